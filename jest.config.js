@@ -1,0 +1,20 @@
+// Three tiers: unit (fakes only, fast), integration (real FerretDB + Kafka), e2e (every process spawned).
+// `tsc -b` type-checks; jest only transpiles with swc.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
+};
+const common = {
+  transform,
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+};
+const roots = '<rootDir>/{packages/*,subgraphs/*,router}';
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`] },
+    { ...common, displayName: 'integration', testMatch: [`${roots}/test/integration/**/*.test.ts`], testTimeout: 60_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 120_000 },
+  ],
+};
