@@ -1,0 +1,69 @@
+import type { KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { UnauthenticatedError } from '@ytm/errors';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, effectiveTier, type AccessTokenClaims, type Viewer } from './viewer.js';
+
+/** Finds the public key for a `kid`, or undefined when no such key exists. */
+export type KeyResolver = (kid: string) => Promise<KeyObject | undefined>;
+
+export interface AccessTokenVerifierOptions {
+  resolveKey: KeyResolver;
+  issuer: string;
+  audience: string;
+  clockToleranceSec?: number;
+  /** Longer tokens are rejected before any parsing. */
+  maxTokenLength?: number;
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
+
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Verifies an access token: algorithm pinned to ES256, `typ`, `kid`, signature, `iss`, `aud`,
+ * `exp` and the claim shapes. Every failure is the same UNAUTHENTICATED to the caller.
+ */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
+  return async (token) => {
+    const fail = (why: string): never => {
+      throw Object.assign(new UnauthenticatedError('Invalid or expired access token'), { reason: why });
+    };
+    if (token.length > maxTokenLength) fail('token too long');
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') return fail('malformed');
+    const { alg, typ, kid } = decoded.header;
+    if (alg !== ACCESS_TOKEN_ALG) fail(`alg ${String(alg)}`);
+    if (typ !== ACCESS_TOKEN_TYP) fail(`typ ${String(typ)}`);
+    if (typeof kid !== 'string' || !KID.test(kid)) return fail('kid');
+    const key = await resolveKey(kid);
+    if (!key) return fail('unknown kid');
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(token, key, {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer,
+        audience,
+        clockTolerance: clockToleranceSec,
+      }) as jwt.JwtPayload;
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    return toViewer(claims) ?? fail('claims');
+  };
+}
+
+function toViewer(claims: jwt.JwtPayload): Viewer | undefined {
+  const c = claims as Partial<AccessTokenClaims>;
+  if (typeof c.sub !== 'string' || typeof c.sid !== 'string' || typeof c.exp !== 'number') return undefined;
+  if (c.role !== 'USER' && c.role !== 'ADMIN') return undefined;
+  const plan = c.plan;
+  if (!plan || (plan.tier !== 'FREE' && plan.tier !== 'PREMIUM')) return undefined;
+  const exp = typeof plan.exp === 'number' ? plan.exp : null;
+  return {
+    id: c.sub,
+    sessionId: c.sid,
+    role: c.role,
+    plan: { tier: effectiveTier({ tier: plan.tier, exp }), expiresAt: exp === null ? null : new Date(exp * 1000) },
+  };
+}

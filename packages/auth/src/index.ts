@@ -1,0 +1,3 @@
+export * from './viewer.js';
+export * from './access-token-verifier.js';
+export * from './jwks-key-resolver.js';

@@ -1,0 +1,59 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { KeyResolver } from './access-token-verifier.js';
+
+export interface JwksKeyResolverOptions {
+  url: string;
+  /** Keys are re-fetched after this long even when known (picks up removals). */
+  maxAgeMs?: number;
+  /** An unknown `kid` triggers a refresh at most this often, so junk tokens cannot hammer the JWKS. */
+  minRefreshIntervalMs?: number;
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  onError?: (err: unknown) => void;
+}
+
+interface Jwk extends JsonWebKey {
+  kid?: string;
+  use?: string;
+  alg?: string;
+}
+
+/** Resolves `kid`s from a JWKS URL with caching; refreshes on an unknown `kid` (key rotation). */
+export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResolver & { refresh(): Promise<void> } {
+  const { url, maxAgeMs = 10 * 60_000, minRefreshIntervalMs = 5_000, timeoutMs = 2_000, fetchImpl = fetch, onError } = options;
+  let keys = new Map<string, KeyObject>();
+  let fetchedAt = 0;
+  let inflight: Promise<void> | undefined;
+
+  const load = async (): Promise<void> => {
+    const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`JWKS ${url} answered ${res.status}`);
+    const body = (await res.json()) as { keys?: Jwk[] };
+    const next = new Map<string, KeyObject>();
+    for (const jwk of body.keys ?? []) {
+      if (typeof jwk.kid !== 'string' || jwk.use === 'enc') continue;
+      next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
+    }
+    keys = next;
+    fetchedAt = Date.now();
+  };
+
+  const refresh = async (): Promise<void> => {
+    inflight ??= load()
+      .catch((err: unknown) => {
+        fetchedAt = Date.now(); // back off; keep the keys we had
+        onError?.(err);
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+
+  const resolve = async (kid: string): Promise<KeyObject | undefined> => {
+    const age = Date.now() - fetchedAt;
+    if (age > maxAgeMs || (!keys.has(kid) && age > minRefreshIntervalMs)) await refresh();
+    return keys.get(kid);
+  };
+  return Object.assign(resolve, { refresh });
+}

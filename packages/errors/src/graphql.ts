@@ -1,0 +1,48 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ERROR_CODES, type ErrorCode } from './domain-error.js';
+
+const PUBLIC_CODES = new Set<string>(ERROR_CODES);
+/** Apollo's own codes for malformed operations, which are the client's fault and safe to show. */
+const CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+export function toGraphQLError(err: DomainError): GraphQLError {
+  return new GraphQLError(err.message, { extensions: { ...err.extensions, code: err.code } });
+}
+
+export interface FormatErrorOptions {
+  /** Called for every error that is masked, so it is logged in full exactly once. */
+  onInternal?: (error: unknown) => void;
+  requestId?: string;
+}
+
+/**
+ * Apollo `formatError`: domain errors and well-known client errors pass with their code;
+ * everything else becomes INTERNAL_SERVER_ERROR with no message detail and no stack.
+ */
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  options: FormatErrorOptions = {},
+): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof DomainError) {
+    return {
+      message: original.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { ...original.extensions, code: original.code },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && (PUBLIC_CODES.has(code) || CLIENT_CODES.has(code)) && code !== 'INTERNAL_SERVER_ERROR') {
+    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    const publicCode: string = code === 'GRAPHQL_PARSE_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : code;
+    return { ...formatted, extensions: { ...extensions, code: publicCode } };
+  }
+  options.onInternal?.(original);
+  return {
+    message: 'Internal server error',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' satisfies ErrorCode, ...(options.requestId ? { requestId: options.requestId } : {}) },
+  };
+}

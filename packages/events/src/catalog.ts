@@ -1,0 +1,58 @@
+/** Kafka topics, one per producing service; the key of every message is the entity ID. */
+export const TOPICS = {
+  library: 'ytm.library.events',
+  resource: 'ytm.resource.events',
+  stream: 'ytm.stream.events',
+} as const;
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** An entity reference the router can resolve through the query planner. */
+export interface EntityRef<T extends string> {
+  __typename: T;
+  id: string;
+}
+
+/**
+ * Every event type and its `data`. Adding an event means adding it here, so producers and
+ * consumers agree at compile time.
+ */
+export interface EventCatalog {
+  'resource.user.registered': EntityRef<'User'> & { displayName: string; role: 'USER' | 'ADMIN' };
+  'resource.user.plan-changed': EntityRef<'User'> & { tier: 'FREE' | 'PREMIUM'; expiresAt: string | null; previousTier: 'FREE' | 'PREMIUM' };
+  'resource.playlist.created': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };
+  'resource.playlist.updated': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };
+  'resource.playlist.deleted': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };
+  'resource.track.liked': EntityRef<'Track'> & { userId: string; likedAt: string };
+  'resource.track.unliked': EntityRef<'Track'> & { userId: string };
+  'library.track.added': EntityRef<'Track'> & { changed: Record<string, unknown> };
+  'library.track.updated': EntityRef<'Track'> & { changed: Record<string, unknown> };
+  'library.track.removed': EntityRef<'Track'>;
+  'library.scan.progress': {
+    state: 'IDLE' | 'RUNNING' | 'FAILED';
+    startedAt: string | null;
+    finishedAt: string | null;
+    filesSeen: number;
+    filesParsed: number;
+    tracksAdded: number;
+    tracksUpdated: number;
+    tracksRemoved: number;
+    errors: number;
+  };
+  'stream.play.started': EntityRef<'Track'> & { userId: string; ticketId: string };
+  'stream.play.completed': EntityRef<'Track'> & { userId: string; ticketId: string };
+}
+export type EventType = keyof EventCatalog;
+
+export function topicOf(type: EventType): Topic {
+  const prefix = type.slice(0, type.indexOf('.'));
+  switch (prefix) {
+    case 'library':
+      return TOPICS.library;
+    case 'resource':
+      return TOPICS.resource;
+    case 'stream':
+      return TOPICS.stream;
+    default:
+      throw new Error(`event type ${type} has no topic`);
+  }
+}

@@ -1,0 +1,95 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Collection } from 'mongoose';
+import type { Logger } from '@ytm/logger';
+import { parseEnvelope, type Envelope } from './envelope.js';
+
+/** Remembers processed event IDs so a redelivered event is applied once. */
+export interface ProcessedEvents {
+  has(eventId: string): Promise<boolean>;
+  add(eventId: string): Promise<void>;
+}
+
+/** ProcessedEvents on a MongoDB collection (`_id` = event id). */
+export function mongoProcessedEvents(collection: Collection): ProcessedEvents {
+  return {
+    has: async (id) => (await collection.countDocuments({ _id: id as never }, { limit: 1 })) > 0,
+    add: async (id) => {
+      await collection.updateOne({ _id: id as never }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+    },
+  };
+}
+
+export interface StartConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  handle: (event: Envelope) => Promise<void>;
+  /** Omit for handlers that are idempotent by themselves. */
+  processed?: ProcessedEvents;
+  fromBeginning?: boolean;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+  /** True once the consumer joined its group at least once. */
+  readonly joined: boolean;
+}
+
+/**
+ * Consumes envelopes with dedupe by event id. A handler failure is retried by Kafka (the
+ * offset is not committed); a malformed message is logged and skipped. When the broker is
+ * unreachable the consumer keeps trying to join in the background.
+ */
+export function startConsumer(options: StartConsumerOptions): RunningConsumer {
+  const { kafka, groupId, topics, logger, handle, processed, fromBeginning = false } = options;
+  const log = logger.child({ component: 'consumer', groupId });
+  let consumer: Consumer | undefined;
+  let stopped = false;
+  const state = { joined: false };
+
+  const run = async (): Promise<void> => {
+    let attempt = 0;
+    while (!stopped) {
+      const c = kafka.consumer({ groupId, retry: { retries: 5, maxRetryTime: 5_000 }, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+      consumer = c;
+      c.on(c.events.GROUP_JOIN, () => {
+        state.joined = true;
+      });
+      try {
+        await c.connect();
+        for (const topic of topics) await c.subscribe({ topic, fromBeginning });
+        await c.run({
+          eachMessage: async ({ message, topic, partition }) => {
+            const event = parseEnvelope(message.value);
+            if (!event) {
+              log.warn({ topic, partition, offset: message.offset }, 'skipping message that is not an event envelope');
+              return;
+            }
+            if (processed && (await processed.has(event.id))) return;
+            await handle(event);
+            await processed?.add(event.id);
+          },
+        });
+        return; // kafkajs now supervises the consumer (restartOnFailure)
+      } catch (err) {
+        attempt += 1;
+        if (attempt === 1 || attempt % 10 === 0) log.warn({ err: (err as Error).message, attempt }, 'consumer could not start; retrying');
+        await c.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  };
+  const running = run();
+
+  return {
+    get joined() {
+      return state.joined;
+    },
+    async stop() {
+      stopped = true;
+      await consumer?.disconnect().catch(() => undefined);
+      await running.catch(() => undefined);
+    },
+  };
+}

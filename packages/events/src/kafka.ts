@@ -1,0 +1,123 @@
+import { Kafka, logLevel, type KafkaConfig, type Producer, type Message, type LogEntry } from 'kafkajs';
+import type { Logger } from '@ytm/logger';
+
+export interface CreateKafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  connectionTimeoutMs?: number;
+}
+
+/** A kafkajs client whose logs go to our structured logger and whose retries are bounded. */
+export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3_000 }: CreateKafkaOptions): Kafka {
+  const log = logger.child({ component: 'kafka' });
+  const config: KafkaConfig = {
+    clientId,
+    brokers,
+    connectionTimeout: connectionTimeoutMs,
+    requestTimeout: 10_000,
+    // Explicit, so NODE_ENV=test (which kafkajs reads) cannot change behaviour.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        if (level <= logLevel.ERROR) log.error(rest, message);
+        else if (level === logLevel.WARN) log.warn(rest, message);
+        else log.debug(rest, message);
+      },
+  };
+  return new Kafka(config);
+}
+
+export class PublishTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`kafka send did not complete within ${ms} ms`);
+  }
+}
+
+/**
+ * Sends messages with a hard deadline. The producer connects lazily and reconnects after
+ * failures, so a broker outage only delays publishing.
+ */
+export class EventPublisher {
+  private producer: Producer | undefined;
+  private connecting: Promise<Producer> | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly sendTimeoutMs = 5_000,
+  ) {}
+
+  async send(topic: string, messages: Message[]): Promise<void> {
+    const producer = await withTimeout(this.connect(), this.sendTimeoutMs);
+    try {
+      await withTimeout(producer.send({ topic, messages, acks: -1 }), this.sendTimeoutMs);
+    } catch (err) {
+      // Start over with a fresh connection next time; kafkajs may be stuck retrying.
+      this.reset();
+      throw err;
+    }
+  }
+
+  /** Resolves when a broker accepts a metadata request (readiness probe). */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await withTimeout(
+        (async () => {
+          await admin.connect();
+          await admin.listTopics();
+        })(),
+        timeoutMs,
+      );
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    const p = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    if (p) await withTimeout(p.disconnect(), 2_000).catch(() => undefined);
+  }
+
+  private connect(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    this.connecting ??= (async () => {
+      const p = this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, maxRetryTime: 2_000 } });
+      try {
+        await p.connect();
+      } catch (err) {
+        this.connecting = undefined;
+        void p.disconnect().catch(() => undefined);
+        throw err;
+      }
+      this.producer = p;
+      this.connecting = undefined;
+      return p;
+    })();
+    return this.connecting;
+  }
+
+  private reset(): void {
+    const p = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    if (p) void p.disconnect().catch(() => undefined);
+  }
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

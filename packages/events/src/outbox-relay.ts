@@ -1,0 +1,127 @@
+import type { Collection, Document } from 'mongoose';
+import type { Logger } from '@ytm/logger';
+import { DELETED_FIELD, OUTBOX_FIELD, type OutboxEntry } from './outbox.js';
+import type { EventPublisher } from './kafka.js';
+
+export interface OutboxRelayOptions {
+  /** Collections whose documents may carry an outbox. */
+  collections: Collection[];
+  publisher: Pick<EventPublisher, 'send'>;
+  logger: Logger;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  maxBackoffMs?: number;
+}
+
+type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DELETED_FIELD]?: boolean };
+
+/**
+ * Publishes events written to documents' outboxes, then removes them (at-least-once: a crash
+ * between the two publishes again; consumers dedupe by event id). Runs in every replica; two
+ * replicas racing only cause duplicates, never losses.
+ */
+export class OutboxRelay {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly log: Logger;
+  private failures = 0;
+  private notified = false;
+  published = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.log = options.logger.child({ component: 'outbox-relay' });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Called after a local write so its events go out now rather than at the next poll. */
+  notify(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
+  /** Number of events not yet published (metrics, readiness detail). */
+  async backlog(): Promise<number> {
+    let n = 0;
+    for (const c of this.options.collections) {
+      const docs = await c.find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } }, { projection: { [OUTBOX_FIELD]: 1 } }).toArray();
+      for (const d of docs as OutboxDoc[]) n += d[OUTBOX_FIELD]?.length ?? 0;
+    }
+    return n;
+  }
+
+  /** Publishes everything pending once; returns how many events went out. */
+  async drainOnce(): Promise<number> {
+    const { collections, batchSize = 100 } = this.options;
+    let sent = 0;
+    for (const collection of collections) {
+      const docs = (await collection
+        .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } }, { projection: { [OUTBOX_FIELD]: 1, [DELETED_FIELD]: 1 } })
+        .limit(batchSize)
+        .toArray()) as OutboxDoc[];
+      for (const doc of docs) sent += await this.publishDoc(collection, doc);
+    }
+    return sent;
+  }
+
+  private async publishDoc(collection: Collection, doc: OutboxDoc): Promise<number> {
+    const entries = [...(doc[OUTBOX_FIELD] ?? [])].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+    if (entries.length === 0) return 0;
+    // Per-entity order: all of one document's events go in one send, oldest first.
+    const byTopic = new Map<string, OutboxEntry[]>();
+    for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    for (const [topic, list] of byTopic) {
+      await this.options.publisher.send(
+        topic,
+        list.map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id } })),
+      );
+    }
+    // $pullAll with the exact entries: FerretDB ignores $pull with a condition.
+    await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
+    if (doc[DELETED_FIELD]) {
+      await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
+    }
+    this.published += entries.length;
+    return entries.length;
+  }
+
+  private async run(): Promise<void> {
+    const { pollIntervalMs = 500, maxBackoffMs = 5_000 } = this.options;
+    while (this.running) {
+      let delay = pollIntervalMs;
+      this.notified = false;
+      try {
+        const sent = await this.drainOnce();
+        if (this.failures > 0) this.log.info({ afterFailures: this.failures }, 'outbox relay recovered');
+        this.failures = 0;
+        if (sent > 0) continue;
+      } catch (err) {
+        this.failures += 1;
+        delay = Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(this.failures, 6));
+        if (this.failures === 1 || this.failures % 10 === 0) {
+          this.log.warn({ err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'outbox publish failed; will retry');
+        }
+      }
+      if (this.notified && this.failures === 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import Koa from 'koa';
+import type { Logger } from '@ytm/logger';
+import { DomainError, HTTP_STATUS } from '@ytm/errors';
+
+export interface AppState {
+  requestId: string;
+  log: Logger;
+}
+
+/** A readiness check: resolves when the dependency answers, throws otherwise. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface CreateAppOptions {
+  logger: Logger;
+  /** Named dependency checks for `GET /ready`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra fields for `GET /health`. */
+  health?: () => Record<string, unknown>;
+  readinessTimeoutMs?: number;
+}
+
+/**
+ * Koa app with the behaviour every YTM HTTP server shares: request IDs, structured access logs,
+ * JSON errors without internals, `/health` (alive) and `/ready` (dependencies reachable).
+ */
+export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000 }: CreateAppOptions): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.proxy = true;
+  app.silent = true;
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } catch (err) {
+      writeError(ctx, err);
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (ctx.path !== '/health' && ctx.path !== '/ready') {
+        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      }
+    }
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === '/health') {
+      ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()), ...(health?.() ?? {}) };
+      return;
+    }
+    if (ctx.path === '/ready') {
+      const results = await Promise.all(
+        Object.entries(readiness).map(async ([name, check]) => {
+          try {
+            await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), readinessTimeoutMs))]);
+            return [name, 'ok'] as const;
+          } catch (err) {
+            return [name, `unavailable: ${(err as Error).message}`] as const;
+          }
+        }),
+      );
+      const ready = results.every(([, r]) => r === 'ok');
+      ctx.status = ready ? 200 : 503;
+      ctx.body = { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) };
+      return;
+    }
+    return next();
+  });
+  return app;
+}
+
+function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void {
+  if (err instanceof DomainError) {
+    const status = (err as { status?: number }).status ?? HTTP_STATUS[err.code];
+    ctx.status = status;
+    ctx.body = { error: { code: err.code, message: err.message, ...err.extensions } };
+    if (err.code === 'RATE_LIMITED' && typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
+    return;
+  }
+  ctx.state.log.error({ err }, 'unhandled error');
+  ctx.status = 500;
+  ctx.body = { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId: ctx.state.requestId } };
+}

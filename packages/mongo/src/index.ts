@@ -1,0 +1,49 @@
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from '@ytm/logger';
+
+export interface ConnectMongoOptions {
+  url: string;
+  dbName: string;
+  logger: Logger;
+  /** How long one attempt may wait for a server before failing. */
+  serverSelectionTimeoutMs?: number;
+}
+
+/**
+ * Opens a dedicated connection for one service's database. The driver reconnects by itself
+ * after the store restarts; queries during the outage fail fast instead of hanging.
+ */
+export async function connectMongo(options: ConnectMongoOptions): Promise<Connection> {
+  const { url, dbName, logger, serverSelectionTimeoutMs = 5_000 } = options;
+  const conn = mongoose.createConnection(url, {
+    dbName,
+    serverSelectionTimeoutMS: serverSelectionTimeoutMs,
+    // FerretDB has no retryable writes and no sessions for them.
+    retryWrites: false,
+    autoIndex: true,
+    maxPoolSize: 20,
+  });
+  const log = logger.child({ component: 'mongo', db: dbName });
+  conn.on('disconnected', () => log.warn('mongo disconnected'));
+  conn.on('reconnected', () => log.info('mongo reconnected'));
+  conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
+  await conn.asPromise();
+  log.info({ url: redactUrl(url) }, 'mongo connected');
+  return conn;
+}
+
+/** Readiness probe: a round trip to the server. */
+export async function pingMongo(conn: Connection): Promise<void> {
+  const db = conn.db;
+  if (!db) throw new Error('mongo not connected');
+  await db.command({ ping: 1 }, { timeoutMS: 2_000 });
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//[redacted]@');
+}
+
+/** True for a unique-index violation (E11000), which FerretDB reports like MongoDB. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
