@@ -1,0 +1,64 @@
+import {
+  credentials,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type ServiceError,
+} from '@grpc/grpc-js';
+
+/** Call options whose deadline is `ms` from now; build a fresh one per call. */
+export function withDeadline(ms: number): Partial<CallOptions> {
+  return { deadline: new Date(Date.now() + ms) };
+}
+
+/** The full-arity overload every generated client method has. */
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+
+export interface UnaryCallOptions {
+  /** Required: no call in this project waits without a deadline. */
+  deadlineMs: number;
+  metadata?: Metadata;
+  /** Cancels the call (it then rejects with CANCELLED). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Promise form of a unary call, always with a deadline:
+ * `await unaryCall(client.getTrackFile.bind(client), { trackId }, { deadlineMs: 500 })`.
+ * Rejects with the grpc-js ServiceError; read it with `fromGrpcError`.
+ */
+export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: UnaryCallOptions): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const call = method(request, options.metadata ?? new Metadata(), withDeadline(options.deadlineMs), (err, response) => {
+      options.signal?.removeEventListener('abort', cancel);
+      if (err) reject(err);
+      else resolve(response);
+    });
+    function cancel(): void {
+      call.cancel();
+    }
+    if (options.signal?.aborted) cancel();
+    else options.signal?.addEventListener('abort', cancel, { once: true });
+  });
+}
+
+type ClientConstructor<C> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => C;
+
+/**
+ * A plaintext client (private network) that reconnects within seconds after its peer
+ * restarts; grpc-js would otherwise back off for up to two minutes.
+ */
+export function createClient<C>(Client: ClientConstructor<C>, address: string, options: Partial<ClientOptions> = {}): C {
+  return new Client(address, credentials.createInsecure(), {
+    'grpc.initial_reconnect_backoff_ms': 250,
+    'grpc.max_reconnect_backoff_ms': 5_000,
+    ...options,
+  });
+}

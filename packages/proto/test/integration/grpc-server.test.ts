@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { status, type ServiceError, type Server } from '@grpc/grpc-js';
+import {
+  HealthClient,
+  LibraryClient,
+  LibraryService,
+  ServingStatus,
+  closeServer,
+  createClient,
+  createGrpcServer,
+  fromGrpcError,
+  listen,
+  toGrpcError,
+  unaryCall,
+  type HealthCheckResponse,
+  type LibraryServer,
+} from '../../src/index.js';
+
+const servers: Server[] = [];
+const clients: Array<{ close(): void }> = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(servers.splice(0).map((server) => closeServer(server, 100)));
+});
+
+class NotFound extends Error {
+  readonly code = 'NOT_FOUND';
+}
+
+async function startLibrary(impl: Partial<LibraryServer>) {
+  const { server, health } = createGrpcServer();
+  const noop: LibraryServer = {
+    getTrackFile: (_call, cb) => cb(toGrpcError(new NotFound('unknown track'))),
+    batchGetTracks: (_call, cb) => cb(null, { tracks: [], missingIds: [] }),
+  };
+  server.addService(LibraryService, { ...noop, ...impl });
+  servers.push(server);
+  const port = await listen(server, '127.0.0.1', 0);
+  const address = `127.0.0.1:${port}`;
+  const library = createClient(LibraryClient, address);
+  const healthClient = createClient(HealthClient, address);
+  clients.push(library, healthClient);
+  return { server, health, port, library, healthClient };
+}
+
+describe('grpc server helpers over localhost', () => {
+  it('listens on an ephemeral port and serves unary calls with a deadline', async () => {
+    const { port, library } = await startLibrary({
+      getTrackFile: (call, cb) =>
+        cb(null, { trackId: call.request.trackId, path: '/m/a.flac', size: 2 ** 40, mtimeMs: 1_700_000_000_000, mimeType: 'audio/flac', durationSeconds: 12.5 }),
+    });
+    expect(port).toBeGreaterThan(0);
+    const file = await unaryCall(library.getTrackFile.bind(library), { trackId: 't1' }, { deadlineMs: 2000 });
+    expect(file).toEqual({ trackId: 't1', path: '/m/a.flac', size: 2 ** 40, mtimeMs: 1_700_000_000_000, mimeType: 'audio/flac', durationSeconds: 12.5, etag: undefined });
+  });
+
+  it('carries domain errors to the client', async () => {
+    const { library } = await startLibrary({});
+    const err = await unaryCall(library.getTrackFile.bind(library), { trackId: 'nope' }, { deadlineMs: 2000 }).catch((e: unknown) => e);
+    expect((err as ServiceError).code).toBe(status.NOT_FOUND);
+    expect(fromGrpcError(err)).toMatchObject({ code: 'NOT_FOUND', message: 'unknown track' });
+  });
+
+  it('fails with DEADLINE_EXCEEDED when the server is slow', async () => {
+    const { library } = await startLibrary({ batchGetTracks: (_call, cb) => setTimeout(() => cb(null, { tracks: [], missingIds: [] }), 500) });
+    const err = await unaryCall(library.batchGetTracks.bind(library), { ids: [] }, { deadlineMs: 50 }).catch((e: unknown) => e);
+    expect((err as ServiceError).code).toBe(status.DEADLINE_EXCEEDED);
+  });
+
+  it('cancels a call through an AbortSignal', async () => {
+    const { library } = await startLibrary({ batchGetTracks: (_call, cb) => setTimeout(() => cb(null, { tracks: [], missingIds: [] }), 500) });
+    const controller = new AbortController();
+    const pending = unaryCall(library.batchGetTracks.bind(library), { ids: [] }, { deadlineMs: 2000, signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: status.CANCELLED });
+  });
+
+  it('answers the standard health check per service name', async () => {
+    const { health, healthClient } = await startLibrary({});
+    const check = (service: string) => unaryCall(healthClient.check.bind(healthClient), { service }, { deadlineMs: 2000 });
+    expect(await check('')).toEqual({ status: ServingStatus.SERVING });
+    await expect(check('ytm.library.v1.Library')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    health.set('ytm.library.v1.Library', 'NOT_SERVING');
+    expect(await check('ytm.library.v1.Library')).toEqual({ status: ServingStatus.NOT_SERVING });
+    health.set('ytm.library.v1.Library', 'SERVING');
+    expect(await check('ytm.library.v1.Library')).toEqual({ status: ServingStatus.SERVING });
+  });
+
+  it('streams status changes to watchers and ends them on close', async () => {
+    const { server, health, healthClient } = await startLibrary({});
+    const seen: ServingStatus[] = [];
+    const stream = healthClient.watch({ service: 'ytm.library.v1.Library' });
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('error', () => resolve());
+    });
+    stream.on('data', (msg: HealthCheckResponse) => {
+      seen.push(msg.status);
+      if (seen.length === 1) health.set('ytm.library.v1.Library', 'SERVING');
+    });
+    await waitFor(() => seen.length === 2);
+    const started = Date.now();
+    servers.splice(servers.indexOf(server), 1);
+    await closeServer(server, 5000);
+    await ended;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(seen).toEqual([ServingStatus.SERVICE_UNKNOWN, ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+  });
+
+  it('closeServer forces shutdown after the grace period', async () => {
+    const { server, library } = await startLibrary({ batchGetTracks: () => undefined });
+    const pending = unaryCall(library.batchGetTracks.bind(library), { ids: [] }, { deadlineMs: 10_000 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    servers.splice(servers.indexOf(server), 1);
+    const started = Date.now();
+    await closeServer(server, 200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(((await pending) as ServiceError).code).not.toBe(status.OK);
+  });
+});
+
+async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
