@@ -28,13 +28,16 @@ class NotFound extends Error {
   readonly code = 'NOT_FOUND';
 }
 
-async function startLibrary(impl: Partial<LibraryServer>) {
+async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | 'batchGetTracks'>>) {
   const { server, health } = createGrpcServer();
   const noop: LibraryServer = {
     getTrackFile: (_call, cb) => cb(toGrpcError(new NotFound('unknown track'))),
     batchGetTracks: (_call, cb) => cb(null, { tracks: [], missingIds: [] }),
   };
-  server.addService(LibraryService, { ...noop, ...impl });
+  server.addService(LibraryService, {
+    getTrackFile: impl.getTrackFile ?? noop.getTrackFile,
+    batchGetTracks: impl.batchGetTracks ?? noop.batchGetTracks,
+  } satisfies LibraryServer);
   servers.push(server);
   const port = await listen(server, '127.0.0.1', 0);
   const address = `127.0.0.1:${port}`;

@@ -1,0 +1,175 @@
+import {
+  RegistryClient,
+  createClient,
+  fromGrpcError,
+  status,
+  unaryCall,
+} from '@ytm/proto';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+
+/** The subset of a pino logger this package uses. */
+export interface RegistrationLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface RegistrationOptions {
+  /** The router's gRPC registry, `host:port`. */
+  registryUrl: string;
+  /** Subgraph name, e.g. "library". */
+  name: string;
+  /** Unique per process. */
+  instanceId: string;
+  graphqlUrl: string;
+  httpUrl: string;
+  sdl: string;
+  version: string;
+  logger: RegistrationLogger;
+  /** Retry delays while the router is unreachable. Default 250 ms doubling to 10 s. */
+  backoff?: BackoffOptions;
+  /** At most one warning per this many ms while registration keeps failing. Default 30 s. */
+  warnEveryMs?: number;
+  /** Deadline of each Register/Heartbeat call. Default 2 s. */
+  callTimeoutMs?: number;
+}
+
+export interface Registration {
+  /** Deregisters (bounded by a 1 s deadline) and stops retrying; never rejects. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000 };
+const DEREGISTER_TIMEOUT_MS = 1_000;
+const FALLBACK_HEARTBEAT_MS = 5_000;
+
+/**
+ * Registers this service with the router in the background and keeps the lease alive.
+ * Never throws and never blocks start-up: while the router is down it retries with
+ * backoff, and after the router restarts (heartbeat fails or answers known=false)
+ * it registers again by itself.
+ */
+export function startRegistration(options: RegistrationOptions): Registration {
+  const { registryUrl, logger } = options;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const warnEveryMs = options.warnEveryMs ?? 30_000;
+  const callTimeoutMs = options.callTimeoutMs ?? 2_000;
+  const client = createClient(RegistryClient, registryUrl);
+  const aborter = new AbortController();
+  const log = { registryUrl, name: options.name, instanceId: options.instanceId };
+
+  let leaseId: string | undefined;
+  let intervalMs = FALLBACK_HEARTBEAT_MS;
+  let failures = 0;
+  let lastWarnAt = -Infinity;
+
+  function reportFailure(what: string, err: unknown): void {
+    failures += 1;
+    const remote = fromGrpcError(err);
+    const fields = { ...log, attempt: failures, grpcStatus: status[remote.grpcStatus], err: remote.message };
+    if (Date.now() - lastWarnAt < warnEveryMs) {
+      logger.debug(fields, `${what} failed`);
+      return;
+    }
+    lastWarnAt = Date.now();
+    if (remote.grpcStatus === status.INVALID_ARGUMENT) {
+      // A fix needs a deploy (ours or the router's); keep retrying slowly meanwhile.
+      logger.error(fields, `the router rejected this ${what}`);
+    } else {
+      logger.warn(fields, `${what} with the router registry failed; retrying in the background`);
+    }
+  }
+
+  async function register(): Promise<void> {
+    try {
+      const response = await unaryCall(
+        client.register.bind(client),
+        {
+          name: options.name,
+          instanceId: options.instanceId,
+          graphqlUrl: options.graphqlUrl,
+          sdl: options.sdl,
+          version: options.version,
+          httpUrl: options.httpUrl,
+        },
+        { deadlineMs: callTimeoutMs, signal: aborter.signal },
+      );
+      leaseId = response.leaseId;
+      intervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : FALLBACK_HEARTBEAT_MS;
+      logger.info({ ...log, heartbeatIntervalMs: intervalMs, afterFailures: failures }, 'registered with the router');
+      failures = 0;
+      lastWarnAt = -Infinity;
+    } catch (err) {
+      if (aborter.signal.aborted) return;
+      reportFailure('registration', err);
+      await sleep(backoffDelay(failures, backoff));
+    }
+  }
+
+  async function heartbeat(current: string): Promise<void> {
+    await sleep(intervalMs);
+    if (aborter.signal.aborted) return;
+    try {
+      const { known } = await unaryCall(
+        client.heartbeat.bind(client),
+        { leaseId: current },
+        { deadlineMs: Math.min(callTimeoutMs, intervalMs), signal: aborter.signal },
+      );
+      if (!known) {
+        logger.info(log, 'the router no longer knows this lease; registering again');
+        leaseId = undefined;
+      }
+    } catch (err) {
+      if (aborter.signal.aborted) return;
+      // The router may be restarting; registering again is idempotent and renews whatever it still holds.
+      reportFailure('heartbeat', err);
+      leaseId = undefined;
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!aborter.signal.aborted) {
+      if (leaseId === undefined) await register();
+      else await heartbeat(leaseId);
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (aborter.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      aborter.signal.addEventListener('abort', done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        aborter.signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
+
+  const loop = run().catch((err: unknown) => {
+    logger.error({ ...log, err: err instanceof Error ? err.message : String(err) }, 'registration loop stopped unexpectedly');
+  });
+
+  let stopping: Promise<void> | undefined;
+  async function stop(): Promise<void> {
+    aborter.abort();
+    await loop;
+    const current = leaseId;
+    leaseId = undefined;
+    if (current !== undefined) {
+      try {
+        await unaryCall(client.deregister.bind(client), { leaseId: current }, { deadlineMs: DEREGISTER_TIMEOUT_MS });
+        logger.info(log, 'deregistered from the router');
+      } catch (err) {
+        logger.warn({ ...log, err: fromGrpcError(err).message }, 'deregistration failed; the lease will expire by itself');
+      }
+    }
+    client.close();
+  }
+
+  return {
+    stop: () => (stopping ??= stop()),
+  };
+}
