@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type Koa from 'koa';
+import { closeServer, handleShutdown, listen, type AppState, type ShutdownStep } from '@ytm/http';
+import type { Logger } from '@ytm/logger';
+import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
+import { startRegistration } from '@ytm/registry';
+
+export interface RunSubgraphOptions {
+  /** Subgraph name as the router knows it: library, resource or stream. */
+  name: string;
+  version: string;
+  logger: Logger;
+  app: Koa<AppState>;
+  host: string;
+  port: number;
+  /** The advertised host (what the router dials); defaults to `host`. */
+  advertisedHost?: string;
+  grpc?: { server: GrpcServer; port: number; serviceName: string };
+  registryUrl: string;
+  sdl: string;
+  /** Closed after the servers stop, in order (consumers, relays, stores). */
+  shutdown: ShutdownStep[];
+}
+
+export interface RunningSubgraph {
+  port: number;
+  grpcPort: number | undefined;
+}
+
+/**
+ * Listens, registers with the router's registry (heartbeats), and shuts down in order on
+ * SIGTERM: stop registering, finish in-flight requests, then the given steps.
+ */
+export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningSubgraph> {
+  const { name, logger, app, host, port, grpc } = options;
+  const { server, port: httpPort } = await listen(app.callback(), host, port);
+  let grpcPort: number | undefined;
+  if (grpc) {
+    grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
+    grpc.server.health.set(grpc.serviceName, 'SERVING');
+  }
+  const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+  const httpUrl = `http://${advertised}:${httpPort}`;
+  const registration = startRegistration({
+    registryUrl: options.registryUrl,
+    name,
+    instanceId: `${name}-${randomUUID()}`,
+    graphqlUrl: `${httpUrl}/graphql`,
+    httpUrl,
+    sdl: options.sdl,
+    version: options.version,
+    logger: logger.child({ component: 'registry-client' }),
+  });
+  handleShutdown(logger, () => [
+    ['registration', () => registration.stop()],
+    ['http', () => closeServer(server, 8_000)],
+    ...(grpc ? [['grpc', () => closeGrpc(grpc.server.server, 2_000)] as ShutdownStep] : []),
+    ...options.shutdown,
+  ]);
+  logger.info({ port: httpPort, grpcPort, graphqlUrl: `${httpUrl}/graphql` }, `${name} listening`);
+  return { port: httpPort, grpcPort };
+}

@@ -1,0 +1,37 @@
+import { env, loadConfig, z } from '@ytm/config';
+
+/** The only place that reads process.env. */
+export function readConfig(source: NodeJS.ProcessEnv = process.env) {
+  const c = loadConfig(
+    'ytm-resource',
+    {
+      NODE_ENV: env.nodeEnv(),
+      LOG_LEVEL: env.logLevel(),
+      HOST: env.string('127.0.0.1'),
+      PORT: env.port(4002),
+      GRPC_PORT: env.port(50052),
+      PUBLIC_URL: env.optionalString(),
+      MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
+      MONGODB_DB: env.string('ytm_resource'),
+      KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+      REGISTRY_URL: env.string('127.0.0.1:50050'),
+      STREAM_GRPC_URL: env.string('127.0.0.1:50053'),
+      LIBRARY_GRPC_URL: env.string('127.0.0.1:50051'),
+      JWT_ISSUER: env.string('ytm-resource'),
+      JWT_AUDIENCE: env.string('ytm'),
+      ACCESS_TOKEN_TTL_MINUTES: env.int(15, 1, 60),
+      REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
+      BCRYPT_COST: env.int(12, 12, 15),
+      ADMIN_EMAIL: env.optionalString(),
+      ADMIN_PASSWORD: env.optionalString(),
+    },
+    source,
+  );
+  if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
+    throw new Error('ytm-resource: invalid configuration:\n  - ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  return { ...c, production: c.NODE_ENV === 'production', publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
+}
+
+export type ResourceConfig = ReturnType<typeof readConfig>;
+export { z };

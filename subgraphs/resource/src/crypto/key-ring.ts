@@ -1,0 +1,115 @@
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@ytm/auth';
+import type { AccessTokenIssuer } from '../domain/ports.js';
+import type { MongoSigningKeyRepository, StoredKey } from '../persistence/signing-key.repository.js';
+
+export interface KeyRingOptions {
+  keys: MongoSigningKeyRepository;
+  issuer: string;
+  audience: string;
+  accessTokenTtlSec: number;
+  /** How long a replica trusts its cached key list (rotation by another replica shows up after this). */
+  reloadMs?: number;
+}
+
+interface LoadedKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: JsonWebKey;
+}
+
+/**
+ * The access-token signing keys: signs with the newest active key, publishes all unexpired
+ * public keys as JWKS, and resolves `kid`s for local verification.
+ */
+export class KeyRing implements AccessTokenIssuer {
+  private loaded: LoadedKey[] = [];
+  private loadedAt = 0;
+
+  constructor(private readonly options: KeyRingOptions) {}
+
+  /** Makes sure a key exists (first start). */
+  async init(): Promise<void> {
+    await this.reload();
+    if (this.active() === undefined) {
+      await this.options.keys.add();
+      await this.reload();
+    }
+  }
+
+  async issue(claims: { userId: string; sessionId: string; role: 'USER' | 'ADMIN'; plan: { tier: 'FREE' | 'PREMIUM'; expiresAt: Date | null } }): Promise<{ token: string; expiresAt: Date }> {
+    await this.fresh();
+    const key = this.active();
+    if (!key) throw new Error('no active signing key');
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.options.accessTokenTtlSec;
+    const payload: Omit<AccessTokenClaims, 'iss' | 'aud'> = {
+      sub: claims.userId,
+      sid: claims.sessionId,
+      role: claims.role,
+      plan: { tier: claims.plan.tier, exp: claims.plan.expiresAt ? Math.floor(claims.plan.expiresAt.getTime() / 1000) : null },
+      iat,
+      exp,
+    };
+    const token = jwt.sign(payload, key.privateKey, {
+      algorithm: ACCESS_TOKEN_ALG,
+      keyid: key.kid,
+      header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: key.kid },
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+    });
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  async jwks(): Promise<{ keys: Array<JsonWebKey & { kid: string; alg: string; use: string }> }> {
+    await this.fresh();
+    return { keys: this.loaded.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' })) };
+  }
+
+  resolveKey = async (kid: string): Promise<KeyObject | undefined> => {
+    await this.fresh();
+    let key = this.loaded.find((k) => k.kid === kid);
+    if (!key && Date.now() - this.loadedAt > 1_000) {
+      await this.reload();
+      key = this.loaded.find((k) => k.kid === kid);
+    }
+    return key?.publicKey;
+  };
+
+  /** Adds a new signing key and retires the others (they verify until their tokens expire). */
+  async rotate(): Promise<string> {
+    const key = await this.options.keys.add();
+    await this.options.keys.retireAllExcept(key.kid);
+    await this.reload();
+    return key.kid;
+  }
+
+  private active(): LoadedKey | undefined {
+    return this.loaded[0];
+  }
+
+  private async fresh(): Promise<void> {
+    if (Date.now() - this.loadedAt > (this.options.reloadMs ?? 30_000)) await this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    // Retired keys stay published for one access-token lifetime (plus clock skew).
+    const retiredAfter = new Date(Date.now() - (this.options.accessTokenTtlSec + 60) * 1000);
+    const stored = await this.options.keys.listPublished(retiredAfter);
+    const active = stored.filter((k) => k.retiredAt === null);
+    const retired = stored.filter((k) => k.retiredAt !== null);
+    this.loaded = [...active, ...retired].map(load);
+    this.loadedAt = Date.now();
+  }
+}
+
+function load(k: StoredKey): LoadedKey {
+  return {
+    kid: k.kid,
+    privateKey: createPrivateKey({ key: k.privateJwk, format: 'jwk' }),
+    publicKey: createPublicKey({ key: k.publicJwk, format: 'jwk' }),
+    publicJwk: k.publicJwk,
+  };
+}

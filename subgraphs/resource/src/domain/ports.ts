@@ -1,0 +1,53 @@
+import type { Plan, Role, User, UserWithSecret } from './user.js';
+import type { Session } from './session.js';
+
+/** Users, with their registration event written in the same document write. */
+export interface UserRepository {
+  /** Throws EmailTakenError when the email is registered already. */
+  create(input: { email: string; displayName: string; passwordHash: string; role: Role; plan: Plan }): Promise<User>;
+  findById(id: string): Promise<User | null>;
+  findByIds(ids: readonly string[]): Promise<User[]>;
+  findByEmailWithSecret(email: string): Promise<UserWithSecret | null>;
+  findWithSecret(id: string): Promise<UserWithSecret | null>;
+  anyAdmin(): Promise<boolean>;
+  setRole(id: string, role: Role): Promise<void>;
+}
+
+export class EmailTakenError extends Error {}
+
+/** Refresh-token sessions; tokens are stored only as hashes. */
+export interface SessionRepository {
+  create(input: { id: string; userId: string; refreshHash: string; expiresAt: Date }): Promise<Session>;
+  /** Atomically swaps the current hash for a new one; null when `currentHash` is not current. */
+  rotate(currentHash: string, nextHash: string, now: Date): Promise<Session | null>;
+  /** The session a spent (already rotated) hash belonged to. */
+  findBySpentHash(hash: string): Promise<Session | null>;
+  revoke(id: string, reason: string, now: Date): Promise<void>;
+  revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
+  findById(id: string): Promise<Session | null>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+  /** Spends the same time as a failed verify, for unknown accounts. */
+  verifyDummy(password: string): Promise<void>;
+}
+
+export interface AccessTokenIssuer {
+  issue(claims: { userId: string; sessionId: string; role: Role; plan: Plan }): Promise<{ token: string; expiresAt: Date }>;
+}
+
+export interface RefreshTokens {
+  generate(): string;
+  hash(token: string): string;
+}
+
+/** Tells stream to revoke playback tickets (signOut, downgrade); failures are logged, not fatal. */
+export interface PlaybackRevoker {
+  revoke(userId: string, sessionId?: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,30 @@
+import DataLoader from 'dataloader';
+import type { BaseContext } from '@ytm/subgraph';
+import type { AccountService } from '../domain/account.service.js';
+import type { UserRepository } from '../domain/ports.js';
+import type { User } from '../domain/user.js';
+
+export interface ResourceServices {
+  accounts: AccountService;
+  users: UserRepository;
+}
+
+export interface ResourceContext extends BaseContext {
+  services: ResourceServices;
+  loaders: { user: DataLoader<string, User | null> };
+}
+
+/** Per-request context: fresh dataloaders so batching never leaks across users. */
+export function createContext(services: ResourceServices) {
+  return (base: BaseContext): ResourceContext => ({
+    ...base,
+    services,
+    loaders: {
+      user: new DataLoader<string, User | null>(async (ids) => {
+        const users = await services.users.findByIds(ids);
+        const byId = new Map(users.map((u) => [u.id, u]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    },
+  });
+}

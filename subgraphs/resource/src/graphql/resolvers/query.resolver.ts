@@ -1,0 +1,12 @@
+import { requireViewer } from '@ytm/auth';
+import type { ResourceContext } from '../context.js';
+
+export const queryResolvers = {
+  Query: {
+    me: (_: unknown, __: unknown, ctx: ResourceContext) => ctx.services.accounts.getUser(requireViewer(ctx.viewer).id),
+    user: (_: unknown, args: { id: string }, ctx: ResourceContext) => {
+      requireViewer(ctx.viewer);
+      return ctx.loaders.user.load(args.id);
+    },
+  },
+};

@@ -1,0 +1,41 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** A JWT signing key pair; public halves of unretired keys are published as JWKS. */
+export interface SigningKeyDoc {
+  _id: string; // kid
+  alg: 'ES256';
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: Date;
+  /** After this, the key no longer signs; it stays in the JWKS until tokens it signed expired. */
+  retiredAt: Date | null;
+}
+
+const schema = new Schema<SigningKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    alg: { type: String, required: true },
+    privateJwk: { type: String, required: true },
+    publicJwk: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    retiredAt: { type: Date, default: null },
+  },
+  { collection: 'signing_keys', versionKey: false },
+);
+
+export function signingKeyModel(conn: Connection): Model<SigningKeyDoc> {
+  return conn.models.SigningKey ?? conn.model<SigningKeyDoc>('SigningKey', schema);
+}
+
+/** Server-side secrets generated at first start (e.g. the password pre-hash key). */
+export interface SecretDoc {
+  _id: string;
+  value: string;
+  createdAt: Date;
+}
+
+const secretSchema = new Schema<SecretDoc>({ _id: String, value: String, createdAt: Date }, { collection: 'secrets', versionKey: false });
+
+export function secretModel(conn: Connection): Model<SecretDoc> {
+  return conn.models.Secret ?? conn.model<SecretDoc>('Secret', secretSchema);
+}

@@ -1,0 +1,67 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from '@ytm/mongo';
+import type { SecretDoc, SigningKeyDoc } from './signing-key.model.js';
+
+export interface StoredKey {
+  kid: string;
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+function toKey(d: SigningKeyDoc): StoredKey {
+  return { kid: d._id, privateJwk: JSON.parse(d.privateJwk) as JsonWebKey, publicJwk: JSON.parse(d.publicJwk) as JsonWebKey, createdAt: d.createdAt, retiredAt: d.retiredAt ?? null };
+}
+
+export class MongoSigningKeyRepository {
+  constructor(private readonly model: Model<SigningKeyDoc>) {}
+
+  /** Keys that are still published: active ones, and retired ones until `publishedSince`. */
+  async listPublished(retiredAfter: Date): Promise<StoredKey[]> {
+    const docs = await this.model.find({ $or: [{ retiredAt: null }, { retiredAt: { $gt: retiredAfter } }] }).sort({ createdAt: -1 }).lean<SigningKeyDoc[]>();
+    return docs.map(toKey);
+  }
+
+  /** Adds a fresh ES256 key; it signs from now on, older keys keep verifying. */
+  async add(now = new Date()): Promise<StoredKey> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const kid = randomUUID().replace(/-/g, '').slice(0, 16);
+    const doc: SigningKeyDoc = {
+      _id: kid,
+      alg: 'ES256',
+      privateJwk: JSON.stringify(privateKey.export({ format: 'jwk' })),
+      publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
+      createdAt: now,
+      retiredAt: null,
+    };
+    await this.model.collection.insertOne(doc as never);
+    return toKey(doc);
+  }
+
+  /** Retires every key but the newest (after a rotation). */
+  async retireAllExcept(kid: string, now = new Date()): Promise<number> {
+    const r = await this.model.updateMany({ _id: { $ne: kid }, retiredAt: null }, { $set: { retiredAt: now } });
+    return r.modifiedCount;
+  }
+}
+
+export class MongoSecretRepository {
+  constructor(private readonly model: Model<SecretDoc>) {}
+
+  /** The named secret, generated once; replicas racing at first start agree on the winner. */
+  async getOrCreate(name: string, bytes = 32): Promise<Buffer> {
+    const existing = await this.model.findById(name).lean<SecretDoc>();
+    if (existing) return Buffer.from(existing.value, 'base64');
+    try {
+      await this.model.collection.insertOne({ _id: name, value: randomBytes(bytes).toString('base64'), createdAt: new Date() } as never);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const stored = await this.model.findById(name).lean<SecretDoc>();
+    if (!stored) throw new Error(`secret ${name} vanished`);
+    return Buffer.from(stored.value, 'base64');
+  }
+}

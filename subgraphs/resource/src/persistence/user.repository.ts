@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { OUTBOX_FIELD, outboxEntry } from '@ytm/events';
+import { isDuplicateKeyError } from '@ytm/mongo';
+import { EmailTakenError, type UserRepository } from '../domain/ports.js';
+import type { Role, User, UserWithSecret } from '../domain/user.js';
+import type { UserDoc } from './user.model.js';
+
+export const EVENT_SOURCE = 'ytm-resource';
+
+function toUser(d: UserDoc): User {
+  return { id: d._id, email: d.email, displayName: d.displayName, role: d.role, plan: { tier: d.plan.tier, expiresAt: d.plan.expiresAt ?? null }, createdAt: d.createdAt };
+}
+
+export class MongoUserRepository implements UserRepository {
+  constructor(
+    private readonly model: Model<UserDoc>,
+    private readonly onOutbox: () => void = () => undefined,
+  ) {}
+
+  async create(input: { email: string; displayName: string; passwordHash: string; role: Role; plan: User['plan'] }): Promise<User> {
+    const now = new Date();
+    const doc: UserDoc = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };
+    const event = outboxEntry(EVENT_SOURCE, 'resource.user.registered', doc._id, { __typename: 'User', id: doc._id, displayName: doc.displayName, role: doc.role });
+    try {
+      // The user and its registration event in one document write (transactional outbox).
+      await this.model.collection.insertOne({ ...doc, [OUTBOX_FIELD]: [event] } as never);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new EmailTakenError(input.email);
+      throw err;
+    }
+    this.onOutbox();
+    return toUser(doc);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const d = await this.model.findById(id).lean<UserDoc>();
+    return d ? toUser(d) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    const docs = await this.model.find({ _id: { $in: [...ids] } }).lean<UserDoc[]>();
+    return docs.map(toUser);
+  }
+
+  async findByEmailWithSecret(email: string): Promise<UserWithSecret | null> {
+    const d = await this.model.findOne({ email }).lean<UserDoc>();
+    return d ? { ...toUser(d), passwordHash: d.passwordHash } : null;
+  }
+
+  async findWithSecret(id: string): Promise<UserWithSecret | null> {
+    const d = await this.model.findById(id).lean<UserDoc>();
+    return d ? { ...toUser(d), passwordHash: d.passwordHash } : null;
+  }
+
+  async anyAdmin(): Promise<boolean> {
+    return (await this.model.countDocuments({ role: 'ADMIN' }).limit(1)) > 0;
+  }
+
+  async setRole(id: string, role: Role): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } });
+  }
+}
