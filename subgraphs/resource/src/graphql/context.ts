@@ -12,6 +12,8 @@ export interface ResourceServices {
 export interface ResourceContext extends BaseContext {
   services: ResourceServices;
   loaders: { user: DataLoader<string, User | null> };
+  /** Users this request just authenticated as (signUp/signIn/refresh), who may read their own private fields. */
+  selfIds: Set<string>;
 }
 
 /** Per-request context: fresh dataloaders so batching never leaks across users. */
@@ -19,6 +21,7 @@ export function createContext(services: ResourceServices) {
   return (base: BaseContext): ResourceContext => ({
     ...base,
     services,
+    selfIds: new Set<string>(),
     loaders: {
       user: new DataLoader<string, User | null>(async (ids) => {
         const users = await services.users.findByIds(ids);

@@ -1,5 +1,13 @@
 import { requireViewer } from '@ytm/auth';
+import type { IssuedSession } from '../../domain/session.js';
 import type { ResourceContext } from '../context.js';
+
+/** The caller just proved who they are: let them read their own private fields in the payload. */
+async function asSelf(ctx: ResourceContext, session: Promise<IssuedSession>): Promise<IssuedSession> {
+  const s = await session;
+  ctx.selfIds.add(s.user.id);
+  return s;
+}
 
 export interface SignUpArgs {
   input: { email: string; password: string; displayName: string };
@@ -7,9 +15,9 @@ export interface SignUpArgs {
 
 export const mutationResolvers = {
   Mutation: {
-    signUp: (_: unknown, { input }: SignUpArgs, ctx: ResourceContext) => ctx.services.accounts.signUp(input),
-    signIn: (_: unknown, args: { email: string; password: string }, ctx: ResourceContext) => ctx.services.accounts.signIn(args.email, args.password),
-    refreshSession: (_: unknown, args: { refreshToken: string }, ctx: ResourceContext) => ctx.services.accounts.refresh(args.refreshToken),
+    signUp: (_: unknown, { input }: SignUpArgs, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.signUp(input)),
+    signIn: (_: unknown, args: { email: string; password: string }, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.signIn(args.email, args.password)),
+    refreshSession: (_: unknown, args: { refreshToken: string }, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.refresh(args.refreshToken)),
     signOut: (_: unknown, __: unknown, ctx: ResourceContext) => ctx.services.accounts.signOut(requireViewer(ctx.viewer)),
   },
 };

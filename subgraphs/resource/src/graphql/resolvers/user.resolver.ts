@@ -10,6 +10,7 @@ export const userResolvers = {
       return ctx.loaders.user.load(ref.id);
     },
     email: (user: User, _: unknown, ctx: ResourceContext) => {
+      if (ctx.selfIds.has(user.id)) return user.email;
       const viewer = requireViewer(ctx.viewer);
       if (viewer.id !== user.id && viewer.role !== 'ADMIN') throw new ForbiddenError('Only the user and administrators may read the email');
       return user.email;

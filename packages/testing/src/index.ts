@@ -1,0 +1,3 @@
+export * from './test-token-issuer.js';
+export * from './infra-env.js';
+export * from './wait-for.js';
