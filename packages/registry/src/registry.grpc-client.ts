@@ -41,7 +41,9 @@ export interface Registration {
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000 };
-const DEREGISTER_TIMEOUT_MS = 1_000;
+/** stop() finishes within this budget: waiting for an in-flight Register, then Deregister. */
+const STOP_BUDGET_MS = 1_000;
+const STOP_REGISTER_GRACE_MS = 500;
 const FALLBACK_HEARTBEAT_MS = 5_000;
 
 /**
@@ -56,7 +58,10 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const warnEveryMs = options.warnEveryMs ?? 30_000;
   const callTimeoutMs = options.callTimeoutMs ?? 2_000;
   const client = createClient(RegistryClient, registryUrl);
-  const aborter = new AbortController();
+  // Two signals: stop() wakes sleeps and drops heartbeats at once, but lets an in-flight
+  // Register finish briefly, since the router may already hold that lease and only its id can deregister it.
+  const stopper = new AbortController();
+  const registerAborter = new AbortController();
   const log = { registryUrl, name: options.name, instanceId: options.instanceId };
 
   let leaseId: string | undefined;
@@ -93,7 +98,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
           version: options.version,
           httpUrl: options.httpUrl,
         },
-        { deadlineMs: callTimeoutMs, signal: aborter.signal },
+        { deadlineMs: callTimeoutMs, signal: registerAborter.signal },
       );
       leaseId = response.leaseId;
       intervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : FALLBACK_HEARTBEAT_MS;
@@ -101,7 +106,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
       failures = 0;
       lastWarnAt = -Infinity;
     } catch (err) {
-      if (aborter.signal.aborted) return;
+      if (stopper.signal.aborted) return;
       reportFailure('registration', err);
       await sleep(backoffDelay(failures, backoff));
     }
@@ -109,19 +114,19 @@ export function startRegistration(options: RegistrationOptions): Registration {
 
   async function heartbeat(current: string): Promise<void> {
     await sleep(intervalMs);
-    if (aborter.signal.aborted) return;
+    if (stopper.signal.aborted) return;
     try {
       const { known } = await unaryCall(
         client.heartbeat.bind(client),
         { leaseId: current },
-        { deadlineMs: Math.min(callTimeoutMs, intervalMs), signal: aborter.signal },
+        { deadlineMs: Math.min(callTimeoutMs, intervalMs), signal: stopper.signal },
       );
       if (!known) {
         logger.info(log, 'the router no longer knows this lease; registering again');
         leaseId = undefined;
       }
     } catch (err) {
-      if (aborter.signal.aborted) return;
+      if (stopper.signal.aborted) return;
       // The router may be restarting; registering again is idempotent and renews whatever it still holds.
       reportFailure('heartbeat', err);
       leaseId = undefined;
@@ -129,7 +134,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
   }
 
   async function run(): Promise<void> {
-    while (!aborter.signal.aborted) {
+    while (!stopper.signal.aborted) {
       if (leaseId === undefined) await register();
       else await heartbeat(leaseId);
     }
@@ -137,12 +142,12 @@ export function startRegistration(options: RegistrationOptions): Registration {
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (aborter.signal.aborted) return resolve();
+      if (stopper.signal.aborted) return resolve();
       const timer = setTimeout(done, ms);
-      aborter.signal.addEventListener('abort', done, { once: true });
+      stopper.signal.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
-        aborter.signal.removeEventListener('abort', done);
+        stopper.signal.removeEventListener('abort', done);
         resolve();
       }
     });
@@ -154,13 +159,17 @@ export function startRegistration(options: RegistrationOptions): Registration {
 
   let stopping: Promise<void> | undefined;
   async function stop(): Promise<void> {
-    aborter.abort();
+    const budgetEnd = Date.now() + STOP_BUDGET_MS;
+    stopper.abort();
+    const giveUp = setTimeout(() => registerAborter.abort(), STOP_REGISTER_GRACE_MS);
     await loop;
+    clearTimeout(giveUp);
     const current = leaseId;
     leaseId = undefined;
     if (current !== undefined) {
       try {
-        await unaryCall(client.deregister.bind(client), { leaseId: current }, { deadlineMs: DEREGISTER_TIMEOUT_MS });
+        const deadlineMs = Math.max(100, budgetEnd - Date.now());
+        await unaryCall(client.deregister.bind(client), { leaseId: current }, { deadlineMs });
         logger.info(log, 'deregistered from the router');
       } catch (err) {
         logger.warn({ ...log, err: fromGrpcError(err).message }, 'deregistration failed; the lease will expire by itself');
