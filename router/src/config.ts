@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { env, loadConfig, z } from '@ytm/config';
+
+/** The only place that reads process.env. */
+export function readConfig(source: NodeJS.ProcessEnv = process.env) {
+  const c = loadConfig(
+    'ytm-gateway',
+    {
+      NODE_ENV: env.nodeEnv(),
+      LOG_LEVEL: env.logLevel(),
+      HOST: env.string('127.0.0.1'),
+      PORT: env.port(4000),
+      GRPC_PORT: env.port(50050),
+      SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
+      SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
+      JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),
+      JWT_ISSUER: env.string('ytm-resource'),
+      JWT_AUDIENCE: env.string('ytm'),
+      LIBRARY_HTTP_URL: env.url('http://127.0.0.1:4001'),
+      RESOURCE_HTTP_URL: env.url('http://127.0.0.1:4002'),
+      STREAM_HTTP_URL: env.url('http://127.0.0.1:4003'),
+      KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+      SUBGRAPH_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+      BODY_LIMIT_BYTES: env.int(1_000_000, 1_000, 50_000_000),
+      MAX_DEPTH: env.int(12, 2, 50),
+      MAX_ALIASES: env.int(30, 1, 1_000),
+      MAX_TOKENS: env.int(2_000, 100, 100_000),
+      MAX_COST: env.int(50_000, 100, 10_000_000),
+    },
+    source,
+  );
+  return { ...c, production: c.NODE_ENV === 'production' };
+}
+
+export type RouterConfig = ReturnType<typeof readConfig>;

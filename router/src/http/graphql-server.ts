@@ -1,0 +1,87 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { ApolloGateway } from '@apollo/gateway';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
+import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
+import { formatGraphQLError, UnauthenticatedError } from '@ytm/errors';
+import { apolloKoa, type AppState } from '@ytm/http';
+import type { Logger } from '@ytm/logger';
+import type Koa from 'koa';
+import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
+import type { RouterContext } from './router-context.js';
+
+export interface GraphQLServerOptions {
+  gateway: ApolloGateway;
+  logger: Logger;
+  production: boolean;
+  verifyAccessToken: AccessTokenVerifier;
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  bodyLimitBytes: number;
+}
+
+const FORWARD = ['authorization', 'x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for'];
+
+/** Verifies the Authorization header; an invalid token fails the request, a missing one leaves viewer null. */
+export async function viewerFromHeader(header: string | undefined, verify: AccessTokenVerifier): Promise<Viewer | null> {
+  if (!header) return null;
+  const token = parseBearer(header);
+  if (!token) throw unauthenticated('Malformed Authorization header');
+  try {
+    return await verify(token);
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) throw unauthenticated(err.message);
+    throw err;
+  }
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+/** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking. */
+export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState> }> {
+  const { gateway, logger, production, verifyAccessToken, limits } = options;
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    maxDirectives: { n: 20 },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+  const server = new ApolloServer<RouterContext>({
+    gateway,
+    introspection: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    formatError: (formatted, error) => {
+      const out = formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'operation failed') });
+      if (out.extensions && 'serviceName' in out.extensions) {
+        const { serviceName: _internal, ...rest } = out.extensions;
+        return { ...out, extensions: rest };
+      }
+      return out;
+    },
+  });
+  await server.start();
+  const middleware = apolloKoa(server, {
+    bodyLimitBytes: options.bodyLimitBytes,
+    context: async (ctx): Promise<RouterContext> => {
+      const forwardHeaders: Record<string, string> = {};
+      for (const name of FORWARD) {
+        const v = ctx.get(name);
+        if (v) forwardHeaders[name] = v;
+      }
+      forwardHeaders['x-request-id'] = ctx.state.requestId;
+      forwardHeaders['x-forwarded-for'] = ctx.get('x-forwarded-for') || ctx.ip;
+      const viewer = await viewerFromHeader(ctx.get('authorization') || undefined, verifyAccessToken);
+      return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
+    },
+  });
+  return { server, middleware };
+}

@@ -1,0 +1,87 @@
+import http from 'node:http';
+import { pipeline } from 'node:stream';
+import type Koa from 'koa';
+import type { AppState } from '@ytm/http';
+
+export interface ProxyRoute {
+  /** Path prefix, e.g. `/stream/`. */
+  prefix: string;
+  /** Exact paths, e.g. `/.well-known/jwks.json`. */
+  exact?: boolean;
+  /** Subgraph name whose HTTP server answers. */
+  service: string;
+  methods: string[];
+}
+
+export interface ProxyOptions {
+  routes: ProxyRoute[];
+  /** The base URL of a service's live instance. */
+  target: (service: string) => string | undefined;
+  /** Time to get response headers from the service (bodies stream for as long as they need). */
+  headersTimeoutMs: number;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+
+function copyHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
+
+/**
+ * Streams requests to a service's HTTP server without buffering: Range and conditional headers,
+ * statuses and lengths pass unchanged; a client that goes away aborts the upstream request.
+ */
+export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    const route = routes.find((r) => (r.exact ? ctx.path === r.prefix : ctx.path.startsWith(r.prefix)));
+    if (!route) return next();
+    if (!route.methods.includes(ctx.method)) {
+      ctx.status = 405;
+      ctx.set('Allow', route.methods.join(', '));
+      ctx.body = { error: { code: 'METHOD_NOT_ALLOWED', message: `Use ${route.methods.join(' or ')}` } };
+      return;
+    }
+    const base = target(route.service);
+    if (!base) {
+      ctx.status = 503;
+      ctx.body = { error: { code: 'SERVICE_UNAVAILABLE', message: `${route.service} is not available` } };
+      return;
+    }
+    const url = new URL(ctx.url, base);
+    const headers = copyHeaders(ctx.req.headers);
+    headers['x-request-id'] = ctx.state.requestId;
+    headers['x-forwarded-for'] = ctx.get('x-forwarded-for') || ctx.ip;
+    ctx.respond = false;
+    await new Promise<void>((resolve) => {
+      const upstream = http.request(url, { method: ctx.method, headers, agent, timeout: headersTimeoutMs });
+      let answered = false;
+      const fail = (status: number, code: string) => {
+        if (answered || ctx.res.headersSent) {
+          ctx.res.destroy();
+        } else {
+          answered = true;
+          ctx.res.writeHead(status, { 'content-type': 'application/json' });
+          ctx.res.end(JSON.stringify({ error: { code, message: `${route.service} did not answer` } }));
+        }
+        resolve();
+      };
+      upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+      upstream.on('error', (err) => fail(err.message === 'timeout' ? 504 : 502, err.message === 'timeout' ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY'));
+      upstream.on('response', (res) => {
+        answered = true;
+        upstream.setTimeout(0);
+        ctx.res.writeHead(res.statusCode ?? 502, copyHeaders(res.headers));
+        pipeline(res, ctx.res, () => resolve());
+      });
+      ctx.res.on('close', () => {
+        if (!ctx.res.writableFinished) upstream.destroy();
+      });
+      if (ctx.method === 'GET' || ctx.method === 'HEAD') upstream.end();
+      else pipeline(ctx.req, upstream, () => undefined);
+    });
+  };
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway } from '@apollo/gateway';
+import { createAccessTokenVerifier, createJwksKeyResolver } from '@ytm/auth';
+import { closeServer, createApp, handleShutdown, listen } from '@ytm/http';
+import { createLogger } from '@ytm/logger';
+import { readConfig } from './config.js';
+import { createGraphQLServer } from './http/graphql-server.js';
+import { serviceProxy } from './http/service-proxy.js';
+import { startRegistryServer } from './registry/registry.grpc-server.js';
+import { RegistryService } from './registry/registry.service.js';
+import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
+import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphRouting } from './supergraph/subgraph-routing.js';
+
+const config = readConfig();
+const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
+
+const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
+const registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
+const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+
+const gateway = new ApolloGateway({
+  ...(config.SUPERGRAPH_MODE === 'static'
+    ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
+    : { supergraphSdl: dynamicSupergraph({ registry, logger, required: ['library', 'resource', 'stream'] }) }),
+  buildService: ({ name, url }) => new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+  logger: logger.child({ component: 'gateway' }),
+});
+
+const jwks = createJwksKeyResolver({ url: config.JWKS_URL, onError: (err) => logger.warn({ err: (err as Error).message }, 'JWKS fetch failed') });
+const verifyAccessToken = createAccessTokenVerifier({ resolveKey: jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+
+logger.info({ mode: config.SUPERGRAPH_MODE }, 'loading supergraph');
+const graphql = await createGraphQLServer({
+  gateway,
+  logger,
+  production: config.production,
+  verifyAccessToken,
+  limits: { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxTokens: config.MAX_TOKENS, maxCost: config.MAX_COST },
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+});
+
+const app = createApp({
+  logger,
+  health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list() }),
+  readiness: { jwks: () => jwks.refresh() },
+});
+app.use(
+  serviceProxy({
+    routes: [
+      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'] },
+      { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+      { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+      { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+      { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+    ],
+    target: (service) => routing.httpUrl(service),
+    headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+  }),
+);
+app.use(async (ctx, next) => (ctx.path === '/graphql' ? graphql.middleware(ctx, next) : next()));
+
+const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
+handleShutdown(logger, () => [
+  ['http', () => closeServer(server, 8_000)],
+  ['graphql', () => graphql.server.stop()],
+  ['registry', () => registryServer.close()],
+]);
+logger.info({ url: `http://${config.HOST}:${port}/graphql`, registryPort: registryServer.port }, 'ytm-gateway ready');

@@ -1,0 +1,36 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { SubgraphRouting } from './subgraph-routing.js';
+import type { RouterContext } from '../http/router-context.js';
+
+/** Headers the router passes on to subgraphs; everything else stays at the edge. */
+const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate'];
+
+/**
+ * A subgraph fetch that picks the live instance per request, forwards the caller's Authorization
+ * (each subgraph verifies it again) and carries a hard timeout.
+ */
+export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  constructor(
+    private readonly subgraph: string,
+    private readonly fallbackUrl: string,
+    private readonly routing: SubgraphRouting,
+    timeoutMs: number,
+  ) {
+    super({
+      url: fallbackUrl,
+      fetcher: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+    });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
+    if (!request.http) return;
+    (request.http as { url: string }).url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
+    const incoming = context?.forwardHeaders;
+    if (!incoming) return;
+    for (const name of FORWARDED) {
+      const value = incoming[name];
+      if (value) request.http.headers.set(name, value);
+    }
+    if (incoming['x-forwarded-for']) request.http.headers.set('x-forwarded-for', incoming['x-forwarded-for']);
+  }
+}

@@ -1,0 +1,63 @@
+// npm start (production mode) / npm run dev (development mode): provisions FerretDB and Kafka when
+// needed, builds, starts the three subgraphs and the router, prints the router URL.
+// Ctrl-C stops everything this command started.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { down, up } from '../infra/infra.mjs';
+import { ROOT, startSystem } from './system.mjs';
+
+const dev = process.argv.includes('--dev');
+const t0 = Date.now();
+const say = (msg) => console.log(`[ytm] ${msg}`);
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+
+const infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
+say(`building (tsc -b)... [${secs()}s]`);
+const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('[ytm] build failed');
+  process.exit(1);
+}
+const musicDir = process.env.MUSIC_DIR ?? join(ROOT, 'music');
+mkdirSync(musicDir, { recursive: true });
+const logDir = join(ROOT, '.ytm', 'logs');
+say(`starting services in ${dev ? 'development' : 'production'} mode (logs: ${logDir}) [${secs()}s]`);
+
+let system;
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping services...');
+  await system?.stop();
+  if (infra.startedNow.length) await down({ log: (m) => console.log(`[infra] ${m}`) });
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  system = await startSystem({
+    mongodbUrl: infra.mongodbUrl,
+    kafkaBrokers: infra.kafkaBrokers,
+    production: !dev,
+    env: { MUSIC_DIR: musicDir },
+    logDir,
+    onLine: (service, line) => {
+      // Show warnings and errors as they happen; everything is in the log files.
+      try {
+        const entry = JSON.parse(line);
+        if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') console.log(`[${service}] ${entry.level}: ${entry.msg}`);
+      } catch {
+        console.log(`[${service}] ${line}`);
+      }
+    },
+  });
+} catch (err) {
+  console.error(`[ytm] could not start: ${err.message} (see ${logDir})`);
+  await stopAll(1);
+}
+for (const s of Object.values(system.services)) if (s.proc) s.proc.on('exit', (code) => !stopping && console.error(`[ytm] ${s.name} exited (${code})`));
+say(`ready in ${secs()}s`);
+say(`GraphQL: ${system.graphqlUrl}   music folder: ${musicDir}   (Ctrl-C stops everything)`);

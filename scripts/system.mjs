@@ -1,0 +1,142 @@
+// Starts the four YTM processes (three subgraphs and the router) wired to each other.
+// Used by `npm start` (default ports) and by the end-to-end tests (free ports, own databases).
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const SERVICES = [
+  { name: 'router', dir: 'router', port: 4000, grpcPort: 50050 },
+  { name: 'resource', dir: 'subgraphs/resource', port: 4002, grpcPort: 50052 },
+  { name: 'library', dir: 'subgraphs/library', port: 4001, grpcPort: 50051 },
+  { name: 'stream', dir: 'subgraphs/stream', port: 4003, grpcPort: 50053 },
+];
+
+export async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function envFor(svc, ports, opts) {
+  const p = (n) => ports[n];
+  const routerUrl = `http://127.0.0.1:${p('router').port}`;
+  return {
+    ...process.env,
+    NODE_ENV: opts.production ? 'production' : 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    HOST: '127.0.0.1',
+    PORT: String(p(svc.name).port),
+    GRPC_PORT: String(p(svc.name).grpcPort),
+    MONGODB_URL: opts.mongodbUrl,
+    MONGODB_DB: `${opts.dbPrefix}_${svc.name}`,
+    KAFKA_BROKERS: opts.kafkaBrokers,
+    REGISTRY_URL: `127.0.0.1:${p('router').grpcPort}`,
+    JWKS_URL: `http://127.0.0.1:${p('resource').port}/.well-known/jwks.json`,
+    PUBLIC_URL: routerUrl,
+    LIBRARY_GRPC_URL: `127.0.0.1:${p('library').grpcPort}`,
+    STREAM_GRPC_URL: `127.0.0.1:${p('stream').grpcPort}`,
+    RESOURCE_GRPC_URL: `127.0.0.1:${p('resource').grpcPort}`,
+    LIBRARY_HTTP_URL: `http://127.0.0.1:${p('library').port}`,
+    RESOURCE_HTTP_URL: `http://127.0.0.1:${p('resource').port}`,
+    STREAM_HTTP_URL: `http://127.0.0.1:${p('stream').port}`,
+    ...opts.env,
+    ...(opts.serviceEnv?.[svc.name] ?? {}),
+  };
+}
+
+async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${url}: process exited with code ${proc.exitCode}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (await pred(r)) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/**
+ * options: { mongodbUrl, kafkaBrokers, ephemeral (free ports), dbPrefix, production, env, serviceEnv,
+ *            logDir, onLine(service, line), readyTimeoutMs }
+ * Resolves when every service is ready and registered with the router.
+ */
+export async function startSystem(options) {
+  const opts = { dbPrefix: 'ytm', production: true, env: {}, readyTimeoutMs: 60_000, ...options };
+  const ports = {};
+  for (const s of SERVICES) {
+    ports[s.name] = opts.ephemeral ? { port: await freePort(), grpcPort: await freePort() } : { port: s.port, grpcPort: s.grpcPort };
+  }
+  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  const handles = {};
+  const launch = (svc) => {
+    const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], { cwd: ROOT, env: envFor(svc, ports, opts), stdio: ['ignore', 'pipe', 'pipe'] });
+    const file = opts.logDir ? createWriteStream(join(opts.logDir, `${svc.name}.log`), { flags: 'a' }) : undefined;
+    const onData = (chunk) => {
+      file?.write(chunk);
+      if (opts.onLine) for (const line of chunk.toString().split('\n')) if (line) opts.onLine(svc.name, line);
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', () => file?.end());
+    return proc;
+  };
+  for (const svc of SERVICES) {
+    const h = {
+      name: svc.name,
+      ...ports[svc.name],
+      url: `http://127.0.0.1:${ports[svc.name].port}`,
+      proc: launch(svc),
+      /** Sends a signal and waits for the exit. */
+      async stop(signal = 'SIGTERM') {
+        if (h.proc.exitCode !== null || h.proc.signalCode !== null) return h.proc.exitCode;
+        const exited = new Promise((r) => h.proc.once('exit', (code) => r(code)));
+        h.proc.kill(signal);
+        return exited;
+      },
+      kill() {
+        return h.stop('SIGKILL');
+      },
+      async restart() {
+        await h.stop();
+        h.proc = launch(svc);
+        await waitHttp(`${h.url}/ready`, opts.readyTimeoutMs, h.proc);
+      },
+    };
+    handles[svc.name] = h;
+  }
+  const system = {
+    ports,
+    services: handles,
+    routerUrl: handles.router.url,
+    graphqlUrl: `${handles.router.url}/graphql`,
+    async stop() {
+      await Promise.all(Object.values(handles).map((h) => h.stop()));
+    },
+  };
+  try {
+    await Promise.all(SERVICES.map((s) => waitHttp(`${handles[s.name].url}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
+    // Every subgraph registered, so the router routes to these instances.
+    await waitHttp(`${system.routerUrl}/health`, opts.readyTimeoutMs, handles.router.proc, async (r) => {
+      const body = await r.json();
+      const names = new Set((body.registrations ?? []).map((x) => x.name));
+      return ['library', 'resource', 'stream'].every((n) => names.has(n));
+    });
+  } catch (err) {
+    await system.stop();
+    throw err;
+  }
+  return system;
+}
