@@ -1,0 +1,58 @@
+import { env, loadConfig, z } from '@ytm/config';
+import { DEFAULT_PLAN_RULES, type PlanRules } from './domain/plan-rules.js';
+
+/** The only place that reads process.env. */
+export function readConfig(source: NodeJS.ProcessEnv = process.env) {
+  const c = loadConfig(
+    'ytm-stream',
+    {
+      NODE_ENV: env.nodeEnv(),
+      LOG_LEVEL: env.logLevel(),
+      HOST: env.string('127.0.0.1'),
+      PORT: env.port(4003),
+      GRPC_PORT: env.port(50053),
+      /** Where clients reach the range endpoint: the router, which proxies /stream/*. */
+      PUBLIC_URL: env.url('http://127.0.0.1:4000'),
+      MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
+      MONGODB_DB: env.string('ytm_stream'),
+      KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+      REGISTRY_URL: env.string('127.0.0.1:50050'),
+      LIBRARY_GRPC_URL: env.string('127.0.0.1:50051'),
+      LIBRARY_DEADLINE_MS: env.int(1_000, 50, 30_000),
+      TRACK_FILE_CACHE_MS: env.int(10_000, 0, 600_000),
+      JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),
+      JWT_ISSUER: env.string('ytm-resource'),
+      JWT_AUDIENCE: env.string('ytm'),
+      /** Added to the track's duration: pauses and buffering still fit in the ticket's life. */
+      TICKET_MARGIN_SECONDS: env.int(300, 10, 86_400),
+      /** Upper bound for very long files (audiobooks, DJ mixes). */
+      TICKET_MAX_TTL_SECONDS: env.int(6 * 3600, 60, 7 * 86_400),
+      /** How stale a ticket's revocation status may be on this replica (the issue allows 1 s). */
+      TICKET_REVOCATION_CHECK_MS: env.int(500, 50, 1_000),
+      /** More ranges than this in one request are answered with the whole file (a 200). */
+      RANGE_MAX_PARTS: env.int(16, 1, 1_000),
+      /** Optional JSON override of the plan table, e.g. {"FREE":{"dailyLimit":50,"maxConcurrentStreams":1},...}. */
+      PLAN_RULES: env.optionalString(),
+    },
+    source,
+  );
+  return { ...c, production: c.NODE_ENV === 'production', publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''), planRules: parsePlanRules(c.PLAN_RULES) };
+}
+
+const planRule = z.object({ dailyLimit: z.number().int().min(0).nullable(), maxConcurrentStreams: z.number().int().min(1).max(100) }).strict();
+const planRulesSchema = z.object({ FREE: planRule, PREMIUM: planRule }).strict();
+
+function parsePlanRules(raw: string | undefined): PlanRules {
+  if (raw === undefined) return DEFAULT_PLAN_RULES;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('ytm-stream: invalid configuration:\n  - PLAN_RULES: not valid JSON');
+  }
+  const parsed = planRulesSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`ytm-stream: invalid configuration:\n  - PLAN_RULES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export type StreamConfig = ReturnType<typeof readConfig>;

@@ -1,0 +1,16 @@
+export type PlanTier = 'FREE' | 'PREMIUM';
+
+export interface PlanRule {
+  /** Tickets per UTC day; null is unlimited. */
+  dailyLimit: number | null;
+  /** Unexpired tickets a user may hold; one more revokes the oldest. */
+  maxConcurrentStreams: number;
+}
+
+export type PlanRules = Readonly<Record<PlanTier, PlanRule>>;
+
+/** The one table of plan rules (issue 5); PLAN_RULES in the environment may replace it. */
+export const DEFAULT_PLAN_RULES: PlanRules = {
+  FREE: { dailyLimit: 50, maxConcurrentStreams: 1 },
+  PREMIUM: { dailyLimit: null, maxConcurrentStreams: 3 },
+};

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '@ytm/errors';
+import type { PlanRules, PlanTier } from './plan-rules.js';
+import type { Clock, SessionRevocations, TicketRepository, TicketSigner, TrackFiles, UsageRepository } from './ports.js';
+import { ticketLifetimeMs, utcDay, type Ticket } from './ticket.js';
+
+/** The caller as the access token says (kept apart from @ytm/auth's Viewer on purpose: only what we use). */
+export interface Caller {
+  id: string;
+  sessionId: string;
+  plan: { tier: PlanTier };
+}
+
+export interface IssuedTicket {
+  url: string;
+  expiresAt: Date;
+  mimeType: string;
+  trackId: string;
+}
+
+export interface PlaybackQuota {
+  tier: PlanTier;
+  playsToday: number;
+  dailyLimit: number | null;
+  maxConcurrentStreams: number;
+}
+
+export interface PlaybackServiceDeps {
+  tickets: TicketRepository;
+  usage: UsageRepository;
+  sessions: SessionRevocations;
+  trackFiles: TrackFiles;
+  signer: TicketSigner;
+  clock: Clock;
+  rules: PlanRules;
+  /** Base of ticket URLs: the router's public URL. */
+  publicUrl: string;
+  marginSeconds: number;
+  maxTtlSeconds: number;
+  /** How long a signed-out session is remembered: as long as its access tokens live. */
+  sessionMemoryMs?: number;
+  /** Told about every revoked ticket, so open streams on this replica stop at once. */
+  onRevoked?: (ticketIds: string[]) => void;
+}
+
+const MAX_ID_LENGTH = 256;
+
+/** Issues playback tickets under the plan rules, revokes them, and reads play history. */
+export class PlaybackService {
+  constructor(private readonly deps: PlaybackServiceDeps) {}
+
+  async requestPlayback(caller: Caller, trackId: string): Promise<IssuedTicket> {
+    const { tickets, usage, sessions, trackFiles, signer, clock, rules } = this.deps;
+    if (trackId.length === 0 || trackId.length > MAX_ID_LENGTH) throw new BadUserInputError('trackId is not a valid track ID', 'trackId');
+    const now = clock.now();
+    if (await sessions.has(caller.sessionId, now)) throw new UnauthenticatedError('This session was signed out');
+    const file = await trackFiles.get(trackId);
+    if (!file) throw new NotFoundError(`Track ${trackId} not found`);
+
+    const rule = rules[caller.plan.tier];
+    const day = utcDay(now);
+    if (!(await usage.consume(caller.id, day, rule.dailyLimit))) {
+      throw new QuotaExceededError(`The ${caller.plan.tier} plan allows ${rule.dailyLimit ?? 0} plays a day; the limit resets at 00:00 UTC`);
+    }
+    const ticket = {
+      id: randomUUID(),
+      userId: caller.id,
+      sessionId: caller.sessionId,
+      trackId,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + ticketLifetimeMs(file.durationSeconds, this.deps.marginSeconds, this.deps.maxTtlSeconds)),
+    };
+    try {
+      await tickets.create(ticket);
+    } catch (err) {
+      await usage.release(caller.id, day).catch(() => undefined);
+      throw err;
+    }
+    await this.enforceConcurrency(caller.id, rule.maxConcurrentStreams, now);
+    const token = signer.sign({ ticketId: ticket.id, userId: ticket.userId, sessionId: ticket.sessionId, trackId, expiresAt: ticket.expiresAt });
+    return { url: `${this.deps.publicUrl}/stream/${token}`, expiresAt: ticket.expiresAt, mimeType: file.mimeType, trackId };
+  }
+
+  /**
+   * Keeps the newest `max` tickets. Runs after the insert, so of two replicas racing the later
+   * one sees both new tickets and trims correctly: the count holds across replicas.
+   */
+  private async enforceConcurrency(userId: string, max: number, now: Date): Promise<void> {
+    const active = await this.deps.tickets.listActive(userId, now);
+    const excess = active.slice(max).map((t) => t.id);
+    if (excess.length === 0) return;
+    const revoked = await this.deps.tickets.revoke(excess, now);
+    if (revoked.length > 0) this.deps.onRevoked?.(revoked);
+  }
+
+  /** Called by resource on signOut (with the session) and on plan downgrades (without). */
+  async revokeTickets(userId: string, sessionId: string | undefined): Promise<number> {
+    const now = this.deps.clock.now();
+    if (sessionId) await this.deps.sessions.add(sessionId, new Date(now.getTime() + (this.deps.sessionMemoryMs ?? 3_600_000)));
+    const revoked = await this.deps.tickets.revokeForUser(userId, sessionId, now);
+    if (revoked.length > 0) this.deps.onRevoked?.(revoked);
+    return revoked.length;
+  }
+
+  async quota(caller: Caller, userId: string): Promise<PlaybackQuota> {
+    assertSelf(caller, userId);
+    const rule = this.deps.rules[caller.plan.tier];
+    const playsToday = await this.deps.usage.count(caller.id, utcDay(this.deps.clock.now()));
+    return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams };
+  }
+
+  async recentlyPlayed(caller: Caller, userId: string, first: number): Promise<Ticket[]> {
+    assertSelf(caller, userId);
+    if (!Number.isInteger(first) || first < 0 || first > 100) throw new BadUserInputError('first must be between 0 and 100', 'first');
+    if (first === 0) return [];
+    return this.deps.tickets.recentlyPlayed(userId, first);
+  }
+
+  playCounts(trackIds: readonly string[]): Promise<Map<string, number>> {
+    return this.deps.tickets.countCompleted(trackIds);
+  }
+}
+
+function assertSelf(caller: Caller, userId: string): void {
+  if (caller.id !== userId) throw new ForbiddenError('Only the user themself may read this');
+}

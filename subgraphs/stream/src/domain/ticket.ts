@@ -1,0 +1,56 @@
+/** A playback ticket as stored: it is also the play record once audio was served. */
+export interface Ticket {
+  /** The `jti` of the signed token. */
+  id: string;
+  userId: string;
+  sessionId: string;
+  trackId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  /** First audio byte served (the play started). */
+  startedAt: Date | null;
+  /** 30 s or half the track served: the play counts. */
+  completedAt: Date | null;
+}
+
+/** What a signed ticket token binds. */
+export interface TicketClaims {
+  ticketId: string;
+  userId: string;
+  sessionId: string;
+  trackId: string;
+  expiresAt: Date;
+}
+
+/** A track's audio file as the library knows it. */
+export interface TrackFile {
+  trackId: string;
+  /** Absolute path on this host; never taken from a request. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+  mimeType: string;
+  durationSeconds: number;
+}
+
+/** Why the range endpoint refuses a ticket; each maps to a 401/403 with this code. */
+export type TicketRejection = 'TICKET_INVALID' | 'TICKET_EXPIRED' | 'TICKET_REVOKED' | 'TICKET_FOREIGN';
+
+export class TicketRejectedError extends Error {
+  constructor(readonly reason: TicketRejection) {
+    super(reason);
+    this.name = 'TicketRejectedError';
+  }
+}
+
+/** Start of the UTC day `now` falls in, as YYYY-MM-DD (the daily quota's bucket). */
+export function utcDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Ticket lifetime: the track plus a margin, bounded for very long files. */
+export function ticketLifetimeMs(durationSeconds: number, marginSeconds: number, maxSeconds: number): number {
+  const duration = Number.isFinite(durationSeconds) && durationSeconds > 0 ? durationSeconds : 0;
+  return Math.min(maxSeconds, Math.ceil(duration) + marginSeconds) * 1000;
+}

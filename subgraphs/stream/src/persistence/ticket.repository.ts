@@ -1,0 +1,107 @@
+import type { Model } from 'mongoose';
+import { outboxEntry, pushOutbox } from '@ytm/events';
+import type { NewTicket, TicketRepository } from '../domain/ports.js';
+import type { Ticket, TicketClaims } from '../domain/ticket.js';
+import type { TicketDoc } from './ticket.model.js';
+
+const SOURCE = 'ytm-stream';
+
+function toTicket(d: TicketDoc): Ticket {
+  return {
+    id: d._id,
+    userId: d.userId,
+    sessionId: d.sessionId,
+    trackId: d.trackId,
+    issuedAt: d.issuedAt,
+    expiresAt: d.expiresAt,
+    revokedAt: d.revokedAt ?? null,
+    startedAt: d.startedAt ?? null,
+    completedAt: d.completedAt ?? null,
+  };
+}
+
+const PROJECTION = { _outbox: 0 } as const;
+
+export class MongoTicketRepository implements TicketRepository {
+  /** `onEvent` wakes the outbox relay after a write that carried an event. */
+  constructor(
+    private readonly model: Model<TicketDoc>,
+    private readonly onEvent: () => void = () => undefined,
+  ) {}
+
+  async create(t: NewTicket): Promise<void> {
+    await this.model.collection.insertOne({ _id: t.id as never, ...withoutId(t), revokedAt: null, startedAt: null, completedAt: null });
+  }
+
+  async listActive(userId: string, now: Date): Promise<Ticket[]> {
+    const docs = await this.model.find({ userId, revokedAt: null, expiresAt: { $gt: now } }, PROJECTION).sort({ issuedAt: -1, _id: -1 }).lean<TicketDoc[]>();
+    return docs.map(toTicket);
+  }
+
+  async revoke(ids: string[], now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    // Read-then-write: FerretDB has no way to return the documents an updateMany changed.
+    const open = await this.model.find({ _id: { $in: ids }, revokedAt: null }, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
+    if (open.length === 0) return [];
+    const openIds = open.map((d) => d._id);
+    await this.model.updateMany({ _id: { $in: openIds }, revokedAt: null }, { $set: { revokedAt: now } });
+    return openIds;
+  }
+
+  async revokeForUser(userId: string, sessionId: string | undefined, now: Date): Promise<string[]> {
+    const filter = { userId, revokedAt: null, expiresAt: { $gt: now }, ...(sessionId ? { sessionId } : {}) };
+    const open = await this.model.find(filter, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
+    return this.revoke(
+      open.map((d) => d._id),
+      now,
+    );
+  }
+
+  async findRevocation(id: string): Promise<{ revokedAt: Date | null } | null> {
+    const doc = await this.model.findById(id, { revokedAt: 1 }).lean<Pick<TicketDoc, 'revokedAt'>>();
+    return doc ? { revokedAt: doc.revokedAt ?? null } : null;
+  }
+
+  async findRevoked(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.model.find({ _id: { $in: ids }, revokedAt: { $ne: null } }, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
+    return docs.map((d) => d._id);
+  }
+
+  markStarted(t: TicketClaims, now: Date): Promise<boolean> {
+    return this.markOnce(t, 'startedAt', 'stream.play.started', now);
+  }
+
+  markCompleted(t: TicketClaims, now: Date): Promise<boolean> {
+    return this.markOnce(t, 'completedAt', 'stream.play.completed', now);
+  }
+
+  /** The state change and its event in one single-document write (transactional outbox). */
+  private async markOnce(t: TicketClaims, field: 'startedAt' | 'completedAt', type: 'stream.play.started' | 'stream.play.completed', now: Date): Promise<boolean> {
+    const event = outboxEntry(SOURCE, type, t.trackId, { __typename: 'Track', id: t.trackId, userId: t.userId, ticketId: t.ticketId }, now);
+    const r = await this.model.collection.updateOne({ _id: t.ticketId as never, [field]: null }, { $set: { [field]: now }, ...pushOutbox(event) } as never);
+    if (r.modifiedCount === 0) return false;
+    this.onEvent();
+    return true;
+  }
+
+  async recentlyPlayed(userId: string, limit: number): Promise<Ticket[]> {
+    const docs = await this.model.find({ userId, startedAt: { $ne: null } }, PROJECTION).sort({ startedAt: -1, _id: -1 }).limit(limit).lean<TicketDoc[]>();
+    return docs.map(toTicket);
+  }
+
+  async countCompleted(trackIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (trackIds.length === 0) return counts;
+    const rows = await this.model.collection
+      .aggregate<{ _id: string; n: number }>([{ $match: { trackId: { $in: [...trackIds] }, completedAt: { $ne: null } } }, { $group: { _id: '$trackId', n: { $sum: 1 } } }])
+      .toArray();
+    for (const r of rows) counts.set(r._id, r.n);
+    return counts;
+  }
+}
+
+function withoutId(t: NewTicket): Omit<NewTicket, 'id'> {
+  const { id: _id, ...rest } = t;
+  return rest;
+}
