@@ -58,7 +58,10 @@ app.use(
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
   }),
 );
-app.use(async (ctx, next) => (ctx.path === '/graphql' ? graphql.middleware(ctx, next) : next()));
+app.use(async (ctx, next) => {
+  if (ctx.path === '/graphql') await graphql.middleware(ctx, next);
+  else await next();
+});
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
 handleShutdown(logger, () => [

@@ -47,7 +47,10 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     }
   });
   app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      await next();
+      return;
+    }
     if (ctx.path === '/health') {
       ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()), ...(health?.() ?? {}) };
       return;
@@ -68,7 +71,7 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
       ctx.body = { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) };
       return;
     }
-    return next();
+    await next();
   });
   return app;
 }

@@ -1,11 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type Koa from 'koa';
 import type { Logger } from '@ytm/logger';
 
 /** Starts an HTTP server; port 0 picks a free one. Resolves with the bound port. */
-export async function listen(handler: Koa['callback'] extends () => infer H ? H : never, host: string, port: number): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer(handler);
+export async function listen(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => unknown,
+  host: string,
+  port: number,
+): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import type { RouterContext } from '../http/router-context.js';
 
 /** The only root fields callable without an access token (api.graphql). */
@@ -7,7 +7,7 @@ export const PUBLIC_MUTATIONS = new Set(['signUp', 'signIn', 'refreshSession']);
 
 /** True when every root selection is a public mutation field (or __typename). */
 export function isPublicOperation(operation: OperationDefinitionNode): boolean {
-  if (operation.operation !== 'mutation') return false;
+  if (operation.operation !== OperationTypeNode.MUTATION) return false;
   return operation.selectionSet.selections.every(
     (s) => s.kind === Kind.FIELD && (PUBLIC_MUTATIONS.has(s.name.value) || s.name.value === '__typename') && (s.directives?.length ?? 0) === 0,
   );

@@ -38,7 +38,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
 export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     const route = routes.find((r) => (r.exact ? ctx.path === r.prefix : ctx.path.startsWith(r.prefix)));
-    if (!route) return next();
+    if (!route) {
+      await next();
+      return;
+    }
     if (!route.methods.includes(ctx.method)) {
       ctx.status = 405;
       ctx.set('Allow', route.methods.join(', '));

@@ -3,7 +3,7 @@ import type { SubgraphRouting } from './subgraph-routing.js';
 import type { RouterContext } from '../http/router-context.js';
 
 /** Headers the router passes on to subgraphs; everything else stays at the edge. */
-const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate'];
+const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for'];
 
 /**
  * A subgraph fetch that picks the live instance per request, forwards the caller's Authorization
@@ -25,12 +25,11 @@ export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     if (!request.http) return;
     (request.http as { url: string }).url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
-    const incoming = context?.forwardHeaders;
+    const incoming: Record<string, string> | undefined = (context as RouterContext | undefined)?.forwardHeaders;
     if (!incoming) return;
     for (const name of FORWARDED) {
       const value = incoming[name];
       if (value) request.http.headers.set(name, value);
     }
-    if (incoming['x-forwarded-for']) request.http.headers.set('x-forwarded-for', incoming['x-forwarded-for']);
   }
 }

@@ -79,7 +79,10 @@ const app = createApp({
 });
 const routes = authRoutes(accounts, keyRing, verifyAccessToken);
 app.use(routes.routes()).use(routes.allowedMethods());
-app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));
+app.use(async (ctx, next) => {
+  if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
+  else await next();
+});
 
 await runSubgraph({
   name: 'resource',

@@ -21,6 +21,7 @@ export function normaliseDisplayName(raw: string): string {
   const name = raw.trim();
   const length = [...name].length;
   if (length < 1 || length > 100) throw new BadUserInputError('Display name must have 1 to 100 characters', 'displayName');
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new BadUserInputError('Display name may not contain control characters', 'displayName');
   return name;
 }
