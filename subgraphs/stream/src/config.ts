@@ -29,6 +29,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       TICKET_MAX_TTL_SECONDS: env.int(6 * 3600, 60, 7 * 86_400),
       /** How stale a ticket's revocation status may be on this replica (the issue allows 1 s). */
       TICKET_REVOCATION_CHECK_MS: env.int(500, 50, 1_000),
+      /** A signed-out session gets no new tickets this long (its access tokens' lifetime). */
+      SESSION_MEMORY_MINUTES: env.int(60, 1, 1440),
       /** More ranges than this in one request are answered with the whole file (a 200). */
       RANGE_MAX_PARTS: env.int(16, 1, 1_000),
       /** Optional JSON override of the plan table, e.g. {"FREE":{"dailyLimit":50,"maxConcurrentStreams":1},...}. */

@@ -11,12 +11,16 @@ import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
+import { PlayTracker } from './domain/play-tracker.js';
 import { PlaybackService } from './domain/playback.service.js';
+import { TicketAccessService } from './domain/ticket-access.service.js';
 import type { TrackFiles } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { libraryTrackFiles } from './grpc/library.grpc-client.js';
 import { streamGrpcServer } from './grpc/stream.grpc-server.js';
+import { ActiveStreams } from './http/active-streams.js';
+import { streamRoutes } from './http/stream.routes.js';
 import { secretModel } from './persistence/secret.model.js';
 import { MongoSecretRepository } from './persistence/secret.repository.js';
 import { ticketModel } from './persistence/ticket.model.js';
@@ -37,6 +41,9 @@ export interface StreamParts {
   grpc: GrpcServer;
   conn: Connection;
   playback: PlaybackService;
+  access: TicketAccessService;
+  plays: PlayTracker;
+  active: ActiveStreams;
   relay: OutboxRelay;
   /** Steps to run after the servers stopped, in order. */
   shutdown: ShutdownStep[];
@@ -57,17 +64,28 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
 
   const signer = new HmacTicketSigner(await new MongoSecretRepository(secretModel(conn)).getOrCreate('ticket-signing-key'));
   const trackFiles = overrides.trackFiles ?? libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
+  const clock = { now: () => new Date() };
+  const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
+  const active = new ActiveStreams((ids) => ticketRepository.findRevoked(ids), (ids) => access.markRevoked(ids), logger, config.TICKET_REVOCATION_CHECK_MS);
+  const plays = new PlayTracker(ticketRepository, logger);
+  const sweep = setInterval(() => plays.sweep(), 60_000);
+  sweep.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
     usage: new MongoUsageRepository(usage),
     sessions: new MongoSessionRevocations(revokedSessions),
     trackFiles,
     signer,
-    clock: { now: () => new Date() },
+    clock,
     rules: config.planRules,
     publicUrl: config.publicUrl,
     marginSeconds: config.TICKET_MARGIN_SECONDS,
     maxTtlSeconds: config.TICKET_MAX_TTL_SECONDS,
+    sessionMemoryMs: config.SESSION_MEMORY_MINUTES * 60_000,
+    onRevoked: (ids) => {
+      access.markRevoked(ids);
+      active.revoke(ids);
+    },
   });
 
   const resolveKey =
@@ -85,8 +103,9 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
-    health: () => ({ outboxPublished: relay.published }),
+    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
+  app.use(streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS }));
   app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));
 
   const grpc = createGrpcServer();
@@ -98,8 +117,18 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     grpc,
     conn,
     playback,
+    access,
+    plays,
+    active,
     relay,
     shutdown: [
+      [
+        'timers',
+        async () => {
+          clearInterval(sweep);
+          active.stop();
+        },
+      ],
       ['graphql', () => subgraph.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeServer, listen } from '@ytm/http';
+import { createLogger } from '@ytm/logger';
+import { closeServer as closeGrpc, listen as listenGrpc, type TrackFile } from '@ytm/proto';
+import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
+import { readConfig } from '../../src/config.js';
+import { createStream, type StreamParts } from '../../src/create-stream.js';
+import { startFakeLibrary } from './fake-library.grpc-server.js';
+import { writeWav } from './wav.js';
+
+export interface Harness {
+  baseUrl: string;
+  grpcAddress: string;
+  issuer: TestTokenIssuer;
+  stream: StreamParts;
+  dir: string;
+  tracks: Map<string, TrackFile>;
+  dbName: string;
+  /** Adds a WAV track of `seconds` to the fake library. */
+  addTrack(id: string, seconds: number): TrackFile;
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
+  requestPlayback(token: string, trackId: string): Promise<{ url: string; expiresAt: string; mimeType: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/** ytm-stream in-process on ephemeral ports, on the real FerretDB and Kafka, with a fake library over real gRPC. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'ytm-stream-test-'));
+  const tracks = new Map<string, TrackFile>();
+  const library = await startFakeLibrary(tracks);
+  const issuer = new TestTokenIssuer();
+  const { mongodbUrl, kafkaBrokers } = infraEnv();
+  const dbName = uniqueName('stream_test');
+  const config = readConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    MONGODB_URL: mongodbUrl,
+    MONGODB_DB: dbName,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    LIBRARY_GRPC_URL: library.address,
+    TRACK_FILE_CACHE_MS: '200',
+    PUBLIC_URL: 'http://public.invalid',
+    ...env,
+  });
+  const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
+  const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
+  const { server, port } = await listen(stream.app.callback(), '127.0.0.1', 0);
+  const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const graphql: Harness['graphql'] = async (query, variables = {}, token) => {
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as never;
+  };
+
+  return {
+    baseUrl,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    issuer,
+    stream,
+    dir,
+    tracks,
+    dbName,
+    addTrack(id, seconds) {
+      const path = join(dir, `${id}.wav`);
+      const { size, durationSeconds } = writeWav(path, seconds);
+      const file: TrackFile = { trackId: id, path, size, mtimeMs: Date.now(), mimeType: 'audio/wav', durationSeconds };
+      tracks.set(id, file);
+      return file;
+    },
+    graphql,
+    async requestPlayback(token, trackId) {
+      const r = await graphql<{ requestPlayback: { url: string; expiresAt: string; mimeType: string } }>(
+        'mutation($id: ID!) { requestPlayback(trackId: $id) { url expiresAt mimeType track { id } } }',
+        { id: trackId },
+        token,
+      );
+      if (!r.data) throw Object.assign(new Error(r.errors?.[0]?.message ?? 'no data'), { code: r.errors?.[0]?.extensions?.code });
+      const t = r.data.requestPlayback;
+      return { ...t, token: t.url.slice(t.url.lastIndexOf('/') + 1) };
+    },
+    async close() {
+      await closeServer(server as Server, 500);
+      await closeGrpc(stream.grpc.server, 500);
+      await stream.conn.db?.dropDatabase().catch(() => undefined);
+      for (const [, run] of stream.shutdown) await run().catch(() => undefined);
+      await library.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The ticket URL on this harness (the public URL points at the router, absent in these tests). */
+export function ticketUrl(h: Harness, token: string, query = ''): string {
+  return `${h.baseUrl}/stream/${token}${query}`;
+}
