@@ -26,10 +26,13 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       MAX_ALIASES: env.int(30, 1, 1_000),
       MAX_TOKENS: env.int(2_000, 100, 100_000),
       MAX_COST: env.int(50_000, 100, 10_000_000),
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1_000),
+      SUBSCRIBER_QUEUE_LIMIT: env.int(100, 1, 100_000),
+      PUBLIC_URL: env.optionalString(),
     },
     source,
   );
-  return { ...c, production: c.NODE_ENV === 'production' };
+  return { ...c, production: c.NODE_ENV === 'production', publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
 }
 
 export type RouterConfig = ReturnType<typeof readConfig>;

@@ -11,6 +11,8 @@ import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
+import { eventsSubgraph } from './subscriptions/events-subgraph.js';
+import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
@@ -22,7 +24,14 @@ const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
     ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
-    : { supergraphSdl: dynamicSupergraph({ registry, logger, required: ['library', 'resource', 'stream'] }) }),
+    : {
+        supergraphSdl: dynamicSupergraph({
+          registry,
+          logger,
+          required: ['library', 'resource', 'stream'],
+          extraSubgraphs: [{ name: 'events', url: `${config.publicUrl}/__events/graphql`, sdl: EVENTS_SDL }],
+        }),
+      }),
   buildService: ({ name, url }) => new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
   logger: logger.child({ component: 'gateway' }),
 });
@@ -42,9 +51,16 @@ const graphql = await createGraphQLServer({
 
 const app = createApp({
   logger,
-  health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list() }),
-  readiness: { jwks: () => jwks.refresh() },
+  health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list(), subscribers: subscriptions?.hub.size ?? 0 }),
+  readiness: {
+    jwks: () => jwks.refresh(),
+    kafkaConsumer: async () => {
+      if (!subscriptions?.consumerJoined()) throw new Error('not joined yet');
+    },
+  },
 });
+const events = await eventsSubgraph(EVENTS_SDL);
+let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
 app.use(
   serviceProxy({
     routes: [
@@ -60,12 +76,27 @@ app.use(
 );
 app.use(async (ctx, next) => {
   if (ctx.path === '/graphql') await graphql.middleware(ctx, next);
+  else if (ctx.path === '/__events/graphql') await events.middleware(ctx, next);
   else await next();
 });
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
+subscriptions = startSubscriptions({
+  server,
+  gateway,
+  apollo: graphql.server,
+  verifyAccessToken,
+  validationRules: graphql.validationRules,
+  production: config.production,
+  kafkaBrokers: config.KAFKA_BROKERS,
+  logger,
+  maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
+});
 handleShutdown(logger, () => [
+  ['subscriptions', () => subscriptions!.stop()],
   ['http', () => closeServer(server, 8_000)],
+  ['events-subgraph', () => events.stop()],
   ['graphql', () => graphql.server.stop()],
   ['registry', () => registryServer.close()],
 ]);

@@ -24,7 +24,7 @@ export interface StartConsumerOptions {
   groupId: string;
   topics: string[];
   logger: Logger;
-  handle: (event: Envelope) => Promise<void>;
+  handle: (event: Envelope, meta: { topic: string; partition: number }) => Promise<void>;
   /** Omit for handlers that are idempotent by themselves. */
   processed?: ProcessedEvents;
   fromBeginning?: boolean;
@@ -67,7 +67,7 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
               return;
             }
             if (processed && (await processed.has(event.id))) return;
-            await handle(event);
+            await handle(event, { topic, partition });
             await processed?.add(event.id);
           },
         });

@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValidationRule } from 'graphql';
 import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
 import { formatGraphQLError, UnauthenticatedError } from '@ytm/errors';
 import { apolloKoa, type AppState } from '@ytm/http';
@@ -40,7 +40,7 @@ function unauthenticated(message: string): GraphQLError {
 }
 
 /** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking. */
-export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState> }> {
+export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[] }> {
   const { gateway, logger, production, verifyAccessToken, limits } = options;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
@@ -83,5 +83,5 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
     },
   });
-  return { server, middleware };
+  return { server, middleware, validationRules: armor.validationRules };
 }

@@ -10,13 +10,15 @@ export interface DynamicSupergraphOptions {
   required: string[];
   /** Called after a new supergraph is swapped in (subscriptions close so clients resubscribe). */
   onSwap?: () => void;
+  /** Subgraphs served by the router itself (the events subgraph). */
+  extraSubgraphs?: Array<{ name: string; url: string; sdl: string }>;
 }
 
 /**
  * Recomposes the supergraph from registrations at run time (SUPERGRAPH_MODE=dynamic):
  * serialised, validated and health-checked before the swap; on failure the last good one stays.
  */
-export function dynamicSupergraph({ registry, logger, required, onSwap }: DynamicSupergraphOptions): SupergraphSdlHook {
+export function dynamicSupergraph({ registry, logger, required, onSwap, extraSubgraphs = [] }: DynamicSupergraphOptions): SupergraphSdlHook {
   const log = logger.child({ component: 'dynamic-supergraph' });
   return async ({ update, healthCheck }) => {
     let current: string | undefined;
@@ -32,7 +34,7 @@ export function dynamicSupergraph({ registry, logger, required, onSwap }: Dynami
         log.info({ missing }, 'waiting for subgraphs to register');
         return undefined;
       }
-      const subgraphs = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ name: r.name, url: r.graphqlUrl, sdl: r.sdl }));
+      const subgraphs = [...[...byName.values()].map((r) => ({ name: r.name, url: r.graphqlUrl, sdl: r.sdl })), ...extraSubgraphs].sort((a, b) => a.name.localeCompare(b.name));
       const key = subgraphs.map((s) => `${s.name}\n${s.sdl}`).join('\n--\n');
       if (key === lastKey) return current;
       const result = compose(subgraphs);

@@ -1,0 +1,68 @@
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
+import type { ActiveSubscription } from './active-subscription.js';
+import { ACCESS_PROBE, ENTITY_ID_VARIABLE } from './entity-query.js';
+import { EVENT_OBJECT } from './subscription-fields.js';
+
+/** Runs a planned query through the gateway as the subscriber. */
+export type EntityFetcher = (
+  query: DocumentNode,
+  variables: Record<string, unknown>,
+  subscriber: Pick<ActiveSubscription, 'viewer' | 'token'>,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+
+export interface ResolvedEvent {
+  result: ExecutionResult;
+  /** The subscriber may no longer read the entity: send FORBIDDEN and end the subscription. */
+  forbidden: boolean;
+}
+
+interface ExecutionContext {
+  entities: Record<string, unknown>;
+  entityField: string | undefined;
+}
+
+/** Event payload objects are read by field name; gateway results by response key (aliases). */
+const fieldResolver: GraphQLFieldResolver<unknown, ExecutionContext> = (source, _args, ctx, info) => {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const record = source as Record<string | symbol, unknown>;
+  if (record[EVENT_OBJECT]) {
+    if (info.fieldName === ctx.entityField) return ctx.entities[info.path.key] ?? null;
+    return record[info.fieldName];
+  }
+  return record[info.path.key];
+};
+
+/**
+ * Builds one subscriber group's message for an event: fetches the entity part through the
+ * gateway (any field of any subgraph), then shapes the whole selection with graphql-js.
+ */
+export async function resolveEvent(
+  sub: ActiveSubscription,
+  payload: Record<string, unknown>,
+  entityId: string | null,
+  fetchEntities: EntityFetcher,
+): Promise<ResolvedEvent> {
+  let entities: Record<string, unknown> = {};
+  const errors: GraphQLFormattedError[] = [];
+  if (sub.entityQuery && entityId !== null) {
+    const r = await fetchEntities(sub.entityQuery, { ...sub.variables, [ENTITY_ID_VARIABLE]: entityId }, sub);
+    entities = r.data ?? {};
+    for (const e of r.errors ?? []) errors.push({ ...e, ...(e.path ? { path: [sub.responseKey, ...e.path] } : {}) });
+    if (sub.field.requireEntity && Object.values(entities).every((v) => v === null || v === undefined) && !(r.errors?.length)) {
+      return { result: {}, forbidden: true };
+    }
+    delete entities[ACCESS_PROBE];
+  }
+  const rootValue = { [EVENT_OBJECT]: true, [sub.fieldName]: { [EVENT_OBJECT]: true, ...payload } };
+  const result = await execute({
+    schema: sub.schema,
+    document: sub.document,
+    operationName: sub.operation.name?.value,
+    rootValue,
+    variableValues: sub.variables,
+    contextValue: { entities, entityField: sub.field.entity?.field } satisfies ExecutionContext,
+    fieldResolver,
+  });
+  const all = [...(result.errors ?? []).map((e) => e.toJSON()), ...errors];
+  return { result: { ...(result.data !== undefined ? { data: result.data } : {}), ...(all.length ? { errors: all as unknown as GraphQLError[] } : {}) }, forbidden: false };
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { ApolloGateway } from '@apollo/gateway';
+import type { DocumentNode, ExecutionResult, GraphQLSchema, ValidationRule } from 'graphql';
+import type { AccessTokenVerifier, Viewer } from '@ytm/auth';
+import { createKafka, startConsumer } from '@ytm/events';
+import type { Logger } from '@ytm/logger';
+import type { RouterContext } from '../http/router-context.js';
+import { SubscriptionHub } from './subscription-hub.js';
+import { SUBSCRIPTION_TOPICS } from './subscription-fields.js';
+import { CLOSE_CODES, startSubscriptionServer } from './ws-server.js';
+
+export { CLOSE_CODES };
+
+/** The schema-only subgraph holding the contract's Subscription fields. */
+export const EVENTS_SDL = readFileSync(new URL('../../events.graphql', import.meta.url), 'utf8');
+
+export interface SubscriptionsOptions {
+  server: http.Server;
+  gateway: ApolloGateway;
+  apollo: ApolloServer<RouterContext>;
+  verifyAccessToken: AccessTokenVerifier;
+  validationRules: readonly ValidationRule[];
+  production: boolean;
+  kafkaBrokers: string[];
+  logger: Logger;
+  maxSubscriptionsPerConnection: number;
+  queueLimit: number;
+}
+
+/**
+ * GraphQL subscriptions executed by the router: graphql-ws on /graphql, fed by this instance's
+ * own Kafka consumer group (every router sees every event, from the latest offset).
+ */
+export function startSubscriptions(options: SubscriptionsOptions) {
+  const { apollo, logger } = options;
+  const log = logger.child({ component: 'subscriptions' });
+
+  const executeOperation = async (document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, viewer: Viewer, token: string): Promise<ExecutionResult> => {
+    const requestId = randomUUID();
+    const response = await apollo.executeOperation(
+      { query: document, variables, ...(operationName ? { operationName } : {}) },
+      { contextValue: { viewer, requestId, log: log.child({ requestId }), forwardHeaders: { authorization: `Bearer ${token}`, 'x-request-id': requestId } } },
+    );
+    if (response.body.kind !== 'single') return { errors: [] };
+    return response.body.singleResult as ExecutionResult;
+  };
+
+  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token) as never, log);
+  let schema: GraphQLSchema | undefined = options.gateway.schema;
+  const ws = startSubscriptionServer({
+    server: options.server,
+    path: '/graphql',
+    hub,
+    schema: () => schema,
+    verifyAccessToken: options.verifyAccessToken,
+    validationRules: options.validationRules,
+    production: options.production,
+    executeOperation,
+    logger: log,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
+    queueLimit: options.queueLimit,
+  });
+  options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    if (schema) {
+      log.info('supergraph changed: closing subscriptions so clients resubscribe');
+      hub.endAll();
+      ws.closeAll(CLOSE_CODES.SUPERGRAPH_RELOADED, 'Supergraph reloaded: resubscribe');
+    }
+    schema = apiSchema;
+  });
+  const consumer = startConsumer({
+    kafka: createKafka({ brokers: options.kafkaBrokers, clientId: 'ytm-gateway', logger }),
+    groupId: `ytm-gateway-${randomUUID()}`,
+    topics: SUBSCRIPTION_TOPICS,
+    fromBeginning: false,
+    logger: log,
+    handle: (event, { topic }) => hub.dispatch(topic, event),
+  });
+  return {
+    hub,
+    consumerJoined: () => consumer.joined,
+    async stop() {
+      hub.endAll();
+      await ws.close();
+      await consumer.stop();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import type http from 'node:http';
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
+import { WebSocketServer } from 'ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { Context } from 'graphql-ws';
+import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
+import type { Logger } from '@ytm/logger';
+import type { ActiveSubscription } from './active-subscription.js';
+import { BoundedQueue } from './bounded-queue.js';
+import { buildEntityQuery } from './entity-query.js';
+import type { SubscriptionHub } from './subscription-hub.js';
+import { SUBSCRIPTION_FIELDS } from './subscription-fields.js';
+
+/** WebSocket close codes this server uses besides graphql-ws's own (documented in the README). */
+export const CLOSE_CODES = {
+  /** Missing or invalid token in connection_init (contract). */
+  FORBIDDEN: 4403,
+  /** The access token expired: reconnect with a fresh one. */
+  TOKEN_EXPIRED: 4401,
+  /** The client read too slowly and its event queue overflowed. */
+  SLOW_CONSUMER: 4429,
+  /** The supergraph changed: resubscribe. */
+  SUPERGRAPH_RELOADED: 4205,
+} as const;
+
+interface ConnectionState {
+  viewer?: Viewer;
+  token?: string;
+  expiryTimer?: NodeJS.Timeout;
+  subscriptions: number;
+}
+
+type Ctx = Context<Record<string, unknown> | undefined, Extra & { state?: ConnectionState }>;
+
+export interface SubscriptionServerOptions {
+  server: http.Server;
+  path: string;
+  hub: SubscriptionHub;
+  /** The current API schema (changes when the supergraph reloads). */
+  schema: () => GraphQLSchema | undefined;
+  verifyAccessToken: AccessTokenVerifier;
+  /** The same depth/alias/cost rules as HTTP. */
+  validationRules: readonly ValidationRule[];
+  production: boolean;
+  /** Queries and mutations sent over the socket go through the normal HTTP pipeline. */
+  executeOperation: (document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, viewer: Viewer, token: string) => Promise<ExecutionResult>;
+  logger: Logger;
+  maxSubscriptionsPerConnection: number;
+  queueLimit: number;
+}
+
+const error = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+
+/** graphql-ws on the router's /graphql: auth in connection_init, limits in onSubscribe, events from the hub. */
+export function startSubscriptionServer(options: SubscriptionServerOptions): { close(code?: number, reason?: string): Promise<void>; closeAll(code: number, reason: string): void } {
+  const { hub, logger } = options;
+  const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: 256 * 1024 });
+  const state = (ctx: Ctx): ConnectionState => ((ctx.extra as { state?: ConnectionState }).state ??= { subscriptions: 0 });
+
+  const disposable = useServer<Record<string, unknown> | undefined, { state?: ConnectionState }>(
+    {
+      connectionInitWaitTimeout: 5_000,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const token = typeof raw === 'string' ? parseBearer(raw) : undefined;
+        if (!token) return false;
+        try {
+          const viewer = await options.verifyAccessToken(token);
+          const s = state(ctx);
+          s.viewer = viewer;
+          s.token = token;
+          const exp = tokenExpiry(token);
+          if (exp) s.expiryTimer = setTimeout(() => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired'), Math.max(0, exp - Date.now()));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose: (ctx) => clearTimeout(state(ctx).expiryTimer),
+      onSubscribe: (ctx, id, payload) => {
+        const s = state(ctx);
+        const schema = options.schema();
+        if (!s.viewer || !s.token || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: 5_000 });
+        } catch (e) {
+          return [error((e as Error).message, 'GRAPHQL_VALIDATION_FAILED')];
+        }
+        const rules = [...specifiedRules, ...options.validationRules, ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors.map((e) => error(e.message, 'GRAPHQL_VALIDATION_FAILED'));
+        const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+        const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
+        if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
+        const variables = payload.variables ?? {};
+        if (operation.operation !== 'subscription') {
+          return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { viewer: s.viewer, token: s.token, operation } };
+        }
+        if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
+          return [error(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`, 'BAD_USER_INPUT')];
+        }
+        const rootField = operation.selectionSet.selections[0];
+        if (rootField?.kind !== Kind.FIELD || !SUBSCRIPTION_FIELDS[rootField.name.value]) return [error('Unknown subscription field', 'GRAPHQL_VALIDATION_FAILED')];
+        const field = SUBSCRIPTION_FIELDS[rootField.name.value]!;
+        try {
+          field.authorize?.(s.viewer);
+        } catch (e) {
+          return [error((e as Error).message, (e as { code?: string }).code ?? 'FORBIDDEN')];
+        }
+        const fieldDef = schema.getSubscriptionType()?.getFields()[rootField.name.value];
+        const args = fieldDef ? getArgumentValues(fieldDef, rootField, variables) : {};
+        const sub: ActiveSubscription = {
+          id: `${id}`,
+          viewer: s.viewer,
+          token: s.token,
+          fieldName: rootField.name.value,
+          responseKey: rootField.alias?.value ?? rootField.name.value,
+          field,
+          args,
+          schema,
+          document,
+          operation,
+          rootField,
+          variables,
+          entityQuery: field.entity ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true }) : undefined,
+          shareKey: `${s.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
+          queue: new BoundedQueue<ExecutionResult>(options.queueLimit, () => {
+            hub.remove(sub);
+            s.subscriptions -= 1;
+          }),
+          onOverflow: () => {
+            logger.warn({ userId: s.viewer?.id }, 'closing slow subscriber');
+            ctx.extra.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
+          },
+        };
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { sub, conn: s } };
+      },
+      subscribe: async (args) => {
+        const { sub } = args.contextValue as { sub: ActiveSubscription };
+        // Access is checked when subscribing too, not only per event.
+        if (sub.field.requireEntity && sub.entityQuery) {
+          const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub.viewer, sub.token);
+          const visible = probe.data && Object.values(probe.data).some((v) => v !== null);
+          if (!visible) return { errors: [error('Not found or not yours to read', 'FORBIDDEN')] };
+        }
+        (args.contextValue as { conn: ConnectionState }).conn.subscriptions += 1;
+        hub.add(sub);
+        return sub.queue;
+      },
+      execute: async (args) => {
+        const c = args.contextValue as { viewer: Viewer; token: string };
+        return options.executeOperation(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, c.viewer, c.token);
+      },
+    },
+    wss,
+    12_000,
+  );
+
+  return {
+    async close() {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await disposable.dispose();
+    },
+    closeAll(code, reason) {
+      for (const client of wss.clients) client.close(code, reason);
+    },
+  };
+}
+
+function tokenExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: number };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
