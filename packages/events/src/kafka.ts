@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type Producer, type Message, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer, type Message, type LogEntry } from 'kafkajs';
 import type { Logger } from '@ytm/logger';
 
 export interface CreateKafkaOptions {
@@ -87,7 +87,7 @@ export class EventPublisher {
   private connect(): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
     this.connecting ??= (async () => {
-      const p = this.kafka.producer({ allowAutoTopicCreation: true, retry: { retries: 2, maxRetryTime: 2_000 } });
+      const p = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true, retry: { retries: 2, maxRetryTime: 2_000 } });
       try {
         await p.connect();
       } catch (err) {
