@@ -39,7 +39,7 @@ function envFor(svc, ports, opts) {
     MONGODB_URL: opts.mongodbUrl,
     MONGODB_DB: `${opts.dbPrefix}_${svc.name}`,
     KAFKA_BROKERS: opts.kafkaBrokers,
-    REGISTRY_URL: `127.0.0.1:${p('router').grpcPort}`,
+    REGISTRY_URL: opts.routerNames.map((n) => `127.0.0.1:${p(n).grpcPort}`).join(','),
     JWKS_URL: `http://127.0.0.1:${p('resource').port}/.well-known/jwks.json`,
     PUBLIC_URL: routerUrl,
     LIBRARY_GRPC_URL: `127.0.0.1:${p('library').grpcPort}`,
@@ -74,9 +74,13 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
  * Resolves when every service is ready and registered with the router.
  */
 export async function startSystem(options) {
-  const opts = { dbPrefix: 'ytm', production: true, env: {}, readyTimeoutMs: 60_000, ...options };
+  const opts = { dbPrefix: 'ytm', production: true, env: {}, readyTimeoutMs: 60_000, routers: 1, ...options };
+  // Extra routers (scale-out): same code, own ports; every subgraph registers with all of them.
+  const services = [...SERVICES];
+  for (let i = 2; i <= opts.routers; i++) services.push({ ...SERVICES[0], name: `router${i}` });
+  opts.routerNames = services.filter((s) => s.dir === 'router').map((s) => s.name);
   const ports = {};
-  for (const s of SERVICES) {
+  for (const s of services) {
     ports[s.name] = opts.ephemeral ? { port: await freePort(), grpcPort: await freePort() } : { port: s.port, grpcPort: s.grpcPort };
   }
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
@@ -93,7 +97,7 @@ export async function startSystem(options) {
     proc.on('exit', () => file?.end());
     return proc;
   };
-  for (const svc of SERVICES) {
+  for (const svc of services) {
     const h = {
       name: svc.name,
       ...ports[svc.name],
@@ -122,18 +126,21 @@ export async function startSystem(options) {
     services: handles,
     routerUrl: handles.router.url,
     graphqlUrl: `${handles.router.url}/graphql`,
+    routerUrls: opts.routerNames.map((n) => handles[n].url),
     async stop() {
       await Promise.all(Object.values(handles).map((h) => h.stop()));
     },
   };
   try {
-    await Promise.all(SERVICES.map((s) => waitHttp(`${handles[s.name].url}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
-    // Every subgraph registered, so the router routes to these instances.
-    await waitHttp(`${system.routerUrl}/health`, opts.readyTimeoutMs, handles.router.proc, async (r) => {
-      const body = await r.json();
-      const names = new Set((body.registrations ?? []).map((x) => x.name));
-      return ['library', 'resource', 'stream'].every((n) => names.has(n));
-    });
+    await Promise.all(services.map((s) => waitHttp(`${handles[s.name].url}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
+    // Every subgraph registered with every router, so routers route to these instances.
+    for (const name of opts.routerNames) {
+      await waitHttp(`${handles[name].url}/health`, opts.readyTimeoutMs, handles[name].proc, async (r) => {
+        const body = await r.json();
+        const names = new Set((body.registrations ?? []).map((x) => x.name));
+        return ['library', 'resource', 'stream'].every((n) => names.has(n));
+      });
+    }
   } catch (err) {
     await system.stop();
     throw err;

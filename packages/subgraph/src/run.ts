@@ -16,6 +16,7 @@ export interface RunSubgraphOptions {
   /** The advertised host (what the router dials); defaults to `host`. */
   advertisedHost?: string;
   grpc?: { server: GrpcServer; port: number; serviceName: string };
+  /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
   registryUrl: string;
   sdl: string;
   /** Closed after the servers stop, in order (consumers, relays, stores). */
@@ -41,18 +42,25 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
   }
   const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
   const httpUrl = `http://${advertised}:${httpPort}`;
-  const registration = startRegistration({
-    registryUrl: options.registryUrl,
-    name,
-    instanceId: `${name}-${randomUUID()}`,
-    graphqlUrl: `${httpUrl}/graphql`,
-    httpUrl,
-    sdl: options.sdl,
-    version: options.version,
-    logger: logger.child({ component: 'registry-client' }),
-  });
+  const instanceId = `${name}-${randomUUID()}`;
+  const registrations = options.registryUrl
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean)
+    .map((registryUrl) =>
+      startRegistration({
+        registryUrl,
+        name,
+        instanceId,
+        graphqlUrl: `${httpUrl}/graphql`,
+        httpUrl,
+        sdl: options.sdl,
+        version: options.version,
+        logger: logger.child({ component: 'registry-client', registryUrl }),
+      }),
+    );
   handleShutdown(logger, () => [
-    ['registration', () => registration.stop()],
+    ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
     ['http', () => closeServer(server, 8_000)],
     ...(grpc ? [['grpc', () => closeGrpc(grpc.server.server, 2_000)] as ShutdownStep] : []),
     ...options.shutdown,

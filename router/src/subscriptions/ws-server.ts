@@ -132,7 +132,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
           }),
           onOverflow: () => {
             logger.warn({ userId: s.viewer?.id }, 'closing slow subscriber');
-            ctx.extra.socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
+            const socket = ctx.extra.socket;
+            socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
+            // A client that reads nothing never completes the close handshake: cut it after a grace period.
+            setTimeout(() => socket.terminate(), 10_000).unref();
           },
         };
         return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { sub, conn: s } };

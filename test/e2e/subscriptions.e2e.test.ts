@@ -1,0 +1,153 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import mongoose from 'mongoose';
+import WebSocket from 'ws';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { startSystem } from '../../scripts/system.mjs';
+import { gql, SIGN_IN, SIGN_UP } from './graphql-client.js';
+import { errorCodes, subscribe, type Recorder } from './ws-client.js';
+
+type System = Awaited<ReturnType<typeof startSystem>>;
+
+const LIBRARY_CHANGED = `subscription { libraryChanged { kind trackId track { title album { title } liked playCount } } }`;
+
+/** Issue 6: subscriptions served by the router from Kafka, with fields from every subgraph. */
+describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', () => {
+  const { mongodbUrl, kafkaBrokers } = infraEnv();
+  const dbPrefix = uniqueName('e2es');
+  const music = mkdtempSync(join(tmpdir(), 'ytm-music-'));
+  const staging = mkdtempSync(join(tmpdir(), 'ytm-staging-'));
+  const admin = { email: `admin-${randomUUID().slice(0, 6)}@example.com`, password: 'admin password 123' };
+  let system: System;
+  let ann: string;
+  let bob: string;
+  let adminToken: string;
+  const open: Recorder[] = [];
+  const track = (r: Recorder) => (open.push(r), r);
+
+  beforeAll(async () => {
+    system = await startSystem({
+      mongodbUrl,
+      kafkaBrokers: kafkaBrokers.join(','),
+      ephemeral: true,
+      routers: 2,
+      dbPrefix,
+      production: true,
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '10' },
+    });
+    const signUp = async (name: string) => {
+      const r = await gql(system.graphqlUrl, SIGN_UP, { input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name } });
+      return r.data!.signUp.accessToken as string;
+    };
+    ann = await signUp('ann');
+    bob = await signUp('bob');
+    const a = await gql(system.graphqlUrl, SIGN_IN, admin);
+    adminToken = a.data!.signIn.accessToken;
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(open.map((r) => r.dispose()));
+    await system?.stop();
+    rmSync(music, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
+    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
+    await conn.close();
+  });
+
+  it('rejects a missing or invalid token in connection_init with 4403', async () => {
+    const r = track(subscribe(system.graphqlUrl, 'not-a-token', LIBRARY_CHANGED));
+    await waitFor(() => r.closeCode, 5_000, 50, 'close');
+    expect(r.closeCode).toBe(4403);
+  });
+
+  it('denies scanProgress to non-admins with FORBIDDEN, accepts admins', async () => {
+    const user = track(subscribe(system.graphqlUrl, ann, 'subscription { scanProgress { state filesSeen } }'));
+    await waitFor(() => user.errors.length > 0, 5_000, 50, 'FORBIDDEN');
+    expect(errorCodes(user)).toEqual(['FORBIDDEN']);
+    const adm = track(subscribe(system.graphqlUrl, adminToken, 'subscription { scanProgress { state filesSeen } }'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(adm.errors).toEqual([]);
+  });
+
+  it('delivers ADDED with fields from library, resource and stream to clients of both routers', async () => {
+    const [url1, url2] = system.routerUrls as [string, string];
+    const a = track(subscribe(`${url1}/graphql`, ann, LIBRARY_CHANGED));
+    const b = track(subscribe(`${url2}/graphql`, bob, LIBRARY_CHANGED));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const title = `Sub Test ${randomUUID().slice(0, 6)}`;
+    const file = join(staging, 'song.mp3');
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-metadata', `title=${title}`, '-metadata', 'artist=Test Artist', '-metadata', 'album=Test Album', '-y', file]);
+    renameSync(file, join(music, 'song.mp3'));
+    const added = (r: Recorder) => r.events.find((e) => e.libraryChanged.kind === 'ADDED' && e.libraryChanged.track?.title === title);
+    const eventA = await waitFor(() => added(a), 20_000, 100, 'ADDED on router 1');
+    const eventB = await waitFor(() => added(b), 20_000, 100, 'ADDED on router 2');
+    for (const e of [eventA, eventB]) {
+      expect(e.libraryChanged).toMatchObject({ kind: 'ADDED', track: { title, album: { title: 'Test Album' }, liked: false, playCount: 0 } });
+    }
+  });
+
+  it('playlistChanged: own and others PUBLIC allowed, others PRIVATE forbidden, access re-checked when visibility flips', async () => {
+    const create = async (name: string, visibility: string) =>
+      (await gql(system.graphqlUrl, 'mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id version } }', { i: { name, visibility } }, ann)).data!.createPlaylist as { id: string };
+    const priv = await create('Private mix', 'PRIVATE');
+    const pub = await create('Public mix', 'PUBLIC');
+    const query = 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlistId playlist { name visibility version } } }';
+    const bobPrivate = track(subscribe(system.graphqlUrl, bob, query, { id: priv.id }));
+    await waitFor(() => bobPrivate.errors.length > 0, 5_000, 50, 'FORBIDDEN on private');
+    expect(errorCodes(bobPrivate)).toEqual(['FORBIDDEN']);
+    const annPrivate = track(subscribe(system.graphqlUrl, ann, query, { id: priv.id }));
+    const bobPublic = track(subscribe(system.graphqlUrl, bob, query, { id: pub.id }));
+    await new Promise((r) => setTimeout(r, 1_000));
+    await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Renamed" }) { version } }', { id: pub.id }, ann);
+    await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { description: "mine" }) { version } }', { id: priv.id }, ann);
+    await waitFor(() => bobPublic.events.some((e) => e.playlistChanged.playlist?.name === 'Renamed'), 10_000, 100, 'UPDATED for bob');
+    await waitFor(() => annPrivate.events.some((e) => e.playlistChanged.kind === 'UPDATED'), 10_000, 100, 'UPDATED for ann');
+    expect(bobPublic.errors).toEqual([]);
+    await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { visibility: PRIVATE }) { version } }', { id: pub.id }, ann);
+    await waitFor(() => bobPublic.errors.length > 0, 10_000, 100, 'FORBIDDEN after the flip');
+    expect(errorCodes(bobPublic)).toEqual(['FORBIDDEN']);
+    const before = bobPublic.events.length;
+    await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Secret" }) { version } }', { id: pub.id }, ann);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(bobPublic.events.length).toBe(before);
+  });
+
+  it('a slow client is cut off (4429) without delaying others', async () => {
+    const fast = track(subscribe(system.graphqlUrl, ann, 'subscription { libraryChanged { kind trackId } }'));
+    // The slow client stops reading its socket entirely.
+    const slow = new WebSocket(system.graphqlUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const slowClosed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code)));
+    await new Promise((r) => slow.on('open', r));
+    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${bob}` } }));
+    await new Promise((r) => slow.once('message', r));
+    slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { libraryChanged { kind trackId } }' } }));
+    await new Promise((r) => setTimeout(r, 500));
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+    // Real Kafka, synthetic library events (cheap REMOVED ones: no entity fetch), many and fat.
+    const kafka = new Kafka({ brokers: kafkaBrokers, clientId: 'e2e-slow', logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const padding = 'x'.repeat(2_000);
+    const marker = `marker-${randomUUID()}`;
+    const started = Date.now();
+    for (let batch = 0; batch < 40; batch++) {
+      const messages = Array.from({ length: 250 }, (_, i) => {
+        const id = batch === 39 && i === 249 ? marker : `slow-${batch}-${i}-${padding}`;
+        return { key: 'k', value: JSON.stringify({ specversion: '1.0', id: randomUUID(), type: 'library.track.removed', source: 'e2e', time: new Date().toISOString(), subject: id, data: { __typename: 'Track', id } }) };
+      });
+      await producer.send({ topic: 'ytm.library.events', messages });
+    }
+    await producer.disconnect();
+    await waitFor(() => fast.events.some((e) => e.libraryChanged.trackId === marker), 60_000, 100, 'fast client got the last event');
+    const fastMs = Date.now() - started;
+    expect(await Promise.race([slowClosed, new Promise((r) => setTimeout(() => r('open'), 10_000))])).toBe(4429);
+    expect(fast.closeCode).toBeUndefined();
+    expect(fastMs).toBeLessThan(60_000);
+  });
+});
