@@ -25,8 +25,8 @@ import { secretModel } from './persistence/secret.model.js';
 import { MongoSecretRepository } from './persistence/secret.repository.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
-import { revokedSessionModel, usageModel } from './persistence/usage.model.js';
-import { MongoSessionRevocations, MongoUsageRepository } from './persistence/usage.repository.js';
+import { revokedSessionModel } from './persistence/revoked-session.model.js';
+import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
 
 export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -53,9 +53,8 @@ export interface StreamParts {
 export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
-  const usage = usageModel(conn);
   const revokedSessions = revokedSessionModel(conn);
-  await Promise.all([tickets.init(), usage.init(), revokedSessions.init()]);
+  await Promise.all([tickets.init(), revokedSessions.init()]);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
@@ -72,7 +71,6 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   sweep.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
-    usage: new MongoUsageRepository(usage),
     sessions: new MongoSessionRevocations(revokedSessions),
     trackFiles,
     signer,

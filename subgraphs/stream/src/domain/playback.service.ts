@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '@ytm/errors';
 import type { PlanRules, PlanTier } from './plan-rules.js';
-import type { Clock, SessionRevocations, TicketRepository, TicketSigner, TrackFiles, UsageRepository } from './ports.js';
-import { ticketLifetimeMs, utcDay, type Ticket } from './ticket.js';
+import type { Clock, SessionRevocations, TicketRepository, TicketSigner, TrackFiles } from './ports.js';
+import { startOfUtcDay, ticketLifetimeMs, type Ticket } from './ticket.js';
 
 /** The caller as the access token says (kept apart from @ytm/auth's Viewer on purpose: only what we use). */
 export interface Caller {
@@ -27,7 +27,6 @@ export interface PlaybackQuota {
 
 export interface PlaybackServiceDeps {
   tickets: TicketRepository;
-  usage: UsageRepository;
   sessions: SessionRevocations;
   trackFiles: TrackFiles;
   signer: TicketSigner;
@@ -50,7 +49,7 @@ export class PlaybackService {
   constructor(private readonly deps: PlaybackServiceDeps) {}
 
   async requestPlayback(caller: Caller, trackId: string): Promise<IssuedTicket> {
-    const { tickets, usage, sessions, trackFiles, signer, clock, rules } = this.deps;
+    const { tickets, sessions, trackFiles, signer, clock, rules } = this.deps;
     if (trackId.length === 0 || trackId.length > MAX_ID_LENGTH) throw new BadUserInputError('trackId is not a valid track ID', 'trackId');
     const now = clock.now();
     if (await sessions.has(caller.sessionId, now)) throw new UnauthenticatedError('This session was signed out');
@@ -58,10 +57,6 @@ export class PlaybackService {
     if (!file) throw new NotFoundError(`Track ${trackId} not found`);
 
     const rule = rules[caller.plan.tier];
-    const day = utcDay(now);
-    if (!(await usage.consume(caller.id, day, rule.dailyLimit))) {
-      throw new QuotaExceededError(`The ${caller.plan.tier} plan allows ${rule.dailyLimit ?? 0} plays a day; the limit resets at 00:00 UTC`);
-    }
     const ticket = {
       id: randomUUID(),
       userId: caller.id,
@@ -70,11 +65,8 @@ export class PlaybackService {
       issuedAt: now,
       expiresAt: new Date(now.getTime() + ticketLifetimeMs(file.durationSeconds, this.deps.marginSeconds, this.deps.maxTtlSeconds)),
     };
-    try {
-      await tickets.create(ticket);
-    } catch (err) {
-      await usage.release(caller.id, day).catch(() => undefined);
-      throw err;
+    if (!(await tickets.create(ticket, startOfUtcDay(now), rule.dailyLimit))) {
+      throw new QuotaExceededError(`The ${caller.plan.tier} plan allows ${rule.dailyLimit ?? 0} plays a day; the limit resets at 00:00 UTC`);
     }
     await this.enforceConcurrency(caller.id, rule.maxConcurrentStreams, now);
     const token = signer.sign({ ticketId: ticket.id, userId: ticket.userId, sessionId: ticket.sessionId, trackId, expiresAt: ticket.expiresAt });
@@ -105,7 +97,7 @@ export class PlaybackService {
   async quota(caller: Caller, userId: string): Promise<PlaybackQuota> {
     assertSelf(caller, userId);
     const rule = this.deps.rules[caller.plan.tier];
-    const playsToday = await this.deps.usage.count(caller.id, utcDay(this.deps.clock.now()));
+    const playsToday = await this.deps.tickets.countIssuedSince(caller.id, startOfUtcDay(this.deps.clock.now()));
     return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams };
   }
 

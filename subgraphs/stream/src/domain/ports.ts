@@ -4,7 +4,13 @@ export type NewTicket = Omit<Ticket, 'revokedAt' | 'startedAt' | 'completedAt'>;
 
 /** Tickets (and through them, plays) in stream's database. */
 export interface TicketRepository {
-  create(ticket: NewTicket): Promise<void>;
+  /**
+   * Stores a new ticket unless the user already has `dailyLimit` tickets issued since `dayStart`
+   * (null: no limit); false when the limit is reached. Atomic across replicas.
+   */
+  create(ticket: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean>;
+  /** Tickets issued to a user since the given time (the day's plays). */
+  countIssuedSince(userId: string, since: Date): Promise<number>;
   /** Unrevoked, unexpired tickets of a user, newest first. */
   listActive(userId: string, now: Date): Promise<Ticket[]>;
   /** Revokes the given tickets; returns the IDs this call revoked. */
@@ -23,15 +29,6 @@ export interface TicketRepository {
   recentlyPlayed(userId: string, limit: number): Promise<Ticket[]>;
   /** Completed plays per track (absent: zero). */
   countCompleted(trackIds: readonly string[]): Promise<Map<string, number>>;
-}
-
-/** Tickets issued per user and UTC day, counted atomically. */
-export interface UsageRepository {
-  /** Counts one ticket unless `limit` is reached; false when it is. */
-  consume(userId: string, day: string, limit: number | null): Promise<boolean>;
-  /** Gives back a ticket counted by a request that then failed. */
-  release(userId: string, day: string): Promise<void>;
-  count(userId: string, day: string): Promise<number>;
 }
 
 /** Sessions signed out, so their still-valid access tokens get no new tickets. */

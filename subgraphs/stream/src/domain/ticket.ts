@@ -44,9 +44,9 @@ export class TicketRejectedError extends Error {
   }
 }
 
-/** Start of the UTC day `now` falls in, as YYYY-MM-DD (the daily quota's bucket). */
-export function utcDay(now: Date): string {
-  return now.toISOString().slice(0, 10);
+/** 00:00 UTC of the day `now` falls in: the daily quota counts from here. */
+export function startOfUtcDay(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
 
 /** Ticket lifetime: the track plus a margin, bounded for very long files. */

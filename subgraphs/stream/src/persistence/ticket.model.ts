@@ -10,6 +10,8 @@ export interface TicketDoc {
   revokedAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
+  /** `<userId>:<day>:<n>` for the n-th ticket of a day under a daily limit; unique, so it is the quota. */
+  quotaSlot?: string;
 }
 
 const schema = new Schema<TicketDoc>(
@@ -23,10 +25,13 @@ const schema = new Schema<TicketDoc>(
     revokedAt: { type: Date, default: null },
     startedAt: { type: Date, default: null },
     completedAt: { type: Date, default: null },
+    quotaSlot: { type: String },
   },
   // strict: false keeps the outbox field the repository writes next to the ticket.
   { collection: 'tickets', versionKey: false, strict: false },
 );
+schema.index({ quotaSlot: 1 }, { unique: true, sparse: true });
+schema.index({ userId: 1, issuedAt: -1 });
 schema.index({ userId: 1, expiresAt: -1 });
 schema.index({ userId: 1, startedAt: -1 });
 schema.index({ trackId: 1, completedAt: 1 });

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { outboxEntry, pushOutbox } from '@ytm/events';
+import { isDuplicateKeyError } from '@ytm/mongo';
 import type { NewTicket, TicketRepository } from '../domain/ports.js';
 import type { Ticket, TicketClaims } from '../domain/ticket.js';
 import type { TicketDoc } from './ticket.model.js';
@@ -29,8 +30,31 @@ export class MongoTicketRepository implements TicketRepository {
     private readonly onEvent: () => void = () => undefined,
   ) {}
 
-  async create(t: NewTicket): Promise<void> {
-    await this.model.collection.insertOne({ _id: t.id as never, ...withoutId(t), revokedAt: null, startedAt: null, completedAt: null });
+  /**
+   * Under a daily limit the n-th ticket of the day takes slot n in a unique index. FerretDB has
+   * no atomic read-modify-write (a conditional `$inc` can lose races), but a unique index is
+   * enforced by the store, so two replicas can never both take the last slot.
+   */
+  async create(t: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean> {
+    const doc = { _id: t.id as never, ...withoutId(t), revokedAt: null, startedAt: null, completedAt: null };
+    if (dailyLimit === null) {
+      await this.model.collection.insertOne(doc);
+      return true;
+    }
+    const day = dayStart.toISOString().slice(0, 10);
+    for (let n = await this.countIssuedSince(t.userId, dayStart); n < dailyLimit; n++) {
+      try {
+        await this.model.collection.insertOne({ ...doc, quotaSlot: `${t.userId}:${day}:${n + 1}` });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+    return false;
+  }
+
+  countIssuedSince(userId: string, since: Date): Promise<number> {
+    return this.model.countDocuments({ userId, issuedAt: { $gte: since } });
   }
 
   async listActive(userId: string, now: Date): Promise<Ticket[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeServer, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
-import { closeServer as closeGrpc, listen as listenGrpc, type TrackFile } from '@ytm/proto';
+import { closeServer as closeGrpc, createClient, listen as listenGrpc, StreamClient, unaryCall, type TrackFile } from '@ytm/proto';
 import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import { readConfig } from '../../src/config.js';
 import { createStream, type StreamParts } from '../../src/create-stream.js';
@@ -27,13 +27,13 @@ export interface Harness {
 }
 
 /** ytm-stream in-process on ephemeral ports, on the real FerretDB and Kafka, with a fake library over real gRPC. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, shared: { dbName?: string; issuer?: TestTokenIssuer; tracks?: Map<string, TrackFile> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ytm-stream-test-'));
-  const tracks = new Map<string, TrackFile>();
+  const tracks = shared.tracks ?? new Map<string, TrackFile>();
   const library = await startFakeLibrary(tracks);
-  const issuer = new TestTokenIssuer();
+  const issuer = shared.issuer ?? new TestTokenIssuer();
   const { mongodbUrl, kafkaBrokers } = infraEnv();
-  const dbName = uniqueName('stream_test');
+  const dbName = shared.dbName ?? uniqueName('stream_test');
   const config = readConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -89,7 +89,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async close() {
       await closeServer(server as Server, 500);
       await closeGrpc(stream.grpc.server, 500);
-      await stream.conn.db?.dropDatabase().catch(() => undefined);
+      if (!shared.dbName) await stream.conn.db?.dropDatabase().catch(() => undefined);
       for (const [, run] of stream.shutdown) await run().catch(() => undefined);
       await library.close();
       rmSync(dir, { recursive: true, force: true });
@@ -100,4 +100,20 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 /** The ticket URL on this harness (the public URL points at the router, absent in these tests). */
 export function ticketUrl(h: Harness, token: string, query = ''): string {
   return `${h.baseUrl}/stream/${token}${query}`;
+}
+
+/** Calls the harness's gRPC Stream.RevokeTickets, as resource does on signOut / downgrade. */
+export async function revokeOverGrpc(h: Harness, userId: string, sessionId?: string): Promise<number> {
+  const client = createClient(StreamClient, h.grpcAddress);
+  try {
+    const r = await unaryCall(client.revokeTickets.bind(client), { userId, ...(sessionId ? { sessionId } : {}) }, { deadlineMs: 2_000 });
+    return r.revoked;
+  } finally {
+    client.close();
+  }
+}
+
+/** Claims of a ticket token (no verification: tests inspect what they were given). */
+export function ticketClaims(token: string): { sub: string; sid: string; trk: string; jti: string; exp: number } {
+  return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as never;
 }
