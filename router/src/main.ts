@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { createAccessTokenVerifier, createJwksKeyResolver } from '@ytm/auth';
-import { closeServer, createApp, handleShutdown, listen } from '@ytm/http';
+import { closeServer, createApp, gaugeFrom, handleShutdown, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
@@ -93,6 +93,8 @@ subscriptions = startSubscriptions({
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
 });
+gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions!.stop()],
   ['http', () => closeServer(server, 8_000)],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '@ytm/logger';
 import { DomainError, HTTP_STATUS } from '@ytm/errors';
+import { httpRequestDuration, metricsRegistry } from './metrics.js';
 
 export interface AppState {
   requestId: string;
@@ -41,7 +42,8 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
       writeError(ctx, err);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (ctx.path !== '/health' && ctx.path !== '/ready') {
+      httpRequestDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(ctx.status) }, ms / 1000);
+      if (ctx.path !== '/health' && ctx.path !== '/ready' && ctx.path !== '/metrics') {
         ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     }
@@ -53,6 +55,11 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     }
     if (ctx.path === '/health') {
       ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()), ...(health?.() ?? {}) };
+      return;
+    }
+    if (ctx.path === '/metrics') {
+      ctx.set('Content-Type', metricsRegistry.contentType);
+      ctx.body = await metricsRegistry.metrics();
       return;
     }
     if (ctx.path === '/ready') {
@@ -87,4 +94,10 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
   ctx.body = { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId: ctx.state.requestId } };
+}
+
+/** Bounded label values: the first path segment only (IDs and tickets never become labels). */
+function routeLabel(path: string): string {
+  const first = path.split('/')[1] ?? '';
+  return /^[a-z._-]{1,32}$/i.test(first) ? `/${first}` : '/other';
 }

@@ -6,7 +6,7 @@ import type { DocumentNode } from 'graphql';
 import type Koa from 'koa';
 import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
 import { formatGraphQLError, toGraphQLError, UnauthenticatedError } from '@ytm/errors';
-import { apolloKoa, type AppState } from '@ytm/http';
+import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 
 /** What every subgraph resolver gets; each subgraph extends it with its services and loaders. */
@@ -44,7 +44,7 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    plugins: [graphqlMetricsPlugin<C>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
     formatError: (formatted, error) => formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'resolver failed') }),
   });
   await apollo.start();

@@ -5,7 +5,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type ValidationRule } from 'graphql';
 import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
 import { formatGraphQLError, UnauthenticatedError } from '@ytm/errors';
-import { apolloKoa, type AppState } from '@ytm/http';
+import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import type Koa from 'koa';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
@@ -58,7 +58,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), graphqlMetricsPlugin<RouterContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
     formatError: (formatted, error) => {
       const out = formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'operation failed') });
       if (out.extensions && 'serviceName' in out.extensions) {

@@ -1,0 +1,81 @@
+// Subscription latency: time from an updatePlaylist response to the event at each subscriber,
+// with 1, 100 and 1,000 subscribers (distinct users, so no fetch sharing: the worst case), and
+// memory per idle subscriber on the router.
+// Run: npm run build && node bench/subscriptions/latency.mjs   (starts infra and the system itself)
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import mongoose from 'mongoose';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { up } from '../../infra/infra.mjs';
+import { startSystem } from '../../scripts/system.mjs';
+
+const COUNTS = (process.env.COUNTS ?? '1,100,1000').split(',').map(Number);
+const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const infra = await up({ log: () => {} });
+const dbPrefix = `bench_${randomUUID().slice(0, 8)}`;
+const system = await startSystem({ mongodbUrl: infra.mongodbUrl, kafkaBrokers: infra.kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' } });
+const gql = async (query, variables, token) => {
+  const r = await fetch(system.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+  return r.json();
+};
+const owner = await gql('mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', { i: { email: `owner-${randomUUID()}@example.com`, password: 'password 1234', displayName: 'Owner' } });
+const ownerToken = owner.data.signUp.accessToken;
+const playlist = (await gql('mutation { createPlaylist(input: { name: "Bench", visibility: PUBLIC }) { id } }', {}, ownerToken)).data.createPlaylist;
+
+// Subscribers are distinct users; their tokens are signed with resource's real key (read from its
+// database) so that a thousand sign-ups (bcrypt) do not dominate the run.
+const conn = await mongoose.createConnection(infra.mongodbUrl, { dbName: `${dbPrefix}_resource` }).asPromise();
+const key = await conn.collection('signing_keys').findOne({ retiredAt: null });
+await conn.close();
+const privateKey = createPrivateKey({ key: JSON.parse(key.privateJwk), format: 'jwk' });
+const mint = () => jwt.sign({ sub: randomUUID(), sid: randomUUID(), role: 'USER', plan: { tier: 'FREE', exp: null } }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: key._id }, issuer: 'ytm-resource', audience: 'ytm', expiresIn: 3600 });
+
+const routerRss = async () => {
+  const { readFileSync } = await import('node:fs');
+  const status = readFileSync(`/proc/${system.services.router.proc.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
+};
+const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+console.log(`subscription latency (mutation response → event at client), ${ROUNDS} rounds per size`);
+console.log('subscribers | p50 ms | p99 ms | max ms | router RSS MB');
+for (const n of COUNTS) {
+  const rssBefore = await routerRss();
+  const clients = [];
+  const arrivals = new Map(); // version -> array of arrival times
+  await Promise.all(
+    Array.from({ length: n }, () => new Promise((resolve, reject) => {
+      const client = createClient({ url: system.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${mint()}` }, retryAttempts: 0 });
+      clients.push(client);
+      client.subscribe({ query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } }, {
+        next: (v) => {
+          const version = v.data?.playlistChanged?.playlist?.version;
+          if (version !== undefined) (arrivals.get(version) ?? arrivals.set(version, []).get(version)).push(performance.now());
+        },
+        error: reject,
+        complete: () => {},
+      });
+      client.on('connected', () => setTimeout(resolve, 50));
+    })),
+  );
+  await new Promise((r) => setTimeout(r, 1_000));
+  const rssIdle = await routerRss();
+  const latencies = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const res = await gql('mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: playlist.id, n: `r${i}` }, ownerToken);
+    const t0 = performance.now();
+    const version = res.data.updatePlaylist.version;
+    const deadline = Date.now() + 30_000;
+    while ((arrivals.get(version)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    for (const t of arrivals.get(version) ?? []) latencies.push(Math.max(0, t - t0));
+    const missing = n - (arrivals.get(version)?.length ?? 0);
+    if (missing > 0) console.log(`  round ${i}: ${missing} subscribers did not receive the event within 30 s`);
+  }
+  console.log(`${String(n).padStart(11)} | ${pct(latencies, 50).toFixed(1).padStart(6)} | ${pct(latencies, 99).toFixed(1).padStart(6)} | ${Math.max(...latencies).toFixed(1).padStart(6)} | ${(rssIdle / 1e6).toFixed(0)}`);
+  if (n >= 100) console.log(`            memory per idle subscriber ≈ ${((rssIdle - rssBefore) / n / 1024).toFixed(1)} KiB (router RSS delta / subscribers)`);
+  await Promise.all(clients.map((c) => c.dispose()));
+  await new Promise((r) => setTimeout(r, 500));
+}
+await system.stop();
+process.exit(0);

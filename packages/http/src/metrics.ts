@@ -1,0 +1,41 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One Prometheus registry per process, served at GET /metrics by createApp. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'ytm_http_request_duration_seconds',
+  help: 'HTTP requests by method, route and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const graphqlOperationDuration = new Histogram({
+  name: 'ytm_graphql_operation_duration_seconds',
+  help: 'GraphQL operations by operation name, type and outcome',
+  labelNames: ['operation', 'type', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** A gauge read at scrape time (outbox backlog, consumer lag, scan progress, subscribers). */
+export function gaugeFrom(name: string, help: string, read: () => number | Promise<number>): Gauge {
+  return new Gauge({
+    name,
+    help,
+    registers: [metricsRegistry],
+    async collect() {
+      try {
+        this.set(await read());
+      } catch {
+        // the source is unavailable (store or broker down); keep the last value
+      }
+    },
+  });
+}
+
+export function counter(name: string, help: string, labelNames: string[] = []): Counter {
+  return new Counter({ name, help, labelNames, registers: [metricsRegistry] });
+}
