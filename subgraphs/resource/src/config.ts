@@ -24,6 +24,19 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       BCRYPT_COST: env.int(12, 12, 15),
       ADMIN_EMAIL: env.optionalString(),
       ADMIN_PASSWORD: env.optionalString(),
+      // Sign-in throttling (see README, "Sign-in throttling").
+      SIGNIN_MAX_FAILURES_PER_ACCOUNT: env.int(10, 1, 1_000),
+      SIGNIN_MAX_FAILURES_PER_ADDRESS: env.int(100, 1, 1_000_000),
+      SIGNIN_FAILURE_WINDOW_MINUTES: env.int(15, 1, 24 * 60),
+      SIGNIN_MAX_CONCURRENT_HASHES: env.int(64, 1, 10_000),
+      SIGNIN_THROTTLE_STORE: z.enum(['memory', 'mongo']).default('memory'),
+      /** Delay between publishing a new signing key in the JWKS and signing with it. */
+      SIGNING_KEY_ACTIVATION_DELAY_SECONDS: env.int(90, 0, 86_400),
+      KAFKA_GROUP_ID: env.string('ytm-resource'),
+      KAFKA_FROM_BEGINNING: env.bool(true),
+      LIBRARY_DEADLINE_MS: env.int(2_000, 50, 60_000),
+      /** Where M3U8 entries point; `{id}` is replaced by the track ID. */
+      M3U_ENTRY_URL: env.string('ytm:track:{id}'),
     },
     source,
   );

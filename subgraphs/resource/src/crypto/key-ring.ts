@@ -15,6 +15,8 @@ export interface KeyRingOptions {
 
 interface LoadedKey {
   kid: string;
+  activatesAt: number;
+  retiresAt: number;
   privateKey: KeyObject;
   publicKey: KeyObject;
   publicJwk: JsonWebKey;
@@ -23,6 +25,10 @@ interface LoadedKey {
 /**
  * The access-token signing keys: signs with the newest active key, publishes all unexpired
  * public keys as JWKS, and resolves `kid`s for local verification.
+ *
+ * Rotation publishes a new key first and signs with it only from its `activatesAt`, so every
+ * replica and every verifier's JWKS cache knows it before the first token it signed arrives;
+ * the old key retires at that moment and stays published until its last token expired.
  */
 export class KeyRing implements AccessTokenIssuer {
   private loaded: LoadedKey[] = [];
@@ -33,13 +39,18 @@ export class KeyRing implements AccessTokenIssuer {
   /** Makes sure a key exists (first start). */
   async init(): Promise<void> {
     await this.reload();
-    if (this.active() === undefined) {
+    if (this.loaded.length === 0) {
       await this.options.keys.add();
       await this.reload();
     }
   }
 
-  async issue(claims: { userId: string; sessionId: string; role: 'USER' | 'ADMIN'; plan: { tier: 'FREE' | 'PREMIUM'; expiresAt: Date | null } }): Promise<{ token: string; expiresAt: Date }> {
+  async issue(claims: {
+    userId: string;
+    sessionId: string;
+    role: 'USER' | 'ADMIN';
+    plan: { tier: 'FREE' | 'PREMIUM'; expiresAt: Date | null };
+  }): Promise<{ token: string; expiresAt: Date }> {
     await this.fresh();
     const key = this.active();
     if (!key) throw new Error('no active signing key');
@@ -78,16 +89,29 @@ export class KeyRing implements AccessTokenIssuer {
     return key?.publicKey;
   };
 
-  /** Adds a new signing key and retires the others (they verify until their tokens expire). */
-  async rotate(): Promise<string> {
-    const key = await this.options.keys.add();
-    await this.options.keys.retireAllExcept(key.kid);
+  /**
+   * Adds a new signing key that signs from `activationDelayMs` on; the others retire then and
+   * keep verifying until their tokens expire. The delay must exceed `reloadMs` (other replicas)
+   * plus the JWKS cache time of verifiers; 0 is for a single replica without other verifiers.
+   */
+  async rotate(activationDelayMs: number, now = new Date()): Promise<{ kid: string; activatesAt: Date }> {
+    const activatesAt = new Date(now.getTime() + activationDelayMs);
+    const key = await this.options.keys.add(now, activatesAt);
+    await this.options.keys.retireAllExcept(key.kid, activatesAt);
     await this.reload();
-    return key.kid;
+    return { kid: key.kid, activatesAt };
   }
 
-  private active(): LoadedKey | undefined {
-    return this.loaded[0];
+  /** The kid that signs now (tests, the rotation script). */
+  async activeKid(): Promise<string | undefined> {
+    await this.fresh();
+    return this.active()?.kid;
+  }
+
+  /** The newest activated key that has not retired; else the newest activated one (clock skew). */
+  private active(now = Date.now()): LoadedKey | undefined {
+    const activated = this.loaded.filter((k) => k.activatesAt <= now).sort((a, b) => b.activatesAt - a.activatesAt);
+    return activated.find((k) => k.retiresAt > now) ?? activated[0];
   }
 
   private async fresh(): Promise<void> {
@@ -98,9 +122,7 @@ export class KeyRing implements AccessTokenIssuer {
     // Retired keys stay published for one access-token lifetime (plus clock skew).
     const retiredAfter = new Date(Date.now() - (this.options.accessTokenTtlSec + 60) * 1000);
     const stored = await this.options.keys.listPublished(retiredAfter);
-    const active = stored.filter((k) => k.retiredAt === null);
-    const retired = stored.filter((k) => k.retiredAt !== null);
-    this.loaded = [...active, ...retired].map(load);
+    this.loaded = stored.map(load);
     this.loadedAt = Date.now();
   }
 }
@@ -108,6 +130,8 @@ export class KeyRing implements AccessTokenIssuer {
 function load(k: StoredKey): LoadedKey {
   return {
     kid: k.kid,
+    activatesAt: k.activatesAt.getTime(),
+    retiresAt: k.retiredAt?.getTime() ?? Number.POSITIVE_INFINITY,
     privateKey: createPrivateKey({ key: k.privateJwk, format: 'jwk' }),
     publicKey: createPublicKey({ key: k.publicJwk, format: 'jwk' }),
     publicJwk: k.publicJwk,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, UnauthenticatedError } from '@ytm/errors';
+import { BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError } from '@ytm/errors';
 import type { Viewer } from '@ytm/auth';
 import { checkPassword, normaliseDisplayName, normaliseEmail } from './account-validation.js';
 import {
@@ -10,10 +10,11 @@ import {
   type PlaybackRevoker,
   type RefreshTokens,
   type SessionRepository,
+  type SignInThrottle,
   type UserRepository,
 } from './ports.js';
 import type { IssuedSession } from './session.js';
-import { effectivePlan, type User } from './user.js';
+import { effectivePlan, type User, type UserWithSecret } from './user.js';
 
 export interface AccountServiceDeps {
   users: UserRepository;
@@ -22,6 +23,7 @@ export interface AccountServiceDeps {
   accessTokens: AccessTokenIssuer;
   refreshTokens: RefreshTokens;
   playback: PlaybackRevoker;
+  throttle: SignInThrottle;
   clock: Clock;
   refreshTokenTtlMs: number;
 }
@@ -48,7 +50,11 @@ export class AccountService {
     return this.openSession(user);
   }
 
-  async signIn(emailRaw: string, password: string): Promise<IssuedSession> {
+  /**
+   * The same error, and about the same time, for an unknown email and a wrong password. The
+   * throttle runs before any hashing, so a storm of guesses is cut off cheaply.
+   */
+  async signIn(emailRaw: string, password: string, address?: string): Promise<IssuedSession> {
     let email: string;
     try {
       email = normaliseEmail(emailRaw);
@@ -56,14 +62,47 @@ export class AccountService {
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
     if (password.length > 4096) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-    const user = await this.deps.users.findByEmailWithSecret(email);
-    if (!user) {
-      await this.deps.passwords.verifyDummy(password);
-      throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    const attempt = await this.deps.throttle.reserve(email, address);
+    let user: UserWithSecret | null;
+    try {
+      user = await this.deps.users.findByEmailWithSecret(email);
+      if (!user) {
+        await this.deps.passwords.verifyDummy(password);
+        throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      }
+      if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      await attempt.succeeded();
+    } finally {
+      attempt.done();
     }
-    if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     const { passwordHash: _secret, ...publicUser } = user;
     return this.openSession(publicUser);
+  }
+
+  /** Needs the current password (throttled like sign-in); every other session of the user is revoked. */
+  async changePassword(viewer: Viewer, currentPassword: string, newPassword: string, address?: string): Promise<boolean> {
+    checkPassword(newPassword, 'newPassword');
+    const user = await this.deps.users.findWithSecret(viewer.id);
+    if (!user) throw new UnauthenticatedError();
+    const attempt = await this.deps.throttle.reserve(user.email, address);
+    try {
+      const ok = currentPassword.length <= 4096 && (await this.deps.passwords.verify(currentPassword, user.passwordHash));
+      if (!ok) throw new BadUserInputError('The current password is not correct', 'currentPassword');
+      await attempt.succeeded();
+    } finally {
+      attempt.done();
+    }
+    await this.deps.users.setPasswordHash(user.id, await this.deps.passwords.hash(newPassword));
+    const revoked = await this.deps.sessions.revokeAllForUser(user.id, 'password changed', this.deps.clock.now(), viewer.sessionId);
+    await Promise.all(revoked.map((sessionId) => this.deps.playback.revoke(user.id, sessionId)));
+    return true;
+  }
+
+  async updateProfile(viewer: Viewer, displayNameRaw: string): Promise<User> {
+    const displayName = normaliseDisplayName(displayNameRaw);
+    const user = await this.deps.users.setDisplayName(viewer.id, displayName);
+    if (!user) throw new UnauthenticatedError();
+    return user;
   }
 
   /** Single use: the token is rotated; presenting a spent one revokes the whole session. */

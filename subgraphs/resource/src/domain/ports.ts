@@ -11,6 +11,13 @@ export interface UserRepository {
   findWithSecret(id: string): Promise<UserWithSecret | null>;
   anyAdmin(): Promise<boolean>;
   setRole(id: string, role: Role): Promise<void>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  setDisplayName(id: string, displayName: string): Promise<User | null>;
+  /**
+   * Sets the plan when it still equals `expected` (so the event's previous tier is right);
+   * false when it changed meanwhile. Writes `resource.user.plan-changed` in the same write.
+   */
+  replacePlan(id: string, expected: Plan, next: Plan, previousTier: Plan['tier']): Promise<boolean>;
 }
 
 export class EmailTakenError extends Error {}
@@ -25,6 +32,22 @@ export interface SessionRepository {
   revoke(id: string, reason: string, now: Date): Promise<void>;
   revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]>;
   findById(id: string): Promise<Session | null>;
+}
+
+/** Sign-in throttling per account and per client address, applied before any password hashing. */
+export interface SignInThrottle {
+  /**
+   * Reserves one attempt (counted as a failure until `succeeded`); throws RateLimitedError when
+   * the account or the address is locked out or too many hashes are running.
+   */
+  reserve(account: string, address: string | undefined): Promise<SignInAttempt>;
+}
+
+export interface SignInAttempt {
+  /** The password was right: the reserved failure is given back. */
+  succeeded(): Promise<void>;
+  /** Frees the hashing slot; call exactly once, whatever the outcome. */
+  done(): void;
 }
 
 export interface PasswordHasher {

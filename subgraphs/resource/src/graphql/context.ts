@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { BaseContext } from '@ytm/subgraph';
+import { currentClientAddress } from '../http/client-address.js';
 import type { AccountService } from '../domain/account.service.js';
 import type { UserRepository } from '../domain/ports.js';
 import type { User } from '../domain/user.js';
@@ -14,6 +15,8 @@ export interface ResourceContext extends BaseContext {
   loaders: { user: DataLoader<string, User | null> };
   /** Users this request just authenticated as (signUp/signIn/refresh), who may read their own private fields. */
   selfIds: Set<string>;
+  /** For per-address sign-in throttling. */
+  clientAddress: string | undefined;
 }
 
 /** Per-request context: fresh dataloaders so batching never leaks across users. */
@@ -22,6 +25,7 @@ export function createContext(services: ResourceServices) {
     ...base,
     services,
     selfIds: new Set<string>(),
+    clientAddress: currentClientAddress(),
     loaders: {
       user: new DataLoader<string, User | null>(async (ids) => {
         const users = await services.users.findByIds(ids);

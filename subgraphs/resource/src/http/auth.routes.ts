@@ -5,6 +5,7 @@ import { readJson, type AppState } from '@ytm/http';
 import type { AccountService } from '../domain/account.service.js';
 import type { IssuedSession } from '../domain/session.js';
 import type { KeyRing } from '../crypto/key-ring.js';
+import { normaliseAddress } from './client-address.js';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -20,7 +21,14 @@ function sessionJson(s: IssuedSession) {
     accessToken: s.accessToken,
     accessTokenExpiresAt: s.accessTokenExpiresAt.toISOString(),
     refreshToken: s.refreshToken,
-    user: { id, displayName, email: s.user.email, role, plan: { tier: plan.tier, expiresAt: plan.expiresAt?.toISOString() ?? null }, createdAt: createdAt.toISOString() },
+    user: {
+      id,
+      displayName,
+      email: s.user.email,
+      role,
+      plan: { tier: plan.tier, expiresAt: plan.expiresAt?.toISOString() ?? null },
+      createdAt: createdAt.toISOString(),
+    },
   };
 }
 
@@ -34,11 +42,13 @@ export function authRoutes(accounts: AccountService, keyRing: KeyRing, verify: A
   router.post('/auth/signup', async (ctx) => {
     const body = await readJson(ctx.req, BODY_LIMIT);
     ctx.status = 201;
-    ctx.body = sessionJson(await accounts.signUp({ email: stringField(body, 'email'), password: stringField(body, 'password'), displayName: stringField(body, 'displayName') }));
+    ctx.body = sessionJson(
+      await accounts.signUp({ email: stringField(body, 'email'), password: stringField(body, 'password'), displayName: stringField(body, 'displayName') }),
+    );
   });
   router.post('/auth/signin', async (ctx) => {
     const body = await readJson(ctx.req, BODY_LIMIT);
-    ctx.body = sessionJson(await accounts.signIn(stringField(body, 'email'), stringField(body, 'password')));
+    ctx.body = sessionJson(await accounts.signIn(stringField(body, 'email'), stringField(body, 'password'), normaliseAddress(ctx.ip)));
   });
   router.post('/auth/refresh', async (ctx) => {
     const body = await readJson(ctx.req, BODY_LIMIT);

@@ -1,52 +1,110 @@
-import type { Model } from 'mongoose';
+import type { Collection, Model } from 'mongoose';
+import { isDuplicateKeyError } from '@ytm/mongo';
 import type { SessionRepository } from '../domain/ports.js';
 import type { Session } from '../domain/session.js';
-import type { SessionDoc } from './session.model.js';
+import { isDuplicateKeyError } from '@ytm/mongo';
+import type { RefreshClaimDoc, SessionDoc } from './session.model.js';
 
-function toSession(d: SessionDoc): Session {
-  return { id: d._id, userId: d.userId, createdAt: d.createdAt, expiresAt: d.expiresAt, revokedAt: d.revokedAt ?? null };
+function toSession(d: SessionDoc, revokedAt: Date | null = d.revokedAt ?? null): Session {
+  return { id: d._id, userId: d.userId, createdAt: d.createdAt, expiresAt: d.expiresAt, revokedAt };
 }
 
+/**
+ * Sessions on a store whose updates are not atomic. FerretDB 1.x runs an update as
+ * read, modify, write back the whole document, so two "conditional" updates of one document can
+ * both win and a concurrent write can undo another. What must happen exactly once is therefore
+ * recorded by inserts into unique `_id`s, which are atomic everywhere:
+ * - `refresh_claims` (`_id` = hash of a refresh token): spending a token. Of two concurrent
+ *   refreshes with the same token exactly one inserts the claim; the other is a reuse.
+ * - `session_revocations` (`_id` = session id): revocation, which no later session write can undo.
+ * The session document's own `refreshHash`/`revokedAt` are kept for lookups and for reading.
+ */
 export class MongoSessionRepository implements SessionRepository {
-  constructor(private readonly model: Model<SessionDoc>) {}
+  constructor(
+    private readonly model: Model<SessionDoc>,
+    private readonly claims: Collection,
+    private readonly revocations: Collection,
+  ) {}
 
   async create(input: { id: string; userId: string; refreshHash: string; expiresAt: Date }): Promise<Session> {
     const now = new Date();
-    const doc: SessionDoc = { _id: input.id, userId: input.userId, refreshHash: input.refreshHash, spentHashes: [], createdAt: now, lastUsedAt: now, expiresAt: input.expiresAt, revokedAt: null, revokedReason: null };
+    const doc: SessionDoc = {
+      _id: input.id,
+      userId: input.userId,
+      refreshHash: input.refreshHash,
+      spentHashes: [],
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: input.expiresAt,
+      revokedAt: null,
+      revokedReason: null,
+    };
     await this.model.collection.insertOne(doc as never);
     return toSession(doc);
   }
 
   async rotate(currentHash: string, nextHash: string, now: Date): Promise<Session | null> {
-    // One conditional single-document update: of two concurrent refreshes with the same token, one wins.
-    const d = await this.model
-      .findOneAndUpdate(
-        { refreshHash: currentHash, revokedAt: null, expiresAt: { $gt: now } },
-        { $set: { refreshHash: nextHash, lastUsedAt: now }, $push: { spentHashes: currentHash } },
-        { new: true },
-      )
-      .lean<SessionDoc>();
-    return d ? toSession(d) : null;
+    const d = await this.model.findOne({ refreshHash: currentHash, revokedAt: null, expiresAt: { $gt: now } }).lean<SessionDoc>();
+    if (!d) return null;
+    try {
+      await this.claims.collection.insertOne({ _id: currentHash, sessionId: d._id, at: now } as never);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return null; // a concurrent refresh spent it first
+      throw err;
+    }
+    await this.model.updateOne({ _id: d._id }, { $set: { refreshHash: nextHash, lastUsedAt: now } });
+    return toSession(d);
   }
 
   async findBySpentHash(hash: string): Promise<Session | null> {
-    const d = await this.model.findOne({ spentHashes: hash }).lean<SessionDoc>();
-    return d ? toSession(d) : null;
+    const claim = await this.claims.findById(hash).lean<RefreshClaimDoc>();
+    return claim ? this.findById(claim.sessionId) : null;
   }
 
   async revoke(id: string, reason: string, now: Date): Promise<void> {
+    await this.markRevoked([id], reason, now);
     await this.model.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
   }
 
   async revokeAllForUser(userId: string, reason: string, now: Date, exceptSessionId?: string): Promise<string[]> {
     const filter = { userId, revokedAt: null, ...(exceptSessionId ? { _id: { $ne: exceptSessionId } } : {}) };
     const ids = (await this.model.find(filter, { _id: 1 }).lean<Pick<SessionDoc, '_id'>[]>()).map((d) => d._id);
-    if (ids.length > 0) await this.model.updateMany({ _id: { $in: ids }, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
+    if (ids.length > 0) {
+      await this.markRevoked(ids, reason, now);
+      await this.model.updateMany({ _id: { $in: ids }, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
+    }
     return ids;
   }
 
   async findById(id: string): Promise<Session | null> {
     const d = await this.model.findById(id).lean<SessionDoc>();
-    return d ? toSession(d) : null;
+    return d ? toSession(d, await this.revokedAt(d)) : null;
   }
+
+  private async markRevoked(ids: string[], reason: string, now: Date): Promise<void> {
+    try {
+      await this.revocations.insertMany(
+        ids.map((id) => ({ _id: id as never, reason, at: now })),
+        { ordered: false },
+      );
+    } catch (err) {
+      if (!isDuplicateKeyError(err) && !isBulkDuplicate(err)) throw err;
+    }
+  }
+
+  private async isRevoked(id: string): Promise<boolean> {
+    return (await this.revocations.countDocuments({ _id: id as never }, { limit: 1 })) > 0;
+  }
+
+  private async revokedAt(d: SessionDoc): Promise<Date | null> {
+    if (d.revokedAt) return d.revokedAt;
+    const marker = await this.revocations.findOne({ _id: d._id as never });
+    return marker ? (marker.at as Date) : null;
+  }
+}
+
+/** insertMany with ordered:false reports duplicates as a bulk error whose every write error is E11000. */
+function isBulkDuplicate(err: unknown): boolean {
+  const errors = (err as { writeErrors?: Array<{ code?: number }> } | null)?.writeErrors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.code === 11000);
 }

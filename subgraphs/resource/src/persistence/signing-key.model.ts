@@ -7,6 +7,8 @@ export interface SigningKeyDoc {
   privateJwk: string;
   publicJwk: string;
   createdAt: Date;
+  /** Published from creation, signing only from here: verifiers learn a key before they meet it. Absent: createdAt. */
+  activatesAt?: Date;
   /** After this, the key no longer signs; it stays in the JWKS until tokens it signed expired. */
   retiredAt: Date | null;
 }
@@ -18,6 +20,7 @@ const schema = new Schema<SigningKeyDoc>(
     privateJwk: { type: String, required: true },
     publicJwk: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    activatesAt: { type: Date },
     retiredAt: { type: Date, default: null },
   },
   { collection: 'signing_keys', versionKey: false },

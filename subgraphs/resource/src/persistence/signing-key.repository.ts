@@ -9,11 +9,19 @@ export interface StoredKey {
   privateJwk: JsonWebKey;
   publicJwk: JsonWebKey;
   createdAt: Date;
+  activatesAt: Date;
   retiredAt: Date | null;
 }
 
 function toKey(d: SigningKeyDoc): StoredKey {
-  return { kid: d._id, privateJwk: JSON.parse(d.privateJwk) as JsonWebKey, publicJwk: JSON.parse(d.publicJwk) as JsonWebKey, createdAt: d.createdAt, retiredAt: d.retiredAt ?? null };
+  return {
+    kid: d._id,
+    privateJwk: JSON.parse(d.privateJwk) as JsonWebKey,
+    publicJwk: JSON.parse(d.publicJwk) as JsonWebKey,
+    createdAt: d.createdAt,
+    activatesAt: d.activatesAt ?? d.createdAt,
+    retiredAt: d.retiredAt ?? null,
+  };
 }
 
 export class MongoSigningKeyRepository {
@@ -21,12 +29,15 @@ export class MongoSigningKeyRepository {
 
   /** Keys that are still published: active ones, and retired ones until `publishedSince`. */
   async listPublished(retiredAfter: Date): Promise<StoredKey[]> {
-    const docs = await this.model.find({ $or: [{ retiredAt: null }, { retiredAt: { $gt: retiredAfter } }] }).sort({ createdAt: -1 }).lean<SigningKeyDoc[]>();
+    const docs = await this.model
+      .find({ $or: [{ retiredAt: null }, { retiredAt: { $gt: retiredAfter } }] })
+      .sort({ createdAt: -1 })
+      .lean<SigningKeyDoc[]>();
     return docs.map(toKey);
   }
 
-  /** Adds a fresh ES256 key; it signs from now on, older keys keep verifying. */
-  async add(now = new Date()): Promise<StoredKey> {
+  /** Adds a fresh ES256 key, published at once and signing from `activatesAt`. */
+  async add(now = new Date(), activatesAt = now): Promise<StoredKey> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID().replace(/-/g, '').slice(0, 16);
     const doc: SigningKeyDoc = {
@@ -35,16 +46,23 @@ export class MongoSigningKeyRepository {
       privateJwk: JSON.stringify(privateKey.export({ format: 'jwk' })),
       publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
       createdAt: now,
+      activatesAt,
       retiredAt: null,
     };
     await this.model.collection.insertOne(doc as never);
     return toKey(doc);
   }
 
-  /** Retires every key but the newest (after a rotation). */
-  async retireAllExcept(kid: string, now = new Date()): Promise<number> {
-    const r = await this.model.updateMany({ _id: { $ne: kid }, retiredAt: null }, { $set: { retiredAt: now } });
+  /** Retires every other unretired key at `at` (when the new key starts signing). */
+  async retireAllExcept(kid: string, at = new Date()): Promise<number> {
+    const r = await this.model.updateMany({ _id: { $ne: kid }, retiredAt: null }, { $set: { retiredAt: at } });
     return r.modifiedCount;
+  }
+
+  /** Deletes keys retired before `before` (no token they signed can still be valid). */
+  async deleteRetiredBefore(before: Date): Promise<number> {
+    const r = await this.model.deleteMany({ retiredAt: { $ne: null, $lt: before } });
+    return r.deletedCount;
   }
 }
 

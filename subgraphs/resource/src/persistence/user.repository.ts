@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { OUTBOX_FIELD, outboxEntry } from '@ytm/events';
+import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
-import type { Role, User, UserWithSecret } from '../domain/user.js';
+import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
 import type { UserDoc } from './user.model.js';
 
 export const EVENT_SOURCE = 'ytm-resource';
 
 function toUser(d: UserDoc): User {
-  return { id: d._id, email: d.email, displayName: d.displayName, role: d.role, plan: { tier: d.plan.tier, expiresAt: d.plan.expiresAt ?? null }, createdAt: d.createdAt };
+  return {
+    id: d._id,
+    email: d.email,
+    displayName: d.displayName,
+    role: d.role,
+    plan: { tier: d.plan.tier, expiresAt: d.plan.expiresAt ?? null },
+    createdAt: d.createdAt,
+  };
 }
 
 export class MongoUserRepository implements UserRepository {
@@ -21,7 +28,12 @@ export class MongoUserRepository implements UserRepository {
   async create(input: { email: string; displayName: string; passwordHash: string; role: Role; plan: User['plan'] }): Promise<User> {
     const now = new Date();
     const doc: UserDoc = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };
-    const event = outboxEntry(EVENT_SOURCE, 'resource.user.registered', doc._id, { __typename: 'User', id: doc._id, displayName: doc.displayName, role: doc.role });
+    const event = outboxEntry(EVENT_SOURCE, 'resource.user.registered', doc._id, {
+      __typename: 'User',
+      id: doc._id,
+      displayName: doc.displayName,
+      role: doc.role,
+    });
     try {
       // The user and its registration event in one document write (transactional outbox).
       await this.model.collection.insertOne({ ...doc, [OUTBOX_FIELD]: [event] } as never);
@@ -59,5 +71,31 @@ export class MongoUserRepository implements UserRepository {
 
   async setRole(id: string, role: Role): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } });
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } });
+  }
+
+  async setDisplayName(id: string, displayName: string): Promise<User | null> {
+    const d = await this.model.findOneAndUpdate({ _id: id }, { $set: { displayName, updatedAt: new Date() } }, { new: true }).lean<UserDoc>();
+    return d ? toUser(d) : null;
+  }
+
+  async replacePlan(id: string, expected: Plan, next: Plan, previousTier: Plan['tier']): Promise<boolean> {
+    const event = outboxEntry(EVENT_SOURCE, 'resource.user.plan-changed', id, {
+      __typename: 'User',
+      id,
+      tier: next.tier,
+      expiresAt: next.expiresAt?.toISOString() ?? null,
+      previousTier,
+    });
+    const r = await this.model.updateOne(
+      { _id: id, 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
+      { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },
+    );
+    if (r.matchedCount === 0) return false;
+    this.onOutbox();
+    return true;
   }
 }

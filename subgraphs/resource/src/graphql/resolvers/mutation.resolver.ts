@@ -16,8 +16,13 @@ export interface SignUpArgs {
 export const mutationResolvers = {
   Mutation: {
     signUp: (_: unknown, { input }: SignUpArgs, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.signUp(input)),
-    signIn: (_: unknown, args: { email: string; password: string }, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.signIn(args.email, args.password)),
+    signIn: (_: unknown, args: { email: string; password: string }, ctx: ResourceContext) =>
+      asSelf(ctx, ctx.services.accounts.signIn(args.email, args.password, ctx.clientAddress)),
     refreshSession: (_: unknown, args: { refreshToken: string }, ctx: ResourceContext) => asSelf(ctx, ctx.services.accounts.refresh(args.refreshToken)),
     signOut: (_: unknown, __: unknown, ctx: ResourceContext) => ctx.services.accounts.signOut(requireViewer(ctx.viewer)),
+    changePassword: (_: unknown, args: { currentPassword: string; newPassword: string }, ctx: ResourceContext) =>
+      ctx.services.accounts.changePassword(requireViewer(ctx.viewer), args.currentPassword, args.newPassword, ctx.clientAddress),
+    updateProfile: (_: unknown, args: { displayName: string }, ctx: ResourceContext) =>
+      ctx.services.accounts.updateProfile(requireViewer(ctx.viewer), args.displayName),
   },
 };

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import type Koa from 'koa';
+import type { Connection } from 'mongoose';
+import { createAccessTokenVerifier } from '@ytm/auth';
+import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
+import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
+import type { Logger } from '@ytm/logger';
+import { connectMongo, pingMongo } from '@ytm/mongo';
+import { createSubgraphServer } from '@ytm/subgraph';
+import type { ResourceConfig } from './config.js';
+import { BcryptPasswordHasher } from './crypto/password-hasher.js';
+import { KeyRing } from './crypto/key-ring.js';
+import { refreshTokens } from './crypto/refresh-tokens.js';
+import { AccountService } from './domain/account.service.js';
+import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
+import { createContext } from './graphql/context.js';
+import { resolvers } from './graphql/resolvers/index.js';
+import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
+import { authRoutes } from './http/auth.routes.js';
+import { clientAddressMiddleware } from './http/client-address.js';
+import { sessionModel } from './persistence/session.model.js';
+import { MongoSessionRepository } from './persistence/session.repository.js';
+import { secretModel, signingKeyModel } from './persistence/signing-key.model.js';
+import { MongoSecretRepository, MongoSigningKeyRepository } from './persistence/signing-key.repository.js';
+import { userModel } from './persistence/user.model.js';
+import { MongoUserRepository } from './persistence/user.repository.js';
+import { mongoSignInLimiters, RateLimiterSignInThrottle } from './security/sign-in-throttle.js';
+
+export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+
+/** Replacements for tests and benchmarks (e.g. a cheaper bcrypt cost); production passes none. */
+export interface ResourceOverrides {
+  passwords?: PasswordHasher;
+  playback?: PlaybackRevoker & { close(): void };
+}
+
+export interface Resource {
+  app: Koa<AppState>;
+  conn: Connection;
+  keyRing: KeyRing;
+  accounts: AccountService;
+  relay: OutboxRelay;
+  /** Starts background work (outbox relay, consumers). */
+  start(): void;
+  /** What to close after the servers stopped, in order. */
+  shutdown: ShutdownStep[];
+}
+
+/** Builds the whole service from its configuration; main.ts only adds listening and registration. */
+export async function composeResource(config: ResourceConfig, logger: Logger, overrides: ResourceOverrides = {}): Promise<Resource> {
+  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
+  const users = userModel(conn);
+  const sessions = sessionModel(conn);
+  await Promise.all([users.init(), sessions.init()]);
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-resource', logger });
+  const publisher = new EventPublisher(kafka);
+  const relay = new OutboxRelay({ collections: [users.collection], publisher, logger });
+
+  const keyRing = new KeyRing({
+    keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
+  });
+  await keyRing.init();
+  const verifyAccessToken = createAccessTokenVerifier({ resolveKey: keyRing.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+
+  const windowSec = config.SIGNIN_FAILURE_WINDOW_MINUTES * 60;
+  const limits = { maxFailuresPerAccount: config.SIGNIN_MAX_FAILURES_PER_ACCOUNT, maxFailuresPerAddress: config.SIGNIN_MAX_FAILURES_PER_ADDRESS, windowSec };
+  const throttle = new RateLimiterSignInThrottle({
+    ...limits,
+    maxConcurrentHashes: config.SIGNIN_MAX_CONCURRENT_HASHES,
+    ...(config.SIGNIN_THROTTLE_STORE === 'mongo' ? { shared: await mongoSignInLimiters(conn, limits) } : {}),
+  });
+
+  const pepper = await new MongoSecretRepository(secretModel(conn)).getOrCreate('password-pepper');
+  const userRepository = new MongoUserRepository(users, () => relay.notify());
+  const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);
+  const sessionRepository = new MongoSessionRepository(sessions, conn.collection('refresh_claims'), conn.collection('session_revocations'));
+  const accounts = new AccountService({
+    users: userRepository,
+    sessions: sessionRepository,
+    passwords: overrides.passwords ?? new BcryptPasswordHasher(pepper, config.BCRYPT_COST),
+    accessTokens: keyRing,
+    refreshTokens,
+    playback,
+    throttle,
+    clock: { now: () => new Date() },
+    refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+  });
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    logger.info({ outcome }, 'admin account checked');
+  }
+
+  const subgraph = await createSubgraphServer({
+    typeDefs: gql(SDL),
+    resolvers,
+    logger,
+    production: config.production,
+    verifyAccessToken,
+    context: createContext({ accounts, users: userRepository }),
+  });
+  const app = createApp({
+    logger,
+    readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
+    health: () => ({ outboxPublished: relay.published }),
+  });
+  app.use(clientAddressMiddleware());
+  const routes = authRoutes(accounts, keyRing, verifyAccessToken);
+  app.use(routes.routes()).use(routes.allowedMethods());
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
+    else await next();
+  });
+
+  return {
+    app,
+    conn,
+    keyRing,
+    accounts,
+    relay,
+    start: () => relay.start(),
+    shutdown: [
+      ['graphql', () => subgraph.stop()],
+      ['outbox', () => relay.stop()],
+      ['kafka', () => publisher.close()],
+      ['throttle', async () => throttle.stop()],
+      ['stream-client', async () => playback.close()],
+      ['mongo', () => conn.close()],
+    ],
+  };
+}

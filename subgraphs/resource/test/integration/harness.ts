@@ -1,0 +1,154 @@
+// Starts ytm-resource in-process on real FerretDB and Kafka (ephemeral ports, a database of its
+// own), with stream's and library's gRPC services played by small real gRPC servers.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { jest } from '@jest/globals';
+import { closeServer, listen } from '@ytm/http';
+import { createLogger } from '@ytm/logger';
+import { closeServer as closeGrpc, createGrpcServer, listen as listenGrpc, StreamService, type StreamServer } from '@ytm/proto';
+import { infraEnv, uniqueName } from '@ytm/testing';
+import { composeResource, type Resource, type ResourceOverrides } from '../../src/composition.js';
+import { readConfig } from '../../src/config.js';
+import { BcryptPasswordHasher } from '../../src/crypto/password-hasher.js';
+import type { PasswordHasher } from '../../src/domain/ports.js';
+
+// Real FerretDB and Kafka: consumer-group joins alone take seconds.
+jest.setTimeout(60_000);
+
+export const ADMIN = { email: 'admin@ytm.test', password: 'admin-password-1' };
+
+export interface GqlResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+export interface Harness {
+  resource: Resource;
+  url: string;
+  /** RevokeTickets calls received by the stand-in stream service. */
+  revoked: Array<{ userId: string; sessionId?: string }>;
+  hasher: CountingHasher;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string, headers?: Record<string, string>): Promise<GqlResult<T>>;
+  signUp(prefix?: string, password?: string): Promise<TestSession>;
+  signInAdmin(): Promise<TestSession>;
+  close(): Promise<void>;
+}
+
+export interface TestSession {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; email: string; displayName: string };
+  password: string;
+}
+
+/** Counts hashing work, to prove throttling happens before it. */
+export class CountingHasher implements PasswordHasher {
+  verifies = 0;
+  constructor(private readonly inner: PasswordHasher) {}
+  hash(password: string) {
+    return this.inner.hash(password);
+  }
+  verify(password: string, hash: string) {
+    this.verifies += 1;
+    return this.inner.verify(password, hash);
+  }
+  verifyDummy(password: string) {
+    this.verifies += 1;
+    return this.inner.verifyDummy(password);
+  }
+}
+
+const SESSION_FIELDS = 'accessToken refreshToken user { id email displayName }';
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  bcryptCost?: number;
+  overrides?: Omit<ResourceOverrides, 'passwords'>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const revoked: Harness['revoked'] = [];
+  const stream = createGrpcServer();
+  stream.server.addService(StreamService, {
+    revokeTickets: (call, cb) => {
+      revoked.push({ userId: call.request.userId, ...(call.request.sessionId ? { sessionId: call.request.sessionId } : {}) });
+      cb(null, { revoked: 1 });
+    },
+  } satisfies StreamServer);
+  const streamPort = await listenGrpc(stream.server, '127.0.0.1', 0);
+
+  const infra = infraEnv();
+  const config = readConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    MONGODB_URL: infra.mongodbUrl,
+    MONGODB_DB: uniqueName('resource_it'),
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_GROUP_ID: uniqueName('resource_it'),
+    KAFKA_FROM_BEGINNING: 'false',
+    STREAM_GRPC_URL: `127.0.0.1:${streamPort}`,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...options.env,
+  });
+  const logger = createLogger({ name: 'resource-it', level: config.LOG_LEVEL });
+  const hasher = new CountingHasher(new BcryptPasswordHasher(randomBytes(32), options.bcryptCost ?? 4));
+  const resource = await composeResource(config, logger, { ...options.overrides, passwords: hasher });
+  resource.start();
+  const { server, port } = await listen(resource.app.callback(), '127.0.0.1', 0);
+  const url = `http://127.0.0.1:${port}`;
+
+  const gql: Harness['gql'] = async (query, variables = {}, token, headers = {}) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as GqlResult<any>;
+  };
+
+  const signUp: Harness['signUp'] = async (prefix = 'user', password = 'correct horse battery') => {
+    const email = `${prefix}-${randomUUID().slice(0, 8)}@ytm.test`;
+    const r = await gql(`mutation($input: SignUpInput!) { signUp(input: $input) { ${SESSION_FIELDS} } }`, {
+      input: { email, password, displayName: `${prefix} ${email.slice(0, 12)}` },
+    });
+    if (!r.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(r.errors)}`);
+    return { ...(r.data.signUp as Omit<TestSession, 'password'>), password };
+  };
+
+  const signInAdmin = async (): Promise<TestSession> => {
+    const r = await gql(
+      `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ${SESSION_FIELDS} } }`,
+      { e: ADMIN.email, p: ADMIN.password },
+      undefined,
+      {
+        'x-forwarded-for': `198.51.100.${Math.floor(Math.random() * 250)}`,
+      },
+    );
+    if (!r.data?.signIn) throw new Error(`admin signIn failed: ${JSON.stringify(r.errors)}`);
+    return { ...(r.data.signIn as Omit<TestSession, 'password'>), password: ADMIN.password };
+  };
+
+  return {
+    resource,
+    url,
+    revoked,
+    hasher,
+    gql,
+    signUp,
+    signInAdmin,
+    async close() {
+      await closeServer(server as Server, 1_000);
+      const db = resource.conn.db;
+      const steps = resource.shutdown.filter(([name]) => name !== 'mongo');
+      for (const [, run] of steps) await run().catch(() => undefined);
+      await db?.dropDatabase().catch(() => undefined);
+      await resource.conn.close();
+      await closeGrpc(stream.server, 100);
+    },
+  };
+}
+
+export function codeOf(r: GqlResult): string | undefined {
+  return r.errors?.[0]?.extensions?.code as string | undefined;
+}
