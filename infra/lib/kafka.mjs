@@ -112,7 +112,13 @@ function javaArgs({ configDir, logFile, heap }) {
   ];
 }
 
-const clusterId = () => randomBytes(16).toString('base64url'); // Kafka's Uuid text form
+/** Kafka's Uuid text form; like Uuid.randomUuid() it never starts with '-', which the CLI would take for a flag. */
+function clusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 /**
  * Starts a single-node KRaft Kafka with config, metadata and logs under dataDir (formatted on

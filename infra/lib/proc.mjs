@@ -1,6 +1,6 @@
 // Child processes, pid files and ports: the OS-facing part shared by FerretDB and Kafka.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
 
@@ -47,8 +47,13 @@ export function writePid(file, pid) {
 
 export const removeFile = (file) => rmSync(file, { force: true });
 
-/** Children started attached die with us, so a crashed test run leaves no orphans behind. */
+/**
+ * Children started attached die with us, so a crashed or careless test run leaves no orphans.
+ * The exit hook alone is not enough (jest sandboxes `process`, and SIGKILL skips hooks), so on
+ * Linux the child also gets a parent-death signal via util-linux setpriv, which execs in place.
+ */
 const attached = new Set();
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 process.once('exit', () => {
   for (const pid of attached) {
     try {
@@ -67,7 +72,8 @@ export function startProcess(cmd, args, { logFile, detached = false, env = proce
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn(cmd, args, { cwd, env, detached, stdio: ['ignore', fd, fd] });
+    const [file, argv] = !detached && setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args];
+    const child = spawn(file, argv, { cwd, env, detached, stdio: ['ignore', fd, fd] });
     child.unref();
     if (!child.pid) throw new Error(`could not start ${cmd}`);
     const exited = new Promise((resolve) => {

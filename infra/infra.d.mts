@@ -1,0 +1,64 @@
+// Types for infra.mjs, so TypeScript tests and scripts can import it.
+
+/** A server started by startFerretDB/startKafka; tests use it to crash, freeze and restart it. */
+export interface ServerHandle {
+  readonly kind: 'ferretdb' | 'kafka';
+  readonly name: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** Changes after restart(). */
+  readonly pid: number;
+  alive(): boolean;
+  /** Graceful stop (default SIGTERM), SIGKILL if still alive after 10 s. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGKILL, like a crash. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the port stays open but nothing answers. */
+  pause(): Promise<void>;
+  /** SIGCONT. */
+  resume(): Promise<void>;
+  /** Stops it if alive, starts it again on the same ports and data, waits until it answers. */
+  restart(): Promise<ServerHandle>;
+}
+
+export interface FerretDBHandle extends ServerHandle {
+  readonly kind: 'ferretdb';
+  /** mongodb://127.0.0.1:<port> */
+  readonly url: string;
+}
+
+export interface KafkaHandle extends ServerHandle {
+  readonly kind: 'kafka';
+  /** 127.0.0.1:<port> */
+  readonly brokers: string;
+  readonly controllerPort: number;
+}
+
+export interface StartOptions {
+  port: number;
+  dataDir: string;
+  /** Default: <dataDir>/<name>.log */
+  logFile?: string;
+  /** Survive this process (own session). Default false: killed when this process exits. */
+  detached?: boolean;
+  pidFile?: string;
+  timeoutMs?: number;
+}
+
+export type Log = (line: string) => void;
+
+export const TOPICS: readonly string[];
+
+export function up(opts?: { log?: Log }): Promise<{ mongodbUrl: string; kafkaBrokers: string; startedNow: string[] }>;
+export function down(opts?: { log?: Log }): Promise<string[]>;
+export function status(): Promise<Array<{ name: string; state: string; pid?: number; port?: number; url?: string }>>;
+/** Installs whatever is missing into $YTM_CACHE; returns what it installed. */
+export function ensureInstalled(opts?: { log?: Log; only?: Array<'ferretdb' | 'kafka'> }): Promise<string[]>;
+export function startFerretDB(opts: StartOptions): Promise<FerretDBHandle>;
+export function startKafka(opts: StartOptions & { controllerPort: number; heap?: string }): Promise<KafkaHandle>;
+/** Creates the missing topics; returns the ones it created. */
+export function ensureTopics(brokers: string, topics: readonly string[], opts?: { numPartitions?: number; replicationFactor?: number }): Promise<string[]>;
+export function pingMongo(url: string, timeoutMs?: number): Promise<boolean>;
+export function kafkaAnswers(brokers: string, timeoutMs?: number): Promise<boolean>;
+export function getFreePort(): Promise<number>;
