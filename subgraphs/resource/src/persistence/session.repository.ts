@@ -2,8 +2,7 @@ import type { Collection, Model } from 'mongoose';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { SessionRepository } from '../domain/ports.js';
 import type { Session } from '../domain/session.js';
-import { isDuplicateKeyError } from '@ytm/mongo';
-import type { RefreshClaimDoc, SessionDoc } from './session.model.js';
+import type { SessionDoc } from './session.model.js';
 
 function toSession(d: SessionDoc, revokedAt: Date | null = d.revokedAt ?? null): Session {
   return { id: d._id, userId: d.userId, createdAt: d.createdAt, expiresAt: d.expiresAt, revokedAt };
@@ -45,11 +44,12 @@ export class MongoSessionRepository implements SessionRepository {
 
   async rotate(currentHash: string, nextHash: string, now: Date): Promise<Session | null> {
     const d = await this.model.findOne({ refreshHash: currentHash, revokedAt: null, expiresAt: { $gt: now } }).lean<SessionDoc>();
-    if (!d) return null;
+    if (!d || (await this.isRevoked(d._id))) return null;
     try {
-      await this.claims.collection.insertOne({ _id: currentHash, sessionId: d._id, at: now } as never);
+      // Spending the token: exactly one of concurrent refreshes inserts the claim.
+      await this.claims.insertOne({ _id: currentHash as never, sessionId: d._id, at: now });
     } catch (err) {
-      if (isDuplicateKeyError(err)) return null; // a concurrent refresh spent it first
+      if (isDuplicateKeyError(err)) return null; // spent by a concurrent refresh: the caller treats it as reuse
       throw err;
     }
     await this.model.updateOne({ _id: d._id }, { $set: { refreshHash: nextHash, lastUsedAt: now } });
@@ -57,8 +57,8 @@ export class MongoSessionRepository implements SessionRepository {
   }
 
   async findBySpentHash(hash: string): Promise<Session | null> {
-    const claim = await this.claims.findById(hash).lean<RefreshClaimDoc>();
-    return claim ? this.findById(claim.sessionId) : null;
+    const claim = await this.claims.findOne({ _id: hash as never });
+    return claim ? this.findById(claim.sessionId as string) : null;
   }
 
   async revoke(id: string, reason: string, now: Date): Promise<void> {

@@ -55,7 +55,7 @@ export class MongoSigningKeyRepository {
 
   /** Retires every other unretired key at `at` (when the new key starts signing). */
   async retireAllExcept(kid: string, at = new Date()): Promise<number> {
-    const r = await this.model.updateMany({ _id: { $ne: kid }, retiredAt: null }, { $set: { retiredAt: at } });
+    const r = await this.model.updateMany({ _id: { $ne: kid }, $or: [{ retiredAt: null }, { retiredAt: { $gt: at } }] }, { $set: { retiredAt: at } });
     return r.modifiedCount;
   }
 

@@ -10,7 +10,7 @@ import { signingKeyModel } from '../persistence/signing-key.model.js';
 import { MongoSigningKeyRepository } from '../persistence/signing-key.repository.js';
 
 const config = readConfig();
-const logger = createLogger({ name: 'ytm-resource-keys', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
+const logger = createLogger({ name: 'ytm-resource-keys', level: config.LOG_LEVEL === 'info' ? 'error' : config.LOG_LEVEL });
 const now = process.argv.includes('--now');
 const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
 try {
