@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -44,7 +44,8 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    plugins: [graphqlMetricsPlugin<C>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    // Inline traces would send timing details to whoever asks (the router does not use them).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), graphqlMetricsPlugin<C>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
     formatError: (formatted, error) => formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'resolver failed') }),
   });
   await apollo.start();
