@@ -26,6 +26,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       MAX_ALIASES: env.int(30, 1, 1_000),
       MAX_TOKENS: env.int(2_000, 100, 100_000),
       MAX_COST: env.int(50_000, 100, 10_000_000),
+      USER_COST_PER_MINUTE: env.int(2_000_000, 1_000, 1_000_000_000),
+      ANONYMOUS_REQUESTS_PER_MINUTE: env.int(300, 1, 1_000_000),
       MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1_000),
       SUBSCRIBER_QUEUE_LIMIT: env.int(100, 1, 100_000),
       PUBLIC_URL: env.optionalString(),

@@ -45,7 +45,14 @@ const graphql = await createGraphQLServer({
   logger,
   production: config.production,
   verifyAccessToken,
-  limits: { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxTokens: config.MAX_TOKENS, maxCost: config.MAX_COST },
+  limits: {
+    maxDepth: config.MAX_DEPTH,
+    maxAliases: config.MAX_ALIASES,
+    maxTokens: config.MAX_TOKENS,
+    maxCost: config.MAX_COST,
+    userCostPerMinute: config.USER_COST_PER_MINUTE,
+    anonymousRequestsPerMinute: config.ANONYMOUS_REQUESTS_PER_MINUTE,
+  },
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
 });
 
@@ -92,6 +99,7 @@ subscriptions = startSubscriptions({
   logger,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
+  checkCost: graphql.checkCost,
 });
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);

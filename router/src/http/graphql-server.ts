@@ -9,6 +9,7 @@ import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import type Koa from 'koa';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
+import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
 import type { RouterContext } from './router-context.js';
 
 export interface GraphQLServerOptions {
@@ -16,7 +17,7 @@ export interface GraphQLServerOptions {
   logger: Logger;
   production: boolean;
   verifyAccessToken: AccessTokenVerifier;
-  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; userCostPerMinute: number; anonymousRequestsPerMinute: number };
   bodyLimitBytes: number;
 }
 
@@ -40,16 +41,18 @@ function unauthenticated(message: string): GraphQLError {
 }
 
 /** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking. */
-export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[] }> {
+export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[]; checkCost: CostCheck }> {
   const { gateway, logger, production, verifyAccessToken, limits } = options;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxTokens: { n: limits.maxTokens },
     maxDirectives: { n: 20 },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
+    // Cost is checked by limitsPlugin with list sizes (`first`/`limit`) as multipliers.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   }).protect();
+  const limiter = limitsPlugin({ maxCost: limits.maxCost, userCostPerMinute: limits.userCostPerMinute, anonymousRequestsPerMinute: limits.anonymousRequestsPerMinute });
   const server = new ApolloServer<RouterContext>({
     gateway,
     introspection: !production,
@@ -58,7 +61,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), graphqlMetricsPlugin<RouterContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), limiter, graphqlMetricsPlugin<RouterContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
     formatError: (formatted, error) => {
       const out = formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'operation failed') });
       if (out.extensions && 'serviceName' in out.extensions) {
@@ -83,5 +86,5 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
     },
   });
-  return { server, middleware, validationRules: armor.validationRules };
+  return { server, middleware, validationRules: armor.validationRules, checkCost: limiter.checkCost };
 }

@@ -28,6 +28,7 @@ export interface SubscriptionsOptions {
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
+  checkCost: import('../limits/limits.plugin.js').CostCheck;
 }
 
 /**
@@ -62,6 +63,7 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     logger: log,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     queueLimit: options.queueLimit,
+    checkCost: options.checkCost,
   });
   options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
     if (schema) {

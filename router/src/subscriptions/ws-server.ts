@@ -10,6 +10,8 @@ import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { buildEntityQuery } from './entity-query.js';
 import type { SubscriptionHub } from './subscription-hub.js';
+import { operationCost } from '../limits/operation-cost.js';
+import type { CostCheck } from '../limits/limits.plugin.js';
 import { SUBSCRIPTION_FIELDS } from './subscription-fields.js';
 
 /** WebSocket close codes this server uses besides graphql-ws's own (documented in the README). */
@@ -48,6 +50,8 @@ export interface SubscriptionServerOptions {
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
+  /** The same cost limit and budgets as HTTP. */
+  checkCost: CostCheck;
 }
 
 const error = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
@@ -78,7 +82,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         }
       },
       onClose: (ctx) => clearTimeout(state(ctx).expiryTimer),
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const s = state(ctx);
         const schema = options.schema();
         if (!s.viewer || !s.token || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
@@ -95,6 +99,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
         const variables = payload.variables ?? {};
+        try {
+          await options.checkCost(operationCost(schema, document, operation, variables), s.viewer.id, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        } catch (e) {
+          return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
+        }
         if (operation.operation !== 'subscription') {
           return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { viewer: s.viewer, token: s.token, operation } };
         }
