@@ -23,6 +23,8 @@ import { ActiveStreams } from './http/active-streams.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { secretModel } from './persistence/secret.model.js';
 import { MongoSecretRepository } from './persistence/secret.repository.js';
+import { playModel } from './persistence/play.model.js';
+import { MongoPlayRepository } from './persistence/play.repository.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
@@ -53,24 +55,27 @@ export interface StreamParts {
 export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
+  const playDocs = playModel(conn);
   const revokedSessions = revokedSessionModel(conn);
-  await Promise.all([tickets.init(), revokedSessions.init()]);
+  await Promise.all([tickets.init(), playDocs.init(), revokedSessions.init()]);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
-  const relay = new OutboxRelay({ collections: [tickets.collection], publisher, logger });
-  const ticketRepository = new MongoTicketRepository(tickets, () => relay.notify());
+  const relay = new OutboxRelay({ collections: [playDocs.collection], publisher, logger });
+  const ticketRepository = new MongoTicketRepository(tickets);
+  const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
 
   const signer = new HmacTicketSigner(await new MongoSecretRepository(secretModel(conn)).getOrCreate('ticket-signing-key'));
   const trackFiles = overrides.trackFiles ?? libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
   const active = new ActiveStreams((ids) => ticketRepository.findRevoked(ids), (ids) => access.markRevoked(ids), logger, config.TICKET_REVOCATION_CHECK_MS);
-  const plays = new PlayTracker(ticketRepository, logger);
+  const plays = new PlayTracker(playRepository, logger);
   const sweep = setInterval(() => plays.sweep(), 60_000);
   sweep.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
+    plays: playRepository,
     sessions: new MongoSessionRevocations(revokedSessions),
     trackFiles,
     signer,

@@ -1,5 +1,5 @@
 import type { Logger } from '@ytm/logger';
-import type { TicketRepository } from './ports.js';
+import type { PlayRepository } from './ports.js';
 import type { TicketClaims, TrackFile } from './ticket.js';
 
 /** A play counts once 30 s, or half the track when that is shorter, has been served. */
@@ -25,14 +25,14 @@ interface PlayState {
 
 /**
  * Counts the distinct bytes served per ticket on this replica (re-reads after a seek count
- * once) and records the play's start and completion once. The database writes are conditional,
- * so replicas and retries never count a ticket twice.
+ * once) and records the play's start and completion once. The database writes are inserts keyed
+ * by ticket, so replicas and retries never count a ticket twice.
  */
 export class PlayTracker {
   private readonly plays = new Map<string, PlayState>();
 
   constructor(
-    private readonly tickets: Pick<TicketRepository, 'markStarted' | 'markCompleted'>,
+    private readonly tickets: Pick<PlayRepository, 'markStarted' | 'markCompleted'>,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}

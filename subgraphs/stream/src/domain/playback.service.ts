@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '@ytm/errors';
 import type { PlanRules, PlanTier } from './plan-rules.js';
-import type { Clock, SessionRevocations, TicketRepository, TicketSigner, TrackFiles } from './ports.js';
-import { startOfUtcDay, ticketLifetimeMs, type Ticket } from './ticket.js';
+import type { Clock, PlayRepository, SessionRevocations, TicketRepository, TicketSigner, TrackFiles } from './ports.js';
+import { startOfUtcDay, ticketLifetimeMs, type PlayRecord } from './ticket.js';
 
 /** The caller as the access token says (kept apart from @ytm/auth's Viewer on purpose: only what we use). */
 export interface Caller {
@@ -27,6 +27,7 @@ export interface PlaybackQuota {
 
 export interface PlaybackServiceDeps {
   tickets: TicketRepository;
+  plays: Pick<PlayRepository, 'recentlyPlayed' | 'countCompleted'>;
   sessions: SessionRevocations;
   trackFiles: TrackFiles;
   signer: TicketSigner;
@@ -101,15 +102,15 @@ export class PlaybackService {
     return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams };
   }
 
-  async recentlyPlayed(caller: Caller, userId: string, first: number): Promise<Ticket[]> {
+  async recentlyPlayed(caller: Caller, userId: string, first: number): Promise<PlayRecord[]> {
     assertSelf(caller, userId);
     if (!Number.isInteger(first) || first < 0 || first > 100) throw new BadUserInputError('first must be between 0 and 100', 'first');
     if (first === 0) return [];
-    return this.deps.tickets.recentlyPlayed(userId, first);
+    return this.deps.plays.recentlyPlayed(userId, first);
   }
 
   playCounts(trackIds: readonly string[]): Promise<Map<string, number>> {
-    return this.deps.tickets.countCompleted(trackIds);
+    return this.deps.plays.countCompleted(trackIds);
   }
 }
 

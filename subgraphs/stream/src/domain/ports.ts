@@ -1,8 +1,8 @@
-import type { Ticket, TicketClaims, TrackFile } from './ticket.js';
+import type { PlayRecord, Ticket, TicketClaims, TrackFile } from './ticket.js';
 
-export type NewTicket = Omit<Ticket, 'revokedAt' | 'startedAt' | 'completedAt'>;
+export type NewTicket = Omit<Ticket, 'revokedAt'>;
 
-/** Tickets (and through them, plays) in stream's database. */
+/** Tickets in stream's database. */
 export interface TicketRepository {
   /**
    * Stores a new ticket unless the user already has `dailyLimit` tickets issued since `dayStart`
@@ -21,12 +21,19 @@ export interface TicketRepository {
   findRevocation(id: string): Promise<{ revokedAt: Date | null } | null>;
   /** Of the given IDs, those now revoked. */
   findRevoked(ids: string[]): Promise<string[]>;
-  /** Sets startedAt once, with the `stream.play.started` event; false when already started. */
+}
+
+/**
+ * Plays, each step written once (insert-only, keyed by ticket) together with its event: FerretDB
+ * loses concurrent updates of one document, so nothing here is ever updated in place.
+ */
+export interface PlayRepository {
+  /** Records the play's start with `stream.play.started`; false when already recorded. */
   markStarted(ticket: TicketClaims, now: Date): Promise<boolean>;
-  /** Sets completedAt once, with the `stream.play.completed` event; false when already counted. */
+  /** Records that the play counts, with `stream.play.completed`; false when already recorded. */
   markCompleted(ticket: TicketClaims, now: Date): Promise<boolean>;
-  /** Started plays of a user, newest first. */
-  recentlyPlayed(userId: string, limit: number): Promise<Ticket[]>;
+  /** A user's plays, newest first. */
+  recentlyPlayed(userId: string, limit: number): Promise<PlayRecord[]>;
   /** Completed plays per track (absent: zero). */
   countCompleted(trackIds: readonly string[]): Promise<Map<string, number>>;
 }

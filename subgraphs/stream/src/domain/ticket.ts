@@ -1,4 +1,4 @@
-/** A playback ticket as stored: it is also the play record once audio was served. */
+/** A playback ticket as stored. */
 export interface Ticket {
   /** The `jti` of the signed token. */
   id: string;
@@ -8,10 +8,14 @@ export interface Ticket {
   issuedAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
-  /** First audio byte served (the play started). */
-  startedAt: Date | null;
-  /** 30 s or half the track served: the play counts. */
-  completedAt: Date | null;
+}
+
+/** One play: a ticket whose first audio byte was served; completed once it counts. */
+export interface PlayRecord {
+  ticketId: string;
+  trackId: string;
+  playedAt: Date;
+  completed: boolean;
 }
 
 /** What a signed ticket token binds. */

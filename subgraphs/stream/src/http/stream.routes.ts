@@ -30,6 +30,8 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     if (!ctx.path.startsWith(PREFIX)) return next();
     const token = ctx.path.slice(PREFIX.length);
+    // The access log prints the path after this middleware: the ticket is a credential.
+    ctx.path = '/stream/:ticket';
     if (token.length === 0 || token.includes('/')) return reply(ctx, 404, 'NOT_FOUND');
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.set('allow', 'GET, HEAD');

@@ -8,8 +8,6 @@ export interface TicketDoc {
   issuedAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
-  startedAt: Date | null;
-  completedAt: Date | null;
   /** `<userId>:<day>:<n>` for the n-th ticket of a day under a daily limit; unique, so it is the quota. */
   quotaSlot?: string;
 }
@@ -23,18 +21,13 @@ const schema = new Schema<TicketDoc>(
     issuedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
-    startedAt: { type: Date, default: null },
-    completedAt: { type: Date, default: null },
     quotaSlot: { type: String },
   },
-  // strict: false keeps the outbox field the repository writes next to the ticket.
-  { collection: 'tickets', versionKey: false, strict: false },
+  { collection: 'tickets', versionKey: false },
 );
 schema.index({ quotaSlot: 1 }, { unique: true, sparse: true });
 schema.index({ userId: 1, issuedAt: -1 });
 schema.index({ userId: 1, expiresAt: -1 });
-schema.index({ userId: 1, startedAt: -1 });
-schema.index({ trackId: 1, completedAt: 1 });
 
 export function ticketModel(conn: Connection): Model<TicketDoc> {
   return conn.models.Ticket ?? conn.model<TicketDoc>('Ticket', schema);

@@ -1,11 +1,8 @@
 import type { Model } from 'mongoose';
-import { outboxEntry, pushOutbox } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { NewTicket, TicketRepository } from '../domain/ports.js';
-import type { Ticket, TicketClaims } from '../domain/ticket.js';
+import type { Ticket } from '../domain/ticket.js';
 import type { TicketDoc } from './ticket.model.js';
-
-const SOURCE = 'ytm-stream';
 
 function toTicket(d: TicketDoc): Ticket {
   return {
@@ -16,19 +13,11 @@ function toTicket(d: TicketDoc): Ticket {
     issuedAt: d.issuedAt,
     expiresAt: d.expiresAt,
     revokedAt: d.revokedAt ?? null,
-    startedAt: d.startedAt ?? null,
-    completedAt: d.completedAt ?? null,
   };
 }
 
-const PROJECTION = { _outbox: 0 } as const;
-
 export class MongoTicketRepository implements TicketRepository {
-  /** `onEvent` wakes the outbox relay after a write that carried an event. */
-  constructor(
-    private readonly model: Model<TicketDoc>,
-    private readonly onEvent: () => void = () => undefined,
-  ) {}
+  constructor(private readonly model: Model<TicketDoc>) {}
 
   /**
    * Under a daily limit the n-th ticket of the day takes slot n in a unique index. FerretDB has
@@ -36,7 +25,7 @@ export class MongoTicketRepository implements TicketRepository {
    * enforced by the store, so two replicas can never both take the last slot.
    */
   async create(t: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean> {
-    const doc = { _id: t.id as never, ...withoutId(t), revokedAt: null, startedAt: null, completedAt: null };
+    const doc = { _id: t.id as never, ...withoutId(t), revokedAt: null };
     if (dailyLimit === null) {
       await this.model.collection.insertOne(doc);
       return true;
@@ -58,7 +47,7 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async listActive(userId: string, now: Date): Promise<Ticket[]> {
-    const docs = await this.model.find({ userId, revokedAt: null, expiresAt: { $gt: now } }, PROJECTION).sort({ issuedAt: -1, _id: -1 }).lean<TicketDoc[]>();
+    const docs = await this.model.find({ userId, revokedAt: null, expiresAt: { $gt: now } }).sort({ issuedAt: -1, _id: -1 }).lean<TicketDoc[]>();
     return docs.map(toTicket);
   }
 
@@ -90,38 +79,6 @@ export class MongoTicketRepository implements TicketRepository {
     if (ids.length === 0) return [];
     const docs = await this.model.find({ _id: { $in: ids }, revokedAt: { $ne: null } }, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
     return docs.map((d) => d._id);
-  }
-
-  markStarted(t: TicketClaims, now: Date): Promise<boolean> {
-    return this.markOnce(t, 'startedAt', 'stream.play.started', now);
-  }
-
-  markCompleted(t: TicketClaims, now: Date): Promise<boolean> {
-    return this.markOnce(t, 'completedAt', 'stream.play.completed', now);
-  }
-
-  /** The state change and its event in one single-document write (transactional outbox). */
-  private async markOnce(t: TicketClaims, field: 'startedAt' | 'completedAt', type: 'stream.play.started' | 'stream.play.completed', now: Date): Promise<boolean> {
-    const event = outboxEntry(SOURCE, type, t.trackId, { __typename: 'Track', id: t.trackId, userId: t.userId, ticketId: t.ticketId }, now);
-    const r = await this.model.collection.updateOne({ _id: t.ticketId as never, [field]: null }, { $set: { [field]: now }, ...pushOutbox(event) } as never);
-    if (r.modifiedCount === 0) return false;
-    this.onEvent();
-    return true;
-  }
-
-  async recentlyPlayed(userId: string, limit: number): Promise<Ticket[]> {
-    const docs = await this.model.find({ userId, startedAt: { $ne: null } }, PROJECTION).sort({ startedAt: -1, _id: -1 }).limit(limit).lean<TicketDoc[]>();
-    return docs.map(toTicket);
-  }
-
-  async countCompleted(trackIds: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    if (trackIds.length === 0) return counts;
-    const rows = await this.model.collection
-      .aggregate<{ _id: string; n: number }>([{ $match: { trackId: { $in: [...trackIds] }, completedAt: { $ne: null } } }, { $group: { _id: '$trackId', n: { $sum: 1 } } }])
-      .toArray();
-    for (const r of rows) counts.set(r._id, r.n);
-    return counts;
   }
 }
 
