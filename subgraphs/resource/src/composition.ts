@@ -13,6 +13,7 @@ import { BcryptPasswordHasher } from './crypto/password-hasher.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
 import { AccountService } from './domain/account.service.js';
+import { PlanService } from './domain/plan.service.js';
 import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
 import { resolvers } from './graphql/resolvers/index.js';
@@ -90,6 +91,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     clock: { now: () => new Date() },
     refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
   });
+  const plans = new PlanService({ users: userRepository, playback, clock: { now: () => new Date() } });
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -101,7 +103,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     logger,
     production: config.production,
     verifyAccessToken,
-    context: createContext({ accounts, users: userRepository }),
+    context: createContext({ accounts, plans, users: userRepository }),
   });
   const app = createApp({
     logger,

@@ -2,11 +2,13 @@ import DataLoader from 'dataloader';
 import type { BaseContext } from '@ytm/subgraph';
 import { currentClientAddress } from '../http/client-address.js';
 import type { AccountService } from '../domain/account.service.js';
+import type { PlanService } from '../domain/plan.service.js';
 import type { UserRepository } from '../domain/ports.js';
 import type { User } from '../domain/user.js';
 
 export interface ResourceServices {
   accounts: AccountService;
+  plans: PlanService;
   users: UserRepository;
 }
 

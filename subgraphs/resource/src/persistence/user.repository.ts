@@ -4,6 +4,7 @@ import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
 import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
+import { whenOutboxIdle } from './outbox-guard.js';
 import type { UserDoc } from './user.model.js';
 
 export const EVENT_SOURCE = 'ytm-resource';
@@ -70,14 +71,17 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async setRole(id: string, role: Role): Promise<void> {
+    await whenOutboxIdle(this.model.collection, id);
     await this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await whenOutboxIdle(this.model.collection, id);
     await this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } });
   }
 
   async setDisplayName(id: string, displayName: string): Promise<User | null> {
+    await whenOutboxIdle(this.model.collection, id);
     const d = await this.model.findOneAndUpdate({ _id: id }, { $set: { displayName, updatedAt: new Date() } }, { new: true }).lean<UserDoc>();
     return d ? toUser(d) : null;
   }
@@ -90,6 +94,7 @@ export class MongoUserRepository implements UserRepository {
       expiresAt: next.expiresAt?.toISOString() ?? null,
       previousTier,
     });
+    await whenOutboxIdle(this.model.collection, id);
     const r = await this.model.updateOne(
       { _id: id, 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
       { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },

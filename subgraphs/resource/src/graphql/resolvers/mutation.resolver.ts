@@ -1,5 +1,6 @@
 import { requireViewer } from '@ytm/auth';
 import type { IssuedSession } from '../../domain/session.js';
+import type { PlanTier } from '../../domain/user.js';
 import type { ResourceContext } from '../context.js';
 
 /** The caller just proved who they are: let them read their own private fields in the payload. */
@@ -22,6 +23,8 @@ export const mutationResolvers = {
     signOut: (_: unknown, __: unknown, ctx: ResourceContext) => ctx.services.accounts.signOut(requireViewer(ctx.viewer)),
     changePassword: (_: unknown, args: { currentPassword: string; newPassword: string }, ctx: ResourceContext) =>
       ctx.services.accounts.changePassword(requireViewer(ctx.viewer), args.currentPassword, args.newPassword, ctx.clientAddress),
+    setUserPlan: (_: unknown, args: { userId: string; tier: PlanTier; expiresAt?: Date | null }, ctx: ResourceContext) =>
+      ctx.services.plans.setUserPlan(requireViewer(ctx.viewer), args.userId, args.tier, args.expiresAt ?? null),
     updateProfile: (_: unknown, args: { displayName: string }, ctx: ResourceContext) =>
       ctx.services.accounts.updateProfile(requireViewer(ctx.viewer), args.displayName),
   },

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import mongoose, { type Connection } from 'mongoose';
+import { OutboxRelay } from '@ytm/events';
+import { createLogger } from '@ytm/logger';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { userModel } from '../../src/persistence/user.model.js';
+import { MongoUserRepository } from '../../src/persistence/user.repository.js';
+
+let conn: Connection;
+beforeAll(async () => {
+  conn = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: uniqueName('resource_users'), retryWrites: false }).asPromise();
+});
+afterAll(async () => {
+  await conn.db?.dropDatabase();
+  await conn.close();
+});
+
+// Without waiting for an idle outbox, this lost 9 of 40 user updates and 3 of 40 plan-changed
+// events on FerretDB 1.24: the relay's write-back of a drained outbox undid them.
+it('loses no update and no event to the outbox relay draining the same document', async () => {
+  const users = userModel(conn);
+  await users.init();
+  const sent: string[] = [];
+  const publisher = {
+    send: async (_topic: string, messages: Array<{ value: string }>) => {
+      await new Promise((r) => setTimeout(r, 3)); // a broker round trip
+      for (const m of messages) sent.push((JSON.parse(m.value) as { type: string }).type);
+    },
+  };
+  const relay = new OutboxRelay({
+    collections: [users.collection],
+    publisher: publisher as never,
+    logger: createLogger({ name: 'relay', level: 'silent' }),
+    pollIntervalMs: 5,
+  });
+  const repo = new MongoUserRepository(users, () => relay.notify());
+  relay.start();
+  let lost = 0;
+  try {
+    for (let i = 0; i < 40; i++) {
+      const u = await repo.create({
+        email: `race-${i}@ytm.test`,
+        displayName: 'before',
+        passwordHash: 'h',
+        role: 'USER',
+        plan: { tier: 'FREE', expiresAt: null },
+      });
+      await new Promise((r) => setTimeout(r, i % 8));
+      await repo.replacePlan(u.id, u.plan, { tier: 'PREMIUM', expiresAt: null }, 'FREE');
+      await repo.setDisplayName(u.id, 'after');
+      const stored = await repo.findById(u.id);
+      if (stored?.plan.tier !== 'PREMIUM' || stored.displayName !== 'after') lost += 1;
+    }
+    await waitFor(async () => (await relay.backlog()) === 0, 10_000, 20, 'outbox drained');
+  } finally {
+    await relay.stop();
+  }
+  expect(lost).toBe(0);
+  expect(sent.filter((t) => t === 'resource.user.registered').length).toBeGreaterThanOrEqual(40);
+  expect(sent.filter((t) => t === 'resource.user.plan-changed').length).toBeGreaterThanOrEqual(40);
+});
