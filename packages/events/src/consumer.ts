@@ -1,3 +1,4 @@
+import { runWithTrace, traceFrom } from '@ytm/trace';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Collection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
@@ -66,9 +67,12 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
               log.warn({ topic, partition, offset: message.offset }, 'skipping message that is not an event envelope');
               return;
             }
-            if (processed && (await processed.has(event.id))) return;
-            await handle(event, { topic, partition });
-            await processed?.add(event.id);
+            const header = message.headers?.traceparent;
+            await runWithTrace(traceFrom(header ? header.toString() : undefined), async () => {
+              if (processed && (await processed.has(event.id))) return;
+              await handle(event, { topic, partition });
+              await processed?.add(event.id);
+            });
           },
         });
         return; // kafkajs now supervises the consumer (restartOnFailure)

@@ -84,7 +84,7 @@ export class OutboxRelay {
     for (const [topic, list] of byTopic) {
       await this.options.publisher.send(
         topic,
-        list.map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id } })),
+        list.map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
       );
     }
     // $pullAll with the exact entries: FerretDB ignores $pull with a condition.

@@ -1,3 +1,4 @@
+import { currentTraceparent } from '@ytm/trace';
 import { topicOf, type EventCatalog, type EventType } from './catalog.js';
 import { createEnvelope } from './envelope.js';
 
@@ -20,11 +21,14 @@ export interface OutboxEntry {
   key: string;
   value: string;
   at: Date;
+  /** The trace the change happened in, continued by consumers. */
+  traceparent?: string;
 }
 
 export function outboxEntry<T extends EventType>(source: string, type: T, subject: string, data: EventCatalog[T], now = new Date()): OutboxEntry {
   const envelope = createEnvelope(source, type, subject, data, now);
-  return { id: envelope.id, topic: topicOf(type), key: subject, value: JSON.stringify(envelope), at: now };
+  const traceparent = currentTraceparent();
+  return { id: envelope.id, topic: topicOf(type), key: subject, value: JSON.stringify(envelope), at: now, ...(traceparent ? { traceparent } : {}) };
 }
 
 /** Update fragment appending events to a document's outbox in the same write as the change. */

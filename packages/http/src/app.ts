@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from '@ytm/logger';
 import { DomainError, HTTP_STATUS } from '@ytm/errors';
 import { httpRequestDuration, metricsRegistry } from './metrics.js';
+import { runWithTrace, traceFrom } from '@ytm/trace';
 
 export interface AppState {
   requestId: string;
@@ -29,6 +30,8 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
   const app = new Koa<AppState>();
   app.proxy = true;
   app.silent = true;
+  // The whole request, its access log included, runs in the caller's W3C trace.
+  app.use((ctx, next) => runWithTrace(traceFrom(ctx.get('traceparent') || undefined), next));
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();

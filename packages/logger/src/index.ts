@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { currentTrace } from '@ytm/trace';
 
 export type { Logger };
 
@@ -50,6 +51,11 @@ export function createLogger({ name, level = 'info', destination }: CreateLogger
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     base: { service: name, pid: process.pid },
+    // Every line logged while handling a request or event carries its W3C trace id.
+    mixin: () => {
+      const t = currentTrace();
+      return t ? { traceId: t.traceId, spanId: t.spanId } : {};
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -1,3 +1,4 @@
+import { currentTraceparent } from '@ytm/trace';
 import {
   credentials,
   Metadata,
@@ -36,7 +37,10 @@ export interface UnaryCallOptions {
  */
 export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: UnaryCallOptions): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const call = method(request, options.metadata ?? new Metadata(), withDeadline(options.deadlineMs), (err, response) => {
+    const metadata = options.metadata ?? new Metadata();
+    const traceparent = currentTraceparent();
+    if (traceparent && metadata.get('traceparent').length === 0) metadata.set('traceparent', traceparent);
+    const call = method(request, metadata, withDeadline(options.deadlineMs), (err, response) => {
       options.signal?.removeEventListener('abort', cancel);
       if (err) reject(err);
       else resolve(response);

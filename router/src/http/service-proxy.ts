@@ -2,6 +2,7 @@ import http from 'node:http';
 import { pipeline } from 'node:stream';
 import type Koa from 'koa';
 import type { AppState } from '@ytm/http';
+import { currentTraceparent } from '@ytm/trace';
 
 export interface ProxyRoute {
   /** Path prefix, e.g. `/stream/`. */
@@ -57,6 +58,8 @@ export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions)
     const url = new URL(ctx.url, base);
     const headers = copyHeaders(ctx.req.headers);
     headers['x-request-id'] = ctx.state.requestId;
+    const traceparent = currentTraceparent();
+    if (traceparent) headers.traceparent = traceparent;
     headers['x-forwarded-for'] = ctx.get('x-forwarded-for') || ctx.ip;
     ctx.respond = false;
     await new Promise<void>((resolve) => {

@@ -1,9 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { currentTraceparent } from '@ytm/trace';
 import type { SubgraphRouting } from './subgraph-routing.js';
 import type { RouterContext } from '../http/router-context.js';
 
 /** Headers the router passes on to subgraphs; everything else stays at the edge. */
-const FORWARDED = ['authorization', 'x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for'];
+const FORWARDED = ['authorization', 'x-request-id', 'tracestate', 'x-forwarded-for'];
 
 /**
  * A subgraph fetch that picks the live instance per request, forwards the caller's Authorization
@@ -25,6 +26,8 @@ export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     if (!request.http) return;
     (request.http as { url: string }).url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
+    const traceparent = currentTraceparent();
+    if (traceparent) request.http.headers.set('traceparent', traceparent);
     const incoming: Record<string, string> | undefined = (context as RouterContext | undefined)?.forwardHeaders;
     if (!incoming) return;
     for (const name of FORWARDED) {
