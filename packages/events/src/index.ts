@@ -4,3 +4,4 @@ export * from './kafka.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './consumer.js';
+export * from './document-lock.js';

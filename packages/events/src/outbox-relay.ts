@@ -2,6 +2,7 @@ import type { Collection, Document } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 import { DELETED_FIELD, OUTBOX_FIELD, type OutboxEntry } from './outbox.js';
 import type { EventPublisher } from './kafka.js';
+import { withDocumentLock } from './document-lock.js';
 
 export interface OutboxRelayOptions {
   /** Collections whose documents may carry an outbox. */
@@ -87,11 +88,14 @@ export class OutboxRelay {
         list.map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
       );
     }
-    // $pullAll with the exact entries: FerretDB ignores $pull with a condition.
-    await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
-    if (doc[DELETED_FIELD]) {
-      await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
-    }
+    // $pullAll with the exact entries (FerretDB ignores $pull with a condition), serialised with
+    // this process's own writes to the document (see withDocumentLock).
+    await withDocumentLock(collection.collectionName, doc._id, async () => {
+      await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
+      if (doc[DELETED_FIELD]) {
+        await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
+      }
+    });
     this.published += entries.length;
     return entries.length;
   }
