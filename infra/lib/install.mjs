@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { chmodSync, cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock } from './lock.mjs';
-import { tail } from './proc.mjs';
+import { kafkaCdsArchive, startKafka } from './kafka.mjs';
+import { getFreePort, tail } from './proc.mjs';
 import { cacheDir, ferretdbBin, kafkaHome, kafkaLibs, FERRETDB_VERSION, KAFKA_VERSION, SCALA_VERSION, SLF4J_VERSION } from './paths.mjs';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -21,11 +22,12 @@ export const kafkaInstalled = () =>
 /** Installs whatever is missing; a no-op when both are cached. Returns the names it installed. */
 export async function ensureInstalled({ log = () => {}, only = ['ferretdb', 'kafka'] } = {}) {
   const missing = () => only.filter((c) => !(c === 'ferretdb' ? ferretdbInstalled() : kafkaInstalled()));
-  if (missing().length === 0) return [];
+  if (missing().length === 0 && !(only.includes('kafka') && kafkaCdsMissing())) return [];
   return withLock(join(cacheDir(), 'install.lock'), { what: 'install', log }, async () => {
     const todo = missing(); // someone may have installed it while we waited
     const started = Date.now();
     await Promise.all(todo.map((c) => (c === 'ferretdb' ? installFerretDB(log) : installKafka(log))));
+    if (only.includes('kafka') && kafkaCdsMissing()) await buildKafkaCds(log);
     if (todo.length) log(`install done in ${secs(started)}s (cache: ${cacheDir()})`);
     return todo;
   });
@@ -146,5 +148,33 @@ async function installKafka(log) {
     log(`Kafka ${KAFKA_VERSION} jars ready in ${kafkaLibs()} (${secs(started)}s)`);
   } finally {
     rmSync(tmpLibs, { recursive: true, force: true });
+  }
+}
+
+const cdsFailedMarker = () => join(kafkaHome(), 'kafka-cds.failed');
+const kafkaCdsMissing = () => !existsSync(kafkaCdsArchive()) && !existsSync(cdsFailedMarker());
+
+/**
+ * Runs a throwaway broker once with -XX:ArchiveClassesAtExit, so later JVMs map Kafka's classes
+ * instead of loading them. Optional: on failure we note it and start without the archive.
+ */
+async function buildKafkaCds(log) {
+  const started = Date.now();
+  log('building the Kafka class-data archive for faster starts (once, ~5 s)...');
+  const work = join(cacheDir(), 'build', `kafka-cds-${process.pid}`);
+  const tmpArchive = join(kafkaHome(), `kafka-cds.jsa.tmp-${process.pid}`);
+  try {
+    const [port, controllerPort] = [await getFreePort(), await getFreePort()];
+    const broker = await startKafka({ port, controllerPort, dataDir: work, jvmArgs: [`-XX:ArchiveClassesAtExit=${tmpArchive}`] });
+    await broker.stop(); // the archive is written as the JVM exits
+    if (!existsSync(tmpArchive)) throw new Error('the JVM exited without writing the archive');
+    renameSync(tmpArchive, kafkaCdsArchive());
+    log(`Kafka class-data archive ready (${secs(started)}s)`);
+  } catch (err) {
+    writeFileSync(cdsFailedMarker(), `${err.message}\n`);
+    log(`warning: no Kafka class-data archive (${err.message}); Kafka still works, it just starts a bit slower`);
+  } finally {
+    rmSync(tmpArchive, { force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { launch } from './handle.mjs';
-import { kafkaLibs } from './paths.mjs';
+import { kafkaHome, kafkaLibs } from './paths.mjs';
 import { portOpen, startProcess } from './proc.mjs';
 
 export const kafkaBrokers = (port) => `127.0.0.1:${port}`;
@@ -96,8 +96,14 @@ log4j.logger.kafka.log=WARN
 `;
 }
 
+/** Class-data-sharing archive of Kafka's classes (built at install): ~0.5-0.7 s off every JVM start. */
+export const kafkaCdsArchive = () => join(kafkaHome(), 'kafka-cds.jsa');
+
 function javaArgs({ configDir, logFile, heap }) {
+  const cds = kafkaCdsArchive();
   return [
+    // An archive from another JDK build is ignored with a warning in the log (-Xshare:auto).
+    ...(existsSync(cds) ? ['-Xshare:auto', `-XX:SharedArchiveFile=${cds}`] : []),
     `-Xmx${heap}`,
     `-Xms${heap === '512m' ? '128m' : heap}`,
     // A dev broker: serial GC and C1 only start faster and use less CPU than Kafka's G1 defaults.
@@ -124,7 +130,7 @@ function clusterId() {
  * Starts a single-node KRaft Kafka with config, metadata and logs under dataDir (formatted on
  * first start only); resolves once it answers admin listTopics.
  */
-export async function startKafka({ port, controllerPort, dataDir, logFile, detached = false, pidFile, heap = '512m', timeoutMs = 60_000 }) {
+export async function startKafka({ port, controllerPort, dataDir, logFile, detached = false, pidFile, heap = '512m', jvmArgs = [], timeoutMs = 60_000 }) {
   const dir = resolve(dataDir);
   const logDirs = join(dir, 'data');
   const log = logFile ?? join(dir, 'kafka.log');
@@ -133,7 +139,7 @@ export async function startKafka({ port, controllerPort, dataDir, logFile, detac
   mkdirSync(dirname(log), { recursive: true });
   writeFileSync(props, serverProperties({ port, controllerPort, logDirs }));
   writeFileSync(join(dir, 'log4j.properties'), log4jProperties(log));
-  const jvm = javaArgs({ configDir: dir, logFile: log, heap });
+  const jvm = [...jvmArgs, ...javaArgs({ configDir: dir, logFile: log, heap })];
   if (!existsSync(join(logDirs, 'meta.properties'))) {
     await promisify(execFile)('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, '--ignore-formatted']).catch((err) => {
       throw new Error(`kafka storage format failed: ${err.stderr || err.message}`);
