@@ -163,21 +163,26 @@ export async function up({ log = defaultLog } = {}) {
   });
 }
 
-/** Stops what `up` started in this checkout (SIGTERM, SIGKILL after 10 s) and removes the pid files. */
-export async function down({ log = defaultLog } = {}) {
+/**
+ * Stops what `up` started in this checkout (SIGTERM, SIGKILL after 10 s) and removes the pid files.
+ * `only` limits it, e.g. to the `startedNow` that `up` returned, leaving servers someone else started.
+ */
+export async function down({ log = defaultLog, only = ['ferretdb', 'kafka'] } = {}) {
   return withLock(join(dataDir(), 'run', 'up.lock'), { what: 'infra up/down', log }, async () => {
     const stopped = [];
     await Promise.all(
-      Object.values(components()).map(async (c) => {
-        const pid = ourPid(c);
-        if (!pid) return log(`${c.label} not running`);
-        const started = Date.now();
-        log(`stopping ${c.label} (pid ${pid})...`);
-        await stopPid(pid, { graceMs: 10_000 });
-        removeFile(c.pidFile);
-        stopped.push(c.name);
-        log(`${c.label} stopped in ${secs(started)}s`);
-      }),
+      Object.values(components())
+        .filter((c) => only.includes(c.name))
+        .map(async (c) => {
+          const pid = ourPid(c);
+          if (!pid) return log(`${c.label} not running`);
+          const started = Date.now();
+          log(`stopping ${c.label} (pid ${pid})...`);
+          await stopPid(pid, { graceMs: 10_000 });
+          removeFile(c.pidFile);
+          stopped.push(c.name);
+          log(`${c.label} stopped in ${secs(started)}s`);
+        }),
     );
     return stopped;
   });

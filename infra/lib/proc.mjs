@@ -1,5 +1,5 @@
 // Child processes, pid files and ports: the OS-facing part shared by FerretDB and Kafka.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -27,7 +27,11 @@ export function cmdline(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {
-    return '';
+    try {
+      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim(); // no procfs (macOS)
+    } catch {
+      return '';
+    }
   }
 }
 
