@@ -3,7 +3,7 @@ import { gql } from 'graphql-tag';
 import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier } from '@ytm/auth';
-import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
+import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
 import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, pingMongo } from '@ytm/mongo';
@@ -14,12 +14,20 @@ import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
 import { AccountService } from './domain/account.service.js';
 import { PlanService } from './domain/plan.service.js';
+import { PlaylistService } from './domain/playlist.service.js';
+import type { TrackCatalog } from './domain/track-catalog.js';
 import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
 import { resolvers } from './graphql/resolvers/index.js';
+import { libraryTrackCatalog } from './grpc/library.grpc-client.js';
 import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
 import { authRoutes } from './http/auth.routes.js';
 import { clientAddressMiddleware } from './http/client-address.js';
+import { playlistExportRoutes } from './http/playlist-export.routes.js';
+import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { PLAYLIST_HEADS, PLAYLIST_REVISIONS } from './persistence/playlist.model.js';
+import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
+import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
 import { sessionModel } from './persistence/session.model.js';
 import { MongoSessionRepository } from './persistence/session.repository.js';
 import { secretModel, signingKeyModel } from './persistence/signing-key.model.js';
@@ -34,6 +42,7 @@ export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), '
 export interface ResourceOverrides {
   passwords?: PasswordHasher;
   playback?: PlaybackRevoker & { close(): void };
+  tracks?: TrackCatalog & { close?(): void };
 }
 
 export interface Resource {
@@ -44,6 +53,8 @@ export interface Resource {
   relay: OutboxRelay;
   /** Starts background work (outbox relay, consumers). */
   start(): void;
+  /** True once the library-events consumer joined its group (tests wait for it). */
+  consumerJoined(): boolean;
   /** What to close after the servers stopped, in order. */
   shutdown: ShutdownStep[];
 }
@@ -57,7 +68,13 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-resource', logger });
   const publisher = new EventPublisher(kafka);
-  const relay = new OutboxRelay({ collections: [users.collection], publisher, logger });
+  const playlistHeads = conn.collection(PLAYLIST_HEADS);
+  const playlistRevisions = conn.collection(PLAYLIST_REVISIONS);
+  const relay = new OutboxRelay({ collections: [users.collection, playlistRevisions], publisher, logger });
+  const playlistStore = new MongoPlaylistRepository(playlistHeads, playlistRevisions, () => relay.notify());
+  await playlistStore.init();
+  const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
+  const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, logger, config.LIBRARY_DEADLINE_MS);
 
   const keyRing = new KeyRing({
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
@@ -91,7 +108,9 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     clock: { now: () => new Date() },
     refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
   });
-  const plans = new PlanService({ users: userRepository, playback, clock: { now: () => new Date() } });
+  const clock = { now: () => new Date() };
+  const plans = new PlanService({ users: userRepository, playback, clock });
+  const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -103,7 +122,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     logger,
     production: config.production,
     verifyAccessToken,
-    context: createContext({ accounts, plans, users: userRepository }),
+    context: createContext({ accounts, plans, playlists, users: userRepository, playlistStore, removedTracks }),
   });
   const app = createApp({
     logger,
@@ -113,10 +132,23 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   app.use(clientAddressMiddleware());
   const routes = authRoutes(accounts, keyRing, verifyAccessToken);
   app.use(routes.routes()).use(routes.allowedMethods());
+  const exports = playlistExportRoutes({ playlists, tracks, verifyAccessToken, entryUrl: config.M3U_ENTRY_URL });
+  app.use(exports.routes()).use(exports.allowedMethods());
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
     else await next();
   });
+
+  let consumer: RunningConsumer | undefined;
+  const startConsumer = (): RunningConsumer =>
+    startLibraryTrackConsumer({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      fromBeginning: config.KAFKA_FROM_BEGINNING,
+      logger,
+      processed: mongoProcessedEvents(conn.collection('processed_events')),
+      removedTracks,
+    });
 
   return {
     app,
@@ -124,13 +156,19 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     keyRing,
     accounts,
     relay,
-    start: () => relay.start(),
+    start: () => {
+      relay.start();
+      consumer ??= startConsumer();
+    },
+    consumerJoined: () => consumer?.joined === true,
     shutdown: [
       ['graphql', () => subgraph.stop()],
+      ['consumer', async () => consumer?.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['throttle', async () => throttle.stop()],
       ['stream-client', async () => playback.close()],
+      ['library-client', async () => tracks.close?.()],
       ['mongo', () => conn.close()],
     ],
   };

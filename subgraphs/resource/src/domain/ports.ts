@@ -74,3 +74,21 @@ export interface PlaybackRevoker {
 export interface Clock {
   now(): Date;
 }
+
+export type PlaylistChangeKind = 'created' | 'updated' | 'deleted';
+
+/**
+ * Playlists, each change committed atomically as a new version (exactly one of concurrent writers
+ * of the same version wins) together with its `resource.playlist.*` event.
+ */
+export interface PlaylistRepository {
+  create(playlist: import('./playlist.js').Playlist): Promise<void>;
+  /** The latest version; null when missing or deleted. */
+  findLatest(id: string): Promise<import('./playlist.js').Playlist | null>;
+  /** Commits `next` (version = previous + 1); false when another writer committed that version first. */
+  commit(next: import('./playlist.js').Playlist, kind: Exclude<PlaylistChangeKind, 'created'>): Promise<boolean>;
+  listByOwner(
+    ownerId: string,
+    options: { publicOnly: boolean; first: number; after?: { createdAt: Date; id: string } },
+  ): Promise<{ playlists: import('./playlist.js').PlaylistSummary[]; hasNextPage: boolean; totalCount: number }>;
+}

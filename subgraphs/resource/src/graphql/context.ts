@@ -1,39 +1,31 @@
-import DataLoader from 'dataloader';
 import type { BaseContext } from '@ytm/subgraph';
-import { currentClientAddress } from '../http/client-address.js';
 import type { AccountService } from '../domain/account.service.js';
 import type { PlanService } from '../domain/plan.service.js';
-import type { UserRepository } from '../domain/ports.js';
-import type { User } from '../domain/user.js';
+import type { PlaylistService } from '../domain/playlist.service.js';
+import { currentClientAddress } from '../http/client-address.js';
+import { createLoaders, type LoaderSources, type Loaders } from './loaders.js';
 
-export interface ResourceServices {
+export interface ResourceServices extends LoaderSources {
   accounts: AccountService;
   plans: PlanService;
-  users: UserRepository;
+  playlists: PlaylistService;
 }
 
 export interface ResourceContext extends BaseContext {
   services: ResourceServices;
-  loaders: { user: DataLoader<string, User | null> };
+  loaders: Loaders;
   /** Users this request just authenticated as (signUp/signIn/refresh), who may read their own private fields. */
   selfIds: Set<string>;
   /** For per-address sign-in throttling. */
   clientAddress: string | undefined;
 }
 
-/** Per-request context: fresh dataloaders so batching never leaks across users. */
 export function createContext(services: ResourceServices) {
   return (base: BaseContext): ResourceContext => ({
     ...base,
     services,
     selfIds: new Set<string>(),
     clientAddress: currentClientAddress(),
-    loaders: {
-      user: new DataLoader<string, User | null>(async (ids) => {
-        const users = await services.users.findByIds(ids);
-        const byId = new Map(users.map((u) => [u.id, u]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
-    },
+    loaders: createLoaders(services),
   });
 }

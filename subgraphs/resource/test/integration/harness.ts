@@ -5,8 +5,20 @@ import type { Server } from 'node:http';
 import { jest } from '@jest/globals';
 import { closeServer, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
-import { closeServer as closeGrpc, createGrpcServer, listen as listenGrpc, StreamService, type StreamServer } from '@ytm/proto';
-import { infraEnv, uniqueName } from '@ytm/testing';
+import { createEnvelope, createKafka, EventPublisher, TOPICS, type EventType } from '@ytm/events';
+import {
+  closeServer as closeGrpc,
+  createGrpcServer,
+  LibraryService,
+  listen as listenGrpc,
+  Metadata,
+  status,
+  StreamService,
+  type LibraryServer,
+  type StreamServer,
+  type TrackSummary,
+} from '@ytm/proto';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { composeResource, type Resource, type ResourceOverrides } from '../../src/composition.js';
 import { readConfig } from '../../src/config.js';
 import { BcryptPasswordHasher } from '../../src/crypto/password-hasher.js';
@@ -22,8 +34,20 @@ export interface GqlResult<T = Record<string, any>> {
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
 }
 
+/** A small real gRPC LibraryService: the tracks it knows, and how it behaves. */
+export interface LibraryDouble {
+  tracks: Map<string, TrackSummary>;
+  /** ok; unavailable (answers UNAVAILABLE); silent (never answers: the caller's deadline fires). */
+  mode: 'ok' | 'unavailable' | 'silent';
+  calls: number;
+  add(count: number, prefix?: string): string[];
+}
+
 export interface Harness {
   resource: Resource;
+  library: LibraryDouble;
+  /** Publishes a library event as ytm-library would (after the resource consumer joined). */
+  publishLibraryEvent(type: Extract<EventType, 'library.track.removed' | 'library.track.added'>, trackId: string): Promise<void>;
   url: string;
   /** RevokeTickets calls received by the stand-in stream service. */
   revoked: Array<{ userId: string; sessionId?: string }>;
@@ -77,6 +101,40 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   } satisfies StreamServer);
   const streamPort = await listenGrpc(stream.server, '127.0.0.1', 0);
 
+  const library: LibraryDouble = {
+    tracks: new Map(),
+    mode: 'ok',
+    calls: 0,
+    add(count, prefix = 'trk') {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
+        this.tracks.set(id, {
+          id,
+          title: `Title ${id}`,
+          durationSeconds: 180 + (i % 60),
+          albumId: 'alb1',
+          albumTitle: 'Album',
+          artistNames: ['Artist A', 'Artist B'],
+        });
+        ids.push(id);
+      }
+      return ids;
+    },
+  };
+  const libraryServer = createGrpcServer();
+  libraryServer.server.addService(LibraryService, {
+    getTrackFile: (_call, cb) => cb({ code: status.UNIMPLEMENTED, details: 'not in this double', metadata: new Metadata() }),
+    batchGetTracks: (call, cb) => {
+      library.calls += 1;
+      if (library.mode === 'silent') return;
+      if (library.mode === 'unavailable') return cb({ code: status.UNAVAILABLE, details: 'library is restarting', metadata: new Metadata() });
+      const tracks = call.request.ids.flatMap((id) => library.tracks.get(id) ?? []);
+      cb(null, { tracks, missingIds: call.request.ids.filter((id) => !library.tracks.has(id)) });
+    },
+  } satisfies LibraryServer);
+  const libraryPort = await listenGrpc(libraryServer.server, '127.0.0.1', 0);
+
   const infra = infraEnv();
   const config = readConfig({
     NODE_ENV: 'test',
@@ -87,6 +145,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     KAFKA_GROUP_ID: uniqueName('resource_it'),
     KAFKA_FROM_BEGINNING: 'false',
     STREAM_GRPC_URL: `127.0.0.1:${streamPort}`,
+    LIBRARY_GRPC_URL: `127.0.0.1:${libraryPort}`,
+    LIBRARY_DEADLINE_MS: '500',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...options.env,
@@ -129,8 +189,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return { ...(r.data.signIn as Omit<TestSession, 'password'>), password: ADMIN.password };
   };
 
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'library-double', logger });
+  const publisher = new EventPublisher(kafka);
+  const publishLibraryEvent: Harness['publishLibraryEvent'] = async (type, trackId) => {
+    await waitFor(() => resource.consumerJoined(), 30_000, 100, 'resource consumer joined');
+    const envelope = createEnvelope('ytm-library', type, trackId, { __typename: 'Track', id: trackId } as never);
+    await publisher.send(TOPICS.library, [{ key: trackId, value: JSON.stringify(envelope) }]);
+  };
+
   return {
     resource,
+    library,
+    publishLibraryEvent,
     url,
     revoked,
     hasher,
@@ -144,7 +214,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       for (const [, run] of steps) await run().catch(() => undefined);
       await db?.dropDatabase().catch(() => undefined);
       await resource.conn.close();
+      await publisher.close();
       await closeGrpc(stream.server, 100);
+      await closeGrpc(libraryServer.server, 100);
     },
   };
 }

@@ -2,6 +2,7 @@ import { requireViewer } from '@ytm/auth';
 import { ForbiddenError } from '@ytm/errors';
 import { effectivePlan, type User } from '../../domain/user.js';
 import type { ResourceContext } from '../context.js';
+import { checkFirst, connection, decodeCursor, encodeCursor } from '../pagination.js';
 
 export const userResolvers = {
   User: {
@@ -16,5 +17,18 @@ export const userResolvers = {
       return user.email;
     },
     plan: (user: User) => effectivePlan(user.plan, new Date()),
+    playlists: async (user: User, args: { first?: number | null; after?: string | null }, ctx: ResourceContext) => {
+      const viewer = requireViewer(ctx.viewer);
+      const first = checkFirst(args.first, 25);
+      const cursor = decodeCursor(args.after, ['number', 'string']) as [number, string] | undefined;
+      const publicOnly = viewer.id !== user.id && viewer.role !== 'ADMIN';
+      const page = await ctx.services.playlistStore.listByOwner(user.id, {
+        publicOnly,
+        first,
+        ...(cursor ? { after: { createdAt: new Date(cursor[0]), id: cursor[1] } } : {}),
+      });
+      const edges = page.playlists.map((p) => ({ cursor: encodeCursor([p.createdAt.getTime(), p.id]), node: p }));
+      return connection(edges, page.hasNextPage, page.totalCount);
+    },
   },
 };

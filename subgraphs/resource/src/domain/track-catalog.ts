@@ -1,0 +1,33 @@
+import { DomainError } from '@ytm/errors';
+
+/** What resource needs to know about a library track. */
+export interface TrackSummary {
+  id: string;
+  title: string;
+  durationSeconds: number;
+  albumTitle: string;
+  artistNames: string[];
+}
+
+/** Library's tracks, asked over gRPC (BatchGetTracks). */
+export interface TrackCatalog {
+  /** The tracks among `ids` that exist; throws LibraryUnavailableError when library cannot answer. */
+  getTracks(ids: readonly string[]): Promise<Map<string, TrackSummary>>;
+}
+
+/** Library did not answer in time: nothing was changed, the client may retry. */
+export class LibraryUnavailableError extends DomainError {
+  /** For HTTP routes: the dependency is down, not this service. */
+  readonly status = 503;
+  constructor() {
+    super('INTERNAL_SERVER_ERROR', 'The music library is not reachable right now; nothing was changed. Try again shortly.', { retryable: true });
+  }
+}
+
+/** Tracks that left the library (`library.track.removed`) and did not come back. */
+export interface RemovedTrackRepository {
+  markRemoved(trackId: string, at: Date): Promise<void>;
+  /** A track with the same ID came back (`library.track.added` after the removal). */
+  markRestored(trackId: string, at: Date): Promise<void>;
+  removedAmong(trackIds: readonly string[]): Promise<Set<string>>;
+}

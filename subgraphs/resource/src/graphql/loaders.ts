@@ -1,0 +1,31 @@
+import DataLoader from 'dataloader';
+import type { Playlist } from '../domain/playlist.js';
+import type { PlaylistRepository, UserRepository } from '../domain/ports.js';
+import type { RemovedTrackRepository } from '../domain/track-catalog.js';
+import type { User } from '../domain/user.js';
+
+export interface LoaderSources {
+  users: UserRepository;
+  playlistStore: PlaylistRepository;
+  removedTracks: RemovedTrackRepository;
+}
+
+/** Per request, so batching and caching never leak across users. */
+export function createLoaders(sources: LoaderSources) {
+  return {
+    user: new DataLoader<string, User | null>(async (ids) => {
+      const users = await sources.users.findByIds(ids);
+      const byId = new Map(users.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** The latest version regardless of who asks: callers apply the visibility rules. */
+    playlist: new DataLoader<string, Playlist | null>((ids) => Promise.all(ids.map((id) => sources.playlistStore.findLatest(id)))),
+    /** Whether a track left the library: one query for all items of a request. */
+    removedTrack: new DataLoader<string, boolean>(async (trackIds) => {
+      const removed = await sources.removedTracks.removedAmong(trackIds);
+      return trackIds.map((id) => removed.has(id));
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
