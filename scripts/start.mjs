@@ -31,7 +31,7 @@ async function stopAll(code) {
   stopping = true;
   say('stopping services...');
   await system?.stop();
-  if (infra.startedNow.length) await down({ log: (m) => console.log(`[infra] ${m}`) });
+  if (infra.startedNow.length) await down({ only: infra.startedNow, log: (m) => console.log(`[infra] ${m}`) });
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));

@@ -30,14 +30,14 @@ if (status === 0) {
   const parallel = selected.filter((t) => t !== 'e2e');
   if (parallel.length) {
     log(`running ${parallel.join(' + ')} tests`);
-    status = run(parallel, ['--maxWorkers=2']);
+    status = run(parallel, ['--maxWorkers=2', '--testTimeout=60000']);
   }
   if (selected.includes('e2e')) {
     log('running e2e tests (every process spawned)');
-    const e2e = run(['e2e'], ['--runInBand']);
+    const e2e = run(['e2e'], ['--runInBand', '--testTimeout=180000']);
     status = status || e2e;
   }
 }
-if (infra.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ log: (m) => console.log(`[infra] ${m}`) });
+if (infra.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ only: infra.startedNow, log: (m) => console.log(`[infra] ${m}`) });
 log(status === 0 ? 'all tests passed' : 'tests failed');
 process.exit(status);
