@@ -37,7 +37,7 @@ function envFor(svc, ports, opts) {
     PORT: String(p(svc.name).port),
     GRPC_PORT: String(p(svc.name).grpcPort),
     MONGODB_URL: opts.mongodbUrl,
-    MONGODB_DB: `${opts.dbPrefix}_${svc.name}`,
+    MONGODB_DB: `${opts.dbPrefix}_${svc.replicaOf ?? svc.name}`,
     KAFKA_BROKERS: opts.kafkaBrokers,
     REGISTRY_URL: opts.routerNames.map((n) => `127.0.0.1:${p(n).grpcPort}`).join(','),
     JWKS_URL: `http://127.0.0.1:${p('resource').port}/.well-known/jwks.json`,
@@ -49,6 +49,7 @@ function envFor(svc, ports, opts) {
     RESOURCE_HTTP_URL: `http://127.0.0.1:${p('resource').port}`,
     STREAM_HTTP_URL: `http://127.0.0.1:${p('stream').port}`,
     ...opts.env,
+    ...(svc.replicaOf ? (opts.replicaEnv?.[svc.replicaOf] ?? {}) : {}),
     ...(opts.serviceEnv?.[svc.name] ?? {}),
   };
 }
@@ -56,7 +57,7 @@ function envFor(svc, ports, opts) {
 async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${url}: process exited with code ${proc.exitCode}`);
+    if (proc.exitCode !== null) throw new Error(`${url}: process exited with code ${proc.exitCode} (logs: ${proc.logFile ?? 'none'})`);
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (await pred(r)) return;
@@ -74,16 +75,23 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
  * Resolves when every service is ready and registered with the router.
  */
 export async function startSystem(options) {
-  const opts = { dbPrefix: 'ytm', production: true, env: {}, readyTimeoutMs: 60_000, routers: 1, ...options };
-  // Extra routers (scale-out): same code, own ports; every subgraph registers with all of them.
-  const services = [...SERVICES];
+  const opts = { dbPrefix: 'ytm', production: true, env: {}, readyTimeoutMs: 60_000, routers: 1, replicas: 1, ...options };
+  // Scale-out: extra routers and extra replicas of each subgraph (same code and databases, own
+  // ports); every subgraph instance registers with every router.
+  const services = SERVICES.filter((s) => !opts.only || opts.only.includes(s.name));
   for (let i = 2; i <= opts.routers; i++) services.push({ ...SERVICES[0], name: `router${i}` });
+  for (let i = 2; i <= opts.replicas; i++) {
+    for (const s of SERVICES.slice(1)) services.push({ ...s, name: `${s.name}${i}`, replicaOf: s.name });
+  }
   opts.routerNames = services.filter((s) => s.dir === 'router').map((s) => s.name);
   const ports = {};
-  for (const s of services) {
+  // Ports for every service, started or not, so that URLs of absent ones are still well-formed.
+  for (const s of [...SERVICES, ...services.filter((x) => !SERVICES.includes(x))]) {
     ports[s.name] = opts.ephemeral ? { port: await freePort(), grpcPort: await freePort() } : { port: s.port, grpcPort: s.grpcPort };
   }
-  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  // Service output always lands in files, so a failed start or test can be diagnosed.
+  opts.logDir ??= join(ROOT, '.ytm', 'logs', opts.dbPrefix);
+  mkdirSync(opts.logDir, { recursive: true });
   const handles = {};
   const launch = (svc) => {
     const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], { cwd: ROOT, env: envFor(svc, ports, opts), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,6 +103,7 @@ export async function startSystem(options) {
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
     proc.on('exit', () => file?.end());
+    proc.logFile = opts.logDir ? join(opts.logDir, `${svc.name}.log`) : undefined;
     return proc;
   };
   for (const svc of services) {
@@ -138,7 +147,7 @@ export async function startSystem(options) {
       await waitHttp(`${handles[name].url}/health`, opts.readyTimeoutMs, handles[name].proc, async (r) => {
         const body = await r.json();
         const names = new Set((body.registrations ?? []).map((x) => x.name));
-        return ['library', 'resource', 'stream'].every((n) => names.has(n));
+        return ['library', 'resource', 'stream'].filter((n) => handles[n]).every((n) => names.has(n));
       });
     }
   } catch (err) {

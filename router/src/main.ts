@@ -60,7 +60,9 @@ const app = createApp({
   logger,
   health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list(), subscribers: subscriptions?.hub.size ?? 0 }),
   readiness: {
-    jwks: () => jwks.refresh(),
+    jwks: async () => {
+      if (!jwks.loaded()) await jwks.refresh();
+    },
     kafkaConsumer: async () => {
       if (!subscriptions?.consumerJoined()) throw new Error('not joined yet');
     },

@@ -17,7 +17,7 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
   const password = 'correct horse battery staple';
 
   beforeAll(async () => {
-    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'warn' } });
+    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'warn', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) }, ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}) });
     url = system.graphqlUrl;
   }, 90_000);
 

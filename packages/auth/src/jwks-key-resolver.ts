@@ -19,10 +19,11 @@ interface Jwk extends JsonWebKey {
 }
 
 /** Resolves `kid`s from a JWKS URL with caching; refreshes on an unknown `kid` (key rotation). */
-export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResolver & { refresh(): Promise<void> } {
+export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResolver & { refresh(): Promise<void>; loaded(): boolean } {
   const { url, maxAgeMs = 10 * 60_000, minRefreshIntervalMs = 5_000, timeoutMs = 2_000, fetchImpl = fetch, onError } = options;
   let keys = new Map<string, KeyObject>();
   let fetchedAt = 0;
+  let failedAt = 0;
   let inflight: Promise<void> | undefined;
 
   const load = async (): Promise<void> => {
@@ -41,8 +42,9 @@ export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResol
   const refresh = async (): Promise<void> => {
     inflight ??= load()
       .catch((err: unknown) => {
-        fetchedAt = Date.now(); // back off; keep the keys we had
+        failedAt = Date.now(); // keep the keys we had; retry soon, not at once
         onError?.(err);
+        throw err;
       })
       .finally(() => {
         inflight = undefined;
@@ -51,9 +53,11 @@ export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResol
   };
 
   const resolve = async (kid: string): Promise<KeyObject | undefined> => {
-    const age = Date.now() - fetchedAt;
-    if (age > maxAgeMs || (!keys.has(kid) && age > minRefreshIntervalMs)) await refresh();
+    const now = Date.now();
+    const stale = now - fetchedAt > maxAgeMs || (!keys.has(kid) && now - fetchedAt > minRefreshIntervalMs);
+    // After a failed fetch (the issuer was still starting, say) try again after a second, not after minutes.
+    if (stale && now - failedAt > 1_000) await refresh().catch(() => undefined);
     return keys.get(kid);
   };
-  return Object.assign(resolve, { refresh });
+  return Object.assign(resolve, { refresh, loaded: () => keys.size > 0 });
 }
