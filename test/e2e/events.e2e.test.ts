@@ -42,7 +42,7 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
 
   beforeAll(async () => {
     broker = await startKafka({ port: await getFreePort(), controllerPort: await getFreePort(), dataDir: dir });
-    system = await startSystem({ mongodbUrl, kafkaBrokers: broker.brokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error' } });
+    system = await startSystem({ mongodbUrl, kafkaBrokers: broker.brokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) }, ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}) });
     await startConsumer();
   }, 120_000);
 
