@@ -20,6 +20,7 @@ import { resolvers } from './graphql/resolvers/index.js';
 import { libraryTrackFiles } from './grpc/library.grpc-client.js';
 import { streamGrpcServer } from './grpc/stream.grpc-server.js';
 import { ActiveStreams } from './http/active-streams.js';
+import { ReadBudget } from './http/file-range-readable.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { secretModel } from './persistence/secret.model.js';
 import { MongoSecretRepository } from './persistence/secret.repository.js';
@@ -69,7 +70,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const trackFiles = overrides.trackFiles ?? libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
-  const active = new ActiveStreams((ids) => ticketRepository.findRevoked(ids), (ids) => access.markRevoked(ids), logger, config.TICKET_REVOCATION_CHECK_MS);
+  const active = new ActiveStreams(
+    (ids) => ticketRepository.findRevoked(ids),
+    (ids) => access.markRevoked(ids),
+    (ids, at) => access.confirm(ids, at),
+    logger,
+    config.TICKET_REVOCATION_CHECK_MS,
+  );
   const plays = new PlayTracker(playRepository, logger);
   const sweep = setInterval(() => plays.sweep(), 60_000);
   sweep.unref();
@@ -85,6 +92,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     marginSeconds: config.TICKET_MARGIN_SECONDS,
     maxTtlSeconds: config.TICKET_MAX_TTL_SECONDS,
     sessionMemoryMs: config.SESSION_MEMORY_MINUTES * 60_000,
+    onIssued: (id, at) => access.confirm([id], at.getTime()),
     onRevoked: (ids) => {
       access.markRevoked(ids);
       active.revoke(ids);
@@ -103,12 +111,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     context: createContext(playback),
   });
 
+  const budget = new ReadBudget(config.READ_TURN_BUDGET_KB * 1024, config.READ_CHUNK_MIN_KB * 1024, config.READ_CHUNK_MAX_KB * 1024);
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
-  app.use(streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS }));
+  app.use(streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, fileIo: config.FILE_IO }));
   app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));
 
   const grpc = createGrpcServer();

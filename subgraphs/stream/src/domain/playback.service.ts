@@ -41,6 +41,8 @@ export interface PlaybackServiceDeps {
   sessionMemoryMs?: number;
   /** Told about every revoked ticket, so open streams on this replica stop at once. */
   onRevoked?: (ticketIds: string[]) => void;
+  /** Told about every issued ticket, so its first Range request needs no database lookup. */
+  onIssued?: (ticketId: string, at: Date) => void;
 }
 
 const MAX_ID_LENGTH = 256;
@@ -69,6 +71,7 @@ export class PlaybackService {
     if (!(await tickets.create(ticket, startOfUtcDay(now), rule.dailyLimit))) {
       throw new QuotaExceededError(`The ${caller.plan.tier} plan allows ${rule.dailyLimit ?? 0} plays a day; the limit resets at 00:00 UTC`);
     }
+    this.deps.onIssued?.(ticket.id, now);
     await this.enforceConcurrency(caller.id, rule.maxConcurrentStreams, now);
     const token = signer.sign({ ticketId: ticket.id, userId: ticket.userId, sessionId: ticket.sessionId, trackId, expiresAt: ticket.expiresAt });
     return { url: `${this.deps.publicUrl}/stream/${token}`, expiresAt: ticket.expiresAt, mimeType: file.mimeType, trackId };

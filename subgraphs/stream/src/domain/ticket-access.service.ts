@@ -29,9 +29,14 @@ interface CachedState {
  * Decides every Range request: a valid signature from our key, not expired, bound to this
  * user and track, not revoked (the database answer is at most `revocationCheckMs` old, and
  * revocations on this replica apply at once), and a file the library still knows.
+ *
+ * Revocation state is refreshed ahead: past half its age limit a request still uses it and
+ * refreshes in the background, so a playing ticket never waits for the database; one lookup
+ * per ticket is in flight at a time.
  */
 export class TicketAccessService {
   private readonly states = new Map<string, CachedState>();
+  private readonly inflight = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: TicketAccessDeps) {}
 
@@ -48,20 +53,45 @@ export class TicketAccessService {
 
   /** Revocations decided on this replica: effective immediately, without waiting for the cache. */
   markRevoked(ticketIds: readonly string[]): void {
-    const now = Date.now();
-    for (const id of ticketIds) this.remember(id, { revoked: true, checkedAt: now + 3_600_000 });
+    for (const id of ticketIds) this.remember(id, { revoked: true, checkedAt: Number.MAX_SAFE_INTEGER });
   }
 
-  private async isRevoked(ticketId: string): Promise<boolean> {
-    const now = Date.now();
+  /** Tickets known unrevoked as of `at` (just issued here, or just checked for open streams). */
+  confirm(ticketIds: readonly string[], at = Date.now()): void {
+    for (const id of ticketIds) {
+      const cached = this.states.get(id);
+      if (cached?.revoked) continue;
+      if (!cached || cached.checkedAt < at) this.remember(id, { revoked: false, checkedAt: at });
+    }
+  }
+
+  private isRevoked(ticketId: string): Promise<boolean> | boolean {
     const cached = this.states.get(ticketId);
-    if (cached && (cached.revoked || now - cached.checkedAt < this.deps.revocationCheckMs)) return cached.revoked;
-    const state = await this.deps.tickets.findRevocation(ticketId);
-    // A valid signature for a ticket we have no record of (another deployment's database): refuse.
-    if (!state) throw new TicketRejectedError('TICKET_INVALID');
-    const revoked = state.revokedAt !== null;
-    this.remember(ticketId, { revoked, checkedAt: now });
-    return revoked;
+    if (!cached) return this.refresh(ticketId);
+    if (cached.revoked) return true;
+    const age = Date.now() - cached.checkedAt;
+    if (age >= this.deps.revocationCheckMs) return this.refresh(ticketId);
+    if (age >= this.deps.revocationCheckMs / 2) void this.refresh(ticketId).catch(() => undefined);
+    return false;
+  }
+
+  /** One database lookup per ticket at a time; callers arriving meanwhile share it. */
+  private refresh(ticketId: string): Promise<boolean> {
+    const pending = this.inflight.get(ticketId);
+    if (pending) return pending;
+    const started = Date.now();
+    const lookup = (async () => {
+      const state = await this.deps.tickets.findRevocation(ticketId);
+      // A valid signature for a ticket we have no record of (another deployment's database): refuse.
+      if (!state) throw new TicketRejectedError('TICKET_INVALID');
+      const current = this.states.get(ticketId);
+      if (current?.revoked) return true;
+      const revoked = state.revokedAt !== null;
+      this.remember(ticketId, { revoked, checkedAt: Math.max(started, current?.checkedAt ?? 0) });
+      return revoked;
+    })().finally(() => this.inflight.delete(ticketId));
+    this.inflight.set(ticketId, lookup);
+    return lookup;
   }
 
   private remember(id: string, state: CachedState): void {

@@ -12,6 +12,8 @@ export class ActiveStreams {
   constructor(
     private readonly findRevoked: (ticketIds: string[]) => Promise<string[]>,
     private readonly onRevoked: (ticketIds: string[]) => void,
+    /** Told which open tickets the database just confirmed unrevoked (keeps their state fresh). */
+    private readonly onConfirmed: (ticketIds: string[], at: number) => void,
     private readonly logger: Logger,
     private readonly checkMs: number,
   ) {}
@@ -64,7 +66,14 @@ export class ActiveStreams {
     if (this.checking) return;
     this.checking = true;
     try {
-      const revoked = await this.findRevoked([...this.open.keys()]);
+      const at = Date.now();
+      const ids = [...this.open.keys()];
+      const revoked = await this.findRevoked(ids);
+      const gone = new Set(revoked);
+      this.onConfirmed(
+        ids.filter((id) => !gone.has(id)),
+        at,
+      );
       if (revoked.length > 0) {
         this.onRevoked(revoked);
         this.revoke(revoked);

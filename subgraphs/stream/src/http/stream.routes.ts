@@ -1,4 +1,3 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import type Koa from 'koa';
 import { parseBearer, type AccessTokenVerifier } from '@ytm/auth';
 import { NotFoundError } from '@ytm/errors';
@@ -8,6 +7,7 @@ import { TicketRejectedError, type TicketRejection } from '../domain/ticket.js';
 import type { AccessContext, TicketAccessService } from '../domain/ticket-access.service.js';
 import type { ActiveStreams } from './active-streams.js';
 import { sendFileBody } from './file-body.js';
+import { closeFile, openFile, type FileIoMode, type OpenFile, type ReadBudget } from './file-range-readable.js';
 import { planResponse, type RangeRequestHeaders } from './range-plan.js';
 
 export interface StreamRouteDeps {
@@ -16,6 +16,9 @@ export interface StreamRouteDeps {
   active: ActiveStreams;
   verifyAccessToken: AccessTokenVerifier;
   maxParts: number;
+  /** Sizes file reads by how many streams are open. */
+  budget: ReadBudget;
+  fileIo: FileIoMode;
 }
 
 const PREFIX = '/stream/';
@@ -50,15 +53,15 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
     }
     const { claims, file: track } = grant;
 
-    let fh: FileHandle;
+    let file: OpenFile;
     try {
-      fh = await open(track.path, 'r');
+      file = await openFile(track.path, deps.fileIo);
     } catch (err) {
       ctx.state.log.warn({ err: (err as Error).message, trackId: track.trackId }, 'track file cannot be opened');
       return reply(ctx, 404, 'FILE_NOT_FOUND');
     }
     try {
-      const stat = await fh.stat();
+      const { stat } = file;
       const plan = planResponse(ctx.method as 'GET' | 'HEAD', requestHeaders(ctx), { size: stat.size, mtimeMs: stat.mtimeMs, contentType: MIME.test(track.mimeType) ? track.mimeType : 'application/octet-stream' }, { maxParts: deps.maxParts });
       ctx.respond = false;
       ctx.res.writeHead(plan.status, { ...plan.headers, 'x-content-type-options': 'nosniff' });
@@ -69,7 +72,12 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
       const abort = new AbortController();
       const untrack = deps.active.add(claims.ticketId, (reason) => abort.abort(reason));
       try {
-        await sendFileBody(fh, plan.body, ctx.res, abort.signal, (start, end) => deps.plays.served(claims, track, start, end));
+        await sendFileBody(file.fd, plan.body, ctx.res, {
+          budget: deps.budget,
+          mode: deps.fileIo,
+          signal: abort.signal,
+          onBytes: (start, end) => deps.plays.served(claims, track, start, end),
+        });
       } catch (err) {
         // Client gone or ticket revoked mid-stream: the socket is already torn down.
         if (abort.signal.aborted) ctx.state.log.info({ ticketId: claims.ticketId }, 'stream cut: ticket revoked');
@@ -79,7 +87,7 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
         untrack();
       }
     } finally {
-      await fh.close().catch(() => undefined);
+      await closeFile(file.fd);
     }
   };
 }

@@ -43,6 +43,8 @@ export async function startHarness(env: Record<string, string> = {}, shared: { d
     LIBRARY_GRPC_URL: library.address,
     TRACK_FILE_CACHE_MS: '200',
     PUBLIC_URL: 'http://public.invalid',
+    // FILE_IO=async runs the suite on the thread-pool file path.
+    ...(process.env.FILE_IO ? { FILE_IO: process.env.FILE_IO } : {}),
     ...env,
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });

@@ -1,0 +1,124 @@
+import { close, closeSync, fstat, fstatSync, open, openSync, read, readSync, type Stats } from 'node:fs';
+import { Readable } from 'node:stream';
+
+/**
+ * How file bytes are read. `sync` is what nginx does: blocking reads from the page cache on the
+ * event loop, one chunk per stream per loop turn (setImmediate), so no stream hogs the loop and a
+ * new request is never queued behind the 4 libuv threads. `async` uses the thread pool and suits
+ * slow or network storage, where one blocking read could stall every stream.
+ */
+export type FileIoMode = 'sync' | 'async';
+
+export interface OpenFile {
+  fd: number;
+  stat: Stats;
+}
+
+export async function openFile(path: string, mode: FileIoMode): Promise<OpenFile> {
+  if (mode === 'sync') {
+    const fd = openSync(path, 'r');
+    try {
+      return { fd, stat: fstatSync(fd) };
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+  const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, f) => (err ? reject(err) : resolve(f))));
+  try {
+    return { fd, stat: await new Promise<Stats>((resolve, reject) => fstat(fd, (err, s) => (err ? reject(err) : resolve(s)))) };
+  } catch (err) {
+    close(fd, () => undefined);
+    throw err;
+  }
+}
+
+export function closeFile(fd: number): Promise<void> {
+  return new Promise((resolve) => close(fd, () => resolve()));
+}
+
+/**
+ * Sizes reads so that one turn of the event loop copies about `turnBytes` across all open file
+ * streams: a lone listener gets big chunks (throughput), many listeners get small ones, so a new
+ * request waits at most a short turn for its first byte (latency).
+ */
+export class ReadBudget {
+  private open = 0;
+
+  constructor(
+    private readonly turnBytes: number,
+    private readonly minChunk: number,
+    private readonly maxChunk: number,
+  ) {}
+
+  get streams(): number {
+    return this.open;
+  }
+
+  chunkSize(): number {
+    return Math.max(this.minChunk, Math.min(this.maxChunk, Math.floor(this.turnBytes / Math.max(1, this.open))));
+  }
+
+  /** Counts a stream until the returned function is called. */
+  enter(): () => void {
+    this.open++;
+    let left = false;
+    return () => {
+      if (!left) this.open--;
+      left = true;
+    };
+  }
+}
+
+/** Bytes [start, end] of an open file as a stream; the caller owns (and closes) the fd. */
+export class FileRangeReadable extends Readable {
+  private next: number;
+  private readonly leave: () => void;
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly end: number,
+    private readonly budget: ReadBudget,
+    private readonly mode: FileIoMode,
+  ) {
+    super({ highWaterMark: budget.chunkSize() });
+    this.next = start;
+    this.leave = budget.enter();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.leave();
+    callback(err);
+  }
+
+  override _read(): void {
+    if (this.next > this.end) {
+      this.leave();
+      this.push(null);
+      return;
+    }
+    const want = Math.min(this.budget.chunkSize(), this.end - this.next + 1);
+    const buffer = Buffer.allocUnsafe(want);
+    if (this.mode === 'async') {
+      read(this.fd, buffer, 0, want, this.next, (err, got) => this.deliver(err, buffer, got, want));
+      return;
+    }
+    setImmediate(() => {
+      if (this.destroyed) return;
+      try {
+        this.deliver(null, buffer, readSync(this.fd, buffer, 0, want, this.next), want);
+      } catch (err) {
+        this.deliver(err as Error, buffer, 0, want);
+      }
+    });
+  }
+
+  private deliver(err: Error | null, buffer: Buffer, got: number, want: number): void {
+    if (this.destroyed) return;
+    if (err) return void this.destroy(err);
+    if (got === 0) return void this.destroy(new Error('file shrank while being sent'));
+    this.next += got;
+    this.push(got === want ? buffer : buffer.subarray(0, got));
+  }
+}
