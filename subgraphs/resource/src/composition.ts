@@ -25,7 +25,7 @@ import { authRoutes } from './http/auth.routes.js';
 import { clientAddressMiddleware } from './http/client-address.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
-import { PLAYLIST_HEADS, PLAYLIST_REVISIONS } from './persistence/playlist.model.js';
+import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
 import { sessionModel } from './persistence/session.model.js';
@@ -68,10 +68,9 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-resource', logger });
   const publisher = new EventPublisher(kafka);
-  const playlistHeads = conn.collection(PLAYLIST_HEADS);
-  const playlistRevisions = conn.collection(PLAYLIST_REVISIONS);
-  const relay = new OutboxRelay({ collections: [users.collection, playlistRevisions], publisher, logger });
-  const playlistStore = new MongoPlaylistRepository(playlistHeads, playlistRevisions, () => relay.notify());
+  const playlistVersions = conn.collection(PLAYLIST_VERSIONS);
+  const relay = new OutboxRelay({ collections: [users.collection, playlistVersions], publisher, logger });
+  const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
   await playlistStore.init();
   const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
   const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, logger, config.LIBRARY_DEADLINE_MS);
@@ -140,6 +139,10 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   });
 
   let consumer: RunningConsumer | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    void playlistStore.sweep(60_000).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'playlist version sweep failed'));
+  };
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
       kafka,
@@ -159,11 +162,13 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     start: () => {
       relay.start();
       consumer ??= startConsumer();
+      sweeper ??= setInterval(sweep, 30_000).unref();
     },
     consumerJoined: () => consumer?.joined === true,
     shutdown: [
       ['graphql', () => subgraph.stop()],
       ['consumer', async () => consumer?.stop()],
+      ['sweeper', async () => clearInterval(sweeper)],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['throttle', async () => throttle.stop()],

@@ -1,46 +1,64 @@
 import type { OutboxEntry } from '@ytm/events';
 import type { PlaylistVisibility } from '../domain/playlist.js';
 
-/** One playlist version's full state. */
+/**
+ * Superseded version documents are kept for a while, so a head that a slow writer set back still
+ * leads to the latest version; then a sweep removes them (`PlaylistVersionSweeper`).
+ *
+ * Three collections, because FerretDB 1.x has no compare-and-set but an atomic unique `_id`, and
+ * scans (decoding every document) for any filter other than `_id` equality:
+ *
+ * - `playlist_versions` (small; the outbox relay scans it): one document per version,
+ *   `_id` = `<playlistId>:<version>`. Inserting it commits the version — of concurrent writers of
+ *   version n exactly one succeeds — and carries that version's event.
+ * - `playlist_states` (large, immutable, only read by `_id`): the full state of one version.
+ * - `playlists` (small; listings scan it): per playlist the latest known version and its state.
+ *   Written after each commit, so it may lag; readers look for a newer version document.
+ */
+export interface PlaylistVersionDoc {
+  _id: string;
+  playlistId: string;
+  version: number;
+  /** Null for the tombstone written by deletePlaylist. */
+  stateId: string | null;
+  deleted: boolean;
+  committedAt: Date;
+  _outbox?: OutboxEntry[];
+  /** Superseded; the relay deletes it once its event is out. */
+  _deleted?: boolean;
+}
+
 export interface PlaylistStateDoc {
+  _id: string;
+  playlistId: string;
   ownerId: string;
   name: string;
   description: string | null;
   visibility: PlaylistVisibility;
   version: number;
   items: Array<{ id: string; trackId: string; addedAt: Date }>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PlaylistHeadDoc {
+  _id: string;
+  ownerId: string;
+  name: string;
+  description: string | null;
+  visibility: PlaylistVisibility;
+  version: number;
   trackCount: number;
   createdAt: Date;
   updatedAt: Date;
-  /** The tombstone version written by deletePlaylist. */
   deleted: boolean;
-}
-
-/**
- * `playlist_revisions`: one immutable document per version, `_id` = `<playlistId>:<version>`.
- * Inserting it is the commit (a unique `_id` is the only compare-and-set FerretDB 1.x offers),
- * and it carries that version's event in its outbox.
- */
-export interface PlaylistRevisionDoc extends PlaylistStateDoc {
-  _id: string;
-  playlistId: string;
-  _outbox?: OutboxEntry[];
-  /** Superseded; the relay deletes it once its event is out. */
-  _deleted?: boolean;
-}
-
-/**
- * `playlists`: the latest known state per playlist (`_id` = playlist ID), written after each
- * commit. A hint that can lag a version behind under concurrent writers; readers check for a
- * newer revision, so it is never trusted for concurrency. Listings read it.
- */
-export interface PlaylistHeadDoc extends PlaylistStateDoc {
-  _id: string;
+  stateId: string | null;
 }
 
 export const PLAYLIST_HEADS = 'playlists';
-export const PLAYLIST_REVISIONS = 'playlist_revisions';
+export const PLAYLIST_VERSIONS = 'playlist_versions';
+export const PLAYLIST_STATES = 'playlist_states';
 
-export function revisionId(playlistId: string, version: number): string {
+export function versionId(playlistId: string, version: number): string {
   return `${playlistId}:${version}`;
 }

@@ -1,29 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, type OutboxEntry } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { Playlist, PlaylistSummary } from '../domain/playlist.js';
 import type { PlaylistChangeKind, PlaylistRepository } from '../domain/ports.js';
-import { revisionId, type PlaylistHeadDoc, type PlaylistRevisionDoc, type PlaylistStateDoc } from './playlist.model.js';
+import { versionId, type PlaylistHeadDoc, type PlaylistStateDoc, type PlaylistVersionDoc } from './playlist.model.js';
 import { EVENT_SOURCE } from './user.repository.js';
 
-function toState(p: Playlist, deleted: boolean): PlaylistStateDoc {
+function toState(p: Playlist, stateId: string): PlaylistStateDoc {
+  const { id, ownerId, name, description, visibility, version, createdAt, updatedAt } = p;
   return {
-    ownerId: p.ownerId,
-    name: p.name,
-    description: p.description,
-    visibility: p.visibility,
-    version: p.version,
+    _id: stateId,
+    playlistId: id,
+    ownerId,
+    name,
+    description,
+    visibility,
+    version,
     items: p.items.map((i) => ({ id: i.id, trackId: i.trackId, addedAt: i.addedAt })),
-    trackCount: p.items.length,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    deleted,
+    createdAt,
+    updatedAt,
   };
 }
 
-function toPlaylist(id: string, d: PlaylistStateDoc): Playlist {
+function toHead(p: Playlist, stateId: string | null, deleted: boolean): PlaylistHeadDoc {
+  const { id, ownerId, name, description, visibility, version, createdAt, updatedAt } = p;
+  return { _id: id, ownerId, name, description, visibility, version, trackCount: p.items.length, createdAt, updatedAt, deleted, stateId };
+}
+
+function toPlaylist(d: PlaylistStateDoc): Playlist {
   return {
-    id,
+    id: d.playlistId,
     ownerId: d.ownerId,
     name: d.name,
     description: d.description ?? null,
@@ -45,58 +52,50 @@ function event(kind: PlaylistChangeKind, p: Playlist): OutboxEntry {
   });
 }
 
-/**
- * Playlists as immutable versions plus a head (see playlist.model.ts). Of concurrent writers of
- * version n+1 exactly one inserts `<id>:<n+1>`; the rest get `false` and re-read.
- */
+const byId = (id: string) => ({ _id: id as never });
+
+/** Playlists as committed versions; see playlist.model.ts for why three collections. */
 export class MongoPlaylistRepository implements PlaylistRepository {
   constructor(
     private readonly heads: Collection,
-    private readonly revisions: Collection,
+    private readonly versions: Collection,
+    private readonly states: Collection,
     private readonly onOutbox: () => void = () => undefined,
   ) {}
 
   async init(): Promise<void> {
     await this.heads.createIndex({ ownerId: 1, createdAt: -1 });
+    await this.versions.createIndex({ playlistId: 1, version: -1 });
   }
 
   async create(p: Playlist): Promise<void> {
-    const state = toState(p, false);
-    await this.revisions.insertOne({ _id: revisionId(p.id, p.version), playlistId: p.id, ...state, [OUTBOX_FIELD]: [event('created', p)] } as never);
-    this.onOutbox();
-    await this.heads.insertOne({ _id: p.id, ...state } as never);
-  }
-
-  async findLatest(id: string): Promise<Playlist | null> {
-    const head = await this.heads.findOne<PlaylistHeadDoc>({ _id: id as never });
-    // No head: a crash between the first version and its head; the first version is the truth.
-    let latest: PlaylistStateDoc | null = head ?? (await this.revisions.findOne<PlaylistRevisionDoc>({ _id: revisionId(id, 1) as never }));
-    if (!latest) return null;
-    let stale = head === null;
-    for (;;) {
-      const next: PlaylistRevisionDoc | null = await this.revisions.findOne<PlaylistRevisionDoc>({ _id: revisionId(id, latest.version + 1) as never });
-      if (!next) break;
-      latest = next;
-      stale = true;
-    }
-    if (stale) await this.writeHead(id, stateOf(latest));
-    return latest.deleted ? null : toPlaylist(id, latest);
+    await this.commitVersion(p, 'created');
   }
 
   async commit(next: Playlist, kind: Exclude<PlaylistChangeKind, 'created'>): Promise<boolean> {
-    const state = toState(next, kind === 'deleted');
-    try {
-      await this.revisions.insertOne({ _id: revisionId(next.id, next.version), playlistId: next.id, ...state, [OUTBOX_FIELD]: [event(kind, next)] } as never);
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
+    return this.commitVersion(next, kind);
+  }
+
+  async findLatest(id: string): Promise<Playlist | null> {
+    const head = await this.heads.findOne<PlaylistHeadDoc>(byId(id));
+    let version = head?.version ?? 0;
+    let stateId = head?.stateId ?? null;
+    let deleted = head?.deleted ?? false;
+    let stale = false;
+    for (;;) {
+      const next = await this.versions.findOne<PlaylistVersionDoc>(byId(versionId(id, version + 1)));
+      if (!next) break;
+      ({ version, stateId, deleted } = next);
+      stale = true;
     }
-    this.onOutbox();
-    await this.writeHead(next.id, state);
-    // Keep the previous version (a lagging head still leads to the latest); a deleted playlist
-    // keeps only its tombstone, which also stops a slow writer from reviving it.
-    void this.prune(next.id, Math.max(1, next.version - 3), next.version - (kind === 'deleted' ? 1 : 2)).catch(() => undefined);
-    return true;
+    if (version === 0 || deleted) return null;
+    let state = stateId ? await this.states.findOne<PlaylistStateDoc>(byId(stateId)) : null;
+    // A head lagging past pruned versions: look the latest version up the slow way.
+    if (!state) state = await this.latestByScan(id);
+    if (!state) return null;
+    const playlist = toPlaylist(state);
+    if (stale) await this.writeHead(toHead(playlist, state._id, false));
+    return playlist;
   }
 
   async listByOwner(ownerId: string, options: { publicOnly: boolean; first: number; after?: { createdAt: Date; id: string } }) {
@@ -106,52 +105,99 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       : filter;
     const [docs, totalCount] = await Promise.all([
       this.heads
-        .find<PlaylistHeadDoc>(page as never, { projection: { items: 0 } })
+        .find<PlaylistHeadDoc>(page as never)
         .sort({ createdAt: -1, _id: -1 })
         .limit(options.first + 1)
         .toArray(),
       this.heads.countDocuments(filter as never),
     ]);
-    const playlists: PlaylistSummary[] = docs.slice(0, options.first).map((d) => {
-      const { items: _none, ...rest } = toPlaylist(d._id, { ...d, items: [] });
-      return { ...rest, trackCount: d.trackCount };
-    });
+    const playlists: PlaylistSummary[] = docs.slice(0, options.first).map((d) => ({
+      id: d._id,
+      ownerId: d.ownerId,
+      name: d.name,
+      description: d.description ?? null,
+      visibility: d.visibility,
+      version: d.version,
+      trackCount: d.trackCount,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+    }));
     return { playlists, hasNextPage: docs.length > options.first, totalCount };
   }
 
-  /** Best effort, and checked: a slower writer's older state must not stay on top. */
-  private async writeHead(id: string, state: PlaylistStateDoc): Promise<void> {
+  /** State first (an orphan if the commit loses), then the version document: the commit. */
+  private async commitVersion(p: Playlist, kind: PlaylistChangeKind): Promise<boolean> {
+    const deleted = kind === 'deleted';
+    const stateId = deleted ? null : `${p.id}:${p.version}:${randomBytes(6).toString('hex')}`;
+    if (stateId) await this.states.insertOne(toState(p, stateId) as never);
+    const version: PlaylistVersionDoc = {
+      _id: versionId(p.id, p.version),
+      playlistId: p.id,
+      version: p.version,
+      stateId,
+      deleted,
+      committedAt: new Date(),
+      [OUTBOX_FIELD]: [event(kind, p)],
+    };
+    try {
+      await this.versions.insertOne(version as never);
+    } catch (err) {
+      if (stateId) await this.states.deleteOne(byId(stateId)).catch(() => undefined);
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+    this.onOutbox();
+    await this.writeHead(toHead(p, stateId, deleted));
+    // The big state of the version before the previous one is of no use any more (a reader that
+    // still reaches it falls back to a scan); version documents go in the sweep.
+    if (p.version > 2) void this.dropState(p.id, p.version - 2).catch(() => undefined);
+    return true;
+  }
+
+  /** Best effort, checked before and after: a slower writer's older head should not stay on top. */
+  private async writeHead(head: PlaylistHeadDoc): Promise<void> {
+    const current = await this.heads.findOne<PlaylistHeadDoc>(byId(head._id), { projection: { version: 1 } });
+    if (current && current.version >= head.version) return;
     for (let attempt = 0; attempt < 3; attempt++) {
-      await this.heads.replaceOne({ _id: id as never }, state, { upsert: true });
-      const head = await this.heads.findOne<PlaylistHeadDoc>({ _id: id as never }, { projection: { version: 1 } });
-      if (!head || head.version >= state.version) return;
+      await this.heads.replaceOne(byId(head._id), head, { upsert: true });
+      const stored = await this.heads.findOne<PlaylistHeadDoc>(byId(head._id), { projection: { version: 1 } });
+      if (!stored || stored.version >= head.version) return;
     }
   }
 
-  /** Superseded versions: deleted now when their event is out, else left for the relay. */
-  private async prune(id: string, from: number, to: number): Promise<void> {
-    for (let v = from; v <= to; v++) {
-      const _id = revisionId(id, v) as never;
-      const doc = await this.revisions.findOne<PlaylistRevisionDoc>({ _id }, { projection: { [OUTBOX_FIELD]: 1, [DELETED_FIELD]: 1 } });
-      if (!doc) continue;
-      if ((doc[OUTBOX_FIELD]?.length ?? 0) === 0) await this.revisions.deleteOne({ _id });
-      else if (!doc[DELETED_FIELD]) await this.revisions.updateOne({ _id }, { $set: { [DELETED_FIELD]: true } });
-    }
+  private async dropState(id: string, version: number): Promise<void> {
+    const doc = await this.versions.findOne<PlaylistVersionDoc>(byId(versionId(id, version)), { projection: { stateId: 1 } });
+    if (doc?.stateId) await this.states.deleteOne(byId(doc.stateId));
   }
-}
 
-function stateOf(d: PlaylistStateDoc): PlaylistStateDoc {
-  const { ownerId, name, description, visibility, version, items, trackCount, createdAt, updatedAt, deleted } = d;
-  return {
-    ownerId,
-    name,
-    description: description ?? null,
-    visibility,
-    version,
-    items: items ?? [],
-    trackCount,
-    createdAt,
-    updatedAt,
-    deleted: deleted === true,
-  };
+  /**
+   * Removes superseded version documents older than `minAgeMs` (no head can still be set back to
+   * them: their writers finished long ago) and their states. The latest version of every playlist
+   * stays, tombstones included. A document whose event is not out yet is left to the relay.
+   */
+  async sweep(minAgeMs: number, now = new Date()): Promise<number> {
+    const docs = await this.versions
+      .find<PlaylistVersionDoc>({}, { projection: { playlistId: 1, version: 1, stateId: 1, committedAt: 1, [OUTBOX_FIELD]: 1, [DELETED_FIELD]: 1 } })
+      .toArray();
+    const latest = new Map<string, number>();
+    for (const d of docs) latest.set(d.playlistId, Math.max(latest.get(d.playlistId) ?? 0, d.version));
+    let removed = 0;
+    for (const d of docs) {
+      if (d.version >= (latest.get(d.playlistId) ?? 0) || now.getTime() - new Date(d.committedAt).getTime() < minAgeMs) continue;
+      if (d.stateId) await this.states.deleteOne(byId(d.stateId));
+      if ((d[OUTBOX_FIELD]?.length ?? 0) === 0) removed += (await this.versions.deleteOne(byId(d._id))).deletedCount;
+      else if (!d[DELETED_FIELD]) await this.versions.updateOne(byId(d._id), { $set: { [DELETED_FIELD]: true } });
+    }
+    return removed;
+  }
+
+  private async latestByScan(id: string): Promise<PlaylistStateDoc | null> {
+    const [latest] = await this.versions
+      .find<PlaylistVersionDoc>({ playlistId: id } as never)
+      .sort({ version: -1 })
+      .limit(1)
+      .toArray();
+    if (!latest || latest.deleted || !latest.stateId) return null;
+    return this.states.findOne<PlaylistStateDoc>(byId(latest.stateId));
+  }
 }
