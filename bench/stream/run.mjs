@@ -69,7 +69,13 @@ http {
   children.push(nginx);
   const url = `http://127.0.0.1:${port}/track.mp3`;
   for (let i = 0; i < 50; i++) {
-    if (await fetch(url, { method: 'HEAD' }).then((r) => r.ok, () => false)) return url;
+    if (
+      await fetch(url, { method: 'HEAD' }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return url;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('nginx did not start (is Debian nginx installed? apt-get install -y nginx-light)');
@@ -125,7 +131,7 @@ for (const c of levels) {
 }
 
 const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-console.log('\nTTFB (readers): first body byte as the loaded readers see it; TTFB (probe): a new listener\'s first byte, timed by an idle client beside them.');
+console.log("\nTTFB (readers): first body byte as the loaded readers see it; TTFB (probe): a new listener's first byte, timed by an idle client beside them.");
 console.log('\nreaders  target   requests  errors   MB/s     MB/s vs nginx  TTFB readers p50/p99 ms  TTFB probe p50/p99 ms  probe p99 vs nginx');
 for (const [c, byTarget] of rows) {
   const base = byTarget.nginx;
@@ -136,7 +142,9 @@ for (const [c, byTarget] of rows) {
     const p99ratio = name === 'nginx' ? '' : `${f(r.probe.p99 / base.probe.p99, 2)}x`;
     const readers = `${f(r.ttfbP50, 2)} / ${f(r.ttfbP99, 2)}`;
     const probe = `${f(r.probe.p50, 2)} / ${f(r.probe.p99, 2)}`;
-    console.log(`${String(c).padEnd(8)} ${name.padEnd(8)} ${String(r.requests).padEnd(9)} ${String(errors + r.probe.errors).padEnd(8)} ${f(r.mbPerSec).padEnd(8)} ${ratio.padEnd(14)} ${readers.padEnd(23)} ${probe.padEnd(22)} ${p99ratio}`);
+    console.log(
+      `${String(c).padEnd(8)} ${name.padEnd(8)} ${String(r.requests).padEnd(9)} ${String(errors + r.probe.errors).padEnd(8)} ${f(r.mbPerSec).padEnd(8)} ${ratio.padEnd(14)} ${readers.padEnd(23)} ${probe.padEnd(22)} ${p99ratio}`,
+    );
     if (errors > 0) console.log(`         errors: ${JSON.stringify(r.errors)}`);
   }
 }

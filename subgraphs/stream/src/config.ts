@@ -60,7 +60,8 @@ function parsePlanRules(raw: string | undefined): PlanRules {
     throw new Error('ytm-stream: invalid configuration:\n  - PLAN_RULES: not valid JSON');
   }
   const parsed = planRulesSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`ytm-stream: invalid configuration:\n  - PLAN_RULES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`ytm-stream: invalid configuration:\n  - PLAN_RULES: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 

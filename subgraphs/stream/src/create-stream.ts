@@ -67,7 +67,9 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
 
   const signer = new HmacTicketSigner(await new MongoSecretRepository(secretModel(conn)).getOrCreate('ticket-signing-key'));
-  const trackFiles = overrides.trackFiles ?? libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
+  const trackFiles =
+    overrides.trackFiles ??
+    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
   const active = new ActiveStreams(
@@ -100,7 +102,8 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   });
 
   const resolveKey =
-    overrides.resolveAccessKey ?? createJwksKeyResolver({ url: config.JWKS_URL, onError: (err) => logger.warn({ err: (err as Error).message }, 'JWKS fetch failed') });
+    overrides.resolveAccessKey ??
+    createJwksKeyResolver({ url: config.JWKS_URL, onError: (err) => logger.warn({ err: (err as Error).message }, 'JWKS fetch failed') });
   const verifyAccessToken = createAccessTokenVerifier({ resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const subgraph = await createSubgraphServer({
     typeDefs: gql(SDL),
@@ -118,7 +121,10 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
   app.use(streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, fileIo: config.FILE_IO }));
-  app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
+    else await next();
+  });
 
   const grpc = createGrpcServer();
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));

@@ -77,7 +77,8 @@ export class HmacTicketSigner implements TicketSigner {
       return invalid();
     }
     if (typeof p !== 'object' || p === null || p.iss !== TICKET_ISSUER || p.aud !== TICKET_AUDIENCE) return invalid();
-    if (typeof p.sub !== 'string' || typeof p.sid !== 'string' || typeof p.trk !== 'string' || typeof p.jti !== 'string' || typeof p.exp !== 'number') return invalid();
+    if (typeof p.sub !== 'string' || typeof p.sid !== 'string' || typeof p.trk !== 'string' || typeof p.jti !== 'string' || typeof p.exp !== 'number')
+      return invalid();
     if (p.exp * 1000 <= now.getTime()) throw new TicketRejectedError('TICKET_EXPIRED');
     return { ticketId: p.jti, userId: p.sub, sessionId: p.sid, trackId: p.trk, expiresAt: new Date(p.exp * 1000) };
   }

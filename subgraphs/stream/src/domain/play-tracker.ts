@@ -44,13 +44,21 @@ export class PlayTracker {
     this.plays.set(claims.ticketId, state);
     if (!state.started) {
       state.started = true;
-      this.write(() => this.tickets.markStarted(claims, this.now()), 'play start', () => (state.started = false));
+      this.write(
+        () => this.tickets.markStarted(claims, this.now()),
+        'play start',
+        () => (state.started = false),
+      );
     }
     if (state.completed) return;
     state.covered = addInterval(state.served, start, end, state.covered);
     if (state.covered >= state.threshold) {
       state.completed = true;
-      this.write(() => this.tickets.markCompleted(claims, this.now()), 'play completion', () => (state.completed = false));
+      this.write(
+        () => this.tickets.markCompleted(claims, this.now()),
+        'play completion',
+        () => (state.completed = false),
+      );
     }
   }
 

@@ -30,7 +30,14 @@ export function libraryTrackFiles(options: LibraryTrackFilesOptions): TrackFiles
   const fetchFile = async (trackId: string): Promise<TrackFile | null> => {
     try {
       const f = await unaryCall(client.getTrackFile.bind(client), { trackId }, { deadlineMs });
-      return { trackId: f.trackId || trackId, path: f.path, size: Number(f.size), mtimeMs: Number(f.mtimeMs), mimeType: f.mimeType || 'application/octet-stream', durationSeconds: f.durationSeconds };
+      return {
+        trackId: f.trackId || trackId,
+        path: f.path,
+        size: Number(f.size),
+        mtimeMs: Number(f.mtimeMs),
+        mimeType: f.mimeType || 'application/octet-stream',
+        durationSeconds: f.durationSeconds,
+      };
     } catch (err) {
       if (fromGrpcError(err).code === 'NOT_FOUND') return null;
       throw err;

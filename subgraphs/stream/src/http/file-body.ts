@@ -20,7 +20,9 @@ export interface FileBodyOptions {
 export async function sendFileBody(fd: number, parts: BodyPart[], res: ServerResponse, options: FileBodyOptions): Promise<void> {
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only && 'file' in only) {
-    await pipeline(counted(new FileRangeReadable(fd, only.file.start, only.file.end, options.budget, options.mode), only.file.start, options.onBytes), res, { signal: options.signal });
+    await pipeline(counted(new FileRangeReadable(fd, only.file.start, only.file.end, options.budget, options.mode), only.file.start, options.onBytes), res, {
+      signal: options.signal,
+    });
     return;
   }
   await pipeline(Readable.from(multipartChunks(fd, parts, options), { objectMode: false }), res, { signal: options.signal });

@@ -50,7 +50,12 @@ export function planResponse(method: 'GET' | 'HEAD', h: RangeRequestHeaders, rep
 
   const full = (): ResponsePlan => {
     const ranges = rep.size > 0 ? [{ start: 0, end: rep.size - 1 }] : [];
-    return withBody(method, { status: 200, headers: { ...common, 'content-type': rep.contentType, 'content-length': String(rep.size) }, body: ranges.map((r) => ({ file: r })), ranges });
+    return withBody(method, {
+      status: 200,
+      headers: { ...common, 'content-type': rep.contentType, 'content-length': String(rep.size) },
+      body: ranges.map((r) => ({ file: r })),
+      ranges,
+    });
   };
   if (method !== 'GET' || h.range === undefined || !ifRangeHolds(h.ifRange, v)) return full();
 
@@ -65,7 +70,12 @@ export function planResponse(method: 'GET' | 'HEAD', h: RangeRequestHeaders, rep
       if (only && request.ranges.length === 1) {
         return {
           status: 206,
-          headers: { ...common, 'content-type': rep.contentType, 'content-range': `bytes ${only.start}-${only.end}/${rep.size}`, 'content-length': String(only.end - only.start + 1) },
+          headers: {
+            ...common,
+            'content-type': rep.contentType,
+            'content-range': `bytes ${only.start}-${only.end}/${rep.size}`,
+            'content-length': String(only.end - only.start + 1),
+          },
           body: [{ file: only }],
           ranges: request.ranges,
         };
@@ -79,7 +89,10 @@ function multipart(common: Record<string, string>, rep: Representation, ranges: 
   const body: BodyPart[] = [];
   let length = 0;
   ranges.forEach((r, i) => {
-    const head = Buffer.from(`${i === 0 ? '' : '\r\n'}--${boundary}\r\ncontent-type: ${rep.contentType}\r\ncontent-range: bytes ${r.start}-${r.end}/${rep.size}\r\n\r\n`, 'latin1');
+    const head = Buffer.from(
+      `${i === 0 ? '' : '\r\n'}--${boundary}\r\ncontent-type: ${rep.contentType}\r\ncontent-range: bytes ${r.start}-${r.end}/${rep.size}\r\n\r\n`,
+      'latin1',
+    );
     body.push({ literal: head }, { file: r });
     length += head.length + r.end - r.start + 1;
   });

@@ -31,7 +31,10 @@ const MIME = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/;
  */
 export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
   return async (ctx, next) => {
-    if (!ctx.path.startsWith(PREFIX)) return next();
+    if (!ctx.path.startsWith(PREFIX)) {
+      await next();
+      return;
+    }
     const token = ctx.path.slice(PREFIX.length);
     // The access log prints the path after this middleware: the ticket is a credential.
     ctx.path = '/stream/:ticket';
@@ -62,7 +65,12 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
     }
     try {
       const { stat } = file;
-      const plan = planResponse(ctx.method as 'GET' | 'HEAD', requestHeaders(ctx), { size: stat.size, mtimeMs: stat.mtimeMs, contentType: MIME.test(track.mimeType) ? track.mimeType : 'application/octet-stream' }, { maxParts: deps.maxParts });
+      const plan = planResponse(
+        ctx.method,
+        requestHeaders(ctx),
+        { size: stat.size, mtimeMs: stat.mtimeMs, contentType: MIME.test(track.mimeType) ? track.mimeType : 'application/octet-stream' },
+        { maxParts: deps.maxParts },
+      );
       ctx.respond = false;
       ctx.res.writeHead(plan.status, { ...plan.headers, 'x-content-type-options': 'nosniff' });
       if (plan.body.length === 0) {

@@ -27,7 +27,15 @@ export class MongoPlayRepository implements PlayRepository {
   private async record(kind: PlayDoc['kind'], t: TicketClaims, now: Date): Promise<boolean> {
     const event = outboxEntry(SOURCE, EVENT[kind], t.trackId, { __typename: 'Track', id: t.trackId, userId: t.userId, ticketId: t.ticketId }, now);
     try {
-      await this.model.collection.insertOne({ _id: `${kind}:${t.ticketId}` as never, kind, ticketId: t.ticketId, userId: t.userId, trackId: t.trackId, at: now, [OUTBOX_FIELD]: [event] });
+      await this.model.collection.insertOne({
+        _id: `${kind}:${t.ticketId}` as never,
+        kind,
+        ticketId: t.ticketId,
+        userId: t.userId,
+        trackId: t.trackId,
+        at: now,
+        [OUTBOX_FIELD]: [event],
+      });
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;
@@ -43,7 +51,9 @@ export class MongoPlayRepository implements PlayRepository {
       .limit(limit)
       .lean<Array<Pick<PlayDoc, 'ticketId' | 'trackId' | 'at'>>>();
     if (started.length === 0) return [];
-    const completed = await this.model.find({ _id: { $in: started.map((p) => `completed:${p.ticketId}`) } }, { ticketId: 1 }).lean<Array<Pick<PlayDoc, 'ticketId'>>>();
+    const completed = await this.model
+      .find({ _id: { $in: started.map((p) => `completed:${p.ticketId}`) } }, { ticketId: 1 })
+      .lean<Array<Pick<PlayDoc, 'ticketId'>>>();
     const done = new Set(completed.map((c) => c.ticketId));
     return started.map((p) => ({ ticketId: p.ticketId, trackId: p.trackId, playedAt: p.at, completed: done.has(p.ticketId) }));
   }
@@ -52,7 +62,10 @@ export class MongoPlayRepository implements PlayRepository {
     const counts = new Map<string, number>();
     if (trackIds.length === 0) return counts;
     const rows = await this.model.collection
-      .aggregate<{ _id: string; n: number }>([{ $match: { kind: 'completed', trackId: { $in: [...trackIds] } } }, { $group: { _id: '$trackId', n: { $sum: 1 } } }])
+      .aggregate<{ _id: string; n: number }>([
+        { $match: { kind: 'completed', trackId: { $in: [...trackIds] } } },
+        { $group: { _id: '$trackId', n: { $sum: 1 } } },
+      ])
       .toArray();
     for (const r of rows) counts.set(r._id, r.n);
     return counts;

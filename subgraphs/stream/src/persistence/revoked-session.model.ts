@@ -6,7 +6,10 @@ export interface RevokedSessionDoc {
   until: Date;
 }
 
-const revokedSessionSchema = new Schema<RevokedSessionDoc>({ _id: { type: String, required: true }, until: { type: Date, required: true } }, { collection: 'revoked_sessions', versionKey: false });
+const revokedSessionSchema = new Schema<RevokedSessionDoc>(
+  { _id: { type: String, required: true }, until: { type: Date, required: true } },
+  { collection: 'revoked_sessions', versionKey: false },
+);
 
 export function revokedSessionModel(conn: Connection): Model<RevokedSessionDoc> {
   return conn.models.RevokedSession ?? conn.model<RevokedSessionDoc>('RevokedSession', revokedSessionSchema);

@@ -47,7 +47,10 @@ export class MongoTicketRepository implements TicketRepository {
   }
 
   async listActive(userId: string, now: Date): Promise<Ticket[]> {
-    const docs = await this.model.find({ userId, revokedAt: null, expiresAt: { $gt: now } }).sort({ issuedAt: -1, _id: -1 }).lean<TicketDoc[]>();
+    const docs = await this.model
+      .find({ userId, revokedAt: null, expiresAt: { $gt: now } })
+      .sort({ issuedAt: -1, _id: -1 })
+      .lean<TicketDoc[]>();
     return docs.map(toTicket);
   }
 

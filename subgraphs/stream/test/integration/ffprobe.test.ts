@@ -15,7 +15,9 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 async function probeDuration(url: string): Promise<number> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=noprint_wrappers=1:nokey=1', url], { timeout: 20_000 });
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=noprint_wrappers=1:nokey=1', url], {
+    timeout: 20_000,
+  });
   return Number(stdout.trim());
 }
 
@@ -28,7 +30,11 @@ describe('ffprobe reads a ticket URL', () => {
 
   it('MP3 (seeks with Range requests to find the tags): the duration', async () => {
     const path = join(h.dir, 'tone.mp3');
-    await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=61', '-c:a', 'libmp3lame', '-b:a', '128k', '-id3v2_version', '3', '-y', path], { timeout: 30_000 });
+    await run(
+      'ffmpeg',
+      ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=61', '-c:a', 'libmp3lame', '-b:a', '128k', '-id3v2_version', '3', '-y', path],
+      { timeout: 30_000 },
+    );
     h.tracks.set('mp3', { trackId: 'mp3', path, size: statSync(path).size, mtimeMs: Date.now(), mimeType: 'audio/mpeg', durationSeconds: 61 });
     const t = await h.requestPlayback(h.issuer.sign({ tier: 'PREMIUM' }), 'mp3');
     expect(t.mimeType).toBe('audio/mpeg');

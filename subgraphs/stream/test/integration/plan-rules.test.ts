@@ -4,11 +4,14 @@ import { rawRequest } from '../support/raw-http.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
 
 let h: Harness;
-const QUOTA_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { playbackQuota { tier playsToday dailyLimit maxConcurrentStreams } } } }';
+const QUOTA_QUERY =
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { playbackQuota { tier playsToday dailyLimit maxConcurrentStreams } } } }';
 
 beforeAll(async () => {
   // A small daily limit keeps the test short; the table's shape is the production one.
-  h = await startHarness({ PLAN_RULES: JSON.stringify({ FREE: { dailyLimit: 3, maxConcurrentStreams: 1 }, PREMIUM: { dailyLimit: null, maxConcurrentStreams: 3 } }) });
+  h = await startHarness({
+    PLAN_RULES: JSON.stringify({ FREE: { dailyLimit: 3, maxConcurrentStreams: 1 }, PREMIUM: { dailyLimit: null, maxConcurrentStreams: 3 } }),
+  });
   h.addTrack('song', 3);
 });
 afterAll(() => h?.close());
@@ -61,7 +64,12 @@ describe('plan rules', () => {
     const tickets = [];
     for (let i = 0; i < 6; i++) tickets.push(await h.requestPlayback(access, 'song'));
     expect(await Promise.all(tickets.map((t) => status(t.token)))).toEqual([403, 403, 403, 206, 206, 206]);
-    expect((await quota(access, u.userId)).data?._entities[0]?.playbackQuota).toEqual({ tier: 'PREMIUM', playsToday: 6, dailyLimit: null, maxConcurrentStreams: 3 });
+    expect((await quota(access, u.userId)).data?._entities[0]?.playbackQuota).toEqual({
+      tier: 'PREMIUM',
+      playsToday: 6,
+      dailyLimit: null,
+      maxConcurrentStreams: 3,
+    });
   });
 
   it('concurrent requests never leave more than the allowed tickets open', async () => {
@@ -98,7 +106,11 @@ describe('the default plan table', () => {
 
   it('an expired PREMIUM plan counts as FREE', async () => {
     const u = { ...user('PREMIUM'), planExpiresAt: new Date(Date.now() - 1000) };
-    const r = await d.graphql<{ _entities: Array<{ playbackQuota: { tier: string } }> }>(QUOTA_QUERY, { r: [{ __typename: 'User', id: u.userId }] }, d.issuer.sign(u));
+    const r = await d.graphql<{ _entities: Array<{ playbackQuota: { tier: string } }> }>(
+      QUOTA_QUERY,
+      { r: [{ __typename: 'User', id: u.userId }] },
+      d.issuer.sign(u),
+    );
     expect(r.data?._entities[0]?.playbackQuota.tier).toBe('FREE');
   });
 });

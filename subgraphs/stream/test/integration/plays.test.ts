@@ -48,7 +48,11 @@ async function recentlyPlayed(user: { userId: string; sessionId: string }) {
 }
 
 async function playCounts(ids: string[]): Promise<Record<string, number>> {
-  const r = await h.graphql<{ _entities: Array<{ id: string; playCount: number }> }>(TRACK_QUERY, { r: ids.map((id) => ({ __typename: 'Track', id })) }, h.issuer.sign());
+  const r = await h.graphql<{ _entities: Array<{ id: string; playCount: number }> }>(
+    TRACK_QUERY,
+    { r: ids.map((id) => ({ __typename: 'Track', id })) },
+    h.issuer.sign(),
+  );
   return Object.fromEntries((r.data?._entities ?? []).map((t) => [t.id, t.playCount]));
 }
 
@@ -80,7 +84,12 @@ describe('plays', () => {
     expect((await playCounts(['sixty'])).sixty).toBe(1);
 
     const ticketId = ticketClaims(t.token).jti;
-    await waitFor(() => events.some((e) => e.type === 'stream.play.completed' && (e.data as { ticketId: string }).ticketId === ticketId), 15_000, 100, 'the completed event');
+    await waitFor(
+      () => events.some((e) => e.type === 'stream.play.completed' && (e.data as { ticketId: string }).ticketId === ticketId),
+      15_000,
+      100,
+      'the completed event',
+    );
     await new Promise((r) => setTimeout(r, 500));
     const mine = events.filter((e) => (e.data as { ticketId?: string }).ticketId === ticketId);
     expect(mine.map((e) => e.type).sort()).toEqual(['stream.play.completed', 'stream.play.started']);
@@ -114,11 +123,15 @@ describe('plays', () => {
     spy.mockRestore();
   });
 
-  it("recentlyPlayed is self only; first is bounded", async () => {
+  it('recentlyPlayed is self only; first is bounded', async () => {
     const me = { userId: `u-${randomUUID()}`, sessionId: `s-${randomUUID()}` };
     const other = await h.graphql(USER_QUERY, { r: [{ __typename: 'User', id: 'someone-else' }] }, h.issuer.sign(me));
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const tooMany = await h.graphql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { recentlyPlayed(first: 101) { playedAt } } } }`, { r: [{ __typename: 'User', id: me.userId }] }, h.issuer.sign(me));
+    const tooMany = await h.graphql(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { recentlyPlayed(first: 101) { playedAt } } } }`,
+      { r: [{ __typename: 'User', id: me.userId }] },
+      h.issuer.sign(me),
+    );
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

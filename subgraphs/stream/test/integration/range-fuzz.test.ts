@@ -48,7 +48,9 @@ describe('fuzzed Range headers over HTTP', () => {
         const res = await rawRequest(url, { method, headers: { range, ...(ifRange !== undefined ? { 'if-range': ifRange } : {}) } });
         expect(res.status).toBeLessThan(500);
         expect([200, 206, 416]).toContain(res.status);
-        expect(Number(res.headers['content-length'] ?? 0)).toBe(method === 'HEAD' ? (res.status === 416 ? 0 : Number(res.headers['content-length'])) : res.body.length);
+        expect(Number(res.headers['content-length'] ?? 0)).toBe(
+          method === 'HEAD' ? (res.status === 416 ? 0 : Number(res.headers['content-length'])) : res.body.length,
+        );
         if (method === 'GET') checkBody(res.status, res.headers, res.body);
         else expect(res.body.length).toBe(0);
       }),

@@ -78,7 +78,9 @@ describe('revocation during a stream', () => {
     const revokedAt = Date.now();
     await revokeOverGrpc(a, u.userId);
     const cutAfter = (await waitFor(() => b.stream.active.count === 0 && Date.now(), 2_000, 10)) - revokedAt;
-    const refusedAfter = (await waitFor(async () => (await rawRequest(ticketUrl(b, t.token), { headers: { range: 'bytes=100-199' } })).status === 403 && Date.now(), 2_000, 20)) - revokedAt;
+    const refusedAfter =
+      (await waitFor(async () => (await rawRequest(ticketUrl(b, t.token), { headers: { range: 'bytes=100-199' } })).status === 403 && Date.now(), 2_000, 20)) -
+      revokedAt;
     expect(cutAfter).toBeLessThan(1_000);
     expect(refusedAfter).toBeLessThan(1_000);
     expect((await drain()).complete).toBe(false);

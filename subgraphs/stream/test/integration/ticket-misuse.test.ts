@@ -56,7 +56,13 @@ describe('ticket misuse', () => {
   it('a ticket signed with another key, or with alg none: 401', async () => {
     const t = await h.requestPlayback(h.issuer.sign(alice), 't1');
     const c = ticketClaims(t.token);
-    const forged = new HmacTicketSigner(Buffer.alloc(32, 7)).sign({ ticketId: c.jti, userId: c.sub, sessionId: c.sid, trackId: 't1', expiresAt: new Date(c.exp * 1000) });
+    const forged = new HmacTicketSigner(Buffer.alloc(32, 7)).sign({
+      ticketId: c.jti,
+      userId: c.sub,
+      sessionId: c.sid,
+      trackId: 't1',
+      expiresAt: new Date(c.exp * 1000),
+    });
     await expectRejected(ticketUrl(h, forged), 401, 'TICKET_INVALID');
     const none = jwt.sign({ ...c }, '', { algorithm: 'none', header: { alg: 'none', typ: 'ytm-ticket+jwt' } as never });
     await expectRejected(ticketUrl(h, `${none}x`), 401, 'TICKET_INVALID');
@@ -70,7 +76,13 @@ describe('ticket misuse', () => {
   });
 
   it('validly signed but never issued (unknown jti): 401 TICKET_INVALID', async () => {
-    const unknown = signer.sign({ ticketId: randomUUID(), userId: alice.userId, sessionId: alice.sessionId, trackId: 't1', expiresAt: new Date(Date.now() + 60_000) });
+    const unknown = signer.sign({
+      ticketId: randomUUID(),
+      userId: alice.userId,
+      sessionId: alice.sessionId,
+      trackId: 't1',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
     await expectRejected(ticketUrl(h, unknown), 401, 'TICKET_INVALID');
   });
 

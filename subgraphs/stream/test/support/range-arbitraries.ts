@@ -13,7 +13,18 @@ const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c)
 
 /** Range header values: mostly well-formed sets of specs, some junk, some other units. */
 export const rangeHeader = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom('bytes', 'BYTES', 'Bytes', 'bytes ', 'items'), fc.array(fc.tuple(ows, spec, ows).map((p) => p.join('')), { minLength: 1, maxLength: 25 })).map(([unit, specs]) => `${unit}=${specs.join(',')}`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('bytes', 'BYTES', 'Bytes', 'bytes ', 'items'),
+        fc.array(
+          fc.tuple(ows, spec, ows).map((p) => p.join('')),
+          { minLength: 1, maxLength: 25 },
+        ),
+      )
+      .map(([unit, specs]) => `${unit}=${specs.join(',')}`),
+  },
   { weight: 2, arbitrary: printable },
   { weight: 1, arbitrary: printable.map((s) => `bytes=${s}`) },
 );

@@ -21,13 +21,20 @@ export interface Harness {
   dbName: string;
   /** Adds a WAV track of `seconds` to the fake library. */
   addTrack(id: string, seconds: number): TrackFile;
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
   requestPlayback(token: string, trackId: string): Promise<{ url: string; expiresAt: string; mimeType: string; token: string }>;
   close(): Promise<void>;
 }
 
 /** ytm-stream in-process on ephemeral ports, on the real FerretDB and Kafka, with a fake library over real gRPC. */
-export async function startHarness(env: Record<string, string> = {}, shared: { dbName?: string; issuer?: TestTokenIssuer; tracks?: Map<string, TrackFile> } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  shared: { dbName?: string; issuer?: TestTokenIssuer; tracks?: Map<string, TrackFile> } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ytm-stream-test-'));
   const tracks = shared.tracks ?? new Map<string, TrackFile>();
   const library = await startFakeLibrary(tracks);

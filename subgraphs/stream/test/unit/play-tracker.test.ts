@@ -17,7 +17,10 @@ describe('play threshold', () => {
     c = addInterval(list, 30, 40, c);
     c = addInterval(list, 15, 35, c);
     c = addInterval(list, 0, 5, c);
-    expect(list).toEqual([[0, 5], [10, 40]]);
+    expect(list).toEqual([
+      [0, 5],
+      [10, 40],
+    ]);
     expect(c).toBe(35);
   });
 });

@@ -61,7 +61,9 @@ describe('planResponse, fuzzed', () => {
 
   it('covers every byte a valid request asked for', () => {
     const spec = fc.oneof(
-      fc.tuple(fc.nat({ max: 3000 }), fc.nat({ max: 3000 })).map(([a, b]) => ({ text: `${Math.min(a, b)}-${Math.max(a, b)}`, from: Math.min(a, b), to: Math.max(a, b) })),
+      fc
+        .tuple(fc.nat({ max: 3000 }), fc.nat({ max: 3000 }))
+        .map(([a, b]) => ({ text: `${Math.min(a, b)}-${Math.max(a, b)}`, from: Math.min(a, b), to: Math.max(a, b) })),
       fc.nat({ max: 3000 }).map((a) => ({ text: `${a}-`, from: a, to: Infinity })),
       fc.integer({ min: 1, max: 3000 }).map((n) => ({ text: `-${n}`, suffix: n })),
     );

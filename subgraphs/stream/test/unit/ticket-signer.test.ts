@@ -35,14 +35,23 @@ describe('HmacTicketSigner', () => {
     const withOtherAud = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), aud: 'ytm' })).toString('base64url');
     expect(reason(() => signer.verify(`${h}.${withOtherAud}.${s}`, new Date()))).toBe('TICKET_INVALID');
     // The same claims signed by jsonwebtoken with another header (no kid): refused, the header is pinned.
-    const foreignHeader = jwt.sign({ ...JSON.parse(Buffer.from(p, 'base64url').toString()) }, key, { algorithm: 'HS256', header: { alg: 'HS256', typ: TICKET_TYP } });
+    const foreignHeader = jwt.sign({ ...JSON.parse(Buffer.from(p, 'base64url').toString()) }, key, {
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: TICKET_TYP },
+    });
     expect(reason(() => signer.verify(foreignHeader, new Date()))).toBe('TICKET_INVALID');
     expect(reason(() => signer.verify('x'.repeat(5000), new Date()))).toBe('TICKET_INVALID');
   });
 
   it('an access token is never a ticket, and a ticket is never an access token', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const access = jwt.sign({ sub: 'u1', sid: 's1', role: 'USER', plan: { tier: 'FREE' } }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' }, issuer: 'ytm-resource', audience: 'ytm', expiresIn: 60 });
+    const access = jwt.sign({ sub: 'u1', sid: 's1', role: 'USER', plan: { tier: 'FREE' } }, privateKey, {
+      algorithm: 'ES256',
+      header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' },
+      issuer: 'ytm-resource',
+      audience: 'ytm',
+      expiresIn: 60,
+    });
     expect(reason(() => signer.verify(access, new Date()))).toBe('TICKET_INVALID');
     const verifyAccess = createAccessTokenVerifier({ resolveKey: async () => publicKey, issuer: 'ytm-resource', audience: 'ytm' });
     await expect(verifyAccess(access)).resolves.toMatchObject({ id: 'u1' });

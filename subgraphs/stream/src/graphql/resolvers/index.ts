@@ -5,4 +5,11 @@ import { playbackTicketResolvers } from './playback-ticket.resolver.js';
 import { trackResolvers } from './track.resolver.js';
 import { userResolvers } from './user.resolver.js';
 
-export const resolvers = { DateTime: DateTimeScalar, ...mutationResolvers, ...playbackTicketResolvers, ...playRecordResolvers, ...trackResolvers, ...userResolvers };
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  ...mutationResolvers,
+  ...playbackTicketResolvers,
+  ...playRecordResolvers,
+  ...trackResolvers,
+  ...userResolvers,
+};
