@@ -13,6 +13,7 @@ import { BcryptPasswordHasher } from './crypto/password-hasher.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
 import { AccountService } from './domain/account.service.js';
+import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
@@ -25,6 +26,7 @@ import { authRoutes } from './http/auth.routes.js';
 import { clientAddressMiddleware } from './http/client-address.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { MongoLikeRepository } from './persistence/like.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
@@ -69,7 +71,10 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-resource', logger });
   const publisher = new EventPublisher(kafka);
   const playlistVersions = conn.collection(PLAYLIST_VERSIONS);
-  const relay = new OutboxRelay({ collections: [users.collection, playlistVersions], publisher, logger });
+  const likeCollection = conn.collection('likes');
+  const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection], publisher, logger });
+  const likeStore = new MongoLikeRepository(likeCollection, () => relay.notify());
+  await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
   await playlistStore.init();
   const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
@@ -110,6 +115,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const clock = { now: () => new Date() };
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
+  const likes = new LikeService({ likes: likeStore, tracks, clock });
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -121,7 +127,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     logger,
     production: config.production,
     verifyAccessToken,
-    context: createContext({ accounts, plans, playlists, users: userRepository, playlistStore, removedTracks }),
+    context: createContext({ accounts, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
   });
   const app = createApp({
     logger,
@@ -151,6 +157,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
       logger,
       processed: mongoProcessedEvents(conn.collection('processed_events')),
       removedTracks,
+      onTrackPresence: (trackId, removed) => likeStore.setTrackRemoved(trackId, removed),
     });
 
   return {

@@ -6,7 +6,8 @@ export type PlaylistVisibility = 'PRIVATE' | 'PUBLIC';
 export const MAX_PLAYLIST_ITEMS = 10_000;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 2_000;
-const TRACK_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Library's track IDs are opaque; this bounds them to something safe to store and echo. */
+export const TRACK_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** One entry; the same track may appear several times, each with its own stable `id`. */

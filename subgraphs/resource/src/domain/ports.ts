@@ -92,3 +92,19 @@ export interface PlaylistRepository {
     options: { publicOnly: boolean; first: number; after?: { createdAt: Date; id: string } },
   ): Promise<{ playlists: import('./playlist.js').PlaylistSummary[]; hasNextPage: boolean; totalCount: number }>;
 }
+
+/** Likes of tracks by users; each change writes `resource.track.liked|unliked` in the same write. */
+export interface LikeRepository {
+  /** Idempotent: liking again keeps (and returns) the first like's time. */
+  like(userId: string, trackId: string, now: Date): Promise<Date>;
+  /** Idempotent: false when it was not liked. */
+  unlike(userId: string, trackId: string): Promise<boolean>;
+  likedAmong(userId: string, trackIds: readonly string[]): Promise<Set<string>>;
+  /** Newest like first; tracks that left the library are left out. */
+  listLiked(
+    userId: string,
+    options: { first: number; after?: { likedAt: Date; trackId: string } },
+  ): Promise<{ likes: Array<{ trackId: string; likedAt: Date }>; hasNextPage: boolean; totalCount: number }>;
+  /** Hides (true) or shows again (false) the likes of a track that left the library. */
+  setTrackRemoved(trackId: string, removed: boolean): Promise<void>;
+}

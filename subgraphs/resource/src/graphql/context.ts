@@ -1,5 +1,6 @@
 import type { BaseContext } from '@ytm/subgraph';
 import type { AccountService } from '../domain/account.service.js';
+import type { LikeService } from '../domain/like.service.js';
 import type { PlanService } from '../domain/plan.service.js';
 import type { PlaylistService } from '../domain/playlist.service.js';
 import { currentClientAddress } from '../http/client-address.js';
@@ -9,6 +10,7 @@ export interface ResourceServices extends LoaderSources {
   accounts: AccountService;
   plans: PlanService;
   playlists: PlaylistService;
+  likes: LikeService;
 }
 
 export interface ResourceContext extends BaseContext {
@@ -26,6 +28,6 @@ export function createContext(services: ResourceServices) {
     services,
     selfIds: new Set<string>(),
     clientAddress: currentClientAddress(),
-    loaders: createLoaders(services),
+    loaders: createLoaders(services, base.viewer?.id),
   });
 }

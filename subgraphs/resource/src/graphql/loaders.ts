@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Playlist } from '../domain/playlist.js';
-import type { PlaylistRepository, UserRepository } from '../domain/ports.js';
+import type { LikeRepository, PlaylistRepository, UserRepository } from '../domain/ports.js';
 import type { RemovedTrackRepository } from '../domain/track-catalog.js';
 import type { User } from '../domain/user.js';
 
@@ -8,11 +8,18 @@ export interface LoaderSources {
   users: UserRepository;
   playlistStore: PlaylistRepository;
   removedTracks: RemovedTrackRepository;
+  likeStore: LikeRepository;
 }
 
 /** Per request, so batching and caching never leak across users. */
-export function createLoaders(sources: LoaderSources) {
+export function createLoaders(sources: LoaderSources, viewerId: string | undefined) {
   return {
+    /** Whether the signed-in user likes a track: one query for every Track of a request. */
+    liked: new DataLoader<string, boolean>(async (trackIds) => {
+      if (!viewerId) return trackIds.map(() => false);
+      const liked = await sources.likeStore.likedAmong(viewerId, trackIds);
+      return trackIds.map((id) => liked.has(id));
+    }),
     user: new DataLoader<string, User | null>(async (ids) => {
       const users = await sources.users.findByIds(ids);
       const byId = new Map(users.map((u) => [u.id, u]));

@@ -30,5 +30,14 @@ export const userResolvers = {
       const edges = page.playlists.map((p) => ({ cursor: encodeCursor([p.createdAt.getTime(), p.id]), node: p }));
       return connection(edges, page.hasNextPage, page.totalCount);
     },
+    likedTracks: async (user: User, args: { first?: number | null; after?: string | null }, ctx: ResourceContext) => {
+      const viewer = requireViewer(ctx.viewer);
+      const first = checkFirst(args.first, 25);
+      const cursor = decodeCursor(args.after, ['number', 'string']) as [number, string] | undefined;
+      const page = await ctx.services.likes.likedTracks(viewer, user.id, first, cursor ? { likedAt: new Date(cursor[0]), trackId: cursor[1] } : undefined);
+      for (const like of page.likes) ctx.loaders.liked.prime(like.trackId, true);
+      const edges = page.likes.map((l) => ({ cursor: encodeCursor([l.likedAt.getTime(), l.trackId]), node: { __typename: 'Track', id: l.trackId } }));
+      return connection(edges, page.hasNextPage, page.totalCount);
+    },
   },
 };

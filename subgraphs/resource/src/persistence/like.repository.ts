@@ -1,0 +1,119 @@
+import type { Collection } from 'mongoose';
+import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry } from '@ytm/events';
+import { isDuplicateKeyError } from '@ytm/mongo';
+import type { LikeRepository } from '../domain/ports.js';
+import { whenOutboxIdle } from './outbox-guard.js';
+import { EVENT_SOURCE } from './user.repository.js';
+
+/** `likes`: one document per (user, track), `_id` = `<userId>:<trackId>`. */
+interface LikeDoc {
+  _id: string;
+  userId: string;
+  trackId: string;
+  likedAt: Date;
+  /** The track left the library: hidden from likedTracks until it comes back. */
+  trackRemoved: boolean;
+  _outbox?: OutboxEntry[];
+  /** Unliked; the relay deletes it once the `unliked` event is out. */
+  _deleted?: boolean;
+}
+
+const likeId = (userId: string, trackId: string) => `${userId}:${trackId}`;
+const byId = (id: string) => ({ _id: id as never });
+const ACTIVE = { [DELETED_FIELD]: { $ne: true } };
+
+function liked(userId: string, trackId: string, likedAt: Date): OutboxEntry {
+  return outboxEntry(EVENT_SOURCE, 'resource.track.liked', trackId, { __typename: 'Track', id: trackId, userId, likedAt: likedAt.toISOString() });
+}
+
+/**
+ * A like is an insert (atomic and idempotent by `_id`); an unlike marks the document `_deleted`
+ * with its event, and the relay deletes it after publishing. In-place updates first wait for the
+ * document's outbox to drain (see outbox-guard.ts).
+ */
+export class MongoLikeRepository implements LikeRepository {
+  constructor(
+    private readonly collection: Collection,
+    private readonly onOutbox: () => void = () => undefined,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.collection.createIndex({ userId: 1, likedAt: -1 });
+    await this.collection.createIndex({ trackId: 1 });
+  }
+
+  async like(userId: string, trackId: string, now: Date): Promise<Date> {
+    const _id = likeId(userId, trackId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const doc: LikeDoc = { _id, userId, trackId, likedAt: now, trackRemoved: false, [OUTBOX_FIELD]: [liked(userId, trackId, now)] };
+        await this.collection.insertOne(doc as never);
+        this.onOutbox();
+        return now;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      const existing = await this.collection.findOne<LikeDoc>(byId(_id));
+      if (existing && !existing[DELETED_FIELD]) return existing.likedAt;
+      if (!existing) continue;
+      // Unliked a moment ago: the relay deletes the document once the event is out.
+      await whenOutboxIdle(this.collection, _id);
+      if (!(await this.collection.findOne(byId(_id)))) continue;
+      // Still there (Kafka down): like it again in place.
+      const r = await this.collection.updateOne({ _id: _id as never, [DELETED_FIELD]: true }, {
+        $set: { [DELETED_FIELD]: false, likedAt: now },
+        ...pushOutbox(liked(userId, trackId, now)),
+      } as never);
+      if (r.matchedCount === 1) {
+        this.onOutbox();
+        return now;
+      }
+    }
+    const final = await this.collection.findOne<LikeDoc>(byId(_id));
+    return final?.likedAt ?? now;
+  }
+
+  async unlike(userId: string, trackId: string): Promise<boolean> {
+    const _id = likeId(userId, trackId);
+    const existing = await this.collection.findOne<LikeDoc>(byId(_id));
+    if (!existing || existing[DELETED_FIELD]) return false;
+    await whenOutboxIdle(this.collection, _id);
+    const event = outboxEntry(EVENT_SOURCE, 'resource.track.unliked', trackId, { __typename: 'Track', id: trackId, userId });
+    const r = await this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never);
+    if (r.matchedCount === 1) this.onOutbox();
+    return r.matchedCount === 1;
+  }
+
+  async likedAmong(userId: string, trackIds: readonly string[]): Promise<Set<string>> {
+    if (trackIds.length === 0) return new Set();
+    const docs = await this.collection
+      .find<Pick<LikeDoc, 'trackId'>>({ _id: { $in: trackIds.map((t) => likeId(userId, t)) }, ...ACTIVE } as never, { projection: { trackId: 1 } })
+      .toArray();
+    return new Set(docs.map((d) => d.trackId));
+  }
+
+  async listLiked(userId: string, options: { first: number; after?: { likedAt: Date; trackId: string } }) {
+    const filter = { userId, trackRemoved: { $ne: true }, ...ACTIVE };
+    const { after } = options;
+    const page = after
+      ? { $and: [filter, { $or: [{ likedAt: { $lt: after.likedAt } }, { likedAt: after.likedAt, trackId: { $lt: after.trackId } }] }] }
+      : filter;
+    const [docs, totalCount] = await Promise.all([
+      this.collection
+        .find<LikeDoc>(page as never, { projection: { trackId: 1, likedAt: 1 } })
+        .sort({ likedAt: -1, trackId: -1 })
+        .limit(options.first + 1)
+        .toArray(),
+      this.collection.countDocuments(filter as never),
+    ]);
+    return {
+      likes: docs.slice(0, options.first).map((d) => ({ trackId: d.trackId, likedAt: d.likedAt })),
+      hasNextPage: docs.length > options.first,
+      totalCount,
+    };
+  }
+
+  async setTrackRemoved(trackId: string, removed: boolean): Promise<void> {
+    await this.collection.updateMany({ trackId, trackRemoved: !removed }, { $set: { trackRemoved: removed } });
+  }
+}

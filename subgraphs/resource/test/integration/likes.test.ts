@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@ytm/testing';
+import { EventCollector } from './event-collector.js';
+import { codeOf, startHarness, type Harness, type TestSession } from './harness.js';
+
+const LIKE = 'mutation($t: ID!) { likeTrack(trackId: $t) { id liked } }';
+const UNLIKE = 'mutation($t: ID!) { unlikeTrack(trackId: $t) { id liked } }';
+const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Track { id liked } } }';
+const LIKED =
+  'query($id: ID!, $first: Int, $after: String) { user(id: $id) { likedTracks(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id liked } } } } }';
+
+let h: Harness;
+let alice: TestSession;
+let bob: TestSession;
+let admin: TestSession;
+const events = new EventCollector();
+
+beforeAll(async () => {
+  h = await startHarness();
+  [alice, bob, admin] = await Promise.all([h.signUp('alice'), h.signUp('bob'), h.signInAdmin()]);
+  await events.start();
+});
+afterAll(async () => {
+  await events.stop();
+  await h.close();
+});
+
+const likedOf = async (s: TestSession, ids: string[]) =>
+  ((await h.gql(ENTITIES, { r: ids.map((id) => ({ __typename: 'Track', id })) }, s.accessToken)).data?._entities as Array<{ id: string; liked: boolean }>).map(
+    (t) => t.liked,
+  );
+
+describe('likeTrack / unlikeTrack', () => {
+  it('are idempotent: liking again keeps the first time and writes one event; unliking twice is fine', async () => {
+    const [t] = h.library.add(1, 'like') as [string];
+    expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+    const likes = h.resource.conn.collection('likes');
+    const first = (await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt as Date;
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+    expect((await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt).toEqual(first);
+    expect(await likedOf(alice, [t])).toEqual([true]);
+    expect(await likedOf(bob, [t])).toEqual([false]);
+
+    expect((await h.gql(UNLIKE, { t }, alice.accessToken)).data?.unlikeTrack).toEqual({ id: t, liked: false });
+    expect((await h.gql(UNLIKE, { t }, alice.accessToken)).data?.unlikeTrack).toEqual({ id: t, liked: false });
+    expect(await likedOf(alice, [t])).toEqual([false]);
+
+    const liked = await events.waitFor(t, 'resource.track.liked');
+    expect(liked.data).toEqual({ __typename: 'Track', id: t, userId: alice.user.id, likedAt: first.toISOString() });
+    expect((await events.waitFor(t, 'resource.track.unliked')).data).toEqual({ __typename: 'Track', id: t, userId: alice.user.id });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events.of(t).map((e) => e.type)).toEqual(['resource.track.liked', 'resource.track.unliked']);
+    // The relay deletes the unliked document once its event is out.
+    await waitFor(async () => (await likes.countDocuments({ _id: `${alice.user.id}:${t}` as never })) === 0, 10_000, 50, 'like document deleted');
+  });
+
+  it('likes again after an unlike, with a new time and a new event', async () => {
+    const [t] = h.library.add(1, 'relike') as [string];
+    await h.gql(LIKE, { t }, alice.accessToken);
+    await h.gql(UNLIKE, { t }, alice.accessToken);
+    expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack.liked).toBe(true);
+    expect(await likedOf(alice, [t])).toEqual([true]);
+    await waitFor(() => events.of(t).length === 3, 20_000, 100, 'three events');
+    expect(events.of(t).map((e) => e.type)).toEqual(['resource.track.liked', 'resource.track.unliked', 'resource.track.liked']);
+  });
+
+  it('keeps one like for ten parallel likes of the same track', async () => {
+    const [t] = h.library.add(1, 'parallel') as [string];
+    const results = await Promise.all(Array.from({ length: 10 }, () => h.gql(LIKE, { t }, bob.accessToken)));
+    expect(results.every((r) => r.data?.likeTrack.liked === true)).toBe(true);
+    expect(await h.resource.conn.collection('likes').countDocuments({ userId: bob.user.id, trackId: t } as never)).toBe(1);
+    await events.waitFor(t, 'resource.track.liked');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events.of(t)).toHaveLength(1);
+  });
+
+  it('answers an unknown track with NOT_FOUND, a malformed ID with BAD_USER_INPUT, library down with a retryable error', async () => {
+    expect(codeOf(await h.gql(LIKE, { t: 'trk_does_not_exist' }, alice.accessToken))).toBe('NOT_FOUND');
+    for (const t of ['', 'has space', 'x'.repeat(129)]) {
+      expect(codeOf(await h.gql(LIKE, { t }, alice.accessToken))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await h.gql(UNLIKE, { t }, alice.accessToken))).toBe('BAD_USER_INPUT');
+    }
+    const [t] = h.library.add(1, 'down') as [string];
+    h.library.mode = 'unavailable';
+    try {
+      const r = await h.gql(LIKE, { t }, alice.accessToken);
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: true });
+    } finally {
+      h.library.mode = 'ok';
+    }
+    expect(await likedOf(alice, [t])).toEqual([false]);
+  });
+
+  it('needs a signed-in user', async () => {
+    const [t] = h.library.add(1, 'anon') as [string];
+    expect(codeOf(await h.gql(LIKE, { t }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await h.gql(UNLIKE, { t }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await h.gql(ENTITIES, { r: [{ __typename: 'Track', id: t }] }))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('Track.liked', () => {
+  it('is batched: 100 tracks cost one query on the likes collection', async () => {
+    const ids = h.library.add(100, 'batch');
+    for (const t of ids.slice(0, 30)) await h.gql(LIKE, { t }, alice.accessToken);
+    await waitFor(async () => (await h.resource.relay.backlog()) === 0, 10_000, 50, 'outbox drained');
+    const queries: string[] = [];
+    h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+      // The outbox relay polls every collection on its own; only the resolvers' reads count here.
+      if (collection === 'likes' && !JSON.stringify(filter ?? {}).includes('_outbox')) queries.push(method);
+    });
+    let liked: boolean[];
+    try {
+      liked = await likedOf(alice, ids);
+    } finally {
+      h.resource.conn.set('debug', false);
+    }
+    expect(liked).toEqual(ids.map((_, i) => i < 30));
+    expect(queries).toEqual(['find']);
+  });
+});
+
+describe('User.likedTracks', () => {
+  it('lists newest like first with cursors, self only', async () => {
+    const carol = await h.signUp('carol');
+    const ids = h.library.add(5, 'list');
+    for (const t of ids) {
+      await h.gql(LIKE, { t }, carol.accessToken);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await h.gql(UNLIKE, { t: ids[1] }, carol.accessToken);
+    const p1 = (await h.gql(LIKED, { id: carol.user.id, first: 2 }, carol.accessToken)).data?.user.likedTracks;
+    expect(p1.totalCount).toBe(4);
+    expect(p1.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[4], ids[3]]);
+    expect(p1.edges.every((e: { node: { liked: boolean } }) => e.node.liked)).toBe(true);
+    const p2 = (await h.gql(LIKED, { id: carol.user.id, first: 10, after: p1.pageInfo.endCursor }, carol.accessToken)).data?.user.likedTracks;
+    expect(p2.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[2], ids[0]]);
+    expect(p2.pageInfo.hasNextPage).toBe(false);
+
+    expect(codeOf(await h.gql(LIKED, { id: carol.user.id }, bob.accessToken))).toBe('FORBIDDEN');
+    expect(codeOf(await h.gql(LIKED, { id: carol.user.id }, admin.accessToken))).toBe('FORBIDDEN');
+    for (const first of [0, 101]) expect(codeOf(await h.gql(LIKED, { id: carol.user.id, first }, carol.accessToken))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await h.gql(LIKED, { id: carol.user.id, after: '!!' }, carol.accessToken))).toBe('BAD_USER_INPUT');
+  });
+
+  it('leaves out tracks that left the library, and shows them again when they come back', async () => {
+    const dave = await h.signUp('dave');
+    const [stay, leave] = h.library.add(2, 'gone') as [string, string];
+    await h.gql(LIKE, { t: stay }, dave.accessToken);
+    await h.gql(LIKE, { t: leave }, dave.accessToken);
+    const ids = async () =>
+      ((await h.gql(LIKED, { id: dave.user.id }, dave.accessToken)).data?.user.likedTracks.edges as Array<{ node: { id: string } }>).map((e) => e.node.id);
+    await h.publishLibraryEvent('library.track.removed', leave);
+    await waitFor(async () => (await ids()).length === 1, 20_000, 100, 'removed track hidden');
+    expect(await ids()).toEqual([stay]);
+    await h.publishLibraryEvent('library.track.added', leave);
+    await waitFor(async () => (await ids()).length === 2, 20_000, 100, 'track back');
+  });
+});
