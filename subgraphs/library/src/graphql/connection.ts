@@ -1,0 +1,17 @@
+import type DataLoader from 'dataloader';
+import type { Page } from '../domain/pagination.js';
+
+/** A Relay connection whose nodes come through a dataloader (one batch per page). */
+export function toConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
+  return {
+    totalCount: page.totalCount,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    edges: page.edges.map((e) => ({ cursor: e.cursor, node: loader.load(e.id) })),
+  };
+}
+
+/** Loads many, dropping IDs that vanished (lists of non-null entities). */
+export async function loadPresent<T>(loader: DataLoader<string, T | null>, ids: readonly string[]): Promise<T[]> {
+  const values = await loader.loadMany(ids);
+  return values.filter((v): v is T => v !== null && !(v instanceof Error));
+}

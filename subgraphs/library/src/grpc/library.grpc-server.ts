@@ -1,0 +1,63 @@
+import { BadUserInputError, NotFoundError } from '@ytm/errors';
+import type { Logger } from '@ytm/logger';
+import { toGrpcError, type LibraryServer } from '@ytm/proto';
+import type { LibraryService } from '../domain/library.service.js';
+
+export const MAX_BATCH_IDS = 1_000;
+
+/**
+ * The internal Library API (stream asks for files, resource checks track IDs). File paths
+ * leave the service only through GetTrackFile.
+ */
+export function createLibraryHandlers(library: LibraryService, logger: Logger): LibraryServer {
+  const onInternal = (err: unknown) => logger.error({ err }, 'library gRPC call failed');
+  return {
+    getTrackFile: (call, callback) => {
+      try {
+        const id = call.request.trackId;
+        if (!id) throw new BadUserInputError('track_id is required');
+        const [track] = library.tracksByIds([id]);
+        if (!track) throw new NotFoundError(`Track ${id} not found`);
+        callback(null, {
+          trackId: track.id,
+          path: track.path,
+          size: track.size,
+          mtimeMs: Math.trunc(track.mtimeMs),
+          mimeType: track.format.mimeType,
+          durationSeconds: track.duration,
+          etag: `"${track.size.toString(36)}-${Math.trunc(track.mtimeMs).toString(36)}"`,
+        });
+      } catch (err) {
+        callback(toGrpcError(err, onInternal));
+      }
+    },
+    batchGetTracks: (call, callback) => {
+      try {
+        const ids = [...new Set(call.request.ids)];
+        if (ids.length > MAX_BATCH_IDS) throw new BadUserInputError(`at most ${MAX_BATCH_IDS} ids per call`);
+        const tracks = library.tracksByIds(ids);
+        const albums = library.albumsByIds(tracks.map((t) => t?.albumId ?? ''));
+        const found = [];
+        const missingIds: string[] = [];
+        for (const [i, t] of tracks.entries()) {
+          if (!t) {
+            missingIds.push(ids[i]!);
+            continue;
+          }
+          const artists = library.artistsByIds(t.artistIds);
+          found.push({
+            id: t.id,
+            title: t.title,
+            durationSeconds: t.duration,
+            albumId: t.albumId ?? '',
+            albumTitle: albums[i]?.title ?? '',
+            artistNames: artists.map((a) => a?.name ?? '').filter(Boolean),
+          });
+        }
+        callback(null, { tracks: found, missingIds });
+      } catch (err) {
+        callback(toGrpcError(err, onInternal));
+      }
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { isDuplicateKeyError } from '@ytm/mongo';
+import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, type OutboxEntry } from '@ytm/events';
+import type { Album, Artist, Image, ScanStatus, Track } from '../domain/model.js';
+import type { LibraryStore, TrackEvent } from '../domain/ports.js';
+import type { AlbumDoc } from './album.model.js';
+import type { ArtistDoc } from './artist.model.js';
+import type { ImageDoc } from './image.model.js';
+import type { OutboxDoc } from './outbox.model.js';
+import type { ScanDoc } from './scan.model.js';
+import type { TrackDoc } from './track.model.js';
+
+export const EVENT_SOURCE = 'ytm-library';
+const EVENTS_PER_OUTBOX_DOC = 200;
+/** Events written ahead of their change wait here until the change is stored. */
+const STAGED_FIELD = 'staged';
+
+export interface LibraryModels {
+  tracks: Model<TrackDoc>;
+  albums: Model<AlbumDoc>;
+  artists: Model<ArtistDoc>;
+  images: Model<ImageDoc>;
+  scans: Model<ScanDoc>;
+  outbox: Model<OutboxDoc>;
+}
+
+/** IDs are derived from names, so an existing document is the same artist or album. */
+async function insertIfAbsent(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
+
+const toTrackDoc = ({ id, ...rest }: Track): TrackDoc => ({ _id: id, ...rest });
+const fromTrackDoc = ({ _id, ...rest }: TrackDoc): Track => ({ id: _id, ...rest, coverArtId: rest.coverArtId ?? null });
+
+export function toOutboxEntry(e: TrackEvent, now: Date): OutboxEntry {
+  const ref = { __typename: 'Track' as const, id: e.trackId };
+  if (e.kind === 'removed') return outboxEntry(EVENT_SOURCE, 'library.track.removed', e.trackId, ref, now);
+  return outboxEntry(EVENT_SOURCE, e.kind === 'added' ? 'library.track.added' : 'library.track.updated', e.trackId, { ...ref, changed: e.changed }, now);
+}
+
+/**
+ * The library on MongoDB/FerretDB. Writes are bulk and keyed by `_id` only: on FerretDB's SQLite
+ * backend any other filter (and, in 1.24, even an `_id` update) scans the whole collection, so a
+ * batch of N changes costs a couple of scans rather than N.
+ */
+export class MongoLibraryRepository implements LibraryStore {
+  constructor(
+    private readonly m: LibraryModels,
+    private readonly onOutbox: () => void = () => undefined,
+  ) {}
+
+  async loadAll(): Promise<{ tracks: Track[]; albums: Album[]; artists: Artist[]; images: Image[] }> {
+    const [tracks, albums, artists, images] = await Promise.all([
+      this.m.tracks.collection.find({}).toArray() as unknown as Promise<TrackDoc[]>,
+      this.m.albums.collection.find({}).toArray() as unknown as Promise<AlbumDoc[]>,
+      this.m.artists.collection.find({}).toArray() as unknown as Promise<ArtistDoc[]>,
+      this.m.images.collection.find({}).toArray() as unknown as Promise<ImageDoc[]>,
+    ]);
+    return {
+      tracks: tracks.map(fromTrackDoc),
+      albums: albums.map(({ _id, ...a }) => ({ id: _id, ...a })),
+      artists: artists.map(({ _id, ...a }) => ({ id: _id, ...a })),
+      images: images.map(({ _id, ...i }) => ({ id: _id, ...i })),
+    };
+  }
+
+  async insertArtist({ id, ...rest }: Artist): Promise<void> {
+    await insertIfAbsent(this.m.artists.collection.insertOne({ _id: id, ...rest } as never));
+  }
+
+  async insertAlbum({ id, ...rest }: Album): Promise<void> {
+    await insertIfAbsent(this.m.albums.collection.insertOne({ _id: id, ...rest } as never));
+  }
+
+  async insertImage({ id, ...rest }: Image): Promise<void> {
+    await this.m.images.collection.updateOne({ _id: id as never }, { $setOnInsert: rest }, { upsert: true });
+  }
+
+  async saveTracks(added: Track[], replaced: Track[]): Promise<void> {
+    if (added.length > 0) await this.m.tracks.collection.insertMany(added.map(toTrackDoc) as never[], { ordered: false });
+    if (replaced.length === 1) {
+      const doc = toTrackDoc(replaced[0]!);
+      await this.m.tracks.collection.replaceOne({ _id: doc._id as never }, doc);
+    } else if (replaced.length > 1) {
+      // Delete + insert costs two collection scans for the whole batch; N replaceOne cost N.
+      await this.m.tracks.collection.deleteMany({ _id: { $in: replaced.map((t) => t.id) as never[] } });
+      await this.m.tracks.collection.insertMany(replaced.map(toTrackDoc) as never[], { ordered: false });
+    }
+  }
+
+  async deleteTracks(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.m.tracks.collection.deleteMany({ _id: { $in: ids as never[] } });
+  }
+
+  async deleteAlbums(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.m.albums.collection.deleteMany({ _id: { $in: ids as never[] } });
+  }
+
+  async deleteArtists(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.m.artists.collection.deleteMany({ _id: { $in: ids as never[] } });
+  }
+
+  async stageEvents(events: TrackEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
+    const now = new Date();
+    const docs: Record<string, unknown>[] = [];
+    for (let i = 0; i < events.length; i += EVENTS_PER_OUTBOX_DOC) {
+      const entries = events.slice(i, i + EVENTS_PER_OUTBOX_DOC).map((e) => toOutboxEntry(e, now));
+      docs.push({ _id: randomUUID(), [STAGED_FIELD]: entries, [DELETED_FIELD]: true });
+    }
+    await this.m.outbox.collection.insertMany(docs as never[]);
+    return docs.map((d) => d._id as string);
+  }
+
+  async releaseEvents(batchIds: string[]): Promise<void> {
+    for (const id of batchIds) await this.release({ _id: id });
+    if (batchIds.length > 0) this.onOutbox();
+  }
+
+  async releaseStagedEvents(): Promise<number> {
+    const staged = (await this.m.outbox.collection.find({ [STAGED_FIELD]: { $exists: true } }, { projection: { _id: 1 } }).toArray()) as unknown as { _id: string }[];
+    await this.releaseEvents(staged.map((d) => d._id));
+    return staged.length;
+  }
+
+  private async release(filter: { _id: string }): Promise<void> {
+    const doc = (await this.m.outbox.collection.findOne(filter as never)) as Record<string, unknown> | null;
+    const entries = doc?.[STAGED_FIELD];
+    if (!Array.isArray(entries)) return;
+    await this.m.outbox.collection.updateOne(filter as never, { $set: { [OUTBOX_FIELD]: entries }, $unset: { [STAGED_FIELD]: '' } });
+  }
+
+  async saveLastScan(status: ScanStatus): Promise<void> {
+    await this.m.scans.collection.replaceOne({ _id: 'last' as never }, status, { upsert: true });
+  }
+
+  async loadLastScan(): Promise<ScanStatus | null> {
+    const d = (await this.m.scans.collection.findOne({ _id: 'last' as never })) as ScanDoc | null;
+    if (!d) return null;
+    const { _id, ...status } = d;
+    return status;
+  }
+}

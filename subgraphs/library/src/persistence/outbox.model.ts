@@ -1,0 +1,19 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { DELETED_FIELD, OUTBOX_FIELD, type OutboxEntry } from '@ytm/events';
+
+/**
+ * A batch of pending events. Each document is born marked deleted, so the shared OutboxRelay
+ * publishes its entries and then removes it; the collection stays small, which keeps the
+ * relay's scans cheap on FerretDB.
+ */
+export interface OutboxDoc {
+  _id: string;
+  [OUTBOX_FIELD]: OutboxEntry[];
+  [DELETED_FIELD]: true;
+}
+
+const schema = new Schema({ _id: { type: String, required: true } }, { collection: 'outbox', versionKey: false, strict: false });
+
+export function outboxModel(conn: Connection): Model<OutboxDoc> {
+  return conn.models.Outbox ?? (conn.model('Outbox', schema) as unknown as Model<OutboxDoc>);
+}

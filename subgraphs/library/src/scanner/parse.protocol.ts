@@ -1,0 +1,15 @@
+import type { RawTags } from '../domain/tags.js';
+
+/** What a parser worker answers for one file (structured-cloned across threads). */
+export type ParseOutcome =
+  | {
+      ok: true;
+      tags: RawTags;
+      format: { container: string; codec: string; duration: number; bitrate: number | null; sampleRate: number | null; channels: number | null; lossless: boolean };
+      picture: { data: Uint8Array; mimeType: string } | null;
+    }
+  | { ok: false; reason: string };
+
+export interface ParseTask {
+  path: string;
+}
