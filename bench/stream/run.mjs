@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Range endpoint benchmark: throughput and TTFB p99 for 1, 50 and 500 concurrent readers of a
 // 10 MB file, ytm-stream (direct) beside nginx (sendfile) serving the same file, in the same run.
-// Optional third column: through the router (ROUTER_URL=http://127.0.0.1:4000, with a stream
-// registered there whose ticket key matches: see README).
-// Usage: node bench/stream/run.mjs [--duration=5000] [--concurrency=1,50,500]
+// With --router, a third column: through the router (router/dist, started here, proxying
+// /stream/* to this stream instance).
+// Usage: node bench/stream/run.mjs [--duration=5000] [--concurrency=1,50,500] [--router]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const durationMs = Number(arg('duration', '5000'));
 const levels = arg('concurrency', '1,50,500').split(',').map(Number);
@@ -93,7 +94,47 @@ async function startStream() {
     child.once('exit', (code) => reject(new Error(`stream-server exited with ${code}`)));
   });
   const { port, token } = JSON.parse(line);
-  return { direct: `http://127.0.0.1:${port}/stream/${token}`, token };
+  return { base: `http://127.0.0.1:${port}`, direct: `http://127.0.0.1:${port}/stream/${token}`, token };
+}
+
+/** The real router with a static supergraph of the subgraphs that compose today, STREAM_HTTP_URL → our stream. */
+async function startRouter(streamBase) {
+  const { composeServices } = await import('@apollo/composition');
+  const { parse } = await import('graphql');
+  const names = ['resource', 'stream'];
+  const composed = composeServices(
+    names.map((name) => ({ name, url: `http://127.0.0.1:9/${name}`, typeDefs: parse(readFileSync(join(root, 'subgraphs', name, 'schema.graphql'), 'utf8')) })),
+  );
+  if (composed.errors) throw new Error(`composition failed: ${composed.errors.map((e) => e.message).join('; ')}`);
+  const supergraph = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraph, composed.supergraphSdl);
+  const [port, grpcPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [join(root, 'router/dist/main.js')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      SUPERGRAPH_MODE: 'static',
+      SUPERGRAPH_PATH: supergraph,
+      STREAM_HTTP_URL: streamBase,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return base;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('router did not start');
 }
 
 function runScript(script, args) {
@@ -117,7 +158,7 @@ const targets = [
   ['nginx', nginxUrl],
   ['stream', stream.direct],
 ];
-if (process.env.ROUTER_URL) targets.push(['router', `${process.env.ROUTER_URL.replace(/\/$/, '')}/stream/${stream.token}`]);
+if (process.argv.includes('--router')) targets.push(['router', `${await startRouter(stream.base)}/stream/${stream.token}`]);
 
 console.log(`10 MiB file, ${durationMs} ms per run, ${process.env.NODE_ENV ?? ''} node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 const rows = [];
