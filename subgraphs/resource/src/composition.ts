@@ -9,6 +9,8 @@ import type { Logger } from '@ytm/logger';
 import { connectMongo, pingMongo } from '@ytm/mongo';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { ResourceConfig } from './config.js';
+import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
+import { LowPriorityBcrypt, threadPoolBcrypt } from './crypto/low-priority-bcrypt.js';
 import { BcryptPasswordHasher } from './crypto/password-hasher.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
@@ -93,10 +95,10 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const limits = { maxFailuresPerAccount: config.SIGNIN_MAX_FAILURES_PER_ACCOUNT, maxFailuresPerAddress: config.SIGNIN_MAX_FAILURES_PER_ADDRESS, windowSec };
   const throttle = new RateLimiterSignInThrottle({
     ...limits,
-    maxConcurrentHashes: config.SIGNIN_MAX_CONCURRENT_HASHES,
     ...(config.SIGNIN_THROTTLE_STORE === 'mongo' ? { shared: await mongoSignInLimiters(conn, limits) } : {}),
   });
 
+  const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY);
   const pepper = await new MongoSecretRepository(secretModel(conn)).getOrCreate('password-pepper');
   const userRepository = new MongoUserRepository(users, () => relay.notify());
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);
@@ -104,7 +106,11 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const accounts = new AccountService({
     users: userRepository,
     sessions: sessionRepository,
-    passwords: overrides.passwords ?? new BcryptPasswordHasher(pepper, config.BCRYPT_COST),
+    passwords: new BoundedPasswordHasher(overrides.passwords ?? new BcryptPasswordHasher(pepper, config.BCRYPT_COST, bcryptEngine), {
+      maxConcurrent: config.PASSWORD_HASH_CONCURRENCY,
+      maxQueued: config.PASSWORD_HASH_QUEUE,
+      maxWaitMs: 10_000,
+    }),
     accessTokens: keyRing,
     refreshTokens,
     playback,
@@ -181,6 +187,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
       ['throttle', async () => throttle.stop()],
       ['stream-client', async () => playback.close()],
       ['library-client', async () => tracks.close?.()],
+      ['bcrypt', () => bcryptEngine.close()],
       ['mongo', () => conn.close()],
     ],
   };

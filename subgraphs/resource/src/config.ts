@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { env, loadConfig, z } from '@ytm/config';
 
 /** The only place that reads process.env. */
@@ -28,7 +29,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       SIGNIN_MAX_FAILURES_PER_ACCOUNT: env.int(10, 1, 1_000),
       SIGNIN_MAX_FAILURES_PER_ADDRESS: env.int(100, 1, 1_000_000),
       SIGNIN_FAILURE_WINDOW_MINUTES: env.int(15, 1, 24 * 60),
-      SIGNIN_MAX_CONCURRENT_HASHES: env.int(64, 1, 10_000),
+      /** bcrypt hashes at once (default: the number of cores) and how many may wait for one. */
+      PASSWORD_HASH_CONCURRENCY: env.int(availableParallelism(), 1, 256),
+      PASSWORD_HASH_QUEUE: env.int(256, 0, 100_000),
       SIGNIN_THROTTLE_STORE: z.enum(['memory', 'mongo']).default('memory'),
       /** Delay between publishing a new signing key in the JWKS and signing with it. */
       SIGNING_KEY_ACTIVATION_DELAY_SECONDS: env.int(90, 0, 86_400),

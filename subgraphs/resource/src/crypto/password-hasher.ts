@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import bcrypt from 'bcrypt';
 import type { PasswordHasher } from '../domain/ports.js';
+import { threadPoolBcrypt, type BcryptEngine } from './low-priority-bcrypt.js';
 
 /**
  * bcrypt over an HMAC-SHA256 of the password. bcrypt ignores bytes past 72; the keyed pre-hash
@@ -12,20 +12,21 @@ export class BcryptPasswordHasher implements PasswordHasher {
   constructor(
     private readonly pepper: Buffer,
     private readonly cost: number,
+    private readonly engine: BcryptEngine = threadPoolBcrypt,
   ) {
-    this.dummyHash = bcrypt.hash('dummy password for timing', cost);
+    this.dummyHash = engine.hash('dummy password for timing', cost);
   }
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(this.prehash(password), this.cost);
+    return this.engine.hash(this.prehash(password), this.cost);
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(this.prehash(password), hash);
+    return this.engine.compare(this.prehash(password), hash);
   }
 
   async verifyDummy(password: string): Promise<void> {
-    await bcrypt.compare(this.prehash(password), await this.dummyHash);
+    await this.engine.compare(this.prehash(password), await this.dummyHash);
   }
 
   private prehash(password: string): string {

@@ -14,7 +14,7 @@ import {
   type UserRepository,
 } from './ports.js';
 import type { IssuedSession } from './session.js';
-import { effectivePlan, type User, type UserWithSecret } from './user.js';
+import { effectivePlan, type User } from './user.js';
 
 export interface AccountServiceDeps {
   users: UserRepository;
@@ -63,18 +63,13 @@ export class AccountService {
     }
     if (password.length > 4096) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     const attempt = await this.deps.throttle.reserve(email, address);
-    let user: UserWithSecret | null;
-    try {
-      user = await this.deps.users.findByEmailWithSecret(email);
-      if (!user) {
-        await this.deps.passwords.verifyDummy(password);
-        throw new UnauthenticatedError(INVALID_CREDENTIALS);
-      }
-      if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-      await attempt.succeeded();
-    } finally {
-      attempt.done();
+    const user = await this.deps.users.findByEmailWithSecret(email);
+    if (!user) {
+      await this.deps.passwords.verifyDummy(password);
+      throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
+    if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+    await attempt.succeeded();
     const { passwordHash: _secret, ...publicUser } = user;
     return this.openSession(publicUser);
   }
@@ -85,13 +80,9 @@ export class AccountService {
     const user = await this.deps.users.findWithSecret(viewer.id);
     if (!user) throw new UnauthenticatedError();
     const attempt = await this.deps.throttle.reserve(user.email, address);
-    try {
-      const ok = currentPassword.length <= 4096 && (await this.deps.passwords.verify(currentPassword, user.passwordHash));
-      if (!ok) throw new BadUserInputError('The current password is not correct', 'currentPassword');
-      await attempt.succeeded();
-    } finally {
-      attempt.done();
-    }
+    const ok = currentPassword.length <= 4096 && (await this.deps.passwords.verify(currentPassword, user.passwordHash));
+    if (!ok) throw new BadUserInputError('The current password is not correct', 'currentPassword');
+    await attempt.succeeded();
     await this.deps.users.setPasswordHash(user.id, await this.deps.passwords.hash(newPassword));
     const revoked = await this.deps.sessions.revokeAllForUser(user.id, 'password changed', this.deps.clock.now(), viewer.sessionId);
     await Promise.all(revoked.map((sessionId) => this.deps.playback.revoke(user.id, sessionId)));

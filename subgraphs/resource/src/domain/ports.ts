@@ -36,18 +36,13 @@ export interface SessionRepository {
 
 /** Sign-in throttling per account and per client address, applied before any password hashing. */
 export interface SignInThrottle {
-  /**
-   * Reserves one attempt (counted as a failure until `succeeded`); throws RateLimitedError when
-   * the account or the address is locked out or too many hashes are running.
-   */
+  /** Reserves one attempt (counted as a failure until `succeeded`); throws RateLimitedError when the account or the address is locked out. */
   reserve(account: string, address: string | undefined): Promise<SignInAttempt>;
 }
 
 export interface SignInAttempt {
   /** The password was right: the reserved failure is given back. */
   succeeded(): Promise<void>;
-  /** Frees the hashing slot; call exactly once, whatever the outcome. */
-  done(): void;
 }
 
 export interface PasswordHasher {

@@ -7,8 +7,6 @@ export interface SignInThrottleOptions {
   maxFailuresPerAccount: number;
   maxFailuresPerAddress: number;
   windowSec: number;
-  /** Password hashes running at once in this process; beyond, RATE_LIMITED (bcrypt's thread pool stays short). */
-  maxConcurrentHashes: number;
   /** Limiters shared by all replicas (see `mongoSignInLimiters`); the in-process ones always run too. */
   shared?: SharedLimiters;
 }
@@ -31,7 +29,6 @@ type Reserved = [RateLimiterAbstract, string];
 export class RateLimiterSignInThrottle implements SignInThrottle {
   private readonly account: RateLimiterMemory;
   private readonly address: RateLimiterMemory;
-  private inFlight = 0;
 
   constructor(private readonly options: SignInThrottleOptions) {
     this.account = new RateLimiterMemory({ keyPrefix: 'signin-account', points: options.maxFailuresPerAccount, duration: options.windowSec });
@@ -39,7 +36,6 @@ export class RateLimiterSignInThrottle implements SignInThrottle {
   }
 
   async reserve(account: string, address: string | undefined): Promise<SignInAttempt> {
-    if (this.inFlight >= this.options.maxConcurrentHashes) throw new RateLimitedError('Too many sign-ins in progress; try again in a moment', 1);
     const plan: Reserved[] = [];
     if (address) plan.push([this.address, address]);
     plan.push([this.account, account]);
@@ -57,16 +53,9 @@ export class RateLimiterSignInThrottle implements SignInThrottle {
         throw new RateLimitedError('Too many failed sign-in attempts; try again later', Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
       }
     }
-    this.inFlight += 1;
-    let done = false;
     return {
       succeeded: async () => {
         await Promise.all(reserved.map(([limiter, key]) => limiter.reward(key, 1)));
-      },
-      done: () => {
-        if (done) return;
-        done = true;
-        this.inFlight -= 1;
       },
     };
   }
@@ -82,7 +71,7 @@ export class RateLimiterSignInThrottle implements SignInThrottle {
  * increments of one key can be lost: there they are approximate, and the in-process limiters
  * keep each replica exact. FerretDB has no TTL indexes either: expired counters are swept here.
  */
-export async function mongoSignInLimiters(conn: Connection, options: Omit<SignInThrottleOptions, 'shared' | 'maxConcurrentHashes'>): Promise<SharedLimiters> {
+export async function mongoSignInLimiters(conn: Connection, options: Omit<SignInThrottleOptions, 'shared'>): Promise<SharedLimiters> {
   const tableName = 'signin_throttle';
   const db = conn.db;
   if (!db) throw new Error('mongo not connected');

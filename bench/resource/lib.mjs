@@ -1,0 +1,99 @@
+// Shared by the resource benchmarks: start ytm-resource (dist) as its own process, time things.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const MONGODB_URL = process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017';
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+export function arg(name, fallback) {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? hit.slice(name.length + 3) : fallback;
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Starts subgraphs/resource/dist/main.js on free ports with a database of its own. */
+export async function startResource(env = {}) {
+  const port = await freePort();
+  const grpcPort = await freePort();
+  const db = `bench_resource_${randomUUID().slice(0, 8)}`;
+  const proc = spawn(process.execPath, [join(ROOT, 'subgraphs/resource/dist/main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      MONGODB_URL,
+      MONGODB_DB: db,
+      KAFKA_BROKERS,
+      KAFKA_GROUP_ID: db,
+      REGISTRY_URL: '127.0.0.1:1',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`resource exited with ${proc.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error('resource did not start');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    port,
+    db,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function gql(url, query, variables = {}, token, headers = {}) {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return res.json();
+}
+
+export function percentiles(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const pct = (p) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+  return { n: s.length, p50: pct(50), p95: pct(95), p99: pct(99), max: s[s.length - 1] ?? NaN };
+}
+
+export const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
+
+/** Drops the benchmark's database afterwards. */
+export async function dropDatabase(db) {
+  const { default: mongoose } = await import(join(ROOT, 'node_modules/mongoose/index.js'));
+  const conn = await mongoose.createConnection(MONGODB_URL, { dbName: db }).asPromise();
+  await conn.db.dropDatabase();
+  await conn.close();
+}

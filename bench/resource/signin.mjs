@@ -1,0 +1,74 @@
+// Sign-in throughput, and the event loop's health during a sign-in storm: p99 of concurrent `me`
+// queries (target ≤ 50 ms), measured by an idle probe process, without and with the storm.
+//
+//   npx tsc -b subgraphs/resource && node bench/resource/signin.mjs [--concurrency=32] [--duration=10000] [--cost=12]
+//
+// Needs FerretDB/MongoDB and Kafka (MONGODB_URL, KAFKA_BROKERS).
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { arg, dropDatabase, gql, ms, percentiles, ROOT, startResource } from './lib.mjs';
+
+const concurrency = Number(arg('concurrency', '32'));
+const durationMs = Number(arg('duration', '10000'));
+const cost = arg('cost', '12');
+const USERS = 32;
+const PASSWORD = 'bench password 123';
+
+const resource = await startResource({ BCRYPT_COST: cost });
+const run = promisify(execFile);
+const probe = (token, duration) =>
+  run(process.execPath, [join(ROOT, 'bench/resource/me-probe.mjs'), resource.url, token, String(duration), '10']).then((r) => JSON.parse(r.stdout));
+
+try {
+  const emails = Array.from({ length: USERS }, (_, i) => `bench-${i}-${resource.db}@ytm.test`);
+  const sessions = await Promise.all(
+    emails.map((email) =>
+      gql(resource.url, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', { i: { email, password: PASSWORD, displayName: 'bench' } }),
+    ),
+  );
+  const token = sessions[0].data.signUp.accessToken;
+
+  const idle = await probe(token, 3_000);
+
+  const latencies = [];
+  let ok = 0;
+  let failed = 0;
+  const stormEnd = Date.now() + durationMs;
+  const worker = async (w) => {
+    for (let i = 0; Date.now() < stormEnd; i++) {
+      const started = process.hrtime.bigint();
+      // Each worker its own client address, as separate clients would be.
+      const r = await gql(
+        resource.url,
+        'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { accessToken } }',
+        { e: emails[(w + i) % USERS], p: PASSWORD },
+        undefined,
+        {
+          'x-forwarded-for': `10.1.${w}.1`,
+        },
+      );
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (r.data?.signIn) ok++;
+      else failed++;
+    }
+  };
+  const storm = Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  await new Promise((r) => setTimeout(r, 500)); // let the storm build up
+  const during = await probe(token, durationMs - 1_500);
+  await storm;
+
+  const signIn = percentiles(latencies);
+  console.log(`ytm-resource sign-in benchmark (bcrypt cost ${cost}, ${concurrency} concurrent clients, ${durationMs / 1000} s, ${USERS} accounts)`);
+  console.log(
+    `  sign-ins: ${ok} ok, ${failed} failed → ${(ok / (durationMs / 1000)).toFixed(1)} sign-ins/s; latency p50 ${ms(signIn.p50)}, p99 ${ms(signIn.p99)}`,
+  );
+  console.log(`  me (idle server):        n=${idle.n} p50 ${ms(idle.p50)} p95 ${ms(idle.p95)} p99 ${ms(idle.p99)} max ${ms(idle.max)} errors ${idle.errors}`);
+  console.log(
+    `  me (during the storm):   n=${during.n} p50 ${ms(during.p50)} p95 ${ms(during.p95)} p99 ${ms(during.p99)} max ${ms(during.max)} errors ${during.errors}`,
+  );
+  console.log(`  target p99 ≤ 50 ms during the storm: ${during.p99 <= 50 ? 'met' : 'MISSED'}`);
+} finally {
+  await resource.stop();
+  await dropDatabase(resource.db).catch(() => undefined);
+}
