@@ -123,7 +123,7 @@ export class Catalogue {
     this.albums.set(album.id, album);
     addTo(this.albumsByArtist, album.artistId, album.id);
     this.sortKeys.set(album.id, album.sortTitle);
-    this.search.put('album', album.id, [album.title]);
+    this.search.put('album', album.id, [album.title, this.artists.get(album.artistId)?.name ?? '']);
     this.version += 1;
   }
 

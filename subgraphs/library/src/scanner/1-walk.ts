@@ -21,6 +21,8 @@ export interface WalkResult {
   files: FoundFile[];
   /** Best folder image per folder walked (cover > folder > front). */
   folderImages: Map<string, FoundFile>;
+  /** Folders listed (with or without a folder image). */
+  listed: Set<string>;
   /** The scopes asked for. */
   scopes: WalkScope[];
   /** Folders that exist but could not be listed (and roots that are missing, e.g. unmounted): what was there is kept. */
@@ -46,7 +48,7 @@ export function walkCovers(walk: Pick<WalkResult, 'scopes' | 'failed'>, path: st
  */
 export async function walk(roots: string[], scopes: WalkScope[], logger: Logger): Promise<WalkResult> {
   const realRoots = (await Promise.all(roots.map((r) => realpath(r).catch(() => undefined)))).filter((r): r is string => r !== undefined);
-  const result: WalkResult = { files: [], folderImages: new Map(), scopes, failed: [] };
+  const result: WalkResult = { files: [], folderImages: new Map(), listed: new Set(), scopes, failed: [] };
   const rootSet = new Set(roots);
   const visited = new Set<string>();
   const stack = [...scopes];
@@ -78,6 +80,7 @@ export async function walk(roots: string[], scopes: WalkScope[], logger: Logger)
       }
       continue;
     }
+    result.listed.add(scope.dir);
     const candidates = entries.filter((e) => !e.name.startsWith('.'));
     for (let i = 0; i < candidates.length; i += STAT_CONCURRENCY) {
       await Promise.all(candidates.slice(i, i + STAT_CONCURRENCY).map((e) => visit(scope, e)));

@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { isDiscFolder } from './audio-files.js';
 import type { Catalogue } from '../domain/catalogue.js';
 import type { Track } from '../domain/model.js';
 import { walkCovers, type FoundFile, type WalkResult } from './1-walk.js';
@@ -16,6 +17,12 @@ export interface Diff {
   knownBad: number;
   /** Tracks under the walked folders whose file was not found. */
   missing: Track[];
+}
+
+/** Where a disc folder's tracks take their folder cover from (the album folder above it). */
+export function coverFolderOf(path: string): string {
+  const dir = dirname(path);
+  return isDiscFolder(basename(dir)) ? dirname(dir) : dir;
 }
 
 /** Folders whose folder image appeared, changed or vanished: their tracks must be re-resolved. */
@@ -44,7 +51,7 @@ export function diff(catalogue: Catalogue, walk: WalkResult, opts: { full: boole
     found.add(file.path);
     const known = catalogue.trackByPath(file.path);
     const unchanged = known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs;
-    if (!opts.full && unchanged && !artChanged.has(dirname(file.path))) continue;
+    if (!opts.full && unchanged && !artChanged.has(dirname(file.path)) && !artChanged.has(coverFolderOf(file.path))) continue;
     const bad = opts.knownBad.get(file.path);
     if (!opts.full && !known && bad && bad.size === file.size && bad.mtimeMs === file.mtimeMs) {
       knownBad += 1;

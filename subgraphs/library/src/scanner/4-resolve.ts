@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Logger } from '@ytm/logger';
 import type { Catalogue } from '../domain/catalogue.js';
 import { albumIdOf, artistIdOf, imageIdOf, trackIdentityOf, trackIdOf } from '../domain/identity.js';
@@ -7,8 +7,8 @@ import type { Image, Track } from '../domain/model.js';
 import type { LibraryStore } from '../domain/ports.js';
 import { normalizeTags, type TrackTags } from '../domain/tags.js';
 import { sortKeyOf } from '../domain/text-folding.js';
-import type { FoundFile } from './1-walk.js';
-import { mimeTypeOf } from './audio-files.js';
+import type { FoundFile, WalkResult } from './1-walk.js';
+import { folderImageRank, isDiscFolder, mimeTypeOf } from './audio-files.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { ParseOutcome } from './parse.protocol.js';
 import type { Tombstones } from './tombstones.js';
@@ -52,14 +52,14 @@ export class TrackResolver {
   /** IDs handed out during the current run (two new copies of one recording get two IDs). */
   private reserved = new Set<string>();
   private folderArt = new Map<string, Promise<string | null>>();
-  private folderImages: ReadonlyMap<string, FoundFile> = new Map();
+  private walked: Pick<WalkResult, 'folderImages' | 'listed'> = { folderImages: new Map(), listed: new Set() };
 
   constructor(private readonly deps: ResolverDeps) {}
 
-  beginRun(folderImages: ReadonlyMap<string, FoundFile>): void {
+  beginRun(walked: Pick<WalkResult, 'folderImages' | 'listed'>): void {
     this.reserved = new Set();
     this.folderArt = new Map();
-    this.folderImages = folderImages;
+    this.walked = walked;
   }
 
   async resolve(file: FoundFile, parsed: ParseOutcome & { ok: true }): Promise<Resolved> {
@@ -179,19 +179,34 @@ export class TrackResolver {
     });
   }
 
+  /** The folder's cover, or for a disc folder (CD1, Disc 2) the album folder's. */
   private folderImage(dir: string): Promise<string | null> {
     let pending = this.folderArt.get(dir);
     if (!pending) {
-      const file = this.folderImages.get(dir);
-      pending =
-        file && file.size <= MAX_FOLDER_IMAGE_BYTES
-          ? readFile(file.path).then(
-              (bytes) => this.ensureImage(bytes, file.path.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg', file.path),
-              () => null,
-            )
-          : Promise.resolve(null);
+      pending = this.imageOfFolder(dir).then((id) => (id === null && isDiscFolder(basename(dir)) ? this.imageOfFolder(dirname(dir)) : id));
       this.folderArt.set(dir, pending);
     }
     return pending;
   }
+
+  private async imageOfFolder(dir: string): Promise<string | null> {
+    // The walk saw the folders it listed; a parent outside the walk (watcher runs) is looked at here.
+    const file = this.walked.listed.has(dir) ? this.walked.folderImages.get(dir) : await findFolderImage(dir);
+    if (!file || file.size > MAX_FOLDER_IMAGE_BYTES) return null;
+    const bytes = await readFile(file.path).catch(() => undefined);
+    return bytes ? this.ensureImage(bytes, file.path.toLowerCase().endsWith('.png') ? 'image/png' : 'image/jpeg', file.path) : null;
+  }
+}
+
+/** The best folder image in a folder not listed by the walk. */
+async function findFolderImage(dir: string): Promise<FoundFile | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const best = names
+    .map((name) => ({ name, rank: folderImageRank(name) }))
+    .filter((c): c is { name: string; rank: number } => c.rank !== undefined)
+    .sort((a, b) => a.rank - b.rank)[0];
+  if (!best) return undefined;
+  const path = join(dir, best.name);
+  const s = await stat(path).catch(() => undefined);
+  return s?.isFile() ? { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs) } : undefined;
 }

@@ -34,6 +34,13 @@ export function folderImageRank(name: string): number | undefined {
   return m ? FOLDER_IMAGE_RANK.indexOf(m[1]!.toLowerCase()) : undefined;
 }
 
+// "CD1", "Disc 2", "disk-3": a disc of an album whose cover usually sits one folder up.
+const DISC_FOLDER_RE = /^(?:cd|dis[ck])[\s._-]*\d{1,3}\b/i;
+
+export function isDiscFolder(name: string): boolean {
+  return DISC_FOLDER_RE.test(name);
+}
+
 /** What the stream endpoint sends: by container where music-metadata names one, else by extension. */
 export function mimeTypeOf(container: string, codec: string, path: string): string {
   const c = container.toLowerCase();

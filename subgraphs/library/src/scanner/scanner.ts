@@ -50,6 +50,7 @@ export class Scanner implements ScanControl {
   private readonly tombstones = new Tombstones();
   private readonly resolver: TrackResolver;
   private readonly now: () => Date;
+  private stopping = false;
 
   constructor(private readonly deps: ScannerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -80,6 +81,12 @@ export class Scanner implements ScanControl {
       this.running.catch(() => undefined);
     }
     return this.status();
+  }
+
+  /** Stops between files: what was parsed so far is committed, the rest waits for the next scan. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
   }
 
   /** Resolves when the scan started by `start` (if any) is over. */
@@ -120,6 +127,7 @@ export class Scanner implements ScanControl {
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    if (this.stopping) return Promise.reject(new Error('scanner is stopping'));
     const result = this.queue.then(work, work);
     this.queue = result.catch(() => undefined);
     return result;
@@ -134,10 +142,11 @@ export class Scanner implements ScanControl {
     const summary: RunSummary = { filesSeen: found.files.length, filesParsed: 0, added: 0, updated: 0, removed: 0, errors: changes.knownBad };
     report({ filesSeen: summary.filesSeen, errors: summary.errors });
 
-    this.resolver.beginRun(found.folderImages);
+    this.resolver.beginRun(found);
     const committer = new TrackCommitter(catalogue, store, (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }));
     const unreadable: Track[] = [];
     await parseAll(pool, changes.toParse, async (file, outcome) => {
+      if (this.stopping) throw new Error('scanner is stopping');
       summary.filesParsed += 1;
       report({ filesParsed: 1 });
       if (!outcome.ok) {
