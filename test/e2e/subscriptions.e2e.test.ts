@@ -38,7 +38,8 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
       routers: 2,
       dbPrefix,
       production: true,
-      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '10' },
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '500', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) },
+      ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}),
     });
     const signUp = async (name: string) => {
       const r = await gql(system.graphqlUrl, SIGN_UP, { input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name } });
@@ -134,18 +135,22 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     const kafka = new Kafka({ brokers: kafkaBrokers, clientId: 'e2e-slow', logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const padding = 'x'.repeat(2_000);
+    // ~25 MB in all: far more than the socket buffers between router and the stalled client hold.
+    const padding = 'x'.repeat(4_000);
     const marker = `marker-${randomUUID()}`;
     const started = Date.now();
-    for (let batch = 0; batch < 40; batch++) {
-      const messages = Array.from({ length: 250 }, (_, i) => {
-        const id = batch === 39 && i === 249 ? marker : `slow-${batch}-${i}-${padding}`;
+    const BATCHES = 60;
+    const PER_BATCH = 100; // a batch stays under Kafka's 1 MB message limit
+    for (let batch = 0; batch < BATCHES; batch++) {
+      const messages = Array.from({ length: PER_BATCH }, (_, i) => {
+        const id = batch === BATCHES - 1 && i === PER_BATCH - 1 ? marker : `slow-${batch}-${i}-${padding}`;
         return { key: 'k', value: JSON.stringify({ specversion: '1.0', id: randomUUID(), type: 'library.track.removed', source: 'e2e', time: new Date().toISOString(), subject: id, data: { __typename: 'Track', id } }) };
       });
       await producer.send({ topic: 'ytm.library.events', messages });
     }
     await producer.disconnect();
-    await waitFor(() => fast.events.some((e) => e.libraryChanged.trackId === marker), 60_000, 100, 'fast client got the last event');
+    await waitFor(() => fast.closeCode ?? fast.events.some((e) => e.libraryChanged.trackId === marker), 60_000, 100, 'fast client got the last event');
+    expect(fast.closeCode).toBeUndefined();
     const fastMs = Date.now() - started;
     // Reading again, the slow client finds the close frame behind what was buffered for it.
     slowSocket.resume();

@@ -1,4 +1,4 @@
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
+import { buildSchema, execute, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ActiveSubscription } from './active-subscription.js';
 import { ACCESS_PROBE, ENTITY_ID_VARIABLE } from './entity-query.js';
 import { EVENT_OBJECT } from './subscription-fields.js';
@@ -19,6 +19,20 @@ export interface ResolvedEvent {
 interface ExecutionContext {
   entities: Record<string, unknown>;
   entityField: string | undefined;
+}
+
+/**
+ * The gateway's API schema carries its own field resolvers, which would bypass ours; shaping a
+ * payload needs the bare type system (same types, default scalars), built once per schema.
+ */
+const bareSchemas = new WeakMap<GraphQLSchema, GraphQLSchema>();
+function bare(schema: GraphQLSchema): GraphQLSchema {
+  let s = bareSchemas.get(schema);
+  if (!s) {
+    s = buildSchema(printSchema(schema));
+    bareSchemas.set(schema, s);
+  }
+  return s;
 }
 
 /** Event payload objects are read by field name; gateway results by response key (aliases). */
@@ -55,7 +69,7 @@ export async function resolveEvent(
   }
   const rootValue = { [EVENT_OBJECT]: true, [sub.fieldName]: { [EVENT_OBJECT]: true, ...payload } };
   const result = await execute({
-    schema: sub.schema,
+    schema: bare(sub.schema),
     document: sub.document,
     operationName: sub.operation.name?.value,
     rootValue,
