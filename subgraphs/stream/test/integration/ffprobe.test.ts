@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
 
 // Needs Debian's ffmpeg (ffprobe, ffmpeg): `apt-get install -y ffmpeg`.
 const run = promisify(execFile);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { rawRequest } from '../support/raw-http.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let h: Harness;
 const QUOTA_QUERY =

@@ -7,6 +7,9 @@ import { playThresholdBytes } from '../../src/domain/play-tracker.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startHarness, ticketClaims, ticketUrl, type Harness } from '../support/stream-harness.js';
 
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
+
 let h: Harness;
 let consumer: RunningConsumer;
 const events: Envelope[] = [];

@@ -1,9 +1,12 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { waitFor } from '@ytm/testing';
 import { rawRequest } from '../support/raw-http.js';
 import { revokeOverGrpc, startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let a: Harness;
 let b: Harness;

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { HmacTicketSigner } from '../../src/crypto/ticket-signer.js';
 import { MongoSecretRepository } from '../../src/persistence/secret.repository.js';
 import { secretModel } from '../../src/persistence/secret.model.js';
 import { rawRequest } from '../support/raw-http.js';
 import { revokeOverGrpc, startHarness, ticketClaims, ticketUrl, type Harness } from '../support/stream-harness.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let h: Harness;
 let signer: HmacTicketSigner;
