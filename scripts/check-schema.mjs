@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { findBreakingChanges } from 'graphql';
+import { buildSchema, findBreakingChanges } from 'graphql';
 import { apiSchemaOf, composeFromConfig, root, supergraphPath } from './supergraph-lib.mjs';
 
 let failed = false;
@@ -23,6 +23,14 @@ console.log('✓ subgraphs compose');
 const committed = existsSync(supergraphPath) ? readFileSync(supergraphPath, 'utf8') : '';
 if (committed !== result.supergraphSdl) fail('supergraph.graphql is stale: run `npm run compose` and commit it');
 else console.log('✓ supergraph.graphql is up to date');
+
+// The public contract (../shared/design/api.graphql): the served API may extend it, never break it.
+const contractPath = process.env.API_CONTRACT ?? resolve(root, '..', 'shared', 'design', 'api.graphql');
+if (existsSync(contractPath)) {
+  const broken = findBreakingChanges(buildSchema(readFileSync(contractPath, 'utf8')), apiSchemaOf(result.supergraphSdl));
+  if (broken.length > 0) fail(`the API breaks the contract ${contractPath}:\n  - ${broken.map((c) => `${c.type}: ${c.description}`).join('\n  - ')}`);
+  else console.log('✓ the API schema implements the contract (api.graphql) without breaking it');
+} else console.log(`• no contract at ${contractPath}; skipped`);
 
 const baseRef = process.env.SCHEMA_BASE_REF ?? 'HEAD~1';
 let base;
