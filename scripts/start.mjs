@@ -8,6 +8,15 @@ import { down, up } from '../infra/infra.mjs';
 import { ROOT, startSystem } from './system.mjs';
 
 const dev = process.argv.includes('--dev');
+// Scale-out on one machine: `npm start -- --routers 2 --replicas 2` (extra instances on ports +10, +20, ...).
+const numberArg = (name) => {
+  const i = process.argv.indexOf(name);
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 1;
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`${name} takes a whole number from 1 to 5`);
+  return n;
+};
+const routers = numberArg('--routers');
+const replicas = numberArg('--replicas');
 const t0 = Date.now();
 const say = (msg) => console.log(`[ytm] ${msg}`);
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -42,6 +51,10 @@ try {
     mongodbUrl: infra.mongodbUrl,
     kafkaBrokers: infra.kafkaBrokers,
     production: !dev,
+    routers,
+    replicas,
+    // One library instance scans and watches; the others serve reads.
+    replicaEnv: { library: { SCAN_ON_START: 'false', WATCH: 'false' } },
     env: { MUSIC_DIR: musicDir },
     logDir,
     onLine: (service, line) => {
@@ -60,4 +73,4 @@ try {
 }
 for (const s of Object.values(system.services)) if (s.proc) s.proc.on('exit', (code) => !stopping && console.error(`[ytm] ${s.name} exited (${code})`));
 say(`ready in ${secs()}s`);
-say(`GraphQL: ${system.graphqlUrl}   music folder: ${musicDir}   (Ctrl-C stops everything)`);
+say(`GraphQL: ${system.routerUrls.map((u) => `${u}/graphql`).join('  ')}   music folder: ${musicDir}   (Ctrl-C stops everything)`);

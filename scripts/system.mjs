@@ -79,9 +79,10 @@ export async function startSystem(options) {
   // Scale-out: extra routers and extra replicas of each subgraph (same code and databases, own
   // ports); every subgraph instance registers with every router.
   const services = SERVICES.filter((s) => !opts.only || opts.only.includes(s.name));
-  for (let i = 2; i <= opts.routers; i++) services.push({ ...SERVICES[0], name: `router${i}` });
+  const shifted = (s, i) => ({ ...s, port: s.port + 10 * (i - 1), grpcPort: s.grpcPort + 10 * (i - 1) });
+  for (let i = 2; i <= opts.routers; i++) services.push({ ...shifted(SERVICES[0], i), name: `router${i}` });
   for (let i = 2; i <= opts.replicas; i++) {
-    for (const s of SERVICES.slice(1)) services.push({ ...s, name: `${s.name}${i}`, replicaOf: s.name });
+    for (const s of SERVICES.slice(1)) services.push({ ...shifted(s, i), name: `${s.name}${i}`, replicaOf: s.name });
   }
   opts.routerNames = services.filter((s) => s.dir === 'router').map((s) => s.name);
   const ports = {};

@@ -19,7 +19,16 @@ export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   ) {
     super({
       url: fallbackUrl,
-      fetcher: ((url: string, init: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+      // A refused connection (an instance that died) is retried once on another live instance.
+      fetcher: (async (url: string, init: RequestInit) => {
+        try {
+          return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        } catch (err) {
+          const alternative = isConnectionFailure(err) ? routing.alternativeGraphqlUrl(subgraph, url) : undefined;
+          if (!alternative) throw err;
+          return fetch(alternative, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        }
+      }) as never,
     });
   }
 
@@ -35,4 +44,9 @@ export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
       if (value) request.http.headers.set(name, value);
     }
   }
+}
+
+function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } })?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET';
 }

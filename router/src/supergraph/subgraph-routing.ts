@@ -1,16 +1,19 @@
-import type { RegistryService } from '../registry/registry.service.js';
+import type { Registration, RegistryService } from '../registry/registry.service.js';
 
 /**
- * Where each subgraph is reached: the newest live registration from the registry when there is
- * one (replicas round-robin), else the configured default. Lets the committed supergraph
- * (static mode) still follow services that moved ports.
+ * Where each subgraph is reached: a live registration from the registry when there is one
+ * (replicas round-robin; an instance that just refused a connection is skipped for a few
+ * seconds), else the configured default. Lets the committed supergraph (static mode) still follow
+ * services that moved ports or scaled out.
  */
 export class SubgraphRouting {
   private counter = 0;
+  private readonly suspects = new Map<string, number>();
 
   constructor(
     private readonly registry: RegistryService,
     private readonly httpDefaults: Record<string, string>,
+    private readonly suspectMs = 5_000,
   ) {}
 
   graphqlUrl(name: string, fallback: string): string {
@@ -18,12 +21,22 @@ export class SubgraphRouting {
     return live.length > 0 ? live[this.counter++ % live.length]!.graphqlUrl : fallback;
   }
 
+  /** Another instance than the one at `failedUrl`, after marking that one as suspect. */
+  alternativeGraphqlUrl(name: string, failedUrl: string): string | undefined {
+    this.suspects.set(failedUrl, Date.now() + this.suspectMs);
+    const others = this.live(name).filter((r) => r.graphqlUrl !== failedUrl);
+    return others.length > 0 ? others[this.counter++ % others.length]!.graphqlUrl : undefined;
+  }
+
   httpUrl(name: string): string | undefined {
     const live = this.live(name);
     return live.length > 0 ? live[this.counter++ % live.length]!.httpUrl : this.httpDefaults[name];
   }
 
-  private live(name: string) {
-    return this.registry.active().filter((r) => r.name === name);
+  private live(name: string): Registration[] {
+    const now = Date.now();
+    const all = this.registry.active().filter((r) => r.name === name);
+    const healthy = all.filter((r) => (this.suspects.get(r.graphqlUrl) ?? 0) < now);
+    return healthy.length > 0 ? healthy : all;
   }
 }

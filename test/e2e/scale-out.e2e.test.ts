@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import mongoose from 'mongoose';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { startSystem } from '../../scripts/system.mjs';
+import { codes, gql, ME, SIGN_UP } from './graphql-client.js';
+import { subscribe, type Recorder } from './ws-client.js';
+
+type System = Awaited<ReturnType<typeof startSystem>>;
+
+/** Scale-out: two routers and two replicas of every subgraph on one FerretDB and one Kafka. */
+describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
+  const { mongodbUrl, kafkaBrokers } = infraEnv();
+  const dbPrefix = uniqueName('e2eso');
+  const music = mkdtempSync(join(tmpdir(), 'ytm-music-'));
+  let system: System;
+  let r1: string;
+  let r2: string;
+  let token: string;
+  const open: Recorder[] = [];
+
+  beforeAll(async () => {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=3', '-metadata', 'title=Scaled Song', '-metadata', 'artist=Scaled Artist', '-metadata', 'album=Scaled Album', '-y', join(music, 'scaled.mp3')]);
+    system = await startSystem({
+      mongodbUrl,
+      kafkaBrokers: kafkaBrokers.join(','),
+      ephemeral: true,
+      routers: 2,
+      replicas: 2,
+      replicaEnv: { library: { SCAN_ON_START: 'false', WATCH: 'false' } },
+      dbPrefix,
+      production: true,
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music },
+      readyTimeoutMs: 90_000,
+    });
+    [r1, r2] = (system.routerUrls as string[]).map((u) => `${u}/graphql`) as [string, string];
+    const up = await gql(r1, SIGN_UP, { input: { email: `so-${randomUUID().slice(0, 8)}@example.com`, password: 'password 1234', displayName: 'Scaled' } });
+    token = up.data!.signUp.accessToken;
+  }, 150_000);
+
+  afterAll(async () => {
+    await Promise.all(open.map((r) => r.dispose()));
+    await system?.stop();
+    rmSync(music, { recursive: true, force: true });
+    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
+    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
+    await conn.close();
+  });
+
+  it('every router sees two live instances of every subgraph', async () => {
+    for (const url of system.routerUrls as string[]) {
+      const health = (await (await fetch(`${url}/health`)).json()) as { registrations: Array<{ name: string }> };
+      for (const name of ['library', 'resource', 'stream']) expect(health.registrations.filter((r) => r.name === name)).toHaveLength(2);
+    }
+  });
+
+  it('a session from one router works on the other, and requests spread over the replicas', async () => {
+    for (let i = 0; i < 10; i++) {
+      const me = await gql(i % 2 ? r1 : r2, ME, {}, token);
+      expect(me.errors).toBeUndefined();
+    }
+    const served = await Promise.all(
+      [system.services.resource, system.services.resource2].map(async (s) => {
+        const metrics = await (await fetch(`${s.url}/metrics`)).text();
+        return [...metrics.matchAll(/ytm_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+      }),
+    );
+    expect(served[0]).toBeGreaterThan(0);
+    expect(served[1]).toBeGreaterThan(0);
+  });
+
+  it('subscribers on both routers get an event caused through the other router', async () => {
+    const created = await gql(r1, 'mutation { createPlaylist(input: { name: "Shared", visibility: PUBLIC }) { id } }', {}, token);
+    const id = created.data!.createPlaylist.id as string;
+    const query = 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name } } }';
+    const a = subscribe(r1, token, query, { id });
+    const b = subscribe(r2, token, query, { id });
+    open.push(a, b);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await gql(r2, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Shared v2" }) { version } }', { id }, token);
+    for (const rec of [a, b]) await waitFor(() => rec.events.some((e) => e.playlistChanged.playlist?.name === 'Shared v2'), 15_000, 100, 'event on both routers');
+  });
+
+  it('plays a track: ticket from one router, audio through the other', async () => {
+    const track = await waitFor(async () => {
+      const r = await gql(r2, '{ tracks(first: 5) { edges { node { id title } } } }', {}, token);
+      return r.data?.tracks.edges.find((e: { node: { title: string } }) => e.node.title === 'Scaled Song')?.node;
+    }, 30_000, 250, 'scanned track');
+    const ticket = await gql(r2, 'mutation($id: ID!) { requestPlayback(trackId: $id) { url mimeType } }', { id: track.id }, token);
+    expect(ticket.errors).toBeUndefined();
+    const path = new URL(ticket.data!.requestPlayback.url).pathname;
+    const res = await fetch(`${system.routerUrls[1]}${path}`, { headers: { range: 'bytes=0-99' } });
+    expect(res.status).toBe(206);
+    expect((await res.arrayBuffer()).byteLength).toBe(100);
+  });
+
+  it('keeps serving through both routers when a replica is killed', async () => {
+    await system.services.resource2.kill();
+    for (let i = 0; i < 10; i++) {
+      for (const url of [r1, r2]) {
+        const me = await gql(url, ME, {}, token);
+        expect(codes(me)).toEqual([]);
+      }
+    }
+  });
+});
