@@ -47,7 +47,7 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       httpRequestDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(ctx.status) }, ms / 1000);
       if (ctx.path !== '/health' && ctx.path !== '/ready' && ctx.path !== '/metrics') {
-        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+        ctx.state.log.info({ method: ctx.method, path: redactPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     }
   });
@@ -103,4 +103,9 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void
 function routeLabel(path: string): string {
   const first = path.split('/')[1] ?? '';
   return /^[a-z._-]{1,32}$/i.test(first) ? `/${first}` : '/other';
+}
+
+/** Playback tickets travel in the URL path (an <audio> element sends no headers): never log them. */
+export function redactPath(path: string): string {
+  return path.startsWith('/stream/') ? '/stream/[ticket]' : path;
 }
