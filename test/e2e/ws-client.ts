@@ -21,6 +21,7 @@ export function subscribe(url: string, token: string | undefined, query: string,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       lazy: false,
+      onNonLazyError: (e) => rec.errors.push(e),
       connectionParams: token ? { authorization: `Bearer ${token}` } : {},
       on: {
         closed: (e) => {
