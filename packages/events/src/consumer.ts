@@ -3,6 +3,9 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Collection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 import { parseEnvelope, type Envelope } from './envelope.js';
+import { labelledGauge } from '@ytm/metrics';
+
+const consumerLag = labelledGauge('ytm_kafka_consumer_lag', 'Messages behind the partition high watermark, per consumer group and topic', ['group', 'topic', 'partition']);
 
 /** Remembers processed event IDs so a redelivered event is applied once. */
 export interface ProcessedEvents {
@@ -56,6 +59,11 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
       consumer = c;
       c.on(c.events.GROUP_JOIN, () => {
         state.joined = true;
+      });
+      // Router groups are per instance (random ids); label them by prefix to bound cardinality.
+      const groupLabel = groupId.replace(/-[0-9a-f-]{36}$/, '');
+      c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+        consumerLag.set({ group: groupLabel, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
       });
       try {
         await c.connect();

@@ -3,6 +3,7 @@ import type { Logger } from '@ytm/logger';
 import { DELETED_FIELD, OUTBOX_FIELD, type OutboxEntry } from './outbox.js';
 import type { EventPublisher } from './kafka.js';
 import { withDocumentLock } from './document-lock.js';
+import { gaugeFrom } from '@ytm/metrics';
 
 export interface OutboxRelayOptions {
   /** Collections whose documents may carry an outbox. */
@@ -37,6 +38,8 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    gaugeFrom('ytm_outbox_backlog', 'Events written to the outbox and not yet published to Kafka', () => this.backlog());
+    gaugeFrom('ytm_outbox_published_total', 'Events published by this process', () => this.published);
     this.loop = this.run();
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '@ytm/logger';
 import { DomainError, HTTP_STATUS } from '@ytm/errors';
-import { httpRequestDuration, metricsRegistry } from './metrics.js';
+import { httpRequestDuration, metricsRegistry } from '@ytm/metrics';
 import { runWithTrace, traceFrom } from '@ytm/trace';
 
 export interface AppState {

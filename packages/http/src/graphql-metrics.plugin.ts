@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { graphqlOperationDuration } from './metrics.js';
+import { graphqlOperationDuration } from '@ytm/metrics';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
 

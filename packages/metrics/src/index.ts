@@ -22,6 +22,9 @@ export const graphqlOperationDuration = new Histogram({
 
 /** A gauge read at scrape time (outbox backlog, consumer lag, scan progress, subscribers). */
 export function gaugeFrom(name: string, help: string, read: () => number | Promise<number>): Gauge {
+  // Registered once per name: a second registration (tests build several services in one process) reuses it.
+  const existing = metricsRegistry.getSingleMetric(name);
+  if (existing) metricsRegistry.removeSingleMetric(name);
   return new Gauge({
     name,
     help,
@@ -38,4 +41,11 @@ export function gaugeFrom(name: string, help: string, read: () => number | Promi
 
 export function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return new Counter({ name, help, labelNames, registers: [metricsRegistry] });
+}
+
+/** Per-label gauge values kept in memory (e.g. consumer lag by group and topic). */
+export function labelledGauge(name: string, help: string, labelNames: string[]): Gauge {
+  const existing = metricsRegistry.getSingleMetric(name);
+  if (existing) return existing as Gauge;
+  return new Gauge({ name, help, labelNames, registers: [metricsRegistry] });
 }
