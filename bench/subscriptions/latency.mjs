@@ -1,6 +1,7 @@
 // Subscription latency: time from an updatePlaylist response to the event at each subscriber,
-// with 1, 100 and 1,000 subscribers (distinct users, so no fetch sharing: the worst case), and
-// memory per idle subscriber on the router.
+// with 1, 100 and 1,000 subscribers, and memory per idle subscriber on the router. Two cases:
+// `shared` (one user on many devices: one entity fetch per event, fanned out) and `distinct`
+// (every subscriber another user: one fetch each, since results may differ per user).
 // Run: npm run build && node bench/subscriptions/latency.mjs   (starts infra and the system itself)
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -12,6 +13,7 @@ import { startSystem } from '../../scripts/system.mjs';
 
 const COUNTS = (process.env.COUNTS ?? '1,100,1000').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const MODES = (process.env.MODES ?? 'shared,distinct').split(',');
 const infra = await up({ log: () => {} });
 const dbPrefix = `bench_${randomUUID().slice(0, 8)}`;
 const system = await startSystem({ mongodbUrl: infra.mongodbUrl, kafkaBrokers: infra.kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' } });
@@ -39,14 +41,16 @@ const routerRss = async () => {
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 console.log(`subscription latency (mutation response → event at client), ${ROUNDS} rounds per size`);
-console.log('subscribers | p50 ms | p99 ms | max ms | router RSS MB');
+for (const mode of MODES) {
+const sharedToken = mint();
+console.log(`\n${mode} users\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB`);
 for (const n of COUNTS) {
   const rssBefore = await routerRss();
   const clients = [];
   const arrivals = new Map(); // version -> array of arrival times
   await Promise.all(
     Array.from({ length: n }, () => new Promise((resolve, reject) => {
-      const client = createClient({ url: system.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${mint()}` }, retryAttempts: 0 });
+      const client = createClient({ url: system.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${mode === 'shared' ? sharedToken : mint()}` }, retryAttempts: 0 });
       clients.push(client);
       client.subscribe({ query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } }, {
         next: (v) => {
@@ -76,6 +80,7 @@ for (const n of COUNTS) {
   if (n >= 100) console.log(`            memory per idle subscriber ≈ ${((rssIdle - rssBefore) / n / 1024).toFixed(1)} KiB (router RSS delta / subscribers)`);
   await Promise.all(clients.map((c) => c.dispose()));
   await new Promise((r) => setTimeout(r, 500));
+}
 }
 await system.stop();
 process.exit(0);
