@@ -54,14 +54,51 @@ function event(kind: PlaylistChangeKind, p: Playlist): OutboxEntry {
 
 const byId = (id: string) => ({ _id: id as never });
 
+/**
+ * States are immutable, so a state read by `_id` can be kept: paging through a big playlist reads
+ * it once, not once per page (a 1,000-item state costs FerretDB ~25–50 ms to decode). LRU, bounded
+ * by the number of items held.
+ */
+class StateCache {
+  private readonly states = new Map<string, PlaylistStateDoc>();
+  private items = 0;
+
+  constructor(private readonly maxItems: number) {}
+
+  get(id: string): PlaylistStateDoc | undefined {
+    const state = this.states.get(id);
+    if (state) {
+      this.states.delete(id);
+      this.states.set(id, state);
+    }
+    return state;
+  }
+
+  set(state: PlaylistStateDoc): void {
+    if (this.states.has(state._id) || state.items.length > this.maxItems) return;
+    this.states.set(state._id, state);
+    this.items += state.items.length + 1;
+    for (const [id, old] of this.states) {
+      if (this.items <= this.maxItems) break;
+      this.states.delete(id);
+      this.items -= old.items.length + 1;
+    }
+  }
+}
+
 /** Playlists as committed versions; see playlist.model.ts for why three collections. */
 export class MongoPlaylistRepository implements PlaylistRepository {
+  private readonly cache: StateCache;
+
   constructor(
     private readonly heads: Collection,
     private readonly versions: Collection,
     private readonly states: Collection,
     private readonly onOutbox: () => void = () => undefined,
-  ) {}
+    cachedItems = 200_000,
+  ) {
+    this.cache = new StateCache(cachedItems);
+  }
 
   async init(): Promise<void> {
     await this.heads.createIndex({ ownerId: 1, createdAt: -1 });
@@ -89,7 +126,7 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       stale = true;
     }
     if (version === 0 || deleted) return null;
-    let state = stateId ? await this.states.findOne<PlaylistStateDoc>(byId(stateId)) : null;
+    let state = stateId ? await this.readState(stateId) : null;
     // A head lagging past pruned versions: look the latest version up the slow way.
     if (!state) state = await this.latestByScan(id);
     if (!state) return null;
@@ -129,7 +166,8 @@ export class MongoPlaylistRepository implements PlaylistRepository {
   private async commitVersion(p: Playlist, kind: PlaylistChangeKind): Promise<boolean> {
     const deleted = kind === 'deleted';
     const stateId = deleted ? null : `${p.id}:${p.version}:${randomBytes(6).toString('hex')}`;
-    if (stateId) await this.states.insertOne(toState(p, stateId) as never);
+    const state = stateId ? toState(p, stateId) : null;
+    if (state) await this.states.insertOne({ ...state } as never);
     const version: PlaylistVersionDoc = {
       _id: versionId(p.id, p.version),
       playlistId: p.id,
@@ -147,6 +185,7 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       throw err;
     }
     this.onOutbox();
+    if (state) this.cache.set(state);
     await this.writeHead(toHead(p, stateId, deleted));
     // The big state of the version before the previous one is of no use any more (a reader that
     // still reaches it falls back to a scan); version documents go in the sweep.
@@ -163,6 +202,14 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       const stored = await this.heads.findOne<PlaylistHeadDoc>(byId(head._id), { projection: { version: 1 } });
       if (!stored || stored.version >= head.version) return;
     }
+  }
+
+  private async readState(stateId: string): Promise<PlaylistStateDoc | null> {
+    const cached = this.cache.get(stateId);
+    if (cached) return cached;
+    const state = await this.states.findOne<PlaylistStateDoc>(byId(stateId));
+    if (state) this.cache.set(state);
+    return state;
   }
 
   private async dropState(id: string, version: number): Promise<void> {
