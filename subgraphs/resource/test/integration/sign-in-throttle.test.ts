@@ -142,3 +142,33 @@ describe('signIn timing', () => {
     expect(ratio).toBeLessThan(2);
   });
 });
+
+describe('the shared (MongoDB) throttle store', () => {
+  let a: Harness;
+  let b: Harness;
+  beforeAll(async () => {
+    // Two replicas on one database.
+    const env = { SIGNIN_THROTTLE_STORE: 'mongo', MONGODB_DB: `resource_it_shared_${randomUUID().slice(0, 8)}` };
+    a = await startHarness({ env });
+    b = await startHarness({ env });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('counts the failures of every replica against one account', async () => {
+    const user = await a.signUp('sharedstore');
+    for (let i = 0; i < 10; i++) {
+      const replica = i % 2 === 0 ? a : b;
+      const r = await replica.gql(SIGN_IN, { e: user.user.email, p: 'wrong password' }, undefined, { 'x-forwarded-for': address() });
+      expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    }
+    // Each replica saw only 5 failures itself: the shared counter locks the account on both.
+    for (const replica of [a, b]) {
+      expect(codeOf(await replica.gql(SIGN_IN, { e: user.user.email, p: user.password }, undefined, { 'x-forwarded-for': address() }))).toBe('RATE_LIMITED');
+    }
+    const counter = await a.resource.conn.collection('signin_throttle').findOne({ key: `signin-account:${user.user.email}` });
+    expect(counter?.points).toBeGreaterThanOrEqual(10);
+  });
+});
