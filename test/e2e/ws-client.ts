@@ -38,7 +38,7 @@ export function subscribe(url: string, token: string | undefined, query: string,
     {
       next: (v) => {
         if (v.errors) rec.errors.push(...v.errors);
-        else rec.events.push(v.data as Record<string, any>);
+        if (v.data) rec.events.push(v.data as Record<string, any>);
       },
       error: (e) => rec.errors.push(e),
       complete: () => {

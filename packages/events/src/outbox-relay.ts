@@ -15,6 +15,11 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
 }
 
+/** Messages per Kafka send (well under the broker's 1 MB batch limit for our envelopes). */
+const SEND_CHUNK = 200;
+/** Outbox removals in flight at once. */
+const WRITE_CONCURRENCY = 8;
+
 type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DELETED_FIELD]?: boolean };
 
 /**
@@ -67,40 +72,53 @@ export class OutboxRelay {
 
   /** Publishes everything pending once; returns how many events went out. */
   async drainOnce(): Promise<number> {
-    const { collections, batchSize = 100 } = this.options;
+    const { collections, batchSize = 500 } = this.options;
     let sent = 0;
     for (const collection of collections) {
       const docs = (await collection
         .find({ [`${OUTBOX_FIELD}.0`]: { $exists: true } }, { projection: { [OUTBOX_FIELD]: 1, [DELETED_FIELD]: 1 } })
         .limit(batchSize)
         .toArray()) as OutboxDoc[];
-      for (const doc of docs) sent += await this.publishDoc(collection, doc);
+      if (docs.length > 0) sent += await this.publishDocs(collection, docs);
     }
     return sent;
   }
 
-  private async publishDoc(collection: Collection, doc: OutboxDoc): Promise<number> {
-    const entries = [...(doc[OUTBOX_FIELD] ?? [])].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
-    if (entries.length === 0) return 0;
-    // Per-entity order: all of one document's events go in one send, oldest first.
+  /**
+   * Publishes many documents' events in a few large sends (a full library scan emits thousands),
+   * then removes them from their documents a few at a time.
+   */
+  private async publishDocs(collection: Collection, docs: OutboxDoc[]): Promise<number> {
+    const pending = docs.map((doc) => ({ doc, entries: [...(doc[OUTBOX_FIELD] ?? [])].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime()) }));
+    // Per-entity order: a document's events stay in order within the send (same key, same partition).
     const byTopic = new Map<string, OutboxEntry[]>();
-    for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    for (const { entries } of pending) for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
     for (const [topic, list] of byTopic) {
-      await this.options.publisher.send(
-        topic,
-        list.map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
+      for (let i = 0; i < list.length; i += SEND_CHUNK) {
+        await this.options.publisher.send(
+          topic,
+          list.slice(i, i + SEND_CHUNK).map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
+        );
+      }
+    }
+    let count = 0;
+    for (let i = 0; i < pending.length; i += WRITE_CONCURRENCY) {
+      await Promise.all(
+        pending.slice(i, i + WRITE_CONCURRENCY).map(async ({ doc, entries }) => {
+          // $pullAll with the exact entries (FerretDB ignores $pull with a condition), serialised with
+          // this process's own writes to the document (see withDocumentLock).
+          await withDocumentLock(collection.collectionName, doc._id, async () => {
+            await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
+            if (doc[DELETED_FIELD]) {
+              await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
+            }
+          });
+          count += entries.length;
+        }),
       );
     }
-    // $pullAll with the exact entries (FerretDB ignores $pull with a condition), serialised with
-    // this process's own writes to the document (see withDocumentLock).
-    await withDocumentLock(collection.collectionName, doc._id, async () => {
-      await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
-      if (doc[DELETED_FIELD]) {
-        await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
-      }
-    });
-    this.published += entries.length;
-    return entries.length;
+    this.published += count;
+    return count;
   }
 
   private async run(): Promise<void> {

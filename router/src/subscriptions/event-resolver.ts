@@ -77,6 +77,7 @@ export async function resolveEvent(
     contextValue: { entities, entityField: sub.field.entity?.field } satisfies ExecutionContext,
     fieldResolver,
   });
-  const all = [...(result.errors ?? []).map((e) => e.toJSON()), ...errors];
-  return { result: { ...(result.data !== undefined ? { data: result.data } : {}), ...(all.length ? { errors: all as unknown as GraphQLError[] } : {}) }, forbidden: false };
+  // graphql-ws serialises errors with toJSON(): they must be GraphQLError instances.
+  const all = [...(result.errors ?? []), ...errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }))];
+  return { result: { ...(result.data !== undefined ? { data: result.data } : {}), ...(all.length ? { errors: all } : {}) }, forbidden: false };
 }
