@@ -130,12 +130,26 @@ try {
     }
     results[name] = { whole: percentiles(whole), page: percentiles(pages) };
   }
+  // The M3U8 export through the router's /playlists/* proxy, with the same token.
+  const exports = [];
+  let entries = 0;
+  for (let i = 0; i < 10; i++) {
+    const t = process.hrtime.bigint();
+    const res = await fetch(`${router}/playlists/${id}.m3u8`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    exports.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (res.status !== 200) throw new Error(`m3u8 through the router: ${res.status} ${text.slice(0, 200)}`);
+    entries = text.split('\n').filter((l) => l.startsWith('#EXTINF:')).length;
+  }
+  const m3u = percentiles(exports);
+
   console.log(`ytm-resource: reading a ${ITEMS}-item playlist, ${iterations} reads each (10 pages of 100)`);
   for (const [name, r] of Object.entries(results)) {
     console.log(`  ${name}:`);
     console.log(`    whole playlist  p50 ${ms(r.whole.p50)}  p95 ${ms(r.whole.p95)}  max ${ms(r.whole.max)}`);
     console.log(`    one page (100)  p50 ${ms(r.page.p50)}  p95 ${ms(r.page.p95)}`);
   }
+  console.log(`  GET /playlists/<id>.m3u8 through the router: ${entries} entries, p50 ${ms(m3u.p50)} p95 ${ms(m3u.p95)} (10 requests)`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   if (resource) {
