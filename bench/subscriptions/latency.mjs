@@ -69,6 +69,7 @@ for (const n of COUNTS) {
   for (let i = 0; i < ROUNDS; i++) {
     const res = await gql('mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: playlist.id, n: `r${i}` }, ownerToken);
     const t0 = performance.now();
+    if (!res.data) throw new Error(`updatePlaylist failed: ${JSON.stringify(res.errors)}`);
     const version = res.data.updatePlaylist.version;
     const deadline = Date.now() + 30_000;
     while ((arrivals.get(version)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import mongoose from 'mongoose';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { codes, gql, ME, REFRESH, SIGN_IN, SIGN_UP } from './graphql-client.js';
 
@@ -17,15 +18,13 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
   const password = 'correct horse battery staple';
 
   beforeAll(async () => {
-    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'warn', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) }, ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}) });
+    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'warn' } });
     url = system.graphqlUrl;
   }, 90_000);
 
   afterAll(async () => {
     await system?.stop();
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   let accessToken: string;

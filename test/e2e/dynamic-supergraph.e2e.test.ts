@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mongoose from 'mongoose';
 import { createClient, RegistryClient, unaryCall } from '@ytm/proto';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem, ROOT } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 import { subscribe } from './ws-client.js';
@@ -24,9 +24,7 @@ describe('dynamic supergraph through the real system', () => {
 
   afterAll(async () => {
     await system?.stop();
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   it('serves the composed API from registrations', async () => {

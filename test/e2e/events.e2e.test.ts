@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
-import mongoose from 'mongoose';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { getFreePort, startKafka } from '../../infra/infra.mjs';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 
@@ -42,7 +42,7 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
 
   beforeAll(async () => {
     broker = await startKafka({ port: await getFreePort(), controllerPort: await getFreePort(), dataDir: dir });
-    system = await startSystem({ mongodbUrl, kafkaBrokers: broker.brokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) }, ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}) });
+    system = await startSystem({ mongodbUrl, kafkaBrokers: broker.brokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error' } });
     await startConsumer();
   }, 120_000);
 
@@ -51,9 +51,7 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
     await system?.stop();
     await broker?.stop();
     rmSync(dir, { recursive: true, force: true });
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   const registeredFor = (userId: string) => [...seen.values()].filter((e) => e.type === 'resource.user.registered' && e.subject === userId);

@@ -53,7 +53,7 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
       ephemeral: true,
       dbPrefix: uniqueName('e2ef'),
       production: true,
-      env: { LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '2000' },
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '2000' },
       readyTimeoutMs: 90_000,
     });
     url = system.graphqlUrl;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mongoose from 'mongoose';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { codes, gql, ME, SIGN_UP } from './graphql-client.js';
 import { subscribe, type Recorder } from './ws-client.js';
@@ -46,9 +46,7 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     await Promise.all(open.map((r) => r.dispose()));
     await system?.stop();
     rmSync(music, { recursive: true, force: true });
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   it('every router sees two live instances of every subgraph', async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mongoose from 'mongoose';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { codes, gql, ME, SIGN_IN, SIGN_UP } from './graphql-client.js';
 
@@ -51,9 +51,7 @@ describe('security: attacks through the router', () => {
     await system?.stop();
     rmSync(music, { recursive: true, force: true });
     rmSync(outside, { recursive: true, force: true });
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   it('does not follow symlinks out of the music folder', async () => {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import mongoose from 'mongoose';
 import WebSocket from 'ws';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_IN, SIGN_UP } from './graphql-client.js';
 import { errorCodes, subscribe, type Recorder } from './ws-client.js';
@@ -38,8 +38,7 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
       routers: 2,
       dbPrefix,
       production: true,
-      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '500', ...(process.env.E2E_SUPERGRAPH_PATH ? { SUPERGRAPH_PATH: process.env.E2E_SUPERGRAPH_PATH } : {}) },
-      ...(process.env.E2E_ONLY ? { only: process.env.E2E_ONLY.split(',') } : {}),
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '500' },
     });
     const signUp = async (name: string) => {
       const r = await gql(system.graphqlUrl, SIGN_UP, { input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name } });
@@ -56,9 +55,7 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     await system?.stop();
     rmSync(music, { recursive: true, force: true });
     rmSync(staging, { recursive: true, force: true });
-    const conn = await mongoose.createConnection(mongodbUrl).asPromise();
-    for (const db of ['resource', 'library', 'stream']) await conn.useDb(`${dbPrefix}_${db}`).dropDatabase();
-    await conn.close();
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
   });
 
   it('rejects a missing or invalid token in connection_init with 4403', async () => {
