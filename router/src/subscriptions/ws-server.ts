@@ -61,6 +61,26 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
   const { hub, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: 256 * 1024 });
   const state = (ctx: Ctx): ConnectionState => ((ctx.extra as { state?: ConnectionState }).state ??= { subscriptions: 0 });
+  const rules = [...specifiedRules, ...options.validationRules, ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  // Many clients send the same few operations: parse and validate each text once per schema.
+  const checkedDocuments = new WeakMap<GraphQLSchema, Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>>();
+  const parseAndValidate = (schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } => {
+    let cache = checkedDocuments.get(schema);
+    if (!cache) checkedDocuments.set(schema, (cache = new Map()));
+    const hit = cache.get(query);
+    if (hit) return hit;
+    let result: { document: DocumentNode } | { errors: GraphQLError[] };
+    try {
+      const document = parse(query, { maxTokens: 5_000 });
+      const errors = validate(schema, document, rules);
+      result = errors.length ? { errors: errors.map((e) => error(e.message, 'GRAPHQL_VALIDATION_FAILED')) } : { document };
+    } catch (e) {
+      result = { errors: [error((e as Error).message, 'GRAPHQL_VALIDATION_FAILED')] };
+    }
+    if (cache.size >= 1_000) cache.delete(cache.keys().next().value!);
+    cache.set(query, result);
+    return result;
+  };
 
   const disposable = useServer<Record<string, unknown> | undefined, { state?: ConnectionState }>(
     {
@@ -86,15 +106,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         const s = state(ctx);
         const schema = options.schema();
         if (!s.viewer || !s.token || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: 5_000 });
-        } catch (e) {
-          return [error((e as Error).message, 'GRAPHQL_VALIDATION_FAILED')];
-        }
-        const rules = [...specifiedRules, ...options.validationRules, ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => error(e.message, 'GRAPHQL_VALIDATION_FAILED'));
+        const checked = parseAndValidate(schema, payload.query);
+        if ('errors' in checked) return checked.errors;
+        const document = checked.document;
         const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
         const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
