@@ -146,7 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     KAFKA_FROM_BEGINNING: 'false',
     STREAM_GRPC_URL: `127.0.0.1:${streamPort}`,
     LIBRARY_GRPC_URL: `127.0.0.1:${libraryPort}`,
-    LIBRARY_DEADLINE_MS: '500',
+    LIBRARY_DEADLINE_MS: '2000',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...options.env,
