@@ -8,7 +8,7 @@
 // Needs FerretDB/MongoDB and Kafka (MONGODB_URL, KAFKA_BROKERS).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg, dropDatabase, freePort, gql, KAFKA_BROKERS, ms, percentiles, ROOT, startResource } from './lib.mjs';
 import { LIBRARY_DOUBLE_SDL } from './library-double.mjs';
@@ -143,6 +143,11 @@ try {
   }
   const m3u = percentiles(exports);
 
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (other processes included)`,
+  );
   console.log(`ytm-resource: reading a ${ITEMS}-item playlist, ${iterations} reads each (10 pages of 100)`);
   for (const [name, r] of Object.entries(results)) {
     console.log(`  ${name}:`);

@@ -5,6 +5,7 @@
 //
 // Needs FerretDB/MongoDB and Kafka (MONGODB_URL, KAFKA_BROKERS).
 import { execFile } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { arg, dropDatabase, gql, ms, percentiles, ROOT, startResource } from './lib.mjs';
@@ -59,6 +60,11 @@ try {
   await storm;
 
   const signIn = percentiles(latencies);
+  console.log(
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (other processes included)`,
+  );
   console.log(`ytm-resource sign-in benchmark (bcrypt cost ${cost}, ${concurrency} concurrent clients, ${durationMs / 1000} s, ${USERS} accounts)`);
   console.log(
     `  sign-ins: ${ok} ok, ${failed} failed → ${(ok / (durationMs / 1000)).toFixed(1)} sign-ins/s; latency p50 ${ms(signIn.p50)}, p99 ${ms(signIn.p99)}`,
