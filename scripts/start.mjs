@@ -21,7 +21,23 @@ const t0 = Date.now();
 const say = (msg) => console.log(`[ytm] ${msg}`);
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 
-const infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
+let system;
+let infra;
+let stopping = false;
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping...');
+  await system?.stop();
+  // Ctrl-C while infra was still starting: stop whatever this checkout started.
+  const only = infra ? infra.startedNow : undefined;
+  if (!infra || only.length) await down({ ...(only ? { only } : {}), log: (m) => console.log(`[infra] ${m}`) });
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
 say(`building (tsc -b)... [${secs()}s]`);
 const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) {
@@ -33,18 +49,6 @@ mkdirSync(musicDir, { recursive: true });
 const logDir = join(ROOT, '.ytm', 'logs');
 say(`starting services in ${dev ? 'development' : 'production'} mode (logs: ${logDir}) [${secs()}s]`);
 
-let system;
-let stopping = false;
-async function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
-  say('stopping services...');
-  await system?.stop();
-  if (infra.startedNow.length) await down({ only: infra.startedNow, log: (m) => console.log(`[infra] ${m}`) });
-  process.exit(code);
-}
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
 
 try {
   system = await startSystem({

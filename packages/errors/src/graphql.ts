@@ -37,7 +37,9 @@ export function formatGraphQLError(
   if (typeof code === 'string' && (PUBLIC_CODES.has(code) || CLIENT_CODES.has(code)) && code !== 'INTERNAL_SERVER_ERROR') {
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     const publicCode: string = code === 'GRAPHQL_PARSE_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : code;
-    return { ...formatted, extensions: { ...extensions, code: publicCode } };
+    // Apollo's own text tells clients how to configure the server; say only what happened.
+    const message = extensions.validationErrorCode === 'INTROSPECTION_DISABLED' ? 'Introspection is disabled' : formatted.message;
+    return { ...formatted, message, extensions: { ...extensions, code: publicCode } };
   }
   options.onInternal?.(original);
   return {

@@ -23,8 +23,9 @@ export function createKafka({ brokers, clientId, logger, connectionTimeoutMs = 3
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        if (level <= logLevel.ERROR) log.error(rest, message);
-        else if (level === logLevel.WARN) log.warn(rest, message);
+        // kafkajs logs retriable protocol errors (coordinator not yet available, leader moved) at
+        // ERROR and then retries; failures that matter surface where our code awaits kafkajs.
+        if (level <= logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },
   };
