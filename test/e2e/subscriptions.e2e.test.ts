@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import mongoose from 'mongoose';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +65,42 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     const r = track(subscribe(system.graphqlUrl, 'not-a-token', LIBRARY_CHANGED));
     await waitFor(() => r.closeCode, 5_000, 50, 'close');
     expect(r.closeCode).toBe(4403);
+  });
+
+  it('closes the socket with 4401 when the access token expires', async () => {
+    // A token that expires in 3 s, signed with resource's real key (read from its database).
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: `${dbPrefix}_resource` }).asPromise();
+    const key = await conn.collection('signing_keys').findOne({ retiredAt: null });
+    await conn.close();
+    const [, payload] = ann.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = jwt.sign({ ...claims, iat: now, exp: now + 3 }, createPrivateKey({ key: JSON.parse(key!.privateJwk as string), format: 'jwk' }), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: key!._id as unknown as string } });
+    const r = track(subscribe(system.graphqlUrl, shortLived, LIBRARY_CHANGED));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(r.closeCode).toBeUndefined();
+    await waitFor(() => r.closeCode, 8_000, 50, 'close at expiry');
+    expect(r.closeCode).toBe(4401);
+  });
+
+  it('applies the HTTP limits to subscriptions, and caps subscriptions per connection', async () => {
+    const deep = track(subscribe(system.graphqlUrl, ann, `subscription { libraryChanged { track { ${'album { artist { albums(first: 5) { edges { node { '.repeat(4)}title${' } } } } }'.repeat(4)} } } }`));
+    await waitFor(() => deep.errors.length > 0, 5_000, 50, 'validation error');
+    expect(errorCodes(deep).length).toBeGreaterThan(0);
+    expect(new Set(errorCodes(deep))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
+    // One socket, many subscriptions (graphql-ws multiplexes); the cap is 20 by default.
+    const client = subscribe(system.graphqlUrl, ann, 'subscription { libraryChanged { kind } }');
+    track(client);
+    const outcomes: unknown[][] = [];
+    for (let i = 0; i < 21; i++) {
+      const errs: unknown[] = [];
+      outcomes.push(errs);
+      client.client.subscribe({ query: 'subscription { libraryChanged { trackId } }' }, { next: () => undefined, error: (e) => errs.push(e), complete: () => undefined });
+    }
+    await waitFor(() => outcomes.some((o) => o.length > 0), 5_000, 50, 'cap reached');
+    const refused = outcomes.filter((o) => o.length > 0).flat(2) as Array<{ extensions?: { code?: string } }>;
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((e) => e.extensions?.code === 'BAD_USER_INPUT')).toBe(true);
   });
 
   it('denies scanProgress to non-admins with FORBIDDEN, accepts admins', async () => {

@@ -161,6 +161,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
             setTimeout(() => socket.terminate(), 10_000).unref();
           },
         };
+        // Reserved now, not in subscribe(): concurrent subscribe messages must all see the count.
+        s.subscriptions += 1;
         return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { sub, conn: s } };
       },
       subscribe: async (args) => {
@@ -169,9 +171,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         if (sub.field.requireEntity && sub.entityQuery) {
           const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub.viewer, sub.token);
           const visible = probe.data && Object.values(probe.data).some((v) => v !== null);
-          if (!visible) return { errors: [error('Not found or not yours to read', 'FORBIDDEN')] };
+          if (!visible) {
+            (args.contextValue as { conn: ConnectionState }).conn.subscriptions -= 1;
+            return { errors: [error('Not found or not yours to read', 'FORBIDDEN')] };
+          }
         }
-        (args.contextValue as { conn: ConnectionState }).conn.subscriptions += 1;
         hub.add(sub);
         return sub.queue;
       },

@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { buildSchema, Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { createLogger } from '@ytm/logger';
+import type { ActiveSubscription } from '../../src/subscriptions/active-subscription.js';
+import { BoundedQueue } from '../../src/subscriptions/bounded-queue.js';
+import { buildEntityQuery } from '../../src/subscriptions/entity-query.js';
+import type { EntityFetcher } from '../../src/subscriptions/event-resolver.js';
+import { SubscriptionHub } from '../../src/subscriptions/subscription-hub.js';
+import { SUBSCRIPTION_FIELDS } from '../../src/subscriptions/subscription-fields.js';
+
+const schema = buildSchema(`
+  type Query { track(id: ID!): Track }
+  type Track { id: ID! title: String! liked: Boolean! }
+  enum LibraryChangeKind { ADDED UPDATED REMOVED }
+  type LibraryChange { kind: LibraryChangeKind! trackId: ID! track: Track }
+  type Subscription { libraryChanged: LibraryChange! }
+`);
+const QUERY = 'subscription { changed: libraryChanged { kind track { t: title liked } } }';
+
+function subscriber(userId: string, queueLimit = 10, onOverflow = () => undefined): ActiveSubscription {
+  const document = parse(QUERY);
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  const rootField = operation.selectionSet.selections[0] as FieldNode;
+  const field = SUBSCRIPTION_FIELDS.libraryChanged!;
+  return {
+    id: userId,
+    viewer: { id: userId, sessionId: 's', role: 'USER', plan: { tier: 'FREE', expiresAt: null } },
+    token: `token-${userId}`,
+    fieldName: 'libraryChanged',
+    responseKey: 'changed',
+    field,
+    args: {},
+    schema,
+    document,
+    operation,
+    rootField,
+    variables: {},
+    entityQuery: buildEntityQuery(document, operation, rootField, field.entity!, { probeWhenUnselected: false }),
+    shareKey: `${userId}\n${QUERY}`,
+    queue: new BoundedQueue(queueLimit),
+    onOverflow,
+  };
+}
+
+const event = (id: string, type = 'library.track.added') => ({ specversion: '1.0' as const, id, type: type as never, source: 'test', time: new Date().toISOString(), subject: 't1', data: { __typename: 'Track', id: 't1' } as never });
+
+describe('SubscriptionHub', () => {
+  it('shares one entity fetch per user, shapes aliases, and ignores redelivered events', async () => {
+    const calls: string[] = [];
+    const fetcher: EntityFetcher = async (query, variables, who) => {
+      calls.push(who.token);
+      expect(query.definitions[0]!.kind).toBe(Kind.OPERATION_DEFINITION);
+      expect(variables.__ytmEntityId).toBe('t1');
+      return { data: { track: { t: 'Song', liked: who.token === 'token-ann' } } };
+    };
+    const hub = new SubscriptionHub(fetcher, createLogger({ name: 't', level: 'silent' }));
+    const ann1 = subscriber('ann');
+    const ann2 = subscriber('ann');
+    const bob = subscriber('bob');
+    for (const s of [ann1, ann2, bob]) hub.add(s);
+    await hub.dispatch('ytm.library.events', event('e1'));
+    await hub.dispatch('ytm.library.events', event('e1'));
+    expect(calls.sort()).toEqual(['token-ann', 'token-bob']);
+    const first = async (s: ActiveSubscription) => (await s.queue.next()).value;
+    expect(await first(ann1)).toEqual({ data: { changed: { kind: 'ADDED', track: { t: 'Song', liked: true } } } });
+    expect(await first(ann2)).toEqual({ data: { changed: { kind: 'ADDED', track: { t: 'Song', liked: true } } } });
+    expect(await first(bob)).toEqual({ data: { changed: { kind: 'ADDED', track: { t: 'Song', liked: false } } } });
+    expect(ann1.queue.size).toBe(0);
+  });
+
+  it('REMOVED needs no fetch; a full queue reports overflow without blocking others', async () => {
+    let overflowed = 0;
+    const hub = new SubscriptionHub(async () => {
+      throw new Error('no fetch expected');
+    }, createLogger({ name: 't', level: 'silent' }));
+    const slow = subscriber('slow', 1, () => overflowed++);
+    const fast = subscriber('fast', 10);
+    hub.add(slow);
+    hub.add(fast);
+    await hub.dispatch('ytm.library.events', event('r1', 'library.track.removed'));
+    await hub.dispatch('ytm.library.events', event('r2', 'library.track.removed'));
+    expect(overflowed).toBe(1);
+    expect(fast.queue.size).toBe(2);
+    expect((await fast.queue.next()).value).toEqual({ data: { changed: { kind: 'REMOVED', track: null } } });
+  });
+});
