@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +49,10 @@ export async function startResource(env = {}) {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // --nice=N runs the service at that priority (e.g. -5 on a machine others load too). Only the
+  // process's main thread is reniced by this; its bcrypt workers renice themselves to 19 anyway.
+  const nice = arg('nice', undefined);
+  if (nice !== undefined) setPriority(proc.pid, Number(nice));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

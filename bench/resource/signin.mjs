@@ -5,7 +5,7 @@
 //
 // Needs FerretDB/MongoDB and Kafka (MONGODB_URL, KAFKA_BROKERS).
 import { execFile } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { arg, dropDatabase, gql, ms, percentiles, ROOT, startResource } from './lib.mjs';
@@ -18,8 +18,12 @@ const PASSWORD = 'bench password 123';
 
 const resource = await startResource({ BCRYPT_COST: cost });
 const run = promisify(execFile);
-const probe = (token, duration) =>
-  run(process.execPath, [join(ROOT, 'bench/resource/me-probe.mjs'), resource.url, token, String(duration), '10']).then((r) => JSON.parse(r.stdout));
+const nice = arg('nice', undefined);
+const probe = (token, duration) => {
+  const child = run(process.execPath, [join(ROOT, 'bench/resource/me-probe.mjs'), resource.url, token, String(duration), '10']);
+  if (nice !== undefined) setPriority(child.child.pid, Number(nice));
+  return child.then((r) => JSON.parse(r.stdout));
+};
 
 try {
   const emails = Array.from({ length: USERS }, (_, i) => `bench-${i}-${resource.db}@ytm.test`);
@@ -65,7 +69,9 @@ try {
       .map((x) => x.toFixed(1))
       .join(' ')} (other processes included)`,
   );
-  console.log(`ytm-resource sign-in benchmark (bcrypt cost ${cost}, ${concurrency} concurrent clients, ${durationMs / 1000} s, ${USERS} accounts)`);
+  console.log(
+    `ytm-resource sign-in benchmark (bcrypt cost ${cost}, ${concurrency} concurrent clients, ${durationMs / 1000} s, ${USERS} accounts${nice === undefined ? '' : `, service and probe at nice ${nice}`})`,
+  );
   console.log(
     `  sign-ins: ${ok} ok, ${failed} failed → ${(ok / (durationMs / 1000)).toFixed(1)} sign-ins/s; latency p50 ${ms(signIn.p50)}, p99 ${ms(signIn.p99)}`,
   );
