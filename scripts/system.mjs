@@ -147,8 +147,9 @@ export async function startSystem(options) {
     for (const name of opts.routerNames) {
       await waitHttp(`${handles[name].url}/health`, opts.readyTimeoutMs, handles[name].proc, async (r) => {
         const body = await r.json();
-        const names = new Set((body.registrations ?? []).map((x) => x.name));
-        return ['library', 'resource', 'stream'].filter((n) => handles[n]).every((n) => names.has(n));
+        const registered = (name) => (body.registrations ?? []).filter((x) => x.name === name).length;
+        const expected = (name) => services.filter((s) => (s.replicaOf ?? s.name) === name).length;
+        return ['library', 'resource', 'stream'].every((n) => registered(n) >= expected(n));
       });
     }
   } catch (err) {
