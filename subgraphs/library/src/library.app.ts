@@ -85,7 +85,17 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(o.conn), kafka: () => o.publisher.ping() },
-    health: () => ({ tracks: catalogue.tracks.size, scan: scanner.status().state, outboxPublished: relay.published, parserRestarts: pool.replaced }),
+    health: () => {
+      const mem = process.memoryUsage();
+      const mb = (n: number) => Math.round(n / 1_048_576);
+      return {
+        tracks: catalogue.tracks.size,
+        scan: scanner.status().state,
+        outboxPublished: relay.published,
+        parserRestarts: pool.replaced,
+        memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
+      };
+    },
   });
   app.use(artRoutes(art, (id) => catalogue.images.get(id)));
   app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));

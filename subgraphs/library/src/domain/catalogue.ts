@@ -1,6 +1,6 @@
 import type { Album, AlbumSummary, Artist, Image, Track } from './model.js';
 import { SearchIndex } from './search-index.js';
-import { foldText, nameKey, sortKeyOf } from './text-folding.js';
+import { nameKey } from './text-folding.js';
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   let set = map.get(key);
@@ -32,14 +32,15 @@ export class Catalogue {
   readonly images = new Map<string, Image>();
   readonly search = new SearchIndex();
   private readonly byPath = new Map<string, string>();
-  private readonly byIdentity = new Map<string, Set<string>>();
+  /** One ID per identity almost always; an array only for copies of one recording. */
+  private readonly byIdentity = new Map<string, string | string[]>();
+  /** Repeated strings (codecs, genres, artist and album IDs) stored once. */
+  private readonly strings = new Map<string, string>();
   private readonly byAlbum = new Map<string, Set<string>>();
   private readonly byArtist = new Map<string, Set<string>>();
   private readonly byGenre = new Map<string, Set<string>>();
   private readonly albumsByArtist = new Map<string, Set<string>>();
   private readonly summaries = new Map<string, AlbumSummary>();
-  /** Sort keys, computed once per entity version (comparisons run millions of times). */
-  readonly sortKeys = new Map<string, string>();
   private totals = { duration: 0, bytes: 0 };
   /** Bumped on every change; cached listings are valid for one version. */
   version = 0;
@@ -49,7 +50,9 @@ export class Catalogue {
     return id === undefined ? undefined : this.tracks.get(id);
   }
   tracksWithIdentity(identity: string): Track[] {
-    return [...(this.byIdentity.get(identity) ?? [])].map((id) => this.tracks.get(id)).filter((t): t is Track => t !== undefined);
+    const ids = this.byIdentity.get(identity);
+    if (ids === undefined) return [];
+    return (typeof ids === 'string' ? [ids] : ids).map((id) => this.tracks.get(id)).filter((t): t is Track => t !== undefined);
   }
   trackIdsOfAlbum(albumId: string): ReadonlySet<string> {
     return this.byAlbum.get(albumId) ?? new Set();
@@ -74,12 +77,32 @@ export class Catalogue {
     return this.totals.bytes;
   }
 
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** Takes ownership of `track` (its repeated strings are swapped for shared copies). */
   putTrack(track: Track): void {
     const old = this.tracks.get(track.id);
     if (old) this.unindexTrack(old);
+    const f = track.format;
+    f.container = this.intern(f.container);
+    f.codec = this.intern(f.codec);
+    f.mimeType = this.intern(f.mimeType);
+    track.artistIds = track.artistIds.map((a) => this.intern(a));
+    track.genres = track.genres.map((g) => this.intern(g));
+    if (track.albumId) track.albumId = this.intern(track.albumId);
+    if (track.coverArtId) track.coverArtId = this.intern(track.coverArtId);
     this.tracks.set(track.id, track);
     this.byPath.set(track.path, track.id);
-    addTo(this.byIdentity, track.identity, track.id);
+    const same = this.byIdentity.get(track.identity);
+    if (same === undefined) this.byIdentity.set(track.identity, track.id);
+    else if (typeof same === 'string') {
+      if (same !== track.id) this.byIdentity.set(track.identity, [same, track.id]);
+    } else if (!same.includes(track.id)) same.push(track.id);
     if (track.albumId) {
       addTo(this.byAlbum, track.albumId, track.id);
       this.summaries.delete(track.albumId);
@@ -88,7 +111,6 @@ export class Catalogue {
     for (const g of track.genres) addTo(this.byGenre, nameKey(g), track.id);
     this.totals.duration += track.duration;
     this.totals.bytes += track.size;
-    this.sortKeys.set(track.id, sortKeyOf(track.title));
     this.search.put('track', track.id, [track.title, ...track.artistIds.map((a) => this.artists.get(a)?.name ?? ''), this.albumTitle(track.albumId)]);
     this.version += 1;
   }
@@ -98,7 +120,6 @@ export class Catalogue {
     if (!old) return undefined;
     this.unindexTrack(old);
     this.tracks.delete(id);
-    this.sortKeys.delete(id);
     this.search.remove('track', id);
     this.version += 1;
     return old;
@@ -106,7 +127,13 @@ export class Catalogue {
 
   private unindexTrack(t: Track): void {
     if (this.byPath.get(t.path) === t.id) this.byPath.delete(t.path);
-    removeFrom(this.byIdentity, t.identity, t.id);
+    const same = this.byIdentity.get(t.identity);
+    if (same === t.id) this.byIdentity.delete(t.identity);
+    else if (Array.isArray(same)) {
+      const rest = same.filter((id) => id !== t.id);
+      if (rest.length === 1) this.byIdentity.set(t.identity, rest[0]!);
+      else this.byIdentity.set(t.identity, rest);
+    }
     if (t.albumId) {
       removeFrom(this.byAlbum, t.albumId, t.id);
       this.summaries.delete(t.albumId);
@@ -122,7 +149,6 @@ export class Catalogue {
     if (old) removeFrom(this.albumsByArtist, old.artistId, old.id);
     this.albums.set(album.id, album);
     addTo(this.albumsByArtist, album.artistId, album.id);
-    this.sortKeys.set(album.id, album.sortTitle);
     this.search.put('album', album.id, [album.title, this.artists.get(album.artistId)?.name ?? '']);
     this.version += 1;
   }
@@ -133,21 +159,18 @@ export class Catalogue {
     removeFrom(this.albumsByArtist, old.artistId, id);
     this.albums.delete(id);
     this.summaries.delete(id);
-    this.sortKeys.delete(id);
     this.search.remove('album', id);
     this.version += 1;
   }
 
   putArtist(artist: Artist): void {
     this.artists.set(artist.id, artist);
-    this.sortKeys.set(artist.id, foldText(artist.sortName));
     this.search.put('artist', artist.id, [artist.name]);
     this.version += 1;
   }
 
   removeArtist(id: string): void {
     if (!this.artists.delete(id)) return;
-    this.sortKeys.delete(id);
     this.search.remove('artist', id);
     this.version += 1;
   }

@@ -32,8 +32,9 @@ export interface TrackIdentityInput {
  * with the same identity keeps its track ID.
  */
 export function trackIdentityOf(t: TrackIdentityInput): string {
-  if (t.musicBrainzRecordingId) return `mb:${t.musicBrainzRecordingId.toLowerCase()}`;
-  return ['t', t.albumId ?? '', t.discNumber ?? '', t.trackNumber ?? '', nameKey(t.title), Math.round(t.duration)].join('|');
+  // Kept as a short digest: one per track lives in memory.
+  if (t.musicBrainzRecordingId) return digest('mb:', t.musicBrainzRecordingId.toLowerCase());
+  return digest('t:', t.albumId ?? '', String(t.discNumber ?? ''), String(t.trackNumber ?? ''), nameKey(t.title), String(Math.round(t.duration)));
 }
 
 /** The ID a new track gets; `salt` (its path) separates two files that share an identity. */

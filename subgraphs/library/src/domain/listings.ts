@@ -1,6 +1,7 @@
 import type { Catalogue } from './catalogue.js';
 import type { Track } from './model.js';
-import type { Keyed, SortKey } from './pagination.js';
+import { compareKeys, type Listing, type SortKey } from './pagination.js';
+import { foldText, sortKeyOf } from './text-folding.js';
 
 export type TrackSort = 'TITLE' | 'ARTIST' | 'ALBUM' | 'ADDED_AT' | 'YEAR' | 'DURATION';
 export type AlbumSort = 'TITLE' | 'ARTIST' | 'YEAR' | 'ADDED_AT';
@@ -16,52 +17,46 @@ export interface TrackFilter {
 // Unknown years sort after every real one.
 const NO_YEAR = 9_999;
 
-function byKey(a: Keyed, b: Keyed): number {
-  const x = a.key;
-  const y = b.key;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i]! < y[i]!) return -1;
-    if (x[i]! > y[i]!) return 1;
-  }
-  return 0;
-}
-
 /**
- * Sorted, filtered listings of the catalogue, cached for the catalogue version they were built
- * from (a change makes the next read rebuild them).
+ * Sorted, filtered listings of the catalogue, kept as bare ID arrays and cached for the
+ * catalogue version they were built from (a change makes the next read rebuild them). Sort
+ * keys are computed while sorting and again only for the few items a cursor lookup touches.
  */
 export class Listings {
-  private readonly cache = new Map<string, { version: number; list: Keyed[] }>();
+  private readonly cache = new Map<string, { version: number; ids: string[] }>();
 
   constructor(
     private readonly catalogue: Catalogue,
-    private readonly maxCached = 32,
+    private readonly maxCached = 16,
   ) {}
 
-  tracks(filter: TrackFilter, sort: TrackSort): Keyed[] {
+  tracks(filter: TrackFilter, sort: TrackSort): Listing {
+    const keyOf = (id: string) => this.trackKey(this.catalogue.tracks.get(id), id, sort);
     const cacheKey = `tracks:${sort}:${JSON.stringify([filter.artistId, filter.albumId, filter.genre, filter.yearFrom, filter.yearTo])}`;
-    return this.cached(cacheKey, () => this.selectTracks(filter).map((t) => ({ id: t.id, key: this.trackKey(t, sort) })));
+    return { ids: this.cached(cacheKey, () => this.selectTracks(filter).map((t) => t.id), keyOf), keyOf };
   }
 
-  albums(sort: AlbumSort, artistId?: string): Keyed[] {
-    return this.cached(`albums:${sort}:${artistId ?? ''}`, () => {
-      const ids = artistId === undefined ? this.catalogue.albums.keys() : this.catalogue.albumIdsOfArtist(artistId);
-      return [...ids].map((id) => ({ id, key: this.albumKey(id, sort) }));
-    });
+  albums(sort: AlbumSort, artistId?: string): Listing {
+    const keyOf = (id: string) => this.albumKey(id, sort);
+    const ids = () => [...(artistId === undefined ? this.catalogue.albums.keys() : this.catalogue.albumIdsOfArtist(artistId))];
+    return { ids: this.cached(`albums:${sort}:${artistId ?? ''}`, ids, keyOf), keyOf };
   }
 
-  artists(): Keyed[] {
-    return this.cached('artists', () => [...this.catalogue.artists.keys()].map((id) => ({ id, key: [this.catalogue.sortKeys.get(id) ?? '', id] })));
+  artists(): Listing {
+    const keyOf = (id: string): SortKey => [this.artistKey(id), id];
+    return { ids: this.cached('artists', () => [...this.catalogue.artists.keys()], keyOf), keyOf };
   }
 
-  private cached(cacheKey: string, build: () => Keyed[]): Keyed[] {
+  private cached(cacheKey: string, select: () => string[], keyOf: (id: string) => SortKey): string[] {
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.version === this.catalogue.version) return hit.list;
-    const list = build().sort(byKey);
+    if (hit && hit.version === this.catalogue.version) return hit.ids;
+    const keyed = select().map((id) => ({ id, key: keyOf(id) }));
+    keyed.sort((a, b) => compareKeys(a.key, b.key));
+    const ids = keyed.map((k) => k.id);
     this.cache.delete(cacheKey);
-    this.cache.set(cacheKey, { version: this.catalogue.version, list });
+    this.cache.set(cacheKey, { version: this.catalogue.version, ids });
     if (this.cache.size > this.maxCached) this.cache.delete(this.cache.keys().next().value!);
-    return list;
+    return ids;
   }
 
   private selectTracks(filter: TrackFilter): Track[] {
@@ -85,16 +80,26 @@ export class Listings {
     return out;
   }
 
-  private trackKey(t: Track, sort: TrackSort): SortKey {
-    const c = this.catalogue;
-    const title = c.sortKeys.get(t.id) ?? '';
-    const album = t.albumId ? (c.sortKeys.get(t.albumId) ?? '') : '';
+  private artistKey(id: string): string {
+    const a = this.catalogue.artists.get(id);
+    return a ? foldText(a.sortName) : '';
+  }
+
+  private albumTitleKey(id: string | null): string {
+    return id ? (this.catalogue.albums.get(id)?.sortTitle ?? '') : '';
+  }
+
+  /** A vanished track (listing older than the lookup) keys as its bare ID. */
+  private trackKey(t: Track | undefined, id: string, sort: TrackSort): SortKey {
+    if (!t) return [id];
+    const title = sortKeyOf(t.title);
+    const album = this.albumTitleKey(t.albumId);
     const position = [t.discNumber ?? 0, t.trackNumber ?? 0, title];
     switch (sort) {
       case 'TITLE':
         return [title, t.id];
       case 'ARTIST':
-        return [c.sortKeys.get(t.artistIds[0] ?? '') ?? '', album, ...position, t.id];
+        return [this.artistKey(t.artistIds[0] ?? ''), album, ...position, t.id];
       case 'ALBUM':
         return [album, ...position, t.id];
       case 'ADDED_AT':
@@ -108,12 +113,13 @@ export class Listings {
 
   private albumKey(id: string, sort: AlbumSort): SortKey {
     const c = this.catalogue;
-    const album = c.albums.get(id)!;
+    const album = c.albums.get(id);
+    if (!album) return [id];
     switch (sort) {
       case 'TITLE':
         return [album.sortTitle, id];
       case 'ARTIST':
-        return [c.sortKeys.get(album.artistId) ?? '', c.albumSummary(id).year ?? NO_YEAR, album.sortTitle, id];
+        return [this.artistKey(album.artistId), c.albumSummary(id).year ?? NO_YEAR, album.sortTitle, id];
       case 'YEAR':
         return [c.albumSummary(id).year ?? NO_YEAR, album.sortTitle, id];
       case 'ADDED_AT':

@@ -5,10 +5,10 @@ export const DEFAULT_PAGE_SIZE = 25;
 
 export type SortKey = readonly (string | number)[];
 
-/** One position in a sorted listing; the key ends with the ID so the order is total. */
-export interface Keyed {
-  id: string;
-  key: SortKey;
+/** IDs in ascending sort order, and the sort key of each (ending with the ID, so the order is total). */
+export interface Listing {
+  ids: readonly string[];
+  keyOf(id: string): SortKey;
 }
 
 export interface PageArgs {
@@ -62,9 +62,10 @@ export function decodeCursor(scope: string, cursor: string): SortKey {
 }
 
 /** A page of an ascending-sorted listing; `descending` walks it from the end. */
-export function paginate(listing: readonly Keyed[], scope: string, args: PageArgs, descending = false): Page {
+export function paginate(listing: Listing, scope: string, args: PageArgs, descending = false): Page {
   const size = pageSize(args.first);
-  const n = listing.length;
+  const { ids, keyOf } = listing;
+  const n = ids.length;
   let start = 0;
   if (args.after) {
     const after = decodeCursor(scope, args.after);
@@ -73,8 +74,7 @@ export function paginate(listing: readonly Keyed[], scope: string, args: PageArg
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const item = listing[descending ? n - 1 - mid : mid]!;
-      const c = compareKeys(item.key, after);
+      const c = compareKeys(keyOf(ids[descending ? n - 1 - mid : mid]!), after);
       if (descending ? c >= 0 : c <= 0) lo = mid + 1;
       else hi = mid;
     }
@@ -82,8 +82,8 @@ export function paginate(listing: readonly Keyed[], scope: string, args: PageArg
   }
   const edges: Page['edges'] = [];
   for (let i = start; i < Math.min(n, start + size); i++) {
-    const item = listing[descending ? n - 1 - i : i]!;
-    edges.push({ id: item.id, cursor: encodeCursor(scope, item.key) });
+    const id = ids[descending ? n - 1 - i : i]!;
+    edges.push({ id, cursor: encodeCursor(scope, keyOf(id)) });
   }
   return { edges, hasNextPage: start + size < n, endCursor: edges.at(-1)?.cursor ?? null, totalCount: n };
 }

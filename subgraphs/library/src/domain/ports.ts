@@ -5,9 +5,11 @@ export type TrackEvent = { kind: 'added' | 'updated'; trackId: string; changed: 
 
 /** The durable copy of the library (the database). Every method is one or a few bulk writes. */
 export interface LibraryStore {
-  loadAll(): Promise<{ tracks: Track[]; albums: Album[]; artists: Artist[]; images: Image[] }>;
-  insertArtist(artist: Artist): Promise<void>;
-  insertAlbum(album: Album): Promise<void>;
+  /** Streams everything stored, artists and albums before the tracks that name them. */
+  loadAll(sink: { artist(a: Artist): void; album(a: Album): void; image(i: Image): void; track(t: Track): void }): Promise<void>;
+  /** Inserts those not stored yet (IDs are derived from names: an existing one is the same). */
+  insertArtists(artists: Artist[]): Promise<void>;
+  insertAlbums(albums: Album[]): Promise<void>;
   insertImage(image: Image): Promise<void>;
   /** `added` are new IDs, `replaced` overwrite existing ones. */
   saveTracks(added: Track[], replaced: Track[]): Promise<void>;

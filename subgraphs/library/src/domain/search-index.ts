@@ -1,50 +1,71 @@
-import { foldText, searchWords } from './text-folding.js';
+import { searchWords } from './text-folding.js';
 
 export type SearchKind = 'track' | 'album' | 'artist';
 
+/** An entry's distinct words, its own title or name first (`primary` of them). */
 interface Doc {
-  /** Words of the first text (title or name): matches there rank first. */
-  primary: string[];
-  /** Every word of every text. */
   words: string[];
-  /** Folded first text, the tie-breaker. */
-  key: string;
+  primary: number;
 }
 
-/** A word → ids index for one kind, with a sorted word list for prefix ranges. */
+interface Candidate {
+  slot: number;
+  score: number;
+}
+
+/**
+ * Word → entries for one kind. Entries are numbered slots and postings are plain number
+ * arrays, and each word string is stored once: at 100,000 tracks this is a few MB.
+ */
 class KindIndex {
-  readonly docs = new Map<string, Doc>();
-  private readonly postings = new Map<string, Set<string>>();
+  private readonly slots = new Map<string, number>();
+  private readonly ids: (string | undefined)[] = [];
+  private readonly docs: (Doc | undefined)[] = [];
+  private readonly free: number[] = [];
+  private readonly postings = new Map<string, { word: string; slots: number[] }>();
   private sorted: string[] | null = null;
 
   put(id: string, texts: string[]): void {
     this.remove(id);
-    const primary = [...new Set(searchWords(texts[0] ?? ''))];
-    const words = [...new Set(texts.flatMap((t) => searchWords(t)))];
-    for (const w of words) {
-      let ids = this.postings.get(w);
-      if (!ids) {
-        this.postings.set(w, (ids = new Set()));
+    const primaryWords = new Set(searchWords(texts[0] ?? ''));
+    const all = new Set(primaryWords);
+    for (const t of texts.slice(1)) for (const w of searchWords(t)) all.add(w);
+    const slot = this.free.pop() ?? this.ids.length;
+    const words: string[] = [];
+    for (const w of all) {
+      let posting = this.postings.get(w);
+      if (!posting) {
+        this.postings.set(w, (posting = { word: w, slots: [] }));
         this.sorted = null;
       }
-      ids.add(id);
+      posting.slots.push(slot);
+      words.push(posting.word);
     }
-    this.docs.set(id, { primary, words, key: foldText(texts[0] ?? '') });
+    this.slots.set(id, slot);
+    this.ids[slot] = id;
+    this.docs[slot] = { words, primary: primaryWords.size };
   }
 
   remove(id: string): void {
-    const doc = this.docs.get(id);
-    if (!doc) return;
-    this.docs.delete(id);
-    for (const w of doc.words) {
-      const ids = this.postings.get(w);
-      if (!ids) continue;
-      ids.delete(id);
-      if (ids.size === 0) {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    for (const w of this.docs[slot]!.words) {
+      const posting = this.postings.get(w);
+      if (!posting) continue;
+      const i = posting.slots.indexOf(slot);
+      if (i >= 0) {
+        posting.slots[i] = posting.slots[posting.slots.length - 1]!;
+        posting.slots.pop();
+      }
+      if (posting.slots.length === 0) {
         this.postings.delete(w);
         this.sorted = null;
       }
     }
+    this.slots.delete(id);
+    this.ids[slot] = undefined;
+    this.docs[slot] = undefined;
+    this.free.push(slot);
   }
 
   /** Index words starting with `prefix`, found by binary search in the sorted word list. */
@@ -65,58 +86,74 @@ class KindIndex {
 
   search(query: string[], limit: number): string[] {
     // Drive with the most selective query word, then check the others on each candidate.
-    let driver: { ids: Set<string>[]; size: number } | undefined;
+    let driver: number[][] | undefined;
+    let driverSize = Infinity;
     for (const q of query) {
-      const sets = this.wordsWithPrefix(q).map((w) => this.postings.get(w)!);
-      const size = sets.reduce((n, s) => n + s.size, 0);
+      const lists = this.wordsWithPrefix(q).map((w) => this.postings.get(w)!.slots);
+      const size = lists.reduce((n, l) => n + l.length, 0);
       if (size === 0) return [];
-      if (!driver || size < driver.size) driver = { ids: sets, size };
-    }
-    if (!driver) return [];
-    const top: { id: string; score: number; key: string }[] = [];
-    const seen = new Set<string>();
-    for (const ids of driver.ids) {
-      for (const id of ids) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const doc = this.docs.get(id)!;
-        const score = scoreOf(doc, query);
-        if (score < 0) continue;
-        insertTop(top, { id, score, key: doc.key }, limit);
+      if (size < driverSize) {
+        driver = lists;
+        driverSize = size;
       }
     }
-    return top.map((t) => t.id);
+    if (!driver) return [];
+    const top: Candidate[] = [];
+    const seen = driver.length > 1 ? new Set<number>() : undefined;
+    for (const list of driver) {
+      for (const slot of list) {
+        if (seen) {
+          if (seen.has(slot)) continue;
+          seen.add(slot);
+        }
+        const score = scoreOf(this.docs[slot]!, query);
+        if (score >= 0) this.insertTop(top, { slot, score }, limit);
+      }
+    }
+    return top.map((c) => this.ids[c.slot]!);
+  }
+
+  private better(a: Candidate, b: Candidate): boolean {
+    if (a.score !== b.score) return a.score > b.score;
+    // Ties: alphabetical by the entry's own words, then by slot for a total order.
+    const x = this.docs[a.slot]!;
+    const y = this.docs[b.slot]!;
+    for (let i = 0; i < Math.min(x.primary, y.primary); i++) {
+      if (x.words[i] !== y.words[i]) return x.words[i]! < y.words[i]!;
+    }
+    return x.primary !== y.primary ? x.primary < y.primary : a.slot < b.slot;
+  }
+
+  private insertTop(top: Candidate[], item: Candidate, limit: number): void {
+    if (top.length === limit && !this.better(item, top[limit - 1]!)) return;
+    let i = top.length;
+    while (i > 0 && this.better(item, top[i - 1]!)) i--;
+    top.splice(i, 0, item);
+    if (top.length > limit) top.pop();
   }
 }
 
-/** -1 when a query word matches no word of the document; higher is better otherwise. */
+/** -1 when a query word prefixes no word of the entry; higher is better otherwise. */
 function scoreOf(doc: Doc, query: string[]): number {
   let score = 0;
   for (const q of query) {
-    if (doc.primary.includes(q)) score += 4;
-    else if (doc.primary.some((w) => w.startsWith(q))) score += 3;
-    else if (doc.words.includes(q)) score += 2;
-    else if (doc.words.some((w) => w.startsWith(q))) score += 1;
-    else return -1;
+    let best = -1;
+    for (let i = 0; i < doc.words.length && best < 4; i++) {
+      const w = doc.words[i]!;
+      if (!w.startsWith(q)) continue;
+      const primary = i < doc.primary;
+      best = Math.max(best, (primary ? 3 : 1) + (w.length === q.length ? 1 : 0));
+    }
+    if (best < 0) return -1;
+    score += best;
   }
   return score;
 }
 
-function better(a: { score: number; key: string }, b: { score: number; key: string }): boolean {
-  return a.score > b.score || (a.score === b.score && a.key < b.key);
-}
-
-function insertTop<T extends { score: number; key: string }>(top: T[], item: T, limit: number): void {
-  if (top.length === limit && !better(item, top[limit - 1]!)) return;
-  let i = top.length;
-  while (i > 0 && better(item, top[i - 1]!)) i--;
-  top.splice(i, 0, item);
-  if (top.length > limit) top.pop();
-}
-
 /**
  * Case- and accent-insensitive prefix search on words, kept in memory in step with the
- * catalogue (FerretDB has no text indexes). Every query word must prefix some word of the entry.
+ * catalogue (FerretDB has no text indexes). Every query word must prefix some word of the entry;
+ * matches in the entry's own title or name rank first, whole-word matches before prefixes.
  */
 export class SearchIndex {
   private readonly kinds: Record<SearchKind, KindIndex> = { track: new KindIndex(), album: new KindIndex(), artist: new KindIndex() };

@@ -5,6 +5,11 @@ import sharp from 'sharp';
 import { imageIdOf } from '../domain/identity.js';
 import type { Image } from '../domain/model.js';
 
+// Thumbnails are rendered once and then served from disk: libvips' own operation cache would
+// only hold memory.
+sharp.cache(false);
+sharp.concurrency(1);
+
 /** Thumbnail edge lengths; a requested size is rounded up to one of these, so the cache stays bounded. */
 export const THUMBNAIL_SIZES = [64, 128, 256, 512, 1024] as const;
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;

@@ -30,7 +30,10 @@ async function insertIfAbsent(write: Promise<unknown>): Promise<void> {
   try {
     await write;
   } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
+    // insertMany(ordered: false) reports every duplicate in writeErrors and inserts the rest.
+    const writeErrors = (err as { writeErrors?: { code?: number }[] }).writeErrors;
+    const onlyDuplicates = Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => e.code === 11000);
+    if (!isDuplicateKeyError(err) && !onlyDuplicates) throw err;
   }
 }
 
@@ -54,27 +57,25 @@ export class MongoLibraryRepository implements LibraryStore {
     private readonly onOutbox: () => void = () => undefined,
   ) {}
 
-  async loadAll(): Promise<{ tracks: Track[]; albums: Album[]; artists: Artist[]; images: Image[] }> {
-    const [tracks, albums, artists, images] = await Promise.all([
-      this.m.tracks.collection.find({}).toArray() as unknown as Promise<TrackDoc[]>,
-      this.m.albums.collection.find({}).toArray() as unknown as Promise<AlbumDoc[]>,
-      this.m.artists.collection.find({}).toArray() as unknown as Promise<ArtistDoc[]>,
-      this.m.images.collection.find({}).toArray() as unknown as Promise<ImageDoc[]>,
-    ]);
-    return {
-      tracks: tracks.map(fromTrackDoc),
-      albums: albums.map(({ _id, ...a }) => ({ id: _id, ...a })),
-      artists: artists.map(({ _id, ...a }) => ({ id: _id, ...a })),
-      images: images.map(({ _id, ...i }) => ({ id: _id, ...i })),
+  async loadAll(sink: { artist(a: Artist): void; album(a: Album): void; image(i: Image): void; track(t: Track): void }): Promise<void> {
+    // Cursors rather than toArray: 100,000 raw documents at once would double the peak memory.
+    const each = async <D>(model: Model<D>, visit: (doc: D) => void) => {
+      for await (const doc of model.collection.find({}, { batchSize: 2_000 })) visit(doc as D);
     };
+    await each(this.m.artists, ({ _id, ...a }) => sink.artist({ id: _id, ...a }));
+    await each(this.m.albums, ({ _id, ...a }) => sink.album({ id: _id, ...a }));
+    await each(this.m.images, ({ _id, ...i }) => sink.image({ id: _id, ...i }));
+    await each(this.m.tracks, (d) => sink.track(fromTrackDoc(d)));
   }
 
-  async insertArtist({ id, ...rest }: Artist): Promise<void> {
-    await insertIfAbsent(this.m.artists.collection.insertOne({ _id: id, ...rest } as never));
+  async insertArtists(artists: Artist[]): Promise<void> {
+    if (artists.length === 0) return;
+    await insertIfAbsent(this.m.artists.collection.insertMany(artists.map(({ id, ...rest }) => ({ _id: id, ...rest })) as never[], { ordered: false }));
   }
 
-  async insertAlbum({ id, ...rest }: Album): Promise<void> {
-    await insertIfAbsent(this.m.albums.collection.insertOne({ _id: id, ...rest } as never));
+  async insertAlbums(albums: Album[]): Promise<void> {
+    if (albums.length === 0) return;
+    await insertIfAbsent(this.m.albums.collection.insertMany(albums.map(({ id, ...rest }) => ({ _id: id, ...rest })) as never[], { ordered: false }));
   }
 
   async insertImage({ id, ...rest }: Image): Promise<void> {

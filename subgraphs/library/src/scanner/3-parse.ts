@@ -3,11 +3,11 @@ import type { ParseOutcome } from './parse.protocol.js';
 import type { ParserPool } from './worker-pool.js';
 
 /**
- * Phase 3: parse files on the worker pool, keeping every worker busy (two files in flight per
- * worker) and handing each outcome to `handle` as it arrives. `handle` failing (a database
+ * Phase 3: parse files on the worker pool, keeping every worker busy (several files in flight
+ * per worker) and handing each outcome to `handle` as it arrives. `handle` failing (a database
  * error) stops the phase; a bad file does not.
  */
-export async function parseAll(pool: Pick<ParserPool, 'parse' | 'size'>, files: FoundFile[], handle: (file: FoundFile, outcome: ParseOutcome) => Promise<void>): Promise<void> {
+export async function parseAll(pool: Pick<ParserPool, 'parse' | 'capacity'>, files: FoundFile[], handle: (file: FoundFile, outcome: ParseOutcome) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown;
   const lane = async (): Promise<void> => {
@@ -21,6 +21,6 @@ export async function parseAll(pool: Pick<ParserPool, 'parse' | 'size'>, files: 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(files.length, pool.size * 2) }, lane));
+  await Promise.all(Array.from({ length: Math.min(files.length, pool.capacity) }, lane));
   if (failure !== undefined) throw failure;
 }

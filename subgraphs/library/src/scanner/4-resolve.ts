@@ -3,7 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Logger } from '@ytm/logger';
 import type { Catalogue } from '../domain/catalogue.js';
 import { albumIdOf, artistIdOf, imageIdOf, trackIdentityOf, trackIdOf } from '../domain/identity.js';
-import type { Image, Track } from '../domain/model.js';
+import type { Album, Artist, Image, Track } from '../domain/model.js';
 import type { LibraryStore } from '../domain/ports.js';
 import { normalizeTags, type TrackTags } from '../domain/tags.js';
 import { sortKeyOf } from '../domain/text-folding.js';
@@ -24,7 +24,7 @@ export interface Resolved {
 
 export interface ResolverDeps {
   catalogue: Catalogue;
-  store: Pick<LibraryStore, 'insertArtist' | 'insertAlbum' | 'insertImage'>;
+  store: Pick<LibraryStore, 'insertImage'>;
   art: { put(bytes: Uint8Array, mimeType: string): Promise<Image> };
   lock: KeyedLock;
   tombstones: Tombstones;
@@ -46,12 +46,14 @@ export function changedFields(previous: Track | undefined, next: Track): Record<
 /**
  * Phase 4: tags → artists, album, cover art and a track with a stable ID. Creating an artist,
  * album or image happens under a per-key lock, so concurrent files naming the same new album
- * create it once.
+ * create it once; new artists and albums are stored by the committer, ahead of their tracks.
  */
 export class TrackResolver {
   /** IDs handed out during the current run (two new copies of one recording get two IDs). */
   private reserved = new Set<string>();
   private folderArt = new Map<string, Promise<string | null>>();
+  /** Artists and albums created since the last commit: stored with the tracks that name them. */
+  private created: { artists: Artist[]; albums: Album[] } = { artists: [], albums: [] };
   private walked: Pick<WalkResult, 'folderImages' | 'listed'> = { folderImages: new Map(), listed: new Set() };
 
   constructor(private readonly deps: ResolverDeps) {}
@@ -60,6 +62,13 @@ export class TrackResolver {
     this.reserved = new Set();
     this.folderArt = new Map();
     this.walked = walked;
+  }
+
+  /** Hands over the artists and albums created since the last call (the committer stores them first). */
+  takeCreated(): { artists: Artist[]; albums: Album[] } {
+    const created = this.created;
+    this.created = { artists: [], albums: [] };
+    return created;
   }
 
   async resolve(file: FoundFile, parsed: ParseOutcome & { ok: true }): Promise<Resolved> {
@@ -136,26 +145,26 @@ export class TrackResolver {
 
   private async ensureArtist(name: string, sortName: string): Promise<string> {
     const id = artistIdOf(name);
-    const { catalogue, store, lock, now } = this.deps;
+    const { catalogue, lock, now } = this.deps;
     if (catalogue.artists.has(id)) return id;
     await lock.run(id, async () => {
       if (catalogue.artists.has(id)) return;
       const artist = { id, name, sortName, addedAt: now() };
-      await store.insertArtist(artist);
       catalogue.putArtist(artist);
+      this.created.artists.push(artist);
     });
     return id;
   }
 
   private async ensureAlbum(artistName: string, title: string, artistId: string): Promise<string> {
     const id = albumIdOf(artistName, title);
-    const { catalogue, store, lock, now } = this.deps;
+    const { catalogue, lock, now } = this.deps;
     if (catalogue.albums.has(id)) return id;
     await lock.run(id, async () => {
       if (catalogue.albums.has(id)) return;
       const album = { id, title, sortTitle: sortKeyOf(title), artistId, addedAt: now() };
-      await store.insertAlbum(album);
       catalogue.putAlbum(album);
+      this.created.albums.push(album);
     });
     return id;
   }

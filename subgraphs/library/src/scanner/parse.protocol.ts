@@ -11,5 +11,11 @@ export type ParseOutcome =
   | { ok: false; reason: string };
 
 export interface ParseTask {
+  id: number;
   path: string;
+}
+
+export interface ParseReply {
+  id: number;
+  outcome: ParseOutcome;
 }

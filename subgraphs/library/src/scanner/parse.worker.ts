@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { parseFile, type IAudioMetadata, type IPicture } from 'music-metadata';
-import type { ParseOutcome, ParseTask } from './parse.protocol.js';
+import type { ParseOutcome, ParseReply, ParseTask } from './parse.protocol.js';
 
 // Runs in a worker thread: parses one file per message. Kept free of domain code so a hostile
 // file can at worst take down this thread, which the pool replaces.
@@ -68,9 +68,10 @@ async function parse(path: string): Promise<ParseOutcome> {
   }
 }
 
+// Several files are in flight per worker: parsing is mostly waiting for small reads.
 parentPort?.on('message', (task: ParseTask) => {
-  void parse(task.path).then((result) => {
-    const transfer = result.ok && result.picture ? [result.picture.data.buffer as ArrayBuffer] : [];
-    parentPort?.postMessage(result, transfer);
+  void parse(task.path).then((outcome) => {
+    const transfer = outcome.ok && outcome.picture ? [outcome.picture.data.buffer as ArrayBuffer] : [];
+    parentPort?.postMessage({ id: task.id, outcome } satisfies ParseReply, transfer);
   });
 });

@@ -18,7 +18,7 @@ export interface ScannerDeps {
   catalogue: Catalogue;
   store: LibraryStore;
   art: { put(bytes: Uint8Array, mimeType: string): Promise<Image> };
-  pool: Pick<ParserPool, 'parse' | 'size'>;
+  pool: Pick<ParserPool, 'parse' | 'capacity'>;
   logger: Logger;
   /** Called with the live status at most every 500 ms while a full scan runs. */
   onProgress?: (status: ScanStatus) => void;
@@ -143,7 +143,7 @@ export class Scanner implements ScanControl {
     report({ filesSeen: summary.filesSeen, errors: summary.errors });
 
     this.resolver.beginRun(found);
-    const committer = new TrackCommitter(catalogue, store, (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }));
+    const committer = new TrackCommitter(catalogue, store, () => this.resolver.takeCreated(), (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }));
     const unreadable: Track[] = [];
     await parseAll(pool, changes.toParse, async (file, outcome) => {
       if (this.stopping) throw new Error('scanner is stopping');

@@ -3,20 +3,33 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@ytm/logger';
-import type { ParseOutcome, ParseTask } from './parse.protocol.js';
+import type { ParseOutcome, ParseReply, ParseTask } from './parse.protocol.js';
 
 export interface WorkerPoolOptions {
   size?: number;
+  /** Files in flight per worker: parsing waits on many small reads, so a few overlap well. */
+  inFlightPerWorker?: number;
   /** A file taking longer than this kills its worker and counts as an error. */
   taskTimeoutMs?: number;
   /** Heap cap per worker: a file that makes the parser balloon kills only that worker. */
   maxHeapMb?: number;
+  /** Workers are started on demand and stopped after this long without work (their heaps are freed). */
+  idleMs?: number;
   logger: Logger;
+}
+
+interface Task {
+  id: number;
+  path: string;
+  resolve: (o: ParseOutcome) => void;
+  /** Times this file was in flight when its worker died. */
+  crashes: number;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
   worker: Worker;
-  task?: { path: string; resolve: (o: ParseOutcome) => void; timer: NodeJS.Timeout };
+  tasks: Map<number, Task>;
 }
 
 /** The compiled worker; from sources (tests run TypeScript through jest) use the built copy in dist/. */
@@ -29,83 +42,121 @@ export function workerScript(): URL {
 }
 
 /**
- * Parses files on worker threads, one file per worker at a time. A worker that crashes, runs
- * out of heap or hangs is replaced, and its file is answered with an error outcome: a bad
- * file never fails the scan.
+ * Parses files on worker threads. A worker that crashes, runs out of heap or hangs is replaced.
+ * A file that timed out, or that was in flight in two crashes, is answered with an error
+ * outcome; the other files of a crashed worker are retried. A bad file never fails the scan.
  */
 export class ParserPool {
   readonly size: number;
-  private readonly slots: Slot[] = [];
-  private readonly queue: { path: string; resolve: (o: ParseOutcome) => void }[] = [];
+  private slots: Slot[] = [];
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly queue: Task[] = [];
+  private nextId = 0;
   private closed = false;
   private readonly script = workerScript();
   replaced = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = Math.max(1, options.size || availableParallelism());
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Workers currently running (0 while idle). */
+  get running(): number {
+    return this.slots.length;
+  }
+
+  /** How many files callers should keep in flight to keep every worker busy. */
+  get capacity(): number {
+    return this.size * (this.options.inFlightPerWorker ?? 4);
   }
 
   parse(path: string): Promise<ParseOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, reason: 'parser pool closed' });
+    clearTimeout(this.idleTimer);
+    if (this.slots.length === 0) for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
     return new Promise((resolve) => {
-      this.queue.push({ path, resolve });
+      this.queue.push({ id: this.nextId++, path, resolve, crashes: 0 });
       this.dispatch();
     });
   }
 
+  private scheduleIdleStop(): void {
+    if (this.queue.length > 0 || this.slots.some((s) => s.tasks.size > 0)) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      const slots = this.slots;
+      this.slots = [];
+      for (const s of slots) void s.worker.terminate();
+    }, this.options.idleMs ?? 30_000);
+    this.idleTimer.unref();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     for (const q of this.queue.splice(0)) q.resolve({ ok: false, reason: 'parser pool closed' });
+    for (const s of this.slots) for (const t of s.tasks.values()) t.resolve({ ok: false, reason: 'parser pool closed' });
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
   private spawn(): Slot {
     const { maxHeapMb = 256 } = this.options;
     const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
-    const slot: Slot = { worker };
-    worker.on('message', (outcome: ParseOutcome) => this.settle(slot, outcome));
-    worker.on('error', (err) => this.fail(slot, `parser crashed: ${err.message}`));
-    worker.on('exit', () => this.fail(slot, 'parser exited'));
+    const slot: Slot = { worker, tasks: new Map() };
+    worker.on('message', (reply: ParseReply) => this.settle(slot, reply));
+    worker.on('error', (err) => this.lose(slot, `parser crashed: ${err.message}`));
+    worker.on('exit', () => this.lose(slot, 'parser exited'));
     worker.unref();
     return slot;
   }
 
-  private settle(slot: Slot, outcome: ParseOutcome): void {
-    const task = slot.task;
+  private settle(slot: Slot, reply: ParseReply): void {
+    const task = slot.tasks.get(reply.id);
     if (!task) return;
     clearTimeout(task.timer);
-    slot.task = undefined;
-    task.resolve(outcome);
+    slot.tasks.delete(reply.id);
+    task.resolve(reply.outcome);
     this.dispatch();
+    this.scheduleIdleStop();
   }
 
-  private fail(slot: Slot, reason: string): void {
+  /** Replaces a dead or stuck worker; `culprit` (a timed-out task) fails, the rest are retried. */
+  private lose(slot: Slot, reason: string, culprit?: Task): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
-    const task = slot.task;
-    slot.task = undefined;
-    if (task) {
-      clearTimeout(task.timer);
-      this.options.logger.warn({ path: task.path, reason }, 'parser worker lost; replacing it');
-      task.resolve({ ok: false, reason });
-    }
+    const { logger } = this.options;
+    const tasks = [...slot.tasks.values()];
+    slot.tasks.clear();
+    for (const t of tasks) clearTimeout(t.timer);
     void slot.worker.terminate();
-    if (this.closed) return;
+    if (this.closed) {
+      for (const t of tasks) t.resolve({ ok: false, reason: 'parser pool closed' });
+      return;
+    }
     this.replaced += 1;
     this.slots[index] = this.spawn();
+    for (const t of tasks) {
+      t.crashes += 1;
+      // The worker died with several files in flight; only one is likely guilty, so each gets a second chance.
+      if (t === culprit || t.crashes >= 2) {
+        logger.warn({ path: t.path, reason }, 'parser worker lost on this file; replaced it');
+        t.resolve({ ok: false, reason });
+      } else this.queue.unshift(t);
+    }
     this.dispatch();
   }
 
   private dispatch(): void {
-    const { taskTimeoutMs = 30_000 } = this.options;
-    for (const slot of this.slots) {
-      if (slot.task) continue;
-      const next = this.queue.shift();
-      if (!next) return;
-      const timer = setTimeout(() => this.fail(slot, `parsing took longer than ${taskTimeoutMs} ms`), taskTimeoutMs);
-      slot.task = { ...next, timer };
-      slot.worker.postMessage({ path: next.path } satisfies ParseTask);
+    const { taskTimeoutMs = 30_000, inFlightPerWorker = 4 } = this.options;
+    for (let round = 0; round < inFlightPerWorker; round++) {
+      for (const slot of this.slots) {
+        if (slot.tasks.size > round) continue;
+        const task = this.queue.shift();
+        if (!task) return;
+        task.timer = setTimeout(() => this.lose(slot, `parsing took longer than ${taskTimeoutMs} ms`, task), taskTimeoutMs);
+        slot.tasks.set(task.id, task);
+        slot.worker.postMessage({ id: task.id, path: task.path } satisfies ParseTask);
+      }
     }
   }
 }

@@ -1,8 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { BadUserInputError } from '@ytm/errors';
-import { decodeCursor, encodeCursor, pageSize, paginate, type Keyed } from '../../src/domain/pagination.js';
+import { decodeCursor, encodeCursor, pageSize, paginate, type Listing, type SortKey } from '../../src/domain/pagination.js';
 
-const list: Keyed[] = ['a', 'b', 'c', 'd', 'e'].map((k, i) => ({ id: `id${i}`, key: [k, `id${i}`] }));
+function listing(entries: [string, string][]): Listing {
+  const keys = new Map<string, SortKey>(entries.map(([k, id]) => [id, [k, id]]));
+  return { ids: entries.map(([, id]) => id), keyOf: (id) => keys.get(id)! };
+}
+const list = listing(['a', 'b', 'c', 'd', 'e'].map((k, i) => [k, `id${i}`]));
 
 describe('pagination', () => {
   it('accepts first in 1..100 and rejects the rest', () => {
@@ -28,7 +32,7 @@ describe('pagination', () => {
 
   it('keeps a page boundary when items are inserted before it', () => {
     const p1 = paginate(list, 's', { first: 2 });
-    const grown = [{ id: 'new', key: ['a0', 'new'] }, ...list];
+    const grown = listing([['a0', 'new'], ...['a', 'b', 'c', 'd', 'e'].map((k, i): [string, string] => [k, `id${i}`])]);
     expect(paginate(grown, 's', { first: 2, after: p1.endCursor }).edges.map((e) => e.id)).toEqual(['id2', 'id3']);
   });
 
