@@ -69,6 +69,8 @@ const app = createApp({
   },
 });
 const events = await eventsSubgraph(EVENTS_SDL);
+// Assigned once the HTTP server listens; health and readiness read it before that.
+// eslint-disable-next-line prefer-const
 let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
 app.use(
   serviceProxy({
@@ -106,7 +108,7 @@ subscriptions = startSubscriptions({
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [
-  ['subscriptions', () => subscriptions!.stop()],
+  ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
   ['http', () => closeServer(server, 8_000)],
   ['events-subgraph', () => events.stop()],
   ['graphql', () => graphql.server.stop()],

@@ -49,7 +49,7 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     return response.body.singleResult as ExecutionResult;
   };
 
-  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token) as never, log);
+  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token), log);
   let schema: GraphQLSchema | undefined = options.gateway.schema;
   const ws = startSubscriptionServer({
     server: options.server,

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -66,7 +66,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
   const checkedDocuments = new WeakMap<GraphQLSchema, Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>>();
   const parseAndValidate = (schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } => {
     let cache = checkedDocuments.get(schema);
-    if (!cache) checkedDocuments.set(schema, (cache = new Map()));
+    if (!cache) checkedDocuments.set(schema, (cache = new Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>()));
     const hit = cache.get(query);
     if (hit) return hit;
     let result: { document: DocumentNode } | { errors: GraphQLError[] };
@@ -118,7 +118,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         } catch (e) {
           return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
         }
-        if (operation.operation !== 'subscription') {
+        if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
           return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { viewer: s.viewer, token: s.token, operation } };
         }
         if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
@@ -181,7 +181,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
       },
       execute: async (args) => {
         const c = args.contextValue as { viewer: Viewer; token: string };
-        return options.executeOperation(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, c.viewer, c.token);
+        return options.executeOperation(args.document, args.variableValues ?? {}, args.operationName ?? undefined, c.viewer, c.token);
       },
     },
     wss,
