@@ -52,7 +52,7 @@ export const TOPICS: readonly string[];
 
 export function up(opts?: { log?: Log }): Promise<{ mongodbUrl: string; kafkaBrokers: string; startedNow: string[] }>;
 /** Stops our servers (all, or `only` these, e.g. up()'s startedNow); returns the names it stopped. */
-export function down(opts?: { log?: Log; only?: string[] }): Promise<string[]>;
+export function down(opts?: { log?: Log; only?: string[]; lock?: boolean }): Promise<string[]>;
 export function status(): Promise<Array<{ name: string; state: string; pid?: number; port?: number; url?: string }>>;
 /** Installs whatever is missing into $YTM_CACHE; returns what it installed. */
 export function ensureInstalled(opts?: { log?: Log; only?: Array<'ferretdb' | 'kafka'> }): Promise<string[]>;

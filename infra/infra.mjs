@@ -167,8 +167,10 @@ export async function up({ log = defaultLog } = {}) {
  * Stops what `up` started in this checkout (SIGTERM, SIGKILL after 10 s) and removes the pid files.
  * `only` limits it, e.g. to the `startedNow` that `up` returned, leaving servers someone else started.
  */
-export async function down({ log = defaultLog, only = ['ferretdb', 'kafka'] } = {}) {
-  return withLock(join(dataDir(), 'run', 'up.lock'), { what: 'infra up/down', log }, async () => {
+export async function down({ log = defaultLog, only = ['ferretdb', 'kafka'], lock = true } = {}) {
+  // lock: false is for a caller whose own up() is still in flight (Ctrl-C during provisioning).
+  const locked = lock ? (fn) => withLock(join(dataDir(), 'run', 'up.lock'), { what: 'infra up/down', log }, fn) : (fn) => fn();
+  return locked(async () => {
     const stopped = [];
     await Promise.all(
       Object.values(components())

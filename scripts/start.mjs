@@ -31,7 +31,7 @@ async function stopAll(code) {
   await system?.stop();
   // Ctrl-C while infra was still starting: stop whatever this checkout started.
   const only = infra ? infra.startedNow : undefined;
-  if (!infra || only.length) await down({ ...(only ? { only } : {}), log: (m) => console.log(`[infra] ${m}`) });
+  if (!infra || only.length) await down({ ...(only ? { only } : {}), lock: Boolean(infra), log: (m) => console.log(`[infra] ${m}`) });
   process.exit(code);
 }
 process.on('SIGINT', () => void stopAll(0));
