@@ -1,7 +1,7 @@
 // npm start (production mode) / npm run dev (development mode): provisions FerretDB and Kafka when
 // needed, builds, starts the three subgraphs and the router, prints the router URL.
 // Ctrl-C stops everything this command started.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, up } from '../infra/infra.mjs';
@@ -23,11 +23,17 @@ const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 
 let system;
 let infra;
+let build;
+let starting;
 let stopping = false;
+const aborter = new AbortController();
 async function stopAll(code) {
   if (stopping) return;
   stopping = true;
   say('stopping...');
+  build?.kill('SIGTERM');
+  aborter.abort();
+  await starting?.catch(() => undefined);
   await system?.stop();
   // Ctrl-C while infra was still starting: stop whatever this checkout started.
   const only = infra ? infra.startedNow : undefined;
@@ -39,10 +45,12 @@ process.on('SIGTERM', () => void stopAll(0));
 
 infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
 say(`building (tsc -b)... [${secs()}s]`);
-const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
-if (build.status !== 0) {
+build = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
+const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code === 0)));
+if (stopping) await new Promise(() => undefined); // stopAll exits the process
+if (!built) {
   console.error('[ytm] build failed');
-  process.exit(1);
+  await stopAll(1);
 }
 const musicDir = process.env.MUSIC_DIR ?? join(ROOT, 'music');
 mkdirSync(musicDir, { recursive: true });
@@ -51,7 +59,8 @@ say(`starting services in ${dev ? 'development' : 'production'} mode (logs: ${lo
 
 
 try {
-  system = await startSystem({
+  starting = startSystem({
+    signal: aborter.signal,
     mongodbUrl: infra.mongodbUrl,
     kafkaBrokers: infra.kafkaBrokers,
     production: !dev,
@@ -71,7 +80,9 @@ try {
       }
     },
   });
+  system = await starting;
 } catch (err) {
+  if (stopping) await new Promise(() => undefined);
   console.error(`[ytm] could not start: ${err.message} (see ${logDir})`);
   await stopAll(1);
 }

@@ -141,6 +141,8 @@ export async function startSystem(options) {
       await Promise.all(Object.values(handles).map((h) => h.stop()));
     },
   };
+  // Stopping while starting (Ctrl-C): everything spawned so far goes down, startSystem rejects.
+  opts.signal?.addEventListener('abort', () => void system.stop(), { once: true });
   try {
     await Promise.all(services.map((s) => waitHttp(`${handles[s.name].url}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
     // Every subgraph registered with every router, so routers route to these instances.
