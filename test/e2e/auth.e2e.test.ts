@@ -127,6 +127,13 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
     expect(JSON.stringify(typo)).not.toMatch(/stacktrace|at .*\.js:\d+/);
   });
 
+  it('services stop gracefully on SIGTERM: exit 0 within 10 s', async () => {
+    const started = Date.now();
+    expect(await system.services.stream.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await system.services.stream.restart();
+  });
+
   it('the router keeps serving after a subgraph restarts', async () => {
     await system.services.resource.restart();
     const me = await waitFor(async () => {

@@ -5,7 +5,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, ValidationRule } from 'graphql';
 import type { AccessTokenVerifier, Viewer } from '@ytm/auth';
-import { createKafka, startConsumer } from '@ytm/events';
+import { createKafka, startConsumer, type EventCatalog } from '@ytm/events';
+import { labelledGauge } from '@ytm/metrics';
 import type { Logger } from '@ytm/logger';
 import type { RouterContext } from '../http/router-context.js';
 import { SubscriptionHub } from './subscription-hub.js';
@@ -79,7 +80,10 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     topics: SUBSCRIPTION_TOPICS,
     fromBeginning: false,
     logger: log,
-    handle: (event, { topic }) => hub.dispatch(topic, event),
+    handle: async (event, { topic }) => {
+      if (event.type === 'library.scan.progress') recordScanProgress(event.data as ScanProgress);
+      await hub.dispatch(topic, event);
+    },
   });
   return {
     hub,
@@ -90,4 +94,13 @@ export function startSubscriptions(options: SubscriptionsOptions) {
       await consumer.stop();
     },
   };
+}
+
+type ScanProgress = EventCatalog['library.scan.progress'];
+const scanGauge = labelledGauge('ytm_library_scan', 'Progress of the current or last library scan (from library.scan.progress events)', ['measure']);
+
+/** The cluster-wide scan progress, as the router hears it from the library's events. */
+function recordScanProgress(p: ScanProgress): void {
+  scanGauge.set({ measure: 'running' }, p.state === 'RUNNING' ? 1 : 0);
+  for (const measure of ['filesSeen', 'filesParsed', 'tracksAdded', 'tracksUpdated', 'tracksRemoved', 'errors'] as const) scanGauge.set({ measure }, p[measure]);
 }
