@@ -39,6 +39,8 @@ export interface SubgraphServer {
 export async function createSubgraphServer<C extends BaseContext>(options: SubgraphServerOptions<C>): Promise<SubgraphServer> {
   const { typeDefs, resolvers, logger, production, verifyAccessToken } = options;
   const apollo = new ApolloServer<C>({
+    // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
+    stopOnTerminationSignals: false,
     schema: buildSubgraphSchema({ typeDefs, resolvers: resolvers as GraphQLResolverMap<unknown> }),
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,

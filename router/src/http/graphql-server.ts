@@ -54,6 +54,8 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   }).protect();
   const limiter = limitsPlugin({ maxCost: limits.maxCost, userCostPerMinute: limits.userCostPerMinute, anonymousRequestsPerMinute: limits.anonymousRequestsPerMinute });
   const server = new ApolloServer<RouterContext>({
+    // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
+    stopOnTerminationSignals: false,
     gateway,
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
