@@ -50,7 +50,9 @@ export async function startJwks() {
 export async function startLibrary({ musicDir, jwksUrl, env = {} }) {
   const port = await freePort();
   const db = env.MONGODB_DB ?? `bench_library_${randomUUID().slice(0, 8)}`;
-  const proc = spawn(process.execPath, [join(ROOT, 'subgraphs/library/dist/main.js')], {
+  // LIBRARY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the library process.
+  const nodeArgs = (process.env.LIBRARY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'subgraphs/library/dist/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -120,7 +122,7 @@ export async function scan(url, token, full = false) {
   for (;;) {
     const { scanStatus } = await gql(url, '{ scanStatus { state startedAt finishedAt filesSeen filesParsed tracksAdded tracksUpdated tracksRemoved errors } }', {}, token);
     if (scanStatus.state !== 'RUNNING') return scanStatus;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

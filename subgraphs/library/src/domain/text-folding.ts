@@ -7,8 +7,12 @@
 const SPECIAL_LETTERS: Readonly<Record<string, string>> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', þ: 'th', ı: 'i', ŧ: 't', ħ: 'h' };
 const SPECIAL_RE = /[ßæœøđðłþıŧħ]/g;
 
+// Most tags are plain ASCII: lower-casing is all they need (the Unicode path costs 10x more).
+const ASCII_RE = /^[\x00-\x7f]*$/;
+
 /** Case- and accent-insensitive form of a string. */
 export function foldText(text: string): string {
+  if (ASCII_RE.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -12,9 +12,13 @@ import type { ScanDoc } from './scan.model.js';
 import type { TrackDoc } from './track.model.js';
 
 export const EVENT_SOURCE = 'ytm-library';
-const EVENTS_PER_OUTBOX_DOC = 200;
-/** Events written ahead of their change wait here until the change is stored. */
-const STAGED_FIELD = 'staged';
+const EVENTS_PER_OUTBOX_DOC = 100;
+
+/** Events written ahead of their change, waiting in `outbox_staged` until the change is stored. */
+interface StagedDoc {
+  _id: string;
+  entries: OutboxEntry[];
+}
 
 export interface LibraryModels {
   tracks: Model<TrackDoc>;
@@ -23,6 +27,7 @@ export interface LibraryModels {
   images: Model<ImageDoc>;
   scans: Model<ScanDoc>;
   outbox: Model<OutboxDoc>;
+  staged: Model<OutboxDoc>;
 }
 
 /** IDs are derived from names, so an existing document is the same artist or album. */
@@ -52,6 +57,8 @@ export function toOutboxEntry(e: TrackEvent, now: Date): OutboxEntry {
  * batch of N changes costs a couple of scans rather than N.
  */
 export class MongoLibraryRepository implements LibraryStore {
+  private readonly staged = new Map<string, StagedDoc>();
+
   constructor(
     private readonly m: LibraryModels,
     private readonly onOutbox: () => void = () => undefined,
@@ -109,31 +116,36 @@ export class MongoLibraryRepository implements LibraryStore {
   async stageEvents(events: TrackEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const now = new Date();
-    const docs: Record<string, unknown>[] = [];
+    const docs: StagedDoc[] = [];
     for (let i = 0; i < events.length; i += EVENTS_PER_OUTBOX_DOC) {
-      const entries = events.slice(i, i + EVENTS_PER_OUTBOX_DOC).map((e) => toOutboxEntry(e, now));
-      docs.push({ _id: randomUUID(), [STAGED_FIELD]: entries, [DELETED_FIELD]: true });
+      docs.push({ _id: randomUUID(), entries: events.slice(i, i + EVENTS_PER_OUTBOX_DOC).map((e) => toOutboxEntry(e, now)) });
     }
-    await this.m.outbox.collection.insertMany(docs as never[]);
-    return docs.map((d) => d._id as string);
+    await this.m.staged.collection.insertMany(docs as never[]);
+    for (const d of docs) this.staged.set(d._id, d);
+    return docs.map((d) => d._id);
   }
 
   async releaseEvents(batchIds: string[]): Promise<void> {
-    for (const id of batchIds) await this.release({ _id: id });
-    if (batchIds.length > 0) this.onOutbox();
+    const docs = batchIds.map((id) => this.staged.get(id)).filter((d): d is StagedDoc => d !== undefined);
+    await this.release(docs);
+    for (const id of batchIds) this.staged.delete(id);
   }
 
   async releaseStagedEvents(): Promise<number> {
-    const staged = (await this.m.outbox.collection.find({ [STAGED_FIELD]: { $exists: true } }, { projection: { _id: 1 } }).toArray()) as unknown as { _id: string }[];
-    await this.releaseEvents(staged.map((d) => d._id));
-    return staged.length;
+    const docs = (await this.m.staged.collection.find({}).toArray()) as unknown as StagedDoc[];
+    await this.release(docs);
+    return docs.length;
   }
 
-  private async release(filter: { _id: string }): Promise<void> {
-    const doc = (await this.m.outbox.collection.findOne(filter as never)) as Record<string, unknown> | null;
-    const entries = doc?.[STAGED_FIELD];
-    if (!Array.isArray(entries)) return;
-    await this.m.outbox.collection.updateOne(filter as never, { $set: { [OUTBOX_FIELD]: entries }, $unset: { [STAGED_FIELD]: '' } });
+  /** Into the relay's outbox first, then out of staging: a crash in between publishes twice, never zero times. */
+  private async release(docs: StagedDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.m.outbox.collection.insertMany(docs.map((d) => ({ _id: d._id, [OUTBOX_FIELD]: d.entries, [DELETED_FIELD]: true })) as never[], { ordered: false }).catch((err: unknown) => {
+      // Already released by an earlier attempt.
+      if (!isDuplicateKeyError(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
+    });
+    await this.m.staged.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) as never[] } });
+    this.onOutbox();
   }
 
   async saveLastScan(status: ScanStatus): Promise<void> {

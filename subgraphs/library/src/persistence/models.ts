@@ -3,7 +3,7 @@ import { albumModel } from './album.model.js';
 import { artistModel } from './artist.model.js';
 import { imageModel } from './image.model.js';
 import type { LibraryModels } from './library.repository.js';
-import { outboxModel } from './outbox.model.js';
+import { outboxModel, stagedOutboxModel } from './outbox.model.js';
 import { scanModel } from './scan.model.js';
 import { trackModel } from './track.model.js';
 
@@ -15,5 +15,6 @@ export function libraryModels(conn: Connection): LibraryModels {
     images: imageModel(conn),
     scans: scanModel(conn),
     outbox: outboxModel(conn),
+    staged: stagedOutboxModel(conn),
   };
 }

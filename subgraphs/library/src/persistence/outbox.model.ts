@@ -17,3 +17,13 @@ const schema = new Schema({ _id: { type: String, required: true } }, { collectio
 export function outboxModel(conn: Connection): Model<OutboxDoc> {
   return conn.models.Outbox ?? (conn.model('Outbox', schema) as unknown as Model<OutboxDoc>);
 }
+
+/**
+ * Events written ahead of the change they announce wait here, where the relay does not look,
+ * until the change is stored; a small collection of its own keeps that hand-over cheap.
+ */
+const stagedSchema = new Schema({ _id: { type: String, required: true } }, { collection: 'outbox_staged', versionKey: false, strict: false });
+
+export function stagedOutboxModel(conn: Connection): Model<OutboxDoc> {
+  return conn.models.StagedOutbox ?? (conn.model('StagedOutbox', stagedSchema) as unknown as Model<OutboxDoc>);
+}

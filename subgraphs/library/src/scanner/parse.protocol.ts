@@ -15,6 +15,9 @@ export interface ParseTask {
   path: string;
 }
 
+/** Tasks travel in batches: one message per file costs more than parsing a small one. */
+export type ParseBatch = ParseTask[];
+
 export interface ParseReply {
   id: number;
   outcome: ParseOutcome;

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { parseFile, type IAudioMetadata, type IPicture } from 'music-metadata';
-import type { ParseOutcome, ParseReply, ParseTask } from './parse.protocol.js';
+import type { ParseBatch, ParseOutcome, ParseReply } from './parse.protocol.js';
 
 // Runs in a worker thread: parses one file per message. Kept free of domain code so a hostile
 // file can at worst take down this thread, which the pool replaces.
@@ -69,9 +69,11 @@ async function parse(path: string): Promise<ParseOutcome> {
 }
 
 // Several files are in flight per worker: parsing is mostly waiting for small reads.
-parentPort?.on('message', (task: ParseTask) => {
-  void parse(task.path).then((outcome) => {
-    const transfer = outcome.ok && outcome.picture ? [outcome.picture.data.buffer as ArrayBuffer] : [];
-    parentPort?.postMessage({ id: task.id, outcome } satisfies ParseReply, transfer);
-  });
+parentPort?.on('message', (batch: ParseBatch) => {
+  for (const task of batch) {
+    void parse(task.path).then((outcome) => {
+      const transfer = outcome.ok && outcome.picture ? [outcome.picture.data.buffer as ArrayBuffer] : [];
+      parentPort?.postMessage({ id: task.id, outcome } satisfies ParseReply, transfer);
+    });
+  }
 });

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@ytm/logger';
-import type { ParseOutcome, ParseReply, ParseTask } from './parse.protocol.js';
+import type { ParseBatch, ParseOutcome, ParseReply, ParseTask } from './parse.protocol.js';
 
 export interface WorkerPoolOptions {
   size?: number;
@@ -67,7 +67,7 @@ export class ParserPool {
 
   /** How many files callers should keep in flight to keep every worker busy. */
   get capacity(): number {
-    return this.size * (this.options.inFlightPerWorker ?? 4);
+    return this.size * (this.options.inFlightPerWorker ?? 8);
   }
 
   parse(path: string): Promise<ParseOutcome> {
@@ -147,16 +147,19 @@ export class ParserPool {
   }
 
   private dispatch(): void {
-    const { taskTimeoutMs = 30_000, inFlightPerWorker = 4 } = this.options;
-    for (let round = 0; round < inFlightPerWorker; round++) {
-      for (const slot of this.slots) {
-        if (slot.tasks.size > round) continue;
-        const task = this.queue.shift();
-        if (!task) return;
+    const { taskTimeoutMs = 30_000, inFlightPerWorker = 8 } = this.options;
+    for (const slot of this.slots) {
+      // Refill at half: fewer, larger messages.
+      if (slot.tasks.size > inFlightPerWorker / 2) continue;
+      const batch: ParseTask[] = [];
+      while (slot.tasks.size < inFlightPerWorker && this.queue.length > 0) {
+        const task = this.queue.shift()!;
         task.timer = setTimeout(() => this.lose(slot, `parsing took longer than ${taskTimeoutMs} ms`, task), taskTimeoutMs);
         slot.tasks.set(task.id, task);
-        slot.worker.postMessage({ id: task.id, path: task.path } satisfies ParseTask);
+        batch.push({ id: task.id, path: task.path });
       }
+      if (batch.length > 0) slot.worker.postMessage(batch satisfies ParseBatch);
+      if (this.queue.length === 0) return;
     }
   }
 }
