@@ -15,6 +15,8 @@ export interface WorkerPoolOptions {
   maxHeapMb?: number;
   /** Workers are started on demand and stopped after this long without work (their heaps are freed). */
   idleMs?: number;
+  /** The worker script (tests pass misbehaving ones). */
+  script?: URL;
   logger: Logger;
 }
 
@@ -53,11 +55,12 @@ export class ParserPool {
   private readonly queue: Task[] = [];
   private nextId = 0;
   private closed = false;
-  private readonly script = workerScript();
+  private readonly script: URL;
   replaced = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = Math.max(1, options.size || availableParallelism());
+    this.script = options.script ?? workerScript();
   }
 
   /** Workers currently running (0 while idle). */
@@ -137,7 +140,7 @@ export class ParserPool {
     this.slots[index] = this.spawn();
     for (const t of tasks) {
       t.crashes += 1;
-      // The worker died with several files in flight; only one is likely guilty, so each gets a second chance.
+      // The worker died with several files in flight; only one is likely guilty, so each gets a second chance, alone.
       if (t === culprit || t.crashes >= 2) {
         logger.warn({ path: t.path, reason }, 'parser worker lost on this file; replaced it');
         t.resolve({ ok: false, reason });
@@ -149,14 +152,18 @@ export class ParserPool {
   private dispatch(): void {
     const { taskTimeoutMs = 30_000, inFlightPerWorker = 8 } = this.options;
     for (const slot of this.slots) {
-      // Refill at half: fewer, larger messages.
-      if (slot.tasks.size > inFlightPerWorker / 2) continue;
+      // Refill at half: fewer, larger messages. A file that was in flight when a worker died
+      // is parsed alone, so a second crash names the guilty file.
+      if (slot.tasks.size > inFlightPerWorker / 2 || [...slot.tasks.values()].some((t) => t.crashes > 0)) continue;
       const batch: ParseTask[] = [];
       while (slot.tasks.size < inFlightPerWorker && this.queue.length > 0) {
+        const suspect = this.queue[0]!.crashes > 0;
+        if (suspect && slot.tasks.size > 0) break;
         const task = this.queue.shift()!;
         task.timer = setTimeout(() => this.lose(slot, `parsing took longer than ${taskTimeoutMs} ms`, task), taskTimeoutMs);
         slot.tasks.set(task.id, task);
         batch.push({ id: task.id, path: task.path });
+        if (suspect) break;
       }
       if (batch.length > 0) slot.worker.postMessage(batch satisfies ParseBatch);
       if (this.queue.length === 0) return;
