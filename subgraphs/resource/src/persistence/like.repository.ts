@@ -1,5 +1,5 @@
 import type { Collection } from 'mongoose';
-import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry } from '@ytm/events';
+import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry, withDocumentLock } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
 import { whenOutboxIdle } from './outbox-guard.js';
@@ -60,10 +60,13 @@ export class MongoLikeRepository implements LikeRepository {
       await whenOutboxIdle(this.collection, _id);
       if (!(await this.collection.findOne(byId(_id)))) continue;
       // Still there (Kafka down): like it again in place.
-      const r = await this.collection.updateOne({ _id: _id as never, [DELETED_FIELD]: true }, {
-        $set: { [DELETED_FIELD]: false, likedAt: now },
-        ...pushOutbox(liked(userId, trackId, now)),
-      } as never);
+      // Serialised with the relay's write-back and delete of this document (withDocumentLock).
+      const r = await withDocumentLock(this.collection.collectionName, _id, () =>
+        this.collection.updateOne({ _id: _id as never, [DELETED_FIELD]: true }, {
+          $set: { [DELETED_FIELD]: false, likedAt: now },
+          ...pushOutbox(liked(userId, trackId, now)),
+        } as never),
+      );
       if (r.matchedCount === 1) {
         this.onOutbox();
         return now;
@@ -79,7 +82,9 @@ export class MongoLikeRepository implements LikeRepository {
     if (!existing || existing[DELETED_FIELD]) return false;
     await whenOutboxIdle(this.collection, _id);
     const event = outboxEntry(EVENT_SOURCE, 'resource.track.unliked', trackId, { __typename: 'Track', id: trackId, userId });
-    const r = await this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never);
+    const r = await withDocumentLock(this.collection.collectionName, _id, () =>
+      this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
+    );
     if (r.matchedCount === 1) this.onOutbox();
     return r.matchedCount === 1;
   }
