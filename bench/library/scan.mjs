@@ -54,6 +54,25 @@ try {
   const p = percentiles(page);
   console.log(`tracks(first: 100) with album and artists (HTTP, direct to library): p50 ${ms(p.p50)}, p95 ${ms(p.p95)}`);
   console.log(`library RSS after queries: ${lib.rssMb().toFixed(0)} MB`);
+
+  // Steady state: a fresh process on the same database (catalogue loaded, no parser workers).
+  await lib.stop();
+  const t = Date.now();
+  const again2 = await startLibrary({ musicDir, jwksUrl: jwks.url, env: { MONGODB_DB: lib.db } });
+  try {
+    console.log(`restart: catalogue of ${first.tracksAdded} tracks loaded and serving in ${((Date.now() - t) / 1000).toFixed(1)} s; RSS ${again2.rssMb().toFixed(0)} MB`);
+    const search2 = [];
+    for (let i = 0; i < queries; i++) {
+      const w = words[Math.floor(rand() * words.length)];
+      const t0 = performance.now();
+      await gql(again2.url, 'query($q: String!) { search(query: $q, limit: 10) { tracks { id title } albums { id title } artists { id name } } }', { q: w.slice(0, 3) }, jwks.user);
+      search2.push(performance.now() - t0);
+    }
+    const s2 = percentiles(search2);
+    console.log(`search after restart (3-letter prefixes): p50 ${ms(s2.p50)}, p95 ${ms(s2.p95)}; RSS ${again2.rssMb().toFixed(0)} MB`);
+  } finally {
+    await again2.stop();
+  }
 } finally {
   await lib.stop();
   await jwks.close();
