@@ -13,10 +13,65 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const WORDS = [
-  'love', 'night', 'dream', 'fire', 'heart', 'river', 'summer', 'winter', 'shadow', 'light', 'electric', 'golden', 'blue', 'rain', 'city',
-  'ocean', 'star', 'wild', 'silent', 'dancing', 'forever', 'midnight', 'paradise', 'thunder', 'velvet', 'crystal', 'ghost', 'neon', 'echo',
-  'café', 'début', 'niño', 'über', 'señor', 'garçon', 'smörgås', 'fjörd', 'ça', 'mañana', 'élan', 'naïve', 'rêve', 'crème', 'zoë', 'björn',
-  'kingdom', 'machine', 'garden', 'mirror', 'desert', 'highway', 'memory', 'signal', 'harbor', 'window', 'morning', 'journey', 'empire', 'storm',
+  'love',
+  'night',
+  'dream',
+  'fire',
+  'heart',
+  'river',
+  'summer',
+  'winter',
+  'shadow',
+  'light',
+  'electric',
+  'golden',
+  'blue',
+  'rain',
+  'city',
+  'ocean',
+  'star',
+  'wild',
+  'silent',
+  'dancing',
+  'forever',
+  'midnight',
+  'paradise',
+  'thunder',
+  'velvet',
+  'crystal',
+  'ghost',
+  'neon',
+  'echo',
+  'café',
+  'début',
+  'niño',
+  'über',
+  'señor',
+  'garçon',
+  'smörgås',
+  'fjörd',
+  'ça',
+  'mañana',
+  'élan',
+  'naïve',
+  'rêve',
+  'crème',
+  'zoë',
+  'björn',
+  'kingdom',
+  'machine',
+  'garden',
+  'mirror',
+  'desert',
+  'highway',
+  'memory',
+  'signal',
+  'harbor',
+  'window',
+  'morning',
+  'journey',
+  'empire',
+  'storm',
 ];
 const GENRES = ['Rock', 'Pop', 'Jazz', 'Electronic', 'Hip-Hop', 'Classical', 'Folk', 'Metal', 'Soul', 'Ambient'];
 
@@ -40,7 +95,22 @@ export function templates(cacheDir = join(tmpdir(), 'ytm-bench-templates')) {
   mkdirSync(cacheDir, { recursive: true });
   const make = (name, args) => {
     const path = join(cacheDir, name);
-    if (!existsSync(path)) execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=22050:duration=${args.seconds}`, '-ac', '1', '-map_metadata', '-1', ...args.codec, path]);
+    if (!existsSync(path))
+      execFileSync('ffmpeg', [
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=440:sample_rate=22050:duration=${args.seconds}`,
+        '-ac',
+        '1',
+        '-map_metadata',
+        '-1',
+        ...args.codec,
+        path,
+      ]);
     return readFileSync(path);
   };
   const mp3 = [1, 2, 3].map((s) => make(`t${s}.mp3`, { seconds: s, codec: ['-c:a', 'libmp3lame', '-b:a', '32k', '-id3v2_version', '0', '-write_xing', '1'] }));

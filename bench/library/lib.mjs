@@ -120,7 +120,12 @@ export async function gql(url, query, variables = {}, token) {
 export async function scan(url, token, full = false) {
   await gql(url, 'mutation($full: Boolean) { startLibraryScan(full: $full) { state } }', { full }, token);
   for (;;) {
-    const { scanStatus } = await gql(url, '{ scanStatus { state startedAt finishedAt filesSeen filesParsed tracksAdded tracksUpdated tracksRemoved errors } }', {}, token);
+    const { scanStatus } = await gql(
+      url,
+      '{ scanStatus { state startedAt finishedAt filesSeen filesParsed tracksAdded tracksUpdated tracksRemoved errors } }',
+      {},
+      token,
+    );
     if (scanStatus.state !== 'RUNNING') return scanStatus;
     await new Promise((r) => setTimeout(r, 500));
   }

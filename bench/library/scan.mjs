@@ -3,6 +3,7 @@
 //   node bench/library/scan.mjs [--files=10000] [--dir=/tmp/corpus] [--queries=200]
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { generate, rng } from './generate-corpus.mjs';
 import { arg, gql, ms, percentiles, scan, startJwks, startLibrary } from './lib.mjs';
@@ -23,11 +24,15 @@ const lib = await startLibrary({ musicDir, jwksUrl: jwks.url, env: process.env.S
 try {
   const first = await scan(lib.url, jwks.admin);
   const firstSec = (Date.parse(first.finishedAt) - Date.parse(first.startedAt)) / 1000;
-  console.log(`initial scan: ${first.tracksAdded} tracks in ${firstSec.toFixed(2)} s = ${Math.round(first.tracksAdded / firstSec)} tracks/s (errors ${first.errors}); RSS ${lib.rssMb().toFixed(0)} MB`);
+  console.log(
+    `initial scan: ${first.tracksAdded} tracks in ${firstSec.toFixed(2)} s = ${Math.round(first.tracksAdded / firstSec)} tracks/s (errors ${first.errors}); RSS ${lib.rssMb().toFixed(0)} MB`,
+  );
 
   const again = await scan(lib.url, jwks.admin);
   const againSec = (Date.parse(again.finishedAt) - Date.parse(again.startedAt)) / 1000;
-  console.log(`unchanged rescan: ${again.filesSeen} files in ${againSec.toFixed(3)} s = ${Math.round(again.filesSeen / againSec)} files/s (parsed ${again.filesParsed})`);
+  console.log(
+    `unchanged rescan: ${again.filesSeen} files in ${againSec.toFixed(3)} s = ${Math.round(again.filesSeen / againSec)} files/s (parsed ${again.filesParsed})`,
+  );
 
   const rand = rng(42);
   const { tracks } = await gql(lib.url, '{ tracks(first: 100) { edges { node { title artists { name } album { title } } } } }', {}, jwks.user);
@@ -47,7 +52,12 @@ try {
   let after = null;
   for (let i = 0; i < 50; i++) {
     const t = performance.now();
-    const r = await gql(lib.url, 'query($after: String) { tracks(first: 100, after: $after, sort: ARTIST) { pageInfo { endCursor hasNextPage } edges { node { id title duration artists { id name } album { id title artist { name } coverArt { url } } } } } }', { after }, jwks.user);
+    const r = await gql(
+      lib.url,
+      'query($after: String) { tracks(first: 100, after: $after, sort: ARTIST) { pageInfo { endCursor hasNextPage } edges { node { id title duration artists { id name } album { id title artist { name } coverArt { url } } } } } }',
+      { after },
+      jwks.user,
+    );
     page.push(performance.now() - t);
     after = r.tracks.pageInfo.hasNextPage ? r.tracks.pageInfo.endCursor : null;
   }
@@ -60,12 +70,19 @@ try {
   const t = Date.now();
   const again2 = await startLibrary({ musicDir, jwksUrl: jwks.url, env: { MONGODB_DB: lib.db } });
   try {
-    console.log(`restart: catalogue of ${first.tracksAdded} tracks loaded and serving in ${((Date.now() - t) / 1000).toFixed(1)} s; RSS ${again2.rssMb().toFixed(0)} MB`);
+    console.log(
+      `restart: catalogue of ${first.tracksAdded} tracks loaded and serving in ${((Date.now() - t) / 1000).toFixed(1)} s; RSS ${again2.rssMb().toFixed(0)} MB`,
+    );
     const search2 = [];
     for (let i = 0; i < queries; i++) {
       const w = words[Math.floor(rand() * words.length)];
       const t0 = performance.now();
-      await gql(again2.url, 'query($q: String!) { search(query: $q, limit: 10) { tracks { id title } albums { id title } artists { id name } } }', { q: w.slice(0, 3) }, jwks.user);
+      await gql(
+        again2.url,
+        'query($q: String!) { search(query: $q, limit: 10) { tracks { id title } albums { id title } artists { id name } } }',
+        { q: w.slice(0, 3) },
+        jwks.user,
+      );
       search2.push(performance.now() - t0);
     }
     const s2 = percentiles(search2);

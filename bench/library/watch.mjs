@@ -4,6 +4,7 @@
 //   node bench/library/watch.mjs [--files=1000] [--rounds=20]
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { generate } from './generate-corpus.mjs';
 import { arg, gql, ms, percentiles, scan, startJwks, startLibrary } from './lib.mjs';
@@ -25,7 +26,10 @@ try {
     // A file from far beyond the corpus: its tags (and so its title) are new.
     const [path] = generate(staging, 1, { from: 1_000_000 + r * 37, seed: 99 });
     const name = path.slice(staging.length + 1).split('/');
-    const title = name.at(-1).replace(/^\d+ /, '').replace(/\.(mp3|flac)$/, '');
+    const title = name
+      .at(-1)
+      .replace(/^\d+ /, '')
+      .replace(/\.(mp3|flac)$/, '');
     const target = join(musicDir, `watched-${r}`);
     const t0 = performance.now();
     renameSync(join(staging, name[0]), target);

@@ -59,7 +59,15 @@ export interface LibraryApp {
 export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp> {
   const { logger } = o;
   const models = libraryModels(o.conn);
-  await Promise.all(Object.values(models).map((m) => m.init()));
+  await Promise.all([
+    models.tracks.init(),
+    models.albums.init(),
+    models.artists.init(),
+    models.images.init(),
+    models.scans.init(),
+    models.outbox.init(),
+    models.staged.init(),
+  ]);
   const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher: o.publisher, logger });
   const store = new MongoLibraryRepository(models, () => relay.notify());
   const catalogue = await loadCatalogue(store, logger);
@@ -98,7 +106,10 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     },
   });
   app.use(artRoutes(art, (id) => catalogue.images.get(id)));
-  app.use(async (ctx, next) => (ctx.path === '/graphql' ? subgraph.middleware(ctx, next) : next()));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
+    else await next();
+  });
 
   const grpc = createGrpcServer();
   grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));

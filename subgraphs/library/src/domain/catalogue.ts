@@ -16,7 +16,12 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 /** Orders an album's tracks: disc, then track number, then title. */
 export function compareInAlbum(a: Track, b: Track): number {
-  return (a.discNumber ?? 0) - (b.discNumber ?? 0) || (a.trackNumber ?? 0) - (b.trackNumber ?? 0) || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) || (a.id < b.id ? -1 : 1);
+  return (
+    (a.discNumber ?? 0) - (b.discNumber ?? 0) ||
+    (a.trackNumber ?? 0) - (b.trackNumber ?? 0) ||
+    (a.title < b.title ? -1 : a.title > b.title ? 1 : 0) ||
+    (a.id < b.id ? -1 : 1)
+  );
 }
 
 /**

@@ -64,7 +64,8 @@ export function decodeCursor(scope: string, cursor: string): SortKey {
 /** A page of an ascending-sorted listing; `descending` walks it from the end. */
 export function paginate(listing: Listing, scope: string, args: PageArgs, descending = false): Page {
   const size = pageSize(args.first);
-  const { ids, keyOf } = listing;
+  const { ids } = listing;
+  const keyOf = (id: string) => listing.keyOf(id);
   const n = ids.length;
   let start = 0;
   if (args.after) {

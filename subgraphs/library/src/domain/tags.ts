@@ -44,14 +44,18 @@ export const UNKNOWN_ARTIST = 'Unknown Artist';
 
 // " feat. ", " ft. ", " featuring ", ";" and " / " separate artists inside one value. Bare "&",
 // "/" and "," do not: "Simon & Garfunkel", "AC/DC" and "Crosby, Stills, Nash & Young" are one act.
+// eslint-disable-next-line no-control-regex -- ID3v2.4 separates multiple values with NUL
 const ARTIST_SEPARATORS = /\s*;\s*|\s+\/\s+|\s+(?:feat\.?|ft\.|featuring)\s+|\s*\u0000\s*/i;
+// eslint-disable-next-line no-control-regex -- ID3v2.4 separates multiple values with NUL
 const GENRE_SEPARATORS = /\s*[;/\u0000]\s*/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]+/g;
 const VARIOUS_RE = /^(?:various(?:\s+artists)?|va|v\.a\.)$/i;
 
 function clean(value: string | undefined, max: number, cut: { truncated: boolean }): string | undefined {
   if (value === undefined) return undefined;
   // Control characters make names unreadable and break logs; whitespace is collapsed.
-  let v = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  let v = value.replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim();
   if (v.length > max) {
     v = v.slice(0, max).trim();
     cut.truncated = true;

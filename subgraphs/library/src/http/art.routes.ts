@@ -12,7 +12,10 @@ const MAX_REQUESTED_SIZE = 4096;
  */
 export function artRoutes(art: ArtFileRepository, findImage: (id: string) => Image | undefined): Koa.Middleware<AppState> {
   return async (ctx, next) => {
-    if (!ctx.path.startsWith('/art/')) return next();
+    if (!ctx.path.startsWith('/art/')) {
+      await next();
+      return;
+    }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       ctx.status = 405;
       ctx.set('Allow', 'GET, HEAD');
@@ -39,7 +42,12 @@ export function artRoutes(art: ArtFileRepository, findImage: (id: string) => Ima
     const etag = size === undefined ? `"${id}"` : `"${id}-${size}"`;
     ctx.set('ETag', etag);
     ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
-    if (ctx.get('if-none-match').split(/\s*,\s*/).includes(etag)) {
+    if (
+      ctx
+        .get('if-none-match')
+        .split(/\s*,\s*/)
+        .includes(etag)
+    ) {
       ctx.status = 304;
       return;
     }

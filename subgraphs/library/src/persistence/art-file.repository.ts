@@ -82,7 +82,11 @@ export class ArtFileRepository {
     if (!job) {
       job = (async () => {
         const tmp = `${thumb}.${process.pid}.tmp`;
-        await sharp(original).rotate().resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82, mozjpeg: true }).toFile(tmp);
+        await sharp(original)
+          .rotate()
+          .resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true })
+          .jpeg({ quality: 82, mozjpeg: true })
+          .toFile(tmp);
         await rename(tmp, thumb);
       })().finally(() => this.rendering.delete(thumb));
       this.rendering.set(thumb, job);

@@ -140,10 +140,12 @@ export class MongoLibraryRepository implements LibraryStore {
   /** Into the relay's outbox first, then out of staging: a crash in between publishes twice, never zero times. */
   private async release(docs: StagedDoc[]): Promise<void> {
     if (docs.length === 0) return;
-    await this.m.outbox.collection.insertMany(docs.map((d) => ({ _id: d._id, [OUTBOX_FIELD]: d.entries, [DELETED_FIELD]: true })) as never[], { ordered: false }).catch((err: unknown) => {
-      // Already released by an earlier attempt.
-      if (!isDuplicateKeyError(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
-    });
+    await this.m.outbox.collection
+      .insertMany(docs.map((d) => ({ _id: d._id, [OUTBOX_FIELD]: d.entries, [DELETED_FIELD]: true })) as never[], { ordered: false })
+      .catch((err: unknown) => {
+        // Already released by an earlier attempt.
+        if (!isDuplicateKeyError(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
+      });
     await this.m.staged.collection.deleteMany({ _id: { $in: docs.map((d) => d._id) as never[] } });
     this.onOutbox();
   }

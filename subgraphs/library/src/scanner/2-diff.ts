@@ -42,7 +42,11 @@ function foldersWithNewArt(walk: WalkResult, previous: ReadonlyMap<string, Found
  * Phase 2: compare the disk with the catalogue. Incremental: a file is parsed again only when
  * its size or mtime changed (or `full`), or when its folder image changed.
  */
-export function diff(catalogue: Catalogue, walk: WalkResult, opts: { full: boolean; knownBad: Map<string, KnownBadFile>; folderImages: ReadonlyMap<string, FoundFile> }): Diff {
+export function diff(
+  catalogue: Catalogue,
+  walk: WalkResult,
+  opts: { full: boolean; knownBad: Map<string, KnownBadFile>; folderImages: ReadonlyMap<string, FoundFile> },
+): Diff {
   const artChanged = opts.full ? new Set<string>() : foldersWithNewArt(walk, opts.folderImages);
   const found = new Set<string>();
   const toParse: FoundFile[] = [];

@@ -7,7 +7,15 @@ import type { ParserPool } from './worker-pool.js';
  * per worker) and handing each outcome to `handle` as it arrives. `handle` failing (a database
  * error) stops the phase; a bad file does not.
  */
-export async function parseAll(pool: Pick<ParserPool, 'parse' | 'capacity'>, files: FoundFile[], handle: (file: FoundFile, outcome: ParseOutcome) => Promise<void>): Promise<void> {
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export async function parseAll(
+  pool: Pick<ParserPool, 'parse' | 'capacity'>,
+  files: FoundFile[],
+  handle: (file: FoundFile, outcome: ParseOutcome) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: unknown;
   const lane = async (): Promise<void> => {
@@ -22,5 +30,5 @@ export async function parseAll(pool: Pick<ParserPool, 'parse' | 'capacity'>, fil
     }
   };
   await Promise.all(Array.from({ length: Math.min(files.length, pool.capacity) }, lane));
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw asError(failure);
 }

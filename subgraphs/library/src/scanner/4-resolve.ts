@@ -79,9 +79,18 @@ export class TrackResolver {
     const artistIds: string[] = [];
     for (const a of tags.artists) artistIds.push(await this.ensureArtist(a.name, a.sortName));
     const albumId = tags.album ? await this.ensureAlbum(tags.albumArtist.name, tags.album, albumArtistId) : null;
-    const coverArtId = parsed.picture ? await this.ensureImage(parsed.picture.data, parsed.picture.mimeType, file.path) : await this.folderImage(dirname(file.path));
+    const coverArtId = parsed.picture
+      ? await this.ensureImage(parsed.picture.data, parsed.picture.mimeType, file.path)
+      : await this.folderImage(dirname(file.path));
     const f = parsed.format;
-    const identity = trackIdentityOf({ musicBrainzRecordingId: tags.musicBrainzRecordingId, albumId, discNumber: tags.discNumber, trackNumber: tags.trackNumber, title: tags.title, duration: f.duration });
+    const identity = trackIdentityOf({
+      musicBrainzRecordingId: tags.musicBrainzRecordingId,
+      albumId,
+      discNumber: tags.discNumber,
+      trackNumber: tags.trackNumber,
+      title: tags.title,
+      duration: f.duration,
+    });
 
     const atPath = catalogue.trackByPath(file.path);
     const claim = atPath ? { id: atPath.id, from: atPath, addedAt: atPath.addedAt } : await this.claimId(identity, file.path);
@@ -116,7 +125,14 @@ export class TrackResolver {
   }
 
   private trackFields(tags: TrackTags) {
-    return { title: tags.title, trackNumber: tags.trackNumber, discNumber: tags.discNumber, genres: tags.genres, year: tags.year, compilation: tags.compilation };
+    return {
+      title: tags.title,
+      trackNumber: tags.trackNumber,
+      discNumber: tags.discNumber,
+      genres: tags.genres,
+      year: tags.year,
+      compilation: tags.compilation,
+    };
   }
 
   /** A moved file takes the ID of a known track with its identity whose file is gone. */

@@ -1,6 +1,7 @@
 import type { Catalogue } from '../domain/catalogue.js';
 import type { Album, Artist } from '../domain/model.js';
 import type { LibraryStore, TrackEvent } from '../domain/ports.js';
+import { asError } from './3-parse.js';
 import type { Resolved } from './4-resolve.js';
 
 export interface CommitCounts {
@@ -33,7 +34,7 @@ export class TrackCommitter {
 
   /** Buffers a track; waits only when the writer is `maxInFlight` batches behind. */
   async add(resolved: Resolved): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) throw asError(this.failure);
     const { previous, changed, track } = resolved;
     // Re-parsed but identical in every stored field: nothing to write.
     if (previous && !changed && previous.path === track.path && previous.size === track.size && previous.mtimeMs === track.mtimeMs) return;
@@ -46,7 +47,7 @@ export class TrackCommitter {
   /** Writes what is buffered and waits for every batch; rethrows a failed write. */
   async flush(): Promise<void> {
     await this.enqueue();
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure !== undefined) throw asError(this.failure);
   }
 
   private enqueue(): Promise<void> {
@@ -72,7 +73,9 @@ export class TrackCommitter {
     const isNew = (r: Resolved) => !this.catalogue.tracks.has(r.track.id);
     const added = batch.filter(isNew);
     const replaced = batch.filter((r) => !isNew(r));
-    const events: TrackEvent[] = batch.flatMap((r): TrackEvent[] => (r.changed ? [{ kind: isNew(r) ? 'added' : 'updated', trackId: r.track.id, changed: r.changed }] : []));
+    const events: TrackEvent[] = batch.flatMap((r): TrackEvent[] =>
+      r.changed ? [{ kind: isNew(r) ? 'added' : 'updated', trackId: r.track.id, changed: r.changed }] : [],
+    );
     const staged = await this.store.stageEvents(events);
     await this.store.saveTracks(
       added.map((r) => r.track),

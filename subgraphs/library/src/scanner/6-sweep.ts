@@ -12,7 +12,11 @@ const BATCH = 500;
  */
 export async function sweep(
   gone: Track[],
-  deps: { catalogue: Catalogue; store: Pick<LibraryStore, 'stageEvents' | 'deleteTracks' | 'releaseEvents' | 'deleteAlbums' | 'deleteArtists'>; tombstones: Tombstones },
+  deps: {
+    catalogue: Catalogue;
+    store: Pick<LibraryStore, 'stageEvents' | 'deleteTracks' | 'releaseEvents' | 'deleteAlbums' | 'deleteArtists'>;
+    tombstones: Tombstones;
+  },
 ): Promise<{ tracks: number; albums: number; artists: number }> {
   const { catalogue, store, tombstones } = deps;
   const removable = gone.filter((t) => catalogue.tracks.get(t.id)?.path === t.path);

@@ -5,7 +5,15 @@ export type ParseOutcome =
   | {
       ok: true;
       tags: RawTags;
-      format: { container: string; codec: string; duration: number; bitrate: number | null; sampleRate: number | null; channels: number | null; lossless: boolean };
+      format: {
+        container: string;
+        codec: string;
+        duration: number;
+        bitrate: number | null;
+        sampleRate: number | null;
+        channels: number | null;
+        lossless: boolean;
+      };
       picture: { data: Uint8Array; mimeType: string } | null;
     }
   | { ok: false; reason: string };

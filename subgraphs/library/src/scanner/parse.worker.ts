@@ -9,7 +9,13 @@ const MAX_TAG_CHARS = 4_000;
 const MAX_LIST = 200;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, MAX_TAG_CHARS) : undefined);
-const texts = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.slice(0, MAX_LIST).map(text).filter((s): s is string => s !== undefined) : undefined);
+const texts = (v: unknown): string[] | undefined =>
+  Array.isArray(v)
+    ? v
+        .slice(0, MAX_LIST)
+        .map(text)
+        .filter((s): s is string => s !== undefined)
+    : undefined;
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
 
 function pickPicture(pictures: IPicture[] | undefined): { data: Uint8Array; mimeType: string } | null {

@@ -143,7 +143,12 @@ export class Scanner implements ScanControl {
     report({ filesSeen: summary.filesSeen, errors: summary.errors });
 
     this.resolver.beginRun(found);
-    const committer = new TrackCommitter(catalogue, store, () => this.resolver.takeCreated(), (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }));
+    const committer = new TrackCommitter(
+      catalogue,
+      store,
+      () => this.resolver.takeCreated(),
+      (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }),
+    );
     const unreadable: Track[] = [];
     await parseAll(pool, changes.toParse, async (file, outcome) => {
       if (this.stopping) throw new Error('scanner is stopping');

@@ -19,11 +19,19 @@ beforeAll(async () => {
   h = await startLibrary();
   outside = await mkdtemp(join(tmpdir(), 'ytm-lib-outside-'));
   const audio = templates().mp3[0] as Buffer;
-  const huge = id3v24({ title: 'T'.repeat(1_000_000), artists: Array.from({ length: 10_000 }, (_, i) => `Artist ${i}`), album: 'A'.repeat(100_000), genres: Array.from({ length: 1_000 }, (_, i) => `Genre ${i}`) });
+  const huge = id3v24({
+    title: 'T'.repeat(1_000_000),
+    artists: Array.from({ length: 10_000 }, (_, i) => `Artist ${i}`),
+    album: 'A'.repeat(100_000),
+    genres: Array.from({ length: 1_000 }, (_, i) => `Genre ${i}`),
+  });
   await mkdir(join(h.musicDir, 'Absurd'), { recursive: true });
   await writeFile(join(h.musicDir, 'Absurd/huge-tags.mp3'), Buffer.concat([huge, audio]));
   // An ID3 header claiming a 256 MB tag on a tiny file.
-  await writeFile(join(h.musicDir, 'Absurd/lying-header.mp3'), Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0x7f, 0x7f, 0x7f, 0x7f]), Buffer.alloc(64)]));
+  await writeFile(
+    join(h.musicDir, 'Absurd/lying-header.mp3'),
+    Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0x7f, 0x7f, 0x7f, 0x7f]), Buffer.alloc(64)]),
+  );
   await writeFile(join(h.musicDir, 'Absurd/really-a-png.flac'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
   await makeAudio(outside, { path: 'secret/private.mp3', tags: { title: 'Outside Secret', artist: 'Nobody' } });
   await symlink(join(outside, 'secret'), join(h.musicDir, 'escape'));

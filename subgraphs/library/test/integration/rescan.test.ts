@@ -100,7 +100,11 @@ describe('rescans', () => {
   it('announces scan progress on Kafka, the last one IDLE', async () => {
     h.lib.scanner.start(true);
     const done = await h.lib.scanner.idle();
-    const progress = await events.waitFor('library-scan', 'library.scan.progress', (e) => (e.data as any).startedAt === done.startedAt!.toISOString() && (e.data as any).state === 'IDLE');
+    const progress = await events.waitFor(
+      'library-scan',
+      'library.scan.progress',
+      (e) => (e.data as any).startedAt === done.startedAt!.toISOString() && (e.data as any).state === 'IDLE',
+    );
     expect(progress.data).toMatchObject({ filesSeen: 2, filesParsed: 2 });
   });
 });

@@ -20,11 +20,33 @@ beforeAll(async () => {
   const root = h.musicDir;
   await makeImage(`${root}/Beatles/Abbey Road/cover.jpg`, 'red');
   await Promise.all([
-    makeAudio(root, { path: 'Beatles/Abbey Road/CD1/01 Come Together.mp3', tags: { title: 'Come Together', artist: 'The Beatles', album_artist: 'The Beatles', album: 'Abbey Road', track: '1/9', disc: '1/2', date: '1969', genre: 'Rock;Pop' } }),
-    makeAudio(root, { path: 'Beatles/Abbey Road/CD1/02 Something.flac', tags: { title: 'Something', artist: 'The Beatles', album_artist: 'The Beatles', album: 'Abbey Road', track: '2', disc: '1', date: '1969' } }),
-    makeAudio(root, { path: 'Beatles/Abbey Road/CD2/01 Because.ogg', tags: { title: 'Because', artist: 'The Beatles', album_artist: 'The Beatles', album: 'Abbey Road', track: '1', disc: '2', date: '1969' } }),
+    makeAudio(root, {
+      path: 'Beatles/Abbey Road/CD1/01 Come Together.mp3',
+      tags: {
+        title: 'Come Together',
+        artist: 'The Beatles',
+        album_artist: 'The Beatles',
+        album: 'Abbey Road',
+        track: '1/9',
+        disc: '1/2',
+        date: '1969',
+        genre: 'Rock;Pop',
+      },
+    }),
+    makeAudio(root, {
+      path: 'Beatles/Abbey Road/CD1/02 Something.flac',
+      tags: { title: 'Something', artist: 'The Beatles', album_artist: 'The Beatles', album: 'Abbey Road', track: '2', disc: '1', date: '1969' },
+    }),
+    makeAudio(root, {
+      path: 'Beatles/Abbey Road/CD2/01 Because.ogg',
+      tags: { title: 'Because', artist: 'The Beatles', album_artist: 'The Beatles', album: 'Abbey Road', track: '1', disc: '2', date: '1969' },
+    }),
     makeAudio(root, { path: 'Hits/01.opus', tags: { title: 'Opus Hit', artist: 'Daft Punk feat. Pharrell Williams', album: 'Now Hits', compilation: '1' } }),
-    makeAudio(root, { path: 'Hits/02.m4a', tags: { title: 'Café del Mar', artist: 'Energy 52', album: 'Now Hits', album_artist: 'Various Artists' }, coverColor: 'blue' }),
+    makeAudio(root, {
+      path: 'Hits/02.m4a',
+      tags: { title: 'Café del Mar', artist: 'Energy 52', album: 'Now Hits', album_artist: 'Various Artists' },
+      coverColor: 'blue',
+    }),
     makeAudio(root, { path: 'Björk/Début/Human Behaviour.mp3', tags: { title: 'Human Behaviour', artist: 'Björk', album: 'Début', date: '1993-06-05' } }),
     makeAudio(root, { path: 'Loose/no tags at all.wav' }),
     makeAudio(root, { path: 'Loose/multi.flac', tags: { title: 'Together', artist: 'Simon & Garfunkel; AC/DC' } }),
@@ -45,7 +67,9 @@ describe('initial scan', () => {
   });
 
   it('reports the same status and stats through GraphQL', async () => {
-    const r = await h.gql('{ scanStatus { state filesSeen errors tracksAdded finishedAt } libraryStats { trackCount albumCount artistCount totalDuration totalBytes lastScanAt } }');
+    const r = await h.gql(
+      '{ scanStatus { state filesSeen errors tracksAdded finishedAt } libraryStats { trackCount albumCount artistCount totalDuration totalBytes lastScanAt } }',
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.scanStatus).toMatchObject({ state: 'IDLE', filesSeen: 10, errors: 2, tracksAdded: 8 });
     expect(r.data!.libraryStats).toMatchObject({ trackCount: 8, albumCount: 3 });
@@ -67,9 +91,19 @@ describe('initial scan', () => {
   it('builds a multi-disc album ordered by disc and track with the folder cover', async () => {
     const search = await h.gql('{ search(query: "abbey") { albums { id } } }');
     const albumId = search.data!.search.albums[0].id;
-    const r = await h.gql(`query($id: ID!) { album(id: $id) { title year genres discCount trackCount compilation artist { name sortName } tracks { title discNumber trackNumber } coverArt { url width height mimeType } } }`, { id: albumId });
+    const r = await h.gql(
+      `query($id: ID!) { album(id: $id) { title year genres discCount trackCount compilation artist { name sortName } tracks { title discNumber trackNumber } coverArt { url width height mimeType } } }`,
+      { id: albumId },
+    );
     const album = r.data!.album;
-    expect(album).toMatchObject({ title: 'Abbey Road', year: 1969, discCount: 2, trackCount: 3, compilation: false, artist: { name: 'The Beatles', sortName: 'Beatles, The' } });
+    expect(album).toMatchObject({
+      title: 'Abbey Road',
+      year: 1969,
+      discCount: 2,
+      trackCount: 3,
+      compilation: false,
+      artist: { name: 'The Beatles', sortName: 'Beatles, The' },
+    });
     expect(album.genres).toEqual(['Rock', 'Pop']);
     expect(album.tracks.map((t: any) => t.title)).toEqual(['Come Together', 'Something', 'Because']);
     expect(album.coverArt).toMatchObject({ width: 300, height: 300, mimeType: 'image/jpeg' });
@@ -77,7 +111,9 @@ describe('initial scan', () => {
   });
 
   it('puts compilations under Various Artists and splits featured artists', async () => {
-    const r = await h.gql(`{ search(query: "now hits") { albums { title compilation artist { name } tracks { title artists { name } coverArt { width } } } } }`);
+    const r = await h.gql(
+      `{ search(query: "now hits") { albums { title compilation artist { name } tracks { title artists { name } coverArt { width } } } } }`,
+    );
     const album = r.data!.search.albums[0];
     expect(album).toMatchObject({ title: 'Now Hits', compilation: true, artist: { name: 'Various Artists' } });
     const opus = album.tracks.find((t: any) => t.title === 'Opus Hit');
@@ -110,7 +146,10 @@ describe('initial scan', () => {
         const seen: string[] = [];
         let after: string | null = null;
         for (;;) {
-          const r: any = await h.gql(`query($after: String, $sort: TrackSort, $dir: SortDirection) { tracks(first: 3, after: $after, sort: $sort, direction: $dir) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, { after, sort, dir: direction });
+          const r: any = await h.gql(
+            `query($after: String, $sort: TrackSort, $dir: SortDirection) { tracks(first: 3, after: $after, sort: $sort, direction: $dir) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`,
+            { after, sort, dir: direction },
+          );
           expect(r.errors).toBeUndefined();
           expect(r.data.tracks.totalCount).toBe(8);
           seen.push(...r.data.tracks.edges.map((e: any) => e.node.id));
@@ -125,22 +164,34 @@ describe('initial scan', () => {
   });
 
   it('filters tracks by album, artist, genre and years', async () => {
-    const ids = await h.gql('{ byBoth: search(query: "abbey beatles") { albums { id } artists { id } } byName: search(query: "beatles") { artists { id name } } }');
+    const ids = await h.gql(
+      '{ byBoth: search(query: "abbey beatles") { albums { id } artists { id } } byName: search(query: "beatles") { artists { id name } } }',
+    );
     const albumId = ids.data!.byBoth.albums[0].id;
     expect(ids.data!.byBoth.artists).toEqual([]);
     const artistId = ids.data!.byName.artists.find((a: any) => a.name === 'The Beatles').id;
-    const count = async (filter: Record<string, unknown>) => (await h.gql('query($f: TrackFilter) { tracks(filter: $f) { totalCount } }', { f: filter })).data!.tracks.totalCount;
+    const count = async (filter: Record<string, unknown>) =>
+      (await h.gql('query($f: TrackFilter) { tracks(filter: $f) { totalCount } }', { f: filter })).data!.tracks.totalCount;
     expect(await count({ albumId })).toBe(3);
     expect(await count({ artistId })).toBe(3);
     expect(await count({ genre: 'rock' })).toBe(1);
     expect(await count({ yearFrom: 1990 })).toBe(1);
     expect(await count({ yearFrom: 1960, yearTo: 1970 })).toBe(3);
-    const artist = await h.gql('query($id: ID!) { artist(id: $id) { albumCount trackCount coverArt { width } albums { totalCount } tracks(first: 2) { totalCount edges { node { title } } } } }', { id: artistId });
+    const artist = await h.gql(
+      'query($id: ID!) { artist(id: $id) { albumCount trackCount coverArt { width } albums { totalCount } tracks(first: 2) { totalCount edges { node { title } } } } }',
+      { id: artistId },
+    );
     expect(artist.data!.artist).toMatchObject({ albumCount: 1, trackCount: 3, coverArt: { width: 300 }, albums: { totalCount: 1 }, tracks: { totalCount: 3 } });
   });
 
   it('rejects bad arguments with BAD_USER_INPUT', async () => {
-    for (const query of ['{ tracks(first: 0) { totalCount } }', '{ tracks(first: 101) { totalCount } }', '{ albums(first: -1) { totalCount } }', '{ tracks(after: "nonsense") { totalCount } }', '{ search(query: "a", limit: 0) { tracks { id } } }']) {
+    for (const query of [
+      '{ tracks(first: 0) { totalCount } }',
+      '{ tracks(first: 101) { totalCount } }',
+      '{ albums(first: -1) { totalCount } }',
+      '{ tracks(after: "nonsense") { totalCount } }',
+      '{ search(query: "a", limit: 0) { tracks { id } } }',
+    ]) {
       const r = await h.gql(query);
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
@@ -164,7 +215,9 @@ describe('initial scan', () => {
 
   it('resolves entity references for the router', async () => {
     const ids = (await h.gql('{ tracks(first: 2) { edges { node { id album { id } } } } }')).data!.tracks.edges.map((e: any) => e.node.id);
-    const r = await h.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Track { id title } } }`, { r: [...ids, 'tr_missing'].map((id: string) => ({ __typename: 'Track', id })) });
+    const r = await h.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Track { id title } } }`, {
+      r: [...ids, 'tr_missing'].map((id: string) => ({ __typename: 'Track', id })),
+    });
     expect(r.data!._entities.map((e: any) => e?.id ?? null)).toEqual([...ids, null]);
   });
 });

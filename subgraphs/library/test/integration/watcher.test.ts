@@ -79,7 +79,12 @@ describe('watcher', () => {
     await waitFor(() => h.lib.catalogue.tracks.get(one.id)?.path === join(h.musicDir, 'Archive/Album/01.mp3'), WITHIN_MS, 50, 'folder moved');
 
     await rm(join(h.musicDir, 'Archive'), { recursive: true });
-    await waitFor(async () => (await trackByTitle(`Folder Two ${unique}`)) === undefined && !h.lib.catalogue.tracks.has(one.id), WITHIN_MS, 50, 'folder deleted');
+    await waitFor(
+      async () => (await trackByTitle(`Folder Two ${unique}`)) === undefined && !h.lib.catalogue.tracks.has(one.id),
+      WITHIN_MS,
+      50,
+      'folder deleted',
+    );
     const stats = await h.gql('{ libraryStats { trackCount } }');
     expect(stats.data!.libraryStats.trackCount).toBe(2);
   });

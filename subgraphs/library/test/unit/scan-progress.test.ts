@@ -8,7 +8,11 @@ describe('ScanProgress', () => {
     try {
       let now = 0;
       const seen: ScanStatus[] = [];
-      const p = new ScanProgress((s) => seen.push(s), 500, () => now);
+      const p = new ScanProgress(
+        (s) => seen.push(s),
+        500,
+        () => now,
+      );
       p.begin(new Date(0));
       expect(seen).toHaveLength(0);
       jest.advanceTimersByTime(0);
@@ -31,7 +35,17 @@ describe('ScanProgress', () => {
 
   it('never reports a restored RUNNING scan as running', () => {
     const p = new ScanProgress(() => undefined);
-    p.restore({ state: 'RUNNING', startedAt: new Date(0), finishedAt: null, filesSeen: 1, filesParsed: 1, tracksAdded: 0, tracksUpdated: 0, tracksRemoved: 0, errors: 0 });
+    p.restore({
+      state: 'RUNNING',
+      startedAt: new Date(0),
+      finishedAt: null,
+      filesSeen: 1,
+      filesParsed: 1,
+      tracksAdded: 0,
+      tracksUpdated: 0,
+      tracksRemoved: 0,
+      errors: 0,
+    });
     expect(p.status.state).toBe('FAILED');
     expect(p.running).toBe(false);
   });

@@ -60,7 +60,14 @@ describe('normalizeTags', () => {
   });
 
   it('truncates absurd tags instead of failing', () => {
-    const t = normalizeTags({ title: 'x'.repeat(1_000_000), artists: Array.from({ length: 10_000 }, (_, i) => `Artist ${i}`), genres: Array.from({ length: 500 }, (_, i) => `g${i}`) }, '/x.mp3');
+    const t = normalizeTags(
+      {
+        title: 'x'.repeat(1_000_000),
+        artists: Array.from({ length: 10_000 }, (_, i) => `Artist ${i}`),
+        genres: Array.from({ length: 500 }, (_, i) => `g${i}`),
+      },
+      '/x.mp3',
+    );
     expect(t.title).toHaveLength(TAG_LIMITS.text);
     expect(t.artists).toHaveLength(TAG_LIMITS.artists);
     expect(t.genres).toHaveLength(TAG_LIMITS.genres);
@@ -74,7 +81,9 @@ describe('normalizeTags', () => {
   });
 
   it('accepts only well-formed MusicBrainz IDs', () => {
-    expect(normalizeTags({ musicBrainzRecordingId: 'b1a9c0e9-d987-4042-ae91-78d6a3267d69' }, '/x.mp3').musicBrainzRecordingId).toBe('b1a9c0e9-d987-4042-ae91-78d6a3267d69');
+    expect(normalizeTags({ musicBrainzRecordingId: 'b1a9c0e9-d987-4042-ae91-78d6a3267d69' }, '/x.mp3').musicBrainzRecordingId).toBe(
+      'b1a9c0e9-d987-4042-ae91-78d6a3267d69',
+    );
     expect(normalizeTags({ musicBrainzRecordingId: 'nope' }, '/x.mp3').musicBrainzRecordingId).toBeNull();
   });
 });
