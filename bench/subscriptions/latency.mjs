@@ -9,14 +9,21 @@ import mongoose from 'mongoose';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { up } from '../../infra/infra.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startSystem } from '../../scripts/system.mjs';
 
 const COUNTS = (process.env.COUNTS ?? '1,100,1000').split(',').map(Number);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
-const MODES = (process.env.MODES ?? 'shared,distinct').split(',');
+const MODES = (process.env.MODES ?? 'shared,distinct,library').split(',');
 const infra = await up({ log: () => {} });
 const dbPrefix = `bench_${randomUUID().slice(0, 8)}`;
-const system = await startSystem({ mongodbUrl: infra.mongodbUrl, kafkaBrokers: infra.kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' } });
+const music = mkdtempSync(join(tmpdir(), 'ytm-bench-music-'));
+execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-metadata', 'title=Bench Song', '-metadata', 'artist=Bench', '-metadata', 'album=Bench Album', '-y', join(music, 'bench.mp3')]);
+const system = await startSystem({ mongodbUrl: infra.mongodbUrl, kafkaBrokers: infra.kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', MUSIC_DIR: music, SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' } });
 const gql = async (query, variables, token) => {
   const r = await fetch(system.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
   return r.json();
@@ -40,10 +47,24 @@ const routerRss = async () => {
 };
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
+let round;
+const trackId = await (async () => {
+  for (let i = 0; i < 100; i++) {
+    const r = await gql('{ tracks(first: 1) { edges { node { id } } } }', {}, ownerToken);
+    const id = r.data?.tracks.edges[0]?.node.id;
+    if (id) return id;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error('the bench track was not scanned');
+})();
+const producer = new Kafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+await producer.connect();
 console.log(`subscription latency (mutation response → event at client), ${ROUNDS} rounds per size`);
 for (const mode of MODES) {
 const sharedToken = mint();
-console.log(`\n${mode} users\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB`);
+console.log(mode === 'library'
+  ? '\nlibraryChanged { track { title album { title } playCount } }, distinct users (one shared fetch: nothing user-dependent selected); from the Kafka publish\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB'
+  : `\nplaylistChanged, ${mode} users\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB`);
 for (const n of COUNTS) {
   const rssBefore = await routerRss();
   const clients = [];
@@ -52,9 +73,12 @@ for (const n of COUNTS) {
     Array.from({ length: n }, () => new Promise((resolve, reject) => {
       const client = createClient({ url: system.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${mode === 'shared' ? sharedToken : mint()}` }, retryAttempts: 0 });
       clients.push(client);
-      client.subscribe({ query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } }, {
+      const op = mode === 'library'
+        ? { query: 'subscription { libraryChanged { kind trackId track { title album { title } playCount } } }' }
+        : { query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } };
+      client.subscribe(op, {
         next: (v) => {
-          const version = v.data?.playlistChanged?.playlist?.version;
+          const version = mode === 'library' ? (v.data?.libraryChanged?.track ? round : undefined) : v.data?.playlistChanged?.playlist?.version;
           if (version !== undefined) (arrivals.get(version) ?? arrivals.set(version, []).get(version)).push(performance.now());
         },
         error: reject,
@@ -67,10 +91,20 @@ for (const n of COUNTS) {
   const rssIdle = await routerRss();
   const latencies = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const res = await gql('mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: playlist.id, n: `r${i}` }, ownerToken);
-    const t0 = performance.now();
-    if (!res.data) throw new Error(`updatePlaylist failed: ${JSON.stringify(res.errors)}`);
-    const version = res.data.updatePlaylist.version;
+    let version;
+    let t0;
+    if (mode === 'library') {
+      // No mutation changes the library (the watcher does): the event is published straight to Kafka.
+      round = `r${i}`;
+      version = round;
+      await producer.send({ topic: 'ytm.library.events', messages: [{ key: trackId, value: JSON.stringify({ specversion: '1.0', id: randomUUID(), type: 'library.track.updated', source: 'bench', time: new Date().toISOString(), subject: trackId, data: { __typename: 'Track', id: trackId, changed: {} } }) }] });
+      t0 = performance.now();
+    } else {
+      const res = await gql('mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: playlist.id, n: `r${i}` }, ownerToken);
+      t0 = performance.now();
+      if (!res.data) throw new Error(`updatePlaylist failed: ${JSON.stringify(res.errors)}`);
+      version = res.data.updatePlaylist.version;
+    }
     const deadline = Date.now() + 30_000;
     while ((arrivals.get(version)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
     for (const t of arrivals.get(version) ?? []) latencies.push(Math.max(0, t - t0));

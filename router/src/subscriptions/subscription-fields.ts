@@ -20,6 +20,8 @@ export interface SubscriptionField {
   entity?: EntityBinding;
   /** When the entity is readable no more (null for a non-deletion), the subscription ends with FORBIDDEN. */
   requireEntity?: boolean;
+  /** Every signed-in user may read the entity, so user-independent selections can share fetches across users. */
+  readableByAll?: boolean;
 }
 
 const LIBRARY_KIND: Record<string, string> = { 'library.track.added': 'ADDED', 'library.track.updated': 'UPDATED', 'library.track.removed': 'REMOVED' };
@@ -36,6 +38,7 @@ export const SUBSCRIPTION_FIELDS: Record<string, SubscriptionField> = {
       return { payload: { kind, trackId: event.subject }, entityId: removed ? null : event.subject };
     },
     entity: { field: 'track', queryField: 'track' },
+    readableByAll: true,
   },
   scanProgress: {
     topic: TOPICS.library,

@@ -9,6 +9,7 @@ import type { Logger } from '@ytm/logger';
 import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { buildEntityQuery } from './entity-query.js';
+import { dependsOnUser } from './user-dependence.js';
 import type { SubscriptionHub } from './subscription-hub.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
@@ -134,6 +135,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         }
         const fieldDef = schema.getSubscriptionType()?.getFields()[rootField.name.value];
         const args = fieldDef ? getArgumentValues(fieldDef, rootField, variables) : {};
+        const entityQuery = field.entity ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true }) : undefined;
+        // Fetches are shared by subscribers whose results cannot differ: same operation and
+        // variables, and the same user unless the selection reads nothing user-dependent.
+        const sharedAcrossUsers = field.readableByAll === true && (!entityQuery || !dependsOnUser(schema, entityQuery));
         const sub: ActiveSubscription = {
           id: `${id}`,
           viewer: s.viewer,
@@ -147,8 +152,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
           operation,
           rootField,
           variables,
-          entityQuery: field.entity ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true }) : undefined,
-          shareKey: `${s.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
+          entityQuery,
+          shareKey: `${sharedAcrossUsers ? '*' : s.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
           queue: new BoundedQueue<ExecutionResult>(options.queueLimit, () => {
             hub.remove(sub);
             s.subscriptions -= 1;
