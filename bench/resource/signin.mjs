@@ -16,7 +16,13 @@ const cost = arg('cost', '12');
 const USERS = 32;
 const PASSWORD = 'bench password 123';
 
-const resource = await startResource({ BCRYPT_COST: cost });
+const hashNice = arg('hash-nice', '19');
+const resource = await startResource({ BCRYPT_COST: cost, PASSWORD_HASH_NICE: hashNice });
+// The CPU-bound ceiling: one bcrypt of this cost, here, times the cores.
+const { default: bcrypt } = await import(join(ROOT, 'node_modules/bcrypt/bcrypt.js'));
+const hashStarted = process.hrtime.bigint();
+bcrypt.hashSync('x'.repeat(44), Number(cost));
+const oneHashMs = Number(process.hrtime.bigint() - hashStarted) / 1e6;
 const run = promisify(execFile);
 const nice = arg('nice', undefined);
 const probe = (token, duration) => {
@@ -71,6 +77,9 @@ try {
   );
   console.log(
     `ytm-resource sign-in benchmark (bcrypt cost ${cost}, ${concurrency} concurrent clients, ${durationMs / 1000} s, ${USERS} accounts${nice === undefined ? '' : `, service and probe at nice ${nice}`})`,
+  );
+  console.log(
+    `  one bcrypt here: ${ms(oneHashMs)} → CPU-bound ceiling ≈ ${((availableParallelism() * 1000) / oneHashMs).toFixed(1)} sign-ins/s on an otherwise idle machine; bcrypt threads at nice ${hashNice}`,
   );
   console.log(
     `  sign-ins: ${ok} ok, ${failed} failed → ${(ok / (durationMs / 1000)).toFixed(1)} sign-ins/s; latency p50 ${ms(signIn.p50)}, p99 ${ms(signIn.p99)}`,

@@ -98,7 +98,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
     ...(config.SIGNIN_THROTTLE_STORE === 'mongo' ? { shared: await mongoSignInLimiters(conn, limits) } : {}),
   });
 
-  const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY);
+  const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await new MongoSecretRepository(secretModel(conn)).getOrCreate('password-pepper');
   const userRepository = new MongoUserRepository(users, () => relay.notify());
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);

@@ -32,6 +32,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       /** bcrypt hashes at once (default: the number of cores) and how many may wait for one. */
       PASSWORD_HASH_CONCURRENCY: env.int(availableParallelism(), 1, 256),
       PASSWORD_HASH_QUEUE: env.int(256, 0, 100_000),
+      /** CPU priority of the bcrypt threads: 19 keeps the event loop first; lower trades that for sign-in throughput on a busy host. */
+      PASSWORD_HASH_NICE: env.int(19, 0, 19),
       SIGNIN_THROTTLE_STORE: z.enum(['memory', 'mongo']).default('memory'),
       /** Delay between publishing a new signing key in the JWKS and signing with it. */
       SIGNING_KEY_ACTIVATION_DELAY_SECONDS: env.int(90, 0, 86_400),
