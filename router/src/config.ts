@@ -31,6 +31,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1_000),
       SUBSCRIBER_QUEUE_LIMIT: env.int(100, 1, 100_000),
       PUBLIC_URL: env.optionalString(),
+      /** True only when a reverse proxy of ours sets X-Forwarded-For in front of the router. */
+      TRUST_PROXY: env.bool(false),
     },
     source,
   );

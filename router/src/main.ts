@@ -58,6 +58,7 @@ const graphql = await createGraphQLServer({
 
 const app = createApp({
   logger,
+  trustProxy: config.TRUST_PROXY,
   health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list(), subscribers: subscriptions?.hub.size ?? 0 }),
   readiness: {
     jwks: async () => {

@@ -20,15 +20,20 @@ export interface CreateAppOptions {
   /** Extra fields for `GET /health`. */
   health?: () => Record<string, unknown>;
   readinessTimeoutMs?: number;
+  /**
+   * Whether X-Forwarded-For is believed (ctx.ip). True behind the router (internal services);
+   * the public router trusts it only when TRUST_PROXY says a proxy of ours sits in front.
+   */
+  trustProxy?: boolean;
 }
 
 /**
  * Koa app with the behaviour every YTM HTTP server shares: request IDs, structured access logs,
  * JSON errors without internals, `/health` (alive) and `/ready` (dependencies reachable).
  */
-export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000 }: CreateAppOptions): Koa<AppState> {
+export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true }: CreateAppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
-  app.proxy = true;
+  app.proxy = trustProxy;
   app.silent = true;
   // The whole request, its access log included, runs in the caller's W3C trace.
   app.use((ctx, next) => runWithTrace(traceFrom(ctx.get('traceparent') || undefined), next));

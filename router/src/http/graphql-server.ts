@@ -83,7 +83,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
         if (v) forwardHeaders[name] = v;
       }
       forwardHeaders['x-request-id'] = ctx.state.requestId;
-      forwardHeaders['x-forwarded-for'] = ctx.get('x-forwarded-for') || ctx.ip;
+      // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
+      // unless TRUST_PROXY): subgraphs rate-limit by it.
+      forwardHeaders['x-forwarded-for'] = ctx.ip;
       const viewer = await viewerFromHeader(ctx.get('authorization') || undefined, verifyAccessToken);
       return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
     },

@@ -60,7 +60,7 @@ export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions)
     headers['x-request-id'] = ctx.state.requestId;
     const traceparent = currentTraceparent();
     if (traceparent) headers.traceparent = traceparent;
-    headers['x-forwarded-for'] = ctx.get('x-forwarded-for') || ctx.ip;
+    headers['x-forwarded-for'] = ctx.ip;
     ctx.respond = false;
     await new Promise<void>((resolve) => {
       const upstream = http.request(url, { method: ctx.method, headers, agent, timeout: headersTimeoutMs });
