@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 
@@ -46,4 +47,22 @@ export function redactUrl(url: string): string {
 /** True for a unique-index violation (E11000), which FerretDB reports like MongoDB. */
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/**
+ * A server-side secret (signing or pre-hash key) generated on first use and stored in the
+ * service's `secrets` collection. Replicas racing at first start agree on the insert that won.
+ */
+export async function getOrCreateSecret(conn: Connection, name: string, bytes = 32): Promise<Buffer> {
+  const secrets = conn.collection<{ _id: string; value: string; createdAt: Date }>('secrets');
+  const existing = await secrets.findOne({ _id: name });
+  if (existing) return Buffer.from(existing.value, 'base64');
+  try {
+    await secrets.insertOne({ _id: name, value: randomBytes(bytes).toString('base64'), createdAt: new Date() });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  const stored = await secrets.findOne({ _id: name });
+  if (!stored) throw new Error(`secret ${name} vanished`);
+  return Buffer.from(stored.value, 'base64');
 }

@@ -6,7 +6,7 @@ import { createAccessTokenVerifier } from '@ytm/auth';
 import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
 import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { connectMongo, pingMongo } from '@ytm/mongo';
+import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { ResourceConfig } from './config.js';
 import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
@@ -34,8 +34,8 @@ import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
 import { sessionModel } from './persistence/session.model.js';
 import { MongoSessionRepository } from './persistence/session.repository.js';
-import { secretModel, signingKeyModel } from './persistence/signing-key.model.js';
-import { MongoSecretRepository, MongoSigningKeyRepository } from './persistence/signing-key.repository.js';
+import { signingKeyModel } from './persistence/signing-key.model.js';
+import { MongoSigningKeyRepository } from './persistence/signing-key.repository.js';
 import { userModel } from './persistence/user.model.js';
 import { MongoUserRepository } from './persistence/user.repository.js';
 import { mongoSignInLimiters, RateLimiterSignInThrottle } from './security/sign-in-throttle.js';
@@ -99,7 +99,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   });
 
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
-  const pepper = await new MongoSecretRepository(secretModel(conn)).getOrCreate('password-pepper');
+  const pepper = await getOrCreateSecret(conn, 'password-pepper');
   const userRepository = new MongoUserRepository(users, () => relay.notify());
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);
   const sessionRepository = new MongoSessionRepository(sessions, conn.collection('refresh_claims'), conn.collection('session_revocations'));

@@ -6,7 +6,7 @@ import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } fr
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
 import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { connectMongo, pingMongo } from '@ytm/mongo';
+import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
@@ -22,8 +22,6 @@ import { streamGrpcServer } from './grpc/stream.grpc-server.js';
 import { ActiveStreams } from './http/active-streams.js';
 import { ReadBudget } from './http/file-range-readable.js';
 import { streamRoutes } from './http/stream.routes.js';
-import { secretModel } from './persistence/secret.model.js';
-import { MongoSecretRepository } from './persistence/secret.repository.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
 import { ticketModel } from './persistence/ticket.model.js';
@@ -66,7 +64,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const ticketRepository = new MongoTicketRepository(tickets);
   const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
 
-  const signer = new HmacTicketSigner(await new MongoSecretRepository(secretModel(conn)).getOrCreate('ticket-signing-key'));
+  const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
     overrides.trackFiles ??
     libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });

@@ -29,16 +29,3 @@ const schema = new Schema<SigningKeyDoc>(
 export function signingKeyModel(conn: Connection): Model<SigningKeyDoc> {
   return conn.models.SigningKey ?? conn.model<SigningKeyDoc>('SigningKey', schema);
 }
-
-/** Server-side secrets generated at first start (e.g. the password pre-hash key). */
-export interface SecretDoc {
-  _id: string;
-  value: string;
-  createdAt: Date;
-}
-
-const secretSchema = new Schema<SecretDoc>({ _id: String, value: String, createdAt: Date }, { collection: 'secrets', versionKey: false });
-
-export function secretModel(conn: Connection): Model<SecretDoc> {
-  return conn.models.Secret ?? conn.model<SecretDoc>('Secret', secretSchema);
-}

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@ytm/mongo';
-import type { SecretDoc, SigningKeyDoc } from './signing-key.model.js';
+import type { SigningKeyDoc } from './signing-key.model.js';
 
 export interface StoredKey {
   kid: string;
@@ -63,23 +63,5 @@ export class MongoSigningKeyRepository {
   async deleteRetiredBefore(before: Date): Promise<number> {
     const r = await this.model.deleteMany({ retiredAt: { $ne: null, $lt: before } });
     return r.deletedCount;
-  }
-}
-
-export class MongoSecretRepository {
-  constructor(private readonly model: Model<SecretDoc>) {}
-
-  /** The named secret, generated once; replicas racing at first start agree on the winner. */
-  async getOrCreate(name: string, bytes = 32): Promise<Buffer> {
-    const existing = await this.model.findById(name).lean<SecretDoc>();
-    if (existing) return Buffer.from(existing.value, 'base64');
-    try {
-      await this.model.collection.insertOne({ _id: name, value: randomBytes(bytes).toString('base64'), createdAt: new Date() } as never);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    const stored = await this.model.findById(name).lean<SecretDoc>();
-    if (!stored) throw new Error(`secret ${name} vanished`);
-    return Buffer.from(stored.value, 'base64');
   }
 }

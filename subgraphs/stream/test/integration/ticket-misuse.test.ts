@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { HmacTicketSigner } from '../../src/crypto/ticket-signer.js';
-import { MongoSecretRepository } from '../../src/persistence/secret.repository.js';
-import { secretModel } from '../../src/persistence/secret.model.js';
+import { getOrCreateSecret } from '@ytm/mongo';
 import { rawRequest } from '../support/raw-http.js';
 import { revokeOverGrpc, startHarness, ticketClaims, ticketUrl, type Harness } from '../support/stream-harness.js';
 
@@ -19,7 +18,7 @@ beforeAll(async () => {
   h.addTrack('t1', 5);
   h.addTrack('t2', 5);
   // The same key stream signs with: lets the tests forge what only time could produce (expiry).
-  signer = new HmacTicketSigner(await new MongoSecretRepository(secretModel(h.stream.conn)).getOrCreate('ticket-signing-key'));
+  signer = new HmacTicketSigner(await getOrCreateSecret(h.stream.conn, 'ticket-signing-key'));
 });
 afterAll(() => h?.close());
 
