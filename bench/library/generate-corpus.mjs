@@ -73,6 +73,14 @@ const WORDS = [
   'empire',
   'storm',
 ];
+// Real collections have large vocabularies with a few very common words: a Zipf-like mix of
+// the common words above and ~8,000 made-up ones (syllable pairs and triples).
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'sa', 'to', 'vi', 'dor', 'el', 'ny', 'qua', 'bri', 'zen', 'ful', 'ma', 'ri', 'sol', 'tan', 've', 'ghe'];
+const RARE = [];
+for (const a of SYLLABLES) for (const b of SYLLABLES) RARE.push(a + b);
+for (const a of SYLLABLES) for (const b of SYLLABLES) for (const c of SYLLABLES.slice(0, 18)) RARE.push(a + b + c);
+const pickWord = (rand) => (rand() < 0.35 ? WORDS[Math.floor(rand() * WORDS.length)] : RARE[Math.floor(RARE.length * rand() ** 2)]);
+
 const GENRES = ['Rock', 'Pop', 'Jazz', 'Electronic', 'Hip-Hop', 'Classical', 'Folk', 'Metal', 'Soul', 'Ambient'];
 
 /** Small deterministic PRNG (mulberry32). */
@@ -88,7 +96,7 @@ export function rng(seed) {
 }
 
 const cap = (w) => w.charAt(0).toUpperCase() + w.slice(1);
-const phrase = (rand, n) => Array.from({ length: n }, () => cap(WORDS[Math.floor(rand() * WORDS.length)])).join(' ');
+const phrase = (rand, n) => Array.from({ length: n }, () => cap(pickWord(rand))).join(' ');
 
 /** Untagged MP3 and FLAC audio made once with ffmpeg (cached per directory). */
 export function templates(cacheDir = join(tmpdir(), 'ytm-bench-templates')) {

@@ -23,6 +23,7 @@ import { libraryModels } from './persistence/models.js';
 import { Scanner } from './scanner/scanner.js';
 import { ParserPool } from './scanner/worker-pool.js';
 import { LibraryWatcher } from './watcher/library.watcher.js';
+import { compactHeap } from './runtime/heap.js';
 
 export const librarySdl = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -71,13 +72,23 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
   const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher: o.publisher, logger });
   const store = new MongoLibraryRepository(models, () => relay.notify());
   const catalogue = await loadCatalogue(store, logger);
+  compactHeap();
   const released = await store.releaseStagedEvents();
   if (released > 0) logger.warn({ batches: released }, 'released events staged before a crash');
   relay.start();
 
   const art = new ArtFileRepository(o.artDir);
   const pool = new ParserPool({ size: o.scanWorkers ?? 0, logger });
-  const scanner = new Scanner({ roots: o.musicRoots, catalogue, store, art, pool, logger, onProgress: scanProgressProducer(o.publisher, logger) });
+  const scanner = new Scanner({
+    roots: o.musicRoots,
+    catalogue,
+    store,
+    art,
+    pool,
+    logger,
+    onProgress: scanProgressProducer(o.publisher, logger),
+    afterFullScan: compactHeap,
+  });
   await scanner.init();
   const library = new LibraryService(catalogue, scanner);
   const watcher = new LibraryWatcher({ roots: o.musicRoots, rescan: (scopes) => scanner.scanFolders(scopes), logger, debounceMs: o.watchDebounceMs ?? 300 });
@@ -101,7 +112,13 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
         scan: scanner.status().state,
         outboxPublished: relay.published,
         parserRestarts: pool.replaced,
-        memoryMb: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) },
+        memoryMb: {
+          rss: mb(mem.rss),
+          heapTotal: mb(mem.heapTotal),
+          heapUsed: mb(mem.heapUsed),
+          external: mb(mem.external),
+          arrayBuffers: mb(mem.arrayBuffers),
+        },
       };
     },
   });

@@ -1,4 +1,4 @@
-import type { Album, AlbumSummary, Artist, Image, Track } from './model.js';
+import type { Album, AlbumSummary, Artist, AudioFormat, Image, Track } from './model.js';
 import { SearchIndex } from './search-index.js';
 import { nameKey } from './text-folding.js';
 
@@ -41,6 +41,8 @@ export class Catalogue {
   private readonly byIdentity = new Map<string, string | string[]>();
   /** Repeated strings (codecs, genres, artist and album IDs) stored once. */
   private readonly strings = new Map<string, string>();
+  private readonly lists = new Map<string, string[]>();
+  private readonly formats = new Map<string, AudioFormat>();
   private readonly byAlbum = new Map<string, Set<string>>();
   private readonly byArtist = new Map<string, Set<string>>();
   private readonly byGenre = new Map<string, Set<string>>();
@@ -89,16 +91,28 @@ export class Catalogue {
     return s;
   }
 
+  /** Tracks of one artist or album share one (frozen) array. */
+  private internList(list: string[]): string[] {
+    const key = list.join('\u0000');
+    let known = this.lists.get(key);
+    if (!known) this.lists.set(key, (known = Object.freeze(list.map((s) => this.intern(s))) as string[]));
+    return known;
+  }
+
+  private internFormat(f: AudioFormat): AudioFormat {
+    const key = `${f.container}|${f.codec}|${f.mimeType}|${f.bitrate}|${f.sampleRate}|${f.channels}|${f.lossless}`;
+    let known = this.formats.get(key);
+    if (!known) this.formats.set(key, (known = Object.freeze({ ...f })));
+    return known;
+  }
+
   /** Takes ownership of `track` (its repeated strings are swapped for shared copies). */
   putTrack(track: Track): void {
     const old = this.tracks.get(track.id);
     if (old) this.unindexTrack(old);
-    const f = track.format;
-    f.container = this.intern(f.container);
-    f.codec = this.intern(f.codec);
-    f.mimeType = this.intern(f.mimeType);
-    track.artistIds = track.artistIds.map((a) => this.intern(a));
-    track.genres = track.genres.map((g) => this.intern(g));
+    track.format = this.internFormat(track.format);
+    track.artistIds = this.internList(track.artistIds);
+    track.genres = this.internList(track.genres);
     if (track.albumId) track.albumId = this.intern(track.albumId);
     if (track.coverArtId) track.coverArtId = this.intern(track.coverArtId);
     this.tracks.set(track.id, track);

@@ -103,7 +103,7 @@ export class Listings {
       case 'ALBUM':
         return [album, ...position, t.id];
       case 'ADDED_AT':
-        return [t.addedAt.getTime(), t.id];
+        return [t.addedAt, t.id];
       case 'YEAR':
         return [t.year ?? NO_YEAR, album, ...position, t.id];
       case 'DURATION':

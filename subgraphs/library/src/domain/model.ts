@@ -1,5 +1,6 @@
 /** Entities of the music collection as the rest of the code sees them (no driver types). */
 
+/** Shared by every track with the same encoding (the file size lives on the track). */
 export interface AudioFormat {
   container: string;
   codec: string;
@@ -8,7 +9,6 @@ export interface AudioFormat {
   sampleRate: number | null;
   channels: number | null;
   lossless: boolean;
-  fileSize: number;
 }
 
 export interface Track {
@@ -31,8 +31,9 @@ export interface Track {
   identity: string;
   format: AudioFormat;
   coverArtId: string | null;
-  addedAt: Date;
-  updatedAt: Date;
+  /** Epoch milliseconds: a Date object per track costs more than the rest of its numbers together. */
+  addedAt: number;
+  updatedAt: number;
 }
 
 export interface Album {

@@ -24,6 +24,9 @@ class KindIndex {
   private readonly free: number[] = [];
   private readonly postings = new Map<string, { word: string; slots: number[] }>();
   private sorted: string[] | null = null;
+  /** Dedupe marks for one search: `seen[slot] === round` (cheaper than a Set of 100,000). */
+  private seen = new Uint32Array(0);
+  private round = 0;
 
   put(id: string, texts: string[]): void {
     this.remove(id);
@@ -99,35 +102,38 @@ class KindIndex {
     }
     if (!driver) return [];
     const top: Candidate[] = [];
-    const seen = driver.length > 1 ? new Set<number>() : undefined;
+    if (this.seen.length < this.ids.length) this.seen = new Uint32Array(Math.max(1024, this.ids.length * 2));
+    const seen = this.seen;
+    const round = (this.round = (this.round + 1) >>> 0 || 1);
     for (const list of driver) {
       for (const slot of list) {
-        if (seen) {
-          if (seen.has(slot)) continue;
-          seen.add(slot);
-        }
+        if (seen[slot] === round) continue;
+        seen[slot] = round;
         const score = scoreOf(this.docs[slot]!, query);
-        if (score >= 0) this.insertTop(top, { slot, score }, limit);
+        if (score < 0) continue;
+        // Most candidates cannot enter a full top list: decide that before allocating.
+        if (top.length === limit && !this.better(score, slot, top[limit - 1]!)) continue;
+        this.insertTop(top, { slot, score }, limit);
       }
     }
     return top.map((c) => this.ids[c.slot]!);
   }
 
-  private better(a: Candidate, b: Candidate): boolean {
-    if (a.score !== b.score) return a.score > b.score;
+  private better(score: number, slot: number, b: Candidate): boolean {
+    if (score !== b.score) return score > b.score;
     // Ties: alphabetical by the entry's own words, then by slot for a total order.
-    const x = this.docs[a.slot]!;
+    const x = this.docs[slot]!;
     const y = this.docs[b.slot]!;
-    for (let i = 0; i < Math.min(x.primary, y.primary); i++) {
+    const n = x.primary < y.primary ? x.primary : y.primary;
+    for (let i = 0; i < n; i++) {
       if (x.words[i] !== y.words[i]) return x.words[i]! < y.words[i]!;
     }
-    return x.primary !== y.primary ? x.primary < y.primary : a.slot < b.slot;
+    return x.primary !== y.primary ? x.primary < y.primary : slot < b.slot;
   }
 
   private insertTop(top: Candidate[], item: Candidate, limit: number): void {
-    if (top.length === limit && !this.better(item, top[limit - 1]!)) return;
     let i = top.length;
-    while (i > 0 && this.better(item, top[i - 1]!)) i--;
+    while (i > 0 && this.better(item.score, item.slot, top[i - 1]!)) i--;
     top.splice(i, 0, item);
     if (top.length > limit) top.pop();
   }
@@ -135,14 +141,16 @@ class KindIndex {
 
 /** -1 when a query word prefixes no word of the entry; higher is better otherwise. */
 function scoreOf(doc: Doc, query: string[]): number {
+  const words = doc.words;
   let score = 0;
-  for (const q of query) {
+  for (let j = 0; j < query.length; j++) {
+    const q = query[j]!;
     let best = -1;
-    for (let i = 0; i < doc.words.length && best < 4; i++) {
-      const w = doc.words[i]!;
+    for (let i = 0; i < words.length && best < 4; i++) {
+      const w = words[i]!;
       if (!w.startsWith(q)) continue;
-      const primary = i < doc.primary;
-      best = Math.max(best, (primary ? 3 : 1) + (w.length === q.length ? 1 : 0));
+      const s = (i < doc.primary ? 3 : 1) + (w.length === q.length ? 1 : 0);
+      if (s > best) best = s;
     }
     if (best < 0) return -1;
     score += best;

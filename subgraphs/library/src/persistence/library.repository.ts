@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, type OutboxEntry } from '@ytm/events';
-import type { Album, Artist, Image, ScanStatus, Track } from '../domain/model.js';
+import type { Album, Artist, AudioFormat, Image, ScanStatus, Track } from '../domain/model.js';
 import type { LibraryStore, TrackEvent } from '../domain/ports.js';
 import type { AlbumDoc } from './album.model.js';
 import type { ArtistDoc } from './artist.model.js';
@@ -42,8 +42,12 @@ async function insertIfAbsent(write: Promise<unknown>): Promise<void> {
   }
 }
 
-const toTrackDoc = ({ id, ...rest }: Track): TrackDoc => ({ _id: id, ...rest });
-const fromTrackDoc = ({ _id, ...rest }: TrackDoc): Track => ({ id: _id, ...rest, coverArtId: rest.coverArtId ?? null });
+const toTrackDoc = ({ id, addedAt, updatedAt, ...rest }: Track): TrackDoc => ({ _id: id, ...rest, addedAt: new Date(addedAt), updatedAt: new Date(updatedAt) });
+const fromTrackDoc = ({ _id, addedAt, updatedAt, format, ...rest }: TrackDoc): Track => {
+  // Older documents carried the file size in the format too.
+  const { fileSize: _ignored, ...f } = format as AudioFormat & { fileSize?: number };
+  return { id: _id, ...rest, format: f, coverArtId: rest.coverArtId ?? null, addedAt: addedAt.getTime(), updatedAt: updatedAt.getTime() };
+};
 
 export function toOutboxEntry(e: TrackEvent, now: Date): OutboxEntry {
   const ref = { __typename: 'Track' as const, id: e.trackId };

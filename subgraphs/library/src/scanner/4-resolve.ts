@@ -113,11 +113,10 @@ export class TrackResolver {
         sampleRate: f.sampleRate,
         channels: f.channels,
         lossless: f.lossless,
-        fileSize: file.size,
       },
       coverArtId,
-      addedAt: claim.addedAt ?? now(),
-      updatedAt: now(),
+      addedAt: claim.addedAt ?? now().getTime(),
+      updatedAt: now().getTime(),
     };
     const changed = changedFields(previous, track);
     if (previous && !changed && previous.path === track.path) track.updatedAt = previous.updatedAt;
@@ -136,7 +135,7 @@ export class TrackResolver {
   }
 
   /** A moved file takes the ID of a known track with its identity whose file is gone. */
-  private async claimId(identity: string, path: string): Promise<{ id: string; from?: Track; addedAt?: Date }> {
+  private async claimId(identity: string, path: string): Promise<{ id: string; from?: Track; addedAt?: number }> {
     const { catalogue, tombstones } = this.deps;
     for (const t of catalogue.tracksWithIdentity(identity)) {
       if (t.path === path || this.reserved.has(t.id)) continue;

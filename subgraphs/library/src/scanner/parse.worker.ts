@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { parseFile, type IAudioMetadata, type IPicture } from 'music-metadata';
+import { parseFromTokenizer, type IAudioMetadata, type IOptions, type IPicture } from 'music-metadata';
 import type { ParseBatch, ParseOutcome, ParseReply } from './parse.protocol.js';
+import { openSyncFileTokenizer } from './sync-file.tokenizer.js';
 
 // Runs in a worker thread: parses one file per message. Kept free of domain code so a hostile
 // file can at worst take down this thread, which the pool replaces.
@@ -63,10 +64,19 @@ function outcome(meta: IAudioMetadata): ParseOutcome {
   };
 }
 
+async function parseFile(path: string, options: IOptions): Promise<IAudioMetadata> {
+  const tokenizer = openSyncFileTokenizer(path);
+  try {
+    return await parseFromTokenizer(tokenizer, options);
+  } finally {
+    await tokenizer.close();
+  }
+}
+
 async function parse(path: string): Promise<ParseOutcome> {
   try {
     let result = outcome(await parseFile(path, { duration: false }));
-    // Some files (MP3 without a VBR header, raw AAC) need a full read for their duration.
+    // Some files (Ogg, MP3 without a VBR header, raw AAC) need a full read for their duration.
     if (!result.ok && result.reason === 'no audio duration found') result = outcome(await parseFile(path, { duration: true }));
     return result;
   } catch (err) {

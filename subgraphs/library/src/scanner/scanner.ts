@@ -24,6 +24,8 @@ export interface ScannerDeps {
   onProgress?: (status: ScanStatus) => void;
   logEveryMs?: number;
   now?: () => Date;
+  /** Called when a full scan is over (the composition compacts the heap). */
+  afterFullScan?: () => void;
 }
 
 export interface RunSummary {
@@ -117,6 +119,7 @@ export class Scanner implements ScanControl {
         return this.progress.finish(this.now(), true);
       } finally {
         clearInterval(ticker);
+        this.deps.afterFullScan?.();
       }
     });
   }

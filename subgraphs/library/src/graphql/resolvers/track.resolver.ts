@@ -12,5 +12,6 @@ export const trackResolvers = {
     artists: (t: Track, _: unknown, ctx: LibraryContext) => loadPresent(ctx.loaders.artist, t.artistIds),
     album: (t: Track, _: unknown, ctx: LibraryContext) => (t.albumId ? ctx.loaders.album.load(t.albumId) : null),
     coverArt: (t: Track, _: unknown, ctx: LibraryContext) => (t.coverArtId ? ctx.loaders.image.load(t.coverArtId) : null),
+    format: (t: Track) => ({ ...t.format, fileSize: t.size }),
   },
 };
