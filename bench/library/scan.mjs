@@ -28,6 +28,15 @@ try {
     `initial scan: ${first.tracksAdded} tracks in ${firstSec.toFixed(2)} s = ${Math.round(first.tracksAdded / firstSec)} tracks/s (errors ${first.errors}); RSS ${lib.rssMb().toFixed(0)} MB`,
   );
 
+  // The outbox relay is still publishing the scan's events: let it finish before timing more.
+  const drainStart = Date.now();
+  for (;;) {
+    const health = await (await fetch(`${lib.url}/health`)).json();
+    if (health.outboxPublished >= first.tracksAdded || Date.now() - drainStart > 300_000) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(`events: ${first.tracksAdded} library.track.added published by ${((Date.now() - Date.parse(first.startedAt)) / 1000).toFixed(1)} s after the scan started`);
+
   const again = await scan(lib.url, jwks.admin);
   const againSec = (Date.parse(again.finishedAt) - Date.parse(again.startedAt)) / 1000;
   console.log(

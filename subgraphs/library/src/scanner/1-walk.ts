@@ -30,6 +30,7 @@ export interface WalkResult {
 }
 
 const STAT_CONCURRENCY = 64;
+const DIR_CONCURRENCY = 8;
 
 export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
@@ -51,24 +52,24 @@ export async function walk(roots: string[], scopes: WalkScope[], logger: Logger)
   const result: WalkResult = { files: [], folderImages: new Map(), listed: new Set(), scopes, failed: [] };
   const rootSet = new Set(roots);
   const visited = new Set<string>();
-  const stack = [...scopes];
+  // Folders reached through real (non-symlink) folders carry their real path: no realpath call.
+  const queue: (WalkScope & { real?: string })[] = [...scopes];
 
   const allowed = async (path: string): Promise<string | undefined> => {
     const real = await realpath(path).catch(() => undefined);
     return real && realRoots.some((r) => isInside(real, r)) ? real : undefined;
   };
 
-  while (stack.length > 0) {
-    const scope = stack.pop()!;
-    const real = await allowed(scope.dir);
+  const list = async (scope: WalkScope & { real?: string }): Promise<void> => {
+    const real = scope.real ?? (await allowed(scope.dir));
     if (!real) {
       if (rootSet.has(scope.dir)) {
         logger.warn({ root: scope.dir }, 'music root is missing; keeping its tracks');
         result.failed.push(scope.dir);
       }
-      continue;
+      return;
     }
-    if (visited.has(real)) continue;
+    if (visited.has(real)) return;
     visited.add(real);
     let entries: Dirent[];
     try {
@@ -78,17 +79,33 @@ export async function walk(roots: string[], scopes: WalkScope[], logger: Logger)
         logger.warn({ dir: scope.dir, err: (err as Error).message }, 'cannot list folder; keeping its tracks');
         result.failed.push(scope.dir);
       }
-      continue;
+      return;
     }
     result.listed.add(scope.dir);
     const candidates = entries.filter((e) => !e.name.startsWith('.'));
     for (let i = 0; i < candidates.length; i += STAT_CONCURRENCY) {
-      await Promise.all(candidates.slice(i, i + STAT_CONCURRENCY).map((e) => visit(scope, e)));
+      await Promise.all(candidates.slice(i, i + STAT_CONCURRENCY).map((e) => visit(scope, real, e)));
     }
-  }
+  };
+
+  // Several folders at once: a library is mostly many small folders, each a few syscalls.
+  await new Promise<void>((resolve, reject) => {
+    let active = 0;
+    const pump = (): void => {
+      while (active < DIR_CONCURRENCY && queue.length > 0) {
+        active += 1;
+        list(queue.pop()!).then(() => {
+          active -= 1;
+          pump();
+        }, reject);
+      }
+      if (active === 0 && queue.length === 0) resolve();
+    };
+    pump();
+  });
   return result;
 
-  async function visit(scope: WalkScope, entry: Dirent): Promise<void> {
+  async function visit(scope: WalkScope, parentReal: string, entry: Dirent): Promise<void> {
     const path = join(scope.dir, entry.name);
     let isDir = entry.isDirectory();
     let isFile = entry.isFile();
@@ -102,7 +119,7 @@ export async function walk(roots: string[], scopes: WalkScope[], logger: Logger)
       isFile = target?.isFile() ?? false;
     }
     if (isDir) {
-      if (scope.recursive) stack.push({ dir: path, recursive: true });
+      if (scope.recursive) queue.push({ dir: path, recursive: true, ...(entry.isSymbolicLink() ? {} : { real: join(parentReal, entry.name) }) });
       return;
     }
     if (!isFile) return;
