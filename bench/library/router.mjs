@@ -76,7 +76,10 @@ try {
     mkdirSync(staging, { recursive: true });
     const [path] = generate(staging, 1, { from: 2_000_000 + r * 41, seed: 77 });
     const parts = path.slice(staging.length + 1).split('/');
-    const title = parts.at(-1).replace(/^\d+ /, '').replace(/\.(mp3|flac)$/, '');
+    const title = parts
+      .at(-1)
+      .replace(/^\d+ /, '')
+      .replace(/\.(mp3|flac)$/, '');
     const t0 = performance.now();
     renameSync(join(staging, parts[0]), join(musicDir, `watched-${r}`));
     for (;;) {

@@ -35,7 +35,9 @@ try {
     if (health.outboxPublished >= first.tracksAdded || Date.now() - drainStart > 300_000) break;
     await new Promise((r) => setTimeout(r, 250));
   }
-  console.log(`events: ${first.tracksAdded} library.track.added published by ${((Date.now() - Date.parse(first.startedAt)) / 1000).toFixed(1)} s after the scan started`);
+  console.log(
+    `events: ${first.tracksAdded} library.track.added published by ${((Date.now() - Date.parse(first.startedAt)) / 1000).toFixed(1)} s after the scan started`,
+  );
 
   const again = await scan(lib.url, jwks.admin);
   const againSec = (Date.parse(again.finishedAt) - Date.parse(again.startedAt)) / 1000;
