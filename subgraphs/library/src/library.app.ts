@@ -71,7 +71,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
   ]);
   const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher: o.publisher, logger });
   const store = new MongoLibraryRepository(models, () => relay.notify());
-  const catalogue = await loadCatalogue(store, logger);
+  const catalogue = await loadCatalogue(store, logger, { collect: compactHeap });
   compactHeap();
   const released = await store.releaseStagedEvents();
   if (released > 0) logger.warn({ batches: released }, 'released events staged before a crash');
