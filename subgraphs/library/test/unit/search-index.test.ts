@@ -40,4 +40,12 @@ describe('SearchIndex', () => {
     expect(index.search('track', '', 10)).toEqual([]);
     expect(index.search('track', ' ?! ', 10)).toEqual([]);
   });
+
+  it('stays correct after many replacements (its word pool is compacted)', () => {
+    const i = new SearchIndex();
+    for (let n = 0; n < 30_000; n++) i.put('track', `t${n % 100}`, [`Song ${n} alpha beta gamma`]);
+    expect(i.search('track', 'alpha', 200)).toHaveLength(100);
+    expect(i.search('track', 'song 29999', 5)).toEqual(['t99']);
+    expect(i.search('track', 'song 100', 5)).toEqual([]);
+  });
 });
