@@ -29,8 +29,13 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       SIGNIN_MAX_FAILURES_PER_ACCOUNT: env.int(10, 1, 1_000),
       SIGNIN_MAX_FAILURES_PER_ADDRESS: env.int(100, 1, 1_000_000),
       SIGNIN_FAILURE_WINDOW_MINUTES: env.int(15, 1, 24 * 60),
-      /** bcrypt hashes at once (default: the number of cores) and how many may wait for one. */
-      PASSWORD_HASH_CONCURRENCY: env.int(availableParallelism(), 1, 256),
+      /**
+       * bcrypt hashes at once and how many may wait for one. The default leaves one core to the
+       * event loop and the database (cores − 1, at least 1): on 2 cores, two hashing threads —
+       * even at nice 19 — put `me` p99 at 87–120 ms during a sign-in storm, one thread at 21–34 ms
+       * (bench/resource/signin.mjs).
+       */
+      PASSWORD_HASH_CONCURRENCY: env.int(Math.max(1, availableParallelism() - 1), 1, 256),
       PASSWORD_HASH_QUEUE: env.int(256, 0, 100_000),
       /** CPU priority of the bcrypt threads: 19 keeps the event loop first; lower trades that for sign-in throughput on a busy host. */
       PASSWORD_HASH_NICE: env.int(19, 0, 19),
