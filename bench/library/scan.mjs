@@ -75,6 +75,9 @@ try {
   const p = percentiles(page);
   console.log(`tracks(first: 100) with album and artists (HTTP, direct to library): p50 ${ms(p.p50)}, p95 ${ms(p.p95)}`);
   console.log(`library RSS after queries: ${lib.rssMb().toFixed(0)} MB`);
+  // Parser threads stop after 30 s without work.
+  await new Promise((r) => setTimeout(r, 35_000));
+  console.log(`library RSS 35 s later (parser threads stopped): ${lib.rssMb().toFixed(0)} MB`);
 
   // Steady state: a fresh process on the same database (catalogue loaded, no parser workers).
   await lib.stop();
