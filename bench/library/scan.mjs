@@ -19,6 +19,12 @@ if (!existsSync(musicDir)) {
   console.log(`corpus: ${files} files generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${musicDir})`);
 }
 
+/** The service's own view of its memory (GET /health): where the RSS goes. */
+async function memory(url) {
+  const m = (await (await fetch(`${url}/health`)).json()).memoryMb ?? {};
+  return `heap ${m.heapUsed}/${m.heapTotal} MB, external ${m.external} MB (array buffers ${m.arrayBuffers} MB)`;
+}
+
 const jwks = await startJwks();
 const lib = await startLibrary({ musicDir, jwksUrl: jwks.url, env: process.env.SCAN_WORKERS ? { SCAN_WORKERS: process.env.SCAN_WORKERS } : {} });
 try {
@@ -77,7 +83,7 @@ try {
   console.log(`library RSS after queries: ${lib.rssMb().toFixed(0)} MB`);
   // Parser threads stop after 30 s without work.
   await new Promise((r) => setTimeout(r, 35_000));
-  console.log(`library RSS 35 s later (parser threads stopped): ${lib.rssMb().toFixed(0)} MB`);
+  console.log(`library RSS 35 s later (parser threads stopped): ${lib.rssMb().toFixed(0)} MB; ${await memory(lib.url)}`);
 
   // Steady state: a fresh process on the same database (catalogue loaded, no parser workers).
   await lib.stop();
@@ -100,7 +106,9 @@ try {
       search2.push(performance.now() - t0);
     }
     const s2 = percentiles(search2);
-    console.log(`search after restart (3-letter prefixes): p50 ${ms(s2.p50)}, p95 ${ms(s2.p95)}; RSS ${again2.rssMb().toFixed(0)} MB`);
+    console.log(
+      `search after restart (3-letter prefixes): p50 ${ms(s2.p50)}, p95 ${ms(s2.p95)}; RSS ${again2.rssMb().toFixed(0)} MB; ${await memory(again2.url)}`,
+    );
   } finally {
     await again2.stop();
   }

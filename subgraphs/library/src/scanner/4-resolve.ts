@@ -64,6 +64,11 @@ export class TrackResolver {
     this.walked = walked;
   }
 
+  /** Lets go of the run's state (a full scan's IDs and folder listing: tens of MB at 100,000 tracks). */
+  endRun(): void {
+    this.beginRun({ folderImages: new Map(), listed: new Set() });
+  }
+
   /** Hands over the artists and albums created since the last call (the committer stores them first). */
   takeCreated(): { artists: Artist[]; albums: Album[] } {
     const created = this.created;

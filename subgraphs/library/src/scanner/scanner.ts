@@ -153,23 +153,27 @@ export class Scanner implements ScanControl {
       (c) => report({ tracksAdded: c.added, tracksUpdated: c.updated }),
     );
     const unreadable: Track[] = [];
-    await parseAll(pool, changes.toParse, async (file, outcome) => {
-      if (this.stopping) throw new Error('scanner is stopping');
-      summary.filesParsed += 1;
-      report({ filesParsed: 1 });
-      if (!outcome.ok) {
-        summary.errors += 1;
-        report({ errors: 1 });
-        logger.warn({ path: file.path, reason: outcome.reason }, 'skipping file without readable audio');
-        this.knownBad.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, reason: outcome.reason });
-        const known = catalogue.trackByPath(file.path);
-        if (known) unreadable.push(known);
-        return;
-      }
-      this.knownBad.delete(file.path);
-      await committer.add(await this.resolver.resolve(file, outcome));
-    });
-    await committer.flush();
+    try {
+      await parseAll(pool, changes.toParse, async (file, outcome) => {
+        if (this.stopping) throw new Error('scanner is stopping');
+        summary.filesParsed += 1;
+        report({ filesParsed: 1 });
+        if (!outcome.ok) {
+          summary.errors += 1;
+          report({ errors: 1 });
+          logger.warn({ path: file.path, reason: outcome.reason }, 'skipping file without readable audio');
+          this.knownBad.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, reason: outcome.reason });
+          const known = catalogue.trackByPath(file.path);
+          if (known) unreadable.push(known);
+          return;
+        }
+        this.knownBad.delete(file.path);
+        await committer.add(await this.resolver.resolve(file, outcome));
+      });
+      await committer.flush();
+    } finally {
+      this.resolver.endRun();
+    }
     if (this.knownBad.size > 0) {
       const foundPaths = new Set(found.files.map((f) => f.path));
       for (const path of this.knownBad.keys()) if (walkCovers(found, path) && !foundPaths.has(path)) this.knownBad.delete(path);

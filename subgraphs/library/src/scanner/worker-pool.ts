@@ -15,6 +15,8 @@ export interface WorkerPoolOptions {
   maxHeapMb?: number;
   /** Workers are started on demand and stopped after this long without work (their heaps are freed). */
   idleMs?: number;
+  /** Called once the idle workers have stopped: the end of a burst of work (e.g. compact the heap). */
+  onIdleStop?: () => void;
   /** The worker script (tests pass misbehaving ones). */
   script?: URL;
   logger: Logger;
@@ -89,7 +91,9 @@ export class ParserPool {
     this.idleTimer = setTimeout(() => {
       const slots = this.slots;
       this.slots = [];
-      for (const s of slots) void s.worker.terminate();
+      void Promise.all(slots.map((s) => s.worker.terminate())).then(() => {
+        if (slots.length > 0 && this.slots.length === 0) this.options.onIdleStop?.();
+      });
     }, this.options.idleMs ?? 30_000);
     this.idleTimer.unref();
   }
