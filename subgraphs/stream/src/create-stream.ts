@@ -21,6 +21,7 @@ import { libraryTrackFiles } from './grpc/library.grpc-client.js';
 import { streamGrpcServer } from './grpc/stream.grpc-server.js';
 import { ActiveStreams } from './http/active-streams.js';
 import { ReadBudget } from './http/file-range-readable.js';
+import { BufferPool } from './http/buffer-pool.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
@@ -118,7 +119,9 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
-  app.use(streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, fileIo: config.FILE_IO }));
+  app.use(
+    streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, buffers: new BufferPool(), fileIo: config.FILE_IO }),
+  );
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
     else await next();

@@ -55,8 +55,10 @@ export class ReadBudget {
     return this.open;
   }
 
+  /** A power of two when the bounds allow (pooled buffers are filled exactly). */
   chunkSize(): number {
-    return Math.max(this.minChunk, Math.min(this.maxChunk, Math.floor(this.turnBytes / Math.max(1, this.open))));
+    const share = Math.max(1, Math.floor(this.turnBytes / Math.max(1, this.open)));
+    return Math.max(this.minChunk, Math.min(this.maxChunk, 2 ** Math.floor(Math.log2(share))));
   }
 
   /** Counts a stream until the returned function is called. */
@@ -74,6 +76,7 @@ export class ReadBudget {
 export class FileRangeReadable extends Readable {
   private next: number;
   private readonly leave: () => void;
+  private started = false;
 
   constructor(
     private readonly fd: number,
@@ -104,14 +107,22 @@ export class FileRangeReadable extends Readable {
       read(this.fd, buffer, 0, want, this.next, (err, got) => this.deliver(err, buffer, got, want));
       return;
     }
-    setImmediate(() => {
+    const readNow = () => {
       if (this.destroyed) return;
       try {
         this.deliver(null, buffer, readSync(this.fd, buffer, 0, want, this.next), want);
       } catch (err) {
         this.deliver(err as Error, buffer, 0, want);
       }
-    });
+    };
+    // The first chunk goes out at once, with the headers: a new listener does not wait behind
+    // every open stream's turn. Later chunks take their turn (setImmediate) like everyone else's.
+    if (!this.started) {
+      this.started = true;
+      readNow();
+      return;
+    }
+    setImmediate(readNow);
   }
 
   private deliver(err: Error | null, buffer: Buffer, got: number, want: number): void {

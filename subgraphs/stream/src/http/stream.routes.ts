@@ -6,6 +6,7 @@ import type { PlayTracker } from '../domain/play-tracker.js';
 import { TicketRejectedError, type TicketRejection } from '../domain/ticket.js';
 import type { AccessContext, TicketAccessService } from '../domain/ticket-access.service.js';
 import type { ActiveStreams } from './active-streams.js';
+import type { BufferPool } from './buffer-pool.js';
 import { sendFileBody } from './file-body.js';
 import { closeFile, openFile, type FileIoMode, type OpenFile, type ReadBudget } from './file-range-readable.js';
 import { planResponse, type RangeRequestHeaders } from './range-plan.js';
@@ -18,6 +19,8 @@ export interface StreamRouteDeps {
   maxParts: number;
   /** Sizes file reads by how many streams are open. */
   budget: ReadBudget;
+  /** Read buffers, reused once written. */
+  buffers: BufferPool;
   fileIo: FileIoMode;
 }
 
@@ -82,6 +85,7 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
       try {
         await sendFileBody(file.fd, plan.body, ctx.res, {
           budget: deps.budget,
+          buffers: deps.buffers,
           mode: deps.fileIo,
           signal: abort.signal,
           onBytes: (start, end) => deps.plays.served(claims, track, start, end),
