@@ -3,7 +3,9 @@
 // own event loop is idle, so the numbers are the server's latency, not the load generator's.
 import http from 'node:http';
 
-const [url, durationMs, intervalMs = '20'] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
+// `startAfterMs`: the readers are streaming by then (else the first samples time their own arrival).
+const [url, durationMs, intervalMs = '20', startAfterMs = '0'] = [process.argv[2], Number(process.argv[3]), process.argv[4], process.argv[5]];
+await new Promise((r) => setTimeout(r, Number(startAfterMs)));
 const agent = new http.Agent({ keepAlive: false });
 const samples = [];
 let errors = 0;

@@ -146,9 +146,16 @@ function runScript(script, args) {
   });
 }
 
-/** N bulk readers, and beside them an idle probe timing a new listener's first byte. */
+/**
+ * N bulk readers, and beside them an idle probe timing a new listener's first byte. The probe
+ * starts once the readers stream: a new listener *while* N others play, not N + 1 arriving at once.
+ */
+const PROBE_SETTLE_MS = 500;
 async function load(url, concurrency, ms = durationMs) {
-  const [readers, probe] = await Promise.all([runScript('load.mjs', [url, concurrency, ms, SIZE]), runScript('probe.mjs', [url, ms - 200])]);
+  const [readers, probe] = await Promise.all([
+    runScript('load.mjs', [url, concurrency, ms, SIZE]),
+    runScript('probe.mjs', [url, ms - 200 - PROBE_SETTLE_MS, 20, PROBE_SETTLE_MS]),
+  ]);
   return { ...readers, probe };
 }
 

@@ -41,7 +41,9 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     const incoming = ctx.get('x-request-id');
     const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // The request's logger is made on first use: most requests log only the access line below.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId })), enumerable: true, configurable: true });
     ctx.set('x-request-id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -51,8 +53,8 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       httpRequestDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(ctx.status) }, ms / 1000);
-      if (ctx.path !== '/health' && ctx.path !== '/ready' && ctx.path !== '/metrics') {
-        ctx.state.log.info({ method: ctx.method, path: redactPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      if (ctx.path !== '/health' && ctx.path !== '/ready' && ctx.path !== '/metrics' && logger.isLevelEnabled('info')) {
+        logger.info({ requestId, method: ctx.method, path: redactPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     }
   });

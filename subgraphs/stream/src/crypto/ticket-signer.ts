@@ -13,6 +13,7 @@ export const TICKET_ISSUER = 'ytm-stream';
 export const TICKET_AUDIENCE = 'ytm-stream-range';
 
 const MAX_TOKEN_LENGTH = 2048;
+const VERIFIED_CACHE_SIZE = 10_000;
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 
 interface TicketPayload {
@@ -36,6 +37,8 @@ export class HmacTicketSigner implements TicketSigner {
   /** Derived from the key, so a rotated key makes old tickets fail on `kid` before any HMAC. */
   readonly kid: string;
   private readonly header: string;
+  /** Tickets already verified: a player sends one many times (every Range request); only expiry is re-checked. */
+  private readonly verified = new Map<string, TicketClaims>();
 
   constructor(private readonly key: Buffer) {
     if (key.length < 32) throw new Error('ticket key must be at least 256 bits');
@@ -58,6 +61,21 @@ export class HmacTicketSigner implements TicketSigner {
   }
 
   verify(token: string, now: Date): TicketClaims {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() <= now.getTime()) {
+        this.verified.delete(token);
+        throw new TicketRejectedError('TICKET_EXPIRED');
+      }
+      return { ...known };
+    }
+    const claims = this.verifyFully(token, now);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return { ...claims };
+  }
+
+  private verifyFully(token: string, now: Date): TicketClaims {
     const invalid = (): never => {
       throw new TicketRejectedError('TICKET_INVALID');
     };

@@ -33,8 +33,16 @@ export async function openFile(path: string, mode: FileIoMode): Promise<OpenFile
   }
 }
 
-export function closeFile(fd: number): Promise<void> {
-  return new Promise((resolve) => close(fd, () => resolve()));
+export async function closeFile(fd: number, mode: FileIoMode): Promise<void> {
+  if (mode === 'sync') {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+    return;
+  }
+  await new Promise<void>((resolve) => close(fd, () => resolve()));
 }
 
 /**

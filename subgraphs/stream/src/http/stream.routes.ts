@@ -99,7 +99,7 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
         untrack();
       }
     } finally {
-      await closeFile(file.fd);
+      await closeFile(file.fd, deps.fileIo);
     }
   };
 }

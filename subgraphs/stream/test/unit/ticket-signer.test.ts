@@ -43,6 +43,18 @@ describe('HmacTicketSigner', () => {
     expect(reason(() => signer.verify('x'.repeat(5000), new Date()))).toBe('TICKET_INVALID');
   });
 
+  it('a ticket verified once is still re-checked for expiry, and a copy is returned', () => {
+    const fresh = new HmacTicketSigner(key);
+    const token = fresh.sign(claims);
+    const first = fresh.verify(token, new Date());
+    first.userId = 'mutated';
+    expect(fresh.verify(token, new Date()).userId).toBe('u1');
+    expect(reason(() => fresh.verify(token, new Date(claims.expiresAt.getTime() + 1_000)))).toBe('TICKET_EXPIRED');
+    const tampered = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect(reason(() => fresh.verify(tampered, new Date()))).toBe('TICKET_INVALID');
+    expect(reason(() => new HmacTicketSigner(Buffer.alloc(32, 4)).verify(token, new Date()))).toBe('TICKET_INVALID');
+  });
+
   it('an access token is never a ticket, and a ticket is never an access token', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const access = jwt.sign({ sub: 'u1', sid: 's1', role: 'USER', plan: { tier: 'FREE' } }, privateKey, {
