@@ -21,6 +21,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       STREAM_HTTP_URL: env.url('http://127.0.0.1:4003'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       SUBGRAPH_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+      /**
+       * Audio relayed from stream moves at most this many MB/s in total (0: unlimited), shared
+       * between transfers, so bulk downloads cannot starve the router's event loop (media-pacer.ts).
+       */
+      MEDIA_RATE_MAX_MBPS: env.int(256, 0, 100_000),
       BODY_LIMIT_BYTES: env.int(1_000_000, 1_000, 50_000_000),
       MAX_DEPTH: env.int(12, 2, 50),
       MAX_ALIASES: env.int(30, 1, 1_000),

@@ -5,6 +5,7 @@ import { closeServer, createApp, gaugeFrom, handleShutdown, listen } from '@ytm/
 import { createLogger } from '@ytm/logger';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
+import { MediaPacer } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -76,7 +77,7 @@ let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
 app.use(
   serviceProxy({
     routes: [
-      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'] },
+      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
       { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
       { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
       { prefix: '/auth/', service: 'resource', methods: ['POST'] },
@@ -84,6 +85,7 @@ app.use(
     ],
     target: (service) => routing.httpUrl(service),
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    pacer: new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000),
   }),
 );
 app.use(async (ctx, next) => {

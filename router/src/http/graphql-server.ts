@@ -41,7 +41,9 @@ function unauthenticated(message: string): GraphQLError {
 }
 
 /** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking. */
-export async function createGraphQLServer(options: GraphQLServerOptions): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[]; checkCost: CostCheck }> {
+export async function createGraphQLServer(
+  options: GraphQLServerOptions,
+): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[]; checkCost: CostCheck }> {
   const { gateway, logger, production, verifyAccessToken, limits } = options;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
@@ -52,7 +54,11 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   }).protect();
-  const limiter = limitsPlugin({ maxCost: limits.maxCost, userCostPerMinute: limits.userCostPerMinute, anonymousRequestsPerMinute: limits.anonymousRequestsPerMinute });
+  const limiter = limitsPlugin({
+    maxCost: limits.maxCost,
+    userCostPerMinute: limits.userCostPerMinute,
+    anonymousRequestsPerMinute: limits.anonymousRequestsPerMinute,
+  });
   const server = new ApolloServer<RouterContext>({
     // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,
@@ -63,7 +69,13 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]), publicOperationsPlugin(), limiter, graphqlMetricsPlugin<RouterContext>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      ...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
+      publicOperationsPlugin(),
+      limiter,
+      graphqlMetricsPlugin<RouterContext>(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
     formatError: (formatted, error) => {
       const out = formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'operation failed') });
       if (out.extensions && 'serviceName' in out.extensions) {

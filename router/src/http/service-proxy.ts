@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream';
 import type Koa from 'koa';
 import type { AppState } from '@ytm/http';
 import { currentTraceparent } from '@ytm/trace';
+import type { MediaPacer } from './media-pacer.js';
 
 export interface ProxyRoute {
   /** Path prefix, e.g. `/stream/`. */
@@ -12,6 +13,8 @@ export interface ProxyRoute {
   /** Subgraph name whose HTTP server answers. */
   service: string;
   methods: string[];
+  /** Bulk media: response bodies are relayed at the pacer's rate. */
+  paced?: boolean;
 }
 
 export interface ProxyOptions {
@@ -20,6 +23,8 @@ export interface ProxyOptions {
   target: (service: string) => string | undefined;
   /** Time to get response headers from the service (bodies stream for as long as they need). */
   headersTimeoutMs: number;
+  /** Paces the bodies of `paced` routes. */
+  pacer?: MediaPacer;
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
@@ -36,7 +41,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
  * Streams requests to a service's HTTP server without buffering: Range and conditional headers,
  * statuses and lengths pass unchanged; a client that goes away aborts the upstream request.
  */
-export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions): Koa.Middleware<AppState> {
+export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyOptions): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     const route = routes.find((r) => (r.exact ? ctx.path === r.prefix : ctx.path.startsWith(r.prefix)));
     if (!route) {
@@ -81,7 +86,8 @@ export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions)
         answered = true;
         upstream.setTimeout(0);
         ctx.res.writeHead(res.statusCode ?? 502, copyHeaders(res.headers));
-        pipeline(res, ctx.res, () => resolve());
+        if (route.paced && pacer) relayPaced(res, ctx.res, pacer, resolve);
+        else pipeline(res, ctx.res, () => resolve());
       });
       ctx.res.on('close', () => {
         if (!ctx.res.writableFinished) upstream.destroy();
@@ -90,4 +96,51 @@ export function serviceProxy({ routes, target, headersTimeoutMs }: ProxyOptions)
       else pipeline(ctx.req, upstream, () => undefined);
     });
   };
+}
+
+/**
+ * Like `pipeline(from, to)`, holding `from` while `to` is full (backpressure) and while the
+ * transfer is ahead of its share of the media rate. `done` once either side is finished or gone.
+ */
+function relayPaced(from: http.IncomingMessage, to: http.ServerResponse, pacer: MediaPacer, done: () => void): void {
+  const transfer = pacer.enter();
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    transfer.leave();
+    done();
+  };
+  from.on('data', (chunk: Buffer) => {
+    const room = to.write(chunk);
+    const wait = transfer.pace(chunk.length);
+    if (room && wait === 0) return;
+    from.pause();
+    let drained = room;
+    let rested = wait === 0;
+    const resume = () => {
+      if (drained && rested && !finished) from.resume();
+    };
+    if (!room)
+      to.once('drain', () => {
+        drained = true;
+        resume();
+      });
+    if (wait > 0)
+      timer = setTimeout(() => {
+        rested = true;
+        resume();
+      }, wait);
+  });
+  from.on('end', () => to.end(finish));
+  from.on('error', () => {
+    to.destroy();
+    finish();
+  });
+  to.on('close', () => {
+    if (!from.complete) from.destroy();
+    finish();
+  });
 }

@@ -35,7 +35,9 @@ export function limitsPlugin(options: LimitsOptions): ApolloServerPlugin<RouterC
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-      throw new GraphQLError('Too many requests; slow down', { extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } } });
+      throw new GraphQLError('Too many requests; slow down', {
+        extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
+      });
     }
   };
 

@@ -48,7 +48,11 @@ export function buildEntityQuery(
   if (byKey.size === 0 && !options.probeWhenUnselected) return undefined;
   if (byKey.size === 0) byKey.set(ACCESS_PROBE, [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }]);
 
-  const idArg = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'id' }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_ID_VARIABLE } } } as const;
+  const idArg = {
+    kind: Kind.ARGUMENT,
+    name: { kind: Kind.NAME, value: 'id' },
+    value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: ENTITY_ID_VARIABLE } },
+  } as const;
   const selections: FieldNode[] = [...byKey].map(([key, sels]) => ({
     kind: Kind.FIELD,
     alias: { kind: Kind.NAME, value: key },
@@ -87,7 +91,13 @@ export function buildEntityQuery(
   return {
     kind: Kind.DOCUMENT,
     definitions: [
-      { kind: Kind.OPERATION_DEFINITION, operation: 'query' as never, name: { kind: Kind.NAME, value: 'YtmSubscriptionEntity' }, variableDefinitions, selectionSet: { kind: Kind.SELECTION_SET, selections } },
+      {
+        kind: Kind.OPERATION_DEFINITION,
+        operation: 'query' as never,
+        name: { kind: Kind.NAME, value: 'YtmSubscriptionEntity' },
+        variableDefinitions,
+        selectionSet: { kind: Kind.SELECTION_SET, selections },
+      },
       ...[...usedFragments].map((n) => fragments.get(n)).filter((f): f is FragmentDefinitionNode => f !== undefined),
     ],
   };

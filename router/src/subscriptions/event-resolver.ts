@@ -1,4 +1,14 @@
-import { buildSchema, execute, GraphQLError, printSchema, type DocumentNode, type ExecutionResult, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  printSchema,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { ActiveSubscription } from './active-subscription.js';
 import { ACCESS_PROBE, ENTITY_ID_VARIABLE } from './entity-query.js';
 import { EVENT_OBJECT } from './subscription-fields.js';
@@ -62,7 +72,7 @@ export async function resolveEvent(
     const r = await fetchEntities(sub.entityQuery, { ...sub.variables, [ENTITY_ID_VARIABLE]: entityId }, sub);
     entities = r.data ?? {};
     for (const e of r.errors ?? []) errors.push({ ...e, ...(e.path ? { path: [sub.responseKey, ...e.path] } : {}) });
-    if (sub.field.requireEntity && Object.values(entities).every((v) => v === null || v === undefined) && !(r.errors?.length)) {
+    if (sub.field.requireEntity && Object.values(entities).every((v) => v === null || v === undefined) && !r.errors?.length) {
       return { result: {}, forbidden: true };
     }
     delete entities[ACCESS_PROBE];

@@ -10,7 +10,12 @@ import { apolloKoa, type AppState } from '@ytm/http';
  * Subscription fields are never fetched over HTTP: the router executes subscriptions itself.
  */
 export async function eventsSubgraph(sdl: string): Promise<{ middleware: Koa.Middleware<AppState>; stop(): Promise<void> }> {
-  const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(sdl) }), introspection: false, stopOnTerminationSignals: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
+  const server = new ApolloServer({
+    schema: buildSubgraphSchema({ typeDefs: parse(sdl) }),
+    introspection: false,
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   await server.start();
   return { middleware: apolloKoa(server, { context: async () => ({}) }), stop: () => server.stop() };
 }

@@ -40,7 +40,13 @@ export function startSubscriptions(options: SubscriptionsOptions) {
   const { apollo, logger } = options;
   const log = logger.child({ component: 'subscriptions' });
 
-  const executeOperation = async (document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, viewer: Viewer, token: string): Promise<ExecutionResult> => {
+  const executeOperation = async (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    operationName: string | undefined,
+    viewer: Viewer,
+    token: string,
+  ): Promise<ExecutionResult> => {
     const requestId = randomUUID();
     const response = await apollo.executeOperation(
       { query: document, variables, ...(operationName ? { operationName } : {}) },
@@ -50,7 +56,10 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     return response.body.singleResult as ExecutionResult;
   };
 
-  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token), log);
+  const hub = new SubscriptionHub(
+    async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token),
+    log,
+  );
   let schema: GraphQLSchema | undefined = options.gateway.schema;
   const ws = startSubscriptionServer({
     server: options.server,
@@ -102,5 +111,6 @@ const scanGauge = labelledGauge('ytm_library_scan', 'Progress of the current or 
 /** The cluster-wide scan progress, as the router hears it from the library's events. */
 function recordScanProgress(p: ScanProgress): void {
   scanGauge.set({ measure: 'running' }, p.state === 'RUNNING' ? 1 : 0);
-  for (const measure of ['filesSeen', 'filesParsed', 'tracksAdded', 'tracksUpdated', 'tracksRemoved', 'errors'] as const) scanGauge.set({ measure }, p[measure]);
+  for (const measure of ['filesSeen', 'filesParsed', 'tracksAdded', 'tracksUpdated', 'tracksRemoved', 'errors'] as const)
+    scanGauge.set({ measure }, p[measure]);
 }

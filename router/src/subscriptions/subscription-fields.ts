@@ -25,7 +25,11 @@ export interface SubscriptionField {
 }
 
 const LIBRARY_KIND: Record<string, string> = { 'library.track.added': 'ADDED', 'library.track.updated': 'UPDATED', 'library.track.removed': 'REMOVED' };
-const PLAYLIST_KIND: Record<string, string> = { 'resource.playlist.created': 'CREATED', 'resource.playlist.updated': 'UPDATED', 'resource.playlist.deleted': 'DELETED' };
+const PLAYLIST_KIND: Record<string, string> = {
+  'resource.playlist.created': 'CREATED',
+  'resource.playlist.updated': 'UPDATED',
+  'resource.playlist.deleted': 'DELETED',
+};
 
 /** The contract's Subscription fields and the events behind them. */
 export const SUBSCRIPTION_FIELDS: Record<string, SubscriptionField> = {

@@ -1,5 +1,18 @@
 import type http from 'node:http';
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, OperationTypeNode, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
@@ -47,7 +60,13 @@ export interface SubscriptionServerOptions {
   validationRules: readonly ValidationRule[];
   production: boolean;
   /** Queries and mutations sent over the socket go through the normal HTTP pipeline. */
-  executeOperation: (document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, viewer: Viewer, token: string) => Promise<ExecutionResult>;
+  executeOperation: (
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    operationName: string | undefined,
+    viewer: Viewer,
+    token: string,
+  ) => Promise<ExecutionResult>;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
@@ -58,7 +77,10 @@ export interface SubscriptionServerOptions {
 const error = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
 /** graphql-ws on the router's /graphql: auth in connection_init, limits in onSubscribe, events from the hub. */
-export function startSubscriptionServer(options: SubscriptionServerOptions): { close(code?: number, reason?: string): Promise<void>; closeAll(code: number, reason: string): void } {
+export function startSubscriptionServer(options: SubscriptionServerOptions): {
+  close(code?: number, reason?: string): Promise<void>;
+  closeAll(code: number, reason: string): void;
+} {
   const { hub, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: 256 * 1024 });
   const state = (ctx: Ctx): ConnectionState => ((ctx.extra as { state?: ConnectionState }).state ??= { subscriptions: 0 });
@@ -111,7 +133,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         if ('errors' in checked) return checked.errors;
         const document = checked.document;
         const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-        const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations.length === 1 ? operations[0] : undefined;
+        const operation = payload.operationName
+          ? operations.find((o) => o.name?.value === payload.operationName)
+          : operations.length === 1
+            ? operations[0]
+            : undefined;
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
         const variables = payload.variables ?? {};
         try {
@@ -120,13 +146,20 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
           return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
         }
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
-          return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue: { viewer: s.viewer, token: s.token, operation } };
+          return {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: variables,
+            contextValue: { viewer: s.viewer, token: s.token, operation },
+          };
         }
         if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [error(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`, 'BAD_USER_INPUT')];
         }
         const rootField = operation.selectionSet.selections[0];
-        if (rootField?.kind !== Kind.FIELD || !SUBSCRIPTION_FIELDS[rootField.name.value]) return [error('Unknown subscription field', 'GRAPHQL_VALIDATION_FAILED')];
+        if (rootField?.kind !== Kind.FIELD || !SUBSCRIPTION_FIELDS[rootField.name.value])
+          return [error('Unknown subscription field', 'GRAPHQL_VALIDATION_FAILED')];
         const field = SUBSCRIPTION_FIELDS[rootField.name.value]!;
         try {
           field.authorize?.(s.viewer);
@@ -135,7 +168,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         }
         const fieldDef = schema.getSubscriptionType()?.getFields()[rootField.name.value];
         const args = fieldDef ? getArgumentValues(fieldDef, rootField, variables) : {};
-        const entityQuery = field.entity ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true }) : undefined;
+        const entityQuery = field.entity
+          ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true })
+          : undefined;
         // Fetches are shared by subscribers whose results cannot differ: same operation and
         // variables, and the same user unless the selection reads nothing user-dependent.
         const sharedAcrossUsers = field.readableByAll === true && (!entityQuery || !dependsOnUser(schema, entityQuery));

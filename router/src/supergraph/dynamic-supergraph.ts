@@ -34,7 +34,9 @@ export function dynamicSupergraph({ registry, logger, required, onSwap, extraSub
         log.info({ missing }, 'waiting for subgraphs to register');
         return undefined;
       }
-      const subgraphs = [...[...byName.values()].map((r) => ({ name: r.name, url: r.graphqlUrl, sdl: r.sdl })), ...extraSubgraphs].sort((a, b) => a.name.localeCompare(b.name));
+      const subgraphs = [...[...byName.values()].map((r) => ({ name: r.name, url: r.graphqlUrl, sdl: r.sdl })), ...extraSubgraphs].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      );
       const key = subgraphs.map((s) => `${s.name}\n${s.sdl}`).join('\n--\n');
       if (key === lastKey) return current;
       const result = compose(subgraphs);

@@ -31,7 +31,13 @@ async function subgraph(sdl: string, resolvers: Record<string, unknown>) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  return { url, close: async () => { await apollo.stop(); server.close(); } };
+  return {
+    url,
+    close: async () => {
+      await apollo.stop();
+      server.close();
+    },
+  };
 }
 
 const A = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Query { hello: String! }';
@@ -58,10 +64,14 @@ describe('dynamic supergraph (SUPERGRAPH_MODE=dynamic)', () => {
     await b.close();
   });
 
-  const register = (name: string, url: string, sdl: string) => registry.register({ name, instanceId: `${name}-1`, graphqlUrl: url, httpUrl: url, sdl, version: '1' });
+  const register = (name: string, url: string, sdl: string) =>
+    registry.register({ name, instanceId: `${name}-1`, graphqlUrl: url, httpUrl: url, sdl, version: '1' });
 
   it('waits for every required subgraph, then composes', async () => {
-    gateway = new ApolloGateway({ supergraphSdl: dynamicSupergraph({ registry, logger, required: ['a', 'b'], onSwap: () => swaps++ }), logger: logger as never });
+    gateway = new ApolloGateway({
+      supergraphSdl: dynamicSupergraph({ registry, logger, required: ['a', 'b'], onSwap: () => swaps++ }),
+      logger: logger as never,
+    });
     gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));
     const loading = gateway.load();
     register('a', a.url, A);

@@ -38,7 +38,15 @@ describe('RegistryService', () => {
     expect(registry.heartbeat('lease-1')).toBe(true);
     now += 900;
     expect(registry.list()).toEqual([
-      { name: 'library', instanceId: 'lib-1', graphqlUrl: library.graphqlUrl, httpUrl: library.httpUrl, version: '1.0.0', ageSeconds: 3, lastSeenSecondsAgo: 0 },
+      {
+        name: 'library',
+        instanceId: 'lib-1',
+        graphqlUrl: library.graphqlUrl,
+        httpUrl: library.httpUrl,
+        version: '1.0.0',
+        ageSeconds: 3,
+        lastSeenSecondsAgo: 0,
+      },
     ]);
   });
 

@@ -42,7 +42,15 @@ function subscriber(userId: string, queueLimit = 10, onOverflow = () => undefine
   };
 }
 
-const event = (id: string, type = 'library.track.added') => ({ specversion: '1.0' as const, id, type: type as never, source: 'test', time: new Date().toISOString(), subject: 't1', data: { __typename: 'Track', id: 't1' } as never });
+const event = (id: string, type = 'library.track.added') => ({
+  specversion: '1.0' as const,
+  id,
+  type: type as never,
+  source: 'test',
+  time: new Date().toISOString(),
+  subject: 't1',
+  data: { __typename: 'Track', id: 't1' } as never,
+});
 
 describe('SubscriptionHub', () => {
   it('shares one entity fetch per user, shapes aliases, and ignores redelivered events', async () => {
@@ -70,9 +78,12 @@ describe('SubscriptionHub', () => {
 
   it('REMOVED needs no fetch; a full queue reports overflow without blocking others', async () => {
     let overflowed = 0;
-    const hub = new SubscriptionHub(async () => {
-      throw new Error('no fetch expected');
-    }, createLogger({ name: 't', level: 'silent' }));
+    const hub = new SubscriptionHub(
+      async () => {
+        throw new Error('no fetch expected');
+      },
+      createLogger({ name: 't', level: 'silent' }),
+    );
     const slow = subscriber('slow', 1, () => overflowed++);
     const fast = subscriber('fast', 10);
     hub.add(slow);
