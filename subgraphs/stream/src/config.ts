@@ -31,6 +31,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       TICKET_REVOCATION_CHECK_MS: env.int(500, 50, 1_000),
       /** A signed-out session gets no new tickets this long (its access tokens' lifetime). */
       SESSION_MEMORY_MINUTES: env.int(60, 1, 1440),
+      /** Expired tickets are deleted this long after they expired (more than a day: the daily quota reads today's). */
+      TICKET_RETENTION_HOURS: env.int(48, 25, 24 * 365),
+      /** How often expired tickets and signed-out sessions are pruned. */
+      HOUSEKEEPING_INTERVAL_MINUTES: env.int(60, 1, 24 * 60),
       /** More ranges than this in one request are answered with the whole file (a 200). */
       RANGE_MAX_PARTS: env.int(16, 1, 1_000),
       /** Bytes all file streams together may copy per event-loop turn: bounds a new request's wait (1 MiB: probe TTFB p50 at 50 listeners 3.3 ms, 2 MiB 4.0 ms, 4 MiB 5.4 ms). */

@@ -22,6 +22,7 @@ import { streamGrpcServer } from './grpc/stream.grpc-server.js';
 import { ActiveStreams } from './http/active-streams.js';
 import { ReadBudget } from './http/file-range-readable.js';
 import { BufferPool } from './http/buffer-pool.js';
+import { StreamHousekeeping } from './persistence/housekeeping.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
@@ -47,6 +48,7 @@ export interface StreamParts {
   plays: PlayTracker;
   active: ActiveStreams;
   relay: OutboxRelay;
+  housekeeping: StreamHousekeeping;
   /** Steps to run after the servers stopped, in order. */
   shutdown: ShutdownStep[];
 }
@@ -81,6 +83,16 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const plays = new PlayTracker(playRepository, logger);
   const sweep = setInterval(() => plays.sweep(), 60_000);
   sweep.unref();
+  const housekeeping = new StreamHousekeeping(tickets, revokedSessions, config.TICKET_RETENTION_HOURS * 3_600_000);
+  const prune = setInterval(() => {
+    housekeeping.prune().then(
+      (pruned) => {
+        if (pruned.tickets + pruned.revokedSessions > 0) logger.info({ pruned }, 'pruned expired tickets and sessions');
+      },
+      (err: unknown) => logger.warn({ err: (err as Error).message }, 'pruning failed; will retry'),
+    );
+  }, config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000);
+  prune.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
     plays: playRepository,
@@ -140,11 +152,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     plays,
     active,
     relay,
+    housekeeping,
     shutdown: [
       [
         'timers',
         async () => {
           clearInterval(sweep);
+          clearInterval(prune);
           active.stop();
         },
       ],

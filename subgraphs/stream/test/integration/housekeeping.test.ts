@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { revokedSessionModel } from '../../src/persistence/revoked-session.model.js';
+import { ticketModel } from '../../src/persistence/ticket.model.js';
+import { StreamHousekeeping } from '../../src/persistence/housekeeping.js';
+import { startHarness, type Harness } from '../support/stream-harness.js';
+
+jest.setTimeout(60_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const HOUR = 3_600_000;
+
+describe('housekeeping (real FerretDB)', () => {
+  it('deletes tickets expired beyond the retention and sessions whose tokens expired; keeps everything else', async () => {
+    const tickets = ticketModel(h.stream.conn);
+    const sessions = revokedSessionModel(h.stream.conn);
+    const now = new Date();
+    const at = (hours: number) => new Date(now.getTime() + hours * HOUR);
+    const ticket = (id: string, expiresInHours: number) => ({
+      _id: id as never,
+      userId: 'u-prune',
+      sessionId: 's',
+      trackId: 't',
+      issuedAt: at(expiresInHours - 1),
+      expiresAt: at(expiresInHours),
+      revokedAt: null,
+    });
+    await tickets.collection.insertMany([ticket('old-1', -72), ticket('old-2', -49), ticket('recent', -47), ticket('today', -0.5), ticket('live', 1)]);
+    await sessions.collection.insertMany([
+      { _id: 'gone' as never, until: at(-1) },
+      { _id: 'still-revoked' as never, until: at(1) },
+    ]);
+
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 2, revokedSessions: 1 });
+    const left = await tickets.find({ userId: 'u-prune' }, { _id: 1 }).lean();
+    expect(left.map((d) => d._id).sort()).toEqual(['live', 'recent', 'today']);
+    expect((await sessions.find({}, { _id: 1 }).lean()).map((d) => d._id)).toEqual(['still-revoked']);
+    // Idempotent: another replica pruning at the same time deletes nothing more.
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 0, revokedSessions: 0 });
+  });
+
+  it('refuses a retention that would let the daily quota forget today’s tickets', () => {
+    expect(() => new StreamHousekeeping(ticketModel(h.stream.conn), revokedSessionModel(h.stream.conn), 24 * HOUR)).toThrow(/exceed a day/);
+  });
+});
