@@ -5,21 +5,31 @@ import type { Logger } from '@ytm/logger';
 import { parseEnvelope, type Envelope } from './envelope.js';
 import { labelledGauge } from '@ytm/metrics';
 
-const consumerLag = labelledGauge('ytm_kafka_consumer_lag', 'Messages behind the partition high watermark, per consumer group and topic', ['group', 'topic', 'partition']);
+const consumerLag = labelledGauge('ytm_kafka_consumer_lag', 'Messages behind the partition high watermark, per consumer group and topic', [
+  'group',
+  'topic',
+  'partition',
+]);
 
 /** Remembers processed event IDs so a redelivered event is applied once. */
 export interface ProcessedEvents {
   has(eventId: string): Promise<boolean>;
   add(eventId: string): Promise<void>;
+  /**
+   * Forgets events processed before `before`; returns how many. Only safe for events Kafka can no
+   * longer redeliver: keep them longer than the topics' retention (7 days by default).
+   */
+  prune?(before: Date): Promise<number>;
 }
 
 /** ProcessedEvents on a MongoDB collection (`_id` = event id). */
-export function mongoProcessedEvents(collection: Collection): ProcessedEvents {
+export function mongoProcessedEvents(collection: Collection): Required<ProcessedEvents> {
   return {
     has: async (id) => (await collection.countDocuments({ _id: id as never }, { limit: 1 })) > 0,
     add: async (id) => {
       await collection.updateOne({ _id: id as never }, { $setOnInsert: { at: new Date() } }, { upsert: true });
     },
+    prune: async (before) => (await collection.deleteMany({ at: { $lt: before } })).deletedCount,
   };
 }
 

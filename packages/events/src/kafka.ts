@@ -88,7 +88,11 @@ export class EventPublisher {
   private connect(): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
     this.connecting ??= (async () => {
-      const p = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true, retry: { retries: 2, maxRetryTime: 2_000 } });
+      const p = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: true,
+        retry: { retries: 2, maxRetryTime: 2_000 },
+      });
       try {
         await p.connect();
       } catch (err) {

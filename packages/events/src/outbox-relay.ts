@@ -97,7 +97,9 @@ export class OutboxRelay {
       for (let i = 0; i < list.length; i += SEND_CHUNK) {
         await this.options.publisher.send(
           topic,
-          list.slice(i, i + SEND_CHUNK).map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
+          list
+            .slice(i, i + SEND_CHUNK)
+            .map((e) => ({ key: e.key, value: e.value, headers: { 'ce-id': e.id, ...(e.traceparent ? { traceparent: e.traceparent } : {}) } })),
         );
       }
     }

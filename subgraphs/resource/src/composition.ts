@@ -152,8 +152,18 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
 
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  const processed = mongoProcessedEvents(conn.collection('processed_events'));
+  let lastPrune = 0;
   const sweep = () => {
     void playlistStore.sweep(60_000).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'playlist version sweep failed'));
+    // Hourly: consumed event IDs older than Kafka could redeliver (FerretDB has no TTL indexes).
+    if (Date.now() - lastPrune >= 3_600_000) {
+      lastPrune = Date.now();
+      void processed
+        .prune(new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000))
+        .then((n) => n > 0 && logger.info({ pruned: n }, 'pruned processed event IDs'))
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'processed events prune failed'));
+    }
   };
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
@@ -161,7 +171,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
       groupId: config.KAFKA_GROUP_ID,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       logger,
-      processed: mongoProcessedEvents(conn.collection('processed_events')),
+      processed,
       removedTracks,
       onTrackPresence: (trackId, removed) => likeStore.setTrackRemoved(trackId, removed),
     });

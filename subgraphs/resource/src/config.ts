@@ -43,6 +43,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       /** Delay between publishing a new signing key in the JWKS and signing with it. */
       SIGNING_KEY_ACTIVATION_DELAY_SECONDS: env.int(90, 0, 86_400),
       KAFKA_GROUP_ID: env.string('ytm-resource'),
+      /** Consumed event IDs are remembered this long: longer than the topics' retention (Kafka default 7 days). */
+      PROCESSED_EVENTS_RETENTION_DAYS: env.int(8, 1, 3_650),
       KAFKA_FROM_BEGINNING: env.bool(true),
       LIBRARY_DEADLINE_MS: env.int(2_000, 50, 60_000),
       /** Where M3U8 entries point; `{id}` is replaced by the track ID. */

@@ -10,7 +10,11 @@ describe('withDocumentLock', () => {
       log.push(`${name}:end`);
       return name;
     };
-    const results = await Promise.all([withDocumentLock('c', 1, step('a', 20)), withDocumentLock('c', 1, step('b', 1)), withDocumentLock('c', 2, step('x', 1))]);
+    const results = await Promise.all([
+      withDocumentLock('c', 1, step('a', 20)),
+      withDocumentLock('c', 1, step('b', 1)),
+      withDocumentLock('c', 2, step('x', 1)),
+    ]);
     expect(results).toEqual(['a', 'b', 'x']);
     expect(log.indexOf('a:end')).toBeLessThan(log.indexOf('b:start'));
     expect(log.indexOf('x:end')).toBeLessThan(log.indexOf('a:end'));
