@@ -11,6 +11,12 @@ export interface OutboxRelayOptions {
   publisher: Pick<EventPublisher, 'send'>;
   logger: Logger;
   pollIntervalMs?: number;
+  /**
+   * Polls that find nothing back off to this interval. Writers `notify()` the relay, so a poll
+   * only catches what a crashed process left behind; on FerretDB every poll reads whole
+   * collections (no index serves `_outbox.0`), so idle polling at 2 Hz was a steady CPU cost.
+   */
+  maxIdleIntervalMs?: number;
   batchSize?: number;
   maxBackoffMs?: number;
 }
@@ -124,7 +130,8 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    const { pollIntervalMs = 500, maxBackoffMs = 5_000 } = this.options;
+    const { pollIntervalMs = 500, maxIdleIntervalMs = 10_000, maxBackoffMs = 5_000 } = this.options;
+    let idlePolls = 0;
     while (this.running) {
       let delay = pollIntervalMs;
       this.notified = false;
@@ -132,7 +139,12 @@ export class OutboxRelay {
         const sent = await this.drainOnce();
         if (this.failures > 0) this.log.info({ afterFailures: this.failures }, 'outbox relay recovered');
         this.failures = 0;
-        if (sent > 0) continue;
+        if (sent > 0) {
+          idlePolls = 0;
+          continue;
+        }
+        delay = Math.min(maxIdleIntervalMs, pollIntervalMs * 2 ** Math.min(idlePolls, 10));
+        idlePolls += 1;
       } catch (err) {
         this.failures += 1;
         delay = Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(this.failures, 6));
@@ -140,7 +152,10 @@ export class OutboxRelay {
           this.log.warn({ err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'outbox publish failed; will retry');
         }
       }
-      if (this.notified && this.failures === 0) continue;
+      if (this.notified && this.failures === 0) {
+        idlePolls = 0;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
