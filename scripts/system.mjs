@@ -1,7 +1,7 @@
 // Starts the four YTM processes (three subgraphs and the router) wired to each other.
 // Used by `npm start` (default ports) and by the end-to-end tests (free ports, own databases).
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,48 @@ export const SERVICES = [
   { name: 'stream', dir: 'subgraphs/stream', port: 4003, grpcPort: 50053 },
 ];
 
+/**
+ * A free port for a service to listen on. Not from `listen(0)`: that hands out a port from the
+ * kernel's ephemeral range, which outgoing connections (Kafka, MongoDB, gRPC clients) also draw
+ * their source ports from, so between our check and the service's bind one of them could take it
+ * (seen: a router failing with EADDRINUSE on its gRPC port). Below that range only listeners
+ * compete, and each port is checked free and handed out once per process.
+ */
 export async function freePort() {
+  const below = ephemeralRangeStart();
+  if (below === undefined) return kernelPort();
+  const low = Math.max(10_000, below - 12_000);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (below - low));
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return kernelPort();
+}
+
+const handedOut = new Set();
+
+function ephemeralRangeStart() {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return start >= 16_000 ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canListen(port) {
+  return new Promise((res) => {
+    const srv = net.createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+function kernelPort() {
   return new Promise((res, rej) => {
     const srv = net.createServer();
     srv.once('error', rej);
@@ -95,7 +136,11 @@ export async function startSystem(options) {
   mkdirSync(opts.logDir, { recursive: true });
   const handles = {};
   const launch = (svc) => {
-    const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], { cwd: ROOT, env: envFor(svc, ports, opts), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], {
+      cwd: ROOT,
+      env: envFor(svc, ports, opts),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const file = opts.logDir ? createWriteStream(join(opts.logDir, `${svc.name}.log`), { flags: 'a' }) : undefined;
     const onData = (chunk) => {
       file?.write(chunk);
