@@ -39,6 +39,12 @@ export class KeyRing implements AccessTokenIssuer {
   /** Makes sure a key exists (first start). */
   async init(): Promise<void> {
     await this.reload();
+    if (this.loaded.length > 0) return;
+    // Replicas starting together on an empty database: one makes the key, all use it (two keys
+    // made at once left a verifier that had fetched the JWKS in between rejecting one of them).
+    await this.options.keys.addFirst();
+    await this.reload();
+    // The first key existed but has retired long ago (keys were never rotated in): start afresh.
     if (this.loaded.length === 0) {
       await this.options.keys.add();
       await this.reload();
@@ -74,8 +80,13 @@ export class KeyRing implements AccessTokenIssuer {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
+  /**
+   * Read from the database (at most once a second): verifiers fetch it rarely, and it must list
+   * every replica's keys — two replicas starting on an empty database each create one, and a
+   * 30 s-old view of the keys made the router reject the other replica's tokens (scale-out e2e).
+   */
   async jwks(): Promise<{ keys: Array<JsonWebKey & { kid: string; alg: string; use: string }> }> {
-    await this.fresh();
+    if (Date.now() - this.loadedAt > 1_000) await this.reload();
     return { keys: this.loaded.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' })) };
   }
 

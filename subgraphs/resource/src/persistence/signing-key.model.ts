@@ -11,6 +11,8 @@ export interface SigningKeyDoc {
   activatesAt?: Date;
   /** After this, the key no longer signs; it stays in the JWKS until tokens it signed expired. */
   retiredAt: Date | null;
+  /** Set on the key made at first start: unique, so replicas starting together make one key, not one each. */
+  first?: true;
 }
 
 const schema = new Schema<SigningKeyDoc>(
@@ -22,9 +24,12 @@ const schema = new Schema<SigningKeyDoc>(
     createdAt: { type: Date, required: true },
     activatesAt: { type: Date },
     retiredAt: { type: Date, default: null },
+    first: { type: Boolean },
   },
   { collection: 'signing_keys', versionKey: false },
 );
+
+schema.index({ first: 1 }, { unique: true, sparse: true });
 
 export function signingKeyModel(conn: Connection): Model<SigningKeyDoc> {
   return conn.models.SigningKey ?? conn.model<SigningKeyDoc>('SigningKey', schema);

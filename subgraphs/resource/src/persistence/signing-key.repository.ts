@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@ytm/mongo';
@@ -36,8 +36,21 @@ export class MongoSigningKeyRepository {
     return docs.map(toKey);
   }
 
+  /**
+   * The first key of an empty store: of replicas starting together exactly one inserts it (a
+   * unique index on `first`); the others get `undefined` and read the winner's.
+   */
+  async addFirst(now = new Date()): Promise<StoredKey | undefined> {
+    try {
+      return await this.add(now, now, true);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return undefined;
+      throw err;
+    }
+  }
+
   /** Adds a fresh ES256 key, published at once and signing from `activatesAt`. */
-  async add(now = new Date(), activatesAt = now): Promise<StoredKey> {
+  async add(now = new Date(), activatesAt = now, first = false): Promise<StoredKey> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID().replace(/-/g, '').slice(0, 16);
     const doc: SigningKeyDoc = {
@@ -48,6 +61,7 @@ export class MongoSigningKeyRepository {
       createdAt: now,
       activatesAt,
       retiredAt: null,
+      ...(first ? { first: true as const } : {}),
     };
     await this.model.collection.insertOne(doc as never);
     return toKey(doc);
