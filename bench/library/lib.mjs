@@ -1,12 +1,13 @@
 // Shared by the library benchmarks: a JWKS the library trusts, the library (dist) as its own
 // process on free ports with a database of its own, GraphQL calls, percentiles, RSS.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { generate } from './generate-corpus.mjs';
+import { freePort, startServiceProcess } from '../service-process.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MONGODB_URL = process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017';
@@ -17,17 +18,6 @@ const { TestTokenIssuer } = await import(join(ROOT, 'packages/testing/dist/index
 export function arg(name, fallback) {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit ? hit.slice(name.length + 3) : fallback;
-}
-
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
 }
 
 /** Signs tokens like ytm-resource and serves the matching JWKS. */
@@ -52,8 +42,12 @@ export async function startLibrary({ musicDir, jwksUrl, env = {} }) {
   const db = env.MONGODB_DB ?? `bench_library_${randomUUID().slice(0, 8)}`;
   // LIBRARY_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the library process.
   const nodeArgs = (process.env.LIBRARY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'subgraphs/library/dist/main.js')], {
-    cwd: ROOT,
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess({
+    name: 'library',
+    script: join(ROOT, 'subgraphs/library/dist/main.js'),
+    nodeArgs,
+    url,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -73,31 +67,9 @@ export async function startLibrary({ musicDir, jwksUrl, env = {} }) {
       ...env,
     },
     stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
+    timeoutMs: 300_000,
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`library exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('library did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    db,
-    pid: proc.pid,
-    rssMb: () => rssMb(proc.pid),
-    async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { url, db, pid: service.pid, rssMb: () => rssMb(service.pid), stop: service.stop };
 }
 
 export function rssMb(pid) {
@@ -138,3 +110,34 @@ export function percentiles(samples) {
 }
 
 export const ms = (n) => `${n.toFixed(1)} ms`;
+
+/**
+ * Watcher latency rounds: each renames a freshly generated file (tags from far beyond the corpus,
+ * so its title is new) into `musicDir` and polls `titlesFor(title)` until the track shows up.
+ * Returns the milliseconds per round.
+ */
+export async function watcherRounds({ base, musicDir, rounds, from, step, seed, titlesFor }) {
+  const samples = [];
+  for (let r = 0; r < rounds; r++) {
+    const staging = join(base, `staging-${r}`);
+    mkdirSync(staging, { recursive: true });
+    const [path] = generate(staging, 1, { from: from + r * step, seed });
+    const parts = path.slice(staging.length + 1).split('/');
+    const title = parts
+      .at(-1)
+      .replace(/^\d+ /, '')
+      .replace(/\.(mp3|flac)$/, '');
+    const t0 = performance.now();
+    renameSync(join(staging, parts[0]), join(musicDir, `watched-${r}`));
+    for (;;) {
+      if ((await titlesFor(title)).includes(title)) break;
+      if (performance.now() - t0 > 10_000) throw new Error(`round ${r}: not visible after 10 s`);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    samples.push(performance.now() - t0);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  return samples;
+}
+
+export const SEARCH_TITLES = 'query($q: String!) { search(query: $q, limit: 50) { tracks { title } } }';

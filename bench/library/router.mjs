@@ -4,13 +4,13 @@
 // `tracks(first: 100)` with album and artists.
 //   node bench/library/router.mjs [--files=10000] [--rounds=20] [--pages=50]
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startSystem } from '../../scripts/system.mjs';
 import { generate } from './generate-corpus.mjs';
-import { arg, KAFKA_BROKERS, MONGODB_URL, ms, percentiles } from './lib.mjs';
+import { arg, gql, KAFKA_BROKERS, MONGODB_URL, ms, percentiles, SEARCH_TITLES, watcherRounds } from './lib.mjs';
 
 const files = Number(arg('files', '10000'));
 const rounds = Number(arg('rounds', '20'));
@@ -18,17 +18,6 @@ const pages = Number(arg('pages', '50'));
 const base = mkdtempSync(join(tmpdir(), 'ytm-bench-router-'));
 const musicDir = join(base, 'music');
 generate(musicDir, files);
-
-async function gql(url, query, variables = {}, token) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 const dbPrefix = `bench_router_${randomUUID().slice(0, 8)}`;
 const system = await startSystem({
@@ -42,7 +31,7 @@ const system = await startSystem({
   readyTimeoutMs: 120_000,
 });
 try {
-  const url = system.graphqlUrl;
+  const url = system.routerUrl;
   const { signUp } = await gql(url, 'mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
     input: { email: `bench-${randomUUID().slice(0, 8)}@example.com`, password: 'bench password 1234', displayName: 'Bench' },
   });
@@ -70,27 +59,15 @@ try {
   const p = percentiles(page);
   console.log(`tracks(first: 100) with album and artists through the router: p50 ${ms(p.p50)}, p95 ${ms(p.p95)} (${p.n} pages)`);
 
-  const samples = [];
-  for (let r = 0; r < rounds; r++) {
-    const staging = join(base, `staging-${r}`);
-    mkdirSync(staging, { recursive: true });
-    const [path] = generate(staging, 1, { from: 2_000_000 + r * 41, seed: 77 });
-    const parts = path.slice(staging.length + 1).split('/');
-    const title = parts
-      .at(-1)
-      .replace(/^\d+ /, '')
-      .replace(/\.(mp3|flac)$/, '');
-    const t0 = performance.now();
-    renameSync(join(staging, parts[0]), join(musicDir, `watched-${r}`));
-    for (;;) {
-      const { search } = await gql(url, 'query($q: String!) { search(query: $q, limit: 50) { tracks { title } } }', { q: title }, token);
-      if (search.tracks.some((t) => t.title === title)) break;
-      if (performance.now() - t0 > 10_000) throw new Error(`round ${r}: not visible after 10 s`);
-      await new Promise((res) => setTimeout(res, 10));
-    }
-    samples.push(performance.now() - t0);
-    await new Promise((res) => setTimeout(res, 300));
-  }
+  const samples = await watcherRounds({
+    base,
+    musicDir,
+    rounds,
+    from: 2_000_000,
+    step: 41,
+    seed: 77,
+    titlesFor: async (q) => (await gql(url, SEARCH_TITLES, { q }, token)).search.tracks.map((t) => t.title),
+  });
   const w = percentiles(samples);
   console.log(`watcher through the router (file renamed in → searchable): p50 ${ms(w.p50)}, p95 ${ms(w.p95)}, max ${ms(w.max)} (${w.n} rounds)`);
 } finally {

@@ -1,10 +1,9 @@
 // Shared by the resource benchmarks: start ytm-resource (dist) as its own process, time things.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, startServiceProcess } from '../service-process.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MONGODB_URL = process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017';
@@ -15,24 +14,18 @@ export function arg(name, fallback) {
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts subgraphs/resource/dist/main.js on free ports with a database of its own. */
 export async function startResource(env = {}) {
   const port = await freePort();
   const grpcPort = await freePort();
   const db = `bench_resource_${randomUUID().slice(0, 8)}`;
-  const proc = spawn(process.execPath, [join(ROOT, 'subgraphs/resource/dist/main.js')], {
-    cwd: ROOT,
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess({
+    name: 'resource',
+    script: join(ROOT, 'subgraphs/resource/dist/main.js'),
+    url,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -47,35 +40,12 @@ export async function startResource(env = {}) {
       REGISTRY_URL: '127.0.0.1:1',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
   // --nice=N runs the service at that priority (e.g. -5 on a machine others load too). Only the
   // process's main thread is reniced by this; its bcrypt workers renice themselves to 19 anyway.
   const nice = arg('nice', undefined);
-  if (nice !== undefined) setPriority(proc.pid, Number(nice));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`resource exited with ${proc.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('resource did not start');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    url,
-    port,
-    db,
-    async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
+  if (nice !== undefined) setPriority(service.pid, Number(nice));
+  return { url, port, db, stop: service.stop };
 }
 
 export async function gql(url, query, variables = {}, token, headers = {}) {

@@ -22,13 +22,41 @@ const MODES = (process.env.MODES ?? 'shared,distinct,library').split(',');
 const infra = await up({ log: () => {} });
 const dbPrefix = `bench_${randomUUID().slice(0, 8)}`;
 const music = mkdtempSync(join(tmpdir(), 'ytm-bench-music-'));
-execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-metadata', 'title=Bench Song', '-metadata', 'artist=Bench', '-metadata', 'album=Bench Album', '-y', join(music, 'bench.mp3')]);
-const system = await startSystem({ mongodbUrl: infra.mongodbUrl, kafkaBrokers: infra.kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error', MUSIC_DIR: music, SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' } });
+execFileSync('ffmpeg', [
+  '-loglevel',
+  'error',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:duration=2',
+  '-metadata',
+  'title=Bench Song',
+  '-metadata',
+  'artist=Bench',
+  '-metadata',
+  'album=Bench Album',
+  '-y',
+  join(music, 'bench.mp3'),
+]);
+const system = await startSystem({
+  mongodbUrl: infra.mongodbUrl,
+  kafkaBrokers: infra.kafkaBrokers,
+  ephemeral: true,
+  dbPrefix,
+  production: true,
+  env: { LOG_LEVEL: 'error', MUSIC_DIR: music, SUBSCRIBER_QUEUE_LIMIT: '1000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '1000' },
+});
 const gql = async (query, variables, token) => {
-  const r = await fetch(system.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+  const r = await fetch(system.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
   return r.json();
 };
-const owner = await gql('mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', { i: { email: `owner-${randomUUID()}@example.com`, password: 'password 1234', displayName: 'Owner' } });
+const owner = await gql('mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', {
+  i: { email: `owner-${randomUUID()}@example.com`, password: 'password 1234', displayName: 'Owner' },
+});
 const ownerToken = owner.data.signUp.accessToken;
 const playlist = (await gql('mutation { createPlaylist(input: { name: "Bench", visibility: PUBLIC }) { id } }', {}, ownerToken)).data.createPlaylist;
 
@@ -38,7 +66,14 @@ const conn = await mongoose.createConnection(infra.mongodbUrl, { dbName: `${dbPr
 const key = await conn.collection('signing_keys').findOne({ retiredAt: null });
 await conn.close();
 const privateKey = createPrivateKey({ key: JSON.parse(key.privateJwk), format: 'jwk' });
-const mint = () => jwt.sign({ sub: randomUUID(), sid: randomUUID(), role: 'USER', plan: { tier: 'FREE', exp: null } }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: key._id }, issuer: 'ytm-resource', audience: 'ytm', expiresIn: 3600 });
+const mint = () =>
+  jwt.sign({ sub: randomUUID(), sid: randomUUID(), role: 'USER', plan: { tier: 'FREE', exp: null } }, privateKey, {
+    algorithm: 'ES256',
+    header: { alg: 'ES256', typ: 'at+jwt', kid: key._id },
+    issuer: 'ytm-resource',
+    audience: 'ytm',
+    expiresIn: 3600,
+  });
 
 const routerRss = async () => {
   const { readFileSync } = await import('node:fs');
@@ -57,65 +92,103 @@ const trackId = await (async () => {
   }
   throw new Error('the bench track was not scanned');
 })();
-const producer = new Kafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
+const producer = new Kafka({ brokers: infra.kafkaBrokers.split(','), clientId: 'bench', logLevel: logLevel.NOTHING }).producer({
+  createPartitioner: Partitioners.DefaultPartitioner,
+});
 await producer.connect();
 console.log(`subscription latency (mutation response → event at client), ${ROUNDS} rounds per size`);
 for (const mode of MODES) {
-const sharedToken = mint();
-console.log(mode === 'library'
-  ? '\nlibraryChanged { track { title album { title } playCount } }, distinct users (one shared fetch: nothing user-dependent selected); from the Kafka publish\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB'
-  : `\nplaylistChanged, ${mode} users\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB`);
-for (const n of COUNTS) {
-  const rssBefore = await routerRss();
-  const clients = [];
-  const arrivals = new Map(); // version -> array of arrival times
-  await Promise.all(
-    Array.from({ length: n }, () => new Promise((resolve, reject) => {
-      const client = createClient({ url: system.graphqlUrl.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${mode === 'shared' ? sharedToken : mint()}` }, retryAttempts: 0 });
-      clients.push(client);
-      const op = mode === 'library'
-        ? { query: 'subscription { libraryChanged { kind trackId track { title album { title } playCount } } }' }
-        : { query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } };
-      client.subscribe(op, {
-        next: (v) => {
-          const version = mode === 'library' ? (v.data?.libraryChanged?.track ? round : undefined) : v.data?.playlistChanged?.playlist?.version;
-          if (version !== undefined) (arrivals.get(version) ?? arrivals.set(version, []).get(version)).push(performance.now());
-        },
-        error: reject,
-        complete: () => {},
-      });
-      client.on('connected', () => setTimeout(resolve, 50));
-    })),
+  const sharedToken = mint();
+  console.log(
+    mode === 'library'
+      ? '\nlibraryChanged { track { title album { title } playCount } }, distinct users (one shared fetch: nothing user-dependent selected); from the Kafka publish\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB'
+      : `\nplaylistChanged, ${mode} users\nsubscribers | p50 ms | p99 ms | max ms | router RSS MB`,
   );
-  await new Promise((r) => setTimeout(r, 1_000));
-  const rssIdle = await routerRss();
-  const latencies = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    let version;
-    let t0;
-    if (mode === 'library') {
-      // No mutation changes the library (the watcher does): the event is published straight to Kafka.
-      round = `r${i}`;
-      version = round;
-      await producer.send({ topic: 'ytm.library.events', messages: [{ key: trackId, value: JSON.stringify({ specversion: '1.0', id: randomUUID(), type: 'library.track.updated', source: 'bench', time: new Date().toISOString(), subject: trackId, data: { __typename: 'Track', id: trackId, changed: {} } }) }] });
-      t0 = performance.now();
-    } else {
-      const res = await gql('mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: playlist.id, n: `r${i}` }, ownerToken);
-      t0 = performance.now();
-      if (!res.data) throw new Error(`updatePlaylist failed: ${JSON.stringify(res.errors)}`);
-      version = res.data.updatePlaylist.version;
+  for (const n of COUNTS) {
+    const rssBefore = await routerRss();
+    const clients = [];
+    const arrivals = new Map(); // version -> array of arrival times
+    await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise((resolve, reject) => {
+            const client = createClient({
+              url: system.graphqlUrl.replace('http', 'ws'),
+              webSocketImpl: WebSocket,
+              connectionParams: { authorization: `Bearer ${mode === 'shared' ? sharedToken : mint()}` },
+              retryAttempts: 0,
+            });
+            clients.push(client);
+            const op =
+              mode === 'library'
+                ? { query: 'subscription { libraryChanged { kind trackId track { title album { title } playCount } } }' }
+                : { query: 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }', variables: { id: playlist.id } };
+            client.subscribe(op, {
+              next: (v) => {
+                const version = mode === 'library' ? (v.data?.libraryChanged?.track ? round : undefined) : v.data?.playlistChanged?.playlist?.version;
+                if (version !== undefined) (arrivals.get(version) ?? arrivals.set(version, []).get(version)).push(performance.now());
+              },
+              error: reject,
+              complete: () => {},
+            });
+            client.on('connected', () => setTimeout(resolve, 50));
+          }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    const rssIdle = await routerRss();
+    const latencies = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      let version;
+      let t0;
+      if (mode === 'library') {
+        // No mutation changes the library (the watcher does): the event is published straight to Kafka.
+        round = `r${i}`;
+        version = round;
+        await producer.send({
+          topic: 'ytm.library.events',
+          messages: [
+            {
+              key: trackId,
+              value: JSON.stringify({
+                specversion: '1.0',
+                id: randomUUID(),
+                type: 'library.track.updated',
+                source: 'bench',
+                time: new Date().toISOString(),
+                subject: trackId,
+                data: { __typename: 'Track', id: trackId, changed: {} },
+              }),
+            },
+          ],
+        });
+        t0 = performance.now();
+      } else {
+        const res = await gql(
+          'mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }',
+          { id: playlist.id, n: `r${i}` },
+          ownerToken,
+        );
+        t0 = performance.now();
+        if (!res.data) throw new Error(`updatePlaylist failed: ${JSON.stringify(res.errors)}`);
+        version = res.data.updatePlaylist.version;
+      }
+      const deadline = Date.now() + 30_000;
+      while ((arrivals.get(version)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      for (const t of arrivals.get(version) ?? []) latencies.push(Math.max(0, t - t0));
+      const missing = n - (arrivals.get(version)?.length ?? 0);
+      if (missing > 0) console.log(`  round ${i}: ${missing} subscribers did not receive the event within 30 s`);
     }
-    const deadline = Date.now() + 30_000;
-    while ((arrivals.get(version)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    for (const t of arrivals.get(version) ?? []) latencies.push(Math.max(0, t - t0));
-    const missing = n - (arrivals.get(version)?.length ?? 0);
-    if (missing > 0) console.log(`  round ${i}: ${missing} subscribers did not receive the event within 30 s`);
+    console.log(
+      `${String(n).padStart(11)} | ${pct(latencies, 50).toFixed(1).padStart(6)} | ${pct(latencies, 99).toFixed(1).padStart(6)} | ${Math.max(...latencies)
+        .toFixed(1)
+        .padStart(6)} | ${(rssIdle / 1e6).toFixed(0)}`,
+    );
+    if (n >= 100) console.log(`            memory per idle subscriber ≈ ${((rssIdle - rssBefore) / n / 1024).toFixed(1)} KiB (router RSS delta / subscribers)`);
+    await Promise.all(clients.map((c) => c.dispose()));
+    await new Promise((r) => setTimeout(r, 500));
   }
-  console.log(`${String(n).padStart(11)} | ${pct(latencies, 50).toFixed(1).padStart(6)} | ${pct(latencies, 99).toFixed(1).padStart(6)} | ${Math.max(...latencies).toFixed(1).padStart(6)} | ${(rssIdle / 1e6).toFixed(0)}`);
-  if (n >= 100) console.log(`            memory per idle subscriber ≈ ${((rssIdle - rssBefore) / n / 1024).toFixed(1)} KiB (router RSS delta / subscribers)`);
-  await Promise.all(clients.map((c) => c.dispose()));
-  await new Promise((r) => setTimeout(r, 500));
-}
 }
 await system.stop();
 process.exit(0);
