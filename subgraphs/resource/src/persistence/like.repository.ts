@@ -118,7 +118,17 @@ export class MongoLikeRepository implements LikeRepository {
     };
   }
 
+  /**
+   * One document at a time, each serialised with the relay's write-back of that document: on
+   * FerretDB an update is a read-modify-write, and a `$pullAll` racing an `updateMany` lost the
+   * mark (a removed track still listed; seen once in CI).
+   */
   async setTrackRemoved(trackId: string, removed: boolean): Promise<void> {
-    await this.collection.updateMany({ trackId, trackRemoved: !removed }, { $set: { trackRemoved: removed } });
+    const docs = await this.collection.find({ trackId, trackRemoved: !removed }, { projection: { _id: 1 } }).toArray();
+    for (const { _id } of docs) {
+      await withDocumentLock(this.collection.collectionName, _id, () =>
+        this.collection.updateOne({ _id, trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
+      );
+    }
   }
 }
