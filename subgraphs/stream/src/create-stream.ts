@@ -22,6 +22,7 @@ import { streamGrpcServer } from './grpc/stream.grpc-server.js';
 import { ActiveStreams } from './http/active-streams.js';
 import { ReadBudget } from './http/file-range-readable.js';
 import { BufferPool } from './http/buffer-pool.js';
+import { SendScheduler } from './http/send-scheduler.js';
 import { StreamHousekeeping } from './persistence/housekeeping.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
@@ -132,7 +133,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
   app.use(
-    streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, buffers: new BufferPool(), fileIo: config.FILE_IO }),
+    streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, buffers: new BufferPool(), scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024), firstChunk: config.READ_FIRST_CHUNK_KB * 1024, fileIo: config.FILE_IO }),
   );
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);

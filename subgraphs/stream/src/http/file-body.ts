@@ -3,12 +3,18 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BufferPool } from './buffer-pool.js';
+import type { SendScheduler, TurnTaker } from './send-scheduler.js';
 import { FileRangeReadable, type FileIoMode, type ReadBudget } from './file-range-readable.js';
 import type { BodyPart } from './range-plan.js';
 
 export interface FileBodyOptions {
+  /** Sizes the chunks after the first. */
   budget: ReadBudget;
   buffers: BufferPool;
+  /** Whose turn it is to send. */
+  scheduler: SendScheduler;
+  /** Bytes of the first chunk, sent with the headers at once. */
+  firstChunk: number;
   mode: FileIoMode;
   signal: AbortSignal;
   /** Called as bytes [start, end) of the file are handed to the response. */
@@ -30,83 +36,133 @@ export async function sendFileBody(fd: number, parts: BodyPart[], res: ServerRes
 }
 
 /**
- * Bytes [start, end] of the file into the response, one chunk per event-loop turn (nginx's
- * model): the first chunk at once, with the headers, so a new listener waits behind nobody;
- * later ones after `setImmediate`, so no stream hogs the loop; each after the previous one
- * drained (backpressure). Chunks are read into pooled buffers, given back when the socket has
- * taken them.
+ * Bytes [start, end] of the file into the response: the first chunk at once, with the headers,
+ * so a new listener waits behind nobody; later ones on the body's turns (`SendScheduler`), each
+ * after the previous one drained (backpressure). Chunks are read into pooled buffers, given back
+ * when the socket has taken them. Resolves when the response finished; rejects when the client
+ * went away or the signal aborted.
  */
-async function pumpRange(fd: number, start: number, end: number, res: ServerResponse, options: FileBodyOptions): Promise<void> {
-  const { budget, buffers, mode, signal, onBytes } = options;
-  const leave = budget.enter();
-  try {
-    for (let pos = start, first = true; pos <= end; first = false) {
-      if (!first) await nextTurn();
-      check(res, signal);
-      const want = Math.min(budget.chunkSize(), end - pos + 1);
-      const buffer = buffers.take(want);
-      let got: number;
-      try {
-        got = mode === 'sync' ? readSync(fd, buffer, 0, want, pos) : await readAsync(fd, buffer, want, pos);
-      } catch (err) {
-        buffers.give(buffer);
-        throw err;
-      }
-      if (got === 0) {
-        buffers.give(buffer);
-        throw new Error('file shrank while being sent');
-      }
-      check(res, signal);
-      onBytes(pos, pos + got);
-      pos += got;
-      // Given back only once written: a failed write may still be referenced by the socket.
-      const room = res.write(got === buffer.length ? buffer : buffer.subarray(0, got), (err) => {
-        if (!err) buffers.give(buffer);
-      });
-      if (!room && pos <= end) await drained(res, signal);
-    }
-    check(res, signal);
-    await new Promise<void>((resolve, reject) => {
-      res.end(() => resolve());
-      res.once('close', () => (res.writableFinished ? resolve() : reject(prematureClose())));
-    });
-  } finally {
-    leave();
+function pumpRange(fd: number, start: number, end: number, res: ServerResponse, options: FileBodyOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => new RangeSender(fd, start, end, res, options, resolve, reject).start());
+}
+
+class RangeSender implements TurnTaker {
+  private pos: number;
+  private done = false;
+  private waitingDrain = false;
+  private settled = false;
+  private readonly leave: () => void;
+
+  constructor(
+    private readonly fd: number,
+    start: number,
+    private readonly end: number,
+    private readonly res: ServerResponse,
+    private readonly options: FileBodyOptions,
+    private readonly resolve: () => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.pos = start;
+    this.leave = options.budget.enter();
   }
-}
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  start(): void {
+    this.res.on('drain', this.onDrain);
+    this.res.on('close', this.onClose);
+    this.options.signal.addEventListener('abort', this.onAbort);
+    if (this.options.signal.aborted) return this.onAbort();
+    this.send(this.options.firstChunk);
+  }
 
-function readAsync(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (err, got) => (err ? reject(err) : resolve(got))));
-}
+  takeTurn(): number {
+    return this.done ? 0 : this.send(this.options.budget.chunkSize());
+  }
 
-function check(res: ServerResponse, signal: AbortSignal): void {
-  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
-  if (res.destroyed || res.writableEnded) throw prematureClose();
+  /** Reads and writes one chunk; returns the bytes it cost this turn. Never throws. */
+  private send(size: number): number {
+    if (this.res.destroyed || this.res.writableEnded) {
+      this.fail(prematureClose());
+      return 0;
+    }
+    const want = Math.min(size, this.end - this.pos + 1);
+    const buffer = this.options.buffers.take(want);
+    if (this.options.mode === 'async') {
+      read(this.fd, buffer, 0, want, this.pos, (err, got) => (err ? this.dropped(buffer, err) : this.deliver(buffer, got)));
+      return want;
+    }
+    let got: number;
+    try {
+      got = readSync(this.fd, buffer, 0, want, this.pos);
+    } catch (err) {
+      this.dropped(buffer, err as Error);
+      return 0;
+    }
+    this.deliver(buffer, got);
+    return got;
+  }
+
+  private deliver(buffer: Buffer, got: number): void {
+    if (this.done) return this.options.buffers.give(buffer);
+    if (this.res.destroyed || this.res.writableEnded) return this.dropped(buffer, prematureClose());
+    if (got === 0) return this.dropped(buffer, new Error('file shrank while being sent'));
+    this.options.onBytes(this.pos, this.pos + got);
+    this.pos += got;
+    // Given back only once written: a failed write may still be referenced by the socket.
+    const { buffers } = this.options;
+    const room = this.res.write(got === buffer.length ? buffer : buffer.subarray(0, got), (err) => {
+      if (!err) buffers.give(buffer);
+    });
+    if (this.pos > this.end) return this.finish();
+    if (room) this.options.scheduler.ready(this);
+    else this.waitingDrain = true;
+  }
+
+  private dropped(buffer: Buffer, err: Error): void {
+    this.options.buffers.give(buffer);
+    this.fail(err);
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.res.end(() => this.settle());
+  }
+
+  private readonly onDrain = (): void => {
+    if (!this.waitingDrain || this.done) return;
+    this.waitingDrain = false;
+    this.options.scheduler.ready(this);
+  };
+
+  private readonly onClose = (): void => {
+    if (this.res.writableFinished) this.settle();
+    else this.fail(prematureClose());
+  };
+
+  private readonly onAbort = (): void => {
+    const reason: unknown = this.options.signal.reason;
+    this.fail(reason instanceof Error ? reason : new Error(String(reason)));
+  };
+
+  private fail(err: Error): void {
+    this.settle(err);
+  }
+
+  /** Ends the body once: listeners off, the stream no longer counted, the caller told. */
+  private settle(err?: Error): void {
+    this.done = true;
+    if (this.settled) return;
+    this.settled = true;
+    this.res.off('drain', this.onDrain);
+    this.res.off('close', this.onClose);
+    this.options.signal.removeEventListener('abort', this.onAbort);
+    this.leave();
+    if (err) this.reject(err);
+    else this.resolve();
+  }
 }
 
 function prematureClose(): Error {
   return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-}
-
-/** Resolves on 'drain'; rejects if the client goes away or the signal aborts first. */
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (err?: Error) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onDrain = () => settle();
-    const onClose = () => settle(prematureClose());
-    const onAbort = () => settle(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-    signal.addEventListener('abort', onAbort);
-  });
 }
 
 function counted(source: Readable, start: number, onBytes: FileBodyOptions['onBytes']): Readable {

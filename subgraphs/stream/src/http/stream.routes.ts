@@ -7,6 +7,7 @@ import { TicketRejectedError, type TicketRejection } from '../domain/ticket.js';
 import type { AccessContext, TicketAccessService } from '../domain/ticket-access.service.js';
 import type { ActiveStreams } from './active-streams.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { SendScheduler } from './send-scheduler.js';
 import { sendFileBody } from './file-body.js';
 import { closeFile, openFile, type FileIoMode, type OpenFile, type ReadBudget } from './file-range-readable.js';
 import { planResponse, type RangeRequestHeaders } from './range-plan.js';
@@ -21,6 +22,10 @@ export interface StreamRouteDeps {
   budget: ReadBudget;
   /** Read buffers, reused once written. */
   buffers: BufferPool;
+  /** Takes turns between open bodies, a byte budget per event-loop turn. */
+  scheduler: SendScheduler;
+  /** Bytes sent with the headers at once. */
+  firstChunk: number;
   fileIo: FileIoMode;
 }
 
@@ -86,6 +91,8 @@ export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
         await sendFileBody(file.fd, plan.body, ctx.res, {
           budget: deps.budget,
           buffers: deps.buffers,
+          scheduler: deps.scheduler,
+          firstChunk: deps.firstChunk,
           mode: deps.fileIo,
           signal: abort.signal,
           onBytes: (start, end) => deps.plays.served(claims, track, start, end),
