@@ -35,6 +35,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       ANONYMOUS_REQUESTS_PER_MINUTE: env.int(300, 1, 1_000_000),
       MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1_000),
       SUBSCRIBER_QUEUE_LIMIT: env.int(100, 1, 100_000),
+      /** A subscriber closed as too slow (4429) has this long to read up to the close frame before its connection is cut. */
+      SLOW_CONSUMER_GRACE_MS: env.int(10_000, 100, 600_000),
       PUBLIC_URL: env.optionalString(),
       /** True only when a reverse proxy of ours sets X-Forwarded-For in front of the router. */
       TRUST_PROXY: env.bool(false),

@@ -106,6 +106,7 @@ subscriptions = startSubscriptions({
   logger,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
   queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
+  slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
   checkCost: graphql.checkCost,
 });
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);

@@ -29,6 +29,7 @@ export interface SubscriptionsOptions {
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
+  slowConsumerGraceMs?: number;
   checkCost: import('../limits/limits.plugin.js').CostCheck;
 }
 
@@ -73,6 +74,7 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     logger: log,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     queueLimit: options.queueLimit,
+    slowConsumerGraceMs: options.slowConsumerGraceMs,
     checkCost: options.checkCost,
   });
   options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
