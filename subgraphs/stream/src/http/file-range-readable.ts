@@ -46,9 +46,10 @@ export async function closeFile(fd: number, mode: FileIoMode): Promise<void> {
 }
 
 /**
- * Sizes reads so that one turn of the event loop copies about `turnBytes` across all open file
- * streams: a lone listener gets big chunks (throughput), many listeners get small ones, so a new
- * request waits at most a short turn for its first byte (latency).
+ * Sizes reads by how many file streams are open: `turnBytes` shared between them, in power-of-two
+ * chunks within [minChunk, maxChunk]. A lone listener gets big chunks; many listeners get the
+ * minimum (single-range bodies take turns under the same byte budget in `SendScheduler`, which
+ * bounds the turn; multipart bodies read one chunk per stream per turn).
  */
 export class ReadBudget {
   private open = 0;
