@@ -75,7 +75,14 @@ class RangeSender implements TurnTaker {
   }
 
   takeTurn(): number {
-    return this.done ? 0 : this.send(this.options.budget.chunkSize());
+    if (this.done) return 0;
+    try {
+      return this.send(this.options.budget.chunkSize());
+    } catch (err) {
+      // A turn must never throw into the scheduler (it serves every other body too).
+      this.fail(err as Error);
+      return 0;
+    }
   }
 
   /** Reads and writes one chunk; returns the bytes it cost this turn. Never throws. */
