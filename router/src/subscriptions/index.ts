@@ -29,7 +29,7 @@ export interface SubscriptionsOptions {
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
-  slowConsumerGraceMs?: number;
+  slowConsumerGraceMs: number;
   checkCost: import('../limits/limits.plugin.js').CostCheck;
 }
 

@@ -71,7 +71,7 @@ export interface SubscriptionServerOptions {
   maxSubscriptionsPerConnection: number;
   queueLimit: number;
   /** How long a subscriber closed as too slow may take to read up to the close frame before the connection is cut. */
-  slowConsumerGraceMs?: number;
+  slowConsumerGraceMs: number;
   /** The same cost limit and budgets as HTTP. */
   checkCost: CostCheck;
 }
@@ -200,7 +200,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
             const socket = ctx.extra.socket;
             socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
             // A client that reads nothing never completes the close handshake: cut it after a grace period.
-            setTimeout(() => socket.terminate(), options.slowConsumerGraceMs ?? 10_000).unref();
+            setTimeout(() => socket.terminate(), options.slowConsumerGraceMs).unref();
           },
         };
         // Reserved now, not in subscribe(): concurrent subscribe messages must all see the count.

@@ -80,15 +80,15 @@ class RangeSender implements TurnTaker {
       return this.send(this.options.budget.chunkSize());
     } catch (err) {
       // A turn must never throw into the scheduler (it serves every other body too).
-      this.fail(err as Error);
+      this.settle(err as Error);
       return 0;
     }
   }
 
-  /** Reads and writes one chunk; returns the bytes it cost this turn. Never throws. */
+  /** Reads and writes one chunk; returns the bytes it cost this turn. A failed read or a gone client settles the body. */
   private send(size: number): number {
     if (this.res.destroyed || this.res.writableEnded) {
-      this.fail(prematureClose());
+      this.settle(prematureClose());
       return 0;
     }
     const want = Math.min(size, this.end - this.pos + 1);
@@ -126,7 +126,7 @@ class RangeSender implements TurnTaker {
 
   private dropped(buffer: Buffer, err: Error): void {
     this.options.buffers.give(buffer);
-    this.fail(err);
+    this.settle(err);
   }
 
   private finish(): void {
@@ -142,17 +142,13 @@ class RangeSender implements TurnTaker {
 
   private readonly onClose = (): void => {
     if (this.res.writableFinished) this.settle();
-    else this.fail(prematureClose());
+    else this.settle(prematureClose());
   };
 
   private readonly onAbort = (): void => {
     const reason: unknown = this.options.signal.reason;
-    this.fail(reason instanceof Error ? reason : new Error(String(reason)));
+    this.settle(reason instanceof Error ? reason : new Error(String(reason)));
   };
-
-  private fail(err: Error): void {
-    this.settle(err);
-  }
 
   /** Ends the body once: listeners off, the stream no longer counted, the caller told. */
   private settle(err?: Error): void {
