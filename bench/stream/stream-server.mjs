@@ -28,7 +28,7 @@ const config = readConfig({
 });
 const logger = createLogger({ name: 'ytm-stream-bench', level: config.LOG_LEVEL });
 const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
-const { port } = await listen(stream.app.callback(), '127.0.0.1', Number(process.env.PORT ?? 0));
+const { port } = await listen(stream.handler, '127.0.0.1', Number(process.env.PORT ?? 0));
 
 const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
   method: 'POST',

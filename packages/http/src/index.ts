@@ -4,3 +4,4 @@ export * from './body.js';
 export * from './lifecycle.js';
 export * from '@ytm/metrics';
 export * from './graphql-metrics.plugin.js';
+export * from './raw-route.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import { closeServer, handleShutdown, listen, type AppState, type ShutdownStep } from '@ytm/http';
+import { closeServer, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
@@ -11,6 +11,8 @@ export interface RunSubgraphOptions {
   version: string;
   logger: Logger;
   app: Koa<AppState>;
+  /** Hot routes served below the app (tried first, in order). */
+  routes?: RawRoute[];
   host: string;
   port: number;
   /** The advertised host (what the router dials); defaults to `host`. */
@@ -34,7 +36,7 @@ export interface RunningSubgraph {
  */
 export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningSubgraph> {
   const { name, logger, app, host, port, grpc } = options;
-  const { server, port: httpPort } = await listen(app.callback(), host, port);
+  const { server, port: httpPort } = await listen(httpHandler(app, options.routes), host, port);
   let grpcPort: number | undefined;
   if (grpc) {
     grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);

@@ -1,10 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
-import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
+import { createApp, httpHandler, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
@@ -42,6 +43,10 @@ export interface StreamOverrides {
 
 export interface StreamParts {
   app: Koa<AppState>;
+  /** Served below the app: the Range endpoint. */
+  routes: RawRoute[];
+  /** The HTTP request handler: the raw routes, then the app. */
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown;
   grpc: GrpcServer;
   conn: Connection;
   playback: PlaybackService;
@@ -132,13 +137,27 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
   });
-  app.use(
-    streamRoutes({ access, plays, active, verifyAccessToken, maxParts: config.RANGE_MAX_PARTS, budget, buffers: new BufferPool(), scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024), firstChunk: config.READ_FIRST_CHUNK_KB * 1024, fileIo: config.FILE_IO }),
-  );
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
     else await next();
   });
+
+  // The Range endpoint is served below Koa (see streamRoutes); everything else goes through the app.
+  const routes = [
+    streamRoutes({
+      logger,
+      access,
+      plays,
+      active,
+      verifyAccessToken,
+      maxParts: config.RANGE_MAX_PARTS,
+      budget,
+      buffers: new BufferPool(),
+      scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024),
+      firstChunk: config.READ_FIRST_CHUNK_KB * 1024,
+      fileIo: config.FILE_IO,
+    }),
+  ];
 
   const grpc = createGrpcServer();
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
@@ -146,6 +165,8 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
 
   return {
     app,
+    routes,
+    handler: httpHandler(app, routes),
     grpc,
     conn,
     playback,

@@ -13,6 +13,7 @@ await runSubgraph({
   version: '0.1.0',
   logger,
   app: stream.app,
+  routes: stream.routes,
   host: config.HOST,
   port: config.PORT,
   grpc: { server: stream.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.stream },

@@ -1,7 +1,8 @@
-import type Koa from 'koa';
+import type { IncomingHttpHeaders } from 'node:http';
 import { parseBearer, type AccessTokenVerifier } from '@ytm/auth';
 import { NotFoundError } from '@ytm/errors';
-import type { AppState } from '@ytm/http';
+import { rawRoute, sendJson, type RawExchange, type RawRoute } from '@ytm/http';
+import type { Logger } from '@ytm/logger';
 import type { PlayTracker } from '../domain/play-tracker.js';
 import { TicketRejectedError, type TicketRejection } from '../domain/ticket.js';
 import type { AccessContext, TicketAccessService } from '../domain/ticket-access.service.js';
@@ -13,6 +14,7 @@ import { closeFile, openFile, type FileIoMode, type OpenFile, type ReadBudget } 
 import { planResponse, type RangeRequestHeaders } from './range-plan.js';
 
 export interface StreamRouteDeps {
+  logger: Logger;
   access: TicketAccessService;
   plays: PlayTracker;
   active: ActiveStreams;
@@ -36,89 +38,84 @@ const MIME = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/;
 /**
  * The Range endpoint, `GET|HEAD /stream/<ticket>`: the ticket names the track, the library
  * names the file; nothing in the request is ever used as a path.
+ *
+ * Served below Koa (`rawRoute`): every play is a string of Range requests, and a new listener's
+ * first byte should wait on nothing but the ticket check and the file. Koa's context and
+ * middleware chain were most of a Range request's CPU cost outside the body.
  */
-export function streamRoutes(deps: StreamRouteDeps): Koa.Middleware<AppState> {
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith(PREFIX)) {
-      await next();
+export function streamRoutes(deps: StreamRouteDeps): RawRoute {
+  return rawRoute({ logger: deps.logger, prefix: PREFIX, route: '/stream', logPath: '/stream/[ticket]', handle: (x) => serve(x, deps) });
+}
+
+async function serve(x: RawExchange, deps: StreamRouteDeps): Promise<void> {
+  const { req, res } = x;
+  const token = x.path.slice(PREFIX.length);
+  if (token.length === 0 || token.includes('/')) return reply(x, 404, 'NOT_FOUND');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return reply(x, 405, 'METHOD_NOT_ALLOWED', { allow: 'GET, HEAD' });
+  const method = req.method;
+
+  let grant;
+  try {
+    grant = await deps.access.authorize(token, await accessContext(x, deps.verifyAccessToken));
+  } catch (err) {
+    if (err instanceof TicketRejectedError) return reply(x, STATUS[err.reason], err.reason);
+    if (err instanceof NotFoundError) return reply(x, 404, 'TRACK_NOT_FOUND');
+    x.log.error({ err }, 'ticket check failed');
+    return reply(x, 503, 'UNAVAILABLE', { 'retry-after': '1' });
+  }
+  const { claims, file: track } = grant;
+
+  let file: OpenFile;
+  try {
+    file = await openFile(track.path, deps.fileIo);
+  } catch (err) {
+    x.log.warn({ err: (err as Error).message, trackId: track.trackId }, 'track file cannot be opened');
+    return reply(x, 404, 'FILE_NOT_FOUND');
+  }
+  try {
+    const { stat } = file;
+    const plan = planResponse(
+      method,
+      requestHeaders(req.headers),
+      { size: stat.size, mtimeMs: stat.mtimeMs, contentType: MIME.test(track.mimeType) ? track.mimeType : 'application/octet-stream' },
+      { maxParts: deps.maxParts },
+    );
+    res.writeHead(plan.status, { ...plan.headers, 'x-content-type-options': 'nosniff' });
+    if (plan.body.length === 0) {
+      res.end();
       return;
     }
-    const token = ctx.path.slice(PREFIX.length);
-    // The access log prints the path after this middleware: the ticket is a credential.
-    ctx.path = '/stream/:ticket';
-    if (token.length === 0 || token.includes('/')) return reply(ctx, 404, 'NOT_FOUND');
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      ctx.set('allow', 'GET, HEAD');
-      return reply(ctx, 405, 'METHOD_NOT_ALLOWED');
-    }
-
-    let grant;
+    const abort = new AbortController();
+    const untrack = deps.active.add(claims.ticketId, (reason) => abort.abort(reason));
     try {
-      grant = await deps.access.authorize(token, await accessContext(ctx, deps.verifyAccessToken));
+      await sendFileBody(file.fd, plan.body, res, {
+        budget: deps.budget,
+        buffers: deps.buffers,
+        scheduler: deps.scheduler,
+        firstChunk: deps.firstChunk,
+        mode: deps.fileIo,
+        signal: abort.signal,
+        onBytes: (start, end) => deps.plays.served(claims, track, start, end),
+      });
     } catch (err) {
-      if (err instanceof TicketRejectedError) return reply(ctx, STATUS[err.reason], err.reason);
-      if (err instanceof NotFoundError) return reply(ctx, 404, 'TRACK_NOT_FOUND');
-      ctx.state.log.error({ err }, 'ticket check failed');
-      ctx.set('retry-after', '1');
-      return reply(ctx, 503, 'UNAVAILABLE');
-    }
-    const { claims, file: track } = grant;
-
-    let file: OpenFile;
-    try {
-      file = await openFile(track.path, deps.fileIo);
-    } catch (err) {
-      ctx.state.log.warn({ err: (err as Error).message, trackId: track.trackId }, 'track file cannot be opened');
-      return reply(ctx, 404, 'FILE_NOT_FOUND');
-    }
-    try {
-      const { stat } = file;
-      const plan = planResponse(
-        ctx.method,
-        requestHeaders(ctx),
-        { size: stat.size, mtimeMs: stat.mtimeMs, contentType: MIME.test(track.mimeType) ? track.mimeType : 'application/octet-stream' },
-        { maxParts: deps.maxParts },
-      );
-      ctx.respond = false;
-      ctx.res.writeHead(plan.status, { ...plan.headers, 'x-content-type-options': 'nosniff' });
-      if (plan.body.length === 0) {
-        ctx.res.end();
-        return;
-      }
-      const abort = new AbortController();
-      const untrack = deps.active.add(claims.ticketId, (reason) => abort.abort(reason));
-      try {
-        await sendFileBody(file.fd, plan.body, ctx.res, {
-          budget: deps.budget,
-          buffers: deps.buffers,
-          scheduler: deps.scheduler,
-          firstChunk: deps.firstChunk,
-          mode: deps.fileIo,
-          signal: abort.signal,
-          onBytes: (start, end) => deps.plays.served(claims, track, start, end),
-        });
-      } catch (err) {
-        // Client gone or ticket revoked mid-stream: the socket is already torn down.
-        if (abort.signal.aborted) ctx.state.log.info({ ticketId: claims.ticketId }, 'stream cut: ticket revoked');
-        else if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.state.log.warn({ err: (err as Error).message }, 'stream failed');
-        ctx.res.destroy();
-      } finally {
-        untrack();
-      }
+      // Client gone or ticket revoked mid-stream: the socket is already torn down.
+      if (abort.signal.aborted) x.log.info({ ticketId: claims.ticketId }, 'stream cut: ticket revoked');
+      else if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') x.log.warn({ err: (err as Error).message }, 'stream failed');
+      res.destroy();
     } finally {
-      await closeFile(file.fd, deps.fileIo);
+      untrack();
     }
-  };
+  } finally {
+    await closeFile(file.fd, deps.fileIo);
+  }
 }
 
-function reply(ctx: Koa.ParameterizedContext<AppState>, status: number, code: string): void {
-  ctx.status = status;
-  ctx.set('cache-control', 'no-store');
-  ctx.body = { code };
+/** A short JSON code and nothing else (never cached: the URL carries a credential). */
+function reply(x: RawExchange, status: number, code: string, headers: Record<string, string> = {}): void {
+  sendJson(x.res, status, { code }, { ...headers, 'cache-control': 'no-store' });
 }
 
-function requestHeaders(ctx: Koa.ParameterizedContext<AppState>): RangeRequestHeaders {
-  const h = ctx.request.headers;
+function requestHeaders(h: IncomingHttpHeaders): RangeRequestHeaders {
   const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
   return {
     range: one(h.range),
@@ -131,11 +128,14 @@ function requestHeaders(ctx: Koa.ParameterizedContext<AppState>): RangeRequestHe
 }
 
 /** Optional binding checks: `?track=` and a valid access token sent along must match the ticket. */
-async function accessContext(ctx: Koa.ParameterizedContext<AppState>, verify: AccessTokenVerifier): Promise<AccessContext> {
+async function accessContext(x: RawExchange, verify: AccessTokenVerifier): Promise<AccessContext> {
   const context: AccessContext = {};
-  const track = ctx.query.track;
-  if (typeof track === 'string' && track !== '') context.trackId = track;
-  const bearer = parseBearer(ctx.get('authorization') || undefined);
+  if (x.query !== '') {
+    const track = new URLSearchParams(x.query).get('track');
+    if (track) context.trackId = track;
+  }
+  const authorization = x.req.headers.authorization;
+  const bearer = parseBearer(authorization || undefined);
   if (bearer) {
     // An expired or foreign-issuer token proves nobody; it neither helps nor hurts.
     const viewer = await verify(bearer).catch(() => undefined);

@@ -56,7 +56,7 @@ export async function startHarness(
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
   const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
-  const { server, port } = await listen(stream.app.callback(), '127.0.0.1', 0);
+  const { server, port } = await listen(stream.handler, '127.0.0.1', 0);
   const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
   const baseUrl = `http://127.0.0.1:${port}`;
 

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Koa from 'koa';
+import type { Logger } from '@ytm/logger';
+import { httpRequestDuration } from '@ytm/metrics';
+import { runWithTrace, traceFrom } from '@ytm/trace';
+import type { AppState } from './app.js';
+
+/** Serves the request and returns true, or returns false at once when the request is not its. */
+export type RawRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** One request as a raw route's handler sees it. */
+export interface RawExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The path without the query string (not decoded). */
+  path: string;
+  /** The raw query string, without `?` ('' when there is none). */
+  query: string;
+  requestId: string;
+  /** A logger bound to the request id, made on first use. */
+  readonly log: Logger;
+}
+
+export interface RawRouteOptions {
+  logger: Logger;
+  /** Path prefix the route owns, e.g. `/stream/`. */
+  prefix: string;
+  /** The route's metrics label, e.g. `/stream`. */
+  route: string;
+  /** The path access logs print (paths may carry credentials), e.g. `/stream/[ticket]`. */
+  logPath: string;
+  handle: (exchange: RawExchange) => Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A hot route served below Koa: no context object and no middleware chain, for requests where
+ * that overhead is most of the cost (a Range request for an open file). It keeps what every YTM
+ * route has: a request id (`x-request-id`), the caller's W3C trace, the access log line and the
+ * request-duration metric, and a JSON 500 without internals when the handler throws.
+ */
+export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOptions): RawRoute {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith(prefix)) return false;
+    const started = process.hrtime.bigint();
+    const q = url.indexOf('?');
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    let log: Logger | undefined;
+    const exchange: RawExchange = {
+      req,
+      res,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q + 1),
+      requestId,
+      get log() {
+        return (log ??= logger.child({ requestId }));
+      },
+    };
+    const traceparent = req.headers.traceparent;
+    void runWithTrace(traceFrom(typeof traceparent === 'string' ? traceparent : undefined), async () => {
+      try {
+        await handle(exchange);
+      } catch (err) {
+        exchange.log.error({ err }, 'unhandled error');
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId } });
+      } finally {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        httpRequestDuration.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, ms / 1000);
+        if (logger.isLevelEnabled('info')) {
+          logger.info({ requestId, method: req.method, path: logPath, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        }
+      }
+    });
+    return true;
+  };
+}
+
+/** A small JSON answer; HEAD gets the headers only. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const json = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(json.length) });
+  if (res.req?.method === 'HEAD') res.end();
+  else res.end(json);
+}
+
+/** The app's request handler with raw routes tried first, in order. */
+export function httpHandler(app: Koa<AppState>, routes: readonly RawRoute[] = []): (req: IncomingMessage, res: ServerResponse) => unknown {
+  const koa = app.callback();
+  if (routes.length === 0) return koa;
+  return (req, res) => {
+    for (const route of routes) if (route(req, res)) return;
+    return koa(req, res);
+  };
+}
