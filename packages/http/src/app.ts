@@ -38,8 +38,7 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
   // The whole request, its access log included, runs in the caller's W3C trace.
   app.use((ctx, next) => runWithTrace(traceFrom(ctx.get('traceparent') || undefined), next));
   app.use(async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    const requestId = /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(ctx.get('x-request-id'));
     ctx.state.requestId = requestId;
     // The request's logger is made on first use: most requests log only the access line below.
     let log: Logger | undefined;
@@ -103,7 +102,17 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void
   }
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
-  ctx.body = { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId: ctx.state.requestId } };
+  ctx.body = internalErrorBody(ctx.state.requestId);
+}
+
+/** The caller's request id when well-formed (it is echoed and logged), else a new one. */
+export function requestIdFrom(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
+/** What a client sees of an unexpected failure: nothing but the id to quote. */
+export function internalErrorBody(requestId: string): { error: { code: string; message: string; requestId: string } } {
+  return { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId } };
 }
 
 /** Bounded label values: the first path segment only (IDs and tickets never become labels). */

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '@ytm/logger';
 import { httpRequestDuration } from '@ytm/metrics';
 import { runWithTrace, traceFrom } from '@ytm/trace';
-import type { AppState } from './app.js';
+import { internalErrorBody, requestIdFrom, type AppState } from './app.js';
 
 /** Serves the request and returns true, or returns false at once when the request is not its. */
 export type RawRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -33,8 +32,6 @@ export interface RawRouteOptions {
   handle: (exchange: RawExchange) => Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
  * A hot route served below Koa: no context object and no middleware chain, for requests where
  * that overhead is most of the cost (a Range request for an open file). It keeps what every YTM
@@ -47,8 +44,7 @@ export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOpt
     if (!url.startsWith(prefix)) return false;
     const started = process.hrtime.bigint();
     const q = url.indexOf('?');
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     let log: Logger | undefined;
     const exchange: RawExchange = {
@@ -68,7 +64,7 @@ export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOpt
       } catch (err) {
         exchange.log.error({ err }, 'unhandled error');
         if (res.headersSent) res.destroy();
-        else sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId } });
+        else sendJson(res, 500, internalErrorBody(requestId));
       } finally {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         httpRequestDuration.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, ms / 1000);
