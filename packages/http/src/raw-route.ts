@@ -40,7 +40,7 @@ export interface RawRouteOptions {
  */
 export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOptions): RawRoute {
   return (req, res) => {
-    const url = req.url ?? '/';
+    const url = originForm(req.url ?? '/');
     if (!url.startsWith(prefix)) return false;
     const started = process.hrtime.bigint();
     const q = url.indexOf('?');
@@ -75,6 +75,17 @@ export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOpt
     });
     return true;
   };
+}
+
+/** The path and query of a request target; absolute-form (`GET http://host/p`) as Koa reads it. */
+function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return target;
+  }
 }
 
 /** A small JSON answer; HEAD gets the headers only. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { createLogger } from '@ytm/logger';
 import { currentTrace } from '@ytm/trace';
 import { closeServer, createApp, httpHandler, listen, metricsRegistry, rawRoute, sendJson, type RawExchange } from '../../src/index.js';
@@ -40,6 +40,20 @@ describe('raw routes', () => {
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('take absolute-form request targets by their path', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${base}/`, { path: `${base}/raw/abs?x=1` }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toEqual({ status: 200, body: JSON.stringify({ path: '/raw/abs' }) });
+    expect(seen.at(-1)).toMatchObject({ path: '/raw/abs', query: 'x=1' });
   });
 
   it('echo a well-formed request id and replace a malformed one', async () => {
