@@ -3,7 +3,7 @@
 // 10 MB file, ytm-stream (direct) beside nginx (sendfile) serving the same file, in the same run.
 // With --router, a third column: through the router (router/dist, started here, proxying
 // /stream/* to this stream instance).
-// Usage: node bench/stream/run.mjs [--duration=5000] [--concurrency=1,50,500] [--router]
+// Usage: node bench/stream/run.mjs [--duration=15000] [--concurrency=1,50,500] [--router]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { freePort } from '../service-process.mjs';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const durationMs = Number(arg('duration', '5000'));
+// 15 s a cell: the probe then takes ~700 samples and its p99 is the 7th worst, not the 2nd worst
+// of ~200 (at 5 s), which moved by several ms from run to run on its own.
+const durationMs = Number(arg('duration', '15000'));
 const levels = arg('concurrency', '1,50,500').split(',').map(Number);
 const SIZE = 10 * 1024 * 1024;
 
@@ -188,4 +190,6 @@ for (const [c, byTarget] of rows) {
     if (errors > 0) console.log(`         errors: ${JSON.stringify(r.errors)}`);
   }
 }
+const samples = rows.flatMap(([, byTarget]) => Object.values(byTarget).map((r) => r.probe.samples));
+console.log(`\nprobe samples per cell: ${Math.min(...samples)}–${Math.max(...samples)}`);
 process.exit(0);

@@ -37,8 +37,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOUSEKEEPING_INTERVAL_MINUTES: env.int(60, 1, 24 * 60),
       /** More ranges than this in one request are answered with the whole file (a 200). */
       RANGE_MAX_PARTS: env.int(16, 1, 1_000),
-      /** Bytes all file bodies together may send per event-loop turn (round robin): bounds how long a new request waits for the loop. */
-      READ_TURN_BUDGET_KB: env.int(1024, 64, 65_536),
+      /**
+       * Bytes all file bodies together may send per event-loop turn (round robin): bounds how long a new request waits for the loop.
+       * 128 KiB against 1 MiB, 50 readers (bench/stream, 15 s runs): new-listener TTFB p50 1.4–1.7 ms instead of 1.9–2.4, p99 median 9.0 instead of 9.8, same MB/s.
+       */
+      READ_TURN_BUDGET_KB: env.int(128, 64, 65_536),
       /** Bounds of one read after the first: big for a lone listener (fewer system calls), the minimum when many share the turns. */
       READ_CHUNK_MIN_KB: env.int(64, 4, 1024),
       READ_CHUNK_MAX_KB: env.int(256, 16, 16_384),
