@@ -2,7 +2,7 @@
 // on the real FerretDB and Kafka, with a LibraryService on real gRPC answering GetTrackFile for
 // the benchmark file. Prints one JSON line {url, port} once a ticket is issued.
 import { createLogger } from '@ytm/logger';
-import { listen } from '@ytm/http';
+import { httpHandler, listen } from '@ytm/http';
 import { createGrpcServer, LibraryService, listen as listenGrpc } from '@ytm/proto';
 import { TestTokenIssuer, uniqueName } from '@ytm/testing';
 import { readConfig } from '../../subgraphs/stream/dist/config.js';
@@ -28,7 +28,7 @@ const config = readConfig({
 });
 const logger = createLogger({ name: 'ytm-stream-bench', level: config.LOG_LEVEL });
 const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
-const { port } = await listen(stream.handler, '127.0.0.1', Number(process.env.PORT ?? 0));
+const { port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', Number(process.env.PORT ?? 0));
 
 const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
   method: 'POST',

@@ -50,11 +50,15 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     } catch (err) {
       writeError(ctx, err);
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      httpRequestDuration.observe({ method: ctx.method, route: routeLabel(ctx.path), status: String(ctx.status) }, ms / 1000);
-      if (ctx.path !== '/health' && ctx.path !== '/ready' && ctx.path !== '/metrics' && logger.isLevelEnabled('info')) {
-        logger.info({ requestId, method: ctx.method, path: redactPath(ctx.path), status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
-      }
+      const quiet = ctx.path === '/health' || ctx.path === '/ready' || ctx.path === '/metrics';
+      recordRequest(logger, {
+        requestId,
+        method: ctx.method,
+        route: routeLabel(ctx.path),
+        path: quiet ? undefined : redactPath(ctx.path),
+        status: ctx.status,
+        started,
+      });
     }
   });
   app.use(async (ctx, next) => {
@@ -103,6 +107,18 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
   ctx.body = internalErrorBody(ctx.state.requestId);
+}
+
+/** The request-duration metric and, unless `path` is undefined, the access log line. */
+export function recordRequest(
+  logger: Logger,
+  r: { requestId: string; method: string; route: string; path: string | undefined; status: number; started: bigint },
+): void {
+  const ms = Number(process.hrtime.bigint() - r.started) / 1e6;
+  httpRequestDuration.observe({ method: r.method, route: r.route, status: String(r.status) }, ms / 1000);
+  if (r.path !== undefined && logger.isLevelEnabled('info')) {
+    logger.info({ requestId: r.requestId, method: r.method, path: r.path, status: r.status, ms: Math.round(ms * 10) / 10 }, 'request');
+  }
 }
 
 /** The caller's request id when well-formed (it is echoed and logged), else a new one. */

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from '@ytm/logger';
-import { httpRequestDuration } from '@ytm/metrics';
 import { runWithTrace, traceFrom } from '@ytm/trace';
-import { internalErrorBody, requestIdFrom, type AppState } from './app.js';
+import { internalErrorBody, recordRequest, requestIdFrom, type AppState } from './app.js';
 
 /** Serves the request and returns true, or returns false at once when the request is not its. */
 export type RawRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -66,11 +65,7 @@ export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOpt
         if (res.headersSent) res.destroy();
         else sendJson(res, 500, internalErrorBody(requestId));
       } finally {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        httpRequestDuration.observe({ method: req.method ?? 'GET', route, status: String(res.statusCode) }, ms / 1000);
-        if (logger.isLevelEnabled('info')) {
-          logger.info({ requestId, method: req.method, path: logPath, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-        }
+        recordRequest(logger, { requestId, method: req.method ?? 'GET', route, path: logPath, status: res.statusCode, started });
       }
     });
     return true;

@@ -1,11 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
-import { createApp, httpHandler, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import { createApp, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
@@ -43,10 +42,8 @@ export interface StreamOverrides {
 
 export interface StreamParts {
   app: Koa<AppState>;
-  /** Served below the app: the Range endpoint. */
+  /** Served below the app (`httpHandler(app, routes)`): the Range endpoint. */
   routes: RawRoute[];
-  /** The HTTP request handler: the raw routes, then the app. */
-  handler: (req: IncomingMessage, res: ServerResponse) => unknown;
   grpc: GrpcServer;
   conn: Connection;
   playback: PlaybackService;
@@ -166,7 +163,6 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   return {
     app,
     routes,
-    handler: httpHandler(app, routes),
     grpc,
     conn,
     playback,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeServer, listen } from '@ytm/http';
+import { closeServer, httpHandler, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { closeServer as closeGrpc, createClient, listen as listenGrpc, StreamClient, unaryCall, type TrackFile } from '@ytm/proto';
 import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
@@ -56,7 +56,7 @@ export async function startHarness(
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
   const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
-  const { server, port } = await listen(stream.handler, '127.0.0.1', 0);
+  const { server, port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', 0);
   const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
   const baseUrl = `http://127.0.0.1:${port}`;
 
