@@ -26,6 +26,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
        * between transfers, so bulk downloads cannot starve the router's event loop (media-pacer.ts).
        */
       MEDIA_RATE_MAX_MBPS: env.int(256, 0, 100_000),
+      /**
+       * The media rate backs off while the event loop runs later than this (ms) and climbs back
+       * to MEDIA_RATE_MAX_MBPS while it keeps time.
+       */
+      MEDIA_LAG_TARGET_MS: env.int(5, 1, 1_000),
       BODY_LIMIT_BYTES: env.int(1_000_000, 1_000, 50_000_000),
       MAX_DEPTH: env.int(12, 2, 50),
       MAX_ALIASES: env.int(30, 1, 1_000),

@@ -5,7 +5,7 @@ import { closeServer, createApp, gaugeFrom, handleShutdown, listen } from '@ytm/
 import { createLogger } from '@ytm/logger';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
-import { MediaPacer } from './http/media-pacer.js';
+import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -74,6 +74,8 @@ const events = await eventsSubgraph(EVENTS_SDL);
 // Assigned once the HTTP server listens; health and readiness read it before that.
 // eslint-disable-next-line prefer-const
 let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
+const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, { lagTargetMs: config.MEDIA_LAG_TARGET_MS });
+const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
 app.use(
   serviceProxy({
     routes: [
@@ -85,7 +87,7 @@ app.use(
     ],
     target: (service) => routing.httpUrl(service),
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-    pacer: new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000),
+    pacer,
   }),
 );
 app.use(async (ctx, next) => {
@@ -110,10 +112,11 @@ subscriptions = startSubscriptions({
   checkCost: graphql.checkCost,
 });
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
-  ['http', () => closeServer(server, 8_000)],
+  ['http', () => closeServer(server, 8_000).finally(stopLagWatch)],
   ['events-subgraph', () => events.stop()],
   ['graphql', () => graphql.server.stop()],
   ['registry', () => registryServer.close()],

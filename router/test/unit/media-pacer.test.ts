@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MediaPacer } from '../../src/http/media-pacer.js';
+import { MediaPacer, watchLoopLag } from '../../src/http/media-pacer.js';
 
 describe('MediaPacer', () => {
   it('holds a transfer that is ahead of its rate, for as long as its bytes need', () => {
@@ -30,5 +30,69 @@ describe('MediaPacer', () => {
 
   it('0 means no pacing', () => {
     expect(new MediaPacer(0).enter().pace(1e9)).toBe(0);
+  });
+
+  describe('adapting to event-loop lag', () => {
+    it('backs off by 30 % for each late sample, down to the floor', () => {
+      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5, minBytesPerSecond: 200_000 });
+      const t = pacer.enter();
+      pacer.observeLag(12);
+      expect(pacer.rate).toBeCloseTo(700_000);
+      expect(t.pace(7_000, 0)).toBeCloseTo(10); // 700 bytes per ms now
+      for (let i = 0; i < 20; i++) pacer.observeLag(50);
+      expect(pacer.rate).toBe(200_000);
+      t.leave();
+    });
+
+    it('climbs back by 2 % of the ceiling for each timely sample, never above it', () => {
+      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5 });
+      const t = pacer.enter();
+      pacer.observeLag(100);
+      pacer.observeLag(2);
+      expect(pacer.rate).toBeCloseTo(720_000);
+      pacer.observeLag(5); // at the target is timely
+      expect(pacer.rate).toBeCloseTo(740_000);
+      for (let i = 0; i < 100; i++) pacer.observeLag(1);
+      expect(pacer.rate).toBe(1_000_000);
+      t.leave();
+    });
+
+    it('floors at 1/32 of the ceiling by default', () => {
+      const pacer = new MediaPacer(3_200_000);
+      pacer.enter();
+      for (let i = 0; i < 50; i++) pacer.observeLag(1_000);
+      expect(pacer.rate).toBe(100_000);
+    });
+
+    it('ignores lag while nothing is relayed, garbage samples, and an unpaced relay', () => {
+      const idle = new MediaPacer(1_000_000);
+      idle.observeLag(100); // someone else's work: the relay is idle
+      expect(idle.rate).toBe(1_000_000);
+      const busy = new MediaPacer(1_000_000);
+      busy.enter();
+      busy.observeLag(Number.NaN);
+      busy.observeLag(Number.POSITIVE_INFINITY);
+      expect(busy.rate).toBe(1_000_000);
+      const unpaced = new MediaPacer(0);
+      const t = unpaced.enter();
+      unpaced.observeLag(100);
+      expect(t.pace(1e9)).toBe(0);
+    });
+  });
+});
+
+describe('watchLoopLag', () => {
+  it('reports how long the event loop was blocked, and nothing after it is stopped', async () => {
+    const seen: number[] = [];
+    const stop = watchLoopLag((lag) => seen.push(lag), 5, 20);
+    await new Promise((r) => setTimeout(r, 60));
+    const busyUntil = performance.now() + 40;
+    while (performance.now() < busyUntil); // a 40 ms block
+    await new Promise((r) => setTimeout(r, 60));
+    stop();
+    const count = seen.length;
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(30);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(seen).toHaveLength(count);
   });
 });
