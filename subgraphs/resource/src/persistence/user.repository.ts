@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
+import { OUTBOX_FIELD, outboxEntry, pushOutbox, withDocumentLock } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
 import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
@@ -20,6 +20,14 @@ function toUser(d: UserDoc): User {
   };
 }
 
+/**
+ * Users, updated in place. FerretDB 1.x runs an update as read, modify, write back the whole
+ * document, so two updates of one user at once kept only one of them (a password change undone by
+ * a display-name change; two plan changes from the same plan both "won"). In-place writes of one
+ * user therefore go one at a time in this process (`withDocumentLock`, shared with the outbox
+ * relay's write-back), after its outbox is idle (`whenOutboxIdle`, for other processes' relays).
+ * On MongoDB the updates are atomic anyway and the lock is a map lookup.
+ */
 export class MongoUserRepository implements UserRepository {
   constructor(
     private readonly model: Model<UserDoc>,
@@ -71,18 +79,20 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async setRole(id: string, role: Role): Promise<void> {
-    await whenOutboxIdle(this.model.collection, id);
-    await this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } });
+    await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } }).exec());
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await whenOutboxIdle(this.model.collection, id);
-    await this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } });
+    await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } }).exec());
   }
 
   async setDisplayName(id: string, displayName: string): Promise<User | null> {
-    await whenOutboxIdle(this.model.collection, id);
-    const d = await this.model.findOneAndUpdate({ _id: id }, { $set: { displayName, updatedAt: new Date() } }, { new: true }).lean<UserDoc>();
+    const d = await this.updateInPlace(id, () =>
+      this.model
+        .findOneAndUpdate({ _id: id }, { $set: { displayName, updatedAt: new Date() } }, { new: true })
+        .lean<UserDoc>()
+        .exec(),
+    );
     return d ? toUser(d) : null;
   }
 
@@ -94,13 +104,23 @@ export class MongoUserRepository implements UserRepository {
       expiresAt: next.expiresAt?.toISOString() ?? null,
       previousTier,
     });
-    await whenOutboxIdle(this.model.collection, id);
-    const r = await this.model.updateOne(
-      { _id: id, 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
-      { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },
+    const r = await this.updateInPlace(id, () =>
+      this.model
+        .updateOne(
+          { _id: id, 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
+          { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },
+        )
+        .exec(),
     );
     if (r.matchedCount === 0) return false;
     this.onOutbox();
     return true;
+  }
+
+  /** One in-place write of user `id`: after its outbox is idle, and alone among this process's writes of it. */
+  private async updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {
+    // Outside the lock: the relay takes the same lock to drain the outbox this waits for.
+    await whenOutboxIdle(this.model.collection, id);
+    return withDocumentLock(this.model.collection.collectionName, id, write);
   }
 }
