@@ -31,6 +31,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
        * to MEDIA_RATE_MAX_MBPS while it keeps time.
        */
       MEDIA_LAG_TARGET_MS: env.int(5, 1, 1_000),
+      /** ...but never below this many kB/s for each open transfer (what a listener's audio needs, with room). */
+      MEDIA_TRANSFER_FLOOR_KBPS: env.int(1_000, 0, 1_000_000),
       BODY_LIMIT_BYTES: env.int(1_000_000, 1_000, 50_000_000),
       MAX_DEPTH: env.int(12, 2, 50),
       MAX_ALIASES: env.int(30, 1, 1_000),

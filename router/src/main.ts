@@ -74,7 +74,10 @@ const events = await eventsSubgraph(EVENTS_SDL);
 // Assigned once the HTTP server listens; health and readiness read it before that.
 // eslint-disable-next-line prefer-const
 let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
-const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, { lagTargetMs: config.MEDIA_LAG_TARGET_MS });
+const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
+  lagTargetMs: config.MEDIA_LAG_TARGET_MS,
+  minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
+});
 const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
 app.use(
   serviceProxy({

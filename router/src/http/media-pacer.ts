@@ -8,13 +8,20 @@
  *
  * The rate adapts (`observeLag`): a fixed MB/s that left the loop free on one day saturated it on
  * a slower one, so the rate backs off while the event loop runs late and climbs back to the
- * ceiling while it keeps time (additive increase, multiplicative decrease).
+ * ceiling while it keeps time (additive increase, multiplicative decrease). It never backs off
+ * below what every open transfer needs to play (`minTransferBytesPerSecond` each): a lagging
+ * loop slows bulk downloads, never a listener's audio.
  */
 export interface PacerOptions {
   /** Loop lateness above this (ms) slows the relay down. */
   lagTargetMs?: number;
   /** The rate never falls below this (bytes per second); by default 1/32 of the ceiling. */
   minBytesPerSecond?: number;
+  /**
+   * Nor below this many bytes per second for each open transfer (up to the ceiling): 1 MB/s by
+   * default, several times what even 24-bit/96 kHz FLAC (~0.6 MB/s) plays at.
+   */
+  minTransferBytesPerSecond?: number;
 }
 
 /** Each late sample cuts the rate to this share; each timely one adds this share of the ceiling. */
@@ -26,6 +33,7 @@ export class MediaPacer {
   private current: number;
   private readonly lagTargetMs: number;
   private readonly floor: number;
+  private readonly perTransfer: number;
 
   /** `maxBytesPerSecond` 0: no pacing. */
   constructor(
@@ -35,15 +43,16 @@ export class MediaPacer {
     this.current = maxBytesPerSecond;
     this.lagTargetMs = options.lagTargetMs ?? 5;
     this.floor = Math.min(maxBytesPerSecond, options.minBytesPerSecond ?? maxBytesPerSecond / 32);
+    this.perTransfer = options.minTransferBytesPerSecond ?? 1_000_000;
   }
 
   get transfers(): number {
     return this.open;
   }
 
-  /** Bytes per second for all transfers together, now. */
+  /** Bytes per second for all transfers together, now: never less than the open transfers need. */
   get rate(): number {
-    return this.current;
+    return Math.min(this.maxBytesPerSecond, Math.max(this.current, this.open * this.perTransfer));
   }
 
   /**
@@ -68,7 +77,7 @@ export class MediaPacer {
     return {
       pace: (bytes, now = performance.now()) => {
         if (this.maxBytesPerSecond <= 0) return 0;
-        const bytesPerMs = this.current / 1000 / Math.max(1, this.open);
+        const bytesPerMs = this.rate / 1000 / Math.max(1, this.open);
         due = Math.max(due, now - 20) + bytes / bytesPerMs;
         const wait = due - now;
         return wait >= 1 ? wait : 0;

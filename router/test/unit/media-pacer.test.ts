@@ -34,7 +34,7 @@ describe('MediaPacer', () => {
 
   describe('adapting to event-loop lag', () => {
     it('backs off by 30 % for each late sample, down to the floor', () => {
-      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5, minBytesPerSecond: 200_000 });
+      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5, minBytesPerSecond: 200_000, minTransferBytesPerSecond: 0 });
       const t = pacer.enter();
       pacer.observeLag(12);
       expect(pacer.rate).toBeCloseTo(700_000);
@@ -45,7 +45,7 @@ describe('MediaPacer', () => {
     });
 
     it('climbs back by 2 % of the ceiling for each timely sample, never above it', () => {
-      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5 });
+      const pacer = new MediaPacer(1_000_000, { lagTargetMs: 5, minTransferBytesPerSecond: 0 });
       const t = pacer.enter();
       pacer.observeLag(100);
       pacer.observeLag(2);
@@ -57,8 +57,19 @@ describe('MediaPacer', () => {
       t.leave();
     });
 
+    it('never backs off below what the open transfers need to play', () => {
+      const pacer = new MediaPacer(1_000_000, { minBytesPerSecond: 10_000, minTransferBytesPerSecond: 100_000 });
+      const transfers = [pacer.enter(), pacer.enter(), pacer.enter()];
+      for (let i = 0; i < 50; i++) pacer.observeLag(100);
+      expect(pacer.rate).toBe(300_000); // 3 × 100 kB/s, not the 10 kB/s floor
+      expect(transfers[0]?.pace(1_000, 0)).toBeCloseTo(10); // 100 bytes per ms each
+      for (let i = 0; i < 20; i++) pacer.enter();
+      expect(pacer.rate).toBe(1_000_000); // 23 transfers need more than the ceiling: the ceiling
+      for (const t of transfers) t.leave();
+    });
+
     it('floors at 1/32 of the ceiling by default', () => {
-      const pacer = new MediaPacer(3_200_000);
+      const pacer = new MediaPacer(3_200_000, { minTransferBytesPerSecond: 0 });
       pacer.enter();
       for (let i = 0; i < 50; i++) pacer.observeLag(1_000);
       expect(pacer.rate).toBe(100_000);
