@@ -119,9 +119,10 @@ gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
-  ['http', () => closeServer(server, 8_000).finally(stopLagWatch)],
+  ['http', () => closeServer(server, 8_000)],
   ['events-subgraph', () => events.stop()],
   ['graphql', () => graphql.server.stop()],
   ['registry', () => registryServer.close()],
+  ['lag-watch', async () => stopLagWatch()],
 ]);
 logger.info({ url: `http://${config.HOST}:${port}/graphql`, registryPort: registryServer.port }, 'ytm-gateway ready');

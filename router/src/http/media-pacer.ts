@@ -96,9 +96,10 @@ export class MediaPacer {
  * timer never keeps the process alive.
  */
 export function watchLoopLag(onLag: (lagMs: number) => void, intervalMs = 10, windowMs = 50): () => void {
-  let expected = performance.now() + intervalMs;
+  const start = performance.now();
+  let expected = start + intervalMs;
+  let windowEnds = start + windowMs;
   let worst = 0;
-  let windowEnds = expected - intervalMs + windowMs;
   let timer: NodeJS.Timeout;
   const tick = () => {
     const now = performance.now();

@@ -2,7 +2,7 @@ import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry, withDocumentLock } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
-import { whenOutboxIdle } from './outbox-guard.js';
+import { updateWhenOutboxIdle, whenOutboxIdle } from './outbox-guard.js';
 import { EVENT_SOURCE } from './user.repository.js';
 
 /** `likes`: one document per (user, track), `_id` = `<userId>:<trackId>`. */
@@ -80,9 +80,8 @@ export class MongoLikeRepository implements LikeRepository {
     const _id = likeId(userId, trackId);
     const existing = await this.collection.findOne<LikeDoc>(byId(_id));
     if (!existing || existing[DELETED_FIELD]) return false;
-    await whenOutboxIdle(this.collection, _id);
     const event = outboxEntry(EVENT_SOURCE, 'resource.track.unliked', trackId, { __typename: 'Track', id: trackId, userId });
-    const r = await withDocumentLock(this.collection.collectionName, _id, () =>
+    const r = await updateWhenOutboxIdle(this.collection, _id, () =>
       this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
     );
     if (r.matchedCount === 1) this.onOutbox();

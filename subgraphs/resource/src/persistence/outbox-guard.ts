@@ -1,5 +1,5 @@
 import type { Collection } from 'mongoose';
-import { OUTBOX_FIELD } from '@ytm/events';
+import { OUTBOX_FIELD, withDocumentLock } from '@ytm/events';
 
 /**
  * Waits (bounded) until a document has no unpublished events before it is updated in place.
@@ -19,4 +19,14 @@ export async function whenOutboxIdle(collection: Collection, id: string, timeout
     if (pending === 0 || Date.now() >= deadline) return;
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/**
+ * One in-place write of document `id`: once its outbox is idle (other processes' relays), and alone
+ * among this process's writes of it (`withDocumentLock`, which the relay's write-back takes too).
+ * The wait is outside the lock: the relay needs the lock to drain the outbox it waits for.
+ */
+export async function updateWhenOutboxIdle<T>(collection: Collection, id: string, write: () => Promise<T>): Promise<T> {
+  await whenOutboxIdle(collection, id);
+  return withDocumentLock(collection.collectionName, id, write);
 }

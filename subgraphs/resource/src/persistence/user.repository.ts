@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { OUTBOX_FIELD, outboxEntry, pushOutbox, withDocumentLock } from '@ytm/events';
+import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
 import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
-import { whenOutboxIdle } from './outbox-guard.js';
+import { updateWhenOutboxIdle } from './outbox-guard.js';
 import type { UserDoc } from './user.model.js';
 
 export const EVENT_SOURCE = 'ytm-resource';
@@ -24,8 +24,8 @@ function toUser(d: UserDoc): User {
  * Users, updated in place. FerretDB 1.x runs an update as read, modify, write back the whole
  * document, so two updates of one user at once kept only one of them (a password change undone by
  * a display-name change; two plan changes from the same plan both "won"). In-place writes of one
- * user therefore go one at a time in this process (`withDocumentLock`, shared with the outbox
- * relay's write-back), after its outbox is idle (`whenOutboxIdle`, for other processes' relays).
+ * user therefore go one at a time in this process, after its outbox is idle
+ * (`updateWhenOutboxIdle`).
  * On MongoDB the updates are atomic anyway and the lock is a map lookup.
  */
 export class MongoUserRepository implements UserRepository {
@@ -117,10 +117,7 @@ export class MongoUserRepository implements UserRepository {
     return true;
   }
 
-  /** One in-place write of user `id`: after its outbox is idle, and alone among this process's writes of it. */
-  private async updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {
-    // Outside the lock: the relay takes the same lock to drain the outbox this waits for.
-    await whenOutboxIdle(this.model.collection, id);
-    return withDocumentLock(this.model.collection.collectionName, id, write);
+  private updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {
+    return updateWhenOutboxIdle(this.model.collection, id, write);
   }
 }
