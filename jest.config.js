@@ -14,7 +14,12 @@ const roots = '<rootDir>/{packages/*,subgraphs/*,router}';
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`] },
-    { ...common, displayName: 'integration', testMatch: [`${roots}/test/integration/**/*.test.ts`, '<rootDir>/infra/test/integration/**/*.test.ts'], testTimeout: 60_000 },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: [`${roots}/test/integration/**/*.test.ts`, '<rootDir>/infra/test/integration/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 120_000 },
   ],
 };

@@ -42,13 +42,20 @@ try {
 if (base !== undefined) {
   const ackPath = resolve(root, 'schema-breaking-changes.acknowledged');
   const acknowledged = new Set(
-    existsSync(ackPath) ? readFileSync(ackPath, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [],
+    existsSync(ackPath)
+      ? readFileSync(ackPath, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#'))
+      : [],
   );
   const changes = findBreakingChanges(apiSchemaOf(base), apiSchemaOf(result.supergraphSdl));
   const unacknowledged = changes.filter((c) => !acknowledged.has(c.description));
   for (const c of changes.filter((c) => acknowledged.has(c.description))) console.log(`• acknowledged breaking change: ${c.description}`);
   if (unacknowledged.length > 0) {
-    fail(`breaking API changes against ${baseRef} (acknowledge deliberately in schema-breaking-changes.acknowledged):\n  - ${unacknowledged.map((c) => `${c.type}: ${c.description}`).join('\n  - ')}`);
+    fail(
+      `breaking API changes against ${baseRef} (acknowledge deliberately in schema-breaking-changes.acknowledged):\n  - ${unacknowledged.map((c) => `${c.type}: ${c.description}`).join('\n  - ')}`,
+    );
   } else console.log(`✓ no unacknowledged breaking changes against ${baseRef}`);
 }
 process.exit(failed ? 1 : 0);

@@ -57,7 +57,6 @@ mkdirSync(musicDir, { recursive: true });
 const logDir = join(ROOT, '.ytm', 'logs');
 say(`starting services in ${dev ? 'development' : 'production'} mode (logs: ${logDir}) [${secs()}s]`);
 
-
 try {
   starting = startSystem({
     signal: aborter.signal,

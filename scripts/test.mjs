@@ -24,7 +24,8 @@ const env = {
   ...(needsInfra ? { MONGODB_URL: infra.mongodbUrl, KAFKA_BROKERS: infra.kafkaBrokers } : {}),
 };
 const jest = join(ROOT, 'node_modules/jest/bin/jest.js');
-const run = (projects, args) => spawnSync(process.execPath, [jest, '--selectProjects', ...projects, ...args, ...extra], { cwd: ROOT, stdio: 'inherit', env }).status ?? 1;
+const run = (projects, args) =>
+  spawnSync(process.execPath, [jest, '--selectProjects', ...projects, ...args, ...extra], { cwd: ROOT, stdio: 'inherit', env }).status ?? 1;
 
 if (status === 0) {
   const parallel = selected.filter((t) => t !== 'e2e');

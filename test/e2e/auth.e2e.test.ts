@@ -83,7 +83,11 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
     const none = `${Buffer.from(JSON.stringify({ ...header, alg: 'none' })).toString('base64url')}.${p}.`;
     expect(codes(await gql(url, ME, {}, none))).toEqual(['UNAUTHENTICATED']);
     const jwks = (await (await fetch(`${system.routerUrl}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, string>> };
-    const hs = jwt.sign(claims, JSON.stringify(jwks.keys[0]), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', kid: header.kid } as never, noTimestamp: true });
+    const hs = jwt.sign(claims, JSON.stringify(jwks.keys[0]), {
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: 'at+jwt', kid: header.kid } as never,
+      noTimestamp: true,
+    });
     expect(codes(await gql(url, ME, {}, hs))).toEqual(['UNAUTHENTICATED']);
     // An expired token signed with the real key (read from resource's database, as an attacker with a stale token would hold it).
     const conn = await mongoose.createConnection(mongodbUrl, { dbName: `${dbPrefix}_resource` }).asPromise();
@@ -91,11 +95,20 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
     await conn.close();
     const privateKey = createPrivateKey({ key: JSON.parse(key!.privateJwk as string), format: 'jwk' });
     const now = Math.floor(Date.now() / 1000);
-    const expired = jwt.sign({ ...claims, iat: now - 3600, exp: now - 600 }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid } });
+    const expired = jwt.sign({ ...claims, iat: now - 3600, exp: now - 600 }, privateKey, {
+      algorithm: 'ES256',
+      header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid },
+    });
     expect(codes(await gql(url, ME, {}, expired))).toEqual(['UNAUTHENTICATED']);
-    const valid = jwt.sign({ ...claims, iat: now, exp: now + 60 }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid } });
+    const valid = jwt.sign({ ...claims, iat: now, exp: now + 60 }, privateKey, {
+      algorithm: 'ES256',
+      header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid },
+    });
     expect((await gql(url, ME, {}, valid)).errors).toBeUndefined();
-    const wrongAud = jwt.sign({ ...claims, aud: 'someone-else', iat: now, exp: now + 60 }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid } });
+    const wrongAud = jwt.sign({ ...claims, aud: 'someone-else', iat: now, exp: now + 60 }, privateKey, {
+      algorithm: 'ES256',
+      header: { alg: 'ES256', typ: 'at+jwt', kid: header.kid },
+    });
     expect(codes(await gql(url, ME, {}, wrongAud))).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -136,10 +149,15 @@ describe('auth slice through the whole system (real FerretDB, Kafka, every proce
 
   it('the router keeps serving after a subgraph restarts', async () => {
     await system.services.resource.restart();
-    const me = await waitFor(async () => {
-      const r = await gql(url, ME, {}, accessToken);
-      return r.errors ? undefined : r;
-    }, 10_000, 200, 'me after resource restart');
+    const me = await waitFor(
+      async () => {
+        const r = await gql(url, ME, {}, accessToken);
+        return r.errors ? undefined : r;
+      },
+      10_000,
+      200,
+      'me after resource restart',
+    );
     expect(me.data!.me.id).toBe(userId);
   });
 });

@@ -18,8 +18,17 @@ describe('dynamic supergraph through the real system', () => {
   let token: string;
 
   beforeAll(async () => {
-    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: false, env: { LOG_LEVEL: 'warn', SUPERGRAPH_MODE: 'dynamic' } });
-    token = (await gql(system.graphqlUrl, SIGN_UP, { input: { email: `dyn-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Dyn' } })).data!.signUp.accessToken;
+    system = await startSystem({
+      mongodbUrl,
+      kafkaBrokers: kafkaBrokers.join(','),
+      ephemeral: true,
+      dbPrefix,
+      production: false,
+      env: { LOG_LEVEL: 'warn', SUPERGRAPH_MODE: 'dynamic' },
+    });
+    token = (
+      await gql(system.graphqlUrl, SIGN_UP, { input: { email: `dyn-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Dyn' } })
+    ).data!.signUp.accessToken;
   }, 120_000);
 
   afterAll(async () => {
@@ -39,7 +48,18 @@ describe('dynamic supergraph through the real system', () => {
     const registry = createClient(RegistryClient, `127.0.0.1:${system.services.router.grpcPort}`);
     const streamSdl = readFileSync(`${ROOT}/subgraphs/stream/schema.graphql`, 'utf8');
     const register = (sdl: string) =>
-      unaryCall(registry.register.bind(registry), { name: 'stream', instanceId: `stream-test-${randomUUID()}`, graphqlUrl: `${system.services.stream.url}/graphql`, httpUrl: system.services.stream.url, sdl, version: 'test' }, { deadlineMs: 2_000 });
+      unaryCall(
+        registry.register.bind(registry),
+        {
+          name: 'stream',
+          instanceId: `stream-test-${randomUUID()}`,
+          graphqlUrl: `${system.services.stream.url}/graphql`,
+          httpUrl: system.services.stream.url,
+          sdl,
+          version: 'test',
+        },
+        { deadlineMs: 2_000 },
+      );
     // Conflicts with resource's PlanTier enum: does not compose, the running supergraph stays.
     await register(`${streamSdl}\nextend enum PlanTier { GOLD }`);
     await new Promise((r) => setTimeout(r, 1_500));

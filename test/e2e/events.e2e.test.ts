@@ -58,7 +58,9 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
 
   const signUp = async () => {
     const started = Date.now();
-    const r = await gql(system.graphqlUrl, SIGN_UP, { input: { email: `ev-${randomUUID().slice(0, 8)}@example.com`, password: 'password-1234', displayName: 'Eve' } });
+    const r = await gql(system.graphqlUrl, SIGN_UP, {
+      input: { email: `ev-${randomUUID().slice(0, 8)}@example.com`, password: 'password-1234', displayName: 'Eve' },
+    });
     expect(r.errors).toBeUndefined();
     return { userId: r.data!.signUp.user.id as string, ms: Date.now() - started };
   };

@@ -40,7 +40,8 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
       for (let b = 0; b < ALBUMS_PER_ARTIST; b++) {
         const folder = join(music, `Artist ${a}`, `Album ${a}-${b}`);
         mkdirSync(folder, { recursive: true });
-        for (let t = 1; t <= TRACKS_PER_ALBUM; t++) writeWav(join(folder, `${t}.wav`), { title: `Song ${a}-${b}-${t}`, artist: `Artist ${a}`, album: `Album ${a}-${b}`, track: t });
+        for (let t = 1; t <= TRACKS_PER_ALBUM; t++)
+          writeWav(join(folder, `${t}.wav`), { title: `Song ${a}-${b}-${t}`, artist: `Artist ${a}`, album: `Album ${a}-${b}`, track: t });
       }
     }
     [ferret, kafka] = await Promise.all([
@@ -59,7 +60,8 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
     url = system.graphqlUrl;
     const email = `ann-${randomUUID().slice(0, 6)}@example.com`;
     ann = { token: (await gql(url, SIGN_UP, { input: { email, password: 'password 1234', displayName: 'Ann' } })).data!.signUp.accessToken, email };
-    bob = (await gql(url, SIGN_UP, { input: { email: `bob-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Bob' } })).data!.signUp.accessToken;
+    bob = (await gql(url, SIGN_UP, { input: { email: `bob-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Bob' } })).data!
+      .signUp.accessToken;
     adminToken = (await gql(url, SIGN_IN, admin)).data!.signIn.accessToken;
   }, 180_000);
 
@@ -76,10 +78,15 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
     await waitFor(async () => (await scanStatus())?.state === 'IDLE', 60_000, 200, 'initial scan');
     // A full rescan, killed while it runs.
     await gql(url, 'mutation { startLibraryScan(full: true) { state } }', {}, adminToken);
-    await waitFor(async () => {
-      const s = await scanStatus();
-      return s?.state === 'RUNNING' && s.filesParsed > 100 && s.filesParsed < 1_500;
-    }, 30_000, 20, 'scan in progress');
+    await waitFor(
+      async () => {
+        const s = await scanStatus();
+        return s?.state === 'RUNNING' && s.filesParsed > 100 && s.filesParsed < 1_500;
+      },
+      30_000,
+      20,
+      'scan in progress',
+    );
     await system.services.library.kill();
     await system.services.library.restart();
     await gql(url, 'mutation { startLibraryScan(full: false) { state } }', {}, adminToken);
@@ -92,7 +99,8 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
   });
 
   it('Kafka down for 30 s during 500 mutations: every mutation succeeds; afterwards every event arrives exactly once', async () => {
-    const id = (await gql(url, 'mutation { createPlaylist(input: { name: "Busy", visibility: PUBLIC }) { id } }', {}, ann.token)).data!.createPlaylist.id as string;
+    const id = (await gql(url, 'mutation { createPlaylist(input: { name: "Busy", visibility: PUBLIC }) { id } }', {}, ann.token)).data!.createPlaylist
+      .id as string;
     const sub = subscribe(url, bob, 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlistId } }', { id });
     open.push(sub);
     await new Promise((r) => setTimeout(r, 1_500));
@@ -100,12 +108,18 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
     let outage: Promise<void> | undefined;
     const failures: unknown[] = [];
     for (let i = 0; i < 500; i++) {
-      if (i === 50) outage = (async () => {
-        await kafka.stop();
-        await new Promise((r) => setTimeout(r, 30_000));
-        await kafka.restart();
-      })();
-      const r = await gql(url, 'mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id, n: `name ${i}` }, ann.token);
+      if (i === 50)
+        outage = (async () => {
+          await kafka.stop();
+          await new Promise((r) => setTimeout(r, 30_000));
+          await kafka.restart();
+        })();
+      const r = await gql(
+        url,
+        'mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }',
+        { id, n: `name ${i}` },
+        ann.token,
+      );
       if (r.errors) failures.push(r.errors);
       // Spread the mutations so the outage falls in their middle.
       await new Promise((r) => setTimeout(r, Math.max(0, started + (i + 1) * 80 - Date.now())));

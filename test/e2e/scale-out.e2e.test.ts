@@ -24,7 +24,22 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
   const open: Recorder[] = [];
 
   beforeAll(async () => {
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=3', '-metadata', 'title=Scaled Song', '-metadata', 'artist=Scaled Artist', '-metadata', 'album=Scaled Album', '-y', join(music, 'scaled.mp3')]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=330:duration=3',
+      '-metadata',
+      'title=Scaled Song',
+      '-metadata',
+      'artist=Scaled Artist',
+      '-metadata',
+      'album=Scaled Album',
+      '-y',
+      join(music, 'scaled.mp3'),
+    ]);
     system = await startSystem({
       mongodbUrl,
       kafkaBrokers: kafkaBrokers.join(','),
@@ -64,7 +79,10 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     const served = await Promise.all(
       [system.services.resource, system.services.resource2].map(async (s) => {
         const metrics = await (await fetch(`${s.url}/metrics`)).text();
-        return [...metrics.matchAll(/ytm_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+        return [...metrics.matchAll(/ytm_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} (\d+)/g)].reduce(
+          (n, m) => n + Number(m[1]),
+          0,
+        );
       }),
     );
     expect(served[0]).toBeGreaterThan(0);
@@ -80,14 +98,20 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     open.push(a, b);
     await new Promise((r) => setTimeout(r, 1_000));
     await gql(r2, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Shared v2" }) { version } }', { id }, token);
-    for (const rec of [a, b]) await waitFor(() => rec.events.some((e) => e.playlistChanged.playlist?.name === 'Shared v2'), 15_000, 100, 'event on both routers');
+    for (const rec of [a, b])
+      await waitFor(() => rec.events.some((e) => e.playlistChanged.playlist?.name === 'Shared v2'), 15_000, 100, 'event on both routers');
   });
 
   it('plays a track: ticket from one router, audio through the other', async () => {
-    const track = await waitFor(async () => {
-      const r = await gql(r2, '{ tracks(first: 5) { edges { node { id title } } } }', {}, token);
-      return r.data?.tracks.edges.find((e: { node: { title: string } }) => e.node.title === 'Scaled Song')?.node;
-    }, 30_000, 250, 'scanned track');
+    const track = await waitFor(
+      async () => {
+        const r = await gql(r2, '{ tracks(first: 5) { edges { node { id title } } } }', {}, token);
+        return r.data?.tracks.edges.find((e: { node: { title: string } }) => e.node.title === 'Scaled Song')?.node;
+      },
+      30_000,
+      250,
+      'scanned track',
+    );
     const ticket = await gql(r2, 'mutation($id: ID!) { requestPlayback(trackId: $id) { url mimeType } }', { id: track.id }, token);
     expect(ticket.errors).toBeUndefined();
     const path = new URL(ticket.data!.requestPlayback.url).pathname;

@@ -26,12 +26,45 @@ describe('security: attacks through the router', () => {
   let annPrivate: string;
 
   beforeAll(async () => {
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=550:duration=2', '-metadata', 'title=Inside', '-metadata', 'artist=Sec', '-y', join(music, 'inside.mp3')]);
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=2', '-metadata', 'title=Outside Secret', '-metadata', 'artist=Sec', '-y', join(outside, 'secret.mp3')]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=550:duration=2',
+      '-metadata',
+      'title=Inside',
+      '-metadata',
+      'artist=Sec',
+      '-y',
+      join(music, 'inside.mp3'),
+    ]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=660:duration=2',
+      '-metadata',
+      'title=Outside Secret',
+      '-metadata',
+      'artist=Sec',
+      '-y',
+      join(outside, 'secret.mp3'),
+    ]);
     writeFileSync(join(outside, 'passwd.mp3'), 'root:x:0:0:root:/root:/bin/bash\n');
     symlinkSync(outside, join(music, 'escape'));
     symlinkSync(join(outside, 'secret.mp3'), join(music, 'linked-secret.mp3'));
-    system = await startSystem({ mongodbUrl, kafkaBrokers: kafkaBrokers.join(','), ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password } });
+    system = await startSystem({
+      mongodbUrl,
+      kafkaBrokers: kafkaBrokers.join(','),
+      ephemeral: true,
+      dbPrefix,
+      production: true,
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password },
+    });
     url = system.graphqlUrl;
     const signUp = async (name: string) => {
       const email = `${name}-${randomUUID().slice(0, 6)}@example.com`;
@@ -40,10 +73,15 @@ describe('security: attacks through the router', () => {
     };
     ann = await signUp('ann');
     bob = await signUp('bob');
-    trackId = await waitFor(async () => {
-      const r = await gql(url, '{ tracks(first: 10) { edges { node { id title } } } }', {}, ann.token);
-      return r.data?.tracks.edges.find((e: { node: { title: string } }) => e.node.title === 'Inside')?.node.id as string | undefined;
-    }, 30_000, 250, 'scan');
+    trackId = await waitFor(
+      async () => {
+        const r = await gql(url, '{ tracks(first: 10) { edges { node { id title } } } }', {}, ann.token);
+        return r.data?.tracks.edges.find((e: { node: { title: string } }) => e.node.title === 'Inside')?.node.id as string | undefined;
+      },
+      30_000,
+      250,
+      'scan',
+    );
     annPrivate = (await gql(url, 'mutation { createPlaylist(input: { name: "Ann private" }) { id } }', {}, ann.token)).data!.createPlaylist.id;
   }, 120_000);
 
@@ -112,7 +150,14 @@ describe('security: attacks through the router', () => {
   });
 
   it('path traversal through stream and art URLs gets a 4xx', async () => {
-    for (const path of ['/stream/../../../etc/passwd', '/stream/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/art/../../etc/passwd', '/art/%2e%2e%2fpackage.json', '/stream/', '/art/']) {
+    for (const path of [
+      '/stream/../../../etc/passwd',
+      '/stream/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '/art/../../etc/passwd',
+      '/art/%2e%2e%2fpackage.json',
+      '/stream/',
+      '/art/',
+    ]) {
       const res = await fetch(`${system.routerUrl}${path}`);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
@@ -130,10 +175,18 @@ describe('security: attacks through the router', () => {
   });
 
   it('oversized inputs are rejected with the right code', async () => {
-    const big = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ann.token}` }, body: JSON.stringify({ query: `{ me { id } } # ${'x'.repeat(2_000_000)}` }) });
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ann.token}` },
+      body: JSON.stringify({ query: `{ me { id } } # ${'x'.repeat(2_000_000)}` }),
+    });
     expect(big.status).toBe(413);
-    expect(codes(await gql(url, 'mutation($n: String!) { updateProfile(displayName: $n) { id } }', { n: 'x'.repeat(10_000) }, ann.token))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await gql(url, 'mutation($n: String!) { createPlaylist(input: { name: $n }) { id } }', { n: 'x'.repeat(100_000) }, ann.token))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, 'mutation($n: String!) { updateProfile(displayName: $n) { id } }', { n: 'x'.repeat(10_000) }, ann.token))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await gql(url, 'mutation($n: String!) { createPlaylist(input: { name: $n }) { id } }', { n: 'x'.repeat(100_000) }, ann.token))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(codes(await gql(url, 'mutation($n: String!) { createPlaylist(input: { name: $n }) { id } }', { n: '   ' }, ann.token))).toEqual(['BAD_USER_INPUT']);
     const deep = `{ me { ${'playlists { edges { node { owner { '.repeat(8)}id${' } } } }'.repeat(8)} } }`;
     expect(codes(await gql(url, deep, {}, ann.token))).toEqual(['GRAPHQL_VALIDATION_FAILED']);

@@ -41,10 +41,19 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
       routers: 2,
       dbPrefix,
       production: true,
-      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SUBSCRIBER_QUEUE_LIMIT: '500', SLOW_CONSUMER_GRACE_MS: '120000' },
+      env: {
+        LOG_LEVEL: 'warn',
+        MUSIC_DIR: music,
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+        SUBSCRIBER_QUEUE_LIMIT: '500',
+        SLOW_CONSUMER_GRACE_MS: '120000',
+      },
     });
     const signUp = async (name: string) => {
-      const r = await gql(system.graphqlUrl, SIGN_UP, { input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name } });
+      const r = await gql(system.graphqlUrl, SIGN_UP, {
+        input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name },
+      });
       return r.data!.signUp.accessToken as string;
     };
     ann = await signUp('ann');
@@ -75,7 +84,10 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     const [, payload] = ann.split('.') as [string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const now = Math.floor(Date.now() / 1000);
-    const shortLived = jwt.sign({ ...claims, iat: now, exp: now + 3 }, createPrivateKey({ key: JSON.parse(key!.privateJwk as string), format: 'jwk' }), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: key!._id as unknown as string } });
+    const shortLived = jwt.sign({ ...claims, iat: now, exp: now + 3 }, createPrivateKey({ key: JSON.parse(key!.privateJwk as string), format: 'jwk' }), {
+      algorithm: 'ES256',
+      header: { alg: 'ES256', typ: 'at+jwt', kid: key!._id as unknown as string },
+    });
     const r = track(subscribe(system.graphqlUrl, shortLived, LIBRARY_CHANGED));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(r.closeCode).toBeUndefined();
@@ -84,7 +96,13 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
   });
 
   it('applies the HTTP limits to subscriptions, and caps subscriptions per connection', async () => {
-    const deep = track(subscribe(system.graphqlUrl, ann, `subscription { libraryChanged { track { ${'album { artist { albums(first: 5) { edges { node { '.repeat(4)}title${' } } } } }'.repeat(4)} } } }`));
+    const deep = track(
+      subscribe(
+        system.graphqlUrl,
+        ann,
+        `subscription { libraryChanged { track { ${'album { artist { albums(first: 5) { edges { node { '.repeat(4)}title${' } } } } }'.repeat(4)} } } }`,
+      ),
+    );
     await waitFor(() => deep.errors.length > 0, 5_000, 50, 'validation error');
     expect(errorCodes(deep).length).toBeGreaterThan(0);
     expect(new Set(errorCodes(deep))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
@@ -95,7 +113,10 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     for (let i = 0; i < 21; i++) {
       const errs: unknown[] = [];
       outcomes.push(errs);
-      client.client.subscribe({ query: 'subscription { libraryChanged { trackId } }' }, { next: () => undefined, error: (e) => errs.push(e), complete: () => undefined });
+      client.client.subscribe(
+        { query: 'subscription { libraryChanged { trackId } }' },
+        { next: () => undefined, error: (e) => errs.push(e), complete: () => undefined },
+      );
     }
     await waitFor(() => outcomes.some((o) => o.length > 0), 5_000, 50, 'cap reached');
     const refused = outcomes.filter((o) => o.length > 0).flat(2) as Array<{ extensions?: { code?: string } }>;
@@ -119,7 +140,22 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     await new Promise((r) => setTimeout(r, 1_000));
     const title = `Sub Test ${randomUUID().slice(0, 6)}`;
     const file = join(staging, 'song.mp3');
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-metadata', `title=${title}`, '-metadata', 'artist=Test Artist', '-metadata', 'album=Test Album', '-y', file]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=2',
+      '-metadata',
+      `title=${title}`,
+      '-metadata',
+      'artist=Test Artist',
+      '-metadata',
+      'album=Test Album',
+      '-y',
+      file,
+    ]);
     renameSync(file, join(music, 'song.mp3'));
     const added = (r: Recorder) => r.events.find((e) => e.libraryChanged.kind === 'ADDED' && e.libraryChanged.track?.title === title);
     const eventA = await waitFor(() => added(a), 20_000, 100, 'ADDED on router 1');
@@ -131,7 +167,8 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
 
   it('playlistChanged: own and others PUBLIC allowed, others PRIVATE forbidden, access re-checked when visibility flips', async () => {
     const create = async (name: string, visibility: string) =>
-      (await gql(system.graphqlUrl, 'mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id version } }', { i: { name, visibility } }, ann)).data!.createPlaylist as { id: string };
+      (await gql(system.graphqlUrl, 'mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id version } }', { i: { name, visibility } }, ann)).data!
+        .createPlaylist as { id: string };
     const priv = await create('Private mix', 'PRIVATE');
     const pub = await create('Public mix', 'PUBLIC');
     const query = 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlistId playlist { name visibility version } } }';
@@ -180,7 +217,18 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     for (let batch = 0; batch < BATCHES; batch++) {
       const messages = Array.from({ length: PER_BATCH }, (_, i) => {
         const id = batch === BATCHES - 1 && i === PER_BATCH - 1 ? marker : `slow-${batch}-${i}-${padding}`;
-        return { key: 'k', value: JSON.stringify({ specversion: '1.0', id: randomUUID(), type: 'library.track.removed', source: 'e2e', time: new Date().toISOString(), subject: id, data: { __typename: 'Track', id } }) };
+        return {
+          key: 'k',
+          value: JSON.stringify({
+            specversion: '1.0',
+            id: randomUUID(),
+            type: 'library.track.removed',
+            source: 'e2e',
+            time: new Date().toISOString(),
+            subject: id,
+            data: { __typename: 'Track', id },
+          }),
+        };
       });
       await producer.send({ topic: 'ytm.library.events', messages });
     }

@@ -51,4 +51,6 @@ export function subscribe(url: string, token: string | undefined, query: string,
 
 /** The extensions.code values of whatever errors a recorder got. */
 export const errorCodes = (rec: Recorder): unknown[] =>
-  rec.errors.flatMap((e) => (Array.isArray(e) ? e : [e])).map((e) => (e as { extensions?: { code?: string }; code?: number }).extensions?.code ?? (e as { code?: number }).code);
+  rec.errors
+    .flatMap((e) => (Array.isArray(e) ? e : [e]))
+    .map((e) => (e as { extensions?: { code?: string }; code?: number }).extensions?.code ?? (e as { code?: number }).code);

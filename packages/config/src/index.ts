@@ -17,11 +17,7 @@ export class ConfigError extends Error {
  * Validates environment variables against a zod shape. Keys of the shape are the variable
  * names, so the error names exactly what to fix.
  */
-export function loadConfig<S extends z.ZodRawShape>(
-  service: string,
-  shape: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<S>> {
+export function loadConfig<S extends z.ZodRawShape>(service: string, shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -40,8 +36,7 @@ function redactValue(name: string, value: string): string {
 /** Common variable types. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
-  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-    z.coerce.number().int().min(min).max(max).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback),
   string: (fallback: string) => z.string().min(1).default(fallback),
   optionalString: () =>
     z

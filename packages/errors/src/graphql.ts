@@ -19,11 +19,7 @@ export interface FormatErrorOptions {
  * Apollo `formatError`: domain errors and well-known client errors pass with their code;
  * everything else becomes INTERNAL_SERVER_ERROR with no message detail and no stack.
  */
-export function formatGraphQLError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  options: FormatErrorOptions = {},
-): GraphQLFormattedError {
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof DomainError) {
     return {

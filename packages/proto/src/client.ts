@@ -1,13 +1,5 @@
 import { currentTraceparent } from '@ytm/trace';
-import {
-  credentials,
-  Metadata,
-  type CallOptions,
-  type ChannelCredentials,
-  type ClientOptions,
-  type ClientUnaryCall,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 
 /** Call options whose deadline is `ms` from now; build a fresh one per call. */
 export function withDeadline(ms: number): Partial<CallOptions> {

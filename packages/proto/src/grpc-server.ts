@@ -23,10 +23,12 @@ export function createGrpcServer(options: ServerOptions = {}): GrpcServer {
       const def = service[name];
       wrapped[name] =
         def && !def.requestStream && !def.responseStream && typeof handler === 'function'
-          ? ((call: { metadata: { get(k: string): unknown[] } }, callback: unknown) => {
+          ? (((call: { metadata: { get(k: string): unknown[] } }, callback: unknown) => {
               const header = call.metadata.get('traceparent')[0];
-              return runWithTrace(traceFrom(typeof header === 'string' ? header : undefined), () => (handler as (c: unknown, cb: unknown) => unknown)(call, callback));
-            }) as never
+              return runWithTrace(traceFrom(typeof header === 'string' ? header : undefined), () =>
+                (handler as (c: unknown, cb: unknown) => unknown)(call, callback),
+              );
+            }) as never)
           : handler;
     }
     addService(service, wrapped);

@@ -54,25 +54,8 @@ export const SERVICE_NAMES = {
 export { createGrpcServer, listen, closeServer, type GrpcServer } from './grpc-server.js';
 export { HealthStatus, type HealthStatusName } from './health.grpc-server.js';
 export { withDeadline, unaryCall, createClient, type UnaryCallOptions } from './client.js';
-export {
-  grpcStatusFromCode,
-  codeFromGrpcStatus,
-  toGrpcError,
-  fromGrpcError,
-  isServiceError,
-  ERROR_CODE_TRAILER,
-  type RemoteError,
-} from './error-status.js';
+export { grpcStatusFromCode, codeFromGrpcStatus, toGrpcError, fromGrpcError, isServiceError, ERROR_CODE_TRAILER, type RemoteError } from './error-status.js';
 
 // Re-exported so workspaces need no direct @grpc/grpc-js imports for everyday handler code.
 export { Metadata, status } from '@grpc/grpc-js';
-export type {
-  Server,
-  ServiceError,
-  ServerUnaryCall,
-  sendUnaryData,
-  handleUnaryCall,
-  CallOptions,
-  ClientOptions,
-  ServerOptions,
-} from '@grpc/grpc-js';
+export type { Server, ServiceError, ServerUnaryCall, sendUnaryData, handleUnaryCall, CallOptions, ClientOptions, ServerOptions } from '@grpc/grpc-js';

@@ -1,8 +1,3 @@
 // @ytm/registry: how every service announces itself to the router's gRPC registry.
-export {
-  startRegistration,
-  type Registration,
-  type RegistrationLogger,
-  type RegistrationOptions,
-} from './registry.grpc-client.js';
+export { startRegistration, type Registration, type RegistrationLogger, type RegistrationOptions } from './registry.grpc-client.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';

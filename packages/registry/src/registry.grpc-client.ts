@@ -1,10 +1,4 @@
-import {
-  RegistryClient,
-  createClient,
-  fromGrpcError,
-  status,
-  unaryCall,
-} from '@ytm/proto';
+import { RegistryClient, createClient, fromGrpcError, status, unaryCall } from '@ytm/proto';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** The subset of a pino logger this package uses. */

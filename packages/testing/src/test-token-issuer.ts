@@ -40,7 +40,13 @@ export class TestTokenIssuer {
     return jwt.sign(
       { sub: userId, sid: sessionId, role, plan: { tier, exp: planExpiresAt ? Math.floor(planExpiresAt.getTime() / 1000) : null } },
       this.privateKey,
-      { algorithm: ACCESS_TOKEN_ALG, header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: this.kid }, issuer: this.issuer, audience: this.audience, expiresIn: ttlSec },
+      {
+        algorithm: ACCESS_TOKEN_ALG,
+        header: { alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP, kid: this.kid },
+        issuer: this.issuer,
+        audience: this.audience,
+        expiresIn: ttlSec,
+      },
     );
   }
 }

@@ -8,7 +8,13 @@ const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const verify = createAccessTokenVerifier({ resolveKey: async (kid) => (kid === 'k1' ? publicKey : undefined), issuer: 'ytm-resource', audience: 'ytm' });
 const claims = { sub: 'u1', sid: 's1', role: 'USER', plan: { tier: 'PREMIUM', exp: null } };
 const sign = (over: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key = privateKey) =>
-  jwt.sign({ ...claims, ...over }, key, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1', ...header } as never, issuer: 'ytm-resource', audience: 'ytm', expiresIn: 60 });
+  jwt.sign({ ...claims, ...over }, key, {
+    algorithm: 'ES256',
+    header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1', ...header } as never,
+    issuer: 'ytm-resource',
+    audience: 'ytm',
+    expiresIn: 60,
+  });
 
 describe('access token verification', () => {
   it('accepts a well-formed token and maps claims to a viewer', async () => {
@@ -26,11 +32,54 @@ describe('access token verification', () => {
     ['injected kid', () => sign({}, { kid: '../../etc/passwd' })],
     ['wrong typ (a playback ticket)', () => sign({}, { typ: 'ytm-ticket+jwt' })],
     ['missing typ', () => sign({}, { typ: undefined })],
-    ['wrong audience', () => jwt.sign(claims, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' }, issuer: 'ytm-resource', audience: 'other', expiresIn: 60 })],
-    ['wrong issuer', () => jwt.sign(claims, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' }, issuer: 'evil', audience: 'ytm', expiresIn: 60 })],
-    ['expired', () => jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, privateKey, { algorithm: 'ES256', header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' }, issuer: 'ytm-resource', audience: 'ytm' })],
-    ['HS256 signed with the public key', () => jwt.sign(claims, publicKey.export({ format: 'pem', type: 'spki' }), { algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt', kid: 'k1' } as never, issuer: 'ytm-resource', audience: 'ytm', expiresIn: 60 })],
-    ['alg none', () => `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: 'ytm-resource', aud: 'ytm', exp: 9e9 })).toString('base64url')}.`],
+    [
+      'wrong audience',
+      () =>
+        jwt.sign(claims, privateKey, {
+          algorithm: 'ES256',
+          header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' },
+          issuer: 'ytm-resource',
+          audience: 'other',
+          expiresIn: 60,
+        }),
+    ],
+    [
+      'wrong issuer',
+      () =>
+        jwt.sign(claims, privateKey, {
+          algorithm: 'ES256',
+          header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' },
+          issuer: 'evil',
+          audience: 'ytm',
+          expiresIn: 60,
+        }),
+    ],
+    [
+      'expired',
+      () =>
+        jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, privateKey, {
+          algorithm: 'ES256',
+          header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' },
+          issuer: 'ytm-resource',
+          audience: 'ytm',
+        }),
+    ],
+    [
+      'HS256 signed with the public key',
+      () =>
+        jwt.sign(claims, publicKey.export({ format: 'pem', type: 'spki' }), {
+          algorithm: 'HS256',
+          header: { alg: 'HS256', typ: 'at+jwt', kid: 'k1' } as never,
+          issuer: 'ytm-resource',
+          audience: 'ytm',
+          expiresIn: 60,
+        }),
+    ],
+    [
+      'alg none',
+      () =>
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: 'k1' })).toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: 'ytm-resource', aud: 'ytm', exp: 9e9 })).toString('base64url')}.`,
+    ],
     ['bad role claim', () => sign({ role: 'ROOT' })],
     ['oversized', () => `${sign()}${'A'.repeat(5000)}`],
     ['garbage', () => 'not.a.jwt'],

@@ -5,7 +5,12 @@ describe('loadConfig', () => {
   const shape = { PORT: env.port(4000), BROKERS: env.list('a:1'), DEBUG: env.bool(false), SECRET_KEY: env.string('x') };
 
   it('applies defaults and coerces values', () => {
-    expect(loadConfig('svc', shape, { BROKERS: 'k1:9092, k2:9092', DEBUG: 'yes' })).toEqual({ PORT: 4000, BROKERS: ['k1:9092', 'k2:9092'], DEBUG: true, SECRET_KEY: 'x' });
+    expect(loadConfig('svc', shape, { BROKERS: 'k1:9092, k2:9092', DEBUG: 'yes' })).toEqual({
+      PORT: 4000,
+      BROKERS: ['k1:9092', 'k2:9092'],
+      DEBUG: true,
+      SECRET_KEY: 'x',
+    });
   });
 
   it('lists every bad variable at once and never echoes secrets', () => {

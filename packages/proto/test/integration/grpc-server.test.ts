@@ -51,11 +51,26 @@ describe('grpc server helpers over localhost', () => {
   it('listens on an ephemeral port and serves unary calls with a deadline', async () => {
     const { port, library } = await startLibrary({
       getTrackFile: (call, cb) =>
-        cb(null, { trackId: call.request.trackId, path: '/m/a.flac', size: 2 ** 40, mtimeMs: 1_700_000_000_000, mimeType: 'audio/flac', durationSeconds: 12.5 }),
+        cb(null, {
+          trackId: call.request.trackId,
+          path: '/m/a.flac',
+          size: 2 ** 40,
+          mtimeMs: 1_700_000_000_000,
+          mimeType: 'audio/flac',
+          durationSeconds: 12.5,
+        }),
     });
     expect(port).toBeGreaterThan(0);
     const file = await unaryCall(library.getTrackFile.bind(library), { trackId: 't1' }, { deadlineMs: 2000 });
-    expect(file).toEqual({ trackId: 't1', path: '/m/a.flac', size: 2 ** 40, mtimeMs: 1_700_000_000_000, mimeType: 'audio/flac', durationSeconds: 12.5, etag: undefined });
+    expect(file).toEqual({
+      trackId: 't1',
+      path: '/m/a.flac',
+      size: 2 ** 40,
+      mtimeMs: 1_700_000_000_000,
+      mimeType: 'audio/flac',
+      durationSeconds: 12.5,
+      etag: undefined,
+    });
   });
 
   it('carries domain errors to the client', async () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import {
-  ERROR_CODE_TRAILER,
-  codeFromGrpcStatus,
-  fromGrpcError,
-  grpcStatusFromCode,
-  toGrpcError,
-} from '../../src/error-status.js';
+import { ERROR_CODE_TRAILER, codeFromGrpcStatus, fromGrpcError, grpcStatusFromCode, toGrpcError } from '../../src/error-status.js';
 
 class CodedError extends Error {
   constructor(
@@ -38,12 +32,9 @@ describe('domain code <-> gRPC status', () => {
     expect(grpcStatusFromCode(code)).toBe(expected);
   });
 
-  it.each(['NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'CONFLICT', 'RATE_LIMITED'])(
-    '%s survives the round trip by status alone',
-    (code) => {
-      expect(codeFromGrpcStatus(grpcStatusFromCode(code))).toBe(code);
-    },
-  );
+  it.each(['NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'CONFLICT', 'RATE_LIMITED'])('%s survives the round trip by status alone', (code) => {
+    expect(codeFromGrpcStatus(grpcStatusFromCode(code))).toBe(code);
+  });
 
   it('treats transport failures as internal', () => {
     expect(codeFromGrpcStatus(status.UNAVAILABLE)).toBe('INTERNAL_SERVER_ERROR');

@@ -10,7 +10,12 @@ describe('trace context', () => {
   });
 
   it('starts a new trace for missing or invalid headers', () => {
-    for (const h of [undefined, 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01']) {
+    for (const h of [
+      undefined,
+      'garbage',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    ]) {
       expect(parseTraceparent(h)).toBeUndefined();
       expect(traceFrom(h).traceId).toMatch(/^[0-9a-f]{32}$/);
     }
