@@ -110,6 +110,7 @@ async function startRouter(streamBase) {
       LOG_LEVEL: 'warn',
       PORT: String(port),
       GRPC_PORT: String(grpcPort),
+      OPS_PORT: String(await freePort()),
       SUPERGRAPH_MODE: 'static',
       SUPERGRAPH_PATH: supergraph,
       STREAM_HTTP_URL: streamBase,

@@ -11,6 +11,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4000),
       GRPC_PORT: env.port(50050),
+      /** The ops listener (`/health` with registrations, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9400),
       SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
       SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),

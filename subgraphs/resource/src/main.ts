@@ -16,6 +16,7 @@ await runSubgraph({
   app: resource.app,
   host: config.HOST,
   port: config.PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   grpc: { server: createGrpcServer(), port: config.GRPC_PORT, serviceName: 'ytm.resource.v1.Resource' },
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
