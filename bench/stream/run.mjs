@@ -111,6 +111,8 @@ async function startRouter(streamBase) {
       PORT: String(port),
       GRPC_PORT: String(grpcPort),
       OPS_PORT: String(await freePort()),
+      // Up to 500 readers from this one address: far over what one household gets.
+      MEDIA_CONCURRENT_PER_ADDRESS: '100000',
       SUPERGRAPH_MODE: 'static',
       SUPERGRAPH_PATH: supergraph,
       STREAM_HTTP_URL: streamBase,

@@ -7,6 +7,8 @@ import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
+import { concurrencyLimit } from './limits/concurrency-limit.js';
+import { ConnectionLimits } from './limits/connection-limits.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
@@ -81,6 +83,13 @@ const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
 });
 const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
 app.use(
+  concurrencyLimit({
+    perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
+    mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
+    isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
+  }),
+);
+app.use(
   serviceProxy({
     routes: [
       { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
@@ -111,11 +120,18 @@ subscriptions = startSubscriptions({
   kafkaBrokers: config.KAFKA_BROKERS,
   logger,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  connectionLimits: new ConnectionLimits({
+    connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
+    connectionsPerAddress: config.WS_CONNECTIONS_PER_ADDRESS,
+    subscriptionsPerUser: config.SUBSCRIPTIONS_PER_USER,
+  }),
+  trustProxy: config.TRUST_PROXY,
   queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
   slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
   checkCost: graphql.checkCost,
 });
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+gaugeFrom('ytm_websocket_connections', 'Open WebSocket connections on this router', () => subscriptions?.connections() ?? 0);
 gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [

@@ -79,6 +79,11 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void
     if (err.code === 'RATE_LIMITED' && typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
     return;
   }
+  if (ctx.req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    // The client went away before its request body arrived: nobody to answer, nothing went wrong here.
+    ctx.status = 499;
+    return;
+  }
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
   ctx.body = internalErrorBody(ctx.state.requestId);
