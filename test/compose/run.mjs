@@ -116,7 +116,7 @@ function jest(extraEnv) {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules/jest/bin/jest.js'), '--selectProjects', 'compose', '--runInBand', ...process.argv.slice(2)],
+      [join(ROOT, 'node_modules/jest/bin/jest.js'), '--selectProjects', 'compose', '--runInBand', '--testTimeout=300000', ...process.argv.slice(2)],
       {
         cwd: ROOT,
         stdio: 'inherit',

@@ -101,12 +101,22 @@ export class Stack {
     }
   }
 
-  async waitExited(service, timeoutMs) {
-    for (const c of await this.containers(service)) {
-      const { out } = await run('timeout', [String(Math.ceil(timeoutMs / 1000)), 'podman', 'wait', c.name], { env: this.env, capture: true });
-      if (out.trim() !== '0') throw new Error(`${c.name} exited with ${out.trim()}\n${await this.logs(c.name)}`);
-      this.log(`${service} completed`);
+  /** Every container of the (one-shot) service exited 0 (memoised). */
+  waitExited(service, timeoutMs) {
+    this.exited ??= new Map();
+    if (!this.exited.has(service)) {
+      this.exited.set(
+        service,
+        (async () => {
+          for (const c of await this.containers(service)) {
+            const { out } = await run('timeout', [String(Math.ceil(timeoutMs / 1000)), 'podman', 'wait', c.name], { env: this.env, capture: true });
+            if (out.trim() !== '0') throw new Error(`${c.name} exited with ${out.trim()}\n${await this.logs(c.name)}`);
+          }
+          this.log(`${service} completed`);
+        })(),
+      );
     }
+    return this.exited.get(service);
   }
 
   /** podman restart every container of a service, then wait for its health again. */
