@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { probe, writeAudio } from '../../subgraphs/stream/test/support/audio.js';
@@ -11,6 +11,8 @@ import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
+
+jest.setTimeout(120_000);
 
 const SECONDS = 20;
 const PLAY = `mutation($id: ID!, $format: StreamFormat, $max: Int) {
