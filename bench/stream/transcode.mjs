@@ -124,7 +124,7 @@ const median = (xs) => pct(xs, 50);
 const f = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 const waitIdle = async () => {
   for (let i = 0; i < 200; i++) {
-    const health = await (await fetch(`${system.services.stream.url}/health`)).json();
+    const health = await (await fetch(`${system.services.stream.opsUrl}/health`)).json();
     if ((health.transcodes?.running ?? 0) === 0) return;
     await new Promise((r) => setTimeout(r, 25));
   }
