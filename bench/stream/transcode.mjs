@@ -6,7 +6,7 @@
 //   3. transcode throughput (seconds of audio per second)  vs  plain ffmpeg to a pipe;
 //   4. a cached transcode served with Range  vs  an original file of the same size, MB/s.
 // Needs FerretDB + Kafka (MONGODB_URL / KAFKA_BROKERS, e.g. from `npm run infra -- up`) and a build.
-// Usage: node bench/stream/transcode.mjs [--tracks=12] [--seeks=12] [--rounds=3] [--format=OPUS] [--bitrate=128]
+// Usage: node bench/stream/transcode.mjs [--tracks=10] [--seeks=10] [--rounds=2] [--long=300] [--format=OPUS] [--bitrate=128]
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -18,13 +18,13 @@ import { startSystem } from '../../scripts/system.mjs';
 import { ffmpegArgs } from '../../subgraphs/stream/dist/transcode/ffmpeg-args.js';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const TRACKS = Number(arg('tracks', '12'));
-const SEEKS = Number(arg('seeks', '12'));
-const ROUNDS = Number(arg('rounds', '3'));
+const TRACKS = Number(arg('tracks', '10'));
+const SEEKS = Number(arg('seeks', '10'));
+const ROUNDS = Number(arg('rounds', '2'));
 const FORMAT = arg('format', 'OPUS');
 const BITRATE = Number(arg('bitrate', '128'));
 const SHORT_SECONDS = 60;
-const LONG_SECONDS = 600;
+const LONG_SECONDS = Number(arg('long', '300'));
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 const MONGODB_URL = process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017';
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';

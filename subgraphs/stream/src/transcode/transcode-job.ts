@@ -162,7 +162,8 @@ export class TranscodeJob {
     this.error = err;
     clearTimeout(this.stall);
     const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    // A process that never spawned (ENOENT) has no pid and may never emit 'close'.
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       child.once('close', () => this.markExited());
       child.kill('SIGKILL');
     } else this.markExited();
