@@ -56,6 +56,11 @@ ARG SERVICE
 # (library's art and thumbnails, the trust material) are created here owned by 1000, so a named
 # volume mounted on them starts with that owner.
 RUN mkdir -p /var/lib/ytm/art /var/lib/ytm/trust && chown -R 1000:1000 /var/lib/ytm
+# ytm-stream transcodes with Debian's ffmpeg (libopus, libmp3lame, aac), checked at start; its cache is a volume.
+RUN if [ "${SERVICE}" = stream ]; then \
+      apt-get update && apt-get install -y --no-install-recommends ffmpeg && apt-get clean && rm -rf /var/lib/apt/lists/* \
+      && mkdir -p /var/cache/ytm-transcodes && chown 1000:1000 /var/cache/ytm-transcodes; \
+    fi
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     YTM_SERVICE=${SERVICE}
