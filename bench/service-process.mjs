@@ -1,16 +1,25 @@
 // Shared by the benchmarks: a service from `dist` as its own process on free ports, waited for
 // until its /health answers, and stopped with SIGTERM.
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTrustMaterial, ServiceIdentity } from '@ytm/trust';
 
 export { freePort } from '../scripts/system.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The trust material services started from the repository root use by default (TRUST_DIR=./.ytm/trust), created if missing. */
+export const TRUST_DIR = join(ROOT, '.ytm', 'trust');
+export function benchIdentity(name) {
+  ensureTrustMaterial(TRUST_DIR);
+  return ServiceIdentity.load({ dir: TRUST_DIR, name });
+}
+
 /** Spawns `node [nodeArgs] script` (in the repository root) and resolves once `${url}/health` answers; `stop()` ends it. */
 export async function startServiceProcess({ name, script, url, env, nodeArgs = [], stdio = ['ignore', 'ignore', 'inherit'], timeoutMs = 60_000 }) {
-  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env, stdio });
+  ensureTrustMaterial(TRUST_DIR);
+  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { TRUST_DIR, ...env }, stdio });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}`);

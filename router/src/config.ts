@@ -11,6 +11,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4000),
       GRPC_PORT: env.port(50050),
+      /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */
+      TRUST_DIR: env.string('./.ytm/trust'),
+      /** This service's private key when it is mounted apart from TRUST_DIR (default TRUST_DIR/private/<service>.key.pem). */
+      SERVICE_KEY_FILE: env.optionalString(),
       SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
       SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),

@@ -3,6 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { createAccessTokenVerifier, createJwksKeyResolver } from '@ytm/auth';
 import { closeServer, createApp, gaugeFrom, handleShutdown, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
+import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
@@ -19,7 +20,15 @@ const config = readConfig();
 const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
 
 const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
-const registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'router', keyFile: config.SERVICE_KEY_FILE });
+const registryLogger = logger.child({ component: 'registry' });
+const registryServer = await startRegistryServer({
+  host: config.HOST,
+  port: config.GRPC_PORT,
+  registry,
+  logger: registryLogger,
+  guard: identity.guard(registryLogger),
+});
 const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
 
 const gateway = new ApolloGateway({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import { closeServer, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
+import { closeServer as closeGrpc, listen as listenGrpc, type CallerCredentials, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
 
 export interface RunSubgraphOptions {
@@ -17,7 +17,10 @@ export interface RunSubgraphOptions {
   port: number;
   /** The advertised host (what the router dials); defaults to `host`. */
   advertisedHost?: string;
-  grpc?: { server: GrpcServer; port: number; serviceName: string };
+  /** Its gRPC server; every service added to it is reported SERVING once listening. */
+  grpc?: { server: GrpcServer; port: number };
+  /** This service's identity: registry calls carry it. */
+  credentials: CallerCredentials;
   /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
   registryUrl: string;
   sdl: string;
@@ -40,7 +43,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
   let grpcPort: number | undefined;
   if (grpc) {
     grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
-    grpc.server.health.set(grpc.serviceName, 'SERVING');
+    grpc.server.setServing();
   }
   const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
   const httpUrl = `http://${advertised}:${httpPort}`;
@@ -53,6 +56,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
       startRegistration({
         registryUrl,
         name,
+        credentials: options.credentials,
         instanceId,
         graphqlUrl: `${httpUrl}/graphql`,
         httpUrl,

@@ -1,11 +1,12 @@
 import {
   Metadata,
   RegistryService as RegistryGrpcService,
-  SERVICE_NAMES,
+  callerOf,
   closeServer,
   createGrpcServer,
   listen,
   status,
+  type CallGuard,
   type RegisterRequest,
   type RegistryServer,
   type sendUnaryData,
@@ -26,6 +27,8 @@ export interface RegistryServerOptions {
   port: number;
   registry: RegistryService;
   logger: RegistryServerLogger;
+  /** Admits calls by the caller's service identity (`ServiceIdentity.guard`). */
+  guard: CallGuard;
 }
 
 export interface RunningRegistryServer {
@@ -40,12 +43,31 @@ const MAX_ID_LENGTH = 128;
 const MAX_URL_LENGTH = 2048;
 const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
-/** The gRPC face of the registry; validation happens here, at the edge, before the domain sees input. */
+/**
+ * The gRPC face of the registry; validation happens here, at the edge, before the domain sees input.
+ * The guard has already admitted the caller's identity (SERVICE_ACCESS); here a service may
+ * register only under its own name and touch only its own leases.
+ */
 export function createRegistryHandlers(registry: RegistryService, logger: RegistryServerLogger): RegistryServer {
+  const denied = (callback: sendUnaryData<never>, call: { getPeer(): string }, caller: string | undefined, reason: string, fields: object = {}) => {
+    logger.warn({ ...fields, caller, peer: call.getPeer(), grpcStatus: 'PERMISSION_DENIED', reason }, 'registry call refused');
+    callback({ code: status.PERMISSION_DENIED, details: reason, metadata: new Metadata() });
+  };
+  const ownsLease = (leaseId: string, caller: string | undefined) => {
+    const owner = registry.ownerOf(leaseId);
+    return owner === undefined || owner === caller;
+  };
   return {
     register: (call, callback) => {
       const problem = validate(call.request);
       if (problem) return invalid(callback, problem);
+      const caller = callerOf(call);
+      if (caller !== call.request.name) {
+        return denied(callback, call, caller, `${caller ?? 'an unidentified caller'} may register only under its own name, not as ${call.request.name}`, {
+          name: call.request.name,
+          instanceId: call.request.instanceId,
+        });
+      }
       const input: RegistrationInput = {
         name: call.request.name,
         instanceId: call.request.instanceId,
@@ -63,10 +85,12 @@ export function createRegistryHandlers(registry: RegistryService, logger: Regist
     },
     heartbeat: (call, callback) => {
       if (!call.request.leaseId) return invalid(callback, 'lease_id is required');
+      if (!ownsLease(call.request.leaseId, callerOf(call))) return denied(callback, call, callerOf(call), 'a lease of another service');
       callback(null, { known: registry.heartbeat(call.request.leaseId) });
     },
     deregister: (call, callback) => {
       if (!call.request.leaseId) return invalid(callback, 'lease_id is required');
+      if (!ownsLease(call.request.leaseId, callerOf(call))) return denied(callback, call, callerOf(call), 'a lease of another service');
       if (registry.deregister(call.request.leaseId)) logger.info({ peer: call.getPeer() }, 'subgraph deregistered');
       callback(null, {});
     },
@@ -77,10 +101,11 @@ export function createRegistryHandlers(registry: RegistryService, logger: Regist
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
   const { registry, logger } = options;
   // grpc-js accepts 4 MB messages by default, so an oversized SDL reaches validate() and gets a clear INVALID_ARGUMENT.
-  const { server, health } = createGrpcServer();
+  const grpc = createGrpcServer({ guard: options.guard });
+  const { server } = grpc;
   server.addService(RegistryGrpcService, createRegistryHandlers(registry, logger));
   const port = await listen(server, options.host, options.port);
-  health.set(SERVICE_NAMES.registry, 'SERVING');
+  grpc.setServing();
   const sweeper = setInterval(() => registry.sweep(), registry.heartbeatIntervalMs);
   sweeper.unref();
   logger.info({ host: options.host, port }, 'registry gRPC server listening');

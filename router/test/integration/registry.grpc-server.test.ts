@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { RegistryClient, createClient, status, unaryCall, type RegisterRequest } from '@ytm/proto';
+import { Metadata, RegistryClient, createClient, status, unaryCall, type RegisterRequest } from '@ytm/proto';
 import { startRegistration, type Registration as ClientRegistration } from '@ytm/registry';
+import { testIdentity } from '@ytm/testing';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { MAX_SDL_BYTES, startRegistryServer, type RunningRegistryServer } from '../../src/registry/registry.grpc-server.js';
 
@@ -23,11 +24,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startRouter(port = 0): Promise<{ registry: RegistryService; server: RunningRegistryServer }> {
+async function startRouter(port = 0): Promise<{ registry: RegistryService; server: RunningRegistryServer; log: LogEntry[] }> {
   const registry = new RegistryService({ heartbeatIntervalMs: HEARTBEAT_MS });
-  const server = await startRegistryServer({ host: '127.0.0.1', port, registry, logger: memoryLogger().logger });
+  const { entries, logger } = memoryLogger();
+  const server = await startRegistryServer({ host: '127.0.0.1', port, registry, logger, guard: testIdentity('router').guard(logger) });
   cleanups.push(() => server.close());
-  return { registry, server };
+  return { registry, server, log: entries };
 }
 
 function startClient(port: number, instanceId = 'lib-1') {
@@ -35,6 +37,7 @@ function startClient(port: number, instanceId = 'lib-1') {
   const registration = startRegistration({
     registryUrl: `127.0.0.1:${port}`,
     name: 'library',
+    credentials: testIdentity('library'),
     instanceId,
     graphqlUrl: 'http://127.0.0.1:4001/graphql',
     httpUrl: 'http://127.0.0.1:4001',
@@ -143,7 +146,7 @@ describe('registry over real gRPC', () => {
 
     async function rawClient() {
       const { registry, server } = await startRouter();
-      const client = createClient(RegistryClient, `127.0.0.1:${server.port}`);
+      const client = createClient(RegistryClient, `127.0.0.1:${server.port}`, testIdentity('library'));
       cleanups.push(() => client.close());
       return { registry, client };
     }
@@ -184,4 +187,71 @@ describe('registry over real gRPC', () => {
       expect(registry.active()).toHaveLength(1);
     });
   });
+
+  describe('service identity', () => {
+    const claim = (name: string): RegisterRequest => ({
+      name,
+      instanceId: `${name}-rogue`,
+      graphqlUrl: 'http://127.0.0.1:4002/graphql',
+      sdl: 'type Query { x: Int }',
+      version: '1',
+      httpUrl: 'http://127.0.0.1:4002',
+    });
+
+    async function routerWith(caller: Parameters<typeof createClient>[2]) {
+      const router = await startRouter();
+      const client = createClient(RegistryClient, `127.0.0.1:${router.server.port}`, caller);
+      cleanups.push(() => client.close());
+      return { ...router, client };
+    }
+
+    it('refuses a registration without credentials (UNAUTHENTICATED), logs it and registers nothing', async () => {
+      const { registry, client, log } = await routerWith({ authorizationFor: () => undefined });
+      await expect(unaryCall(client.register.bind(client), claim('resource'), { deadlineMs: 2_000 })).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+      await expect(unaryCall(client.register.bind(client), claim('resource'), { deadlineMs: 2_000, metadata: bearer('not-a-token') })).rejects.toMatchObject({
+        code: status.UNAUTHENTICATED,
+      });
+      expect(registry.active()).toEqual([]);
+      const refused = log.filter((e) => e.msg === 'internal call refused');
+      expect(refused).toHaveLength(2);
+      expect(refused[0]?.obj).toMatchObject({ method: '/ytm.registry.v1.Registry/Register', grpcStatus: 'UNAUTHENTICATED' });
+      expect(JSON.stringify(refused)).not.toContain('not-a-token');
+    });
+
+    it("refuses stream's valid credentials claiming to be resource (PERMISSION_DENIED) and registers nothing", async () => {
+      const { registry, client, log } = await routerWith(testIdentity('stream'));
+      await expect(unaryCall(client.register.bind(client), claim('resource'), { deadlineMs: 2_000 })).rejects.toMatchObject({
+        code: status.PERMISSION_DENIED,
+        details: 'stream may register only under its own name, not as resource',
+      });
+      expect(registry.active()).toEqual([]);
+      expect(log.find((e) => e.msg === 'registry call refused')?.obj).toMatchObject({ caller: 'stream', name: 'resource', grpcStatus: 'PERMISSION_DENIED' });
+      // Under its own name it may.
+      await unaryCall(client.register.bind(client), claim('stream'), { deadlineMs: 2_000 });
+      expect(registry.active().map((r) => r.name)).toEqual(['stream']);
+    });
+
+    it('refuses the router identity (it registers nothing) and a heartbeat or deregistration of another service’s lease', async () => {
+      const { registry, server, client } = await routerWith(testIdentity('router'));
+      await expect(unaryCall(client.register.bind(client), claim('router'), { deadlineMs: 2_000 })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      const as = (name: 'library' | 'stream') => {
+        const c = createClient(RegistryClient, `127.0.0.1:${server.port}`, testIdentity(name));
+        cleanups.push(() => c.close());
+        return c;
+      };
+      const library = as('library');
+      const stream = as('stream');
+      const { leaseId } = await unaryCall(library.register.bind(library), claim('library'), { deadlineMs: 2_000 });
+      await expect(unaryCall(stream.deregister.bind(stream), { leaseId }, { deadlineMs: 2_000 })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      await expect(unaryCall(stream.heartbeat.bind(stream), { leaseId }, { deadlineMs: 2_000 })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      expect(registry.active().map((r) => r.leaseId)).toEqual([leaseId]);
+      await expect(unaryCall(library.heartbeat.bind(library), { leaseId }, { deadlineMs: 2_000 })).resolves.toEqual({ known: true });
+    });
+  });
 });
+
+function bearer(token: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}

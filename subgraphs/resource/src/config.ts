@@ -16,6 +16,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       MONGODB_DB: env.string('ytm_resource'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       REGISTRY_URL: env.string('127.0.0.1:50050'),
+      /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */
+      TRUST_DIR: env.string('./.ytm/trust'),
+      /** This service's private key when it is mounted apart from TRUST_DIR (default TRUST_DIR/private/<service>.key.pem). */
+      SERVICE_KEY_FILE: env.optionalString(),
       STREAM_GRPC_URL: env.string('127.0.0.1:50053'),
       LIBRARY_GRPC_URL: env.string('127.0.0.1:50051'),
       JWT_ISSUER: env.string('ytm-resource'),

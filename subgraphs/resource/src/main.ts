@@ -1,12 +1,14 @@
 import { createLogger } from '@ytm/logger';
 import { createGrpcServer } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
+import { ServiceIdentity } from '@ytm/trust';
 import { composeResource, SDL } from './composition.js';
 import { readConfig } from './config.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-resource', level: config.LOG_LEVEL });
-const resource = await composeResource(config, logger);
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'resource', keyFile: config.SERVICE_KEY_FILE });
+const resource = await composeResource(config, logger, identity);
 resource.start();
 
 await runSubgraph({
@@ -16,7 +18,9 @@ await runSubgraph({
   app: resource.app,
   host: config.HOST,
   port: config.PORT,
-  grpc: { server: createGrpcServer(), port: config.GRPC_PORT, serviceName: 'ytm.resource.v1.Resource' },
+  // Serves only grpc.health.v1 (for probes): ytm.resource.v1.Resource has no implementation yet.
+  grpc: { server: createGrpcServer({ guard: identity.guard(logger) }), port: config.GRPC_PORT },
+  credentials: identity,
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
   shutdown: resource.shutdown,

@@ -8,6 +8,7 @@ import { createApp, type AppState, type RawRoute, type ShutdownStep } from '@ytm
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
+import type { ServiceIdentity } from '@ytm/trust';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
@@ -57,7 +58,7 @@ export interface StreamParts {
 }
 
 /** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
-export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
+export async function createStream(config: StreamConfig, logger: Logger, identity: ServiceIdentity, overrides: StreamOverrides = {}): Promise<StreamParts> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
@@ -73,7 +74,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
     overrides.trackFiles ??
-    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
+    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, caller: identity, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
   const active = new ActiveStreams(
@@ -156,7 +157,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     }),
   ];
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
   relay.start();
 

@@ -1,12 +1,13 @@
 import { createLogger } from '@ytm/logger';
-import { SERVICE_NAMES } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
+import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createStream, SDL } from './create-stream.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-stream', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger);
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'stream', keyFile: config.SERVICE_KEY_FILE });
+const stream = await createStream(config, logger, identity);
 
 await runSubgraph({
   name: 'stream',
@@ -16,7 +17,8 @@ await runSubgraph({
   routes: stream.routes,
   host: config.HOST,
   port: config.PORT,
-  grpc: { server: stream.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.stream },
+  grpc: { server: stream.grpc, port: config.GRPC_PORT },
+  credentials: identity,
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
   shutdown: stream.shutdown,
