@@ -183,7 +183,7 @@ describe('trust between services: rogue callers on the running system', () => {
       router: ['ytm.registry.v1.Registry'],
       library: ['ytm.library.v1.Library'],
       stream: ['ytm.stream.v1.Stream'],
-      resource: [],
+      resource: ['ytm.resource.v1.Resource'],
     };
     const all = ['ytm.registry.v1.Registry', 'ytm.library.v1.Library', 'ytm.stream.v1.Stream', 'ytm.resource.v1.Resource'];
     for (const [service, names] of Object.entries(served)) {

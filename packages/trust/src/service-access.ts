@@ -1,7 +1,7 @@
 import { HealthService, LibraryService, RegistryService, ResourceService, StreamService } from '@ytm/proto';
 
 /** Every service identity there is; replicas of a service share its identity (and its key). */
-export const SERVICE_IDENTITIES = ['router', 'library', 'resource', 'stream'] as const;
+export const SERVICE_IDENTITIES = ['router', 'library', 'resource', 'stream', 'subsonic'] as const;
 export type ServiceIdentityName = (typeof SERVICE_IDENTITIES)[number];
 
 export interface MethodAccess {
@@ -24,8 +24,9 @@ export const SERVICE_ACCESS: Readonly<Record<string, MethodAccess>> = {
   [LibraryService.getTrackFile.path]: { servedBy: 'library', callers: ['stream'] },
   [LibraryService.batchGetTracks.path]: { servedBy: 'library', callers: ['resource'] },
   [StreamService.revokeTickets.path]: { servedBy: 'stream', callers: ['resource'] },
-  // Declared in proto/ but served by no process yet: nobody may call it until a caller is listed.
-  [ResourceService.getUser.path]: { servedBy: 'resource', callers: [] },
+  [ResourceService.getUser.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.authenticateApiKey.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.verifyPassword.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [HealthService.check.path]: { servedBy: 'any', callers: 'anyone' },
   [HealthService.watch.path]: { servedBy: 'any', callers: 'anyone' },
 };

@@ -1,5 +1,4 @@
 import { createLogger } from '@ytm/logger';
-import { createGrpcServer } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
 import { ServiceIdentity } from '@ytm/trust';
 import { composeResource, SDL } from './composition.js';
@@ -18,8 +17,7 @@ await runSubgraph({
   app: resource.app,
   host: config.HOST,
   port: config.PORT,
-  // Serves only grpc.health.v1 (for probes): ytm.resource.v1.Resource has no implementation yet.
-  grpc: { server: createGrpcServer({ guard: identity.guard(logger) }), port: config.GRPC_PORT },
+  grpc: { server: resource.grpc, port: config.GRPC_PORT },
   credentials: identity,
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
