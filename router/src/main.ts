@@ -8,6 +8,7 @@ import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
+import { registrationAddressCheck } from './registry/registration-address.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
@@ -22,13 +23,17 @@ const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
 const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
 const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'router', keyFile: config.SERVICE_KEY_FILE });
 const registryLogger = logger.child({ component: 'registry' });
+// A registration pointing at one of the router's own ports is the router itself (ports known once listening).
+const ownPorts: number[] = [config.PORT, config.GRPC_PORT];
 const registryServer = await startRegistryServer({
   host: config.HOST,
   port: config.GRPC_PORT,
   registry,
   logger: registryLogger,
   guard: identity.guard(registryLogger),
+  addresses: registrationAddressCheck({ ownPorts: () => ownPorts }),
 });
+ownPorts.push(registryServer.port);
 const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
 
 const gateway = new ApolloGateway({
@@ -109,6 +114,7 @@ app.use(async (ctx, next) => {
 });
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
+ownPorts.push(port);
 subscriptions = startSubscriptions({
   server,
   gateway,

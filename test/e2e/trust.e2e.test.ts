@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
@@ -76,6 +76,8 @@ describe('trust between services: rogue callers on the running system', () => {
       dbPrefix,
       production: true,
       env: { LOG_LEVEL: 'warn', MUSIC_DIR: music },
+      // Bound to every interface, stream must register an address others reach, not 127.0.0.1.
+      serviceEnv: { stream: { HOST: '0.0.0.0' } },
     });
     url = system.graphqlUrl;
     const { token } = await signUp();
@@ -162,6 +164,44 @@ describe('trust between services: rogue callers on the running system', () => {
       rmSync(stranger, { recursive: true, force: true });
     }
     expect((await file(as('stream'))).trackId).toBe(trackId);
+  });
+
+  it('a service bound to 0.0.0.0 registers a reachable, non-loopback address, and the router routes to it', async () => {
+    const health = (await (await fetch(`${system.routerUrl}/health`)).json()) as { registrations: Array<{ name: string; graphqlUrl: string }> };
+    const stream = health.registrations.find((r) => r.name === 'stream');
+    const host = new URL(stream!.graphqlUrl).hostname;
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal)
+      .map((i) => i!.address);
+    expect(external).toContain(host);
+    // Playback goes router → stream's registered URL (the RevokeTickets test above played through it too).
+    const user = await signUp();
+    const ticket = await gql(url, 'mutation($id: ID!) { requestPlayback(trackId: $id) { url } }', { id: trackId }, user.token);
+    const res = await fetch(`${system.routerUrl}${new URL(ticket.data!.requestPlayback.url).pathname}`, { headers: { range: 'bytes=0-9' } });
+    expect(res.status).toBe(206);
+  });
+
+  it('refuses a registration whose URL is the router itself or leads nowhere, and keeps routing to the real service', async () => {
+    const library = client(RegistryClient, 'router', as('library'));
+    const sdl = readFileSync(new URL('../../subgraphs/library/schema.graphql', import.meta.url), 'utf8');
+    const claim = (base: string): RegisterRequest => ({
+      name: 'library',
+      instanceId: `library-${randomUUID()}`,
+      graphqlUrl: `${base}/graphql`,
+      httpUrl: base,
+      sdl,
+      version: 't',
+    });
+    const refusal = (base: string) =>
+      unaryCall(library.register.bind(library), claim(base), { deadlineMs: 5_000 }).catch((err: { code: number; details: string }) => err);
+    expect(await refusal(system.routerUrl)).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      details: expect.stringContaining('points at the router itself'),
+    });
+    expect(await refusal(rogueUrl)).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringContaining('not reachable as a subgraph') });
+    const r = await gql(url, 'query($id: ID!) { track(id: $id) { title } }', { id: trackId }, (await signUp()).token);
+    expect(r.data!.track.title).toBe('Trusted Song');
   });
 
   it('keeps serving after all of it', async () => {

@@ -29,8 +29,10 @@ export interface RegistrationOptions {
   warnEveryMs?: number;
   /** Until the first registration, an unreachable router is logged at debug for this long. Default 30 s. */
   startupGraceMs?: number;
-  /** Deadline of each Register/Heartbeat call. Default 2 s. */
+  /** Deadline of each Heartbeat call. Default 2 s. */
   callTimeoutMs?: number;
+  /** Deadline of each Register call: the router first checks it can reach our URLs. Default 5 s. */
+  registerTimeoutMs?: number;
 }
 
 export interface Registration {
@@ -55,6 +57,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const warnEveryMs = options.warnEveryMs ?? 30_000;
   const callTimeoutMs = options.callTimeoutMs ?? 2_000;
+  const registerTimeoutMs = options.registerTimeoutMs ?? 5_000;
   const client = createClient(RegistryClient, registryUrl, options.credentials);
   // Two signals: stop() wakes sleeps and drops heartbeats at once, but lets an in-flight
   // Register finish briefly, since the router may already hold that lease and only its id can deregister it.
@@ -82,7 +85,12 @@ export function startRegistration(options: RegistrationOptions): Registration {
       return;
     }
     lastWarnAt = Date.now();
-    if (remote.grpcStatus === status.INVALID_ARGUMENT || remote.grpcStatus === status.UNAUTHENTICATED || remote.grpcStatus === status.PERMISSION_DENIED) {
+    if (
+      remote.grpcStatus === status.INVALID_ARGUMENT ||
+      remote.grpcStatus === status.FAILED_PRECONDITION ||
+      remote.grpcStatus === status.UNAUTHENTICATED ||
+      remote.grpcStatus === status.PERMISSION_DENIED
+    ) {
       // A fix needs a deploy or the right trust material; keep retrying slowly meanwhile.
       logger.error(fields, `the router rejected this ${what}`);
     } else {
@@ -102,7 +110,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
           version: options.version,
           httpUrl: options.httpUrl,
         },
-        { deadlineMs: callTimeoutMs, signal: registerAborter.signal },
+        { deadlineMs: registerTimeoutMs, signal: registerAborter.signal },
       );
       leaseId = response.leaseId;
       intervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : FALLBACK_HEARTBEAT_MS;

@@ -4,6 +4,7 @@ import { closeServer, handleShutdown, httpHandler, listen, type AppState, type R
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type CallerCredentials, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
+import { advertisedBaseUrl } from './advertise.js';
 
 export interface RunSubgraphOptions {
   /** Subgraph name as the router knows it: library, resource or stream. */
@@ -15,8 +16,8 @@ export interface RunSubgraphOptions {
   routes?: RawRoute[];
   host: string;
   port: number;
-  /** The advertised host (what the router dials); defaults to `host`. */
-  advertisedHost?: string;
+  /** Where other services reach this one (ADVERTISE_HOST / ADVERTISE_URL); see advertisedBaseUrl. */
+  advertise?: { host?: string | undefined; url?: string | undefined };
   /** Its gRPC server; every service added to it is reported SERVING once listening. */
   grpc?: { server: GrpcServer; port: number };
   /** This service's identity: registry calls carry it. */
@@ -45,8 +46,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
     grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
     grpc.server.setServing();
   }
-  const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
-  const httpUrl = `http://${advertised}:${httpPort}`;
+  const httpUrl = advertisedBaseUrl({ host, port: httpPort, advertiseHost: options.advertise?.host, advertiseUrl: options.advertise?.url });
   const instanceId = `${name}-${randomUUID()}`;
   const registrations = options.registryUrl
     .split(',')

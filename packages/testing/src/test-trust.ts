@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTrustMaterial, ServiceIdentity, type ServiceIdentityName } from '@ytm/trust';
@@ -9,8 +9,10 @@ const identities = new Map<string, ServiceIdentity>();
 /** Trust material for this test process (every service identity), created once in a temp directory. */
 export function testTrustDir(): string {
   if (dir === undefined) {
-    dir = mkdtempSync(join(tmpdir(), 'ytm-trust-'));
-    ensureTrustMaterial(dir);
+    const created = mkdtempSync(join(tmpdir(), 'ytm-trust-'));
+    dir = created;
+    ensureTrustMaterial(created);
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
   }
   return dir;
 }

@@ -11,6 +11,7 @@ import {
   type RegistryServer,
   type sendUnaryData,
 } from '@ytm/proto';
+import type { RegistrationAddressCheck } from './registration-address.js';
 import type { RegistrationInput, RegistryService } from './registry.service.js';
 
 /** The subset of a pino logger the registry server uses. */
@@ -29,6 +30,8 @@ export interface RegistryServerOptions {
   logger: RegistryServerLogger;
   /** Admits calls by the caller's service identity (`ServiceIdentity.guard`). */
   guard: CallGuard;
+  /** Refuses URLs the router cannot reach or that lead back to itself (`registrationAddressCheck`). */
+  addresses: RegistrationAddressCheck;
 }
 
 export interface RunningRegistryServer {
@@ -48,7 +51,7 @@ const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
  * The guard has already admitted the caller's identity (SERVICE_ACCESS); here a service may
  * register only under its own name and touch only its own leases.
  */
-export function createRegistryHandlers(registry: RegistryService, logger: RegistryServerLogger): RegistryServer {
+export function createRegistryHandlers(registry: RegistryService, logger: RegistryServerLogger, addresses: RegistrationAddressCheck): RegistryServer {
   const denied = (callback: sendUnaryData<never>, call: { getPeer(): string }, caller: string | undefined, reason: string, fields: object = {}) => {
     logger.warn({ ...fields, caller, peer: call.getPeer(), grpcStatus: 'PERMISSION_DENIED', reason }, 'registry call refused');
     callback({ code: status.PERMISSION_DENIED, details: reason, metadata: new Metadata() });
@@ -76,12 +79,19 @@ export function createRegistryHandlers(registry: RegistryService, logger: Regist
         sdl: call.request.sdl,
         version: call.request.version,
       };
-      const lease = registry.register(input);
-      logger.info(
-        { name: input.name, instanceId: input.instanceId, graphqlUrl: input.graphqlUrl, version: input.version, peer: call.getPeer() },
-        'subgraph registered',
+      const peer = call.getPeer();
+      void addresses({ graphqlUrl: input.graphqlUrl, httpUrl: input.httpUrl, peer }).then(
+        (problem) => {
+          if (problem) {
+            logger.warn({ name: input.name, instanceId: input.instanceId, peer, reason: problem }, 'registration refused: address');
+            return callback({ code: status.FAILED_PRECONDITION, details: problem, metadata: new Metadata() });
+          }
+          const lease = registry.register(input);
+          logger.info({ name: input.name, instanceId: input.instanceId, graphqlUrl: input.graphqlUrl, version: input.version, peer }, 'subgraph registered');
+          callback(null, lease);
+        },
+        (err: unknown) => callback({ code: status.INTERNAL, details: `address check failed: ${(err as Error).message}`, metadata: new Metadata() }),
       );
-      callback(null, lease);
     },
     heartbeat: (call, callback) => {
       if (!call.request.leaseId) return invalid(callback, 'lease_id is required');
@@ -103,7 +113,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   // grpc-js accepts 4 MB messages by default, so an oversized SDL reaches validate() and gets a clear INVALID_ARGUMENT.
   const grpc = createGrpcServer({ guard: options.guard });
   const { server } = grpc;
-  server.addService(RegistryGrpcService, createRegistryHandlers(registry, logger));
+  server.addService(RegistryGrpcService, createRegistryHandlers(registry, logger, options.addresses));
   const port = await listen(server, options.host, options.port);
   grpc.setServing();
   const sweeper = setInterval(() => registry.sweep(), registry.heartbeatIntervalMs);

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { createServer } from 'node:net';
 import { Metadata, RegistryClient, createClient, status, unaryCall, type RegisterRequest } from '@ytm/proto';
 import { startRegistration, type Registration as ClientRegistration } from '@ytm/registry';
 import { testIdentity } from '@ytm/testing';
+import { registrationAddressCheck } from '../../src/registry/registration-address.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { MAX_SDL_BYTES, startRegistryServer, type RunningRegistryServer } from '../../src/registry/registry.grpc-server.js';
 
@@ -19,15 +22,31 @@ function memoryLogger() {
 }
 
 const HEARTBEAT_MS = 150;
+
+// A stand-in subgraph over real HTTP: the router registers only URLs that answer as a subgraph.
+let subgraph: HttpServer;
+let SUBGRAPH: string;
+beforeAll(async () => {
+  subgraph = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"_service":{"__typename":"_Service"}}}'));
+  });
+  await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
+  SUBGRAPH = `http://127.0.0.1:${(subgraph.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise((resolve) => subgraph.close(resolve)));
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startRouter(port = 0): Promise<{ registry: RegistryService; server: RunningRegistryServer; log: LogEntry[] }> {
+async function startRouter(port = 0, host = '127.0.0.1'): Promise<{ registry: RegistryService; server: RunningRegistryServer; log: LogEntry[] }> {
   const registry = new RegistryService({ heartbeatIntervalMs: HEARTBEAT_MS });
   const { entries, logger } = memoryLogger();
-  const server = await startRegistryServer({ host: '127.0.0.1', port, registry, logger, guard: testIdentity('router').guard(logger) });
+  const ownPorts: number[] = [];
+  const addresses = registrationAddressCheck({ ownPorts: () => ownPorts, probeTimeoutMs: 1_000 });
+  const server = await startRegistryServer({ host, port, registry, logger, guard: testIdentity('router').guard(logger), addresses });
+  ownPorts.push(server.port);
   cleanups.push(() => server.close());
   return { registry, server, log: entries };
 }
@@ -39,8 +58,8 @@ function startClient(port: number, instanceId = 'lib-1') {
     name: 'library',
     credentials: testIdentity('library'),
     instanceId,
-    graphqlUrl: 'http://127.0.0.1:4001/graphql',
-    httpUrl: 'http://127.0.0.1:4001',
+    graphqlUrl: `${SUBGRAPH}/graphql`,
+    httpUrl: SUBGRAPH,
     sdl: 'type Query { tracks: [String] }',
     version: '1.2.3',
     logger,
@@ -76,7 +95,7 @@ describe('registry over real gRPC', () => {
 
     await waitFor('registration', () => first.registry.active().length === 1);
     const [registered] = first.registry.active();
-    expect(registered).toMatchObject({ name: 'library', instanceId: 'lib-1', version: '1.2.3', httpUrl: 'http://127.0.0.1:4001' });
+    expect(registered).toMatchObject({ name: 'library', instanceId: 'lib-1', version: '1.2.3', httpUrl: SUBGRAPH });
     const seenAt = registered?.lastSeenAt ?? 0;
     await waitFor('heartbeats', () => (first.registry.active()[0]?.lastSeenAt ?? 0) >= seenAt + 2 * HEARTBEAT_MS);
 
@@ -111,8 +130,9 @@ describe('registry over real gRPC', () => {
   it('waits for a router that is not up yet, without crashing', async () => {
     const port = await freePort();
     const { entries } = startClient(port);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+    await waitFor('a few attempts', () => entries.filter((e) => e.msg === 'registration failed').length >= 2);
+    // Services and routers start in any order: within the start-up grace that is no warning.
+    expect(entries.filter((e) => e.level === 'warn')).toHaveLength(0);
     const { registry } = await startRouter(port);
     await waitFor('late registration', () => registry.active().length === 1, 15_000);
   });
@@ -135,14 +155,14 @@ describe('registry over real gRPC', () => {
   });
 
   describe('input validation', () => {
-    const valid: RegisterRequest = {
+    const valid = (): RegisterRequest => ({
       name: 'library',
       instanceId: 'lib-1',
-      graphqlUrl: 'http://127.0.0.1:4001/graphql',
+      graphqlUrl: `${SUBGRAPH}/graphql`,
       sdl: 'type Query { x: Int }',
       version: '1',
-      httpUrl: 'http://127.0.0.1:4001',
-    };
+      httpUrl: SUBGRAPH,
+    });
 
     async function rawClient() {
       const { registry, server } = await startRouter();
@@ -162,7 +182,7 @@ describe('registry over real gRPC', () => {
       ['oversized sdl', { sdl: `type Query { x: Int }\n${'#'.repeat(MAX_SDL_BYTES)}` }, 'sdl must be at most'],
     ])('rejects %s with INVALID_ARGUMENT', async (_label, patch, message) => {
       const { registry, client } = await rawClient();
-      const err = await unaryCall(client.register.bind(client), { ...valid, ...patch }, { deadlineMs: 5_000 }).catch((e: unknown) => e);
+      const err = await unaryCall(client.register.bind(client), { ...valid(), ...patch }, { deadlineMs: 5_000 }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: status.INVALID_ARGUMENT });
       expect((err as { details: string }).details).toContain(message);
       expect(registry.active()).toEqual([]);
@@ -183,7 +203,7 @@ describe('registry over real gRPC', () => {
       const { registry, client } = await rawClient();
       const sdl = `type Query { x: Int }\n${'#'.repeat(MAX_SDL_BYTES - 22)}`;
       expect(Buffer.byteLength(sdl)).toBe(MAX_SDL_BYTES);
-      await unaryCall(client.register.bind(client), { ...valid, sdl }, { deadlineMs: 5_000 });
+      await unaryCall(client.register.bind(client), { ...valid(), sdl }, { deadlineMs: 5_000 });
       expect(registry.active()).toHaveLength(1);
     });
   });
@@ -192,10 +212,10 @@ describe('registry over real gRPC', () => {
     const claim = (name: string): RegisterRequest => ({
       name,
       instanceId: `${name}-rogue`,
-      graphqlUrl: 'http://127.0.0.1:4002/graphql',
+      graphqlUrl: `${SUBGRAPH}/graphql`,
       sdl: 'type Query { x: Int }',
       version: '1',
-      httpUrl: 'http://127.0.0.1:4002',
+      httpUrl: SUBGRAPH,
     });
 
     async function routerWith(caller: Parameters<typeof createClient>[2]) {
@@ -247,6 +267,60 @@ describe('registry over real gRPC', () => {
       expect(registry.active().map((r) => r.leaseId)).toEqual([leaseId]);
       await expect(unaryCall(library.heartbeat.bind(library), { leaseId }, { deadlineMs: 2_000 })).resolves.toEqual({ known: true });
     });
+  });
+});
+
+describe('addresses the router can reach', () => {
+  const request = (graphqlUrl: string, httpUrl = ''): RegisterRequest => ({
+    name: 'library',
+    instanceId: 'lib-x',
+    graphqlUrl,
+    httpUrl,
+    sdl: 'type Query { x: Int }',
+    version: '1',
+  });
+  async function registerAt(host: string, port: number, req: RegisterRequest) {
+    const client = createClient(RegistryClient, `${host}:${port}`, testIdentity('library'));
+    cleanups.push(() => client.close());
+    return unaryCall(client.register.bind(client), req, { deadlineMs: 5_000 });
+  }
+
+  it('refuses URLs that point at the router itself, lead nowhere or are not a subgraph (FAILED_PRECONDITION), registering nothing', async () => {
+    const { registry, server, log } = await startRouter();
+    const self = `http://127.0.0.1:${server.port}`;
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const cases: Array<[RegisterRequest, string]> = [
+      [request(`${self}/graphql`), 'points at the router itself'],
+      [request(`http://localhost:${server.port}/graphql`), 'points at the router itself'],
+      [request(`${SUBGRAPH}/graphql`, self), 'points at the router itself'],
+      [request('http://0.0.0.0:4001/graphql'), 'is not an address to connect to'],
+      [request(`${nowhere}/graphql`), 'is not reachable as a subgraph from the router (ECONNREFUSED)'],
+      [request('http://no-such-host.invalid/graphql'), 'does not resolve from the router'],
+    ];
+    for (const [req, reason] of cases) {
+      const err = await registerAt('127.0.0.1', server.port, req).catch((e: unknown) => e);
+      expect([req.graphqlUrl, err]).toMatchObject([req.graphqlUrl, { code: status.FAILED_PRECONDITION }]);
+      expect((err as { details: string }).details).toContain(reason);
+    }
+    expect(registry.active()).toEqual([]);
+    expect(log.filter((e) => e.msg === 'registration refused: address')).toHaveLength(cases.length);
+    await registerAt('127.0.0.1', server.port, request(`${SUBGRAPH}/graphql`, SUBGRAPH));
+    expect(registry.active()).toHaveLength(1);
+  });
+
+  it('refuses a loopback URL registered from another machine, and accepts it from this one', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+    if (!external) throw new Error('this test needs a non-loopback IPv4 address to call the router from');
+    const { registry, server } = await startRouter(0, '0.0.0.0');
+    // Called through the external address, the router sees a peer that is not loopback.
+    const err = await registerAt(external, server.port, request(`${SUBGRAPH}/graphql`)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: status.FAILED_PRECONDITION });
+    expect((err as { details: string }).details).toContain('is a loopback address, registered from another machine');
+    expect(registry.active()).toEqual([]);
+    await registerAt('127.0.0.1', server.port, request(`${SUBGRAPH}/graphql`));
+    expect(registry.active()).toHaveLength(1);
   });
 });
 

@@ -40,6 +40,7 @@ await runSubgraph({
   logger,
   app: lib.app,
   host: config.HOST,
+  advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
   port: config.PORT,
   grpc: { server: lib.grpc, port: config.GRPC_PORT },
   credentials: identity,

@@ -9,6 +9,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       NODE_ENV: env.nodeEnv(),
       LOG_LEVEL: env.logLevel(),
       HOST: env.string('127.0.0.1'),
+      /** Where other services reach this one when HOST is 0.0.0.0 or :: (default: this machine's first non-loopback address). */
+      ADVERTISE_HOST: env.optionalString(),
+      /** The whole base URL to register instead (behind a port mapping or proxy), e.g. http://library.internal:4001. */
+      ADVERTISE_URL: env.optionalString(),
       PORT: env.port(4002),
       GRPC_PORT: env.port(50052),
       PUBLIC_URL: env.optionalString(),

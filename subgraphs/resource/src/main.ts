@@ -16,6 +16,7 @@ await runSubgraph({
   logger,
   app: resource.app,
   host: config.HOST,
+  advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
   port: config.PORT,
   grpc: { server: resource.grpc, port: config.GRPC_PORT },
   credentials: identity,

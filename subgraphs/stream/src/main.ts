@@ -16,6 +16,7 @@ await runSubgraph({
   app: stream.app,
   routes: stream.routes,
   host: config.HOST,
+  advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
   port: config.PORT,
   grpc: { server: stream.grpc, port: config.GRPC_PORT },
   credentials: identity,
