@@ -167,7 +167,7 @@ describe('trust between services: rogue callers on the running system', () => {
   });
 
   it('a service bound to 0.0.0.0 registers a reachable, non-loopback address, and the router routes to it', async () => {
-    const health = (await (await fetch(`${system.routerUrl}/health`)).json()) as { registrations: Array<{ name: string; graphqlUrl: string }> };
+    const health = (await (await fetch(`${system.routerOpsUrl}/health`)).json()) as { registrations: Array<{ name: string; graphqlUrl: string }> };
     const stream = health.registrations.find((r) => r.name === 'stream');
     const host = new URL(stream!.graphqlUrl).hostname;
     const external = Object.values(networkInterfaces())

@@ -42,6 +42,7 @@ await runSubgraph({
   host: config.HOST,
   advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
   port: config.PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   grpc: { server: lib.grpc, port: config.GRPC_PORT },
   credentials: identity,
   registryUrl: config.REGISTRY_URL,
