@@ -31,7 +31,7 @@ export interface RegistrationOptions {
   startupGraceMs?: number;
   /** Deadline of each Heartbeat call. Default 2 s. */
   callTimeoutMs?: number;
-  /** Deadline of each Register call: the router first checks it can reach our URLs. Default 5 s. */
+  /** Deadline of each Register call: the router first checks it can reach our URLs (up to 4 s). Default 8 s. */
   registerTimeoutMs?: number;
 }
 
@@ -57,7 +57,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const warnEveryMs = options.warnEveryMs ?? 30_000;
   const callTimeoutMs = options.callTimeoutMs ?? 2_000;
-  const registerTimeoutMs = options.registerTimeoutMs ?? 5_000;
+  const registerTimeoutMs = options.registerTimeoutMs ?? 8_000;
   const client = createClient(RegistryClient, registryUrl, options.credentials);
   // Two signals: stop() wakes sleeps and drops heartbeats at once, but lets an in-flight
   // Register finish briefly, since the router may already hold that lease and only its id can deregister it.

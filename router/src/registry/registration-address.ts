@@ -15,7 +15,7 @@ export type RegistrationAddressCheck = (input: AddressCheckInput) => Promise<str
 export interface AddressCheckOptions {
   /** The ports this router listens on (HTTP, gRPC): a URL on one of them at a local address is the router itself. */
   ownPorts: () => number[];
-  /** How long the router waits for the subgraph to answer its probe. Default 2 s. */
+  /** How long the router waits for the subgraph to answer its probe (a cold subgraph on a busy machine is slow). Default 4 s. */
   probeTimeoutMs?: number;
 }
 
@@ -25,7 +25,7 @@ export interface AddressCheckOptions {
  * does not serve). A loopback URL is accepted only from a caller on this machine.
  */
 export function registrationAddressCheck(options: AddressCheckOptions): RegistrationAddressCheck {
-  const probeTimeoutMs = options.probeTimeoutMs ?? 2_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 4_000;
   return async ({ graphqlUrl, httpUrl, peer }) => {
     for (const [field, value] of [
       ['graphql_url', graphqlUrl],
