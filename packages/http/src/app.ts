@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '@ytm/logger';
-import { DomainError, HTTP_STATUS } from '@ytm/errors';
+import { asServiceUnavailable, DomainError, HTTP_STATUS } from '@ytm/errors';
 import { httpRequestDuration } from '@ytm/metrics';
 import { runWithTrace, traceFrom } from '@ytm/trace';
 import type { OpsSurface, ReadinessCheck } from './ops.js';
@@ -71,12 +71,15 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
   return app;
 }
 
-function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void {
+function writeError(ctx: Koa.ParameterizedContext<AppState>, thrown: unknown): void {
+  const unavailable = thrown instanceof DomainError ? undefined : asServiceUnavailable(thrown);
+  if (unavailable) ctx.state.log.warn({ err: thrown }, 'a dependency is unavailable');
+  const err = unavailable ?? thrown;
   if (err instanceof DomainError) {
     const status = (err as { status?: number }).status ?? HTTP_STATUS[err.code];
     ctx.status = status;
     ctx.body = { error: { code: err.code, message: err.message, ...err.extensions } };
-    if (err.code === 'RATE_LIMITED' && typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
+    if (typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
     return;
   }
   if (ctx.req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {

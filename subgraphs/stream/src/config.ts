@@ -44,7 +44,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       SESSION_MEMORY_MINUTES: env.int(60, 1, 1440),
       /** Expired tickets are deleted this long after they expired (more than a day: the daily quota reads today's). */
       TICKET_RETENTION_HOURS: env.int(48, 25, 24 * 365),
-      /** How often expired tickets and signed-out sessions are pruned. */
+      /** Raw play history is deleted this long after the play (counts and recent lists keep what it added); at least 8 days. */
+      PLAY_HISTORY_RETENTION_DAYS: env.int(180, 8, 36_500),
+      /** How often expired tickets, signed-out sessions and old play history are pruned. */
       HOUSEKEEPING_INTERVAL_MINUTES: env.int(60, 1, 24 * 60),
       /** More ranges than this in one request are answered with the whole file (a 200). */
       RANGE_MAX_PARTS: env.int(16, 1, 1_000),

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
@@ -27,6 +29,9 @@ import { StreamHousekeeping } from './persistence/housekeeping.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
+import { Lease } from './persistence/lease.js';
+import { PlayFolder } from './persistence/play-folder.js';
+import { playStatsModels } from './persistence/play-stats.model.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
@@ -51,6 +56,7 @@ export interface StreamParts {
   plays: PlayTracker;
   active: ActiveStreams;
   relay: OutboxRelay;
+  folder: PlayFolder;
   housekeeping: StreamHousekeeping;
   /** Steps to run after the servers stopped, in order. */
   shutdown: ShutdownStep[];
@@ -62,13 +68,31 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
   const revokedSessions = revokedSessionModel(conn);
-  await Promise.all([tickets.init(), playDocs.init(), revokedSessions.init()]);
+  const stats = playStatsModels(conn);
+  await Promise.all([
+    tickets.init(),
+    playDocs.init(),
+    revokedSessions.init(),
+    stats.pending.init(),
+    stats.counts.init(),
+    stats.recent.init(),
+    stats.leases.init(),
+  ]);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
-  const relay = new OutboxRelay({ collections: [playDocs.collection], publisher, logger });
+  const relay = new OutboxRelay({ collections: [stats.pending.collection], publisher, logger });
+  const folder = new PlayFolder({
+    models: stats,
+    history: playDocs,
+    lease: new Lease(stats.leases, 'play-folder', `${hostname()}:${process.pid}:${randomUUID()}`, 30_000),
+    logger,
+  });
   const ticketRepository = new MongoTicketRepository(tickets);
-  const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
+  const playRepository = new MongoPlayRepository(stats, () => {
+    relay.notify();
+    folder.notify();
+  });
 
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
@@ -86,11 +110,17 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
   const plays = new PlayTracker(playRepository, logger);
   const sweep = setInterval(() => plays.sweep(), 60_000);
   sweep.unref();
-  const housekeeping = new StreamHousekeeping(tickets, revokedSessions, config.TICKET_RETENTION_HOURS * 3_600_000);
+  const housekeeping = new StreamHousekeeping({
+    tickets,
+    revokedSessions,
+    plays: playDocs,
+    ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
+    playRetentionMs: config.PLAY_HISTORY_RETENTION_DAYS * 86_400_000,
+  });
   const prune = setInterval(() => {
     housekeeping.prune().then(
       (pruned) => {
-        if (pruned.tickets + pruned.revokedSessions > 0) logger.info({ pruned }, 'pruned expired tickets and sessions');
+        if (pruned.tickets + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
       },
       (err: unknown) => logger.warn({ err: (err as Error).message }, 'pruning failed; will retry'),
     );
@@ -132,7 +162,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
-    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
+    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size, playsFolded: folder.foldedTotal }),
   });
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
@@ -159,6 +189,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
   relay.start();
+  folder.start();
 
   return {
     app,
@@ -170,6 +201,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
     plays,
     active,
     relay,
+    folder,
     housekeeping,
     shutdown: [
       [
@@ -181,6 +213,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
         },
       ],
       ['graphql', () => subgraph.stop()],
+      ['play-folder', () => folder.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['library-client', async () => trackFiles.close?.()],
