@@ -3,11 +3,17 @@ import { runSubgraph } from '@ytm/subgraph';
 import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createStream, SDL } from './create-stream.js';
+import { FfmpegUnusableError } from './transcode/ffmpeg.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-stream', level: config.LOG_LEVEL });
 const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'stream', keyFile: config.SERVICE_KEY_FILE });
-const stream = await createStream(config, logger, identity);
+const stream = await createStream(config, logger, identity).catch((err: unknown) => {
+  if (!(err instanceof FfmpegUnusableError)) throw err;
+  // One clear line, no stack: what is wrong with ffmpeg and how to fix it.
+  logger.fatal(`ytm-stream cannot start: ${err.message}`);
+  process.exit(1);
+});
 
 await runSubgraph({
   name: 'stream',
