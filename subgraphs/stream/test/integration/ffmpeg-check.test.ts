@@ -45,7 +45,13 @@ describe('ffmpeg check at start', () => {
   it('the service refuses to start with one clear line, before connecting anywhere', async () => {
     const main = new URL('../../dist/main.js', import.meta.url).pathname;
     const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH, FFMPEG_PATH: join(dir, 'nothing-here'), MONGODB_URL: 'mongodb://127.0.0.1:1', LOG_LEVEL: 'info', TRUST_DIR: testTrustDir() },
+      env: {
+        PATH: process.env.PATH,
+        FFMPEG_PATH: join(dir, 'nothing-here'),
+        MONGODB_URL: 'mongodb://127.0.0.1:1',
+        LOG_LEVEL: 'info',
+        TRUST_DIR: testTrustDir(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
