@@ -52,10 +52,11 @@ RUN set -eu; \
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 # Services run as uid/gid 1000 (the official image's `node`; a bare number works on any base). The
-# code is root-owned and read-only to them; what they write lives under /var/lib/ytm, whose folders
-# (library's art and thumbnails, the trust material) are created here owned by 1000, so a named
-# volume mounted on them starts with that owner.
-RUN mkdir -p /var/lib/ytm/art /var/lib/ytm/trust && chown -R 1000:1000 /var/lib/ytm
+# code is root-owned and read-only to them; what they write are volumes mounted on /var/lib/ytm/art
+# (library's cover art and thumbnails), /trust (the service keys trust-init writes) and stream's
+# transcode cache, created here owned by 1000 so that a new named volume mounted on them starts with
+# that owner.
+RUN mkdir -p /var/lib/ytm/art /trust && chown 1000:1000 /var/lib/ytm/art /trust
 # ytm-stream transcodes with Debian's ffmpeg (libopus, libmp3lame, aac), checked at start; its cache is a volume.
 RUN if [ "${SERVICE}" = stream ]; then \
       apt-get update && apt-get install -y --no-install-recommends ffmpeg && apt-get clean && rm -rf /var/lib/apt/lists/* \
