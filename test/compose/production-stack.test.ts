@@ -121,8 +121,10 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
 
   it('pushes libraryChanged over WebSocket for a file dropped into the folder', async () => {
     recorder = subscribe(graphql, userToken, `subscription { libraryChanged { kind trackId track { title album { title } } } }`);
-    const connected = new Promise((resolve) => recorder!.client.on('connected', resolve));
-    await connected;
+    await new Promise((resolve, reject) => {
+      recorder!.client.on('connected', resolve);
+      setTimeout(() => reject(new Error(`no WebSocket connection in 10 s: ${JSON.stringify(recorder!.errors)}`)), 10_000).unref();
+    });
     // The subscribe message follows the connection ack; leave the router a moment to register it.
     await new Promise((r) => setTimeout(r, 1_000));
     // Written beside the folder, then renamed in: the watcher never sees a half-written file.
