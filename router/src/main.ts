@@ -20,7 +20,12 @@ const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
 
 const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
 const registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
-const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+const routing = new SubgraphRouting(registry, {
+  library: config.LIBRARY_HTTP_URL,
+  resource: config.RESOURCE_HTTP_URL,
+  stream: config.STREAM_HTTP_URL,
+  subsonic: config.SUBSONIC_HTTP_URL,
+});
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -83,6 +88,8 @@ app.use(
   serviceProxy({
     routes: [
       { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+      // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+      { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
       { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
       { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
       { prefix: '/auth/', service: 'resource', methods: ['POST'] },

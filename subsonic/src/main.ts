@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { closeServer, handleShutdown, listen } from '@ytm/http';
+import { createLogger } from '@ytm/logger';
+import { startRegistration } from '@ytm/registry';
+import { composeSubsonic, VERSION } from './app.js';
+import { readConfig } from './config.js';
+
+const config = readConfig();
+const logger = createLogger({ name: 'ytm-subsonic', level: config.LOG_LEVEL });
+const subsonic = composeSubsonic(config, logger);
+subsonic.start();
+
+const { server, port } = await listen(subsonic.app.callback(), config.HOST, config.PORT);
+const httpUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+// Registered like the subgraphs, but with no GraphQL endpoint or SDL: the router relays /rest/* here.
+const instanceId = `subsonic-${randomUUID()}`;
+const registrations = config.REGISTRY_URL.split(',')
+  .map((url) => url.trim())
+  .filter(Boolean)
+  .map((registryUrl) =>
+    startRegistration({
+      registryUrl,
+      name: 'subsonic',
+      instanceId,
+      graphqlUrl: '',
+      httpUrl,
+      sdl: '',
+      version: VERSION,
+      logger: logger.child({ component: 'registry-client', registryUrl }),
+    }),
+  );
+handleShutdown(logger, () => [
+  ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
+  ['http', () => closeServer(server, 8_000)],
+  ...subsonic.shutdown,
+]);
+logger.info({ port, url: `${httpUrl}/rest/ping` }, 'subsonic listening');
