@@ -11,8 +11,12 @@ export function subsonicErrorOf(errors: GraphQLError[]): SubsonicError {
   const code = first?.extensions?.code;
   const message = first?.message ?? 'Unknown error';
   if (code === 'NOT_FOUND') return new SubsonicError(ErrorCode.NOT_FOUND, message);
-  // Unknown track IDs in a playlist change: the data was not found.
-  if (code === 'BAD_USER_INPUT') return new SubsonicError(first?.extensions?.unknownTrackIds ? ErrorCode.NOT_FOUND : ErrorCode.GENERIC, message);
+  // Unknown track IDs in a playlist change, or an ID that cannot exist: the data was not found.
+  if (code === 'BAD_USER_INPUT') {
+    const ext = first?.extensions ?? {};
+    const badId = ext.unknownTrackIds !== undefined || ext.field === 'id' || ext.field === 'trackId';
+    return new SubsonicError(badId ? ErrorCode.NOT_FOUND : ErrorCode.GENERIC, message);
+  }
   if (code === 'FORBIDDEN') return new SubsonicError(ErrorCode.NOT_AUTHORIZED, message);
   if (code === 'UNAUTHENTICATED') return new SubsonicError(ErrorCode.WRONG_CREDENTIALS, message);
   return new SubsonicError(ErrorCode.GENERIC, code === 'INTERNAL_SERVER_ERROR' ? 'The server could not answer; try again' : message);
