@@ -1,6 +1,5 @@
-import type Koa from 'koa';
 import { createKafka, type RunningConsumer } from '@ytm/events';
-import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
+import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { Authenticator } from './auth/authenticator.js';
 import { CredentialCache } from './auth/credential-cache.js';
@@ -24,7 +23,7 @@ export const VERSION = '0.1.0';
 const UNSYNCED_TTL_MS = 1_000;
 
 export interface Subsonic {
-  app: Koa<AppState>;
+  app: ServiceApp;
   services: Services;
   cache: CredentialCache;
   start(): void;

@@ -9,6 +9,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       LOG_LEVEL: env.logLevel(),
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4004),
+      /** The ops listener (/health with details, /ready, /metrics): loopback unless opened on purpose. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9404),
       /** The router: the public GraphQL API (`/graphql`), audio (`/stream/*`) and art (`/art/*`). */
       ROUTER_URL: env.url('http://127.0.0.1:4000'),
       RESOURCE_GRPC_URL: env.string('127.0.0.1:50052'),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeServer, handleShutdown, listen } from '@ytm/http';
+import { closeServer, handleShutdown, listen, listenOps } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { startRegistration } from '@ytm/registry';
 import { composeSubsonic, VERSION } from './app.js';
@@ -11,6 +11,7 @@ const subsonic = composeSubsonic(config, logger);
 subsonic.start();
 
 const { server, port } = await listen(subsonic.app.callback(), config.HOST, config.PORT);
+const ops = await listenOps(subsonic.app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
 const httpUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
 // Registered like the subgraphs, but with no GraphQL endpoint or SDL: the router relays /rest/* here.
 const instanceId = `subsonic-${randomUUID()}`;
@@ -32,6 +33,7 @@ const registrations = config.REGISTRY_URL.split(',')
 handleShutdown(logger, () => [
   ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
   ['http', () => closeServer(server, 8_000)],
+  ['ops', () => closeServer(ops.server, 1_000)],
   ...subsonic.shutdown,
 ]);
-logger.info({ port, url: `${httpUrl}/rest/ping` }, 'subsonic listening');
+logger.info({ port, url: `${httpUrl}/rest/ping`, opsUrl: `http://${config.OPS_HOST}:${ops.port}` }, 'subsonic listening');
