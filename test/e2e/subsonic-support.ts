@@ -1,7 +1,7 @@
 // Helpers of the OpenSubsonic end-to-end tests: a small tagged corpus made with ffmpeg, raw
 // /rest/* calls, schema validation (ajv) and the XML check of the same fields.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -17,8 +17,25 @@ export interface CorpusTrack {
   track?: number;
   genre: string;
   year: number;
-  lyrics?: string;
+  /** Where its lyrics are: a sidecar .lrc (synced), an ID3v2.3 USLT frame, or a Vorbis LYRICS comment in LRC form. */
+  lyrics?: { in: 'lrc' | 'uslt' | 'vorbis'; text: string };
 }
+
+/** A minimal ID3v2.3 tag (text frames and USLT, ISO-8859-1), as taggers write it. */
+function id3v23(frames: Array<[id: string, data: Buffer]>): Buffer {
+  const body = Buffer.concat(
+    frames.map(([id, data]) => {
+      const head = Buffer.alloc(10);
+      head.write(id, 0, 'ascii');
+      head.writeUInt32BE(data.length, 4);
+      return Buffer.concat([head, data]);
+    }),
+  );
+  const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]);
+  for (let i = 0; i < 4; i++) header[9 - i] = (body.length >> (7 * i)) & 0x7f;
+  return Buffer.concat([header, body]);
+}
+const textFrame = (text: string) => Buffer.concat([Buffer.from([0]), Buffer.from(text, 'latin1')]);
 
 /** Writes the corpus (MP3 with an embedded cover and lyrics, FLAC) and returns what it wrote. */
 export function makeCorpus(dir: string): CorpusTrack[] {
@@ -31,10 +48,28 @@ export function makeCorpus(dir: string): CorpusTrack[] {
       track: 1,
       genre: 'Rock',
       year: 2001,
-      lyrics: 'Hello world\nSecond line',
+      lyrics: { in: 'lrc', text: '[la:en]\n[00:00.50]Hello world\n[00:01.75]Second line' },
     },
-    { path: 'Artist A/Album One/02.mp3', title: 'Second Song', artist: 'Artist A', album: 'Album One', track: 2, genre: 'Rock', year: 2001 },
-    { path: 'Band B/B Sides/blue.flac', title: 'Blue', artist: 'Band B', album: 'B Sides', track: 1, genre: 'Jazz', year: 1999 },
+    {
+      path: 'Artist A/Album One/02.mp3',
+      title: 'Second Song',
+      artist: 'Artist A',
+      album: 'Album One',
+      track: 2,
+      genre: 'Rock',
+      year: 2001,
+      lyrics: { in: 'uslt', text: 'Plain words\nAnother line' },
+    },
+    {
+      path: 'Band B/B Sides/blue.flac',
+      title: 'Blue',
+      artist: 'Band B',
+      album: 'B Sides',
+      track: 1,
+      genre: 'Jazz',
+      year: 1999,
+      lyrics: { in: 'vorbis', text: '[00:01.00]Blue one\n[00:02.00]Blue two' },
+    },
     { path: 'Band B/B Sides/green.flac', title: 'Green', artist: 'Band B', album: 'B Sides', track: 2, genre: 'Jazz', year: 1999 },
     { path: 'Cora/Solo/solo.mp3', title: 'Alone', artist: 'Cora', album: 'Solo', genre: 'Folk', year: 2020 },
   ];
@@ -59,8 +94,26 @@ export function makeCorpus(dir: string): CorpusTrack[] {
     ];
     const metadata = [];
     for (let m = 0; m < meta.length; m += 2) metadata.push('-metadata', `${meta[m]}=${meta[m + 1]}`);
-    if (t.lyrics) metadata.push('-metadata', `lyrics=${t.lyrics}`);
+    if (t.lyrics?.in === 'vorbis') metadata.push('-metadata', `LYRICS=${t.lyrics.text}`);
+    if (t.lyrics?.in === 'lrc') writeFileSync(out.replace(/\.[^.]+$/, '.lrc'), t.lyrics.text);
     const audio = ['-f', 'lavfi', '-i', `sine=frequency=${300 + 70 * i}:duration=3`];
+    if (t.lyrics?.in === 'uslt') {
+      // ffmpeg writes no USLT frame: the audio without a tag, then a tag written here.
+      const raw = `${out}.raw.mp3`;
+      execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...audio, '-c:a', 'libmp3lame', '-b:a', '64k', '-write_id3v2', '0', '-write_xing', '0', raw]);
+      const tag = id3v23([
+        ['TIT2', textFrame(t.title)],
+        ['TPE1', textFrame(t.artist)],
+        ['TALB', textFrame(t.album)],
+        ['TRCK', textFrame(String(t.track ?? ''))],
+        ['TCON', textFrame(t.genre)],
+        ['TYER', textFrame(String(t.year))],
+        ['USLT', Buffer.concat([Buffer.from([0]), Buffer.from('eng', 'latin1'), Buffer.from([0]), Buffer.from(t.lyrics.text, 'latin1')])],
+      ]);
+      writeFileSync(out, Buffer.concat([tag, readFileSync(raw)]));
+      rmSync(raw);
+      continue;
+    }
     const args = out.endsWith('.mp3')
       ? [
           ...audio,

@@ -70,6 +70,8 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
     const song = (title: string) => sync.song.find((s: { title: string }) => s.title === title);
     ids.song = song('First Song').id;
     ids.flac = song('Blue').id;
+    ids.second = song('Second Song').id;
+    ids.green = song('Green').id;
     ids.album = song('First Song').albumId;
     ids.artist = song('First Song').artistId;
     ids.coverArt = song('First Song').coverArt;
@@ -126,6 +128,9 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       ['getPlaylists', () => ({}), 'playlists', () => S.playlists],
       ['getUser', () => ({ username: ann.email }), 'user', () => S.user],
       ['getScanStatus', () => ({}), 'scanStatus', () => S.scanStatus],
+      ['getLyricsBySongId', () => ({ id: ids.song! }), 'lyricsList', () => S.lyricsList],
+      ['getLyricsBySongId', () => ({ id: ids.flac! }), 'lyricsList', () => S.lyricsList],
+      ['getLyrics', () => ({ artist: 'Artist A', title: 'Second Song' }), 'lyrics', () => S.lyrics],
     ];
 
     it.each(table.map((row, i) => [`${row[0]} #${i}`, ...row] as const))('%s', async (_label, endpoint, params, key, schema) => {
@@ -151,7 +156,7 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       const r = await client.ping();
       expect(r).toMatchObject({ status: 'ok', openSubsonic: true, type: 'ytm', version: '1.16.1' });
       const ext = await client.getOpenSubsonicExtensions();
-      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual(['apiKeyAuthentication', 'formPost']);
+      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual(['apiKeyAuthentication', 'formPost', 'songLyrics']);
     });
 
     it('syncs the whole library through search3 with an empty query, page by page (GET and form POST)', async () => {
@@ -206,6 +211,38 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       expect((await client.scrobble({ id: ids.song!, submission: true })).status).toBe('ok');
       expect((await client.unstar({ id: ids.song! })).status).toBe('ok');
       expect((await client.getStarred2({})).starred2.song ?? []).toEqual([]);
+    });
+
+    it('reads lyrics: a sidecar .lrc and a Vorbis LRC comment synced, an ID3 USLT frame plain', async () => {
+      const lrc = ((await client.getLyricsBySongId({ id: ids.song! })) as unknown as { lyricsList: { structuredLyrics: unknown[] } }).lyricsList;
+      expect(lrc.structuredLyrics).toEqual([
+        {
+          displayArtist: 'Artist A',
+          displayTitle: 'First Song',
+          lang: 'en',
+          synced: true,
+          line: [
+            { start: 500, value: 'Hello world' },
+            { start: 1750, value: 'Second line' },
+          ],
+        },
+      ]);
+      const vorbis = await restJson(router, 'getLyricsBySongId', { apiKey: ann.key, id: ids.flac! });
+      expect(vorbis['subsonic-response'].lyricsList.structuredLyrics[0]).toMatchObject({
+        synced: true,
+        line: [
+          { start: 1000, value: 'Blue one' },
+          { start: 2000, value: 'Blue two' },
+        ],
+      });
+      const uslt = await restJson(router, 'getLyricsBySongId', { apiKey: ann.key, id: ids.second! });
+      expect(uslt['subsonic-response'].lyricsList.structuredLyrics).toEqual([
+        { displayArtist: 'Artist A', displayTitle: 'Second Song', lang: 'eng', synced: false, line: [{ value: 'Plain words' }, { value: 'Another line' }] },
+      ]);
+      const classic = await client.getLyrics({ artist: 'Artist A', title: 'Second Song' });
+      expect(classic.lyrics).toMatchObject({ artist: 'Artist A', title: 'Second Song', value: 'Plain words\nAnother line' });
+      const none = await restJson(router, 'getLyricsBySongId', { apiKey: ann.key, id: ids.green! });
+      expect(none['subsonic-response'].lyricsList).toEqual({});
     });
 
     it('creates and edits a playlist', async () => {

@@ -3,6 +3,7 @@ import { annotationEndpoints } from './annotation.js';
 import { browsingEndpoints } from './browsing.js';
 import type { EndpointTable } from './endpoint.js';
 import { listEndpoints } from './lists.js';
+import { lyricsEndpoints } from './lyrics.js';
 import { mediaEndpoints } from './media.js';
 import { playlistEndpoints } from './playlists.js';
 import { searchEndpoints } from './search.js';
@@ -51,8 +52,6 @@ export const NOT_IMPLEMENTED = [
   'search',
   // Not built yet.
   'setRating',
-  'getLyrics',
-  'getLyricsBySongId',
   'getPlayQueue',
   'savePlayQueue',
   'getPlayQueueByIndex',
@@ -83,6 +82,7 @@ const implemented: EndpointTable = {
   ...mediaEndpoints,
   ...annotationEndpoints,
   ...playlistEndpoints,
+  ...lyricsEndpoints,
   ...aliases,
 };
 
@@ -102,4 +102,5 @@ export const ENDPOINTS: EndpointTable = {
 export const EXTENSIONS = [
   { name: 'apiKeyAuthentication', versions: [1] },
   { name: 'formPost', versions: [1] },
+  { name: 'songLyrics', versions: [1] },
 ];

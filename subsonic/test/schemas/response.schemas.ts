@@ -214,6 +214,20 @@ export const artistInfo2 = obj({
 });
 export const albumInfo = obj(info);
 
+export const structuredLyrics = obj(
+  {
+    lang: str,
+    synced: bool,
+    line: arr(obj({ value: str, start: { type: 'number' } }, ['value'])),
+    displayArtist: str,
+    displayTitle: str,
+    offset: { type: 'number' },
+  },
+  ['lang', 'synced', 'line'],
+);
+export const lyricsList = obj({ structuredLyrics: arr(structuredLyrics) });
+export const lyrics = obj({ value: str, artist: str, title: str }, ['value']);
+
 export const error = obj({ code: int, message: str, helpUrl: str }, ['code']);
 
 const base = { status: { enum: ['ok', 'failed'] }, version: str, type: str, serverVersion: str, openSubsonic: { const: true } };
