@@ -1,6 +1,7 @@
 import { createKafka, type RunningConsumer } from '@ytm/events';
 import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
+import type { CallerCredentials } from '@ytm/proto';
 import { Authenticator } from './auth/authenticator.js';
 import { CredentialCache } from './auth/credential-cache.js';
 import { FailureThrottle } from './auth/failure-throttle.js';
@@ -33,8 +34,13 @@ export interface Subsonic {
 }
 
 /** Builds the service from its configuration; main.ts adds listening and registration. */
-export function composeSubsonic(config: SubsonicConfig, logger: Logger, overrides: { verifier?: CredentialVerifier & { close(): void } } = {}): Subsonic {
-  const verifier = overrides.verifier ?? resourceCredentialVerifier(config.RESOURCE_GRPC_URL, config.RESOURCE_DEADLINE_MS);
+export function composeSubsonic(
+  config: SubsonicConfig,
+  logger: Logger,
+  identity: CallerCredentials,
+  overrides: { verifier?: CredentialVerifier & { close(): void } } = {},
+): Subsonic {
+  const verifier = overrides.verifier ?? resourceCredentialVerifier(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS);
   const cache = new CredentialCache();
   const artistIndex = new ArtistIndex();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-subsonic', logger });

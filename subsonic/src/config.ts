@@ -8,6 +8,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       NODE_ENV: env.nodeEnv(),
       LOG_LEVEL: env.logLevel(),
       HOST: env.string('127.0.0.1'),
+      /** Where the router reaches this service when HOST is 0.0.0.0 or :: (default: this machine's first non-loopback address). */
+      ADVERTISE_HOST: env.optionalString(),
+      /** The whole base URL to register instead (behind a port mapping or proxy). */
+      ADVERTISE_URL: env.optionalString(),
       PORT: env.port(4004),
       /** The ops listener (/health with details, /ready, /metrics): loopback unless opened on purpose. */
       OPS_HOST: env.string('127.0.0.1'),
@@ -16,6 +20,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       ROUTER_URL: env.url('http://127.0.0.1:4000'),
       RESOURCE_GRPC_URL: env.string('127.0.0.1:50052'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
+      /** Service identities (README, "Trust between services"): the subsonic key signs its gRPC calls. */
+      TRUST_DIR: env.string('./.ytm/trust'),
+      SERVICE_KEY_FILE: env.optionalString(),
       REGISTRY_URL: env.string('127.0.0.1:50050'),
       /** How long a verified API key is trusted without asking resource again (revocations arrive by event at once). */
       API_KEY_CACHE_SECONDS: env.int(20, 0, 50),

@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { closeServer, handleShutdown, listen, listenOps } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { startRegistration } from '@ytm/registry';
+import { advertisedBaseUrl } from '@ytm/subgraph';
+import { ServiceIdentity } from '@ytm/trust';
 import { composeSubsonic, VERSION } from './app.js';
 import { readConfig } from './config.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-subsonic', level: config.LOG_LEVEL });
-const subsonic = composeSubsonic(config, logger);
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'subsonic', keyFile: config.SERVICE_KEY_FILE });
+const subsonic = composeSubsonic(config, logger, identity);
 subsonic.start();
 
 const { server, port } = await listen(subsonic.app.callback(), config.HOST, config.PORT);
 const ops = await listenOps(subsonic.app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
-const httpUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+const httpUrl = advertisedBaseUrl({ host: config.HOST, port, advertiseHost: config.ADVERTISE_HOST, advertiseUrl: config.ADVERTISE_URL });
 // Registered like the subgraphs, but with no GraphQL endpoint or SDL: the router relays /rest/* here.
 const instanceId = `subsonic-${randomUUID()}`;
 const registrations = config.REGISTRY_URL.split(',')
@@ -22,6 +25,7 @@ const registrations = config.REGISTRY_URL.split(',')
     startRegistration({
       registryUrl,
       name: 'subsonic',
+      credentials: identity,
       instanceId,
       graphqlUrl: '',
       httpUrl,

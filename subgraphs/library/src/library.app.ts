@@ -6,7 +6,7 @@ import { OutboxRelay, type EventPublisher } from '@ytm/events';
 import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { pingMongo } from '@ytm/mongo';
-import { createGrpcServer, LibraryService as LibraryGrpcService, type GrpcServer } from '@ytm/proto';
+import { createGrpcServer, LibraryService as LibraryGrpcService, type CallGuard, type GrpcServer } from '@ytm/proto';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
@@ -36,6 +36,8 @@ export interface LibraryAppOptions {
   artDir: string;
   publicUrl: string;
   production: boolean;
+  /** Admits gRPC calls by the caller's service identity (`ServiceIdentity.guard`). */
+  grpcGuard: CallGuard;
   scanWorkers?: number;
   watchDebounceMs?: number;
 }
@@ -130,7 +132,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     else await next();
   });
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: o.grpcGuard });
   grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));
 
   return {

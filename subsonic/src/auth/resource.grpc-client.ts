@@ -1,4 +1,4 @@
-import { createClient, fromGrpcError, ResourceClient, unaryCall, type Principal as PrincipalMessage } from '@ytm/proto';
+import { createClient, fromGrpcError, ResourceClient, unaryCall, type CallerCredentials, type Principal as PrincipalMessage } from '@ytm/proto';
 import { CredentialRejected, type CredentialVerifier, type Principal } from './principal.js';
 
 function toPrincipal(m: PrincipalMessage): Principal {
@@ -28,8 +28,8 @@ async function call(work: () => Promise<PrincipalMessage>): Promise<Principal> {
 }
 
 /** ytm-resource's `Resource` gRPC service: it alone knows keys and password hashes. */
-export function resourceCredentialVerifier(address: string, deadlineMs: number): CredentialVerifier & { close(): void } {
-  const client = createClient(ResourceClient, address);
+export function resourceCredentialVerifier(address: string, caller: CallerCredentials, deadlineMs: number): CredentialVerifier & { close(): void } {
+  const client = createClient(ResourceClient, address, caller);
   return {
     authenticateApiKey: (secret) => call(() => unaryCall(client.authenticateApiKey.bind(client), { secret }, { deadlineMs })),
     verifyPassword: (email, password, clientAddress) =>
