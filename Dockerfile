@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image recipe for every YTM service:
 #   docker build --build-arg SERVICE=library -t ytm-library .
-# SERVICE is router | library | resource | stream.
+# SERVICE is router | library | resource | stream | subsonic.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -25,8 +25,9 @@ ARG SERVICE
 RUN set -eu; \
     case "${SERVICE:-}" in \
       router) dir=router ;; \
+      subsonic) dir=subsonic ;; \
       library|resource|stream) dir="subgraphs/${SERVICE}" ;; \
-      *) echo "build arg SERVICE must be router|library|resource|stream (got '${SERVICE:-}')" >&2; exit 1 ;; \
+      *) echo "build arg SERVICE must be router|library|resource|stream|subsonic (got '${SERVICE:-}')" >&2; exit 1 ;; \
     esac; \
     npm prune --omit=dev --no-audit --no-fund; \
     mkdir -p /out; \
