@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image recipe for every YTM service:
 #   docker build --build-arg SERVICE=library -t ytm-library .
-# SERVICE is router | library | resource | stream.
+# SERVICE is router | library | resource | stream | subsonic.
 # NODE_IMAGE is the base of every stage: an official Node 20 image by default; `npm run test:compose`
 # builds on a Debian trixie root file system with Debian's nodejs (20.19), which has no npm, only corepack.
 
@@ -33,8 +33,9 @@ ARG SERVICE
 RUN set -eu; \
     case "${SERVICE:-}" in \
       router) dir=router ;; \
+      subsonic) dir=subsonic ;; \
       library|resource|stream) dir="subgraphs/${SERVICE}" ;; \
-      *) echo "build arg SERVICE must be router|library|resource|stream (got '${SERVICE:-}')" >&2; exit 1 ;; \
+      *) echo "build arg SERVICE must be router|library|resource|stream|subsonic (got '${SERVICE:-}')" >&2; exit 1 ;; \
     esac; \
     mkdir -p /out; \
     cp -a package.json package-lock.json node_modules /out/; \

@@ -26,6 +26,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       LIBRARY_HTTP_URL: env.url('http://127.0.0.1:4001'),
       RESOURCE_HTTP_URL: env.url('http://127.0.0.1:4002'),
       STREAM_HTTP_URL: env.url('http://127.0.0.1:4003'),
+      SUBSONIC_HTTP_URL: env.url('http://127.0.0.1:4004'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       SUBGRAPH_TIMEOUT_MS: env.int(10_000, 100, 120_000),
       /**

@@ -36,7 +36,12 @@ const registryServer = await startRegistryServer({
   addresses: registrationAddressCheck({ ownPorts: () => ownPorts }),
 });
 ownPorts.push(registryServer.port);
-const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+const routing = new SubgraphRouting(registry, {
+  library: config.LIBRARY_HTTP_URL,
+  resource: config.RESOURCE_HTTP_URL,
+  stream: config.STREAM_HTTP_URL,
+  subsonic: config.SUBSONIC_HTTP_URL,
+});
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -107,6 +112,8 @@ app.use(
   serviceProxy({
     routes: [
       { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+      // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+      { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
       { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
       { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
       { prefix: '/auth/', service: 'resource', methods: ['POST'] },

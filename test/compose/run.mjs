@@ -18,7 +18,7 @@ import { Stack } from './lib/stack.mjs';
 const t0 = Date.now();
 const log = (m) => console.log(`[compose] ${m} [${((Date.now() - t0) / 1000).toFixed(1)}s]`);
 const FILES = ['docker-compose.yml', 'test/compose/compose.test.yml'];
-const SERVICES = ['router', 'library', 'resource', 'stream'];
+const SERVICES = ['router', 'library', 'resource', 'stream', 'subsonic'];
 
 for (const cmd of ['podman', 'podman-compose']) {
   if (!hasCommand(cmd)) {

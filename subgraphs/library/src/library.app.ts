@@ -11,6 +11,7 @@ import { createSubgraphServer } from '@ytm/subgraph';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
 import { createContext } from './graphql/context.js';
+import { LyricsReader } from './persistence/lyrics.reader.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { createLibraryHandlers } from './grpc/library.grpc-server.js';
 import { artRoutes } from './http/art.routes.js';
@@ -102,7 +103,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     logger,
     production: o.production,
     verifyAccessToken: o.verifyAccessToken,
-    context: createContext({ library, scans: scanner, publicUrl: o.publicUrl }),
+    context: createContext({ library, scans: scanner, publicUrl: o.publicUrl, lyrics: new LyricsReader() }),
   });
   const app = createApp({
     logger,
