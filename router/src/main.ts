@@ -6,7 +6,8 @@ import { createLogger } from '@ytm/logger';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
-import { serviceProxy } from './http/service-proxy.js';
+import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
+import { webApp } from './http/web-app.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
@@ -79,15 +80,16 @@ const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
   minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
 });
 const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
+const proxyRoutes: ProxyRoute[] = [
+  { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+  { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+  { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+  { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+  { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+];
 app.use(
   serviceProxy({
-    routes: [
-      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
-      { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
-      { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
-      { prefix: '/auth/', service: 'resource', methods: ['POST'] },
-      { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
-    ],
+    routes: proxyRoutes,
     target: (service) => routing.httpUrl(service),
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     pacer,
@@ -98,6 +100,14 @@ app.use(async (ctx, next) => {
   else if (ctx.path === '/__events/graphql') await events.middleware(ctx, next);
   else await next();
 });
+// The web player at `/`, last: it never shadows the routes above (nor /rest/*, /health, ...).
+app.use(
+  webApp({
+    distDir: config.WEB_DIST_PATH,
+    publicUrl: config.publicUrl,
+    reservedPrefixes: [...proxyRoutes.map((r) => r.prefix), '/graphql', '/__events', '/rest/', '/health', '/ready', '/metrics'],
+  }),
+);
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
 subscriptions = startSubscriptions({
