@@ -1,5 +1,5 @@
 import { createLogger } from '@ytm/logger';
-import { createGrpcServer } from '@ytm/proto';
+import { SERVICE_NAMES } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
 import { composeResource, SDL } from './composition.js';
 import { readConfig } from './config.js';
@@ -16,7 +16,7 @@ await runSubgraph({
   app: resource.app,
   host: config.HOST,
   port: config.PORT,
-  grpc: { server: createGrpcServer(), port: config.GRPC_PORT, serviceName: 'ytm.resource.v1.Resource' },
+  grpc: { server: resource.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.resource },
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
   shutdown: resource.shutdown,
