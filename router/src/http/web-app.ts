@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -55,10 +56,26 @@ export function contentSecurityPolicy(publicUrl: string, host: string, secure: b
   ].join('; ');
 }
 
+/** The app's client-side routes, from its build (`app-routes.json`): only these get index.html. */
+interface AppRoutes {
+  exact: string[];
+  prefixes: string[];
+}
+
+function readAppRoutes(distDir: string): AppRoutes {
+  try {
+    const r = JSON.parse(readFileSync(join(distDir, 'app-routes.json'), 'utf8')) as Partial<AppRoutes>;
+    return { exact: Array.isArray(r.exact) ? r.exact : ['/'], prefixes: Array.isArray(r.prefixes) ? r.prefixes : [] };
+  } catch {
+    return { exact: ['/'], prefixes: [] };
+  }
+}
+
 /**
- * Serves the web player: hashed files under /assets/ as immutable for a year, index.html (no-cache,
- * with the CSP) for every other GET that is not a file and not one of the router's own routes, so
- * the app's client-side routes survive a reload. Files are read once and kept, gzipped when that helps.
+ * Serves the web player: hashed files under /assets/ as immutable for a year, and index.html
+ * (no-cache, with the CSP) for the app's own routes (its `app-routes.json`), so they survive a
+ * reload; never for the router's routes, and anything else stays a 404. Files are read once and
+ * kept, gzipped when that helps.
  */
 export function webApp({ distDir, publicUrl, reservedPrefixes }: WebAppOptions): Koa.Middleware<AppState> {
   const root = normalize(distDir + sep);
@@ -75,6 +92,12 @@ export function webApp({ distDir, publicUrl, reservedPrefixes }: WebAppOptions):
   };
 
   const reserved = reservedPrefixes.map((p) => p.replace(/\/$/, ''));
+  let routes: AppRoutes | undefined;
+  const isAppRoute = (path: string) => {
+    routes ??= readAppRoutes(root);
+    const r = routes;
+    return r.exact.includes(path) || r.prefixes.some((p) => path.startsWith(p) && path.length > p.length && !path.slice(p.length).includes('/'));
+  };
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || reserved.some((p) => ctx.path === p || ctx.path.startsWith(`${p}/`))) {
       await next();
@@ -82,6 +105,10 @@ export function webApp({ distDir, publicUrl, reservedPrefixes }: WebAppOptions):
     }
     const wanted = normalize(join(root, decodeSafe(ctx.path)));
     const isFile = extname(ctx.path) !== '' && wanted.startsWith(root);
+    if (!isFile && !isAppRoute(ctx.path)) {
+      await next();
+      return;
+    }
     const file = isFile ? wanted : join(root, 'index.html');
     const loaded = await load(file);
     ctx.set('X-Content-Type-Options', 'nosniff');

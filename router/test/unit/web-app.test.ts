@@ -18,6 +18,7 @@ describe('webApp: the web player served by the router', () => {
     writeFileSync(join(dist, 'index.html'), '<!doctype html><title>YTM</title><script type="module" src="/assets/app-abc123.js"></script>');
     writeFileSync(join(dist, 'assets', 'app-abc123.js'), script);
     writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(dist, 'app-routes.json'), JSON.stringify({ exact: ['/', '/search'], prefixes: ['/albums/'] }));
     const app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), trustProxy: false });
     app.use(async (ctx, next) => {
       if (ctx.path === '/graphql') ctx.body = { graphql: true };
@@ -63,9 +64,9 @@ describe('webApp: the web player served by the router', () => {
     expect(await r.text()).toBe(script); // fetch undid the gzip
   });
 
-  it('never shadows the router routes and answers 404 for missing files and traversal', async () => {
+  it('never shadows the router routes; 404 for missing files, traversal and paths that are no app route', async () => {
     expect(await (await fetch(`${base}/graphql`)).json()).toEqual({ graphql: true });
-    for (const path of ['/stream/t1', '/rest/ping.view', '/auth/refresh', '/health/x', '/assets/missing-1.js', '/%2e%2e/%2e%2e/etc/passwd.txt', '/x%ZZ.js']) {
+    for (const path of ['/stream/t1', '/rest/ping.view', '/auth/refresh', '/health/x', '/assets/missing-1.js', '/%2e%2e/%2e%2e/etc/passwd.txt', '/x%ZZ.js', '/etc/passwd', '/albums/', '/albums/a/b', '/unknown']) {
       expect([path, (await fetch(base + path)).status]).toEqual([path, 404]);
     }
     const post = await fetch(`${base}/albums/a1`, { method: 'POST' });

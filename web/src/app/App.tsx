@@ -29,10 +29,8 @@ function Gate({ session }: { session: Session }) {
   );
 }
 
+/** The app; `session.restore()` has been started by main.ts. */
 export function App({ session }: { session: Session }) {
-  useEffect(() => {
-    void session.restore();
-  }, [session]);
   return (
     <SessionContext.Provider value={session}>
       <RouterProvider>

@@ -31,6 +31,7 @@ const NAV = [
   { to: '/queue', label: 'Queue', icon: QueueIcon, active: (p: string) => p === '/queue' },
 ];
 
+/** The app's routes; the router serves index.html for exactly those listed in public/app-routes.json. */
 function route(path: string): { title: string; page: ReactNode } {
   let m;
   if (path === '/') return { title: 'Albums', page: <AlbumsPage /> };

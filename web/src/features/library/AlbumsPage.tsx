@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../graphql';
 import { useRouter } from '../../app/router';
@@ -46,6 +46,11 @@ export function AlbumsPage() {
     if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
   }, [page, fetching]);
   const sentinel = useInfinite(page?.pageInfo.hasNextPage ? more : undefined);
+  const ready = Boolean(page);
+  useEffect(() => {
+    // The first-load budget is measured to this mark (the library is on screen and usable).
+    if (ready && performance.getEntriesByName('ytm:library-ready').length === 0) performance.mark('ytm:library-ready');
+  }, [ready]);
 
   if (page && page.totalCount === 0) return <EmptyLibrary />;
   return (

@@ -44,11 +44,17 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
     audio.preload = 'auto';
     audio.dataset.player = 'main';
     document.body.append(audio);
+    // The plan's stream limit, asked when the first ticket is (not on page load: the library comes first).
     let maxStreams = 1;
-    void client
-      .query(QUOTA, {}, { requestPolicy: 'network-only' })
-      .toPromise()
-      .then((r) => (maxStreams = r.data?.me.playbackQuota.maxConcurrentStreams ?? 1));
+    let quotaAsked = false;
+    const askQuota = () => {
+      if (quotaAsked) return;
+      quotaAsked = true;
+      void client
+        .query(QUOTA, {}, { requestPolicy: 'network-only' })
+        .toPromise()
+        .then((r) => (maxStreams = r.data?.me.playbackQuota.maxConcurrentStreams ?? 1));
+    };
     let stored: { queue?: unknown; position?: number; volume?: number; muted?: boolean } = {};
     try {
       stored = JSON.parse(localStorage.getItem(key) ?? '{}') as typeof stored;
@@ -60,6 +66,7 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
         audio,
         maxStreams: () => maxStreams,
         async requestTicket(trackId) {
+          askQuota();
           const r = await client.mutation(REQUEST_PLAYBACK, { trackId }).toPromise();
           if (r.data) return { url: sameOrigin(r.data.requestPlayback.url, location.origin), expiresAt: Date.parse(r.data.requestPlayback.expiresAt) };
           if (r.error?.networkError) throw new TicketError('NETWORK', r.error.message);

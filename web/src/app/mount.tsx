@@ -1,0 +1,12 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { Session } from '../features/auth/session';
+import { App } from './App';
+
+export function mount(root: HTMLElement, session: Session): void {
+  createRoot(root).render(
+    <StrictMode>
+      <App session={session} />
+    </StrictMode>,
+  );
+}
