@@ -1,19 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { createAccessTokenVerifier, createJwksKeyResolver } from '@ytm/auth';
-import { closeServer, createApp, gaugeFrom, handleShutdown, listen } from '@ytm/http';
+import { closeServer, createApp, gaugeFrom, handleShutdown, listen, listenOps } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
 import { webApp } from './http/web-app.js';
+import { concurrencyLimit } from './limits/concurrency-limit.js';
+import { ConnectionLimits } from './limits/connection-limits.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
-import { eventsSubgraph } from './subscriptions/events-subgraph.js';
+import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
 
 const config = readConfig();
@@ -31,10 +33,12 @@ const gateway = new ApolloGateway({
           registry,
           logger,
           required: ['library', 'resource', 'stream'],
-          extraSubgraphs: [{ name: 'events', url: `${config.publicUrl}/__events/graphql`, sdl: EVENTS_SDL }],
+          extraSubgraphs: [{ name: 'events', url: EVENTS_SUBGRAPH_URL, sdl: EVENTS_SDL }],
         }),
       }),
-  buildService: ({ name, url }) => new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+  // The events subgraph is executed in-process: it has no URL anyone could reach.
+  buildService: ({ name, url }) =>
+    name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
   logger: logger.child({ component: 'gateway' }),
 });
 
@@ -71,7 +75,6 @@ const app = createApp({
     },
   },
 });
-const events = await eventsSubgraph(EVENTS_SDL);
 // Assigned once the HTTP server listens; health and readiness read it before that.
 // eslint-disable-next-line prefer-const
 let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
@@ -88,6 +91,13 @@ const proxyRoutes: ProxyRoute[] = [
   { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
 ];
 app.use(
+  concurrencyLimit({
+    perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
+    mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
+    isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
+  }),
+);
+app.use(
   serviceProxy({
     routes: proxyRoutes,
     target: (service) => routing.httpUrl(service),
@@ -97,7 +107,6 @@ app.use(
 );
 app.use(async (ctx, next) => {
   if (ctx.path === '/graphql') await graphql.middleware(ctx, next);
-  else if (ctx.path === '/__events/graphql') await events.middleware(ctx, next);
   else await next();
 });
 // The web player at `/`, last: it never shadows the routes above (nor /rest/*, /health, ...).
@@ -110,6 +119,7 @@ app.use(
 );
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
+const ops = await listenOps(app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
 subscriptions = startSubscriptions({
   server,
   gateway,
@@ -120,19 +130,29 @@ subscriptions = startSubscriptions({
   kafkaBrokers: config.KAFKA_BROKERS,
   logger,
   maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  connectionLimits: new ConnectionLimits({
+    connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
+    connectionsPerAddress: config.WS_CONNECTIONS_PER_ADDRESS,
+    subscriptionsPerUser: config.SUBSCRIPTIONS_PER_USER,
+  }),
+  trustProxy: config.TRUST_PROXY,
   queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
   slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
   checkCost: graphql.checkCost,
 });
 gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+gaugeFrom('ytm_websocket_connections', 'Open WebSocket connections on this router', () => subscriptions?.connections() ?? 0);
 gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);
 gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
   ['http', () => closeServer(server, 8_000)],
-  ['events-subgraph', () => events.stop()],
   ['graphql', () => graphql.server.stop()],
   ['registry', () => registryServer.close()],
   ['lag-watch', async () => stopLagWatch()],
+  ['ops', () => closeServer(ops.server, 1_000)],
 ]);
-logger.info({ url: `http://${config.HOST}:${port}/graphql`, registryPort: registryServer.port }, 'ytm-gateway ready');
+logger.info(
+  { url: `http://${config.HOST}:${port}/graphql`, registryPort: registryServer.port, opsUrl: `http://${config.OPS_HOST}:${ops.port}` },
+  'ytm-gateway ready',
+);

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type Koa from 'koa';
-import { closeServer, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import {
+  closeServer,
+  handleShutdown,
+  httpHandler,
+  listen,
+  listenOps,
+  type OpsListenOptions,
+  type RawRoute,
+  type ServiceApp,
+  type ShutdownStep,
+} from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
@@ -10,11 +19,13 @@ export interface RunSubgraphOptions {
   name: string;
   version: string;
   logger: Logger;
-  app: Koa<AppState>;
+  app: ServiceApp;
   /** Hot routes served below the app (tried first, in order). */
   routes?: RawRoute[];
   host: string;
   port: number;
+  /** The ops listener (`/health`, `/ready`, `/metrics` from `app.ops`): loopback unless opened on purpose. */
+  ops: OpsListenOptions;
   /** The advertised host (what the router dials); defaults to `host`. */
   advertisedHost?: string;
   grpc?: { server: GrpcServer; port: number; serviceName: string };
@@ -28,6 +39,7 @@ export interface RunSubgraphOptions {
 export interface RunningSubgraph {
   port: number;
   grpcPort: number | undefined;
+  opsPort: number;
 }
 
 /**
@@ -37,6 +49,7 @@ export interface RunningSubgraph {
 export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningSubgraph> {
   const { name, logger, app, host, port, grpc } = options;
   const { server, port: httpPort } = await listen(httpHandler(app, options.routes), host, port);
+  const ops = await listenOps(app.ops, options.ops);
   let grpcPort: number | undefined;
   if (grpc) {
     grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
@@ -66,7 +79,8 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
     ['http', () => closeServer(server, 8_000)],
     ...(grpc ? [['grpc', () => closeGrpc(grpc.server.server, 2_000)] as ShutdownStep] : []),
     ...options.shutdown,
+    ['ops', () => closeServer(ops.server, 1_000)],
   ]);
-  logger.info({ port: httpPort, grpcPort, graphqlUrl: `${httpUrl}/graphql` }, `${name} listening`);
-  return { port: httpPort, grpcPort };
+  logger.info({ port: httpPort, grpcPort, graphqlUrl: `${httpUrl}/graphql`, opsUrl: `http://${options.ops.host}:${ops.port}` }, `${name} listening`);
+  return { port: httpPort, grpcPort, opsPort: ops.port };
 }

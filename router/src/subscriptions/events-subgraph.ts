@@ -1,21 +1,17 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { LocalGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import type Koa from 'koa';
-import { apolloKoa, type AppState } from '@ytm/http';
 
 /**
- * Serves the events subgraph's SDL in-process (for composition and health checks). Its
- * Subscription fields are never fetched over HTTP: the router executes subscriptions itself.
+ * The events subgraph's routing URL in the supergraph. Nothing listens there: the gateway reaches
+ * the subgraph in-process (`eventsDataSource`), so it is never served on any port.
  */
-export async function eventsSubgraph(sdl: string): Promise<{ middleware: Koa.Middleware<AppState>; stop(): Promise<void> }> {
-  const server = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(sdl) }),
-    introspection: false,
-    stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  await server.start();
-  return { middleware: apolloKoa(server, { context: async () => ({}) }), stop: () => server.stop() };
+export const EVENTS_SUBGRAPH_URL = 'http://in-process.invalid/events';
+
+/**
+ * The events subgraph, executed in-process (for composition health checks; its Subscription
+ * fields are never fetched: the router executes subscriptions itself, see ws-server.ts).
+ */
+export function eventsDataSource(sdl: string): LocalGraphQLDataSource {
+  return new LocalGraphQLDataSource(buildSubgraphSchema({ typeDefs: parse(sdl) }));
 }

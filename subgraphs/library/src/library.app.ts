@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
-import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import type { AccessTokenVerifier } from '@ytm/auth';
 import { OutboxRelay, type EventPublisher } from '@ytm/events';
-import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
+import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { pingMongo } from '@ytm/mongo';
 import { createGrpcServer, LibraryService as LibraryGrpcService, type GrpcServer } from '@ytm/proto';
@@ -41,7 +40,7 @@ export interface LibraryAppOptions {
 }
 
 export interface LibraryApp {
-  app: Koa<AppState>;
+  app: ServiceApp;
   grpc: GrpcServer;
   catalogue: Catalogue;
   library: LibraryService;

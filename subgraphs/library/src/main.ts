@@ -39,6 +39,7 @@ await runSubgraph({
   app: lib.app,
   host: config.HOST,
   port: config.PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   grpc: { server: lib.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.library },
   registryUrl: config.REGISTRY_URL,
   sdl: librarySdl,

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
-import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier } from '@ytm/auth';
 import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
-import { createApp, type AppState, type ShutdownStep } from '@ytm/http';
+import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, ResourceService, type GrpcServer } from '@ytm/proto';
@@ -55,7 +54,7 @@ export interface ResourceOverrides {
 }
 
 export interface Resource {
-  app: Koa<AppState>;
+  app: ServiceApp;
   conn: Connection;
   keyRing: KeyRing;
   accounts: AccountService;

@@ -16,6 +16,7 @@ await runSubgraph({
   app: resource.app,
   host: config.HOST,
   port: config.PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   grpc: { server: resource.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.resource },
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
-import type Koa from 'koa';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
-import { createApp, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import { createApp, type ServiceApp, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
@@ -41,7 +40,7 @@ export interface StreamOverrides {
 }
 
 export interface StreamParts {
-  app: Koa<AppState>;
+  app: ServiceApp;
   /** Served below the app (`httpHandler(app, routes)`): the Range endpoint. */
   routes: RawRoute[];
   grpc: GrpcServer;

@@ -16,6 +16,7 @@ await runSubgraph({
   routes: stream.routes,
   host: config.HOST,
   port: config.PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   grpc: { server: stream.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.stream },
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
