@@ -66,7 +66,19 @@ describe('webApp: the web player served by the router', () => {
 
   it('never shadows the router routes; 404 for missing files, traversal and paths that are no app route', async () => {
     expect(await (await fetch(`${base}/graphql`)).json()).toEqual({ graphql: true });
-    for (const path of ['/stream/t1', '/rest/ping.view', '/auth/refresh', '/health/x', '/assets/missing-1.js', '/%2e%2e/%2e%2e/etc/passwd.txt', '/x%ZZ.js', '/etc/passwd', '/albums/', '/albums/a/b', '/unknown']) {
+    for (const path of [
+      '/stream/t1',
+      '/rest/ping.view',
+      '/auth/refresh',
+      '/health/x',
+      '/assets/missing-1.js',
+      '/%2e%2e/%2e%2e/etc/passwd.txt',
+      '/x%ZZ.js',
+      '/etc/passwd',
+      '/albums/',
+      '/albums/a/b',
+      '/unknown',
+    ]) {
       expect([path, (await fetch(base + path)).status]).toEqual([path, 404]);
     }
     const post = await fetch(`${base}/albums/a1`, { method: 'POST' });
