@@ -47,6 +47,12 @@ test('sign up → library → search → play → next → seek → reload still
     expect(s.error).toBeNull();
     expect(s.src).toMatch(/\/stream\//);
     await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+    // Lock screen and media keys: the Media Session knows what plays, with artwork.
+    const meta = await page.evaluate(() => {
+      const m = navigator.mediaSession.metadata;
+      return { title: m?.title, artist: m?.artist, album: m?.album, artwork: m?.artwork.length, state: navigator.mediaSession.playbackState };
+    });
+    expect(meta).toEqual({ title: 'Élan', artist: 'Bärbel Quartett', album: 'Café Müller', artwork: 3, state: 'playing' });
   });
 
   await test.step('next track', async () => {
@@ -140,12 +146,14 @@ test('first load to a usable library page within 1 s (Chromium performance API)'
   let state = await page.context().storageState();
   await page.close();
   const samples: number[] = [];
+  const shifts: number[] = [];
   for (let i = 0; i < 5; i++) {
     const context = await browser.newContext({ storageState: state, baseURL: process.env.YTM_WEB_URL });
     const cold = await context.newPage();
     await cold.goto('/');
     await expect(cold.locator('.grid .card').first()).toBeVisible();
     samples.push(await readyMark(cold));
+    shifts.push(await layoutShift(cold));
     state = await context.storageState();
     await context.close();
   }
@@ -156,7 +164,23 @@ test('first load to a usable library page within 1 s (Chromium performance API)'
     `[web-e2e] first load (cold cache) to a usable library page: ${samples.map((s) => `${Math.round(s)} ms`).join(', ')}; best ${Math.round(best)} ms, median ${Math.round(median)} ms, budget 1000 ms`,
   );
   expect(best).toBeLessThanOrEqual(1_000);
+  // Covers load into boxes of their final size: no layout shift (CLS "good" is below 0.1).
+  console.log(`[web-e2e] layout shift while the library loads: ${shifts.map((s) => s.toFixed(3)).join(', ')}`);
+  expect(Math.max(...shifts)).toBeLessThan(0.1);
 });
+
+/** The page's cumulative layout shift so far, once its covers have loaded. */
+async function layoutShift(page: Page): Promise<number> {
+  await expect.poll(() => page.evaluate(() => [...document.images].every((i) => i.complete))).toBe(true);
+  return page.evaluate(() => {
+    // Buffered entries are queued on observe(); takeRecords() hands them over at once.
+    const observer = new PerformanceObserver(() => undefined);
+    observer.observe({ type: 'layout-shift', buffered: true });
+    const entries = observer.takeRecords() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>;
+    observer.disconnect();
+    return entries.filter((e) => !e.hadRecentInput).reduce((sum, e) => sum + e.value, 0);
+  });
+}
 
 async function readyMark(page: Page): Promise<number> {
   await page.waitForFunction(() => performance.getEntriesByName('ytm:library-ready').length > 0);

@@ -1,4 +1,5 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import type { SSRData } from '@urql/core';
 import { Provider } from 'urql';
 import { AuthPage } from '../features/auth/AuthPage';
 import type { Session } from '../features/auth/session';
@@ -8,12 +9,19 @@ import { createApiClient } from './client';
 import { RouterProvider, useRouter } from './router';
 import { Shell } from './Shell';
 
-function Gate({ session }: { session: Session }) {
+function Gate({ session, initialData }: { session: Session; initialData?: SSRData }) {
   const state = useSessionState();
   const { path, navigate } = useRouter();
   const userId = state.status === 'signedIn' ? state.user.id : undefined;
   // One client (and cache) per user: nothing of one account's answers survives into another's.
-  const client = useMemo(() => (userId ? createApiClient(session) : undefined), [session, userId]);
+  // The prefetched first screen belongs to the session restored at start, so only its client gets it.
+  const seed = useRef(initialData);
+  const client = useMemo(() => {
+    if (!userId) return undefined;
+    const c = createApiClient(session, seed.current);
+    seed.current = undefined;
+    return c;
+  }, [session, userId]);
   const onAuthPage = path === '/signin' || path === '/signup';
   useEffect(() => {
     if (userId && onAuthPage) navigate('/', { replace: true });
@@ -30,11 +38,11 @@ function Gate({ session }: { session: Session }) {
 }
 
 /** The app; `session.restore()` has been started by main.ts. */
-export function App({ session }: { session: Session }) {
+export function App({ session, initialData }: { session: Session; initialData?: SSRData }) {
   return (
     <SessionContext.Provider value={session}>
       <RouterProvider>
-        <Gate session={session} />
+        <Gate session={session} initialData={initialData} />
       </RouterProvider>
     </SessionContext.Provider>
   );

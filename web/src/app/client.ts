@@ -1,4 +1,4 @@
-import { Client, fetchExchange, subscriptionExchange } from '@urql/core';
+import { Client, fetchExchange, ssrExchange, subscriptionExchange, type SSRData } from '@urql/core';
 import { authExchange } from '@urql/exchange-auth';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
@@ -34,7 +34,7 @@ const unkeyed = [
  * on every operation (refreshed after an UNAUTHENTICATED answer), and graphql-ws on the same
  * /graphql URL for subscriptions, with the current token in connection_init.
  */
-export function createApiClient(session: Session): Client {
+export function createApiClient(session: Session, initialData?: SSRData): Client {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   const ws = createWsClient({
     url: wsUrl,
@@ -60,6 +60,8 @@ export function createApiClient(session: Session): Client {
           },
         },
       }),
+      // Answers prefetched before the app started (main.ts), handed over once.
+      ssrExchange({ isClient: true, initialState: initialData }),
       authExchange(async (utils) => ({
         addAuthToOperation(operation) {
           const token = session.peek();

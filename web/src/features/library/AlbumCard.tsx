@@ -4,22 +4,10 @@ import { Link } from '../../app/router';
 import { Cover } from '../../ui/Cover';
 import { PlayIcon } from '../../ui/icons';
 import { usePlayerEngine } from '../player/player-context';
+import { AlbumCardFields } from './albums-query';
 import { toQueueTrack, TrackFields } from './track-fields';
 
-export const AlbumCardFields = graphql(`
-  fragment AlbumCardFields on Album {
-    id
-    title
-    year
-    artist {
-      id
-      name
-    }
-    coverArt {
-      url
-    }
-  }
-`);
+export { AlbumCardFields };
 
 const ALBUM_TRACKS = graphql(
   `

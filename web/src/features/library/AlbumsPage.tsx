@@ -1,33 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useQuery } from 'urql';
-import { graphql } from '../../graphql';
 import { useRouter } from '../../app/router';
 import { plural } from '../../ui/format';
-import { AlbumCard, AlbumCardFields } from './AlbumCard';
+import { AlbumCard } from './AlbumCard';
+import { ALBUMS } from './albums-query';
 import { EmptyLibrary } from './EmptyLibrary';
 import { useInfinite } from './use-infinite';
-
-const ALBUMS = graphql(
-  `
-    query Albums($sort: AlbumSort!, $direction: SortDirection!, $after: String) {
-      albums(sort: $sort, direction: $direction, first: 48, after: $after) {
-        totalCount
-        edges {
-          cursor
-          node {
-            id
-            ...AlbumCardFields
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  `,
-  [AlbumCardFields],
-);
 
 const SORTS = [
   { id: 'recent', label: 'Recently added', sort: 'ADDED_AT', direction: 'DESC' },
