@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
 import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
@@ -26,10 +28,17 @@ import { StreamHousekeeping } from './persistence/housekeeping.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
+import { Lease } from './persistence/lease.js';
+import { PlayFolder } from './persistence/play-folder.js';
+import { playStatsModels } from './persistence/play-stats.model.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
 import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
+import { checkFfmpeg, type FfmpegInfo } from './transcode/ffmpeg.js';
+import { SlotLimiter } from './transcode/slot-limiter.js';
+import { TranscodeCache } from './transcode/transcode-cache.js';
+import { Transcoder } from './transcode/transcoder.js';
 
 export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -50,24 +59,60 @@ export interface StreamParts {
   plays: PlayTracker;
   active: ActiveStreams;
   relay: OutboxRelay;
+  folder: PlayFolder;
   housekeeping: StreamHousekeeping;
+  transcoder: Transcoder;
+  limiter: SlotLimiter;
+  ffmpeg: FfmpegInfo;
   /** Steps to run after the servers stopped, in order. */
   shutdown: ShutdownStep[];
 }
 
 /** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
 export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
+  // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
+  const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
+  const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
+  transcodeCache.init();
+  const limiter = new SlotLimiter(config.MAX_TRANSCODES, config.TRANSCODE_QUEUE_LENGTH, config.TRANSCODE_QUEUE_WAIT_MS);
+  const transcoder = new Transcoder({
+    ffmpeg: ffmpeg.path,
+    limiter,
+    cache: transcodeCache,
+    nice: config.TRANSCODE_NICE,
+    stallMs: config.TRANSCODE_STALL_SECONDS * 1000,
+    logger,
+  });
+  logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
   const revokedSessions = revokedSessionModel(conn);
-  await Promise.all([tickets.init(), playDocs.init(), revokedSessions.init()]);
+  const stats = playStatsModels(conn);
+  await Promise.all([
+    tickets.init(),
+    playDocs.init(),
+    revokedSessions.init(),
+    stats.pending.init(),
+    stats.counts.init(),
+    stats.recent.init(),
+    stats.leases.init(),
+  ]);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
-  const relay = new OutboxRelay({ collections: [playDocs.collection], publisher, logger });
+  const relay = new OutboxRelay({ collections: [stats.pending.collection], publisher, logger });
+  const folder = new PlayFolder({
+    models: stats,
+    history: playDocs,
+    lease: new Lease(stats.leases, 'play-folder', `${hostname()}:${process.pid}:${randomUUID()}`, 30_000),
+    logger,
+  });
   const ticketRepository = new MongoTicketRepository(tickets);
-  const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
+  const playRepository = new MongoPlayRepository(stats, () => {
+    relay.notify();
+    folder.notify();
+  });
 
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
@@ -85,11 +130,17 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const plays = new PlayTracker(playRepository, logger);
   const sweep = setInterval(() => plays.sweep(), 60_000);
   sweep.unref();
-  const housekeeping = new StreamHousekeeping(tickets, revokedSessions, config.TICKET_RETENTION_HOURS * 3_600_000);
+  const housekeeping = new StreamHousekeeping({
+    tickets,
+    revokedSessions,
+    plays: playDocs,
+    ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
+    playRetentionMs: config.PLAY_HISTORY_RETENTION_DAYS * 86_400_000,
+  });
   const prune = setInterval(() => {
     housekeeping.prune().then(
       (pruned) => {
-        if (pruned.tickets + pruned.revokedSessions > 0) logger.info({ pruned }, 'pruned expired tickets and sessions');
+        if (pruned.tickets + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
       },
       (err: unknown) => logger.warn({ err: (err as Error).message }, 'pruning failed; will retry'),
     );
@@ -131,7 +182,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
-    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
+    health: () => ({
+      outboxPublished: relay.published,
+      openStreams: active.count,
+      trackedPlays: plays.size,
+      playsFolded: folder.foldedTotal,
+      transcodes: { running: transcoder.processes, waiting: limiter.waiting, cachedBytes: transcodeCache.bytes, cached: transcodeCache.count },
+    }),
   });
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
@@ -152,12 +209,14 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
       scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024),
       firstChunk: config.READ_FIRST_CHUNK_KB * 1024,
       fileIo: config.FILE_IO,
+      transcoder,
     }),
   ];
 
   const grpc = createGrpcServer();
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
   relay.start();
+  folder.start();
 
   return {
     app,
@@ -169,7 +228,11 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     plays,
     active,
     relay,
+    folder,
     housekeeping,
+    transcoder,
+    limiter,
+    ffmpeg,
     shutdown: [
       [
         'timers',
@@ -180,10 +243,18 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
         },
       ],
       ['graphql', () => subgraph.stop()],
+      ['play-folder', () => folder.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['library-client', async () => trackFiles.close?.()],
       ['mongo', () => conn.close()],
+      [
+        'transcodes',
+        async () => {
+          await transcoder.stop();
+          transcodeCache.flush();
+        },
+      ],
     ],
   };
 }
