@@ -13,6 +13,7 @@ import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
 import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
@@ -23,6 +24,8 @@ const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
 const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
 const registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
 const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+// Subgraph fetches: one pooled keep-alive client; identical in-flight queries with the same credentials share a fetch.
+const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -36,8 +39,7 @@ const gateway = new ApolloGateway({
         }),
       }),
   // The events subgraph is executed in-process: it has no URL anyone could reach.
-  buildService: ({ name, url }) =>
-    name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+  buildService: ({ name, url }) => (name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, subgraphClient)),
   logger: logger.child({ component: 'gateway' }),
 });
 
@@ -138,6 +140,7 @@ handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
   ['http', () => closeServer(server, 8_000)],
   ['graphql', () => graphql.server.stop()],
+  ['subgraph-client', () => subgraphClient.close()],
   ['registry', () => registryServer.close()],
   ['lag-watch', async () => stopLagWatch()],
   ['ops', () => closeServer(ops.server, 1_000)],
