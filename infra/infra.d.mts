@@ -63,3 +63,10 @@ export function ensureTopics(brokers: string, topics: readonly string[], opts?: 
 export function pingMongo(url: string, timeoutMs?: number): Promise<boolean>;
 export function kafkaAnswers(brokers: string, timeoutMs?: number): Promise<boolean>;
 export function getFreePort(): Promise<number>;
+/**
+ * Makes ffmpeg (and ffprobe when asked) available: FFMPEG_PATH, the PATH, or a static build
+ * unpacked from the npm registry into $YTM_CACHE. Returns the env to add (FFMPEG_PATH, PATH)
+ * when a tool comes from the cache.
+ */
+export function ensureFfmpeg(opts?: { tools?: Array<'ffmpeg' | 'ffprobe'>; log?: Log }): Promise<{ FFMPEG_PATH?: string; PATH?: string }>;
+export function findFfmpeg(env?: NodeJS.ProcessEnv): Record<'ffmpeg' | 'ffprobe', { path: string; from: 'FFMPEG_PATH' | 'PATH' | 'cache' } | null>;

@@ -35,6 +35,10 @@ import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
 import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
+import { checkFfmpeg, type FfmpegInfo } from './transcode/ffmpeg.js';
+import { SlotLimiter } from './transcode/slot-limiter.js';
+import { TranscodeCache } from './transcode/transcode-cache.js';
+import { Transcoder } from './transcode/transcoder.js';
 
 export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -57,12 +61,29 @@ export interface StreamParts {
   relay: OutboxRelay;
   folder: PlayFolder;
   housekeeping: StreamHousekeeping;
+  transcoder: Transcoder;
+  limiter: SlotLimiter;
+  ffmpeg: FfmpegInfo;
   /** Steps to run after the servers stopped, in order. */
   shutdown: ShutdownStep[];
 }
 
 /** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
 export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
+  // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
+  const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
+  const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
+  transcodeCache.init();
+  const limiter = new SlotLimiter(config.MAX_TRANSCODES, config.TRANSCODE_QUEUE_LENGTH, config.TRANSCODE_QUEUE_WAIT_MS);
+  const transcoder = new Transcoder({
+    ffmpeg: ffmpeg.path,
+    limiter,
+    cache: transcodeCache,
+    nice: config.TRANSCODE_NICE,
+    stallMs: config.TRANSCODE_STALL_SECONDS * 1000,
+    logger,
+  });
+  logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
@@ -161,7 +182,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
-    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size, playsFolded: folder.foldedTotal }),
+    health: () => ({
+      outboxPublished: relay.published,
+      openStreams: active.count,
+      trackedPlays: plays.size,
+      playsFolded: folder.foldedTotal,
+      transcodes: { running: transcoder.processes, waiting: limiter.waiting, cachedBytes: transcodeCache.bytes, cached: transcodeCache.count },
+    }),
   });
   app.use(async (ctx, next) => {
     if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
@@ -182,6 +209,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
       scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024),
       firstChunk: config.READ_FIRST_CHUNK_KB * 1024,
       fileIo: config.FILE_IO,
+      transcoder,
     }),
   ];
 
@@ -202,6 +230,9 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     relay,
     folder,
     housekeeping,
+    transcoder,
+    limiter,
+    ffmpeg,
     shutdown: [
       [
         'timers',
@@ -217,6 +248,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
       ['kafka', () => publisher.close()],
       ['library-client', async () => trackFiles.close?.()],
       ['mongo', () => conn.close()],
+      [
+        'transcodes',
+        async () => {
+          await transcoder.stop();
+          transcodeCache.flush();
+        },
+      ],
     ],
   };
 }

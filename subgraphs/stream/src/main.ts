@@ -3,10 +3,16 @@ import { SERVICE_NAMES } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
 import { readConfig } from './config.js';
 import { createStream, SDL } from './create-stream.js';
+import { FfmpegUnusableError } from './transcode/ffmpeg.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-stream', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger);
+const stream = await createStream(config, logger).catch((err: unknown) => {
+  if (!(err instanceof FfmpegUnusableError)) throw err;
+  // One clear line, no stack: what is wrong with ffmpeg and how to fix it.
+  logger.fatal(`ytm-stream cannot start: ${err.message}`);
+  process.exit(1);
+});
 
 await runSubgraph({
   name: 'stream',
