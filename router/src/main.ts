@@ -7,7 +7,8 @@ import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
-import { serviceProxy } from './http/service-proxy.js';
+import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
+import { webApp } from './http/web-app.js';
 import { registrationAddressCheck } from './registry/registration-address.js';
 import { concurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
@@ -15,6 +16,7 @@ import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
 import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
@@ -42,6 +44,8 @@ const routing = new SubgraphRouting(registry, {
   stream: config.STREAM_HTTP_URL,
   subsonic: config.SUBSONIC_HTTP_URL,
 });
+// Subgraph fetches: one pooled keep-alive client; identical in-flight queries with the same credentials share a fetch.
+const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -55,8 +59,7 @@ const gateway = new ApolloGateway({
         }),
       }),
   // The events subgraph is executed in-process: it has no URL anyone could reach.
-  buildService: ({ name, url }) =>
-    name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+  buildService: ({ name, url }) => (name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, subgraphClient)),
   logger: logger.child({ component: 'gateway' }),
 });
 
@@ -101,6 +104,15 @@ const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
   minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
 });
 const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
+const proxyRoutes: ProxyRoute[] = [
+  { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+  // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+  { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
+  { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+  { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+  { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+  { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+];
 app.use(
   concurrencyLimit({
     perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
@@ -110,15 +122,7 @@ app.use(
 );
 app.use(
   serviceProxy({
-    routes: [
-      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
-      // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
-      { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
-      { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
-      { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
-      { prefix: '/auth/', service: 'resource', methods: ['POST'] },
-      { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
-    ],
+    routes: proxyRoutes,
     target: (service) => routing.httpUrl(service),
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     pacer,
@@ -128,6 +132,14 @@ app.use(async (ctx, next) => {
   if (ctx.path === '/graphql') await graphql.middleware(ctx, next);
   else await next();
 });
+// The web player at `/`, last: it never shadows the routes above (nor /rest/*, /health, ...).
+app.use(
+  webApp({
+    distDir: config.WEB_DIST_PATH,
+    publicUrl: config.publicUrl,
+    reservedPrefixes: [...proxyRoutes.map((r) => r.prefix), '/graphql', '/__events', '/rest/', '/health', '/ready', '/metrics'],
+  }),
+);
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
 ownPorts.push(port);
@@ -161,6 +173,7 @@ handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
   ['http', () => closeServer(server, 8_000)],
   ['graphql', () => graphql.server.stop()],
+  ['subgraph-client', () => subgraphClient.close()],
   ['registry', () => registryServer.close()],
   ['lag-watch', async () => stopLagWatch()],
   ['ops', () => closeServer(ops.server, 1_000)],
