@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image recipe for every YTM service:
 #   docker build --build-arg SERVICE=library -t ytm-library .
-# SERVICE is router | library | resource | stream.
+# SERVICE is router | library | resource | stream | subsonic.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -25,8 +25,9 @@ ARG SERVICE
 RUN set -eu; \
     case "${SERVICE:-}" in \
       router) dir=router ;; \
+      subsonic) dir=subsonic ;; \
       library|resource|stream) dir="subgraphs/${SERVICE}" ;; \
-      *) echo "build arg SERVICE must be router|library|resource|stream (got '${SERVICE:-}')" >&2; exit 1 ;; \
+      *) echo "build arg SERVICE must be router|library|resource|stream|subsonic (got '${SERVICE:-}')" >&2; exit 1 ;; \
     esac; \
     npm prune --omit=dev --no-audit --no-fund; \
     mkdir -p /out; \
@@ -53,6 +54,8 @@ RUN if [ "${SERVICE}" = stream ]; then \
       && mkdir -p /var/cache/ytm-transcodes && chown node:node /var/cache/ytm-transcodes; \
     fi
 COPY --from=build --chown=node:node /out/ ./
+# Mount point of the trust volume: a new named volume takes this owner, so the node user can write the keys.
+RUN mkdir /trust && chown node:node /trust
 USER node
 # /app/service links to router/ or subgraphs/<name>/; node resolves the real path, so
 # import.meta.url and relative file lookups (schema.graphql, supergraph) work as in the repo.

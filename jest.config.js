@@ -10,7 +10,7 @@ const common = {
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
-const roots = '<rootDir>/{packages/*,subgraphs/*,router}';
+const roots = '<rootDir>/{packages/*,subgraphs/*,router,subsonic}';
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`] },

@@ -38,6 +38,8 @@ const YTM = {
   library: { ports: [4001, 50051], ops: 9401, db: 'ytm_library' },
   resource: { ports: [4002, 50052], ops: 9402, db: 'ytm_resource' },
   stream: { ports: [4003, 50053], ops: 9403, db: 'ytm_stream' },
+  // ytm-subsonic: HTTP only (no gRPC server, no database).
+  subsonic: { ports: [4004], ops: 9404 },
 };
 
 const text = readFileSync(file, 'utf8');
@@ -219,7 +221,7 @@ function checkYtmService(at, name, svc) {
   if (env.HOST !== '0.0.0.0') err(`${at}.environment.HOST`, 'must be "0.0.0.0" (services bind 127.0.0.1 by default, unreachable from other containers)');
   const [http, grpc] = YTM[name].ports;
   if (String(env.PORT) !== String(http)) err(`${at}.environment.PORT`, `architecture.md says ${http}`);
-  if (String(env.GRPC_PORT) !== String(grpc)) err(`${at}.environment.GRPC_PORT`, `architecture.md says ${grpc}`);
+  if (grpc !== undefined && String(env.GRPC_PORT) !== String(grpc)) err(`${at}.environment.GRPC_PORT`, `architecture.md says ${grpc}`);
   if (name !== 'router' && env.REGISTRY_URL !== 'router:50050') err(`${at}.environment.REGISTRY_URL`, 'must be router:50050');
   const db = YTM[name].db;
   if (db) {

@@ -3,10 +3,12 @@ import { ApolloGateway } from '@apollo/gateway';
 import { createAccessTokenVerifier, createJwksKeyResolver } from '@ytm/auth';
 import { closeServer, createApp, gaugeFrom, handleShutdown, listen, listenOps } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
+import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
+import { registrationAddressCheck } from './registry/registration-address.js';
 import { concurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
 import { startRegistryServer } from './registry/registry.grpc-server.js';
@@ -21,8 +23,25 @@ const config = readConfig();
 const logger = createLogger({ name: 'ytm-gateway', level: config.LOG_LEVEL });
 
 const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
-const registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
-const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'router', keyFile: config.SERVICE_KEY_FILE });
+const registryLogger = logger.child({ component: 'registry' });
+// A registration pointing at one of the router's own ports is the router itself (ports known once listening).
+const ownPorts: number[] = [config.PORT, config.GRPC_PORT];
+const registryServer = await startRegistryServer({
+  host: config.HOST,
+  port: config.GRPC_PORT,
+  registry,
+  logger: registryLogger,
+  guard: identity.guard(registryLogger),
+  addresses: registrationAddressCheck({ ownPorts: () => ownPorts }),
+});
+ownPorts.push(registryServer.port);
+const routing = new SubgraphRouting(registry, {
+  library: config.LIBRARY_HTTP_URL,
+  resource: config.RESOURCE_HTTP_URL,
+  stream: config.STREAM_HTTP_URL,
+  subsonic: config.SUBSONIC_HTTP_URL,
+});
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -93,6 +112,8 @@ app.use(
   serviceProxy({
     routes: [
       { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+      // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+      { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
       { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
       { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
       { prefix: '/auth/', service: 'resource', methods: ['POST'] },
@@ -109,7 +130,9 @@ app.use(async (ctx, next) => {
 });
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
+ownPorts.push(port);
 const ops = await listenOps(app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
+ownPorts.push(ops.port);
 subscriptions = startSubscriptions({
   server,
   gateway,

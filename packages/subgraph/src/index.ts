@@ -73,3 +73,4 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
 
 export { DateTimeScalar } from './date-time.js';
 export { runSubgraph, type RunSubgraphOptions, type RunningSubgraph } from './run.js';
+export { advertisedBaseUrl, isWildcardHost, type AdvertiseOptions } from './advertise.js';

@@ -11,8 +11,9 @@ import {
   type ShutdownStep,
 } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
+import { closeServer as closeGrpc, listen as listenGrpc, type CallerCredentials, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
+import { advertisedBaseUrl } from './advertise.js';
 
 export interface RunSubgraphOptions {
   /** Subgraph name as the router knows it: library, resource or stream. */
@@ -26,9 +27,12 @@ export interface RunSubgraphOptions {
   port: number;
   /** The ops listener (`/health`, `/ready`, `/metrics` from `app.ops`): loopback unless opened on purpose. */
   ops: OpsListenOptions;
-  /** The advertised host (what the router dials); defaults to `host`. */
-  advertisedHost?: string;
-  grpc?: { server: GrpcServer; port: number; serviceName: string };
+  /** Where other services reach this one (ADVERTISE_HOST / ADVERTISE_URL); see advertisedBaseUrl. */
+  advertise?: { host?: string | undefined; url?: string | undefined };
+  /** Its gRPC server; every service added to it is reported SERVING once listening. */
+  grpc?: { server: GrpcServer; port: number };
+  /** This service's identity: registry calls carry it. */
+  credentials: CallerCredentials;
   /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
   registryUrl: string;
   sdl: string;
@@ -53,10 +57,9 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
   let grpcPort: number | undefined;
   if (grpc) {
     grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
-    grpc.server.health.set(grpc.serviceName, 'SERVING');
+    grpc.server.setServing();
   }
-  const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
-  const httpUrl = `http://${advertised}:${httpPort}`;
+  const httpUrl = advertisedBaseUrl({ host, port: httpPort, advertiseHost: options.advertise?.host, advertiseUrl: options.advertise?.url });
   const instanceId = `${name}-${randomUUID()}`;
   const registrations = options.registryUrl
     .split(',')
@@ -66,6 +69,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
       startRegistration({
         registryUrl,
         name,
+        credentials: options.credentials,
         instanceId,
         graphqlUrl: `${httpUrl}/graphql`,
         httpUrl,

@@ -6,11 +6,12 @@ import { OutboxRelay, type EventPublisher } from '@ytm/events';
 import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { pingMongo } from '@ytm/mongo';
-import { createGrpcServer, LibraryService as LibraryGrpcService, type GrpcServer } from '@ytm/proto';
+import { createGrpcServer, LibraryService as LibraryGrpcService, type CallGuard, type GrpcServer } from '@ytm/proto';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
 import { createContext } from './graphql/context.js';
+import { LyricsReader } from './persistence/lyrics.reader.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { createLibraryHandlers } from './grpc/library.grpc-server.js';
 import { artRoutes } from './http/art.routes.js';
@@ -35,6 +36,8 @@ export interface LibraryAppOptions {
   artDir: string;
   publicUrl: string;
   production: boolean;
+  /** Admits gRPC calls by the caller's service identity (`ServiceIdentity.guard`). */
+  grpcGuard: CallGuard;
   scanWorkers?: number;
   watchDebounceMs?: number;
 }
@@ -100,7 +103,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     logger,
     production: o.production,
     verifyAccessToken: o.verifyAccessToken,
-    context: createContext({ library, scans: scanner, publicUrl: o.publicUrl }),
+    context: createContext({ library, scans: scanner, publicUrl: o.publicUrl, lyrics: new LyricsReader() }),
   });
   const app = createApp({
     logger,
@@ -129,7 +132,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     else await next();
   });
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: o.grpcGuard });
   grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));
 
   return {

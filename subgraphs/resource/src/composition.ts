@@ -8,6 +8,7 @@ import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, ResourceService, type GrpcServer } from '@ytm/proto';
 import { createSubgraphServer } from '@ytm/subgraph';
+import type { ServiceIdentity } from '@ytm/trust';
 import type { ResourceConfig } from './config.js';
 import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
 import { LowPriorityBcrypt, threadPoolBcrypt } from './crypto/low-priority-bcrypt.js';
@@ -71,7 +72,7 @@ export interface Resource {
 }
 
 /** Builds the whole service from its configuration; main.ts only adds listening and registration. */
-export async function composeResource(config: ResourceConfig, logger: Logger, overrides: ResourceOverrides = {}): Promise<Resource> {
+export async function composeResource(config: ResourceConfig, logger: Logger, identity: ServiceIdentity, overrides: ResourceOverrides = {}): Promise<Resource> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const users = userModel(conn);
   const sessions = sessionModel(conn);
@@ -90,7 +91,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
   await playlistStore.init();
   const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
-  const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, logger, config.LIBRARY_DEADLINE_MS);
+  const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, identity, logger, config.LIBRARY_DEADLINE_MS);
 
   const keyRing = new KeyRing({
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
@@ -111,7 +112,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
   const userRepository = new MongoUserRepository(users, () => relay.notify());
-  const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);
+  const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(sessions, conn.collection('refresh_claims'), conn.collection('session_revocations'));
   const accounts = new AccountService({
     users: userRepository,
@@ -133,7 +134,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, ov
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, logger }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);

@@ -9,6 +9,7 @@ import { createApp, type ServiceApp, type RawRoute, type ShutdownStep } from '@y
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
+import type { ServiceIdentity } from '@ytm/trust';
 import { createSubgraphServer } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
@@ -69,7 +70,7 @@ export interface StreamParts {
 }
 
 /** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
-export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
+export async function createStream(config: StreamConfig, logger: Logger, identity: ServiceIdentity, overrides: StreamOverrides = {}): Promise<StreamParts> {
   // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
   const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
   const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
@@ -117,7 +118,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
     overrides.trackFiles ??
-    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
+    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, caller: identity, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
   const active = new ActiveStreams(
@@ -213,7 +214,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     }),
   ];
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
   relay.start();
   folder.start();

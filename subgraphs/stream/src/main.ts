@@ -1,13 +1,14 @@
 import { createLogger } from '@ytm/logger';
-import { SERVICE_NAMES } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
+import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createStream, SDL } from './create-stream.js';
 import { FfmpegUnusableError } from './transcode/ffmpeg.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-stream', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger).catch((err: unknown) => {
+const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'stream', keyFile: config.SERVICE_KEY_FILE });
+const stream = await createStream(config, logger, identity).catch((err: unknown) => {
   if (!(err instanceof FfmpegUnusableError)) throw err;
   // One clear line, no stack: what is wrong with ffmpeg and how to fix it.
   logger.fatal(`ytm-stream cannot start: ${err.message}`);
@@ -21,9 +22,11 @@ await runSubgraph({
   app: stream.app,
   routes: stream.routes,
   host: config.HOST,
+  advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
   port: config.PORT,
   ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-  grpc: { server: stream.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.stream },
+  grpc: { server: stream.grpc, port: config.GRPC_PORT },
+  credentials: identity,
   registryUrl: config.REGISTRY_URL,
   sdl: SDL,
   shutdown: stream.shutdown,

@@ -10,7 +10,7 @@ import { closeServer, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { connectMongo } from '@ytm/mongo';
 import { closeServer as closeGrpc, listen as listenGrpc } from '@ytm/proto';
-import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
+import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import type { Connection } from 'mongoose';
 import { buildLibraryApp, type LibraryApp } from '../../src/library.app.js';
 
@@ -57,6 +57,7 @@ export async function startLibrary(options: { musicDir?: string; dbName?: string
     artDir,
     publicUrl: 'http://router.test',
     production: false,
+    grpcGuard: testIdentity('library').guard(logger),
     scanWorkers: 2,
     watchDebounceMs: options.watchDebounceMs ?? 150,
   });

@@ -15,15 +15,24 @@ afterAll(async () => {
   await conn.close();
 });
 
-/** The repository with a running outbox relay whose publisher records event types, taking `brokerMs` a send. */
+/**
+ * The repository with a running outbox relay whose publisher records event types, taking `brokerMs`
+ * a send. Publishing is at-least-once: a redelivered event (same id) is recorded once.
+ */
 async function repositoryWithRelay(brokerMs: number) {
   const users = userModel(conn);
   await users.init();
   const sent: string[] = [];
+  const seen = new Set<string>();
   const publisher = {
     send: async (_topic: string, messages: Array<{ value: string }>) => {
       if (brokerMs > 0) await new Promise((r) => setTimeout(r, brokerMs)); // a broker round trip
-      for (const m of messages) sent.push((JSON.parse(m.value) as { type: string }).type);
+      for (const m of messages) {
+        const event = JSON.parse(m.value) as { id: string; type: string };
+        if (seen.has(event.id)) continue;
+        seen.add(event.id);
+        sent.push(event.type);
+      }
     },
   };
   const relay = new OutboxRelay({
