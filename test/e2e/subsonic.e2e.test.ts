@@ -156,7 +156,7 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       const r = await client.ping();
       expect(r).toMatchObject({ status: 'ok', openSubsonic: true, type: 'ytm', version: '1.16.1' });
       const ext = await client.getOpenSubsonicExtensions();
-      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual(['apiKeyAuthentication', 'formPost', 'songLyrics']);
+      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual(['apiKeyAuthentication', 'formPost', 'songLyrics', 'transcodeOffset']);
     });
 
     it('syncs the whole library through search3 with an empty query, page by page (GET and form POST)', async () => {
@@ -186,6 +186,29 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       expect(Buffer.from(await ranged.arrayBuffer()).equals(file.subarray(100, 1100))).toBe(true);
       const flac = await client.download({ id: ids.flac! });
       expect(Buffer.from(await flac.arrayBuffer()).equals(readFileSync(join(music, corpus[2]!.path)))).toBe(true);
+    });
+
+    it('transcodes when asked: MP3 at maxBitRate, Opus from FLAC, timeOffset starts later; download stays the file', async () => {
+      const flac = readFileSync(join(music, corpus[2]!.path));
+      const mp3 = await client.stream({ id: ids.flac!, format: 'mp3', maxBitRate: 96 });
+      expect(mp3.status).toBe(200);
+      expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
+      const whole = Buffer.from(await mp3.arrayBuffer());
+      expect(whole.length).toBeGreaterThan(5_000);
+      expect(whole.subarray(0, 3).toString('latin1') === 'ID3' || (whole[0] === 0xff && (whole[1]! & 0xe0) === 0xe0)).toBe(true);
+      const opus = await rest(router, 'stream', { apiKey: ann.key, id: ids.flac!, format: 'opus' });
+      expect(opus.headers.get('content-type')).toBe('audio/ogg');
+      expect(
+        Buffer.from(await opus.arrayBuffer())
+          .subarray(0, 4)
+          .toString('latin1'),
+      ).toBe('OggS');
+      const later = await rest(router, 'stream', { apiKey: ann.key, id: ids.flac!, format: 'mp3', maxBitRate: '96', timeOffset: '2' });
+      expect(later.status).toBe(200);
+      const rest3 = Buffer.from(await later.arrayBuffer());
+      expect(rest3.length).toBeGreaterThan(0);
+      expect(rest3.length).toBeLessThan(whole.length * 0.7);
+      expect(Buffer.from(await (await client.download({ id: ids.flac! })).arrayBuffer()).equals(flac)).toBe(true);
     });
 
     it('serves cover art, the size picking a thumbnail', async () => {

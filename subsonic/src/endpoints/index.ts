@@ -103,4 +103,5 @@ export const EXTENSIONS = [
   { name: 'apiKeyAuthentication', versions: [1] },
   { name: 'formPost', versions: [1] },
   { name: 'songLyrics', versions: [1] },
+  { name: 'transcodeOffset', versions: [1] },
 ];

@@ -1,5 +1,6 @@
 import { ErrorCode, notFound, SubsonicError } from '../format/response.js';
 import { openUpstream, relay, type Upstream } from '../http/relay.js';
+import type { StreamFormat, Wanted } from '../ytm/playback-tickets.js';
 import { BINARY, type Call, type EndpointTable } from './endpoint.js';
 
 const IMAGE_ID = /^[A-Za-z0-9_-]{32}$/;
@@ -7,14 +8,32 @@ const UPSTREAM_TIMEOUT_MS = 15_000;
 
 const methodOf = (call: Call): 'GET' | 'HEAD' => (call.koa.method === 'HEAD' ? 'HEAD' : 'GET');
 
-/** The original file's bytes through a playback ticket (Range and validators pass through). */
-async function streamOriginal(call: Call): Promise<typeof BINARY> {
+/** Subsonic `format` values → what stream makes; `raw` (and anything unknown) is the original file. */
+const FORMATS: Record<string, StreamFormat> = { raw: 'ORIGINAL', mp3: 'MP3', opus: 'OPUS', ogg: 'OPUS', aac: 'AAC', m4a: 'AAC' };
+
+/** `format` and `maxBitRate` (kbit/s, 0 = no limit) as stream's ticket options; download always takes the original. */
+function wantedOf(call: Call, original: boolean): Wanted {
+  if (original) return { format: 'ORIGINAL', maxBitrate: null };
+  const format = FORMATS[(call.params.get('format') ?? 'raw').toLowerCase()] ?? 'ORIGINAL';
+  const max = call.params.int('maxBitRate', 0, 0, 10_000);
+  return { format, maxBitrate: max > 0 ? max : null };
+}
+
+/**
+ * A song's audio through a playback ticket: the original file (Range and validators pass
+ * through), or stream's transcode when `format`/`maxBitRate` ask for one (or the plan's bitrate
+ * ceiling makes one); OpenSubsonic `transcodeOffset`: `timeOffset` seconds start a transcode there.
+ */
+async function streamAudio(call: Call, original: boolean): Promise<typeof BINARY> {
   const id = call.params.required('id');
+  const wanted = wantedOf(call, original);
+  const offset = original ? undefined : call.params.optionalInt('timeOffset', 0, 86_400);
   const { tickets, routerUrl } = call.services;
   let up: Upstream | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const ticket = await tickets.get(call.gql, call.principal.userId, id);
+    const ticket = await tickets.get(call.gql, call.principal.userId, id, wanted);
     const target = new URL(ticket.url);
+    if (offset && ticket.format !== 'ORIGINAL') target.searchParams.set('t', String(offset));
     try {
       up = await openUpstream(new URL(target.pathname + target.search, routerUrl), methodOf(call), call.koa.req.headers, UPSTREAM_TIMEOUT_MS);
     } catch {
@@ -23,18 +42,18 @@ async function streamOriginal(call: Call): Promise<typeof BINARY> {
     // 401/403: the ticket expired or was revoked (the user's stream slot went to another track): take a new one once.
     if ((up.status === 401 || up.status === 403) && attempt === 0) {
       up.body.resume();
-      tickets.drop(call.principal.userId, id);
+      tickets.drop(call.principal.userId, id, wanted);
       continue;
     }
     break;
   }
   if (!up) throw new SubsonicError(ErrorCode.GENERIC, 'No stream');
-  if (up.status === 404) {
-    up.body.resume();
-    throw notFound('Song');
-  }
   if (up.status >= 400 && up.status !== 416 && up.status !== 412) {
     up.body.resume();
+    if (up.status === 404) throw notFound('Song');
+    if (up.status === 503)
+      throw new SubsonicError(ErrorCode.GENERIC, `The server is busy transcoding; retry in ${String(up.headers['retry-after'] ?? 'a few')} s`);
+    if (up.status === 400) throw new SubsonicError(ErrorCode.GENERIC, 'timeOffset is beyond the end of the song');
     throw new SubsonicError(ErrorCode.GENERIC, `The audio service refused the stream (HTTP ${up.status})`);
   }
   call.koa.respond = false;
@@ -72,9 +91,8 @@ async function coverArt(call: Call): Promise<typeof BINARY> {
 }
 
 export const mediaEndpoints: EndpointTable = {
-  // Transcoding (maxBitRate, format, timeOffset) is not available yet: originals are served, and
-  // `transcodeOffset` is not advertised.
-  stream: { handler: streamOriginal },
-  download: { handler: streamOriginal },
+  stream: { handler: (call) => streamAudio(call, false) },
+  // download is the file as it is, whatever the parameters.
+  download: { handler: (call) => streamAudio(call, true) },
   getCoverArt: { handler: coverArt },
 };
