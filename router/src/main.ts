@@ -15,6 +15,7 @@ import { startRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
 import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
@@ -42,6 +43,8 @@ const routing = new SubgraphRouting(registry, {
   stream: config.STREAM_HTTP_URL,
   subsonic: config.SUBSONIC_HTTP_URL,
 });
+// Subgraph fetches: one pooled keep-alive client; identical in-flight queries with the same credentials share a fetch.
+const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
 
 const gateway = new ApolloGateway({
   ...(config.SUPERGRAPH_MODE === 'static'
@@ -55,8 +58,7 @@ const gateway = new ApolloGateway({
         }),
       }),
   // The events subgraph is executed in-process: it has no URL anyone could reach.
-  buildService: ({ name, url }) =>
-    name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+  buildService: ({ name, url }) => (name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, subgraphClient)),
   logger: logger.child({ component: 'gateway' }),
 });
 
@@ -161,6 +163,7 @@ handleShutdown(logger, () => [
   ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
   ['http', () => closeServer(server, 8_000)],
   ['graphql', () => graphql.server.stop()],
+  ['subgraph-client', () => subgraphClient.close()],
   ['registry', () => registryServer.close()],
   ['lag-watch', async () => stopLagWatch()],
   ['ops', () => closeServer(ops.server, 1_000)],

@@ -13,6 +13,13 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Longer tokens are rejected before any parsing. */
   maxTokenLength?: number;
+  /**
+   * Tokens remembered once verified, until they expire (or their plan does): a client sends the
+   * same token with every request for its whole life, and an ES256 verification is the largest
+   * CPU cost of a small request. 0 turns the cache off.
+   */
+  cacheSize?: number;
+  now?: () => number;
 }
 
 export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
@@ -24,8 +31,26 @@ const KID = /^[A-Za-z0-9_-]{1,64}$/;
  * `exp` and the claim shapes. Every failure is the same UNAUTHENTICATED to the caller.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
-  const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
+  const { cacheSize = 10_000, now = Date.now } = options;
+  const verify = uncachedVerifier(options);
+  if (cacheSize <= 0) return verify;
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.until > now()) return hit.viewer;
+    if (hit) verified.delete(token);
+    const { viewer, exp } = await verify.withExpiry(token);
+    // Until the token expires, or its PREMIUM plan does (the tier is decided at verification).
+    const until = Math.min(exp * 1000, viewer.plan.expiresAt?.getTime() ?? Infinity);
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { viewer, until });
+    return viewer;
+  };
+}
+
+function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier & { withExpiry(token: string): Promise<{ viewer: Viewer; exp: number }> } {
+  const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
+  const withExpiry = async (token: string): Promise<{ viewer: Viewer; exp: number }> => {
     const fail = (why: string): never => {
       throw Object.assign(new UnauthenticatedError('Invalid or expired access token'), { reason: why });
     };
@@ -49,8 +74,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     } catch (err) {
       return fail((err as Error).message);
     }
-    return toViewer(claims) ?? fail('claims');
+    const viewer = toViewer(claims) ?? fail('claims');
+    return { viewer, exp: claims.exp as number };
   };
+  return Object.assign(async (token: string) => (await withExpiry(token)).viewer, { withExpiry });
 }
 
 function toViewer(claims: jwt.JwtPayload): Viewer | undefined {

@@ -108,3 +108,24 @@ it('concurrent updates of one user all land, and of two plan changes from the sa
   expect(failures).toEqual([]);
   expect(sent.filter((t) => t === 'resource.user.plan-changed')).toHaveLength(15);
 });
+
+it('reads a user (me, User entities) without the password hash or the pending outbox', async () => {
+  const monitored = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: conn.name, retryWrites: false, monitorCommands: true }).asPromise();
+  try {
+    const replies: Array<Record<string, unknown>> = [];
+    monitored.getClient().on('commandSucceeded', (e) => {
+      const batch = (e.reply as { cursor?: { firstBatch?: Array<Record<string, unknown>> } }).cursor?.firstBatch;
+      if (e.commandName === 'find' && batch) replies.push(...batch);
+    });
+    const writer = new MongoUserRepository(userModel(conn), () => undefined);
+    const u = await writer.create(freeUser(`projection-${Date.now()}@ytm.test`)); // its event stays in the outbox: no relay
+    const reader = new MongoUserRepository(userModel(monitored), () => undefined);
+    expect(await reader.findById(u.id)).toMatchObject({ id: u.id, email: u.email, displayName: 'before', plan: { tier: 'FREE' } });
+    expect(await reader.findByIds([u.id])).toHaveLength(1);
+    expect(replies).toHaveLength(2);
+    for (const doc of replies) expect(Object.keys(doc).sort()).toEqual(['_id', 'createdAt', 'displayName', 'email', 'plan', 'role']);
+    expect((await userModel(conn).collection.findOne({ _id: u.id as never }))?._outbox).toHaveLength(1);
+  } finally {
+    await monitored.close();
+  }
+});
