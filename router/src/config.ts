@@ -20,6 +20,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       OPS_PORT: env.port(9400),
       SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
       SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
+      /** The web player's production build, served at `/`. */
+      WEB_DIST_PATH: env.string(fileURLToPath(new URL('../../web/dist', import.meta.url))),
       JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),
       JWT_ISSUER: env.string('ytm-resource'),
       JWT_AUDIENCE: env.string('ytm'),

@@ -7,7 +7,8 @@ import { ServiceIdentity } from '@ytm/trust';
 import { readConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
-import { serviceProxy } from './http/service-proxy.js';
+import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
+import { webApp } from './http/web-app.js';
 import { registrationAddressCheck } from './registry/registration-address.js';
 import { concurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
@@ -103,6 +104,15 @@ const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
   minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
 });
 const stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
+const proxyRoutes: ProxyRoute[] = [
+  { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+  // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+  { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
+  { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+  { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+  { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+  { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+];
 app.use(
   concurrencyLimit({
     perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
@@ -112,15 +122,7 @@ app.use(
 );
 app.use(
   serviceProxy({
-    routes: [
-      { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
-      // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
-      { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
-      { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
-      { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
-      { prefix: '/auth/', service: 'resource', methods: ['POST'] },
-      { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
-    ],
+    routes: proxyRoutes,
     target: (service) => routing.httpUrl(service),
     headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     pacer,
@@ -130,6 +132,14 @@ app.use(async (ctx, next) => {
   if (ctx.path === '/graphql') await graphql.middleware(ctx, next);
   else await next();
 });
+// The web player at `/`, last: it never shadows the routes above (nor /rest/*, /health, ...).
+app.use(
+  webApp({
+    distDir: config.WEB_DIST_PATH,
+    publicUrl: config.publicUrl,
+    reservedPrefixes: [...proxyRoutes.map((r) => r.prefix), '/graphql', '/__events', '/rest/', '/health', '/ready', '/metrics'],
+  }),
+);
 
 const { server, port } = await listen(app.callback(), config.HOST, config.PORT);
 ownPorts.push(port);

@@ -155,7 +155,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, id
     health: () => ({ outboxPublished: relay.published }),
   });
   app.use(clientAddressMiddleware());
-  const routes = authRoutes(accounts, keyRing, verifyAccessToken);
+  const routes = authRoutes(accounts, keyRing, verifyAccessToken, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   app.use(routes.routes()).use(routes.allowedMethods());
   const exports = playlistExportRoutes({ playlists, tracks, verifyAccessToken, entryUrl: config.M3U_ENTRY_URL });
   app.use(exports.routes()).use(exports.allowedMethods());
