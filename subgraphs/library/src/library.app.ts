@@ -133,7 +133,7 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
   });
 
   const grpc = createGrpcServer({ guard: o.grpcGuard });
-  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));
+  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger, o.musicRoots));
 
   return {
     app,
