@@ -34,19 +34,19 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
     await openAlbum(page, 'Night Drive');
     await page.getByRole('button', { name: 'More for Neon Avenue' }).click();
     await page.getByRole('button', { name: 'Road Trip' }).click();
-    await expect(page.getByRole('status')).toContainText('Added 1 track to “Road Trip”');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Added 1 track to “Road Trip”');
     await page.getByRole('checkbox', { name: 'Select Midnight Static' }).check();
     await page.getByRole('checkbox', { name: 'Select Tail Lights' }).check();
     const bar = page.getByRole('region', { name: 'Selected tracks' });
     await expect(bar).toContainText('2 tracks selected');
     await bar.getByLabel('Playlist to add the selected tracks to').selectOption({ label: 'Road Trip' });
     await bar.getByRole('button', { name: 'Add to playlist' }).click();
-    await expect(page.getByRole('status')).toContainText('Added 2 tracks to “Road Trip”');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Added 2 tracks to “Road Trip”');
     await expect(bar).toBeHidden();
     // The same track again: playlists hold duplicates.
     const row = page.locator('.tracks .track', { hasText: 'Neon Avenue' });
     await row.dragTo(page.getByRole('navigation', { name: 'Your playlists' }).getByRole('link', { name: 'Road Trip' }));
-    await expect(page.getByRole('status')).toContainText('Added 1 track to “Road Trip”');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Added 1 track to “Road Trip”');
   });
 
   await test.step('the playlist holds the four entries, the duplicate included', async () => {
@@ -79,7 +79,7 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
   await test.step('remove the duplicate, undo brings it back', async () => {
     await page.getByRole('button', { name: 'Remove Neon Avenue from the playlist, entry 4' }).click();
     await expect(entries(page)).toHaveCount(3);
-    await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('status', { name: 'Notifications' }).getByRole('button', { name: 'Undo' }).click();
     await expect(entries(page)).toHaveCount(4);
     expect(await titles(page)).toEqual(['Tail Lights', 'Midnight Static', 'Neon Avenue', 'Neon Avenue']);
   });
@@ -147,7 +147,9 @@ test('a stale edit: the app reloads the playlist and re-applies the change, or s
     });
     await page.getByRole('button', { name: /^Move Tail Lights, entry 3 of 3/ }).focus();
     await page.keyboard.press('ArrowUp');
-    await expect(page.getByRole('status')).toContainText('The playlist had changed elsewhere; it was reloaded and your change (move the entry) applied to it.');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+      'The playlist had changed elsewhere; it was reloaded and your change (move the entry) applied to it.',
+    );
     await expect.poll(() => titles(page)).toEqual(['River Song', 'Neon Avenue', 'Tail Lights', 'Midnight Static']);
     await page.unroute('**/graphql');
   });
@@ -168,7 +170,9 @@ test('a stale edit: the app reloads the playlist and re-applies the change, or s
       await route.fallback();
     });
     await page.getByRole('button', { name: 'Remove River Song from the playlist, entry 1' }).click();
-    await expect(page.getByRole('status')).toContainText('your change (remove the entry) was not applied: the entries you removed had already been removed');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText(
+      'your change (remove the entry) was not applied: the entries you removed had already been removed',
+    );
     await expect.poll(() => titles(page)).toEqual(['Neon Avenue', 'Tail Lights', 'Midnight Static']);
     await page.unroute('**/graphql');
   });

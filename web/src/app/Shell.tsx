@@ -13,6 +13,8 @@ import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
 import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { LibraryLive } from '../features/live/LibraryLive';
+import { LiveStatus } from '../features/live/LiveStatus';
 import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
@@ -106,6 +108,8 @@ export function Shell() {
       </div>
       <PlayerBar />
       <SelectionBar />
+      <LibraryLive />
+      <LiveStatus />
       <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
