@@ -63,3 +63,5 @@ export function ensureTopics(brokers: string, topics: readonly string[], opts?: 
 export function pingMongo(url: string, timeoutMs?: number): Promise<boolean>;
 export function kafkaAnswers(brokers: string, timeoutMs?: number): Promise<boolean>;
 export function getFreePort(): Promise<number>;
+/** `count` distinct free ports. */
+export function getFreePorts(count: number): Promise<number[]>;

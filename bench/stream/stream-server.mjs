@@ -1,4 +1,4 @@
-// ytm-stream for the benchmark, in its own process: the real service (createStream from dist)
+// ytm-stream for the benchmark, in its own process: the real service (composeService from dist)
 // on the real FerretDB and Kafka, with a LibraryService on real gRPC answering GetTrackFile for
 // the benchmark file. Prints one JSON line {url, port} once a ticket is issued.
 import { createLogger } from '@ytm/logger';
@@ -6,7 +6,7 @@ import { httpHandler, listen } from '@ytm/http';
 import { createGrpcServer, LibraryService, listen as listenGrpc } from '@ytm/proto';
 import { TestTokenIssuer, uniqueName } from '@ytm/testing';
 import { readConfig } from '../../subgraphs/stream/dist/config.js';
-import { createStream } from '../../subgraphs/stream/dist/create-stream.js';
+import { composeService } from '../../subgraphs/stream/dist/composition.js';
 
 const [path, size, mtimeMs] = [process.env.BENCH_FILE, Number(process.env.BENCH_FILE_SIZE), Math.floor(Number(process.env.BENCH_FILE_MTIME))];
 const library = createGrpcServer();
@@ -27,7 +27,8 @@ const config = readConfig({
   PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://127.0.0.1:4000',
 });
 const logger = createLogger({ name: 'ytm-stream-bench', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
+const stream = await composeService(config, logger, { resolveAccessKey: issuer.resolveKey });
+await stream.start();
 const { port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', Number(process.env.PORT ?? 0));
 
 const res = await fetch(`http://127.0.0.1:${port}/graphql`, {

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { UnauthenticatedError } from '@ytm/errors';
 import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, effectiveTier, type AccessTokenClaims, type Viewer } from './viewer.js';
+import { AuthenticationError } from './authentication-error.js';
 
 /** Finds the public key for a `kid`, or undefined when no such key exists. */
 export type KeyResolver = (kid: string) => Promise<KeyObject | undefined>;
@@ -15,19 +15,26 @@ export interface AccessTokenVerifierOptions {
   maxTokenLength?: number;
 }
 
-export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
+/** What a valid access token proves: who the caller is, and until when. */
+export interface VerifiedAccessToken {
+  viewer: Viewer;
+  /** The token's `exp`. */
+  expiresAt: Date;
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken>;
 
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Verifies an access token: algorithm pinned to ES256, `typ`, `kid`, signature, `iss`, `aud`,
- * `exp` and the claim shapes. Every failure is the same UNAUTHENTICATED to the caller.
+ * `exp` and the claim shapes. Every failure is the same AuthenticationError (INVALID) to the caller.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
   return async (token) => {
     const fail = (why: string): never => {
-      throw Object.assign(new UnauthenticatedError('Invalid or expired access token'), { reason: why });
+      throw new AuthenticationError('INVALID', why);
     };
     if (token.length > maxTokenLength) fail('token too long');
     const decoded = jwt.decode(token, { complete: true });
@@ -49,7 +56,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     } catch (err) {
       return fail((err as Error).message);
     }
-    return toViewer(claims) ?? fail('claims');
+    const viewer = toViewer(claims) ?? fail('claims');
+    return { viewer, expiresAt: new Date((claims.exp as number) * 1000) };
   };
 }
 

@@ -25,13 +25,15 @@ export interface CreateAppOptions {
    * the public router trusts it only when TRUST_PROXY says a proxy of ours sits in front.
    */
   trustProxy?: boolean;
+  /** The GraphQL endpoint, mounted at `/graphql` (the one place it is mounted, in every service). */
+  graphql?: Koa.Middleware<AppState>;
 }
 
 /**
  * Koa app with the behaviour every YTM HTTP server shares: request IDs, structured access logs,
  * JSON errors without internals, `/health` (alive) and `/ready` (dependencies reachable).
  */
-export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true }: CreateAppOptions): Koa<AppState> {
+export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true, graphql }: CreateAppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.proxy = trustProxy;
   app.silent = true;
@@ -93,8 +95,16 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     }
     await next();
   });
+  if (graphql)
+    app.use(async (ctx, next) => {
+      if (ctx.path === GRAPHQL_PATH) await graphql(ctx, next);
+      else await next();
+    });
   return app;
 }
+
+/** Where every service serves GraphQL (HTTP and, on the router, WebSocket). */
+export const GRAPHQL_PATH = '/graphql';
 
 function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void {
   if (err instanceof DomainError) {

@@ -5,3 +5,4 @@ export * from './lifecycle.js';
 export * from '@ytm/metrics';
 export * from './graphql-metrics.plugin.js';
 export * from './raw-route.js';
+export * from './client-address.js';

@@ -1,49 +1,62 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import { closeServer, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import { closeServer, GRAPHQL_PATH, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
 
-export interface RunSubgraphOptions {
+/**
+ * What every subgraph's composition root returns (`src/composition.ts`, `composeService`): the
+ * parts it built, none of them listening or running until `runSubgraph` (or a test) asks.
+ */
+export interface ComposedSubgraph {
   /** Subgraph name as the router knows it: library, resource or stream. */
   name: string;
-  version: string;
-  logger: Logger;
+  /** This subgraph's SDL (its `schema.graphql`), sent with its registration. */
+  sdl: string;
+  /** The Koa app: `/health`, `/ready`, `/metrics`, `/graphql` and the service's own routes. */
   app: Koa<AppState>;
   /** Hot routes served below the app (tried first, in order). */
-  routes?: RawRoute[];
+  routes: RawRoute[];
+  /** The gRPC server (not listening) and the service name its health status is reported under. */
+  grpc: { server: GrpcServer; serviceName: string };
+  /** Starts the background work (outbox relay, consumers, timers, watcher, ...). */
+  start(): Promise<void>;
+  /** Closed after the servers stop, in order (timers, consumers, relays, clients, stores). */
+  shutdown: ShutdownStep[];
+}
+
+export interface RunSubgraphOptions {
+  logger: Logger;
+  version: string;
   host: string;
   port: number;
+  grpcPort: number;
   /** The advertised host (what the router dials); defaults to `host`. */
   advertisedHost?: string;
-  grpc?: { server: GrpcServer; port: number; serviceName: string };
   /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
   registryUrl: string;
-  sdl: string;
-  /** Closed after the servers stop, in order (consumers, relays, stores). */
-  shutdown: ShutdownStep[];
 }
 
 export interface RunningSubgraph {
   port: number;
-  grpcPort: number | undefined;
+  grpcPort: number;
 }
 
 /**
- * Listens, registers with the router's registry (heartbeats), and shuts down in order on
- * SIGTERM: stop registering, finish in-flight requests, then the given steps.
+ * Listens, registers with the router's registry (heartbeats), starts the service's background
+ * work, and shuts down in order on SIGTERM: stop registering, finish in-flight requests, then the
+ * service's steps.
  */
-export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningSubgraph> {
-  const { name, logger, app, host, port, grpc } = options;
-  const { server, port: httpPort } = await listen(httpHandler(app, options.routes), host, port);
-  let grpcPort: number | undefined;
-  if (grpc) {
-    grpcPort = await listenGrpc(grpc.server.server, host, grpc.port);
-    grpc.server.health.set(grpc.serviceName, 'SERVING');
-  }
+export async function runSubgraph(service: ComposedSubgraph, options: RunSubgraphOptions): Promise<RunningSubgraph> {
+  const { logger, host } = options;
+  const { name, grpc } = service;
+  const { server, port: httpPort } = await listen(httpHandler(service.app, service.routes), host, options.port);
+  const grpcPort = await listenGrpc(grpc.server.server, host, options.grpcPort);
+  grpc.server.health.set(grpc.serviceName, 'SERVING');
   const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
   const httpUrl = `http://${advertised}:${httpPort}`;
+  const graphqlUrl = `${httpUrl}${GRAPHQL_PATH}`;
   const instanceId = `${name}-${randomUUID()}`;
   const registrations = options.registryUrl
     .split(',')
@@ -54,9 +67,9 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
         registryUrl,
         name,
         instanceId,
-        graphqlUrl: `${httpUrl}/graphql`,
+        graphqlUrl,
         httpUrl,
-        sdl: options.sdl,
+        sdl: service.sdl,
         version: options.version,
         logger: logger.child({ component: 'registry-client', registryUrl }),
       }),
@@ -64,9 +77,10 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<RunningS
   handleShutdown(logger, () => [
     ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
     ['http', () => closeServer(server, 8_000)],
-    ...(grpc ? [['grpc', () => closeGrpc(grpc.server.server, 2_000)] as ShutdownStep] : []),
-    ...options.shutdown,
+    ['grpc', () => closeGrpc(grpc.server.server, 2_000)],
+    ...service.shutdown,
   ]);
-  logger.info({ port: httpPort, grpcPort, graphqlUrl: `${httpUrl}/graphql` }, `${name} listening`);
+  await service.start();
+  logger.info({ port: httpPort, grpcPort, graphqlUrl }, `${name} listening`);
   return { port: httpPort, grpcPort };
 }

@@ -9,13 +9,12 @@ import { apolloKoa, type AppState } from '@ytm/http';
  * Serves the events subgraph's SDL in-process (for composition and health checks). Its
  * Subscription fields are never fetched over HTTP: the router executes subscriptions itself.
  */
-export async function eventsSubgraph(sdl: string): Promise<{ middleware: Koa.Middleware<AppState>; stop(): Promise<void> }> {
+export function eventsSubgraph(sdl: string): { middleware: Koa.Middleware<AppState>; start(): Promise<void>; stop(): Promise<void> } {
   const server = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs: parse(sdl) }),
     introspection: false,
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
-  await server.start();
-  return { middleware: apolloKoa(server, { context: async () => ({}) }), stop: () => server.stop() };
+  return { middleware: apolloKoa(server, { context: async () => ({}) }), start: () => server.start(), stop: () => server.stop() };
 }

@@ -17,7 +17,7 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Context } from 'graphql-ws';
-import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
+import type { Authenticate, Authenticated } from '@ytm/auth';
 import type { Logger } from '@ytm/logger';
 import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -41,8 +41,7 @@ export const CLOSE_CODES = {
 } as const;
 
 interface ConnectionState {
-  viewer?: Viewer;
-  token?: string;
+  caller?: Authenticated;
   expiryTimer?: NodeJS.Timeout;
   subscriptions: number;
 }
@@ -55,7 +54,8 @@ export interface SubscriptionServerOptions {
   hub: SubscriptionHub;
   /** The current API schema (changes when the supergraph reloads). */
   schema: () => GraphQLSchema | undefined;
-  verifyAccessToken: AccessTokenVerifier;
+  /** The process's auth edge, given the connection_init payload. */
+  authenticate: Authenticate;
   /** The same depth/alias/cost rules as HTTP. */
   validationRules: readonly ValidationRule[];
   production: boolean;
@@ -64,8 +64,7 @@ export interface SubscriptionServerOptions {
     document: DocumentNode,
     variables: Record<string, unknown>,
     operationName: string | undefined,
-    viewer: Viewer,
-    token: string,
+    caller: Pick<Authenticated, 'viewer' | 'authorization'>,
   ) => Promise<ExecutionResult>;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
@@ -111,26 +110,21 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
     {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === 'string' ? parseBearer(raw) : undefined;
-        if (!token) return false;
-        try {
-          const viewer = await options.verifyAccessToken(token);
-          const s = state(ctx);
-          s.viewer = viewer;
-          s.token = token;
-          const exp = tokenExpiry(token);
-          if (exp) s.expiryTimer = setTimeout(() => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired'), Math.max(0, exp - Date.now()));
-          return true;
-        } catch {
-          return false;
-        }
+        // Missing, malformed or invalid: graphql-ws closes with 4403 Forbidden.
+        const caller = await options.authenticate(ctx.connectionParams).catch(() => null);
+        if (!caller) return false;
+        const s = state(ctx);
+        s.caller = caller;
+        const closeWhenExpired = () => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired');
+        s.expiryTimer = setTimeout(closeWhenExpired, Math.max(0, caller.expiresAt.getTime() - Date.now()));
+        return true;
       },
       onClose: (ctx) => clearTimeout(state(ctx).expiryTimer),
       onSubscribe: async (ctx, id, payload) => {
         const s = state(ctx);
         const schema = options.schema();
-        if (!s.viewer || !s.token || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
+        const caller = s.caller;
+        if (!caller || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
         const checked = parseAndValidate(schema, payload.query);
         if ('errors' in checked) return checked.errors;
         const document = checked.document;
@@ -143,7 +137,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
         const variables = payload.variables ?? {};
         try {
-          await options.checkCost(operationCost(schema, document, operation, variables), s.viewer.id, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          await options.checkCost(operationCost(schema, document, operation, variables), caller.viewer.id, ctx.extra.request.socket.remoteAddress ?? 'unknown');
         } catch (e) {
           return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
         }
@@ -153,7 +147,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
             document,
             operationName: payload.operationName,
             variableValues: variables,
-            contextValue: { viewer: s.viewer, token: s.token, operation },
+            contextValue: { caller, operation },
           };
         }
         if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
@@ -164,7 +158,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
           return [error('Unknown subscription field', 'GRAPHQL_VALIDATION_FAILED')];
         const field = SUBSCRIPTION_FIELDS[rootField.name.value]!;
         try {
-          field.authorize?.(s.viewer);
+          field.authorize?.(caller.viewer);
         } catch (e) {
           return [error((e as Error).message, (e as { code?: string }).code ?? 'FORBIDDEN')];
         }
@@ -178,8 +172,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const sharedAcrossUsers = field.readableByAll === true && (!entityQuery || !dependsOnUser(schema, entityQuery));
         const sub: ActiveSubscription = {
           id: `${id}`,
-          viewer: s.viewer,
-          token: s.token,
+          viewer: caller.viewer,
+          authorization: caller.authorization,
           fieldName: rootField.name.value,
           responseKey: rootField.alias?.value ?? rootField.name.value,
           field,
@@ -190,13 +184,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
           rootField,
           variables,
           entityQuery,
-          shareKey: `${sharedAcrossUsers ? '*' : s.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
+          shareKey: `${sharedAcrossUsers ? '*' : caller.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
           queue: new BoundedQueue<ExecutionResult>(options.queueLimit, () => {
             hub.remove(sub);
             s.subscriptions -= 1;
           }),
           onOverflow: () => {
-            logger.warn({ userId: s.viewer?.id }, 'closing slow subscriber');
+            logger.warn({ userId: caller.viewer.id }, 'closing slow subscriber');
             const socket = ctx.extra.socket;
             socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
             // A client that reads nothing never completes the close handshake: cut it after a grace period.
@@ -211,7 +205,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const { sub } = args.contextValue as { sub: ActiveSubscription };
         // Access is checked when subscribing too, not only per event.
         if (sub.field.requireEntity && sub.entityQuery) {
-          const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub.viewer, sub.token);
+          const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub);
           const visible = probe.data && Object.values(probe.data).some((v) => v !== null);
           if (!visible) {
             (args.contextValue as { conn: ConnectionState }).conn.subscriptions -= 1;
@@ -222,8 +216,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         return sub.queue;
       },
       execute: async (args) => {
-        const c = args.contextValue as { viewer: Viewer; token: string };
-        return options.executeOperation(args.document, args.variableValues ?? {}, args.operationName ?? undefined, c.viewer, c.token);
+        const { caller } = args.contextValue as { caller: Authenticated };
+        return options.executeOperation(args.document, args.variableValues ?? {}, args.operationName ?? undefined, caller);
       },
     },
     wss,
@@ -239,13 +233,4 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
       for (const client of wss.clients) client.close(code, reason);
     },
   };
-}
-
-function tokenExpiry(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }

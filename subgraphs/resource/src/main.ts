@@ -1,23 +1,16 @@
 import { createLogger } from '@ytm/logger';
-import { createGrpcServer } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
-import { composeResource, SDL } from './composition.js';
+import { composeService } from './composition.js';
 import { readConfig } from './config.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-resource', level: config.LOG_LEVEL });
-const resource = await composeResource(config, logger);
-resource.start();
-
-await runSubgraph({
-  name: 'resource',
-  version: '0.1.0',
+const service = await composeService(config, logger);
+await runSubgraph(service, {
   logger,
-  app: resource.app,
+  version: '0.1.0',
   host: config.HOST,
   port: config.PORT,
-  grpc: { server: createGrpcServer(), port: config.GRPC_PORT, serviceName: 'ytm.resource.v1.Resource' },
+  grpcPort: config.GRPC_PORT,
   registryUrl: config.REGISTRY_URL,
-  sdl: SDL,
-  shutdown: resource.shutdown,
 });

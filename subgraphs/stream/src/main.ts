@@ -1,23 +1,16 @@
 import { createLogger } from '@ytm/logger';
-import { SERVICE_NAMES } from '@ytm/proto';
 import { runSubgraph } from '@ytm/subgraph';
+import { composeService } from './composition.js';
 import { readConfig } from './config.js';
-import { createStream, SDL } from './create-stream.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-stream', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger);
-
-await runSubgraph({
-  name: 'stream',
-  version: '0.1.0',
+const service = await composeService(config, logger);
+await runSubgraph(service, {
   logger,
-  app: stream.app,
-  routes: stream.routes,
+  version: '0.1.0',
   host: config.HOST,
   port: config.PORT,
-  grpc: { server: stream.grpc, port: config.GRPC_PORT, serviceName: SERVICE_NAMES.stream },
+  grpcPort: config.GRPC_PORT,
   registryUrl: config.REGISTRY_URL,
-  sdl: SDL,
-  shutdown: stream.shutdown,
 });

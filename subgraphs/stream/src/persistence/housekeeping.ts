@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { Logger } from '@ytm/logger';
 import type { RevokedSessionDoc } from './revoked-session.model.js';
 import type { TicketDoc } from './ticket.model.js';
 
@@ -28,5 +29,15 @@ export class StreamHousekeeping {
     const tickets = await this.tickets.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - this.ticketRetentionMs) } });
     const sessions = await this.revokedSessions.deleteMany({ until: { $lt: now } });
     return { tickets: tickets.deletedCount, revokedSessions: sessions.deletedCount };
+  }
+
+  /** One scheduled pass: what it pruned is logged, a failure is logged and retried at the next pass. */
+  async pruneAndLog(logger: Logger): Promise<void> {
+    try {
+      const pruned = await this.prune();
+      if (pruned.tickets + pruned.revokedSessions > 0) logger.info({ pruned }, 'pruned expired tickets and sessions');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'pruning failed; will retry');
+    }
   }
 }

@@ -7,7 +7,7 @@ import { createLogger } from '@ytm/logger';
 import { closeServer as closeGrpc, createClient, listen as listenGrpc, StreamClient, unaryCall, type TrackFile } from '@ytm/proto';
 import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import { readConfig } from '../../src/config.js';
-import { createStream, type StreamParts } from '../../src/create-stream.js';
+import { composeService, type ComposedStream } from '../../src/composition.js';
 import { startFakeLibrary } from './fake-library.grpc-server.js';
 import { writeWav } from './wav.js';
 
@@ -15,7 +15,7 @@ export interface Harness {
   baseUrl: string;
   grpcAddress: string;
   issuer: TestTokenIssuer;
-  stream: StreamParts;
+  stream: ComposedStream;
   dir: string;
   tracks: Map<string, TrackFile>;
   dbName: string;
@@ -55,9 +55,10 @@ export async function startHarness(
     ...env,
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
-  const stream = await createStream(config, logger, { resolveAccessKey: issuer.resolveKey });
+  const stream = await composeService(config, logger, { resolveAccessKey: issuer.resolveKey });
+  await stream.start();
   const { server, port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', 0);
-  const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
+  const grpcPort = await listenGrpc(stream.grpc.server.server, '127.0.0.1', 0);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const graphql: Harness['graphql'] = async (query, variables = {}, token) => {
@@ -97,7 +98,7 @@ export async function startHarness(
     },
     async close() {
       await closeServer(server as Server, 500);
-      await closeGrpc(stream.grpc.server, 500);
+      await closeGrpc(stream.grpc.server.server, 500);
       if (!shared.dbName) await stream.conn.db?.dropDatabase().catch(() => undefined);
       for (const [, run] of stream.shutdown) await run().catch(() => undefined);
       await library.close();

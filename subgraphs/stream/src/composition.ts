@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
-import type Koa from 'koa';
 import type { Connection } from 'mongoose';
-import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
+import { createAuthenticator, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
-import { createApp, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
-import { createSubgraphServer } from '@ytm/subgraph';
+import { createGrpcServer, SERVICE_NAMES, StreamService } from '@ytm/proto';
+import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
 import { PlayTracker } from './domain/play-tracker.js';
@@ -32,7 +31,7 @@ import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
 import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
 
-export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
 /** Replaceable collaborators (integration tests pass a test key resolver). */
 export interface StreamOverrides {
@@ -40,11 +39,7 @@ export interface StreamOverrides {
   trackFiles?: TrackFiles & { close?(): void };
 }
 
-export interface StreamParts {
-  app: Koa<AppState>;
-  /** Served below the app (`httpHandler(app, routes)`): the Range endpoint. */
-  routes: RawRoute[];
-  grpc: GrpcServer;
+export interface ComposedStream extends ComposedSubgraph {
   conn: Connection;
   playback: PlaybackService;
   access: TicketAccessService;
@@ -52,12 +47,13 @@ export interface StreamParts {
   active: ActiveStreams;
   relay: OutboxRelay;
   housekeeping: StreamHousekeeping;
-  /** Steps to run after the servers stopped, in order. */
-  shutdown: ShutdownStep[];
 }
 
-/** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
-export async function createStream(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<StreamParts> {
+/**
+ * The composition root of ytm-stream: builds it from its configuration (connections, services,
+ * HTTP app and gRPC server); nothing listens or runs in the background until asked (`start`).
+ */
+export async function composeService(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<ComposedStream> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
@@ -84,18 +80,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     config.TICKET_REVOCATION_CHECK_MS,
   );
   const plays = new PlayTracker(playRepository, logger);
-  const sweep = setInterval(() => plays.sweep(), 60_000);
-  sweep.unref();
   const housekeeping = new StreamHousekeeping(tickets, revokedSessions, config.TICKET_RETENTION_HOURS * 3_600_000);
-  const prune = setInterval(() => {
-    housekeeping.prune().then(
-      (pruned) => {
-        if (pruned.tickets + pruned.revokedSessions > 0) logger.info({ pruned }, 'pruned expired tickets and sessions');
-      },
-      (err: unknown) => logger.warn({ err: (err as Error).message }, 'pruning failed; will retry'),
-    );
-  }, config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000);
-  prune.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
     plays: playRepository,
@@ -115,16 +100,13 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     },
   });
 
-  const resolveKey =
-    overrides.resolveAccessKey ??
-    createJwksKeyResolver({ url: config.JWKS_URL, onError: (err) => logger.warn({ err: (err as Error).message }, 'JWKS fetch failed') });
-  const verifyAccessToken = createAccessTokenVerifier({ resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const { authenticate } = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
   const subgraph = await createSubgraphServer({
     typeDefs: gql(SDL),
     resolvers,
     logger,
     production: config.production,
-    verifyAccessToken,
+    authenticate,
     context: createContext(playback),
   });
 
@@ -133,10 +115,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
-  });
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
-    else await next();
+    graphql: subgraph.middleware,
   });
 
   // The Range endpoint is served below Koa (see streamRoutes); everything else goes through the app.
@@ -146,7 +125,7 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
       access,
       plays,
       active,
-      verifyAccessToken,
+      authenticate,
       maxParts: config.RANGE_MAX_PARTS,
       budget,
       buffers: new BufferPool(),
@@ -158,12 +137,14 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
 
   const grpc = createGrpcServer();
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
-  relay.start();
 
+  let timers: NodeJS.Timeout[] = [];
   return {
+    name: 'stream',
+    sdl: SDL,
     app,
     routes,
-    grpc,
+    grpc: { server: grpc, serviceName: SERVICE_NAMES.stream },
     conn,
     playback,
     access,
@@ -171,12 +152,19 @@ export async function createStream(config: StreamConfig, logger: Logger, overrid
     active,
     relay,
     housekeeping,
+    async start() {
+      if (timers.length > 0) return;
+      relay.start();
+      timers = [
+        setInterval(() => plays.sweep(), 60_000).unref(),
+        setInterval(() => void housekeeping.pruneAndLog(logger), config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000).unref(),
+      ];
+    },
     shutdown: [
       [
         'timers',
         async () => {
-          clearInterval(sweep);
-          clearInterval(prune);
+          for (const timer of timers) clearInterval(timer);
           active.stop();
         },
       ],

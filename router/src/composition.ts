@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { createAuthenticator } from '@ytm/auth';
+import { closeServer, createApp, gaugeFrom, listen, type AppState, type ShutdownStep } from '@ytm/http';
+import type { Logger } from '@ytm/logger';
+import type Koa from 'koa';
+import type { RouterConfig } from './config.js';
+import { createGraphQLServer } from './http/graphql-server.js';
+import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
+import { serviceProxy } from './http/service-proxy.js';
+import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
+import { RegistryService } from './registry/registry.service.js';
+import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
+import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphRouting } from './supergraph/subgraph-routing.js';
+import { eventsSubgraph } from './subscriptions/events-subgraph.js';
+import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
+
+export interface ComposedRouter {
+  app: Koa<AppState>;
+  registry: RegistryService;
+  /**
+   * Listens (registry gRPC, then HTTP and WebSocket once the supergraph is loaded) and starts the
+   * Kafka consumer and the event-loop lag watch.
+   */
+  start(): Promise<{ port: number; registryPort: number; server: http.Server }>;
+  /** Closed in order on shutdown. */
+  shutdown: ShutdownStep[];
+}
+
+/**
+ * The composition root of ytm-gateway: builds the registry, routing, gateway, GraphQL server,
+ * media relay and HTTP app from the configuration; nothing listens or runs until `start`.
+ */
+export function composeService(config: RouterConfig, logger: Logger): ComposedRouter {
+  const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
+  const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+  const gateway = new ApolloGateway({
+    ...(config.SUPERGRAPH_MODE === 'static'
+      ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
+      : {
+          supergraphSdl: dynamicSupergraph({
+            registry,
+            logger,
+            required: ['library', 'resource', 'stream'],
+            extraSubgraphs: [{ name: 'events', url: `${config.publicUrl}/__events/graphql`, sdl: EVENTS_SDL }],
+          }),
+        }),
+    buildService: ({ name, url }) => new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+    logger: logger.child({ component: 'gateway' }),
+  });
+
+  const auth = createAuthenticator(config, { logger });
+  const graphql = createGraphQLServer({
+    gateway,
+    logger,
+    production: config.production,
+    authenticate: auth.authenticate,
+    limits: {
+      maxDepth: config.MAX_DEPTH,
+      maxAliases: config.MAX_ALIASES,
+      maxTokens: config.MAX_TOKENS,
+      maxCost: config.MAX_COST,
+      userCostPerMinute: config.USER_COST_PER_MINUTE,
+      anonymousRequestsPerMinute: config.ANONYMOUS_REQUESTS_PER_MINUTE,
+    },
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  const events = eventsSubgraph(EVENTS_SDL);
+  // Set by start(): health and readiness may be asked before.
+  let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
+  const app = createApp({
+    logger,
+    trustProxy: config.TRUST_PROXY,
+    health: () => ({ supergraphMode: config.SUPERGRAPH_MODE, registrations: registry.list(), subscribers: subscriptions?.hub.size ?? 0 }),
+    readiness: {
+      jwks: () => auth.ready(),
+      kafkaConsumer: async () => {
+        if (!subscriptions?.consumerJoined()) throw new Error('not joined yet');
+      },
+    },
+    graphql: graphql.middleware,
+  });
+  const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
+    lagTargetMs: config.MEDIA_LAG_TARGET_MS,
+    minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
+  });
+  app.use(
+    serviceProxy({
+      routes: [
+        { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+        { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+        { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+        { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+        { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+      ],
+      target: (service) => routing.httpUrl(service),
+      headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+      pacer,
+    }),
+  );
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/__events/graphql') await events.middleware(ctx, next);
+    else await next();
+  });
+  gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+  gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);
+  gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
+
+  let registryServer: RunningRegistryServer | undefined;
+  let server: http.Server | undefined;
+  let stopLagWatch: (() => void) | undefined;
+  return {
+    app,
+    registry,
+    async start() {
+      registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
+      await events.start();
+      logger.info({ mode: config.SUPERGRAPH_MODE }, 'loading supergraph');
+      await graphql.server.start();
+      stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
+      const listening = await listen(app.callback(), config.HOST, config.PORT);
+      server = listening.server;
+      subscriptions = startSubscriptions({
+        server,
+        gateway,
+        apollo: graphql.server,
+        authenticate: auth.authenticate,
+        validationRules: graphql.validationRules,
+        production: config.production,
+        kafkaBrokers: config.KAFKA_BROKERS,
+        logger,
+        maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
+        slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
+        checkCost: graphql.checkCost,
+      });
+      return { port: listening.port, registryPort: registryServer.port, server };
+    },
+    shutdown: [
+      ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
+      ['http', () => (server ? closeServer(server, 8_000) : Promise.resolve())],
+      ['events-subgraph', () => events.stop()],
+      ['graphql', () => graphql.server.stop()],
+      ['registry', () => registryServer?.close() ?? Promise.resolve()],
+      ['lag-watch', async () => stopLagWatch?.()],
+    ],
+  };
+}
