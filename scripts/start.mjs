@@ -5,7 +5,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, up } from '../infra/infra.mjs';
+import { ensureDeps } from './deps.mjs';
 import { ROOT, startSystem } from './system.mjs';
+
+// A fresh clone has no node_modules: install first (the README's two commands are the only set-up).
+await ensureDeps();
 
 const dev = process.argv.includes('--dev');
 // Scale-out on one machine: `npm start -- --routers 2 --replicas 2` (extra instances on ports +10, +20, ...).

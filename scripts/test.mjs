@@ -4,7 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { down, up } from '../infra/infra.mjs';
+import { ensureDeps } from './deps.mjs';
 import { ROOT } from './system.mjs';
+
+// A fresh clone has no node_modules: install first (the README's two commands are the only set-up).
+await ensureDeps();
 
 const tiers = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
 const extra = process.argv.slice(2).filter((a) => !['unit', 'integration', 'e2e'].includes(a));

@@ -45,10 +45,29 @@ export async function ensureTopics(brokers, topics, { numPartitions = 3, replica
       if (missing.length) {
         await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
       }
+      await awaitGroupCoordinator(admin);
       return missing;
     },
     { timeoutMs: 10_000 },
   );
+}
+
+/**
+ * A fresh broker creates its offsets topic on the first group-coordinator lookup; until that is
+ * done every consumer's join fails and kafkajs logs warnings. Do the lookup here, so services
+ * start against a broker that is ready for consumer groups.
+ */
+async function awaitGroupCoordinator(admin, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.describeGroups(['ytm-infra-probe']);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Kafka group coordinator not available after ${timeoutMs / 1000}s: ${err.message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 export function serverProperties({ port, controllerPort, logDirs }) {

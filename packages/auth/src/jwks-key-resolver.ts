@@ -9,7 +9,11 @@ export interface JwksKeyResolverOptions {
   minRefreshIntervalMs?: number;
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** Called when a fetch fails, except while the issuer may still be starting (see startupGraceMs). */
   onError?: (err: unknown) => void;
+  /** Failures before the first successful fetch are expected while the issuer starts: quiet for this long. */
+  startupGraceMs?: number;
+  now?: () => number;
 }
 
 interface Jwk extends JsonWebKey {
@@ -20,10 +24,12 @@ interface Jwk extends JsonWebKey {
 
 /** Resolves `kid`s from a JWKS URL with caching; refreshes on an unknown `kid` (key rotation). */
 export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResolver & { refresh(): Promise<void>; loaded(): boolean } {
-  const { url, maxAgeMs = 10 * 60_000, minRefreshIntervalMs = 5_000, timeoutMs = 2_000, fetchImpl = fetch, onError } = options;
+  const { url, maxAgeMs = 10 * 60_000, minRefreshIntervalMs = 5_000, timeoutMs = 2_000, fetchImpl = fetch, onError, startupGraceMs = 60_000 } = options;
+  const now = options.now ?? Date.now;
   let keys = new Map<string, KeyObject>();
   let fetchedAt = 0;
   let failedAt = 0;
+  let firstAttemptAt: number | undefined;
   let inflight: Promise<void> | undefined;
 
   const load = async (): Promise<void> => {
@@ -36,14 +42,16 @@ export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResol
       next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
     }
     keys = next;
-    fetchedAt = Date.now();
+    fetchedAt = now();
   };
 
   const refresh = async (): Promise<void> => {
+    firstAttemptAt ??= now();
     inflight ??= load()
       .catch((err: unknown) => {
-        failedAt = Date.now(); // keep the keys we had; retry soon, not at once
-        onError?.(err);
+        failedAt = now(); // keep the keys we had; retry soon, not at once
+        const starting = fetchedAt === 0 && failedAt - (firstAttemptAt ?? failedAt) < startupGraceMs;
+        if (!starting) onError?.(err);
         throw err;
       })
       .finally(() => {
@@ -53,10 +61,10 @@ export function createJwksKeyResolver(options: JwksKeyResolverOptions): KeyResol
   };
 
   const resolve = async (kid: string): Promise<KeyObject | undefined> => {
-    const now = Date.now();
-    const stale = now - fetchedAt > maxAgeMs || (!keys.has(kid) && now - fetchedAt > minRefreshIntervalMs);
+    const t = now();
+    const stale = t - fetchedAt > maxAgeMs || (!keys.has(kid) && t - fetchedAt > minRefreshIntervalMs);
     // After a failed fetch (the issuer was still starting, say) try again after a second, not after minutes.
-    if (stale && now - failedAt > 1_000) await refresh().catch(() => undefined);
+    if (stale && t - failedAt > 1_000) await refresh().catch(() => undefined);
     return keys.get(kid);
   };
   return Object.assign(resolve, { refresh, loaded: () => keys.size > 0 });

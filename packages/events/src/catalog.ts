@@ -19,6 +19,11 @@ export interface EntityRef<T extends string> {
 export interface EventCatalog {
   'resource.user.registered': EntityRef<'User'> & { displayName: string; role: 'USER' | 'ADMIN' };
   'resource.user.plan-changed': EntityRef<'User'> & { tier: 'FREE' | 'PREMIUM'; expiresAt: string | null; previousTier: 'FREE' | 'PREMIUM' };
+  /** The password changed: credentials remembered for it (ytm-subsonic) are forgotten. */
+  'resource.user.password-changed': EntityRef<'User'>;
+  'resource.apikey.created': { id: string; userId: string };
+  /** Caches of the key (ytm-subsonic) drop it at once. */
+  'resource.apikey.revoked': { id: string; userId: string };
   'resource.playlist.created': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };
   'resource.playlist.updated': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };
   'resource.playlist.deleted': EntityRef<'Playlist'> & { ownerId: string; version: number; visibility: 'PRIVATE' | 'PUBLIC' };

@@ -31,7 +31,15 @@ export type { LibraryServer } from './gen/ytm/library/v1/library.js';
 export { StreamClient, StreamService, RevokeTicketsRequest, RevokeTicketsResponse } from './gen/ytm/stream/v1/stream.js';
 export type { StreamServer } from './gen/ytm/stream/v1/stream.js';
 
-export { ResourceClient, ResourceService, GetUserRequest, User as ResourceUser } from './gen/ytm/resource/v1/resource.js';
+export {
+  ResourceClient,
+  ResourceService,
+  GetUserRequest,
+  User as ResourceUser,
+  AuthenticateApiKeyRequest,
+  VerifyPasswordRequest,
+  Principal,
+} from './gen/ytm/resource/v1/resource.js';
 export type { ResourceServer } from './gen/ytm/resource/v1/resource.js';
 
 export {

@@ -25,6 +25,8 @@ export interface RegistrationOptions {
   backoff?: BackoffOptions;
   /** At most one warning per this many ms while registration keeps failing. Default 30 s. */
   warnEveryMs?: number;
+  /** Until the first registration, an unreachable router is logged at debug for this long. Default 30 s. */
+  startupGraceMs?: number;
   /** Deadline of each Register/Heartbeat call. Default 2 s. */
   callTimeoutMs?: number;
 }
@@ -62,12 +64,18 @@ export function startRegistration(options: RegistrationOptions): Registration {
   let intervalMs = FALLBACK_HEARTBEAT_MS;
   let failures = 0;
   let lastWarnAt = -Infinity;
+  // Services and routers start in any order: until the first registration, a router that is not
+  // up yet is expected for a while and not worth a warning.
+  const startupGraceMs = options.startupGraceMs ?? 30_000;
+  const startedAt = Date.now();
+  let everRegistered = false;
 
   function reportFailure(what: string, err: unknown): void {
     failures += 1;
     const remote = fromGrpcError(err);
     const fields = { ...log, attempt: failures, grpcStatus: status[remote.grpcStatus], err: remote.message };
-    if (Date.now() - lastWarnAt < warnEveryMs) {
+    const starting = !everRegistered && Date.now() - startedAt < startupGraceMs && remote.grpcStatus === status.UNAVAILABLE;
+    if (starting || Date.now() - lastWarnAt < warnEveryMs) {
       logger.debug(fields, `${what} failed`);
       return;
     }
@@ -99,6 +107,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
       logger.info({ ...log, heartbeatIntervalMs: intervalMs, afterFailures: failures }, 'registered with the router');
       failures = 0;
       lastWarnAt = -Infinity;
+      everRegistered = true;
     } catch (err) {
       if (stopper.signal.aborted) return;
       reportFailure('registration', err);

@@ -6,7 +6,7 @@ import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type Ru
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, SERVICE_NAMES } from '@ytm/proto';
+import { createGrpcServer, ResourceService, SERVICE_NAMES } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ResourceConfig } from './config.js';
 import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
@@ -14,7 +14,9 @@ import { LowPriorityBcrypt, threadPoolBcrypt } from './crypto/low-priority-bcryp
 import { BcryptPasswordHasher } from './crypto/password-hasher.js';
 import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
+import { apiKeySecrets } from './crypto/api-key-secrets.js';
 import { AccountService } from './domain/account.service.js';
+import { ApiKeyService } from './domain/api-key.service.js';
 import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
@@ -23,10 +25,12 @@ import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { libraryTrackCatalog } from './grpc/library.grpc-client.js';
+import { resourceGrpcServer } from './grpc/resource.grpc-server.js';
 import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
 import { authRoutes } from './http/auth.routes.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { MongoApiKeyRepository } from './persistence/api-key.repository.js';
 import { ResourceHousekeeping } from './persistence/housekeeping.js';
 import { MongoLikeRepository } from './persistence/like.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
@@ -53,6 +57,7 @@ export interface ComposedResource extends ComposedSubgraph {
   conn: Connection;
   keyRing: KeyRing;
   accounts: AccountService;
+  apiKeys: ApiKeyService;
   relay: OutboxRelay;
   housekeeping: ResourceHousekeeping;
   /** True once the library-events consumer joined its group (tests wait for it). */
@@ -73,7 +78,10 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   const publisher = new EventPublisher(kafka);
   const playlistVersions = conn.collection(PLAYLIST_VERSIONS);
   const likeCollection = conn.collection('likes');
-  const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection], publisher, logger });
+  const apiKeyCollection = conn.collection('api_keys');
+  const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection, apiKeyCollection], publisher, logger });
+  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify());
+  await apiKeyStore.init();
   const likeStore = new MongoLikeRepository(likeCollection, () => relay.notify());
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
@@ -121,6 +129,9 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
+  const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
+  const grpc = createGrpcServer();
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, logger }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -132,7 +143,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ accounts, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
+    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
   });
   const app = createApp({
     logger,
@@ -144,8 +155,6 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   app.use(routes.routes()).use(routes.allowedMethods());
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
   app.use(exports.routes()).use(exports.allowedMethods());
-  // Resource serves no gRPC of its own: the server carries the standard health service only.
-  const grpc = createGrpcServer();
 
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
@@ -171,6 +180,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
     conn,
     keyRing,
     accounts,
+    apiKeys,
     relay,
     housekeeping,
     async start() {

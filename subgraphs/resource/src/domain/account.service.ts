@@ -14,7 +14,13 @@ import {
   type UserRepository,
 } from './ports.js';
 import type { IssuedSession } from './session.js';
-import { effectivePlan, type User } from './user.js';
+import { issueAccessToken, type Principal } from './principal.js';
+import type { User } from './user.js';
+
+/** The session id in access tokens issued for a verified password (no refresh session exists). */
+export function passwordSessionId(userId: string): string {
+  return `password:${userId}`;
+}
 
 export interface AccountServiceDeps {
   users: UserRepository;
@@ -55,6 +61,20 @@ export class AccountService {
    * throttle runs before any hashing, so a storm of guesses is cut off cheaply.
    */
   async signIn(emailRaw: string, password: string, address?: string): Promise<IssuedSession> {
+    return this.openSession(await this.checkPassword(emailRaw, password, address));
+  }
+
+  /**
+   * For clients that can only send a password with every request (legacy Subsonic `p`): the
+   * checks of signIn, and an access token but no session. The caller remembers the result
+   * rather than asking again per request.
+   */
+  async verifyPassword(emailRaw: string, password: string, address?: string): Promise<Principal> {
+    const user = await this.checkPassword(emailRaw, password, address);
+    return { user, apiKeyId: null, ...(await issueAccessToken(this.deps.accessTokens, user, passwordSessionId(user.id), this.deps.clock.now())) };
+  }
+
+  private async checkPassword(emailRaw: string, password: string, address?: string): Promise<User> {
     let email: string;
     try {
       email = normaliseEmail(emailRaw);
@@ -71,7 +91,7 @@ export class AccountService {
     if (!(await this.deps.passwords.verify(password, user.passwordHash))) throw new UnauthenticatedError(INVALID_CREDENTIALS);
     await attempt.succeeded();
     const { passwordHash: _secret, ...publicUser } = user;
-    return this.openSession(publicUser);
+    return publicUser;
   }
 
   /** Needs the current password (throttled like sign-in); every other session of the user is revoked. */
@@ -162,9 +182,7 @@ export class AccountService {
     return { ...access, refreshToken, user };
   }
 
-  private async issueAccess(user: User, sessionId: string): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
-    const plan = effectivePlan(user.plan, this.deps.clock.now());
-    const { token, expiresAt } = await this.deps.accessTokens.issue({ userId: user.id, sessionId, role: user.role, plan });
-    return { accessToken: token, accessTokenExpiresAt: expiresAt };
+  private issueAccess(user: User, sessionId: string): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
+    return issueAccessToken(this.deps.accessTokens, user, sessionId, this.deps.clock.now());
   }
 }

@@ -103,3 +103,26 @@ export interface LikeRepository {
   /** Hides (true) or shows again (false) the likes of a track that left the library. */
   setTrackRemoved(trackId: string, removed: boolean): Promise<void>;
 }
+
+/**
+ * Personal API keys, looked up by the digest of their secret. Creating and revoking one writes
+ * `resource.apikey.created|revoked` in the same write.
+ */
+export interface ApiKeyRepository {
+  create(key: import('./api-key.js').ApiKey, digest: string): Promise<void>;
+  /** A live key by the digest of its secret; null when unknown or revoked. */
+  findByDigest(digest: string): Promise<import('./api-key.js').ApiKey | null>;
+  findById(id: string): Promise<import('./api-key.js').ApiKey | null>;
+  /** Live keys of a user, newest first. */
+  listByUser(userId: string): Promise<import('./api-key.js').ApiKey[]>;
+  /** False when it was revoked already (or never existed). */
+  revoke(id: string): Promise<boolean>;
+  /** Records a use (by the digest the key was found with). */
+  touch(digest: string, at: Date): Promise<void>;
+}
+
+/** API key secrets: generated with at least 128 bits of randomness, stored as a SHA-256 digest. */
+export interface ApiKeySecrets {
+  generate(): string;
+  digest(secret: string): string;
+}

@@ -1,5 +1,6 @@
 import type { BaseContext } from '@ytm/subgraph';
 import type { AccountService } from '../domain/account.service.js';
+import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { LikeService } from '../domain/like.service.js';
 import type { PlanService } from '../domain/plan.service.js';
 import type { PlaylistService } from '../domain/playlist.service.js';
@@ -7,6 +8,7 @@ import { createLoaders, type LoaderSources, type Loaders } from './loaders.js';
 
 export interface ResourceServices extends LoaderSources {
   accounts: AccountService;
+  apiKeys: ApiKeyService;
   plans: PlanService;
   playlists: PlaylistService;
   likes: LikeService;

@@ -82,8 +82,13 @@ export class MongoUserRepository implements UserRepository {
     await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } }).exec());
   }
 
+  /** Writes `resource.user.password-changed` in the same write. */
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() } }).exec());
+    const event = outboxEntry(EVENT_SOURCE, 'resource.user.password-changed', id, { __typename: 'User', id });
+    const r = await this.updateInPlace(id, () =>
+      this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() }, ...pushOutbox(event) }).exec(),
+    );
+    if (r.matchedCount > 0) this.onOutbox();
   }
 
   async setDisplayName(id: string, displayName: string): Promise<User | null> {

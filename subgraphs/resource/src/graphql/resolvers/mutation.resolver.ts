@@ -25,6 +25,8 @@ export const mutationResolvers = {
       ctx.services.accounts.changePassword(requireViewer(ctx.viewer), args.currentPassword, args.newPassword, ctx.clientAddress),
     setUserPlan: (_: unknown, args: { userId: string; tier: PlanTier; expiresAt?: Date | null }, ctx: ResourceContext) =>
       ctx.services.plans.setUserPlan(requireViewer(ctx.viewer), args.userId, args.tier, args.expiresAt ?? null),
+    createApiKey: (_: unknown, args: { name: string }, ctx: ResourceContext) => ctx.services.apiKeys.create(requireViewer(ctx.viewer), args.name),
+    revokeApiKey: (_: unknown, args: { id: string }, ctx: ResourceContext) => ctx.services.apiKeys.revoke(requireViewer(ctx.viewer), args.id),
     updateProfile: (_: unknown, args: { displayName: string }, ctx: ResourceContext) =>
       ctx.services.accounts.updateProfile(requireViewer(ctx.viewer), args.displayName),
   },

@@ -17,6 +17,7 @@ export const userResolvers = {
       return user.email;
     },
     plan: (user: User) => effectivePlan(user.plan, new Date()),
+    apiKeys: (user: User, _: unknown, ctx: ResourceContext) => ctx.services.apiKeys.list(requireViewer(ctx.viewer), user.id),
     playlists: async (user: User, args: { first?: number | null; after?: string | null }, ctx: ResourceContext) => {
       const viewer = requireViewer(ctx.viewer);
       const first = checkFirst(args.first, 25);

@@ -32,6 +32,30 @@ export interface User {
   planTier: string;
   /** 0 when the plan does not expire. */
   planExpiresAtMs: number;
+  email: string;
+}
+
+export interface AuthenticateApiKeyRequest {
+  /** The secret as the client presented it. */
+  secret: string;
+}
+
+export interface VerifyPasswordRequest {
+  email: string;
+  password: string;
+  /** The end client's address, for per-address throttling; empty when unknown. */
+  clientAddress: string;
+}
+
+export interface Principal {
+  user?:
+    | User
+    | undefined;
+  /** The API key used; empty for a password. */
+  apiKeyId: string;
+  /** An access token (JWT) acting as the user, for the public GraphQL API. */
+  accessToken: string;
+  accessTokenExpiresAtMs: number;
 }
 
 function createBaseGetUserRequest(): GetUserRequest {
@@ -102,7 +126,7 @@ export const GetUserRequest: MessageFns<GetUserRequest> = {
 };
 
 function createBaseUser(): User {
-  return { id: "", displayName: "", role: "", planTier: "", planExpiresAtMs: 0 };
+  return { id: "", displayName: "", role: "", planTier: "", planExpiresAtMs: 0, email: "" };
 }
 
 export const User: MessageFns<User> = {
@@ -121,6 +145,9 @@ export const User: MessageFns<User> = {
     }
     if (message.planExpiresAtMs !== 0) {
       writer.uint32(40).int64(message.planExpiresAtMs);
+    }
+    if (message.email !== "") {
+      writer.uint32(50).string(message.email);
     }
     return writer;
   },
@@ -178,6 +205,14 @@ export const User: MessageFns<User> = {
             message.planExpiresAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -209,6 +244,7 @@ export const User: MessageFns<User> = {
         : isSet(object.plan_expires_at_ms)
         ? globalThis.Number(object.plan_expires_at_ms)
         : 0,
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
     };
   },
 
@@ -229,6 +265,9 @@ export const User: MessageFns<User> = {
     if (message.planExpiresAtMs !== 0) {
       obj.planExpiresAtMs = Math.round(message.planExpiresAtMs);
     }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
     return obj;
   },
 
@@ -242,11 +281,316 @@ export const User: MessageFns<User> = {
     message.role = object.role ?? "";
     message.planTier = object.planTier ?? "";
     message.planExpiresAtMs = object.planExpiresAtMs ?? 0;
+    message.email = object.email ?? "";
     return message;
   },
 };
 
-/** Resource is served by ytm-resource for service-to-service user lookups. */
+function createBaseAuthenticateApiKeyRequest(): AuthenticateApiKeyRequest {
+  return { secret: "" };
+}
+
+export const AuthenticateApiKeyRequest: MessageFns<AuthenticateApiKeyRequest> = {
+  encode(message: AuthenticateApiKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.secret !== "") {
+      writer.uint32(10).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuthenticateApiKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuthenticateApiKeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuthenticateApiKeyRequest {
+    return { secret: isSet(object.secret) ? globalThis.String(object.secret) : "" };
+  },
+
+  toJSON(message: AuthenticateApiKeyRequest): unknown {
+    const obj: any = {};
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AuthenticateApiKeyRequest>): AuthenticateApiKeyRequest {
+    return AuthenticateApiKeyRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AuthenticateApiKeyRequest>): AuthenticateApiKeyRequest {
+    const message = createBaseAuthenticateApiKeyRequest();
+    message.secret = object.secret ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyPasswordRequest(): VerifyPasswordRequest {
+  return { email: "", password: "", clientAddress: "" };
+}
+
+export const VerifyPasswordRequest: MessageFns<VerifyPasswordRequest> = {
+  encode(message: VerifyPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.clientAddress !== "") {
+      writer.uint32(26).string(message.clientAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyPasswordRequest {
+    return {
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      clientAddress: isSet(object.clientAddress)
+        ? globalThis.String(object.clientAddress)
+        : isSet(object.client_address)
+        ? globalThis.String(object.client_address)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.clientAddress !== "") {
+      obj.clientAddress = message.clientAddress;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VerifyPasswordRequest>): VerifyPasswordRequest {
+    return VerifyPasswordRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VerifyPasswordRequest>): VerifyPasswordRequest {
+    const message = createBaseVerifyPasswordRequest();
+    message.email = object.email ?? "";
+    message.password = object.password ?? "";
+    message.clientAddress = object.clientAddress ?? "";
+    return message;
+  },
+};
+
+function createBasePrincipal(): Principal {
+  return { user: undefined, apiKeyId: "", accessToken: "", accessTokenExpiresAtMs: 0 };
+}
+
+export const Principal: MessageFns<Principal> = {
+  encode(message: Principal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      User.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.apiKeyId !== "") {
+      writer.uint32(18).string(message.apiKeyId);
+    }
+    if (message.accessToken !== "") {
+      writer.uint32(26).string(message.accessToken);
+    }
+    if (message.accessTokenExpiresAtMs !== 0) {
+      writer.uint32(32).int64(message.accessTokenExpiresAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Principal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrincipal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = User.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.apiKeyId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.accessTokenExpiresAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Principal {
+    return {
+      user: isSet(object.user) ? User.fromJSON(object.user) : undefined,
+      apiKeyId: isSet(object.apiKeyId)
+        ? globalThis.String(object.apiKeyId)
+        : isSet(object.api_key_id)
+        ? globalThis.String(object.api_key_id)
+        : "",
+      accessToken: isSet(object.accessToken)
+        ? globalThis.String(object.accessToken)
+        : isSet(object.access_token)
+        ? globalThis.String(object.access_token)
+        : "",
+      accessTokenExpiresAtMs: isSet(object.accessTokenExpiresAtMs)
+        ? globalThis.Number(object.accessTokenExpiresAtMs)
+        : isSet(object.access_token_expires_at_ms)
+        ? globalThis.Number(object.access_token_expires_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: Principal): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = User.toJSON(message.user);
+    }
+    if (message.apiKeyId !== "") {
+      obj.apiKeyId = message.apiKeyId;
+    }
+    if (message.accessToken !== "") {
+      obj.accessToken = message.accessToken;
+    }
+    if (message.accessTokenExpiresAtMs !== 0) {
+      obj.accessTokenExpiresAtMs = Math.round(message.accessTokenExpiresAtMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Principal>): Principal {
+    return Principal.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Principal>): Principal {
+    const message = createBasePrincipal();
+    message.user = (object.user !== undefined && object.user !== null) ? User.fromPartial(object.user) : undefined;
+    message.apiKeyId = object.apiKeyId ?? "";
+    message.accessToken = object.accessToken ?? "";
+    message.accessTokenExpiresAtMs = object.accessTokenExpiresAtMs ?? 0;
+    return message;
+  },
+};
+
+/**
+ * Resource is served by ytm-resource for service-to-service user lookups and for the
+ * credential checks of ytm-subsonic (API keys, legacy Subsonic passwords).
+ */
 export type ResourceService = typeof ResourceService;
 export const ResourceService = {
   /** Fails with NOT_FOUND when the user is unknown. */
@@ -259,11 +603,49 @@ export const ResourceService = {
     responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
     responseDeserialize: (value: Buffer): User => User.decode(value),
   },
+  /**
+   * The user a personal API key belongs to, with an access token acting as them.
+   * Fails with UNAUTHENTICATED when the key is unknown or revoked.
+   */
+  authenticateApiKey: {
+    path: "/ytm.resource.v1.Resource/AuthenticateApiKey" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AuthenticateApiKeyRequest): Buffer =>
+      Buffer.from(AuthenticateApiKeyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AuthenticateApiKeyRequest => AuthenticateApiKeyRequest.decode(value),
+    responseSerialize: (value: Principal): Buffer => Buffer.from(Principal.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Principal => Principal.decode(value),
+  },
+  /**
+   * Checks an email and password (bcrypt, sign-in throttling as for signIn).
+   * Fails with UNAUTHENTICATED (wrong credentials) or RATE_LIMITED (throttled).
+   */
+  verifyPassword: {
+    path: "/ytm.resource.v1.Resource/VerifyPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyPasswordRequest): Buffer =>
+      Buffer.from(VerifyPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyPasswordRequest => VerifyPasswordRequest.decode(value),
+    responseSerialize: (value: Principal): Buffer => Buffer.from(Principal.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Principal => Principal.decode(value),
+  },
 } as const;
 
 export interface ResourceServer extends UntypedServiceImplementation {
   /** Fails with NOT_FOUND when the user is unknown. */
   getUser: handleUnaryCall<GetUserRequest, User>;
+  /**
+   * The user a personal API key belongs to, with an access token acting as them.
+   * Fails with UNAUTHENTICATED when the key is unknown or revoked.
+   */
+  authenticateApiKey: handleUnaryCall<AuthenticateApiKeyRequest, Principal>;
+  /**
+   * Checks an email and password (bcrypt, sign-in throttling as for signIn).
+   * Fails with UNAUTHENTICATED (wrong credentials) or RATE_LIMITED (throttled).
+   */
+  verifyPassword: handleUnaryCall<VerifyPasswordRequest, Principal>;
 }
 
 export interface ResourceClient extends Client {
@@ -279,6 +661,44 @@ export interface ResourceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  /**
+   * The user a personal API key belongs to, with an access token acting as them.
+   * Fails with UNAUTHENTICATED when the key is unknown or revoked.
+   */
+  authenticateApiKey(
+    request: AuthenticateApiKeyRequest,
+    callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  authenticateApiKey(
+    request: AuthenticateApiKeyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  authenticateApiKey(
+    request: AuthenticateApiKeyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  /**
+   * Checks an email and password (bcrypt, sign-in throttling as for signIn).
+   * Fails with UNAUTHENTICATED (wrong credentials) or RATE_LIMITED (throttled).
+   */
+  verifyPassword(
+    request: VerifyPasswordRequest,
+    callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  verifyPassword(
+    request: VerifyPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  verifyPassword(
+    request: VerifyPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Principal) => void,
   ): ClientUnaryCall;
 }
 

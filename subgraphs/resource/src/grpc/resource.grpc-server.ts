@@ -1,0 +1,59 @@
+import type { Logger } from '@ytm/logger';
+import { BadUserInputError } from '@ytm/errors';
+import { toGrpcError, type Principal as PrincipalMessage, type ResourceServer, type ResourceUser } from '@ytm/proto';
+import type { AccountService } from '../domain/account.service.js';
+import type { ApiKeyService } from '../domain/api-key.service.js';
+import type { Principal } from '../domain/principal.js';
+import { effectivePlan, type User } from '../domain/user.js';
+
+function userMessage(user: User): ResourceUser {
+  const plan = effectivePlan(user.plan, new Date());
+  return {
+    id: user.id,
+    displayName: user.displayName,
+    role: user.role,
+    planTier: plan.tier,
+    planExpiresAtMs: plan.expiresAt?.getTime() ?? 0,
+    email: user.email,
+  };
+}
+
+function principalMessage(p: Principal): PrincipalMessage {
+  return { user: userMessage(p.user), apiKeyId: p.apiKeyId ?? '', accessToken: p.accessToken, accessTokenExpiresAtMs: p.accessTokenExpiresAt.getTime() };
+}
+
+/**
+ * The internal `Resource` service: user lookups, and the credential checks of ytm-subsonic (API
+ * keys; legacy Subsonic passwords, throttled like signIn). Secrets never reach the logs.
+ */
+export function resourceGrpcServer(deps: { accounts: AccountService; apiKeys: ApiKeyService; logger: Logger }): ResourceServer {
+  const { accounts, apiKeys, logger } = deps;
+  const answer = <T>(name: string, work: () => Promise<T>, callback: (err: object | null, value?: T) => void) => {
+    work().then(
+      (value) => callback(null, value),
+      (err: unknown) => callback(toGrpcError(err, (e) => logger.error({ err: e }, `${name} failed`))),
+    );
+  };
+  return {
+    getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id)), callback),
+    authenticateApiKey: (call, callback) =>
+      answer(
+        'AuthenticateApiKey',
+        async () => {
+          if (!call.request.secret) throw new BadUserInputError('secret is required', 'secret');
+          return principalMessage(await apiKeys.authenticate(call.request.secret));
+        },
+        callback,
+      ),
+    verifyPassword: (call, callback) =>
+      answer(
+        'VerifyPassword',
+        async () => {
+          const { email, password, clientAddress } = call.request;
+          if (!email || !password) throw new BadUserInputError('email and password are required');
+          return principalMessage(await accounts.verifyPassword(email, password, clientAddress || undefined));
+        },
+        callback,
+      ),
+  };
+}
