@@ -1,21 +1,26 @@
-// Shared by the benchmarks: a service from `dist` as its own process on free ports, waited for
-// until its /health answers, and stopped with SIGTERM.
+// Shared by the benchmarks: a service from `dist` as its own process on free ports (its ops
+// listener too), waited for until its ops /health answers, and stopped with SIGTERM.
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../scripts/system.mjs';
 
-export { freePort } from '../scripts/system.mjs';
+export { freePort };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Spawns `node [nodeArgs] script` (in the repository root) and resolves once `${url}/health` answers; `stop()` ends it. */
-export async function startServiceProcess({ name, script, url, env, nodeArgs = [], stdio = ['ignore', 'ignore', 'inherit'], timeoutMs = 60_000 }) {
-  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env, stdio });
+/**
+ * Spawns `node [nodeArgs] script` (in the repository root) with a free OPS_PORT and resolves once
+ * its ops `/health` answers; `opsUrl` serves `/health` (details), `/ready`, `/metrics`; `stop()` ends it.
+ */
+export async function startServiceProcess({ name, script, env, nodeArgs = [], stdio = ['ignore', 'ignore', 'inherit'], timeoutMs = 60_000 }) {
+  const opsUrl = `http://127.0.0.1:${await freePort()}`;
+  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { ...env, OPS_PORT: new URL(opsUrl).port }, stdio });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) break;
+      if ((await fetch(`${opsUrl}/health`)).ok) break;
     } catch {
       /* not yet */
     }
@@ -24,6 +29,7 @@ export async function startServiceProcess({ name, script, url, env, nodeArgs = [
   }
   return {
     pid: proc.pid,
+    opsUrl,
     async stop() {
       if (proc.exitCode !== null) return;
       const exited = new Promise((r) => proc.once('exit', r));

@@ -1,6 +1,7 @@
 // npm run check:compose-file [-- --file other.yml]: validates docker-compose.yml without a Docker engine.
 // Parses the YAML (anchors and merge keys included) and checks the compose-spec rules that bite in
-// practice, plus YTM's own (one database per service, /ready healthchecks, ports per architecture.md).
+// practice, plus YTM's own (one database per service, /ready healthchecks on the ops port, ports per
+// architecture.md, ops ports never published).
 // If a docker compose CLI happens to be installed, `config -q` runs as a second opinion.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -31,12 +32,12 @@ const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
 const isMap = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isExtension = (k) => k.startsWith('x-');
 
-// YTM rules: which services are ours, their ports (architecture.md) and their databases.
+// YTM rules: which services are ours, their ports (architecture.md; ops = OPS_PORT's default) and their databases.
 const YTM = {
-  router: { ports: [4000, 50050] },
-  library: { ports: [4001, 50051], db: 'ytm_library' },
-  resource: { ports: [4002, 50052], db: 'ytm_resource' },
-  stream: { ports: [4003, 50053], db: 'ytm_stream' },
+  router: { ports: [4000, 50050], ops: 9400 },
+  library: { ports: [4001, 50051], ops: 9401, db: 'ytm_library' },
+  resource: { ports: [4002, 50052], ops: 9402, db: 'ytm_resource' },
+  stream: { ports: [4003, 50053], ops: 9403, db: 'ytm_stream' },
 };
 
 const text = readFileSync(file, 'utf8');
@@ -180,6 +181,16 @@ function checkPorts(at, name, ports) {
   }
 }
 
+/** The container-side ports a service's `ports` list publishes. */
+function containerPorts(ports) {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((p) => {
+    if (isMap(p)) return p.target ? [Number(p.target)] : [];
+    const target = typeof p === 'string' ? /(\d+)(?:-\d+)?(?:\/\w+)?$/.exec(p)?.[1] : undefined;
+    return target ? [Number(target)] : [];
+  });
+}
+
 function recordHostPort(at, name, published, ip = '0.0.0.0', protocol = 'tcp') {
   if (published === undefined) return;
   const key = `${ip}:${published}/${protocol}`;
@@ -216,8 +227,13 @@ function checkYtmService(at, name, svc) {
     if (urlDb !== db) err(`${at}.environment.MONGODB_URL`, `must point at its own database ${db} (got ${urlDb ?? 'none'})`);
     if (env.MONGODB_DB !== undefined && env.MONGODB_DB !== db) err(`${at}.environment.MONGODB_DB`, `must be ${db}`);
   }
+  const ops = Number(env.OPS_PORT ?? YTM[name].ops);
   const test = [].concat(svc.healthcheck?.test ?? []).join(' ');
-  if (!test.includes(`:${http}/ready`)) err(`${at}.healthcheck.test`, `should call GET http://127.0.0.1:${http}/ready`);
+  if (!test.includes(`127.0.0.1:${ops}/ready`))
+    err(`${at}.healthcheck.test`, `should call GET http://127.0.0.1:${ops}/ready (the ops listener; /ready is not on the public port)`);
+  if (containerPorts(svc.ports).includes(ops)) err(`${at}.ports`, `publishes the ops port ${ops} (/metrics, /health details, /ready are for operators only)`);
+  if (env.OPS_HOST !== undefined && env.OPS_HOST !== '127.0.0.1')
+    warnings.push(`${at}.environment.OPS_HOST: ${env.OPS_HOST} opens the ops listener beyond the container; keep it off published ports`);
   if (/\bcurl\b|\bwget\b/.test(test)) err(`${at}.healthcheck.test`, 'node:20-bookworm-slim has neither curl nor wget; use node -e fetch(...)');
 }
 

@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+// opsPort: the ops listener (/health with details, /ready, /metrics), on 127.0.0.1 only.
 export const SERVICES = [
-  { name: 'router', dir: 'router', port: 4000, grpcPort: 50050 },
-  { name: 'resource', dir: 'subgraphs/resource', port: 4002, grpcPort: 50052 },
-  { name: 'library', dir: 'subgraphs/library', port: 4001, grpcPort: 50051 },
-  { name: 'stream', dir: 'subgraphs/stream', port: 4003, grpcPort: 50053 },
+  { name: 'router', dir: 'router', port: 4000, grpcPort: 50050, opsPort: 9400 },
+  { name: 'resource', dir: 'subgraphs/resource', port: 4002, grpcPort: 50052, opsPort: 9402 },
+  { name: 'library', dir: 'subgraphs/library', port: 4001, grpcPort: 50051, opsPort: 9401 },
+  { name: 'stream', dir: 'subgraphs/stream', port: 4003, grpcPort: 50053, opsPort: 9403 },
 ];
 
 /**
@@ -77,6 +78,7 @@ function envFor(svc, ports, opts) {
     HOST: '127.0.0.1',
     PORT: String(p(svc.name).port),
     GRPC_PORT: String(p(svc.name).grpcPort),
+    OPS_PORT: String(p(svc.name).opsPort),
     MONGODB_URL: opts.mongodbUrl,
     MONGODB_DB: `${opts.dbPrefix}_${svc.replicaOf ?? svc.name}`,
     KAFKA_BROKERS: opts.kafkaBrokers,
@@ -120,7 +122,7 @@ export async function startSystem(options) {
   // Scale-out: extra routers and extra replicas of each subgraph (same code and databases, own
   // ports); every subgraph instance registers with every router.
   const services = SERVICES.filter((s) => !opts.only || opts.only.includes(s.name));
-  const shifted = (s, i) => ({ ...s, port: s.port + 10 * (i - 1), grpcPort: s.grpcPort + 10 * (i - 1) });
+  const shifted = (s, i) => ({ ...s, port: s.port + 10 * (i - 1), grpcPort: s.grpcPort + 10 * (i - 1), opsPort: s.opsPort + 10 * (i - 1) });
   for (let i = 2; i <= opts.routers; i++) services.push({ ...shifted(SERVICES[0], i), name: `router${i}` });
   for (let i = 2; i <= opts.replicas; i++) {
     for (const s of SERVICES.slice(1)) services.push({ ...shifted(s, i), name: `${s.name}${i}`, replicaOf: s.name });
@@ -129,7 +131,9 @@ export async function startSystem(options) {
   const ports = {};
   // Ports for every service, started or not, so that URLs of absent ones are still well-formed.
   for (const s of [...SERVICES, ...services.filter((x) => !SERVICES.includes(x))]) {
-    ports[s.name] = opts.ephemeral ? { port: await freePort(), grpcPort: await freePort() } : { port: s.port, grpcPort: s.grpcPort };
+    ports[s.name] = opts.ephemeral
+      ? { port: await freePort(), grpcPort: await freePort(), opsPort: await freePort() }
+      : { port: s.port, grpcPort: s.grpcPort, opsPort: s.opsPort };
   }
   // Service output always lands in files, so a failed start or test can be diagnosed.
   opts.logDir ??= join(ROOT, '.ytm', 'logs', opts.dbPrefix);
@@ -157,6 +161,8 @@ export async function startSystem(options) {
       name: svc.name,
       ...ports[svc.name],
       url: `http://127.0.0.1:${ports[svc.name].port}`,
+      /** The ops listener: /health (details), /ready, /metrics. */
+      opsUrl: `http://127.0.0.1:${ports[svc.name].opsPort}`,
       proc: launch(svc),
       /** Sends a signal and waits for the exit. */
       async stop(signal = 'SIGTERM') {
@@ -171,7 +177,7 @@ export async function startSystem(options) {
       async restart() {
         await h.stop();
         h.proc = launch(svc);
-        await waitHttp(`${h.url}/ready`, opts.readyTimeoutMs, h.proc);
+        await waitHttp(`${h.opsUrl}/ready`, opts.readyTimeoutMs, h.proc);
       },
     };
     handles[svc.name] = h;
@@ -182,6 +188,7 @@ export async function startSystem(options) {
     routerUrl: handles.router.url,
     graphqlUrl: `${handles.router.url}/graphql`,
     routerUrls: opts.routerNames.map((n) => handles[n].url),
+    routerOpsUrl: handles.router.opsUrl,
     async stop() {
       await Promise.all(Object.values(handles).map((h) => h.stop()));
     },
@@ -189,10 +196,10 @@ export async function startSystem(options) {
   // Stopping while starting (Ctrl-C): everything spawned so far goes down, startSystem rejects.
   opts.signal?.addEventListener('abort', () => void system.stop(), { once: true });
   try {
-    await Promise.all(services.map((s) => waitHttp(`${handles[s.name].url}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
+    await Promise.all(services.map((s) => waitHttp(`${handles[s.name].opsUrl}/ready`, opts.readyTimeoutMs, handles[s.name].proc)));
     // Every subgraph registered with every router, so routers route to these instances.
     for (const name of opts.routerNames) {
-      await waitHttp(`${handles[name].url}/health`, opts.readyTimeoutMs, handles[name].proc, async (r) => {
+      await waitHttp(`${handles[name].opsUrl}/health`, opts.readyTimeoutMs, handles[name].proc, async (r) => {
         const body = await r.json();
         const registered = (name) => (body.registrations ?? []).filter((x) => x.name === name).length;
         const expected = (name) => services.filter((s) => (s.replicaOf ?? s.name) === name).length;

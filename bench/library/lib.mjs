@@ -47,7 +47,6 @@ export async function startLibrary({ musicDir, jwksUrl, env = {} }) {
     name: 'library',
     script: join(ROOT, 'subgraphs/library/dist/main.js'),
     nodeArgs,
-    url,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -69,7 +68,7 @@ export async function startLibrary({ musicDir, jwksUrl, env = {} }) {
     stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'],
     timeoutMs: 300_000,
   });
-  return { url, db, pid: service.pid, rssMb: () => rssMb(service.pid), stop: service.stop };
+  return { url, opsUrl: service.opsUrl, db, pid: service.pid, rssMb: () => rssMb(service.pid), stop: service.stop };
 }
 
 export function rssMb(pid) {

@@ -19,9 +19,9 @@ if (!existsSync(musicDir)) {
   console.log(`corpus: ${files} files generated in ${((Date.now() - t) / 1000).toFixed(1)} s (${musicDir})`);
 }
 
-/** The service's own view of its memory (GET /health): where the RSS goes. */
-async function memory(url) {
-  const m = (await (await fetch(`${url}/health`)).json()).memoryMb ?? {};
+/** The service's own view of its memory (GET /health on its ops listener): where the RSS goes. */
+async function memory(opsUrl) {
+  const m = (await (await fetch(`${opsUrl}/health`)).json()).memoryMb ?? {};
   return `heap ${m.heapUsed}/${m.heapTotal} MB, external ${m.external} MB (array buffers ${m.arrayBuffers} MB)`;
 }
 
@@ -37,7 +37,7 @@ try {
   // The outbox relay is still publishing the scan's events: let it finish before timing more.
   const drainStart = Date.now();
   for (;;) {
-    const health = await (await fetch(`${lib.url}/health`)).json();
+    const health = await (await fetch(`${lib.opsUrl}/health`)).json();
     if (health.outboxPublished >= first.tracksAdded || Date.now() - drainStart > 300_000) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -83,7 +83,7 @@ try {
   console.log(`library RSS after queries: ${lib.rssMb().toFixed(0)} MB`);
   // Parser threads stop after 30 s without work.
   await new Promise((r) => setTimeout(r, 35_000));
-  console.log(`library RSS 35 s later (parser threads stopped): ${lib.rssMb().toFixed(0)} MB; ${await memory(lib.url)}`);
+  console.log(`library RSS 35 s later (parser threads stopped): ${lib.rssMb().toFixed(0)} MB; ${await memory(lib.opsUrl)}`);
 
   // Steady state: a fresh process on the same database (catalogue loaded, no parser workers).
   await lib.stop();
@@ -107,7 +107,7 @@ try {
     }
     const s2 = percentiles(search2);
     console.log(
-      `search after restart (3-letter prefixes): p50 ${ms(s2.p50)}, p95 ${ms(s2.p95)}; RSS ${again2.rssMb().toFixed(0)} MB; ${await memory(again2.url)}`,
+      `search after restart (3-letter prefixes): p50 ${ms(s2.p50)}, p95 ${ms(s2.p95)}; RSS ${again2.rssMb().toFixed(0)} MB; ${await memory(again2.opsUrl)}`,
     );
   } finally {
     await again2.stop();

@@ -25,7 +25,6 @@ export async function startResource(env = {}) {
   const service = await startServiceProcess({
     name: 'resource',
     script: join(ROOT, 'subgraphs/resource/dist/main.js'),
-    url,
     env: {
       ...process.env,
       NODE_ENV: 'production',

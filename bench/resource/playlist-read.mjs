@@ -53,6 +53,7 @@ async function startRouter(resourceUrl, libraryGraphqlUrl) {
     LOG_LEVEL: 'error',
     PORT: String(port),
     GRPC_PORT: String(grpcPort),
+    OPS_PORT: String(await freePort()),
     SUPERGRAPH_MODE: 'static',
     SUPERGRAPH_PATH: file,
     JWKS_URL: `${resourceUrl}/.well-known/jwks.json`,

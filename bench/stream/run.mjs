@@ -110,6 +110,9 @@ async function startRouter(streamBase) {
       LOG_LEVEL: 'warn',
       PORT: String(port),
       GRPC_PORT: String(grpcPort),
+      OPS_PORT: String(await freePort()),
+      // Up to 500 readers from this one address: far over what one household gets.
+      MEDIA_CONCURRENT_PER_ADDRESS: '100000',
       SUPERGRAPH_MODE: 'static',
       SUPERGRAPH_PATH: supergraph,
       STREAM_HTTP_URL: streamBase,

@@ -2,29 +2,30 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { createAuthenticator } from '@ytm/auth';
-import { closeServer, createApp, gaugeFrom, listen, type AppState, type ShutdownStep } from '@ytm/http';
+import { closeServer, createApp, gaugeFrom, listen, listenOps, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import type Koa from 'koa';
 import type { RouterConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
+import { concurrencyLimit } from './limits/concurrency-limit.js';
+import { ConnectionLimits } from './limits/connection-limits.js';
 import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
-import { eventsSubgraph } from './subscriptions/events-subgraph.js';
+import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
 
 export interface ComposedRouter {
-  app: Koa<AppState>;
+  app: ServiceApp;
   registry: RegistryService;
   /**
-   * Listens (registry gRPC, then HTTP and WebSocket once the supergraph is loaded) and starts the
-   * Kafka consumer and the event-loop lag watch.
+   * Listens (registry gRPC, then HTTP and WebSocket once the supergraph is loaded, and the ops
+   * listener) and starts the Kafka consumer and the event-loop lag watch.
    */
-  start(): Promise<{ port: number; registryPort: number; server: http.Server }>;
+  start(): Promise<{ port: number; registryPort: number; opsPort: number; server: http.Server }>;
   /** Closed in order on shutdown. */
   shutdown: ShutdownStep[];
 }
@@ -44,10 +45,12 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
             registry,
             logger,
             required: ['library', 'resource', 'stream'],
-            extraSubgraphs: [{ name: 'events', url: `${config.publicUrl}/__events/graphql`, sdl: EVENTS_SDL }],
+            extraSubgraphs: [{ name: 'events', url: EVENTS_SUBGRAPH_URL, sdl: EVENTS_SDL }],
           }),
         }),
-    buildService: ({ name, url }) => new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+    // The events subgraph is executed in-process: it has no URL anyone could reach.
+    buildService: ({ name, url }) =>
+      name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
     logger: logger.child({ component: 'gateway' }),
   });
 
@@ -67,7 +70,6 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
     },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
-  const events = eventsSubgraph(EVENTS_SDL);
   // Set by start(): health and readiness may be asked before.
   let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
   const app = createApp({
@@ -87,6 +89,13 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
     minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
   });
   app.use(
+    concurrencyLimit({
+      perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
+      mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
+      isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
+    }),
+  );
+  app.use(
     serviceProxy({
       routes: [
         { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
@@ -100,28 +109,27 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
       pacer,
     }),
   );
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/__events/graphql') await events.middleware(ctx, next);
-    else await next();
-  });
   gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
+  gaugeFrom('ytm_websocket_connections', 'Open WebSocket connections on this router', () => subscriptions?.connections() ?? 0);
   gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);
   gaugeFrom('ytm_subgraph_registrations', 'Live subgraph registrations', () => registry.active().length);
 
   let registryServer: RunningRegistryServer | undefined;
   let server: http.Server | undefined;
+  let ops: http.Server | undefined;
   let stopLagWatch: (() => void) | undefined;
   return {
     app,
     registry,
     async start() {
       registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
-      await events.start();
       logger.info({ mode: config.SUPERGRAPH_MODE }, 'loading supergraph');
       await graphql.server.start();
       stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
       const listening = await listen(app.callback(), config.HOST, config.PORT);
       server = listening.server;
+      const opsListening = await listenOps(app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
+      ops = opsListening.server;
       subscriptions = startSubscriptions({
         server,
         gateway,
@@ -132,19 +140,25 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
         kafkaBrokers: config.KAFKA_BROKERS,
         logger,
         maxSubscriptionsPerConnection: config.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        connectionLimits: new ConnectionLimits({
+          connectionsPerUser: config.WS_CONNECTIONS_PER_USER,
+          connectionsPerAddress: config.WS_CONNECTIONS_PER_ADDRESS,
+          subscriptionsPerUser: config.SUBSCRIPTIONS_PER_USER,
+        }),
+        trustProxy: config.TRUST_PROXY,
         queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
         slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
         checkCost: graphql.checkCost,
       });
-      return { port: listening.port, registryPort: registryServer.port, server };
+      return { port: listening.port, registryPort: registryServer.port, opsPort: opsListening.port, server };
     },
     shutdown: [
       ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
       ['http', () => (server ? closeServer(server, 8_000) : Promise.resolve())],
-      ['events-subgraph', () => events.stop()],
       ['graphql', () => graphql.server.stop()],
       ['registry', () => registryServer?.close() ?? Promise.resolve()],
       ['lag-watch', async () => stopLagWatch?.()],
+      ['ops', () => (ops ? closeServer(ops, 1_000) : Promise.resolve())],
     ],
   };
 }

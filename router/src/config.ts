@@ -11,6 +11,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4000),
       GRPC_PORT: env.port(50050),
+      /** The ops listener (`/health` with registrations, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9400),
       SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
       SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
       JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),
@@ -41,6 +44,13 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       USER_COST_PER_MINUTE: env.int(2_000_000, 1_000, 1_000_000_000),
       ANONYMOUS_REQUESTS_PER_MINUTE: env.int(300, 1, 1_000_000),
       MAX_SUBSCRIPTIONS_PER_CONNECTION: env.int(20, 1, 1_000),
+      /** Per account and per client address, on this router instance (README "Connection and concurrency limits"). */
+      WS_CONNECTIONS_PER_USER: env.int(10, 1, 100_000),
+      WS_CONNECTIONS_PER_ADDRESS: env.int(50, 1, 1_000_000),
+      SUBSCRIPTIONS_PER_USER: env.int(100, 1, 1_000_000),
+      HTTP_CONCURRENT_PER_ADDRESS: env.int(64, 1, 1_000_000),
+      /** Media transfers (/stream/, /art/) have a pool of their own, so audio downloads never take GraphQL's slots. */
+      MEDIA_CONCURRENT_PER_ADDRESS: env.int(64, 1, 1_000_000),
       SUBSCRIBER_QUEUE_LIMIT: env.int(100, 1, 100_000),
       /** A subscriber closed as too slow (4429) has this long to read up to the close frame before its connection is cut. */
       SLOW_CONSUMER_GRACE_MS: env.int(10_000, 100, 600_000),

@@ -65,8 +65,8 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
   });
 
   it('every router sees two live instances of every subgraph', async () => {
-    for (const url of system.routerUrls as string[]) {
-      const health = (await (await fetch(`${url}/health`)).json()) as { registrations: Array<{ name: string }> };
+    for (const router of [system.services.router, system.services.router2]) {
+      const health = (await (await fetch(`${router.opsUrl}/health`)).json()) as { registrations: Array<{ name: string }> };
       for (const name of ['library', 'resource', 'stream']) expect(health.registrations.filter((r) => r.name === name)).toHaveLength(2);
     }
   });
@@ -78,7 +78,7 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     }
     const served = await Promise.all(
       [system.services.resource, system.services.resource2].map(async (s) => {
-        const metrics = await (await fetch(`${s.url}/metrics`)).text();
+        const metrics = await (await fetch(`${s.opsUrl}/metrics`)).text();
         return [...metrics.matchAll(/ytm_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} (\d+)/g)].reduce(
           (n, m) => n + Number(m[1]),
           0,

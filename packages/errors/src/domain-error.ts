@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'INTERNAL_SERVER_ERROR',
   'GRAPHQL_VALIDATION_FAILED',
+  'SERVICE_UNAVAILABLE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -22,6 +23,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
   GRAPHQL_VALIDATION_FAILED: 400,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** An expected failure whose message is safe to show to clients. */
@@ -72,6 +74,19 @@ export class RateLimitedError extends DomainError {
     readonly retryAfter: number,
   ) {
     super('RATE_LIMITED', message, { retryAfter });
+  }
+}
+
+/** Seconds a client should wait before retrying after SERVICE_UNAVAILABLE. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** A store, broker or service the operation needs is unreachable; nothing was changed. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(
+    message = 'A service this operation needs is unavailable; try again shortly',
+    readonly retryAfter = UNAVAILABLE_RETRY_AFTER_SECONDS,
+  ) {
+    super('SERVICE_UNAVAILABLE', message, { retryAfter });
   }
 }
 

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ERROR_CODES, HTTP_STATUS, type ErrorCode } from './domain-error.js';
+import { asServiceUnavailable } from './unavailable.js';
 
 const PUBLIC_CODES = new Set<string>(ERROR_CODES);
 /** Apollo's own codes for malformed operations, which are the client's fault and safe to show. */
@@ -25,6 +26,8 @@ export function rethrowAsContextError(err: unknown): never {
 export interface FormatErrorOptions {
   /** Called for every error that is masked, so it is logged in full exactly once. */
   onInternal?: (error: unknown) => void;
+  /** Called for an unreachable dependency answered as SERVICE_UNAVAILABLE (default: onInternal). */
+  onUnavailable?: (error: unknown) => void;
   requestId?: string;
 }
 
@@ -33,7 +36,14 @@ export interface FormatErrorOptions {
  * everything else becomes INTERNAL_SERVER_ERROR with no message detail and no stack.
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  let original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (!(original instanceof DomainError)) {
+    const unavailable = asServiceUnavailable(original);
+    if (unavailable) {
+      (options.onUnavailable ?? options.onInternal)?.(original);
+      original = unavailable;
+    }
+  }
   if (original instanceof DomainError) {
     return {
       message: original.message,

@@ -1,2 +1,3 @@
 export * from './domain-error.js';
 export * from './graphql.js';
+export * from './unavailable.js';

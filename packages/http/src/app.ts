@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import type { Logger } from '@ytm/logger';
-import { DomainError, HTTP_STATUS } from '@ytm/errors';
-import { httpRequestDuration, metricsRegistry } from '@ytm/metrics';
+import { asServiceUnavailable, DomainError, HTTP_STATUS } from '@ytm/errors';
+import { httpRequestDuration } from '@ytm/metrics';
 import { runWithTrace, traceFrom } from '@ytm/trace';
+import type { OpsSurface, ReadinessCheck } from './ops.js';
 
 export interface AppState {
   requestId: string;
   log: Logger;
 }
 
-/** A readiness check: resolves when the dependency answers, throws otherwise. */
-export type ReadinessCheck = () => Promise<unknown>;
-
 export interface CreateAppOptions {
   logger: Logger;
-  /** Named dependency checks for `GET /ready`. */
+  /** Named dependency checks for the ops listener's `GET /ready`. */
   readiness?: Record<string, ReadinessCheck>;
-  /** Extra fields for `GET /health`. */
+  /** Extra fields for the ops listener's `GET /health`. */
   health?: () => Record<string, unknown>;
   readinessTimeoutMs?: number;
   /**
@@ -29,12 +27,17 @@ export interface CreateAppOptions {
   graphql?: Koa.Middleware<AppState>;
 }
 
+/** A service's public Koa app, carrying what its ops listener serves (`listenOps(app.ops, …)`). */
+export type ServiceApp = Koa<AppState> & { readonly ops: OpsSurface };
+
 /**
  * Koa app with the behaviour every YTM HTTP server shares: request IDs, structured access logs,
- * JSON errors without internals, `/health` (alive) and `/ready` (dependencies reachable).
+ * JSON errors without internals, and a bare `GET /health` (`{"status":"ok"}`, for load balancers).
+ * The details (`/health` with the service's fields, `/ready`, `/metrics`) are not served here but
+ * on the ops listener, from `app.ops`.
  */
-export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true, graphql }: CreateAppOptions): Koa<AppState> {
-  const app = new Koa<AppState>();
+export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true, graphql }: CreateAppOptions): ServiceApp {
+  const app = Object.assign(new Koa<AppState>(), { ops: { readiness, health, readinessTimeoutMs } satisfies OpsSurface });
   app.proxy = trustProxy;
   app.silent = true;
   // The whole request, its access log included, runs in the caller's W3C trace.
@@ -52,7 +55,7 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     } catch (err) {
       writeError(ctx, err);
     } finally {
-      const quiet = ctx.path === '/health' || ctx.path === '/ready' || ctx.path === '/metrics';
+      const quiet = ctx.path === '/health';
       recordRequest(logger, {
         requestId,
         method: ctx.method,
@@ -64,36 +67,8 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     }
   });
   app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      await next();
-      return;
-    }
-    if (ctx.path === '/health') {
-      ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()), ...(health?.() ?? {}) };
-      return;
-    }
-    if (ctx.path === '/metrics') {
-      ctx.set('Content-Type', metricsRegistry.contentType);
-      ctx.body = await metricsRegistry.metrics();
-      return;
-    }
-    if (ctx.path === '/ready') {
-      const results = await Promise.all(
-        Object.entries(readiness).map(async ([name, check]) => {
-          try {
-            await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), readinessTimeoutMs))]);
-            return [name, 'ok'] as const;
-          } catch (err) {
-            return [name, `unavailable: ${(err as Error).message}`] as const;
-          }
-        }),
-      );
-      const ready = results.every(([, r]) => r === 'ok');
-      ctx.status = ready ? 200 : 503;
-      ctx.body = { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) };
-      return;
-    }
-    await next();
+    if (ctx.path === '/health' && (ctx.method === 'GET' || ctx.method === 'HEAD')) ctx.body = { status: 'ok' };
+    else await next();
   });
   if (graphql)
     app.use(async (ctx, next) => {
@@ -106,12 +81,20 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
 /** Where every service serves GraphQL (HTTP and, on the router, WebSocket). */
 export const GRAPHQL_PATH = '/graphql';
 
-function writeError(ctx: Koa.ParameterizedContext<AppState>, err: unknown): void {
+function writeError(ctx: Koa.ParameterizedContext<AppState>, thrown: unknown): void {
+  const unavailable = thrown instanceof DomainError ? undefined : asServiceUnavailable(thrown);
+  if (unavailable) ctx.state.log.warn({ err: thrown }, 'a dependency is unavailable');
+  const err = unavailable ?? thrown;
   if (err instanceof DomainError) {
     const status = (err as { status?: number }).status ?? HTTP_STATUS[err.code];
     ctx.status = status;
     ctx.body = { error: { code: err.code, message: err.message, ...err.extensions } };
-    if (err.code === 'RATE_LIMITED' && typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
+    if (typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
+    return;
+  }
+  if (ctx.req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    // The client went away before its request body arrived: nobody to answer, nothing went wrong here.
+    ctx.status = 499;
     return;
   }
   ctx.state.log.error({ err }, 'unhandled error');

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Koa from 'koa';
+import { asServiceUnavailable } from '@ytm/errors';
 import type { Logger } from '@ytm/logger';
 import { runWithTrace, traceFrom } from '@ytm/trace';
 import { internalErrorBody, recordRequest, requestIdFrom, type AppState } from './app.js';
@@ -61,9 +62,14 @@ export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOpt
       try {
         await handle(exchange);
       } catch (err) {
-        exchange.log.error({ err }, 'unhandled error');
+        const unavailable = asServiceUnavailable(err);
+        if (unavailable) exchange.log.warn({ err }, 'a dependency is unavailable');
+        else exchange.log.error({ err }, 'unhandled error');
         if (res.headersSent) res.destroy();
-        else sendJson(res, 500, internalErrorBody(requestId));
+        else if (unavailable) {
+          res.setHeader('Retry-After', String(unavailable.retryAfter));
+          sendJson(res, 503, { error: { code: unavailable.code, message: unavailable.message, retryAfter: unavailable.retryAfter } });
+        } else sendJson(res, 500, internalErrorBody(requestId));
       } finally {
         recordRequest(logger, { requestId, method: req.method ?? 'GET', route, path: logPath, status: res.statusCode, started });
       }

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** One Prometheus registry per process, served at GET /metrics by createApp. */
+/** One Prometheus registry per process, served at GET /metrics on the ops listener (@ytm/http listenOps). */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
 

@@ -6,16 +6,21 @@ export interface ConnectMongoOptions {
   url: string;
   dbName: string;
   logger: Logger;
-  /** How long one attempt may wait for a server before failing. */
+  /**
+   * How long an operation may wait for the store while it is unreachable (server selection, and
+   * mongoose's queue while disconnected) before failing as unavailable. Default 3 s, so that with
+   * the round trip an operation fails by 5 s (SERVICE_UNAVAILABLE) or completes when the store is back.
+   */
   serverSelectionTimeoutMs?: number;
 }
 
 /**
  * Opens a dedicated connection for one service's database. The driver reconnects by itself
- * after the store restarts; queries during the outage fail fast instead of hanging.
+ * after the store restarts; operations during the outage wait up to serverSelectionTimeoutMs for
+ * it, then fail with a driver error that the edges answer as SERVICE_UNAVAILABLE (@ytm/errors).
  */
 export async function connectMongo(options: ConnectMongoOptions): Promise<Connection> {
-  const { url, dbName, logger, serverSelectionTimeoutMs = 5_000 } = options;
+  const { url, dbName, logger, serverSelectionTimeoutMs = 3_000 } = options;
   const conn = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
@@ -24,6 +29,8 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
     autoIndex: true,
     maxPoolSize: 20,
   });
+  // Operations queued while disconnected fail as unavailable after the same time (mongoose's default is 10 s).
+  conn.set('bufferTimeoutMS', serverSelectionTimeoutMs);
   const log = logger.child({ component: 'mongo', db: dbName });
   conn.on('disconnected', () => log.warn('mongo disconnected'));
   conn.on('reconnected', () => log.info('mongo reconnected'));

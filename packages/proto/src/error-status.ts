@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { asServiceUnavailable } from '@ytm/errors';
 
 /** Trailer that carries the domain code, so A → gRPC → B keeps e.g. QUOTA_EXCEEDED apart from RATE_LIMITED. */
 export const ERROR_CODE_TRAILER = 'ytm-error-code';
@@ -13,6 +14,7 @@ const STATUS_BY_CODE: Readonly<Record<string, status>> = {
   QUOTA_EXCEEDED: status.RESOURCE_EXHAUSTED,
   RATE_LIMITED: status.RESOURCE_EXHAUSTED,
   INTERNAL_SERVER_ERROR: status.INTERNAL,
+  SERVICE_UNAVAILABLE: status.UNAVAILABLE,
 };
 
 const CODE_BY_STATUS: Readonly<Partial<Record<status, string>>> = {
@@ -25,6 +27,8 @@ const CODE_BY_STATUS: Readonly<Partial<Record<status, string>>> = {
   [status.ABORTED]: 'CONFLICT',
   [status.FAILED_PRECONDITION]: 'CONFLICT',
   [status.RESOURCE_EXHAUSTED]: 'RATE_LIMITED',
+  [status.UNAVAILABLE]: 'SERVICE_UNAVAILABLE',
+  [status.DEADLINE_EXCEEDED]: 'SERVICE_UNAVAILABLE',
 };
 
 /** The gRPC status for a domain error code; unknown codes are INTERNAL. */
@@ -32,7 +36,7 @@ export function grpcStatusFromCode(code: string): status {
   return STATUS_BY_CODE[code] ?? status.INTERNAL;
 }
 
-/** The domain code for a gRPC status; transport failures (UNAVAILABLE, DEADLINE_EXCEEDED, ...) are INTERNAL_SERVER_ERROR. */
+/** The domain code for a gRPC status; an unreachable peer (UNAVAILABLE, DEADLINE_EXCEEDED) is SERVICE_UNAVAILABLE, other failures INTERNAL_SERVER_ERROR. */
 export function codeFromGrpcStatus(grpcStatus: status): string {
   return CODE_BY_STATUS[grpcStatus] ?? 'INTERNAL_SERVER_ERROR';
 }
@@ -43,6 +47,11 @@ export function codeFromGrpcStatus(grpcStatus: status): string {
  * anything else becomes a bare INTERNAL, reported once through `onInternal`.
  */
 export function toGrpcError(err: unknown, onInternal?: (err: unknown) => void): Partial<StatusObject> {
+  const unavailable = domainCodeOf(err) === undefined ? asServiceUnavailable(err) : undefined;
+  if (unavailable) {
+    onInternal?.(err);
+    err = unavailable;
+  }
   const code = domainCodeOf(err);
   const metadata = new Metadata();
   if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {

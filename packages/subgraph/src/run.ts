@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type Koa from 'koa';
-import { closeServer, GRAPHQL_PATH, handleShutdown, httpHandler, listen, type AppState, type RawRoute, type ShutdownStep } from '@ytm/http';
+import {
+  closeServer,
+  GRAPHQL_PATH,
+  handleShutdown,
+  httpHandler,
+  listen,
+  listenOps,
+  type OpsListenOptions,
+  type RawRoute,
+  type ServiceApp,
+  type ShutdownStep,
+} from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
@@ -14,8 +24,8 @@ export interface ComposedSubgraph {
   name: string;
   /** This subgraph's SDL (its `schema.graphql`), sent with its registration. */
   sdl: string;
-  /** The Koa app: `/health`, `/ready`, `/metrics`, `/graphql` and the service's own routes. */
-  app: Koa<AppState>;
+  /** The Koa app: a bare `/health`, `/graphql` and the service's own routes; `app.ops` is what the ops listener serves. */
+  app: ServiceApp;
   /** Hot routes served below the app (tried first, in order). */
   routes: RawRoute[];
   /** The gRPC server (not listening) and the service name its health status is reported under. */
@@ -32,6 +42,8 @@ export interface RunSubgraphOptions {
   host: string;
   port: number;
   grpcPort: number;
+  /** The ops listener (`/health`, `/ready`, `/metrics` from `app.ops`): loopback unless opened on purpose. */
+  ops: OpsListenOptions;
   /** The advertised host (what the router dials); defaults to `host`. */
   advertisedHost?: string;
   /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
@@ -41,6 +53,7 @@ export interface RunSubgraphOptions {
 export interface RunningSubgraph {
   port: number;
   grpcPort: number;
+  opsPort: number;
 }
 
 /**
@@ -52,6 +65,7 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
   const { logger, host } = options;
   const { name, grpc } = service;
   const { server, port: httpPort } = await listen(httpHandler(service.app, service.routes), host, options.port);
+  const ops = await listenOps(service.app.ops, options.ops);
   const grpcPort = await listenGrpc(grpc.server.server, host, options.grpcPort);
   grpc.server.health.set(grpc.serviceName, 'SERVING');
   const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
@@ -79,8 +93,9 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
     ['http', () => closeServer(server, 8_000)],
     ['grpc', () => closeGrpc(grpc.server.server, 2_000)],
     ...service.shutdown,
+    ['ops', () => closeServer(ops.server, 1_000)],
   ]);
   await service.start();
-  logger.info({ port: httpPort, grpcPort, graphqlUrl }, `${name} listening`);
-  return { port: httpPort, grpcPort };
+  logger.info({ port: httpPort, grpcPort, graphqlUrl, opsUrl: `http://${options.ops.host}:${ops.port}` }, `${name} listening`);
+  return { port: httpPort, grpcPort, opsPort: ops.port };
 }

@@ -1,20 +1,17 @@
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { LocalGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import type Koa from 'koa';
-import { apolloKoa, type AppState } from '@ytm/http';
 
 /**
- * Serves the events subgraph's SDL in-process (for composition and health checks). Its
- * Subscription fields are never fetched over HTTP: the router executes subscriptions itself.
+ * The events subgraph's routing URL in the supergraph. Nothing listens there: the gateway reaches
+ * the subgraph in-process (`eventsDataSource`), so it is never served on any port.
  */
-export function eventsSubgraph(sdl: string): { middleware: Koa.Middleware<AppState>; start(): Promise<void>; stop(): Promise<void> } {
-  const server = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(sdl) }),
-    introspection: false,
-    stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  return { middleware: apolloKoa(server, { context: async () => ({}) }), start: () => server.start(), stop: () => server.stop() };
+export const EVENTS_SUBGRAPH_URL = 'http://in-process.invalid/events';
+
+/**
+ * The events subgraph, executed in-process (for composition health checks; its Subscription
+ * fields are never fetched: the router executes subscriptions itself, see ws-server.ts).
+ */
+export function eventsDataSource(sdl: string): LocalGraphQLDataSource {
+  return new LocalGraphQLDataSource(buildSubgraphSchema({ typeDefs: parse(sdl) }));
 }

@@ -10,6 +10,7 @@ import { GRAPHQL_PATH } from '@ytm/http';
 import { labelledGauge } from '@ytm/metrics';
 import type { Logger } from '@ytm/logger';
 import type { RouterContext } from '../http/router-context.js';
+import type { ConnectionLimits } from '../limits/connection-limits.js';
 import { SubscriptionHub } from './subscription-hub.js';
 import { SUBSCRIPTION_TOPICS } from './subscription-fields.js';
 import { CLOSE_CODES, startSubscriptionServer } from './ws-server.js';
@@ -29,6 +30,9 @@ export interface SubscriptionsOptions {
   kafkaBrokers: string[];
   logger: Logger;
   maxSubscriptionsPerConnection: number;
+  connectionLimits: ConnectionLimits;
+  /** Whether X-Forwarded-For names the client (TRUST_PROXY): per-address limits key on it. */
+  trustProxy: boolean;
   queueLimit: number;
   slowConsumerGraceMs: number;
   checkCost: import('../limits/limits.plugin.js').CostCheck;
@@ -77,6 +81,8 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     executeOperation,
     logger: log,
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
+    connectionLimits: options.connectionLimits,
+    trustProxy: options.trustProxy,
     queueLimit: options.queueLimit,
     slowConsumerGraceMs: options.slowConsumerGraceMs,
     checkCost: options.checkCost,
@@ -103,6 +109,7 @@ export function startSubscriptions(options: SubscriptionsOptions) {
   return {
     hub,
     consumerJoined: () => consumer.joined,
+    connections: () => ws.connections(),
     async stop() {
       hub.endAll();
       await ws.close();

@@ -26,6 +26,8 @@ import { dependsOnUser } from './user-dependence.js';
 import type { SubscriptionHub } from './subscription-hub.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
+import type { ConnectionLimits } from '../limits/connection-limits.js';
+import { clientAddress } from '../http/client-address.js';
 import { SUBSCRIPTION_FIELDS } from './subscription-fields.js';
 
 /** WebSocket close codes this server uses besides graphql-ws's own (documented in the README). */
@@ -38,12 +40,16 @@ export const CLOSE_CODES = {
   SLOW_CONSUMER: 4429,
   /** The supergraph changed: resubscribe. */
   SUPERGRAPH_RELOADED: 4205,
+  /** Too many connections for this account or from this address (the reason says which). */
+  TOO_MANY_CONNECTIONS: 4430,
 } as const;
 
 interface ConnectionState {
   caller?: Authenticated;
   expiryTimer?: NodeJS.Timeout;
   subscriptions: number;
+  /** Counted in its account's connections (ConnectionLimits) until it closes. */
+  joined?: boolean;
 }
 
 type Ctx = Context<Record<string, unknown> | undefined, Extra & { state?: ConnectionState }>;
@@ -68,6 +74,9 @@ export interface SubscriptionServerOptions {
   ) => Promise<ExecutionResult>;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
+  /** Connections per account and per address, subscriptions per account. */
+  connectionLimits: ConnectionLimits;
+  trustProxy: boolean;
   queueLimit: number;
   /** How long a subscriber closed as too slow may take to read up to the close frame before the connection is cut. */
   slowConsumerGraceMs: number;
@@ -81,9 +90,20 @@ const error = (message: string, code: string) => new GraphQLError(message, { ext
 export function startSubscriptionServer(options: SubscriptionServerOptions): {
   close(code?: number, reason?: string): Promise<void>;
   closeAll(code: number, reason: string): void;
+  /** Open WebSocket connections. */
+  connections(): number;
 } {
-  const { hub, logger } = options;
+  const { hub, logger, connectionLimits: limits } = options;
   const wss = new WebSocketServer({ server: options.server, path: options.path, maxPayload: 256 * 1024 });
+  // Before graphql-ws sees the socket: one address holds at most so many, authenticated or not.
+  wss.on('connection', (socket, request) => {
+    const release = limits.openSocket(clientAddress(request, options.trustProxy));
+    if (!release) {
+      socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, `Too many connections from this address (at most ${limits.limits.connectionsPerAddress})`);
+      return;
+    }
+    socket.once('close', release);
+  });
   const state = (ctx: Ctx): ConnectionState => ((ctx.extra as { state?: ConnectionState }).state ??= { subscriptions: 0 });
   const rules = [...specifiedRules, ...options.validationRules, ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
   // Many clients send the same few operations: parse and validate each text once per schema.
@@ -114,12 +134,23 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const caller = await options.authenticate(ctx.connectionParams).catch(() => null);
         if (!caller) return false;
         const s = state(ctx);
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        if (!limits.joinUser(caller.viewer.id, s)) {
+          const reason = `Too many connections for this account (at most ${limits.limits.connectionsPerUser})`;
+          ctx.extra.socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, reason);
+          return false;
+        }
+        s.joined = true;
         s.caller = caller;
         const closeWhenExpired = () => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired');
         s.expiryTimer = setTimeout(closeWhenExpired, Math.max(0, caller.expiresAt.getTime() - Date.now()));
         return true;
       },
-      onClose: (ctx) => clearTimeout(state(ctx).expiryTimer),
+      onClose: (ctx) => {
+        const s = state(ctx);
+        clearTimeout(s.expiryTimer);
+        if (s.joined && s.caller) limits.leaveUser(s.caller.viewer.id, s);
+      },
       onSubscribe: async (ctx, id, payload) => {
         const s = state(ctx);
         const schema = options.schema();
@@ -137,7 +168,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
         const variables = payload.variables ?? {};
         try {
-          await options.checkCost(operationCost(schema, document, operation, variables), caller.viewer.id, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          await options.checkCost(
+            operationCost(schema, document, operation, variables),
+            caller.viewer.id,
+            clientAddress(ctx.extra.request, options.trustProxy),
+          );
         } catch (e) {
           return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
         }
@@ -152,6 +187,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         }
         if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [error(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`, 'BAD_USER_INPUT')];
+        }
+        if (!limits.maySubscribe(caller.viewer.id)) {
+          const message = `At most ${limits.limits.subscriptionsPerUser} subscriptions per account, over all its connections; end one first`;
+          return [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', retryAfter: 1 } })];
         }
         const rootField = operation.selectionSet.selections[0];
         if (rootField?.kind !== Kind.FIELD || !SUBSCRIPTION_FIELDS[rootField.name.value])
@@ -232,5 +271,6 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
     closeAll(code, reason) {
       for (const client of wss.clients) client.close(code, reason);
     },
+    connections: () => wss.clients.size,
   };
 }

@@ -30,7 +30,7 @@ async function startRouter(port = 0): Promise<{ registry: RegistryService; serve
   return { registry, server };
 }
 
-function startClient(port: number, instanceId = 'lib-1') {
+function startClient(port: number, instanceId = 'lib-1', startupGraceMs?: number) {
   const { entries, logger } = memoryLogger();
   const registration = startRegistration({
     registryUrl: `127.0.0.1:${port}`,
@@ -43,6 +43,7 @@ function startClient(port: number, instanceId = 'lib-1') {
     logger,
     backoff: { initialMs: 50, maxMs: 300 },
     callTimeoutMs: 500,
+    ...(startupGraceMs === undefined ? {} : { startupGraceMs }),
   });
   cleanups.push(() => registration.stop());
   return { registration, entries };
@@ -105,13 +106,22 @@ describe('registry over real gRPC', () => {
     expect(entries.some((e) => e.msg?.includes('no longer knows this lease'))).toBe(true);
   });
 
-  it('waits for a router that is not up yet, without crashing', async () => {
+  it('waits quietly for a router that is not up yet (services start in any order), then registers', async () => {
     const port = await freePort();
     const { entries } = startClient(port);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+    const failed = () => entries.filter((e) => e.msg === 'registration failed');
+    await waitFor('three failed attempts', () => failed().length >= 3, 15_000);
+    expect(failed().every((e) => e.level === 'debug')).toBe(true);
+    expect(entries.filter((e) => e.level === 'warn' || e.level === 'error')).toHaveLength(0);
     const { registry } = await startRouter(port);
     await waitFor('late registration', () => registry.active().length === 1, 15_000);
+  });
+
+  it('warns once per period about a router still unreachable after the start-up grace', async () => {
+    const port = await freePort();
+    const { entries } = startClient(port, 'lib-1', 0);
+    await waitFor('three failed attempts', () => entries.filter((e) => e.msg?.includes('registration')).length >= 3, 15_000);
+    expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
   });
 
   it('stop() returns within the deregister deadline while the router is down', async () => {

@@ -11,6 +11,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4001),
       GRPC_PORT: env.port(50051),
+      /** The ops listener (`/health`, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9401),
       /** The router's public URL: image URLs are built on it (the router proxies /art/*). */
       PUBLIC_URL: env.url('http://127.0.0.1:4000'),
       MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),

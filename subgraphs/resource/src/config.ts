@@ -11,6 +11,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4002),
       GRPC_PORT: env.port(50052),
+      /** The ops listener (`/health`, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9402),
       PUBLIC_URL: env.optionalString(),
       MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
       MONGODB_DB: env.string('ytm_resource'),

@@ -11,6 +11,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4003),
       GRPC_PORT: env.port(50053),
+      /** The ops listener (`/health`, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
+      OPS_HOST: env.string('127.0.0.1'),
+      OPS_PORT: env.port(9403),
       /** Where clients reach the range endpoint: the router, which proxies /stream/*. */
       PUBLIC_URL: env.url('http://127.0.0.1:4000'),
       MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),

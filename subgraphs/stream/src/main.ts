@@ -12,5 +12,6 @@ await runSubgraph(service, {
   host: config.HOST,
   port: config.PORT,
   grpcPort: config.GRPC_PORT,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   registryUrl: config.REGISTRY_URL,
 });

@@ -36,9 +36,10 @@ describe('domain code <-> gRPC status', () => {
     expect(codeFromGrpcStatus(grpcStatusFromCode(code))).toBe(code);
   });
 
-  it('treats transport failures as internal', () => {
-    expect(codeFromGrpcStatus(status.UNAVAILABLE)).toBe('INTERNAL_SERVER_ERROR');
-    expect(codeFromGrpcStatus(status.DEADLINE_EXCEEDED)).toBe('INTERNAL_SERVER_ERROR');
+  it('treats an unreachable peer as unavailable, other transport failures as internal', () => {
+    expect(codeFromGrpcStatus(status.UNAVAILABLE)).toBe('SERVICE_UNAVAILABLE');
+    expect(codeFromGrpcStatus(status.DEADLINE_EXCEEDED)).toBe('SERVICE_UNAVAILABLE');
+    expect(codeFromGrpcStatus(status.DATA_LOSS)).toBe('INTERNAL_SERVER_ERROR');
   });
 });
 
@@ -60,9 +61,19 @@ describe('toGrpcError', () => {
   });
 
   it('masks errors whose code is not a domain code (e.g. Node system errors)', () => {
-    const out = toGrpcError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const out = toGrpcError(Object.assign(new Error('open /srv/music/x.flac: EACCES'), { code: 'EACCES' }));
     expect(out.code).toBe(status.INTERNAL);
     expect(out.details).toBe('Internal error');
+  });
+
+  it('answers UNAVAILABLE with the SERVICE_UNAVAILABLE trailer when its own store is unreachable, without the cause', () => {
+    const seen: unknown[] = [];
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoServerSelectionError' });
+    const out = toGrpcError(cause, (err) => seen.push(err));
+    expect(out.code).toBe(status.UNAVAILABLE);
+    expect(out.metadata?.get(ERROR_CODE_TRAILER)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(out.details).not.toContain('27017');
+    expect(seen).toEqual([cause]);
   });
 });
 

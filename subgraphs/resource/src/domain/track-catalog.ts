@@ -1,4 +1,4 @@
-import { DomainError } from '@ytm/errors';
+import { ServiceUnavailableError } from '@ytm/errors';
 
 /** What resource needs to know about a library track. */
 export interface TrackSummary {
@@ -16,11 +16,9 @@ export interface TrackCatalog {
 }
 
 /** Library did not answer in time: nothing was changed, the client may retry. */
-export class LibraryUnavailableError extends DomainError {
-  /** For HTTP routes: the dependency is down, not this service. */
-  readonly status = 503;
+export class LibraryUnavailableError extends ServiceUnavailableError {
   constructor() {
-    super('INTERNAL_SERVER_ERROR', 'The music library is not reachable right now; nothing was changed. Try again shortly.', { retryable: true });
+    super('The music library is not reachable right now; nothing was changed. Try again shortly.');
   }
 }
 

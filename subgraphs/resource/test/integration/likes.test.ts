@@ -85,7 +85,7 @@ describe('likeTrack / unlikeTrack', () => {
     h.library.mode = 'unavailable';
     try {
       const r = await h.gql(LIKE, { t }, alice.accessToken);
-      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: true });
+      expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: 5 });
     } finally {
       h.library.mode = 'ok';
     }

@@ -131,7 +131,7 @@ describe('addTracksToPlaylist', () => {
       try {
         const started = Date.now();
         const r = await h.gql(ADD, { id, t: [tracks[0]] }, owner.accessToken);
-        expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: true } });
+        expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 } });
         expect(r.errors?.[0]?.message).toMatch(/library is not reachable/);
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
@@ -293,7 +293,8 @@ describe('GET /playlists/<id>.m3u8', () => {
     try {
       const r = await get(id, other.accessToken);
       expect(r.status).toBe(503);
-      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
     } finally {
       h.library.mode = 'ok';
     }
