@@ -72,6 +72,10 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
   });
   // Set by start(): health and readiness may be asked before.
   let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
+  const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
+    lagTargetMs: config.MEDIA_LAG_TARGET_MS,
+    minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
+  });
   const app = createApp({
     logger,
     trustProxy: config.TRUST_PROXY,
@@ -82,33 +86,27 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
         if (!subscriptions?.consumerJoined()) throw new Error('not joined yet');
       },
     },
+    use: [
+      concurrencyLimit({
+        perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
+        mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
+        isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
+      }),
+      serviceProxy({
+        routes: [
+          { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+          { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+          { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+          { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+          { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+        ],
+        target: (service) => routing.httpUrl(service),
+        headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        pacer,
+      }),
+    ],
     graphql: graphql.middleware,
   });
-  const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
-    lagTargetMs: config.MEDIA_LAG_TARGET_MS,
-    minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
-  });
-  app.use(
-    concurrencyLimit({
-      perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
-      mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
-      isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
-    }),
-  );
-  app.use(
-    serviceProxy({
-      routes: [
-        { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
-        { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
-        { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
-        { prefix: '/auth/', service: 'resource', methods: ['POST'] },
-        { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
-      ],
-      target: (service) => routing.httpUrl(service),
-      headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-      pacer,
-    }),
-  );
   gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
   gaugeFrom('ytm_websocket_connections', 'Open WebSocket connections on this router', () => subscriptions?.connections() ?? 0);
   gaugeFrom('ytm_media_rate_bytes_per_second', 'Rate the relayed media may move at now, all transfers together (adapts to event-loop lag)', () => pacer.rate);

@@ -119,9 +119,9 @@ export async function composeService(config: LibraryConfig, logger: Logger, over
         },
       };
     },
+    use: [artRoutes(art, (id) => catalogue.images.get(id))],
     graphql: subgraph.middleware,
   });
-  app.use(artRoutes(art, (id) => catalogue.images.get(id)));
 
   const grpc = createGrpcServer();
   grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));

@@ -145,16 +145,15 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
     authenticate,
     context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
   });
+  const auth = authRoutes(accounts, keyRing, authenticate);
+  const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published }),
+    use: [auth.routes(), auth.allowedMethods(), exports.routes(), exports.allowedMethods()],
     graphql: subgraph.middleware,
   });
-  const routes = authRoutes(accounts, keyRing, authenticate);
-  app.use(routes.routes()).use(routes.allowedMethods());
-  const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
-  app.use(exports.routes()).use(exports.allowedMethods());
 
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
