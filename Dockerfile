@@ -47,6 +47,11 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     YTM_SERVICE=${SERVICE}
 WORKDIR /app
+# ytm-stream transcodes with Debian's ffmpeg (libopus, libmp3lame, aac), checked at start; its cache is a volume.
+RUN if [ "${SERVICE}" = stream ]; then \
+      apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/* \
+      && mkdir -p /var/cache/ytm-transcodes && chown node:node /var/cache/ytm-transcodes; \
+    fi
 COPY --from=build --chown=node:node /out/ ./
 USER node
 # /app/service links to router/ or subgraphs/<name>/; node resolves the real path, so

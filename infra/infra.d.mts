@@ -65,3 +65,10 @@ export function kafkaAnswers(brokers: string, timeoutMs?: number): Promise<boole
 export function getFreePort(): Promise<number>;
 /** `count` distinct free ports. */
 export function getFreePorts(count: number): Promise<number[]>;
+/**
+ * Makes ffmpeg (and ffprobe when asked) available: FFMPEG_PATH, the PATH, or a static build
+ * unpacked from the npm registry into $YTM_CACHE. Returns the env to add (FFMPEG_PATH, PATH)
+ * when a tool comes from the cache.
+ */
+export function ensureFfmpeg(opts?: { tools?: Array<'ffmpeg' | 'ffprobe'>; log?: Log }): Promise<{ FFMPEG_PATH?: string; PATH?: string }>;
+export function findFfmpeg(env?: NodeJS.ProcessEnv): Record<'ffmpeg' | 'ffprobe', { path: string; from: 'FFMPEG_PATH' | 'PATH' | 'cache' } | null>;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInstalled } from './lib/install.mjs';
+import { ensureFfmpeg } from './lib/ffmpeg.mjs';
 import { ferretdbUrl, pingMongo, startFerretDB } from './lib/ferretdb.mjs';
 import { ensureTopics, kafkaAnswers, kafkaBrokers, startKafka } from './lib/kafka.mjs';
 import { withLock } from './lib/lock.mjs';
@@ -13,6 +14,7 @@ import { cmdline, isAlive, portBusy, readPid, removeFile, sleep, stopPid } from 
 
 export { ensureInstalled, startFerretDB, startKafka, ensureTopics, pingMongo, kafkaAnswers, TOPICS };
 export { getFreePort, getFreePorts } from './lib/proc.mjs';
+export { ensureFfmpeg, findFfmpeg } from './lib/ffmpeg.mjs';
 
 // Progress goes to stderr so `eval "$(node infra/infra.mjs up)"` sees only the env lines.
 const defaultLog = (msg) => process.stderr.write(`[infra] ${msg}\n`);
@@ -211,6 +213,7 @@ async function main(cmd) {
     case 'install': {
       const done = await ensureInstalled({ log: defaultLog });
       defaultLog(done.length ? `installed ${done.join(', ')}` : `already installed (${ferretdbBin()}, kafka jars)`);
+      await ensureFfmpeg({ tools: ['ffmpeg', 'ffprobe'], log: defaultLog });
       return;
     }
     case 'up': {

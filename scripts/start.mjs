@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, up } from '../infra/infra.mjs';
+import { down, ensureFfmpeg, up } from '../infra/infra.mjs';
 import { ensureDeps } from './deps.mjs';
 import { ROOT, startSystem } from './system.mjs';
 
@@ -48,6 +48,8 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
+// ytm-stream transcodes with ffmpeg: the machine's, or one unpacked from the npm registry (cached).
+Object.assign(process.env, await ensureFfmpeg({ log: (m) => console.log(`[infra] ${m}`) }));
 say(`building (tsc -b)... [${secs()}s]`);
 build = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
 const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code === 0)));

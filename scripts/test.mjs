@@ -3,7 +3,7 @@
 // unless YTM_KEEP_INFRA=1.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { down, up } from '../infra/infra.mjs';
+import { down, ensureFfmpeg, up } from '../infra/infra.mjs';
 import { ensureDeps } from './deps.mjs';
 import { ROOT } from './system.mjs';
 
@@ -18,6 +18,8 @@ const log = (m) => console.log(`[test] ${m} [${((Date.now() - t0) / 1000).toFixe
 
 const needsInfra = selected.some((t) => t !== 'unit');
 const infra = needsInfra ? await up({ log: (m) => console.log(`[infra] ${m}`) }) : { startedNow: [] };
+// ffmpeg for ytm-stream, ffprobe for the tests that check its output: the machine's, or unpacked from the npm registry (cached).
+if (needsInfra) Object.assign(process.env, await ensureFfmpeg({ tools: ['ffmpeg', 'ffprobe'], log: (m) => console.log(`[infra] ${m}`) }));
 log('building (tsc -b)');
 const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
 let status = build.status ?? 1;

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
 import { createAuthenticator, type KeyResolver } from '@ytm/auth';
@@ -26,10 +28,17 @@ import { StreamHousekeeping } from './persistence/housekeeping.js';
 import { streamRoutes } from './http/stream.routes.js';
 import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
+import { Lease } from './persistence/lease.js';
+import { PlayFolder } from './persistence/play-folder.js';
+import { playStatsModels } from './persistence/play-stats.model.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
 import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
+import { checkFfmpeg, type FfmpegInfo } from './transcode/ffmpeg.js';
+import { SlotLimiter } from './transcode/slot-limiter.js';
+import { TranscodeCache } from './transcode/transcode-cache.js';
+import { Transcoder } from './transcode/transcoder.js';
 
 const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -46,25 +55,62 @@ export interface ComposedStream extends ComposedSubgraph {
   plays: PlayTracker;
   active: ActiveStreams;
   relay: OutboxRelay;
+  folder: PlayFolder;
   housekeeping: StreamHousekeeping;
+  transcoder: Transcoder;
+  limiter: SlotLimiter;
+  ffmpeg: FfmpegInfo;
 }
 
 /**
- * The composition root of ytm-stream: builds it from its configuration (connections, services,
- * HTTP app and gRPC server); nothing listens or runs in the background until asked (`start`).
+ * The composition root of ytm-stream: builds it from its configuration (ffmpeg checked,
+ * connections, services, HTTP app and gRPC server); nothing listens or runs in the background
+ * until asked (`start`).
  */
 export async function composeService(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<ComposedStream> {
+  // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
+  const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
+  const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
+  transcodeCache.init();
+  const limiter = new SlotLimiter(config.MAX_TRANSCODES, config.TRANSCODE_QUEUE_LENGTH, config.TRANSCODE_QUEUE_WAIT_MS);
+  const transcoder = new Transcoder({
+    ffmpeg: ffmpeg.path,
+    limiter,
+    cache: transcodeCache,
+    nice: config.TRANSCODE_NICE,
+    stallMs: config.TRANSCODE_STALL_SECONDS * 1000,
+    logger,
+  });
+  logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
   const playDocs = playModel(conn);
   const revokedSessions = revokedSessionModel(conn);
-  await Promise.all([tickets.init(), playDocs.init(), revokedSessions.init()]);
+  const stats = playStatsModels(conn);
+  await Promise.all([
+    tickets.init(),
+    playDocs.init(),
+    revokedSessions.init(),
+    stats.pending.init(),
+    stats.counts.init(),
+    stats.recent.init(),
+    stats.leases.init(),
+  ]);
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
-  const relay = new OutboxRelay({ collections: [playDocs.collection], publisher, logger });
+  const relay = new OutboxRelay({ collections: [stats.pending.collection], publisher, logger });
+  const folder = new PlayFolder({
+    models: stats,
+    history: playDocs,
+    lease: new Lease(stats.leases, 'play-folder', `${hostname()}:${process.pid}:${randomUUID()}`, 30_000),
+    logger,
+  });
   const ticketRepository = new MongoTicketRepository(tickets);
-  const playRepository = new MongoPlayRepository(playDocs, () => relay.notify());
+  const playRepository = new MongoPlayRepository(stats, () => {
+    relay.notify();
+    folder.notify();
+  });
 
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
@@ -80,7 +126,13 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
     config.TICKET_REVOCATION_CHECK_MS,
   );
   const plays = new PlayTracker(playRepository, logger);
-  const housekeeping = new StreamHousekeeping(tickets, revokedSessions, config.TICKET_RETENTION_HOURS * 3_600_000);
+  const housekeeping = new StreamHousekeeping({
+    tickets,
+    revokedSessions,
+    plays: playDocs,
+    ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
+    playRetentionMs: config.PLAY_HISTORY_RETENTION_DAYS * 86_400_000,
+  });
   const playback = new PlaybackService({
     tickets: ticketRepository,
     plays: playRepository,
@@ -114,7 +166,13 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
-    health: () => ({ outboxPublished: relay.published, openStreams: active.count, trackedPlays: plays.size }),
+    health: () => ({
+      outboxPublished: relay.published,
+      openStreams: active.count,
+      trackedPlays: plays.size,
+      playsFolded: folder.foldedTotal,
+      transcodes: { running: transcoder.processes, waiting: limiter.waiting, cachedBytes: transcodeCache.bytes, cached: transcodeCache.count },
+    }),
     graphql: subgraph.middleware,
   });
 
@@ -132,6 +190,7 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
       scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024),
       firstChunk: config.READ_FIRST_CHUNK_KB * 1024,
       fileIo: config.FILE_IO,
+      transcoder,
     }),
   ];
 
@@ -151,10 +210,15 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
     plays,
     active,
     relay,
+    folder,
     housekeeping,
+    transcoder,
+    limiter,
+    ffmpeg,
     async start() {
       if (timers.length > 0) return;
       relay.start();
+      folder.start();
       timers = [
         setInterval(() => plays.sweep(), 60_000).unref(),
         setInterval(() => void housekeeping.pruneAndLog(logger), config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000).unref(),
@@ -169,10 +233,18 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
         },
       ],
       ['graphql', () => subgraph.stop()],
+      ['play-folder', () => folder.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['library-client', async () => trackFiles.close?.()],
       ['mongo', () => conn.close()],
+      [
+        'transcodes',
+        async () => {
+          await transcoder.stop();
+          transcodeCache.flush();
+        },
+      ],
     ],
   };
 }

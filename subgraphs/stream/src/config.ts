@@ -1,5 +1,8 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { env, loadConfig, z } from '@ytm/config';
 import { DEFAULT_PLAN_RULES, type PlanRules } from './domain/plan-rules.js';
+import { MIN_KBPS } from './domain/stream-format.js';
 
 /** The only place that reads process.env. */
 export function readConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -36,7 +39,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       SESSION_MEMORY_MINUTES: env.int(60, 1, 1440),
       /** Expired tickets are deleted this long after they expired (more than a day: the daily quota reads today's). */
       TICKET_RETENTION_HOURS: env.int(48, 25, 24 * 365),
-      /** How often expired tickets and signed-out sessions are pruned. */
+      /** Raw play history is deleted this long after the play (counts and recent lists keep what it added); at least 8 days. */
+      PLAY_HISTORY_RETENTION_DAYS: env.int(180, 8, 36_500),
+      /** How often expired tickets, signed-out sessions and old play history are pruned. */
       HOUSEKEEPING_INTERVAL_MINUTES: env.int(60, 1, 24 * 60),
       /** More ranges than this in one request are answered with the whole file (a 200). */
       RANGE_MAX_PARTS: env.int(16, 1, 1_000),
@@ -54,13 +59,54 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       FILE_IO: z.enum(['sync', 'async']).default('sync'),
       /** Optional JSON override of the plan table, e.g. {"FREE":{"dailyLimit":50,"maxConcurrentStreams":1},...}. */
       PLAN_RULES: env.optionalString(),
+      /** Bitrate caps of the plans (kbit/s); unset: unlimited, originals are served as they are. */
+      PLAN_FREE_MAX_BITRATE: optionalKbps(),
+      PLAN_PREMIUM_MAX_BITRATE: optionalKbps(),
+      /** The ffmpeg binary; unset: `ffmpeg` on PATH (`npm start` / `npm test` provision one when there is none). */
+      FFMPEG_PATH: env.optionalString(),
+      /** ffmpeg processes at once; more requests wait in the queue. */
+      MAX_TRANSCODES: env.int(availableParallelism(), 1, 256),
+      /** Requests that may wait for a transcode slot; beyond: 503 with Retry-After at once. */
+      TRANSCODE_QUEUE_LENGTH: env.int(8, 0, 10_000),
+      /** How long a request waits in the queue before its 503. */
+      TRANSCODE_QUEUE_WAIT_MS: env.int(2_000, 0, 60_000),
+      /** Finished transcodes, content-addressed; survives restarts. */
+      TRANSCODE_CACHE_DIR: env.string('.ytm/transcodes'),
+      /** Size limit of the cache; the least recently used transcodes are evicted beyond it. */
+      TRANSCODE_CACHE_MB: env.int(2_048, 1, 10_000_000),
+      /** ffmpeg's scheduling priority (nice): GraphQL and original streams stay fast. */
+      TRANSCODE_NICE: env.int(10, 0, 19),
+      /** An ffmpeg that writes nothing this long is killed (a hung decoder never holds a slot). */
+      TRANSCODE_STALL_SECONDS: env.int(20, 1, 3_600),
     },
     source,
   );
-  return { ...c, production: c.NODE_ENV === 'production', publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''), planRules: parsePlanRules(c.PLAN_RULES) };
+  const rules = parsePlanRules(c.PLAN_RULES);
+  const planRules: PlanRules = {
+    FREE: { ...rules.FREE, maxBitrate: c.PLAN_FREE_MAX_BITRATE ?? rules.FREE.maxBitrate },
+    PREMIUM: { ...rules.PREMIUM, maxBitrate: c.PLAN_PREMIUM_MAX_BITRATE ?? rules.PREMIUM.maxBitrate },
+  };
+  return {
+    ...c,
+    production: c.NODE_ENV === 'production',
+    publicUrl: c.PUBLIC_URL.replace(/\/+$/, ''),
+    planRules,
+    transcodeCacheDir: resolve(c.TRANSCODE_CACHE_DIR),
+  };
 }
 
-const planRule = z.object({ dailyLimit: z.number().int().min(0).nullable(), maxConcurrentStreams: z.number().int().min(1).max(100) }).strict();
+/** kbit/s, optional: '' or unset is unlimited. */
+function optionalKbps() {
+  return env.optionalString().pipe(z.coerce.number().int().min(MIN_KBPS).max(100_000).optional()).describe(`kbit/s, at least ${MIN_KBPS}`);
+}
+
+const planRule = z
+  .object({
+    dailyLimit: z.number().int().min(0).nullable(),
+    maxConcurrentStreams: z.number().int().min(1).max(100),
+    maxBitrate: z.number().int().min(MIN_KBPS).nullable().default(null),
+  })
+  .strict();
 const planRulesSchema = z.object({ FREE: planRule, PREMIUM: planRule }).strict();
 
 function parsePlanRules(raw: string | undefined): PlanRules {

@@ -26,6 +26,7 @@ export function createLibraryHandlers(library: LibraryService, logger: Logger): 
           mimeType: track.format.mimeType,
           durationSeconds: track.duration,
           etag: `"${track.size.toString(36)}-${Math.trunc(track.mtimeMs).toString(36)}"`,
+          ...(track.format.bitrate ? { bitrate: Math.round(track.format.bitrate) } : {}),
         });
       } catch (err) {
         callback(toGrpcError(err, onInternal));

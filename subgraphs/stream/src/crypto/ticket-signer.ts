@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { TicketSigner } from '../domain/ports.js';
+import type { TranscodeFormat } from '../domain/stream-format.js';
 import { TicketRejectedError, type TicketClaims } from '../domain/ticket.js';
 
 /**
@@ -24,7 +25,11 @@ interface TicketPayload {
   trk?: unknown;
   jti?: unknown;
   exp?: unknown;
+  fmt?: unknown;
+  br?: unknown;
 }
+
+const TRANSCODE_FORMATS: ReadonlySet<unknown> = new Set(['OPUS', 'MP3', 'AAC']);
 
 const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -56,6 +61,7 @@ export class HmacTicketSigner implements TicketSigner {
       jti: c.ticketId,
       iat: Math.floor(Date.now() / 1000),
       exp: Math.floor(c.expiresAt.getTime() / 1000),
+      ...(c.transcode ? { fmt: c.transcode.format, br: c.transcode.bitrate } : {}),
     });
     return `${this.header}.${payload}.${this.mac(`${this.header}.${payload}`)}`;
   }
@@ -98,7 +104,10 @@ export class HmacTicketSigner implements TicketSigner {
     if (typeof p.sub !== 'string' || typeof p.sid !== 'string' || typeof p.trk !== 'string' || typeof p.jti !== 'string' || typeof p.exp !== 'number')
       return invalid();
     if (p.exp * 1000 <= now.getTime()) throw new TicketRejectedError('TICKET_EXPIRED');
-    return { ticketId: p.jti, userId: p.sub, sessionId: p.sid, trackId: p.trk, expiresAt: new Date(p.exp * 1000) };
+    const claims: TicketClaims = { ticketId: p.jti, userId: p.sub, sessionId: p.sid, trackId: p.trk, expiresAt: new Date(p.exp * 1000) };
+    if (p.fmt === undefined && p.br === undefined) return claims;
+    if (!TRANSCODE_FORMATS.has(p.fmt) || typeof p.br !== 'number' || !Number.isInteger(p.br) || p.br <= 0) return invalid();
+    return { ...claims, transcode: { format: p.fmt as TranscodeFormat, bitrate: p.br } };
   }
 
   private mac(input: string): string {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '@ytm/errors';
 import type { PlanRules, PlanTier } from './plan-rules.js';
 import type { Clock, PlayRepository, SessionRevocations, TicketRepository, TicketSigner, TrackFiles } from './ports.js';
+import { choosePlayback, FORMAT_MIME, type StreamFormat } from './stream-format.js';
 import { startOfUtcDay, ticketLifetimeMs, type PlayRecord } from './ticket.js';
 
 /** The caller as the access token says (kept apart from @ytm/auth's Viewer on purpose: only what we use). */
@@ -16,6 +17,16 @@ export interface IssuedTicket {
   expiresAt: Date;
   mimeType: string;
   trackId: string;
+  format: StreamFormat;
+  /** kbit/s of a transcode; null for ORIGINAL. */
+  bitrate: number | null;
+}
+
+/** What the client asks to receive (both optional: the defaults serve the original). */
+export interface PlaybackRequest {
+  format?: StreamFormat;
+  /** kbit/s */
+  maxBitrate?: number | null;
 }
 
 export interface PlaybackQuota {
@@ -23,6 +34,7 @@ export interface PlaybackQuota {
   playsToday: number;
   dailyLimit: number | null;
   maxConcurrentStreams: number;
+  maxBitrate: number | null;
 }
 
 export interface PlaybackServiceDeps {
@@ -51,15 +63,16 @@ const MAX_ID_LENGTH = 256;
 export class PlaybackService {
   constructor(private readonly deps: PlaybackServiceDeps) {}
 
-  async requestPlayback(caller: Caller, trackId: string): Promise<IssuedTicket> {
+  async requestPlayback(caller: Caller, trackId: string, request: PlaybackRequest = {}): Promise<IssuedTicket> {
     const { tickets, sessions, trackFiles, signer, clock, rules } = this.deps;
     if (trackId.length === 0 || trackId.length > MAX_ID_LENGTH) throw new BadUserInputError('trackId is not a valid track ID', 'trackId');
+    const rule = rules[caller.plan.tier];
     const now = clock.now();
     if (await sessions.has(caller.sessionId, now)) throw new UnauthenticatedError('This session was signed out');
     const file = await trackFiles.get(trackId);
     if (!file) throw new NotFoundError(`Track ${trackId} not found`);
-
-    const rule = rules[caller.plan.tier];
+    const choice = choosePlayback(request.format ?? 'ORIGINAL', request.maxBitrate, rule.maxBitrate, file);
+    const transcode = choice.format === 'ORIGINAL' || choice.bitrate === null ? undefined : { format: choice.format, bitrate: choice.bitrate };
     const ticket = {
       id: randomUUID(),
       userId: caller.id,
@@ -73,8 +86,22 @@ export class PlaybackService {
     }
     this.deps.onIssued?.(ticket.id, now);
     await this.enforceConcurrency(caller.id, rule.maxConcurrentStreams, now);
-    const token = signer.sign({ ticketId: ticket.id, userId: ticket.userId, sessionId: ticket.sessionId, trackId, expiresAt: ticket.expiresAt });
-    return { url: `${this.deps.publicUrl}/stream/${token}`, expiresAt: ticket.expiresAt, mimeType: file.mimeType, trackId };
+    const token = signer.sign({
+      ticketId: ticket.id,
+      userId: ticket.userId,
+      sessionId: ticket.sessionId,
+      trackId,
+      expiresAt: ticket.expiresAt,
+      ...(transcode ? { transcode } : {}),
+    });
+    return {
+      url: `${this.deps.publicUrl}/stream/${token}`,
+      expiresAt: ticket.expiresAt,
+      mimeType: transcode ? FORMAT_MIME[transcode.format].cached : file.mimeType,
+      trackId,
+      format: transcode?.format ?? 'ORIGINAL',
+      bitrate: transcode?.bitrate ?? null,
+    };
   }
 
   /**
@@ -102,7 +129,7 @@ export class PlaybackService {
     assertSelf(caller, userId);
     const rule = this.deps.rules[caller.plan.tier];
     const playsToday = await this.deps.tickets.countIssuedSince(caller.id, startOfUtcDay(this.deps.clock.now()));
-    return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams };
+    return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams, maxBitrate: rule.maxBitrate };
   }
 
   async recentlyPlayed(caller: Caller, userId: string, first: number): Promise<PlayRecord[]> {

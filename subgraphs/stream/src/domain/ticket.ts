@@ -1,3 +1,5 @@
+import type { TranscodeSpec } from './stream-format.js';
+
 /** A playback ticket as stored. */
 export interface Ticket {
   /** The `jti` of the signed token. */
@@ -25,6 +27,8 @@ export interface TicketClaims {
   sessionId: string;
   trackId: string;
   expiresAt: Date;
+  /** The transcode the URL serves; absent: the original file. */
+  transcode?: TranscodeSpec;
 }
 
 /** A track's audio file as the library knows it. */
@@ -36,6 +40,8 @@ export interface TrackFile {
   mtimeMs: number;
   mimeType: string;
   durationSeconds: number;
+  /** Bits per second as the library read it, when known. */
+  bitrate?: number;
 }
 
 /** Why the range endpoint refuses a ticket; each maps to a 401/403 with this code. */

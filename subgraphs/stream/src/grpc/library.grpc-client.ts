@@ -37,6 +37,7 @@ export function libraryTrackFiles(options: LibraryTrackFilesOptions): TrackFiles
         mtimeMs: Number(f.mtimeMs),
         mimeType: f.mimeType || 'application/octet-stream',
         durationSeconds: f.durationSeconds,
+        ...(f.bitrate ? { bitrate: f.bitrate } : {}),
       };
     } catch (err) {
       if (fromGrpcError(err).code === 'NOT_FOUND') return null;

@@ -1,8 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
- * One step of a play, inserted once and never updated (FerretDB loses concurrent updates of a
- * document, and the outbox relay updates this one): `_id` is `<kind>:<ticketId>`.
+ * One step of a play in the history (`plays`), inserted once by the play folder and never updated:
+ * `_id` is `<kind>:<ticketId>`, so a step folded twice is found by its insert. Kept for
+ * `PLAY_HISTORY_RETENTION_DAYS`; no read serves a request from it.
  */
 export interface PlayDoc {
   _id: string;
@@ -22,11 +23,10 @@ const schema = new Schema<PlayDoc>(
     trackId: { type: String, required: true },
     at: { type: Date, required: true },
   },
-  // strict: false keeps the outbox field the repository writes with the play.
   { collection: 'plays', versionKey: false, strict: false },
 );
-schema.index({ userId: 1, kind: 1, at: -1 });
-schema.index({ trackId: 1, kind: 1 });
+// Retention deletes by age (an index on MongoDB; FerretDB scans, once per housekeeping interval).
+schema.index({ at: 1 });
 
 export function playModel(conn: Connection): Model<PlayDoc> {
   return conn.models.Play ?? conn.model<PlayDoc>('Play', schema);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { playModel } from '../../src/persistence/play.model.js';
 import { revokedSessionModel } from '../../src/persistence/revoked-session.model.js';
 import { ticketModel } from '../../src/persistence/ticket.model.js';
 import { StreamHousekeeping } from '../../src/persistence/housekeeping.js';
@@ -37,15 +38,29 @@ describe('housekeeping (real FerretDB)', () => {
       { _id: 'still-revoked' as never, until: at(1) },
     ]);
 
-    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 2, revokedSessions: 1 });
+    const plays = playModel(h.stream.conn);
+    const play = (id: string, daysAgo: number) => ({
+      _id: id as never,
+      kind: 'completed',
+      ticketId: id,
+      userId: 'u-prune',
+      trackId: 't',
+      at: at(-24 * daysAgo),
+    });
+    await plays.collection.insertMany([play('ancient', 400), play('old-play', 181), play('kept-play', 179), play('new-play', 0)]);
+
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 2, revokedSessions: 1, plays: 2 });
+    expect((await plays.find({ userId: 'u-prune' }, { _id: 1 }).lean()).map((d) => d._id).sort()).toEqual(['kept-play', 'new-play']);
     const left = await tickets.find({ userId: 'u-prune' }, { _id: 1 }).lean();
     expect(left.map((d) => d._id).sort()).toEqual(['live', 'recent', 'today']);
     expect((await sessions.find({}, { _id: 1 }).lean()).map((d) => d._id)).toEqual(['still-revoked']);
     // Idempotent: another replica pruning at the same time deletes nothing more.
-    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 0, revokedSessions: 0 });
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 0, revokedSessions: 0, plays: 0 });
   });
 
-  it('refuses a retention that would let the daily quota forget today’s tickets', () => {
-    expect(() => new StreamHousekeeping(ticketModel(h.stream.conn), revokedSessionModel(h.stream.conn), 24 * HOUR)).toThrow(/exceed a day/);
+  it('refuses a retention that would let the daily quota forget today’s tickets, or a play history shorter than a ticket’s life', () => {
+    const models = { tickets: ticketModel(h.stream.conn), revokedSessions: revokedSessionModel(h.stream.conn), plays: playModel(h.stream.conn) };
+    expect(() => new StreamHousekeeping({ ...models, ticketRetentionMs: 24 * HOUR, playRetentionMs: 30 * 24 * HOUR })).toThrow(/exceed a day/);
+    expect(() => new StreamHousekeeping({ ...models, ticketRetentionMs: 48 * HOUR, playRetentionMs: 7 * 24 * HOUR })).toThrow(/at least 8 days/);
   });
 });

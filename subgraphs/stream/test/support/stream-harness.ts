@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,13 @@ export interface Harness {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
-  requestPlayback(token: string, trackId: string): Promise<{ url: string; expiresAt: string; mimeType: string; token: string }>;
+  requestPlayback(
+    token: string,
+    trackId: string,
+    options?: { format?: string; maxBitrate?: number },
+  ): Promise<{ url: string; expiresAt: string; mimeType: string; token: string; format: string; bitrate: number | null }>;
+  /** Adds a track file made elsewhere (e.g. by ffmpeg) to the fake library. */
+  addFile(id: string, path: string, mimeType: string, durationSeconds: number, bitrate?: number): TrackFile;
   close(): Promise<void>;
 }
 
@@ -50,6 +56,7 @@ export async function startHarness(
     LIBRARY_GRPC_URL: library.address,
     TRACK_FILE_CACHE_MS: '200',
     PUBLIC_URL: 'http://public.invalid',
+    TRANSCODE_CACHE_DIR: join(dir, 'transcodes'),
     // FILE_IO=async runs the suite on the thread-pool file path.
     ...(process.env.FILE_IO ? { FILE_IO: process.env.FILE_IO } : {}),
     ...env,
@@ -85,11 +92,17 @@ export async function startHarness(
       tracks.set(id, file);
       return file;
     },
+    addFile(id, path, mimeType, durationSeconds, bitrate) {
+      const st = statSync(path);
+      const file: TrackFile = { trackId: id, path, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), mimeType, durationSeconds, ...(bitrate ? { bitrate } : {}) };
+      tracks.set(id, file);
+      return file;
+    },
     graphql,
-    async requestPlayback(token, trackId) {
-      const r = await graphql<{ requestPlayback: { url: string; expiresAt: string; mimeType: string } }>(
-        'mutation($id: ID!) { requestPlayback(trackId: $id) { url expiresAt mimeType track { id } } }',
-        { id: trackId },
+    async requestPlayback(token, trackId, options = {}) {
+      const r = await graphql<{ requestPlayback: { url: string; expiresAt: string; mimeType: string; format: string; bitrate: number | null } }>(
+        'mutation($id: ID!, $format: StreamFormat, $max: Int) { requestPlayback(trackId: $id, format: $format, maxBitrate: $max) { url expiresAt mimeType format bitrate track { id } } }',
+        { id: trackId, format: options.format ?? 'ORIGINAL', max: options.maxBitrate ?? null },
         token,
       );
       if (!r.data) throw Object.assign(new Error(r.errors?.[0]?.message ?? 'no data'), { code: r.errors?.[0]?.extensions?.code });

@@ -81,7 +81,7 @@ describe('PlaybackService', () => {
     expect(revoked).toEqual([first.url.split('tok-')[1]]);
     for (let i = 2; i < 50; i++) await service.requestPlayback(free, 'c');
     await expect(service.requestPlayback(free, 'c')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
-    expect(await service.quota(free, 'u1')).toEqual({ tier: 'FREE', playsToday: 50, dailyLimit: 50, maxConcurrentStreams: 1 });
+    expect(await service.quota(free, 'u1')).toEqual({ tier: 'FREE', playsToday: 50, dailyLimit: 50, maxConcurrentStreams: 1, maxBitrate: null });
     advance(60_000); // past midnight UTC
     await expect(service.requestPlayback(free, 'c')).resolves.toBeDefined();
     expect((await service.quota(free, 'u1')).playsToday).toBe(1);

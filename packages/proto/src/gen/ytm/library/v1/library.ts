@@ -31,7 +31,11 @@ export interface TrackFile {
   mtimeMs: number;
   mimeType: string;
   durationSeconds: number;
-  etag?: string | undefined;
+  etag?:
+    | string
+    | undefined;
+  /** Bits per second as the tags say (absent when unknown); stream compares it with plan caps. */
+  bitrate?: number | undefined;
 }
 
 export interface BatchGetTracksRequest {
@@ -126,7 +130,16 @@ export const GetTrackFileRequest: MessageFns<GetTrackFileRequest> = {
 };
 
 function createBaseTrackFile(): TrackFile {
-  return { trackId: "", path: "", size: 0, mtimeMs: 0, mimeType: "", durationSeconds: 0, etag: undefined };
+  return {
+    trackId: "",
+    path: "",
+    size: 0,
+    mtimeMs: 0,
+    mimeType: "",
+    durationSeconds: 0,
+    etag: undefined,
+    bitrate: undefined,
+  };
 }
 
 export const TrackFile: MessageFns<TrackFile> = {
@@ -151,6 +164,9 @@ export const TrackFile: MessageFns<TrackFile> = {
     }
     if (message.etag !== undefined) {
       writer.uint32(58).string(message.etag);
+    }
+    if (message.bitrate !== undefined) {
+      writer.uint32(64).int32(message.bitrate);
     }
     return writer;
   },
@@ -224,6 +240,14 @@ export const TrackFile: MessageFns<TrackFile> = {
             message.etag = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.bitrate = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -261,6 +285,7 @@ export const TrackFile: MessageFns<TrackFile> = {
         ? globalThis.Number(object.duration_seconds)
         : 0,
       etag: isSet(object.etag) ? globalThis.String(object.etag) : undefined,
+      bitrate: isSet(object.bitrate) ? globalThis.Number(object.bitrate) : undefined,
     };
   },
 
@@ -287,6 +312,9 @@ export const TrackFile: MessageFns<TrackFile> = {
     if (message.etag !== undefined) {
       obj.etag = message.etag;
     }
+    if (message.bitrate !== undefined) {
+      obj.bitrate = Math.round(message.bitrate);
+    }
     return obj;
   },
 
@@ -302,6 +330,7 @@ export const TrackFile: MessageFns<TrackFile> = {
     message.mimeType = object.mimeType ?? "";
     message.durationSeconds = object.durationSeconds ?? 0;
     message.etag = object.etag ?? undefined;
+    message.bitrate = object.bitrate ?? undefined;
     return message;
   },
 };

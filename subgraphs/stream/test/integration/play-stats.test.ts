@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import mongoose from 'mongoose';
+import { createKafka, outboxEntry, startConsumer, TOPICS, type Envelope } from '@ytm/events';
+import { createLogger } from '@ytm/logger';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import type { TicketClaims } from '../../src/domain/ticket.js';
+import { Lease } from '../../src/persistence/lease.js';
+import { PlayFolder } from '../../src/persistence/play-folder.js';
+import { playModel } from '../../src/persistence/play.model.js';
+import { MongoPlayRepository } from '../../src/persistence/play.repository.js';
+import { PLAY_STATS_MIGRATION } from '../../src/persistence/play-stats.migration.js';
+import { playStatsModels } from '../../src/persistence/play-stats.model.js';
+import { startHarness, type Harness } from '../support/stream-harness.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(120_000);
+
+const logger = createLogger({ name: 'play-stats-test', level: 'silent' });
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const claims = (trackId: string, userId = `u-${randomUUID()}`): TicketClaims => ({
+  ticketId: randomUUID(),
+  userId,
+  sessionId: 's',
+  trackId,
+  expiresAt: new Date(Date.now() + 3_600_000),
+});
+
+function repository(harness: Harness) {
+  return new MongoPlayRepository(playStatsModels(harness.stream.conn), () => {
+    harness.stream.relay.notify();
+    harness.stream.folder.notify();
+  });
+}
+
+const pendingCount = (harness: Harness) => playStatsModels(harness.stream.conn).pending.countDocuments({});
+
+describe('play statistics (real FerretDB)', () => {
+  it('counts a completed play once under concurrent retries, a replay after folding, and a refold by another replica', async () => {
+    const repo = repository(h);
+    const track = `t-${randomUUID()}`;
+    const c = claims(track);
+    const t0 = new Date(Date.now() - 1_000);
+    await repo.markStarted(c, t0);
+    const writes = await Promise.all(Array.from({ length: 20 }, () => repo.markCompleted(c, new Date())));
+    expect(writes.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => (await pendingCount(h)) === 0, 20_000, 100, 'the pending log to drain');
+    expect((await repo.countCompleted([track])).get(track)).toBe(1);
+
+    // A retried write after the step was folded and left the pending log: recorded again, counted once.
+    expect(await repo.markCompleted(c, new Date())).toBe(true);
+    await waitFor(async () => (await pendingCount(h)) === 0, 20_000, 100, 'the replayed step to be folded');
+    expect((await repo.countCompleted([track])).get(track)).toBe(1);
+
+    // A crash after the counters were written, before the steps left the pending log: another
+    // replica (a new folder holding the lease) folds the same steps again.
+    await h.stream.folder.stop();
+    const stats = playStatsModels(h.stream.conn);
+    await stats.pending.collection.insertMany([
+      { _id: `started:${c.ticketId}` as never, kind: 'started', ticketId: c.ticketId, userId: c.userId, trackId: track, at: t0 },
+      { _id: `completed:${c.ticketId}` as never, kind: 'completed', ticketId: c.ticketId, userId: c.userId, trackId: track, at: new Date() },
+    ]);
+    const other = new PlayFolder({ models: stats, history: playModel(h.stream.conn), lease: new Lease(stats.leases, 'play-folder', 'other', 30_000), logger });
+    expect(await other.foldOnce()).toBe(2);
+    await other.foldOnce();
+    await other.stop();
+    expect(await pendingCount(h)).toBe(0);
+    expect((await repo.countCompleted([track])).get(track)).toBe(1);
+    const recent = await repo.recentlyPlayed(c.userId, 10);
+    expect(recent).toEqual([{ ticketId: c.ticketId, trackId: track, playedAt: t0, completed: true }]);
+    h.stream.folder.start();
+  });
+
+  it('keeps a user’s newest 100 plays, newest first, and counts plays of every user per track', async () => {
+    const repo = repository(h);
+    const user = `u-${randomUUID()}`;
+    const track = `t-${randomUUID()}`;
+    const base = Date.now() - 200_000;
+    for (let i = 0; i < 105; i += 10) {
+      await Promise.all(
+        Array.from({ length: Math.min(10, 105 - i) }, async (_, j) => {
+          const c = claims(track, user);
+          await repo.markStarted(c, new Date(base + (i + j) * 1_000));
+          if ((i + j) % 2 === 0) await repo.markCompleted(c, new Date(base + (i + j) * 1_000 + 500));
+        }),
+      );
+    }
+    await repo.markCompleted(claims(track), new Date());
+    await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the pending log to drain');
+    expect((await repo.countCompleted([track, 'never-played'])).get(track)).toBe(53 + 1);
+    const recent = await repo.recentlyPlayed(user, 100);
+    expect(recent).toHaveLength(100);
+    expect(recent[0]?.playedAt.getTime()).toBe(base + 104_000);
+    expect(recent[99]?.playedAt.getTime()).toBe(base + 5_000);
+    expect(recent.map((p) => p.completed).slice(0, 4)).toEqual([true, false, true, false]);
+  });
+
+  it('reads by _id only: the same commands whatever the size of the history', async () => {
+    const { mongodbUrl } = infraEnv();
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, monitorCommands: true, retryWrites: false }).asPromise();
+    const commands: Array<{ name: string; collection: unknown; filter: unknown }> = [];
+    const returned: number[] = [];
+    conn.getClient().on('commandStarted', (e) => {
+      const cmd = e.command as Record<string, unknown>;
+      if (e.commandName === 'find') commands.push({ name: e.commandName, collection: cmd.find, filter: cmd.filter });
+    });
+    conn.getClient().on('commandSucceeded', (e) => {
+      const batch = (e.reply as { cursor?: { firstBatch?: unknown[] } }).cursor?.firstBatch;
+      if (e.commandName === 'find' && batch) returned.push(batch.length);
+    });
+    try {
+      const repo = new MongoPlayRepository(playStatsModels(conn));
+      const user = `u-${randomUUID()}`;
+      const tracks = Array.from({ length: 50 }, (_, i) => `page-${randomUUID()}-${i}`);
+      const writer = repository(h);
+      for (const track of tracks) await writer.markCompleted(claims(track, user), new Date());
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the pending log to drain');
+      const read = async () => {
+        commands.length = 0;
+        returned.length = 0;
+        await repo.countCompleted(tracks);
+        await repo.recentlyPlayed(user, 50);
+        return { commands: [...commands], returned: [...returned] };
+      };
+      const small = await read();
+      // 3,000 more plays of those tracks in the history (as a year of use leaves it).
+      const history = playModel(conn).collection;
+      for (let i = 0; i < 3_000; i += 1_000) {
+        await history.insertMany(
+          Array.from({ length: 1_000 }, (_, j) => ({
+            _id: `completed:bulk-${randomUUID()}` as never,
+            kind: 'completed',
+            ticketId: `bulk-${i + j}`,
+            userId: user,
+            trackId: tracks[(i + j) % 50] as string,
+            at: new Date(),
+          })),
+        );
+      }
+      const large = await read();
+      expect(large).toEqual(small);
+      expect(large.commands).toEqual([
+        { name: 'find', collection: 'play_counts', filter: { _id: { $in: tracks } } },
+        { name: 'find', collection: 'recent_plays', filter: { _id: user } },
+      ]);
+      // Documents read: one counter per track of the page, one recent list.
+      expect(large.returned).toEqual([50, 1]);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('one replica folds at a time: a lease is taken by insert, renewed by its holder, taken over once expired', async () => {
+    const { leases } = playStatsModels(h.stream.conn);
+    let now = Date.now();
+    const job = `job-${randomUUID()}`;
+    const a = new Lease(leases, job, 'a', 10_000, () => now);
+    const b = new Lease(leases, job, 'b', 10_000, () => now);
+    const [ra, rb] = await Promise.all([a.hold(1_000), b.hold(1_000)]);
+    expect([ra, rb].filter(Boolean)).toHaveLength(1);
+    const [holder, waiting] = ra ? [a, b] : [b, a];
+    now += 6_000;
+    expect(await holder.hold(1_000)).toBe(true); // renewed
+    expect(await waiting.hold(1_000)).toBe(false);
+    now += 5_000;
+    expect(await waiting.hold(1_000)).toBe(false); // renewed 5 s ago for 10 s
+    now += 6_000;
+    expect(await waiting.hold(1_000)).toBe(true); // expired: taken over
+    expect(await holder.hold(1_000)).toBe(false);
+    await waiting.release();
+    expect(await holder.hold(1_000)).toBe(true);
+  });
+});
+
+describe('migration of an existing history (real FerretDB and Kafka)', () => {
+  it('builds counters and recent lists from the plays once, and publishes events the history still carried', async () => {
+    const dbName = uniqueName('stream_migration_test');
+    const { mongodbUrl, kafkaBrokers } = infraEnv();
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName, retryWrites: false }).asPromise();
+    const legacy = outboxEntry('ytm-stream', 'stream.play.completed', 'old-track', {
+      __typename: 'Track',
+      id: 'old-track',
+      userId: 'old-user',
+      ticketId: 'k3',
+    });
+    const at = (s: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + s * 1_000);
+    await conn.collection('plays').insertMany([
+      { _id: 'started:k1' as never, kind: 'started', ticketId: 'k1', userId: 'old-user', trackId: 'old-track', at: at(1) },
+      { _id: 'completed:k1' as never, kind: 'completed', ticketId: 'k1', userId: 'old-user', trackId: 'old-track', at: at(2), _outbox: [] },
+      { _id: 'started:k2' as never, kind: 'started', ticketId: 'k2', userId: 'old-user', trackId: 'other-track', at: at(3) },
+      { _id: 'started:k3' as never, kind: 'started', ticketId: 'k3', userId: 'old-user', trackId: 'old-track', at: at(4) },
+      { _id: 'completed:k3' as never, kind: 'completed', ticketId: 'k3', userId: 'old-user', trackId: 'old-track', at: at(5), _outbox: [legacy] },
+      { _id: 'completed:k4' as never, kind: 'completed', ticketId: 'k4', userId: 'someone', trackId: 'old-track', at: at(6) },
+    ]);
+    await conn.close();
+
+    const events: Envelope[] = [];
+    const consumer = startConsumer({
+      kafka: createKafka({ brokers: kafkaBrokers, clientId: 'stream-migration-test', logger }),
+      groupId: uniqueName('stream_migration_test'),
+      topics: [TOPICS.stream],
+      logger,
+      fromBeginning: true,
+      handle: async (e) => {
+        events.push(e);
+      },
+    });
+    const m = await startHarness({}, { dbName });
+    try {
+      const stats = playStatsModels(m.stream.conn);
+      await waitFor(async () => (await stats.leases.exists({ _id: PLAY_STATS_MIGRATION })) !== null, 30_000, 100, 'the migration marker');
+      const repo = repository(m);
+      expect(Object.fromEntries(await repo.countCompleted(['old-track', 'other-track']))).toEqual({ 'old-track': 3 });
+      expect(await repo.recentlyPlayed('old-user', 10)).toEqual([
+        { ticketId: 'k3', trackId: 'old-track', playedAt: at(4), completed: true },
+        { ticketId: 'k2', trackId: 'other-track', playedAt: at(3), completed: false },
+        { ticketId: 'k1', trackId: 'old-track', playedAt: at(1), completed: true },
+      ]);
+      await waitFor(() => events.some((e) => e.id === legacy.id), 30_000, 100, 'the event the history carried');
+      await waitFor(async () => (await pendingCount(m)) === 0, 20_000, 100, 'the moved event to leave the pending log');
+      expect(await playModel(m.stream.conn).countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
+      // Folding the moved step again counted nothing.
+      expect((await repo.countCompleted(['old-track'])).get('old-track')).toBe(3);
+    } finally {
+      await consumer.stop();
+      await m.close();
+      const drop = await mongoose.createConnection(mongodbUrl, { dbName }).asPromise();
+      await drop.db?.dropDatabase();
+      await drop.close();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import { linkSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { writeAudio } from '../support/audio.js';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
+import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
+import { untilNoProcesses } from '../support/transcode-helpers.js';
+
+// Real FerretDB, Kafka and ffmpeg on a shared machine: generous timeouts.
+jest.setTimeout(300_000);
+
+const BURST = 600;
+const MAX_TRANSCODES = 2;
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({
+    MAX_TRANSCODES: String(MAX_TRANSCODES),
+    TRANSCODE_QUEUE_LENGTH: '4',
+    TRANSCODE_QUEUE_WAIT_MS: '1000',
+    // 25 tickets at a time on a loaded machine: the library lookup's 1 s deadline is not what this test is about.
+    LIBRARY_DEADLINE_MS: '10000',
+    // An offline download of 600 tracks by six users, every ticket open at once.
+    PLAN_RULES: JSON.stringify({ FREE: { dailyLimit: null, maxConcurrentStreams: 100 }, PREMIUM: { dailyLimit: null, maxConcurrentStreams: 100 } }),
+  });
+  const source = join(h.dir, 'source.mp3');
+  await writeAudio(source, 'MP3', 6);
+  // 600 distinct tracks (own paths), one file's worth of disk.
+  for (let i = 0; i < BURST; i++) {
+    const path = join(h.dir, `t${i}.mp3`);
+    linkSync(source, path);
+    h.addFile(`t${i}`, path, 'audio/mpeg', 6);
+  }
+});
+afterAll(() => h?.close());
+
+/** ffmpeg processes that are children of this process, counted from /proc (not from our own bookkeeping). */
+function ffmpegChildren(): number {
+  let n = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ffmpeg' && ppid === process.pid) n++;
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return n;
+}
+
+it(`a burst of ${BURST} transcode requests: never more than MAX_TRANSCODES processes, the rest 503 with Retry-After, nothing crashes`, async () => {
+  const users = Array.from({ length: BURST / 100 }, () => h.issuer.sign({ userId: randomUUID(), tier: 'PREMIUM' }));
+  const tickets: string[] = [];
+  for (let i = 0; i < BURST; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: 25 }, (_, k) => h.requestPlayback(users[Math.floor((i + k) / 100)]!, `t${i + k}`, { format: 'OPUS', maxBitrate: 64 })),
+    );
+    tickets.push(...batch.map((t) => t.token));
+  }
+
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, ffmpegChildren());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const results: RawResponse[] = await Promise.all(tickets.map((t) => rawRequest(ticketUrl(h, t))));
+  sampling = false;
+  await sampler;
+
+  const ok = results.filter((r) => r.status === 200);
+  const busy = results.filter((r) => r.status === 503);
+  expect(ok.length + busy.length).toBe(BURST);
+  expect(ok.length).toBeGreaterThanOrEqual(MAX_TRANSCODES);
+  for (const r of busy) {
+    expect(JSON.parse(r.body.toString())).toEqual({ code: 'TRANSCODE_BUSY' });
+    expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  }
+  for (const r of ok) expect(r.body.length).toBeGreaterThan(10_000);
+  expect(peak).toBeGreaterThan(0);
+  expect(peak).toBeLessThanOrEqual(MAX_TRANSCODES);
+  expect(h.stream.limiter.peak).toBeLessThanOrEqual(MAX_TRANSCODES);
+  await untilNoProcesses(h);
+  expect(ffmpegChildren()).toBe(0);
+
+  // Still serving: health, and a retried request gets its transcode.
+  expect((await fetch(`${h.baseUrl}/health`)).status).toBe(200);
+  const retry = await rawRequest(ticketUrl(h, tickets[tickets.length - 1]!));
+  expect(retry.status).toBe(200);
+});

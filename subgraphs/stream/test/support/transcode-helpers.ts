@@ -1,0 +1,44 @@
+import { writeFileSync } from 'node:fs';
+import type { Harness } from './stream-harness.js';
+import { ticketUrl } from './stream-harness.js';
+
+/** GETs a URL to the end; status, headers and the whole body. */
+export async function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Waits until the ticket's transcode is served from the cache (a Content-Length and Range support). */
+export async function untilCached(h: Harness, token: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(ticketUrl(h, token), { method: 'HEAD' });
+    if (res.headers.get('accept-ranges') === 'bytes') return;
+    if (Date.now() > deadline) throw new Error('transcode never reached the cache');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until no ffmpeg process of this stream instance is alive. */
+export async function untilNoProcesses(h: Harness, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (h.stream.transcoder.processes > 0) {
+    if (Date.now() > deadline) throw new Error(`${h.stream.transcoder.processes} ffmpeg processes still alive`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** True while a process with this pid exists (signal 0 checks without sending). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function save(path: string, body: Buffer): string {
+  writeFileSync(path, body);
+  return path;
+}
