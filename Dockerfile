@@ -53,6 +53,8 @@ RUN if [ "${SERVICE}" = stream ]; then \
       && mkdir -p /var/cache/ytm-transcodes && chown node:node /var/cache/ytm-transcodes; \
     fi
 COPY --from=build --chown=node:node /out/ ./
+# Mount point of the trust volume: a new named volume takes this owner, so the node user can write the keys.
+RUN mkdir /trust && chown node:node /trust
 USER node
 # /app/service links to router/ or subgraphs/<name>/; node resolves the real path, so
 # import.meta.url and relative file lookups (schema.graphql, supergraph) work as in the repo.

@@ -1,21 +1,30 @@
 // Shared by the benchmarks: a service from `dist` as its own process on free ports (its ops
 // listener too), waited for until its ops /health answers, and stopped with SIGTERM.
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTrustMaterial, ServiceIdentity } from '@ytm/trust';
 import { freePort } from '../scripts/system.mjs';
 
 export { freePort };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The trust material services started from the repository root use by default (TRUST_DIR=./.ytm/trust), created if missing. */
+export const TRUST_DIR = join(ROOT, '.ytm', 'trust');
+export function benchIdentity(name) {
+  ensureTrustMaterial(TRUST_DIR);
+  return ServiceIdentity.load({ dir: TRUST_DIR, name });
+}
+
 /**
  * Spawns `node [nodeArgs] script` (in the repository root) with a free OPS_PORT and resolves once
  * its ops `/health` answers; `opsUrl` serves `/health` (details), `/ready`, `/metrics`; `stop()` ends it.
  */
 export async function startServiceProcess({ name, script, env, nodeArgs = [], stdio = ['ignore', 'ignore', 'inherit'], timeoutMs = 60_000 }) {
+  ensureTrustMaterial(TRUST_DIR);
   const opsUrl = `http://127.0.0.1:${await freePort()}`;
-  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { ...env, OPS_PORT: new URL(opsUrl).port }, stdio });
+  const proc = spawn(process.execPath, [...nodeArgs, script], { cwd: ROOT, env: { TRUST_DIR, ...env, OPS_PORT: new URL(opsUrl).port }, stdio });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}`);

@@ -1,8 +1,9 @@
 // Starts the four YTM processes (three subgraphs and the router) wired to each other.
 // Used by `npm start` (default ports) and by the end-to-end tests (free ports, own databases).
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,6 +92,7 @@ function envFor(svc, ports, opts) {
     LIBRARY_HTTP_URL: `http://127.0.0.1:${p('library').port}`,
     RESOURCE_HTTP_URL: `http://127.0.0.1:${p('resource').port}`,
     STREAM_HTTP_URL: `http://127.0.0.1:${p('stream').port}`,
+    TRUST_DIR: opts.trustDir,
     ...opts.env,
     ...(svc.replicaOf ? (opts.replicaEnv?.[svc.replicaOf] ?? {}) : {}),
     ...(opts.serviceEnv?.[svc.name] ?? {}),
@@ -114,7 +116,9 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
 
 /**
  * options: { mongodbUrl, kafkaBrokers, ephemeral (free ports), dbPrefix, production, env, serviceEnv,
- *            logDir, onLine(service, line), readyTimeoutMs }
+ *            logDir, onLine(service, line), readyTimeoutMs, trustDir }
+ * The services' trust material (one key per service identity) is created in `trustDir` when
+ * missing: `.ytm/trust` by default, a fresh temp directory for an ephemeral system.
  * Resolves when every service is ready and registered with the router.
  */
 export async function startSystem(options) {
@@ -128,6 +132,11 @@ export async function startSystem(options) {
     for (const s of SERVICES.slice(1)) services.push({ ...shifted(s, i), name: `${s.name}${i}`, replicaOf: s.name });
   }
   opts.routerNames = services.filter((s) => s.dir === 'router').map((s) => s.name);
+  // Imported here, not at the top: `npm start` loads this file before it builds packages/trust.
+  const { ensureTrustMaterial } = await import('../packages/trust/dist/index.js');
+  const temporaryTrust = opts.trustDir === undefined && opts.ephemeral;
+  opts.trustDir ??= temporaryTrust ? mkdtempSync(join(tmpdir(), 'ytm-trust-')) : join(ROOT, '.ytm', 'trust');
+  ensureTrustMaterial(opts.trustDir);
   const ports = {};
   // Ports for every service, started or not, so that URLs of absent ones are still well-formed.
   for (const s of [...SERVICES, ...services.filter((x) => !SERVICES.includes(x))]) {
@@ -188,9 +197,12 @@ export async function startSystem(options) {
     routerUrl: handles.router.url,
     graphqlUrl: `${handles.router.url}/graphql`,
     routerUrls: opts.routerNames.map((n) => handles[n].url),
+    /** The trust material the services were started with (tests sign as a service from it). */
+    trustDir: opts.trustDir,
     routerOpsUrl: handles.router.opsUrl,
     async stop() {
       await Promise.all(Object.values(handles).map((h) => h.stop()));
+      if (temporaryTrust) rmSync(opts.trustDir, { recursive: true, force: true });
     },
   };
   // Stopping while starting (Ctrl-C): everything spawned so far goes down, startSystem rejects.

@@ -7,6 +7,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createGrpcServer, LibraryService, listen, Metadata, status } from '@ytm/proto';
+import { benchIdentity } from '../service-process.mjs';
 
 export const LIBRARY_DOUBLE_SDL = `
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
@@ -22,7 +23,7 @@ const track = (id) => {
 };
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: benchIdentity('library').guard(console) });
   grpc.server.addService(LibraryService, {
     getTrackFile: (_call, cb) => cb({ code: status.UNIMPLEMENTED, details: 'not here', metadata: new Metadata() }),
     batchGetTracks: (call, cb) => {

@@ -12,13 +12,15 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arg, dropDatabase, freePort, gql, KAFKA_BROKERS, ms, percentiles, ROOT, startResource } from './lib.mjs';
 import { LIBRARY_DOUBLE_SDL } from './library-double.mjs';
+import { benchIdentity, TRUST_DIR } from '../service-process.mjs';
 
 const iterations = Number(arg('iterations', '40'));
 const ITEMS = 1_000;
 const children = [];
 
 function startChild(script, args, env = {}) {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  benchIdentity('router'); // creates the trust material (TRUST_DIR) if missing
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, TRUST_DIR, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return child;
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../service-process.mjs';
+import { benchIdentity, freePort, TRUST_DIR } from '../service-process.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,6 +103,7 @@ async function startRouter(streamBase) {
   const supergraph = join(dir, 'supergraph.graphql');
   writeFileSync(supergraph, composed.supergraphSdl);
   const [port, grpcPort] = [await freePort(), await freePort()];
+  benchIdentity('router'); // creates the trust material if missing
   const child = spawn(process.execPath, [join(root, 'router/dist/main.js')], {
     env: {
       ...process.env,
@@ -116,6 +117,7 @@ async function startRouter(streamBase) {
       SUPERGRAPH_MODE: 'static',
       SUPERGRAPH_PATH: supergraph,
       STREAM_HTTP_URL: streamBase,
+      TRUST_DIR,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

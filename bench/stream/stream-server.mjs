@@ -5,11 +5,12 @@ import { createLogger } from '@ytm/logger';
 import { httpHandler, listen } from '@ytm/http';
 import { createGrpcServer, LibraryService, listen as listenGrpc } from '@ytm/proto';
 import { TestTokenIssuer, uniqueName } from '@ytm/testing';
+import { benchIdentity } from '../service-process.mjs';
 import { readConfig } from '../../subgraphs/stream/dist/config.js';
 import { composeService } from '../../subgraphs/stream/dist/composition.js';
 
 const [path, size, mtimeMs] = [process.env.BENCH_FILE, Number(process.env.BENCH_FILE_SIZE), Math.floor(Number(process.env.BENCH_FILE_MTIME))];
-const library = createGrpcServer();
+const library = createGrpcServer({ guard: benchIdentity('library').guard(console) });
 library.server.addService(LibraryService, {
   getTrackFile: (call, cb) => cb(null, { trackId: call.request.trackId, path, size, mtimeMs, mimeType: 'audio/mpeg', durationSeconds: 600 }),
   batchGetTracks: (_c, cb) => cb(null, { tracks: [], missingIds: [] }),
@@ -27,7 +28,7 @@ const config = readConfig({
   PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://127.0.0.1:4000',
 });
 const logger = createLogger({ name: 'ytm-stream-bench', level: config.LOG_LEVEL });
-const stream = await composeService(config, logger, { resolveAccessKey: issuer.resolveKey });
+const stream = await composeService(config, logger, benchIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
 await stream.start();
 const { port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', Number(process.env.PORT ?? 0));
 

@@ -4,12 +4,14 @@ import { ApolloGateway } from '@apollo/gateway';
 import { createAuthenticator } from '@ytm/auth';
 import { closeServer, createApp, gaugeFrom, listen, listenOps, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
+import type { ServiceIdentity } from '@ytm/trust';
 import type { RouterConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy } from './http/service-proxy.js';
 import { concurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
+import { registrationAddressCheck } from './registry/registration-address.js';
 import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
@@ -34,7 +36,7 @@ export interface ComposedRouter {
  * The composition root of ytm-gateway: builds the registry, routing, gateway, GraphQL server,
  * media relay and HTTP app from the configuration; nothing listens or runs until `start`.
  */
-export function composeService(config: RouterConfig, logger: Logger): ComposedRouter {
+export function composeService(config: RouterConfig, logger: Logger, identity: ServiceIdentity): ComposedRouter {
   const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
   const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
   const gateway = new ApolloGateway({
@@ -120,7 +122,18 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
     app,
     registry,
     async start() {
-      registryServer = await startRegistryServer({ host: config.HOST, port: config.GRPC_PORT, registry, logger: logger.child({ component: 'registry' }) });
+      const registryLogger = logger.child({ component: 'registry' });
+      // A registration pointing at one of the router's own ports is the router itself (ports known once listening).
+      const ownPorts: number[] = [config.PORT, config.GRPC_PORT];
+      registryServer = await startRegistryServer({
+        host: config.HOST,
+        port: config.GRPC_PORT,
+        registry,
+        logger: registryLogger,
+        guard: identity.guard(registryLogger),
+        addresses: registrationAddressCheck({ ownPorts: () => ownPorts }),
+      });
+      ownPorts.push(registryServer.port);
       logger.info({ mode: config.SUPERGRAPH_MODE }, 'loading supergraph');
       await graphql.server.start();
       stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
@@ -128,6 +141,7 @@ export function composeService(config: RouterConfig, logger: Logger): ComposedRo
       server = listening.server;
       const opsListening = await listenOps(app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
       ops = opsListening.server;
+      ownPorts.push(listening.port, opsListening.port);
       subscriptions = startSubscriptions({
         server,
         gateway,

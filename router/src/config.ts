@@ -11,6 +11,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       HOST: env.string('127.0.0.1'),
       PORT: env.port(4000),
       GRPC_PORT: env.port(50050),
+      /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */
+      TRUST_DIR: env.string('./.ytm/trust'),
+      /** This service's private key when it is mounted apart from TRUST_DIR (default TRUST_DIR/private/<service>.key.pem). */
+      SERVICE_KEY_FILE: env.optionalString(),
       /** The ops listener (`/health` with registrations, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
       OPS_HOST: env.string('127.0.0.1'),
       OPS_PORT: env.port(9400),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, RegistryClient, unaryCall } from '@ytm/proto';
+import { ServiceIdentity } from '@ytm/trust';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem, ROOT } from '../../scripts/system.mjs';
@@ -45,7 +46,12 @@ describe('dynamic supergraph through the real system', () => {
   it('a registration that does not compose is ignored; a new SDL swaps the supergraph and closes subscriptions with 4205', async () => {
     const sub = subscribe(system.graphqlUrl, token, 'subscription { libraryChanged { kind trackId } }');
     await new Promise((r) => setTimeout(r, 1_000));
-    const registry = createClient(RegistryClient, `127.0.0.1:${system.services.router.grpcPort}`);
+    // Registering as stream takes stream's own credentials.
+    const registry = createClient(
+      RegistryClient,
+      `127.0.0.1:${system.services.router.grpcPort}`,
+      ServiceIdentity.load({ dir: system.trustDir, name: 'stream' }),
+    );
     const streamSdl = readFileSync(`${ROOT}/subgraphs/stream/schema.graphql`, 'utf8');
     const register = (sdl: string) =>
       unaryCall(

@@ -1,5 +1,15 @@
 import { currentTraceparent } from '@ytm/trace';
-import { credentials, Metadata, type CallOptions, type ChannelCredentials, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  InterceptingCall,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type Interceptor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 
 /** Call options whose deadline is `ms` from now; build a fresh one per call. */
 export function withDeadline(ms: number): Partial<CallOptions> {
@@ -47,14 +57,29 @@ export function unaryCall<Req, Res>(method: UnaryMethod<Req, Res>, request: Req,
 
 type ClientConstructor<C> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => C;
 
+/** Who is calling: the `authorization` value for a call to `method` (`/pkg.Service/Method`), none for public methods. */
+export interface CallerCredentials {
+  authorizationFor(method: string): string | undefined;
+}
+
 /**
- * A plaintext client (private network) that reconnects within seconds after its peer
- * restarts; grpc-js would otherwise back off for up to two minutes.
+ * A plaintext client (private network) whose every call carries the caller's credentials and
+ * that reconnects within seconds after its peer restarts; grpc-js would otherwise back off for
+ * up to two minutes.
  */
-export function createClient<C>(Client: ClientConstructor<C>, address: string, options: Partial<ClientOptions> = {}): C {
+export function createClient<C>(Client: ClientConstructor<C>, address: string, caller: CallerCredentials, options: Partial<ClientOptions> = {}): C {
+  const authenticate: Interceptor = (callOptions, nextCall) =>
+    new InterceptingCall(nextCall(callOptions), {
+      start(metadata, listener, next) {
+        const authorization = caller.authorizationFor(callOptions.method_definition.path);
+        if (authorization !== undefined) metadata.set('authorization', authorization);
+        next(metadata, listener);
+      },
+    });
   return new Client(address, credentials.createInsecure(), {
     'grpc.initial_reconnect_backoff_ms': 250,
     'grpc.max_reconnect_backoff_ms': 5_000,
     ...options,
+    interceptors: [authenticate, ...(options.interceptors ?? [])],
   });
 }

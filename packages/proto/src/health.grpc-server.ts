@@ -11,16 +11,23 @@ export type HealthStatusName = 'SERVING' | 'NOT_SERVING';
 type Watcher = ServerWritableStream<HealthCheckRequest, HealthCheckResponse>;
 
 /**
- * The standard grpc.health.v1 service, with one status per service name.
- * The empty name is the whole server, SERVING from the start like grpc-go.
+ * The standard grpc.health.v1 service, with one status per service the server serves
+ * (NOT_SERVING until set); any other name is unknown (NOT_FOUND). The empty name is the
+ * whole server, SERVING from the start like grpc-go.
  */
 export class HealthStatus {
   private readonly statuses = new Map<string, ServingStatus>([['', ServingStatus.SERVING]]);
   private readonly watchers = new Map<string, Set<Watcher>>();
   private shutDown = false;
 
-  /** Sets a service's status (use the full proto name, e.g. `ytm.library.v1.Library`). */
+  /** Lists a service this server serves, NOT_SERVING until set (createGrpcServer calls it on addService). */
+  register(service: string): void {
+    if (!this.statuses.has(service)) this.update(service, ServingStatus.NOT_SERVING);
+  }
+
+  /** Sets a served service's status (full proto name, e.g. `ytm.library.v1.Library`); a name never registered is an error. */
   set(service: string, value: HealthStatusName): void {
+    if (!this.statuses.has(service)) throw new Error(`${service} is not served by this server`);
     if (this.shutDown) return;
     this.update(service, ServingStatus[value]);
   }

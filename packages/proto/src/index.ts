@@ -59,9 +59,9 @@ export const SERVICE_NAMES = {
   resource: 'ytm.resource.v1.Resource',
 } as const;
 
-export { createGrpcServer, listen, closeServer, type GrpcServer } from './grpc-server.js';
+export { createGrpcServer, listen, closeServer, callerOf, type GrpcServer, type GrpcServerOptions, type CallGuard, type Admission } from './grpc-server.js';
 export { HealthStatus, type HealthStatusName } from './health.grpc-server.js';
-export { withDeadline, unaryCall, createClient, type UnaryCallOptions } from './client.js';
+export { withDeadline, unaryCall, createClient, type UnaryCallOptions, type CallerCredentials } from './client.js';
 export { grpcStatusFromCode, codeFromGrpcStatus, toGrpcError, fromGrpcError, isServiceError, ERROR_CODE_TRAILER, type RemoteError } from './error-status.js';
 
 // Re-exported so workspaces need no direct @grpc/grpc-js imports for everyday handler code.

@@ -1,4 +1,4 @@
-import { RegistryClient, createClient, fromGrpcError, status, unaryCall } from '@ytm/proto';
+import { RegistryClient, createClient, fromGrpcError, status, unaryCall, type CallerCredentials } from '@ytm/proto';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** The subset of a pino logger this package uses. */
@@ -12,8 +12,10 @@ export interface RegistrationLogger {
 export interface RegistrationOptions {
   /** The router's gRPC registry, `host:port`. */
   registryUrl: string;
-  /** Subgraph name, e.g. "library". */
+  /** Subgraph name, e.g. "library": the router accepts it only from that service's identity. */
   name: string;
+  /** This service's identity (`@ytm/trust`): every registry call carries it. */
+  credentials: CallerCredentials;
   /** Unique per process. */
   instanceId: string;
   graphqlUrl: string;
@@ -27,8 +29,10 @@ export interface RegistrationOptions {
   warnEveryMs?: number;
   /** Until the first registration, an unreachable router is logged at debug for this long. Default 30 s. */
   startupGraceMs?: number;
-  /** Deadline of each Register/Heartbeat call. Default 2 s. */
+  /** Deadline of each Heartbeat call. Default 2 s. */
   callTimeoutMs?: number;
+  /** Deadline of each Register call: the router first checks it can reach our URLs (up to 4 s). Default 8 s. */
+  registerTimeoutMs?: number;
 }
 
 export interface Registration {
@@ -53,7 +57,8 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const warnEveryMs = options.warnEveryMs ?? 30_000;
   const callTimeoutMs = options.callTimeoutMs ?? 2_000;
-  const client = createClient(RegistryClient, registryUrl);
+  const registerTimeoutMs = options.registerTimeoutMs ?? 8_000;
+  const client = createClient(RegistryClient, registryUrl, options.credentials);
   // Two signals: stop() wakes sleeps and drops heartbeats at once, but lets an in-flight
   // Register finish briefly, since the router may already hold that lease and only its id can deregister it.
   const stopper = new AbortController();
@@ -80,8 +85,13 @@ export function startRegistration(options: RegistrationOptions): Registration {
       return;
     }
     lastWarnAt = Date.now();
-    if (remote.grpcStatus === status.INVALID_ARGUMENT) {
-      // A fix needs a deploy (ours or the router's); keep retrying slowly meanwhile.
+    if (
+      remote.grpcStatus === status.INVALID_ARGUMENT ||
+      remote.grpcStatus === status.FAILED_PRECONDITION ||
+      remote.grpcStatus === status.UNAUTHENTICATED ||
+      remote.grpcStatus === status.PERMISSION_DENIED
+    ) {
+      // A fix needs a deploy or the right trust material; keep retrying slowly meanwhile.
       logger.error(fields, `the router rejected this ${what}`);
     } else {
       logger.warn(fields, `${what} with the router registry failed; retrying in the background`);
@@ -100,7 +110,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
           version: options.version,
           httpUrl: options.httpUrl,
         },
-        { deadlineMs: callTimeoutMs, signal: registerAborter.signal },
+        { deadlineMs: registerTimeoutMs, signal: registerAborter.signal },
       );
       leaseId = response.leaseId;
       intervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : FALLBACK_HEARTBEAT_MS;

@@ -65,3 +65,4 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
 
 export { DateTimeScalar } from './date-time.js';
 export { runSubgraph, type ComposedSubgraph, type RunSubgraphOptions, type RunningSubgraph } from './run.js';
+export { advertisedBaseUrl, isWildcardHost, type AdvertiseOptions } from './advertise.js';

@@ -12,8 +12,9 @@ import {
   type ShutdownStep,
 } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { closeServer as closeGrpc, listen as listenGrpc, type GrpcServer } from '@ytm/proto';
+import { closeServer as closeGrpc, listen as listenGrpc, type CallerCredentials, type GrpcServer } from '@ytm/proto';
 import { startRegistration } from '@ytm/registry';
+import { advertisedBaseUrl } from './advertise.js';
 
 /**
  * What every subgraph's composition root returns (`src/composition.ts`, `composeService`): the
@@ -28,8 +29,8 @@ export interface ComposedSubgraph {
   app: ServiceApp;
   /** Hot routes served below the app (tried first, in order). */
   routes: RawRoute[];
-  /** The gRPC server (not listening) and the service name its health status is reported under. */
-  grpc: { server: GrpcServer; serviceName: string };
+  /** The gRPC server (not listening); every service added to it is reported SERVING once listening. */
+  grpc: GrpcServer;
   /** Starts the background work (outbox relay, consumers, timers, watcher, ...). */
   start(): Promise<void>;
   /** Closed after the servers stop, in order (timers, consumers, relays, clients, stores). */
@@ -44,8 +45,10 @@ export interface RunSubgraphOptions {
   grpcPort: number;
   /** The ops listener (`/health`, `/ready`, `/metrics` from `app.ops`): loopback unless opened on purpose. */
   ops: OpsListenOptions;
-  /** The advertised host (what the router dials); defaults to `host`. */
-  advertisedHost?: string;
+  /** Where other services reach this one (ADVERTISE_HOST / ADVERTISE_URL); see advertisedBaseUrl. */
+  advertise?: { host?: string | undefined; url?: string | undefined };
+  /** This service's identity: registry calls carry it. */
+  credentials: CallerCredentials;
   /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
   registryUrl: string;
 }
@@ -66,10 +69,9 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
   const { name, grpc } = service;
   const { server, port: httpPort } = await listen(httpHandler(service.app, service.routes), host, options.port);
   const ops = await listenOps(service.app.ops, options.ops);
-  const grpcPort = await listenGrpc(grpc.server.server, host, options.grpcPort);
-  grpc.server.health.set(grpc.serviceName, 'SERVING');
-  const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
-  const httpUrl = `http://${advertised}:${httpPort}`;
+  const grpcPort = await listenGrpc(grpc.server, host, options.grpcPort);
+  grpc.setServing();
+  const httpUrl = advertisedBaseUrl({ host, port: httpPort, advertiseHost: options.advertise?.host, advertiseUrl: options.advertise?.url });
   const graphqlUrl = `${httpUrl}${GRAPHQL_PATH}`;
   const instanceId = `${name}-${randomUUID()}`;
   const registrations = options.registryUrl
@@ -80,6 +82,7 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
       startRegistration({
         registryUrl,
         name,
+        credentials: options.credentials,
         instanceId,
         graphqlUrl,
         httpUrl,
@@ -91,7 +94,7 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
   handleShutdown(logger, () => [
     ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
     ['http', () => closeServer(server, 8_000)],
-    ['grpc', () => closeGrpc(grpc.server.server, 2_000)],
+    ['grpc', () => closeGrpc(grpc.server, 2_000)],
     ...service.shutdown,
     ['ops', () => closeServer(ops.server, 1_000)],
   ]);

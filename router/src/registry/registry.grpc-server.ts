@@ -1,15 +1,17 @@
 import {
   Metadata,
   RegistryService as RegistryGrpcService,
-  SERVICE_NAMES,
+  callerOf,
   closeServer,
   createGrpcServer,
   listen,
   status,
+  type CallGuard,
   type RegisterRequest,
   type RegistryServer,
   type sendUnaryData,
 } from '@ytm/proto';
+import type { RegistrationAddressCheck } from './registration-address.js';
 import type { RegistrationInput, RegistryService } from './registry.service.js';
 
 /** The subset of a pino logger the registry server uses. */
@@ -26,6 +28,10 @@ export interface RegistryServerOptions {
   port: number;
   registry: RegistryService;
   logger: RegistryServerLogger;
+  /** Admits calls by the caller's service identity (`ServiceIdentity.guard`). */
+  guard: CallGuard;
+  /** Refuses URLs the router cannot reach or that lead back to itself (`registrationAddressCheck`). */
+  addresses: RegistrationAddressCheck;
 }
 
 export interface RunningRegistryServer {
@@ -40,12 +46,31 @@ const MAX_ID_LENGTH = 128;
 const MAX_URL_LENGTH = 2048;
 const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
-/** The gRPC face of the registry; validation happens here, at the edge, before the domain sees input. */
-export function createRegistryHandlers(registry: RegistryService, logger: RegistryServerLogger): RegistryServer {
+/**
+ * The gRPC face of the registry; validation happens here, at the edge, before the domain sees input.
+ * The guard has already admitted the caller's identity (SERVICE_ACCESS); here a service may
+ * register only under its own name and touch only its own leases.
+ */
+export function createRegistryHandlers(registry: RegistryService, logger: RegistryServerLogger, addresses: RegistrationAddressCheck): RegistryServer {
+  const denied = (callback: sendUnaryData<never>, call: { getPeer(): string }, caller: string | undefined, reason: string, fields: object = {}) => {
+    logger.warn({ ...fields, caller, peer: call.getPeer(), grpcStatus: 'PERMISSION_DENIED', reason }, 'registry call refused');
+    callback({ code: status.PERMISSION_DENIED, details: reason, metadata: new Metadata() });
+  };
+  const ownsLease = (leaseId: string, caller: string | undefined) => {
+    const owner = registry.ownerOf(leaseId);
+    return owner === undefined || owner === caller;
+  };
   return {
     register: (call, callback) => {
       const problem = validate(call.request);
       if (problem) return invalid(callback, problem);
+      const caller = callerOf(call);
+      if (caller !== call.request.name) {
+        return denied(callback, call, caller, `${caller ?? 'an unidentified caller'} may register only under its own name, not as ${call.request.name}`, {
+          name: call.request.name,
+          instanceId: call.request.instanceId,
+        });
+      }
       const input: RegistrationInput = {
         name: call.request.name,
         instanceId: call.request.instanceId,
@@ -54,19 +79,28 @@ export function createRegistryHandlers(registry: RegistryService, logger: Regist
         sdl: call.request.sdl,
         version: call.request.version,
       };
-      const lease = registry.register(input);
-      logger.info(
-        { name: input.name, instanceId: input.instanceId, graphqlUrl: input.graphqlUrl, version: input.version, peer: call.getPeer() },
-        'subgraph registered',
+      const peer = call.getPeer();
+      void addresses({ graphqlUrl: input.graphqlUrl, httpUrl: input.httpUrl, peer }).then(
+        (problem) => {
+          if (problem) {
+            logger.warn({ name: input.name, instanceId: input.instanceId, peer, reason: problem }, 'registration refused: address');
+            return callback({ code: status.FAILED_PRECONDITION, details: problem, metadata: new Metadata() });
+          }
+          const lease = registry.register(input);
+          logger.info({ name: input.name, instanceId: input.instanceId, graphqlUrl: input.graphqlUrl, version: input.version, peer }, 'subgraph registered');
+          callback(null, lease);
+        },
+        (err: unknown) => callback({ code: status.INTERNAL, details: `address check failed: ${(err as Error).message}`, metadata: new Metadata() }),
       );
-      callback(null, lease);
     },
     heartbeat: (call, callback) => {
       if (!call.request.leaseId) return invalid(callback, 'lease_id is required');
+      if (!ownsLease(call.request.leaseId, callerOf(call))) return denied(callback, call, callerOf(call), 'a lease of another service');
       callback(null, { known: registry.heartbeat(call.request.leaseId) });
     },
     deregister: (call, callback) => {
       if (!call.request.leaseId) return invalid(callback, 'lease_id is required');
+      if (!ownsLease(call.request.leaseId, callerOf(call))) return denied(callback, call, callerOf(call), 'a lease of another service');
       if (registry.deregister(call.request.leaseId)) logger.info({ peer: call.getPeer() }, 'subgraph deregistered');
       callback(null, {});
     },
@@ -77,10 +111,11 @@ export function createRegistryHandlers(registry: RegistryService, logger: Regist
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
   const { registry, logger } = options;
   // grpc-js accepts 4 MB messages by default, so an oversized SDL reaches validate() and gets a clear INVALID_ARGUMENT.
-  const { server, health } = createGrpcServer();
-  server.addService(RegistryGrpcService, createRegistryHandlers(registry, logger));
+  const grpc = createGrpcServer({ guard: options.guard });
+  const { server } = grpc;
+  server.addService(RegistryGrpcService, createRegistryHandlers(registry, logger, options.addresses));
   const port = await listen(server, options.host, options.port);
-  health.set(SERVICE_NAMES.registry, 'SERVING');
+  grpc.setServing();
   const sweeper = setInterval(() => registry.sweep(), registry.heartbeatIntervalMs);
   sweeper.unref();
   logger.info({ host: options.host, port }, 'registry gRPC server listening');

@@ -94,6 +94,11 @@ export class RegistryService {
     return true;
   }
 
+  /** The service name a live lease was registered under; undefined when the lease is unknown. */
+  ownerOf(leaseId: string): string | undefined {
+    return this.lookup(leaseId)?.name;
+  }
+
   /** Removes the lease's registration; false when it was not known. */
   deregister(leaseId: string): boolean {
     this.sweep();

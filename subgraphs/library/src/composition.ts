@@ -6,8 +6,9 @@ import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, LibraryService as LibraryGrpcService, SERVICE_NAMES } from '@ytm/proto';
+import { createGrpcServer, LibraryService as LibraryGrpcService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
+import type { ServiceIdentity } from '@ytm/trust';
 import type { LibraryConfig } from './config.js';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
@@ -47,7 +48,12 @@ export interface ComposedLibrary extends ComposedSubgraph {
  * loaded, scanner, watcher, HTTP app, gRPC server); nothing listens, watches or scans until asked
  * (`start`: the outbox relay, then the watcher and a scan when WATCH / SCAN_ON_START).
  */
-export async function composeService(config: LibraryConfig, logger: Logger, overrides: LibraryOverrides = {}): Promise<ComposedLibrary> {
+export async function composeService(
+  config: LibraryConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: LibraryOverrides = {},
+): Promise<ComposedLibrary> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-library', logger }));
   const models = libraryModels(conn);
@@ -123,7 +129,7 @@ export async function composeService(config: LibraryConfig, logger: Logger, over
     graphql: subgraph.middleware,
   });
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));
 
   return {
@@ -131,7 +137,7 @@ export async function composeService(config: LibraryConfig, logger: Logger, over
     sdl: SDL,
     app,
     routes: [],
-    grpc: { server: grpc, serviceName: SERVICE_NAMES.library },
+    grpc,
     conn,
     catalogue,
     library,

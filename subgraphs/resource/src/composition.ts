@@ -6,8 +6,9 @@ import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type Ru
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, ResourceService, SERVICE_NAMES } from '@ytm/proto';
+import { createGrpcServer, ResourceService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
+import type { ServiceIdentity } from '@ytm/trust';
 import type { ResourceConfig } from './config.js';
 import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
 import { LowPriorityBcrypt, threadPoolBcrypt } from './crypto/low-priority-bcrypt.js';
@@ -68,7 +69,12 @@ export interface ComposedResource extends ComposedSubgraph {
  * The composition root of ytm-resource: builds it from its configuration (connections, services,
  * HTTP app, gRPC server); nothing listens or runs in the background until asked (`start`).
  */
-export async function composeService(config: ResourceConfig, logger: Logger, overrides: ResourceOverrides = {}): Promise<ComposedResource> {
+export async function composeService(
+  config: ResourceConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: ResourceOverrides = {},
+): Promise<ComposedResource> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const users = userModel(conn);
   const sessions = sessionModel(conn);
@@ -87,7 +93,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
   await playlistStore.init();
   const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
-  const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, logger, config.LIBRARY_DEADLINE_MS);
+  const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, identity, logger, config.LIBRARY_DEADLINE_MS);
 
   const keyRing = new KeyRing({
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
@@ -108,7 +114,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
   const userRepository = new MongoUserRepository(users, () => relay.notify());
-  const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, logger);
+  const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(sessions, conn.collection('refresh_claims'), conn.collection('session_revocations'));
   const accounts = new AccountService({
     users: userRepository,
@@ -130,7 +136,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, logger }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
@@ -175,7 +181,7 @@ export async function composeService(config: ResourceConfig, logger: Logger, ove
     sdl: SDL,
     app,
     routes: [],
-    grpc: { server: grpc, serviceName: SERVICE_NAMES.resource },
+    grpc,
     conn,
     keyRing,
     accounts,

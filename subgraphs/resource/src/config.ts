@@ -9,6 +9,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       NODE_ENV: env.nodeEnv(),
       LOG_LEVEL: env.logLevel(),
       HOST: env.string('127.0.0.1'),
+      /** Where other services reach this one when HOST is 0.0.0.0 or :: (default: this machine's first non-loopback address). */
+      ADVERTISE_HOST: env.optionalString(),
+      /** The whole base URL to register instead (behind a port mapping or proxy), e.g. http://library.internal:4001. */
+      ADVERTISE_URL: env.optionalString(),
       PORT: env.port(4002),
       GRPC_PORT: env.port(50052),
       /** The ops listener (`/health`, `/ready`, `/metrics`): loopback unless opened on purpose; never published. */
@@ -19,6 +23,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       MONGODB_DB: env.string('ytm_resource'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       REGISTRY_URL: env.string('127.0.0.1:50050'),
+      /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */
+      TRUST_DIR: env.string('./.ytm/trust'),
+      /** This service's private key when it is mounted apart from TRUST_DIR (default TRUST_DIR/private/<service>.key.pem). */
+      SERVICE_KEY_FILE: env.optionalString(),
       STREAM_GRPC_URL: env.string('127.0.0.1:50053'),
       LIBRARY_GRPC_URL: env.string('127.0.0.1:50051'),
       JWT_ISSUER: env.string('ytm-resource'),

@@ -8,8 +8,9 @@ import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, SERVICE_NAMES, StreamService } from '@ytm/proto';
+import { createGrpcServer, StreamService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
+import type { ServiceIdentity } from '@ytm/trust';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
 import { PlayTracker } from './domain/play-tracker.js';
@@ -67,7 +68,12 @@ export interface ComposedStream extends ComposedSubgraph {
  * connections, services, HTTP app and gRPC server); nothing listens or runs in the background
  * until asked (`start`).
  */
-export async function composeService(config: StreamConfig, logger: Logger, overrides: StreamOverrides = {}): Promise<ComposedStream> {
+export async function composeService(
+  config: StreamConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: StreamOverrides = {},
+): Promise<ComposedStream> {
   // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
   const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
   const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
@@ -115,7 +121,7 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
     overrides.trackFiles ??
-    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
+    libraryTrackFiles({ address: config.LIBRARY_GRPC_URL, caller: identity, deadlineMs: config.LIBRARY_DEADLINE_MS, cacheMs: config.TRACK_FILE_CACHE_MS });
   const clock = { now: () => new Date() };
   const access = new TicketAccessService({ signer, tickets: ticketRepository, trackFiles, clock, revocationCheckMs: config.TICKET_REVOCATION_CHECK_MS });
   const active = new ActiveStreams(
@@ -194,7 +200,7 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
     }),
   ];
 
-  const grpc = createGrpcServer();
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
 
   let timers: NodeJS.Timeout[] = [];
@@ -203,7 +209,7 @@ export async function composeService(config: StreamConfig, logger: Logger, overr
     sdl: SDL,
     app,
     routes,
-    grpc: { server: grpc, serviceName: SERVICE_NAMES.stream },
+    grpc,
     conn,
     playback,
     access,

@@ -5,6 +5,7 @@ import {
   LibraryClient,
   LibraryService,
   ServingStatus,
+  callerOf,
   closeServer,
   createClient,
   createGrpcServer,
@@ -12,9 +13,24 @@ import {
   listen,
   toGrpcError,
   unaryCall,
+  type CallGuard,
+  type CallerCredentials,
   type HealthCheckResponse,
   type LibraryServer,
 } from '../../src/index.js';
+
+// The real guard and credentials are @ytm/trust's; these exercise the plumbing: a caller named by
+// the `x-test-caller` header, health open to anyone, GetTrackFile only for 'stream'.
+const testGuard: CallGuard = {
+  admit: ({ method, metadata }) => {
+    if (method.startsWith('/grpc.health.v1.Health/')) return { caller: undefined };
+    const caller = metadata.get('authorization')[0];
+    if (typeof caller !== 'string') return { refuse: { code: status.UNAUTHENTICATED, details: 'who are you?' } };
+    if (method.endsWith('/GetTrackFile') && caller !== 'stream') return { refuse: { code: status.PERMISSION_DENIED, details: `${caller} may not` } };
+    return { caller };
+  },
+};
+const as = (caller: string | undefined): CallerCredentials => ({ authorizationFor: () => caller });
 
 const servers: Server[] = [];
 const clients: Array<{ close(): void }> = [];
@@ -29,7 +45,7 @@ class NotFound extends Error {
 }
 
 async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | 'batchGetTracks'>>) {
-  const { server, health } = createGrpcServer();
+  const { server, health, setServing } = createGrpcServer({ guard: testGuard });
   const noop: LibraryServer = {
     getTrackFile: (_call, cb) => cb(toGrpcError(new NotFound('unknown track'))),
     batchGetTracks: (_call, cb) => cb(null, { tracks: [], missingIds: [] }),
@@ -41,10 +57,15 @@ async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | '
   servers.push(server);
   const port = await listen(server, '127.0.0.1', 0);
   const address = `127.0.0.1:${port}`;
-  const library = createClient(LibraryClient, address);
-  const healthClient = createClient(HealthClient, address);
+  const library = createClient(LibraryClient, address, as('stream'));
+  const healthClient = createClient(HealthClient, address, as(undefined));
   clients.push(library, healthClient);
-  return { server, health, port, library, healthClient };
+  const clientAs = (caller: string | undefined) => {
+    const client = createClient(LibraryClient, address, as(caller));
+    clients.push(client);
+    return client;
+  };
+  return { server, health, setServing, port, library, healthClient, clientAs };
 }
 
 describe('grpc server helpers over localhost', () => {
@@ -94,11 +115,32 @@ describe('grpc server helpers over localhost', () => {
     await expect(pending).rejects.toMatchObject({ code: status.CANCELLED });
   });
 
-  it('answers the standard health check per service name', async () => {
-    const { health, healthClient } = await startLibrary({});
+  it('puts every call through the guard: refused calls never reach the handler, admitted ones know their caller', async () => {
+    const seen: Array<string | undefined> = [];
+    const { library, clientAs } = await startLibrary({
+      getTrackFile: (call, cb) => {
+        seen.push(callerOf(call));
+        cb(null, { trackId: 't', path: '/p', size: 1, mtimeMs: 1, mimeType: 'audio/flac', durationSeconds: 1 });
+      },
+    });
+    const get = (client: typeof library) => unaryCall(client.getTrackFile.bind(client), { trackId: 't' }, { deadlineMs: 2000 });
+    await expect(get(clientAs(undefined))).rejects.toMatchObject({ code: status.UNAUTHENTICATED, details: 'who are you?' });
+    await expect(get(clientAs('resource'))).rejects.toMatchObject({ code: status.PERMISSION_DENIED, details: 'resource may not' });
+    expect(seen).toEqual([]);
+    await get(library);
+    expect(seen).toEqual(['stream']);
+  });
+
+  it('answers the standard health check for exactly the services it serves', async () => {
+    const { health, healthClient, setServing } = await startLibrary({});
     const check = (service: string) => unaryCall(healthClient.check.bind(healthClient), { service }, { deadlineMs: 2000 });
     expect(await check('')).toEqual({ status: ServingStatus.SERVING });
-    await expect(check('ytm.library.v1.Library')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    expect(await check('ytm.library.v1.Library')).toEqual({ status: ServingStatus.NOT_SERVING });
+    await expect(check('ytm.resource.v1.Resource')).rejects.toMatchObject({ code: status.NOT_FOUND });
+    expect(() => health.set('ytm.resource.v1.Resource', 'SERVING')).toThrow('not served by this server');
+    setServing();
+    expect(await check('ytm.library.v1.Library')).toEqual({ status: ServingStatus.SERVING });
+    await expect(check('ytm.resource.v1.Resource')).rejects.toMatchObject({ code: status.NOT_FOUND });
     health.set('ytm.library.v1.Library', 'NOT_SERVING');
     expect(await check('ytm.library.v1.Library')).toEqual({ status: ServingStatus.NOT_SERVING });
     health.set('ytm.library.v1.Library', 'SERVING');
@@ -123,7 +165,7 @@ describe('grpc server helpers over localhost', () => {
     await closeServer(server, 5000);
     await ended;
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(seen).toEqual([ServingStatus.SERVICE_UNKNOWN, ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+    expect(seen).toEqual([ServingStatus.NOT_SERVING, ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
   });
 
   it('closeServer forces shutdown after the grace period', async () => {

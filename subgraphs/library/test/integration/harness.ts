@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { closeServer, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc } from '@ytm/proto';
-import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
+import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import type { Connection } from 'mongoose';
 import { composeService, type ComposedLibrary } from '../../src/composition.js';
 import { readConfig } from '../../src/config.js';
@@ -57,18 +57,18 @@ export async function startLibrary(options: { musicDir?: string; dbName?: string
     SCAN_ON_START: 'false',
   });
   const issuer = new TestTokenIssuer();
-  const lib = await composeService(config, logger, { resolveAccessKey: issuer.resolveKey });
+  const lib = await composeService(config, logger, testIdentity('library'), { resolveAccessKey: issuer.resolveKey });
   await lib.start();
   const conn = lib.conn;
   const http: { server: Server; port: number } = await listen(lib.app.callback(), '127.0.0.1', 0);
-  const grpcPort = await listenGrpc(lib.grpc.server.server, '127.0.0.1', 0);
+  const grpcPort = await listenGrpc(lib.grpc.server, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${http.port}`;
   const tokens = { user: issuer.sign({ role: 'USER' }), admin: issuer.sign({ role: 'ADMIN' }) };
 
   /** Stops the servers and everything the service built except its database connection. */
   const stop = async () => {
     await closeServer(http.server, 1_000);
-    await closeGrpc(lib.grpc.server.server, 500);
+    await closeGrpc(lib.grpc.server, 500);
     for (const [name, step] of lib.shutdown) if (name !== 'mongo') await step().catch(() => undefined);
   };
 

@@ -1,7 +1,8 @@
 // A generated corpus (every format, multi-disc, compilation, accents, corrupt files, covers)
 // scanned on real FerretDB and Kafka, then read through GraphQL, /art and gRPC.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createClient, LibraryClient, unaryCall } from '@ytm/proto';
+import { createClient, LibraryClient, status as grpcStatus, unaryCall } from '@ytm/proto';
+import { testIdentity } from '@ytm/testing';
 import { ffmpegAvailable, makeAudio, makeCorrupt, makeImage } from './corpus.js';
 import { startLibrary, type Harness } from './harness.js';
 
@@ -245,8 +246,9 @@ describe('cover art', () => {
 });
 
 describe('gRPC Library', () => {
-  it('answers GetTrackFile and BatchGetTracks', async () => {
-    const client = createClient(LibraryClient, h.grpcAddress);
+  it('answers GetTrackFile (to stream) and BatchGetTracks (to resource)', async () => {
+    const client = createClient(LibraryClient, h.grpcAddress, testIdentity('stream'));
+    const resource = createClient(LibraryClient, h.grpcAddress, testIdentity('resource'));
     try {
       const r = await h.gql('{ search(query: "something") { tracks { id duration } } }');
       const { id, duration } = r.data!.search.tracks[0];
@@ -256,11 +258,36 @@ describe('gRPC Library', () => {
       expect(file.size).toBeGreaterThan(0);
       const missing = await unaryCall(client.getTrackFile.bind(client), { trackId: 'tr_nope' }, { deadlineMs: 2_000 }).catch((e: unknown) => e);
       expect((missing as { code?: number }).code).toBe(5);
-      const batch = await unaryCall(client.batchGetTracks.bind(client), { ids: [id, 'tr_nope'] }, { deadlineMs: 2_000 });
+      const batch = await unaryCall(resource.batchGetTracks.bind(resource), { ids: [id, 'tr_nope'] }, { deadlineMs: 2_000 });
       expect(batch.missingIds).toEqual(['tr_nope']);
       expect(batch.tracks[0]).toMatchObject({ id, title: 'Something', albumTitle: 'Abbey Road', artistNames: ['The Beatles'] });
     } finally {
       client.close();
+      resource.close();
+    }
+  });
+
+  it('refuses GetTrackFile (file paths) to anyone but stream, and BatchGetTracks to anyone but resource', async () => {
+    const r = await h.gql('{ search(query: "something") { tracks { id } } }');
+    const id: string = r.data!.search.tracks[0].id;
+    const anonymous = createClient(LibraryClient, h.grpcAddress, { authorizationFor: () => undefined });
+    const resource = createClient(LibraryClient, h.grpcAddress, testIdentity('resource'));
+    const router = createClient(LibraryClient, h.grpcAddress, testIdentity('router'));
+    const stream = createClient(LibraryClient, h.grpcAddress, testIdentity('stream'));
+    try {
+      const file = (c: typeof anonymous) => unaryCall(c.getTrackFile.bind(c), { trackId: id }, { deadlineMs: 2_000 });
+      await expect(file(anonymous)).rejects.toMatchObject({ code: grpcStatus.UNAUTHENTICATED });
+      await expect(file(resource)).rejects.toMatchObject({
+        code: grpcStatus.PERMISSION_DENIED,
+        details: `resource may not call /ytm.library.v1.Library/GetTrackFile`,
+      });
+      await expect(file(router)).rejects.toMatchObject({ code: grpcStatus.PERMISSION_DENIED });
+      await expect(unaryCall(stream.batchGetTracks.bind(stream), { ids: [id] }, { deadlineMs: 2_000 })).rejects.toMatchObject({
+        code: grpcStatus.PERMISSION_DENIED,
+      });
+      await expect(file(stream)).resolves.toMatchObject({ trackId: id });
+    } finally {
+      for (const c of [anonymous, resource, router, stream]) c.close();
     }
   });
 });

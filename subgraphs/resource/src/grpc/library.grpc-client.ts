@@ -1,4 +1,4 @@
-import { createClient, fromGrpcError, LibraryClient, unaryCall } from '@ytm/proto';
+import { createClient, fromGrpcError, LibraryClient, unaryCall, type CallerCredentials } from '@ytm/proto';
 import type { Logger } from '@ytm/logger';
 import { LibraryUnavailableError, type TrackCatalog, type TrackSummary } from '../domain/track-catalog.js';
 
@@ -9,8 +9,8 @@ const CHUNK = 1_000;
  * Library's tracks over gRPC, every call with a deadline. Library being down or slow is a
  * LibraryUnavailableError (the caller changes nothing), never a hang.
  */
-export function libraryTrackCatalog(address: string, logger: Logger, deadlineMs: number): TrackCatalog & { close(): void } {
-  const client = createClient(LibraryClient, address);
+export function libraryTrackCatalog(address: string, caller: CallerCredentials, logger: Logger, deadlineMs: number): TrackCatalog & { close(): void } {
+  const client = createClient(LibraryClient, address, caller);
   return {
     async getTracks(ids) {
       const found = new Map<string, TrackSummary>();

@@ -1,4 +1,4 @@
-import { createClient, StreamClient, unaryCall } from '@ytm/proto';
+import { createClient, StreamClient, unaryCall, type CallerCredentials } from '@ytm/proto';
 import type { Logger } from '@ytm/logger';
 import type { PlaybackRevoker } from '../domain/ports.js';
 
@@ -6,8 +6,8 @@ import type { PlaybackRevoker } from '../domain/ports.js';
  * Asks ytm-stream to revoke playback tickets. Signing out must not fail because stream is
  * down, so failures are logged; tickets still expire on their own within minutes.
  */
-export function streamPlaybackRevoker(address: string, logger: Logger, deadlineMs = 1_000): PlaybackRevoker & { close(): void } {
-  const client = createClient(StreamClient, address);
+export function streamPlaybackRevoker(address: string, caller: CallerCredentials, logger: Logger, deadlineMs = 1_000): PlaybackRevoker & { close(): void } {
+  const client = createClient(StreamClient, address, caller);
   return {
     async revoke(userId, sessionId) {
       try {

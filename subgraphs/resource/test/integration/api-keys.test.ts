@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closeServer, createClient, fromGrpcError, listen, ResourceClient, unaryCall, type Principal } from '@ytm/proto';
+import { closeServer, createClient, fromGrpcError, listen, ResourceClient, status, unaryCall, type Principal } from '@ytm/proto';
 import { createAuthenticator } from '@ytm/auth';
-import { waitFor } from '@ytm/testing';
+import { testIdentity, waitFor } from '@ytm/testing';
 import { EventCollector } from './event-collector.js';
 import { codeOf, startHarness, type Harness, type TestSession } from './harness.js';
 
@@ -16,18 +16,20 @@ let alice: TestSession;
 let bob: TestSession;
 let admin: TestSession;
 let client: ResourceClient;
+let rogueAddress: string;
 const events = new EventCollector();
 
 beforeAll(async () => {
   h = await startHarness();
   [alice, bob, admin] = await Promise.all([h.signUp('alice'), h.signUp('bob'), h.signInAdmin()]);
-  const port = await listen(h.resource.grpc.server.server, '127.0.0.1', 0);
-  client = createClient(ResourceClient, `127.0.0.1:${port}`);
+  const port = await listen(h.resource.grpc.server, '127.0.0.1', 0);
+  client = createClient(ResourceClient, `127.0.0.1:${port}`, testIdentity('subsonic'));
+  rogueAddress = `127.0.0.1:${port}`;
   await events.start();
 });
 afterAll(async () => {
   client.close();
-  await closeServer(h.resource.grpc.server.server, 100);
+  await closeServer(h.resource.grpc.server, 100);
   await events.stop();
   await h.close();
 });
@@ -159,5 +161,27 @@ describe('VerifyPassword (gRPC, legacy Subsonic passwords)', () => {
     expect((await events.waitFor(hal.user.id, 'resource.user.password-changed')).data).toEqual({ __typename: 'User', id: hal.user.id });
     expect(await failureCode(verifyPassword(hal.user.email, hal.password))).toBe('UNAUTHENTICATED');
     expect((await verifyPassword(hal.user.email, 'another long password')).user?.id).toBe(hal.user.id);
+  });
+});
+
+describe('who may ask resource to check credentials', () => {
+  it('only subsonic: without credentials UNAUTHENTICATED, as another service PERMISSION_DENIED', async () => {
+    const anonymous = createClient(ResourceClient, rogueAddress, { authorizationFor: () => undefined });
+    const stream = createClient(ResourceClient, rogueAddress, testIdentity('stream'));
+    try {
+      const check = (c: ResourceClient) =>
+        unaryCall(c.verifyPassword.bind(c), { email: 'a@example.com', password: 'x', clientAddress: '203.0.113.9' }, { deadlineMs: 5_000 });
+      await expect(check(anonymous)).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+      await expect(check(stream)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+      await expect(unaryCall(stream.authenticateApiKey.bind(stream), { secret: 'ytm_x' }, { deadlineMs: 5_000 })).rejects.toMatchObject({
+        code: status.PERMISSION_DENIED,
+      });
+      await expect(unaryCall(stream.getUser.bind(stream), { id: alice.user.id }, { deadlineMs: 5_000 })).rejects.toMatchObject({
+        code: status.PERMISSION_DENIED,
+      });
+    } finally {
+      anonymous.close();
+      stream.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ import {
   type StreamServer,
   type TrackSummary,
 } from '@ytm/proto';
-import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { infraEnv, testIdentity, uniqueName, waitFor } from '@ytm/testing';
 import { composeService, type ComposedResource, type ResourceOverrides } from '../../src/composition.js';
 import { readConfig } from '../../src/config.js';
 import { BcryptPasswordHasher } from '../../src/crypto/password-hasher.js';
@@ -92,7 +92,9 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const revoked: Harness['revoked'] = [];
-  const stream = createGrpcServer();
+  // Doubles guarded like the real services: they admit only resource's identity.
+  const quiet = { warn: () => undefined };
+  const stream = createGrpcServer({ guard: testIdentity('stream').guard(quiet) });
   stream.server.addService(StreamService, {
     revokeTickets: (call, cb) => {
       revoked.push({ userId: call.request.userId, ...(call.request.sessionId ? { sessionId: call.request.sessionId } : {}) });
@@ -122,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return ids;
     },
   };
-  const libraryServer = createGrpcServer();
+  const libraryServer = createGrpcServer({ guard: testIdentity('library').guard(quiet) });
   libraryServer.server.addService(LibraryService, {
     getTrackFile: (_call, cb) => cb({ code: status.UNIMPLEMENTED, details: 'not in this double', metadata: new Metadata() }),
     batchGetTracks: (call, cb) => {
@@ -153,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger = createLogger({ name: 'resource-it', level: config.LOG_LEVEL });
   const hasher = new CountingHasher(new BcryptPasswordHasher(randomBytes(32), options.bcryptCost ?? 4));
-  const resource = await composeService(config, logger, { ...options.overrides, passwords: hasher });
+  const resource = await composeService(config, logger, testIdentity('resource'), { ...options.overrides, passwords: hasher });
   await resource.start();
   const { server, port } = await listen(resource.app.callback(), '127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;

@@ -1,9 +1,11 @@
-import { createClient, fromGrpcError, LibraryClient, unaryCall } from '@ytm/proto';
+import { createClient, fromGrpcError, LibraryClient, unaryCall, type CallerCredentials } from '@ytm/proto';
 import type { TrackFiles } from '../domain/ports.js';
 import type { TrackFile } from '../domain/ticket.js';
 
 export interface LibraryTrackFilesOptions {
   address: string;
+  /** This service's identity: library admits GetTrackFile only from stream. */
+  caller: CallerCredentials;
   deadlineMs: number;
   /** A found file is reused this long; every Range request of a play hits the cache. */
   cacheMs: number;
@@ -23,7 +25,7 @@ interface Entry {
  */
 export function libraryTrackFiles(options: LibraryTrackFilesOptions): TrackFiles & { close(): void } {
   const { address, deadlineMs, cacheMs, notFoundCacheMs = Math.min(cacheMs, 2_000), maxEntries = 10_000 } = options;
-  const client = createClient(LibraryClient, address);
+  const client = createClient(LibraryClient, address, options.caller);
   const cache = new Map<string, Entry>();
   const inflight = new Map<string, Promise<TrackFile | null>>();
 

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { testTrustDir } from '@ytm/testing';
 import { checkFfmpeg, FfmpegUnusableError } from '../../src/transcode/ffmpeg.js';
 
 jest.setTimeout(60_000);
@@ -44,7 +45,13 @@ describe('ffmpeg check at start', () => {
   it('the service refuses to start with one clear line, before connecting anywhere', async () => {
     const main = new URL('../../dist/main.js', import.meta.url).pathname;
     const child = spawn(process.execPath, [main], {
-      env: { PATH: process.env.PATH, FFMPEG_PATH: join(dir, 'nothing-here'), MONGODB_URL: 'mongodb://127.0.0.1:1', LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH,
+        FFMPEG_PATH: join(dir, 'nothing-here'),
+        MONGODB_URL: 'mongodb://127.0.0.1:1',
+        LOG_LEVEL: 'info',
+        TRUST_DIR: testTrustDir(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

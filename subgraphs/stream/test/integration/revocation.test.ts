@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { waitFor } from '@ytm/testing';
+import { status, type CallerCredentials } from '@ytm/proto';
+import { testIdentity, waitFor } from '@ytm/testing';
 import { rawRequest } from '../support/raw-http.js';
 import { revokeOverGrpc, startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
 
@@ -87,6 +88,18 @@ describe('revocation during a stream', () => {
     expect(cutAfter).toBeLessThan(1_000);
     expect(refusedAfter).toBeLessThan(1_000);
     expect((await drain()).complete).toBe(false);
+  });
+
+  it('refuses RevokeTickets from anyone but resource: nothing is revoked and the ticket keeps playing', async () => {
+    const u = userOf();
+    const t = await a.requestPlayback(a.issuer.sign(u), 'long');
+    const rogue = (caller: CallerCredentials) => revokeOverGrpc(a, u.userId, undefined, caller).catch((err: unknown) => err);
+    expect(await rogue({ authorizationFor: () => undefined })).toMatchObject({ code: status.UNAUTHENTICATED });
+    expect(await rogue({ authorizationFor: () => 'Bearer forged.token.here' })).toMatchObject({ code: status.UNAUTHENTICATED });
+    for (const name of ['library', 'stream', 'router'] as const) expect(await rogue(testIdentity(name))).toMatchObject({ code: status.PERMISSION_DENIED });
+    const next = await rawRequest(ticketUrl(a, t.token), { headers: { range: 'bytes=0-99' } });
+    expect(next.status).toBe(206);
+    expect(await revokeOverGrpc(a, u.userId)).toBe(1);
   });
 
   it('a client that goes away mid-stream leaves no open stream (the file is closed)', async () => {

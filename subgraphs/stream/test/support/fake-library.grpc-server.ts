@@ -1,4 +1,5 @@
 import { createGrpcServer, closeServer, LibraryService, listen, Metadata, status, type LibraryServer, type TrackFile } from '@ytm/proto';
+import { testIdentity } from '@ytm/testing';
 
 /**
  * A real gRPC LibraryService on an ephemeral port serving GetTrackFile from a map: stands in
@@ -17,7 +18,8 @@ export async function startFakeLibrary(files: Map<string, TrackFile>): Promise<{
     },
     batchGetTracks: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not in this fake' }),
   };
-  const grpc = createGrpcServer();
+  // Guarded like the real library: only stream's identity may call GetTrackFile.
+  const grpc = createGrpcServer({ guard: testIdentity('library').guard({ warn: () => undefined }) });
   grpc.server.addService(LibraryService, impl);
   const port = await listen(grpc.server, '127.0.0.1', 0);
   return { address: `127.0.0.1:${port}`, calls: () => calls, close: () => closeServer(grpc.server, 500) };

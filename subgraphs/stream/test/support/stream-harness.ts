@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { closeServer, httpHandler, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { closeServer as closeGrpc, createClient, listen as listenGrpc, StreamClient, unaryCall, type TrackFile } from '@ytm/proto';
-import { infraEnv, TestTokenIssuer, uniqueName } from '@ytm/testing';
+import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
+import type { CallerCredentials } from '@ytm/proto';
 import { readConfig } from '../../src/config.js';
 import { composeService, type ComposedStream } from '../../src/composition.js';
 import { startFakeLibrary } from './fake-library.grpc-server.js';
@@ -62,10 +63,10 @@ export async function startHarness(
     ...env,
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
-  const stream = await composeService(config, logger, { resolveAccessKey: issuer.resolveKey });
+  const stream = await composeService(config, logger, testIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
   await stream.start();
   const { server, port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', 0);
-  const grpcPort = await listenGrpc(stream.grpc.server.server, '127.0.0.1', 0);
+  const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const graphql: Harness['graphql'] = async (query, variables = {}, token) => {
@@ -111,7 +112,7 @@ export async function startHarness(
     },
     async close() {
       await closeServer(server as Server, 500);
-      await closeGrpc(stream.grpc.server.server, 500);
+      await closeGrpc(stream.grpc.server, 500);
       if (!shared.dbName) await stream.conn.db?.dropDatabase().catch(() => undefined);
       for (const [, run] of stream.shutdown) await run().catch(() => undefined);
       await library.close();
@@ -125,9 +126,9 @@ export function ticketUrl(h: Harness, token: string, query = ''): string {
   return `${h.baseUrl}/stream/${token}${query}`;
 }
 
-/** Calls the harness's gRPC Stream.RevokeTickets, as resource does on signOut / downgrade. */
-export async function revokeOverGrpc(h: Harness, userId: string, sessionId?: string): Promise<number> {
-  const client = createClient(StreamClient, h.grpcAddress);
+/** Calls the harness's gRPC Stream.RevokeTickets as resource does on signOut / downgrade (or as another caller). */
+export async function revokeOverGrpc(h: Harness, userId: string, sessionId?: string, caller: CallerCredentials = testIdentity('resource')): Promise<number> {
+  const client = createClient(StreamClient, h.grpcAddress, caller);
   try {
     const r = await unaryCall(client.revokeTickets.bind(client), { userId, ...(sessionId ? { sessionId } : {}) }, { deadlineMs: 2_000 });
     return r.revoked;
