@@ -4,10 +4,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/proto/src/gen/**', '.ytm/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/proto/src/gen/**', '.ytm/**', 'coverage/**', 'web/test-results/**', 'web/playwright-report/**'] },
   js.configs.recommended,
   {
-    files: ['**/src/**/*.ts'],
+    files: ['**/src/**/*.ts', '**/src/**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

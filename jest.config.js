@@ -10,7 +10,7 @@ const common = {
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
-const roots = '<rootDir>/{packages/*,subgraphs/*,router}';
+const roots = '<rootDir>/{packages/*,subgraphs/*,router,subsonic}';
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`] },
@@ -21,5 +21,7 @@ export default {
       testTimeout: 60_000,
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 120_000 },
+    // docker-compose.yml under podman: only through `npm run test:compose`, which builds and starts the stack.
+    { ...common, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.test.ts'], testTimeout: 300_000 },
   ],
 };

@@ -2,7 +2,12 @@
 // Parses the YAML (anchors and merge keys included) and checks the compose-spec rules that bite in
 // practice, plus YTM's own (one database per service, /ready healthchecks on the ops port, ports per
 // architecture.md, ops ports never published).
-// If a docker compose CLI happens to be installed, `config -q` runs as a second opinion.
+// Also the rules compose needs to run at all (JWKS and other service URLs by name, one PUBLIC_URL
+// browsers reach, ART_DIR on a named volume, the music folder read-only, only the router published,
+// a non-root USER in the Dockerfile), and that test/compose/compose.test.yml, the override
+// `npm run test:compose` adds, only swaps the stores' images and the services' base image.
+// If a docker compose CLI happens to be installed, `config -q` runs as a second opinion (Debian's
+// podman-compose 1.0.3 has no `config` command).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -38,6 +43,8 @@ const YTM = {
   library: { ports: [4001, 50051], ops: 9401, db: 'ytm_library' },
   resource: { ports: [4002, 50052], ops: 9402, db: 'ytm_resource' },
   stream: { ports: [4003, 50053], ops: 9403, db: 'ytm_stream' },
+  // ytm-subsonic: HTTP only (no gRPC server, no database).
+  subsonic: { ports: [4004], ops: 9404 },
 };
 
 const text = readFileSync(file, 'utf8');
@@ -63,6 +70,7 @@ if (!isMap(spec.services) || Object.keys(services).length === 0) err('services',
 const declaredVolumes = new Set(Object.keys(isMap(spec.volumes) ? spec.volumes : {}));
 const declaredNetworks = new Set(['default', ...Object.keys(isMap(spec.networks) ? spec.networks : {})]);
 const hostPorts = new Map();
+const publicUrls = new Set(); // router, library and stream must agree on it
 const oneShot = new Set(); // services others wait on with service_completed_successfully
 
 for (const svc of Object.values(services)) {
@@ -94,6 +102,9 @@ for (const [name, svc] of Object.entries(services)) {
 for (const name of Object.keys(YTM)) if (!services[name]) err(`services.${name}`, 'missing YTM service');
 for (const name of ['mongo', 'kafka']) if (!services[name]) err(`services.${name}`, 'missing infrastructure service');
 checkCycles();
+if (publicUrls.size > 1) err('services', `router, library and stream must share one PUBLIC_URL (got ${[...publicUrls].join(', ')})`);
+checkDockerfileUser();
+if (fileArg < 0) checkTestOverride(join(root, 'test', 'compose', 'compose.test.yml'));
 
 function checkBuild(at, build) {
   if (build === undefined) return;
@@ -219,7 +230,7 @@ function checkYtmService(at, name, svc) {
   if (env.HOST !== '0.0.0.0') err(`${at}.environment.HOST`, 'must be "0.0.0.0" (services bind 127.0.0.1 by default, unreachable from other containers)');
   const [http, grpc] = YTM[name].ports;
   if (String(env.PORT) !== String(http)) err(`${at}.environment.PORT`, `architecture.md says ${http}`);
-  if (String(env.GRPC_PORT) !== String(grpc)) err(`${at}.environment.GRPC_PORT`, `architecture.md says ${grpc}`);
+  if (grpc !== undefined && String(env.GRPC_PORT) !== String(grpc)) err(`${at}.environment.GRPC_PORT`, `architecture.md says ${grpc}`);
   if (name !== 'router' && env.REGISTRY_URL !== 'router:50050') err(`${at}.environment.REGISTRY_URL`, 'must be router:50050');
   const db = YTM[name].db;
   if (db) {
@@ -232,9 +243,44 @@ function checkYtmService(at, name, svc) {
   if (!test.includes(`127.0.0.1:${ops}/ready`))
     err(`${at}.healthcheck.test`, `should call GET http://127.0.0.1:${ops}/ready (the ops listener; /ready is not on the public port)`);
   if (containerPorts(svc.ports).includes(ops)) err(`${at}.ports`, `publishes the ops port ${ops} (/metrics, /health details, /ready are for operators only)`);
-  if (env.OPS_HOST !== undefined && env.OPS_HOST !== '127.0.0.1')
-    warnings.push(`${at}.environment.OPS_HOST: ${env.OPS_HOST} opens the ops listener beyond the container; keep it off published ports`);
+  if (name !== 'router' && svc.ports !== undefined && containerPorts(svc.ports).length)
+    err(`${at}.ports`, 'only the router is published; the other services are reached on the compose network');
+  // Inside a container 127.0.0.1/localhost is the container itself: every URL to another service must use its name.
+  for (const [k, v] of Object.entries(env)) {
+    if (typeof v === 'string' && /^(\w+:\/\/)?(127\.0\.0\.1|localhost)(:|\/|$)/.test(v) && !['PUBLIC_URL', 'OPS_HOST'].includes(k))
+      err(`${at}.environment.${k}`, `${v} is this container itself, not the service it names`);
+  }
+  if (['router', 'library', 'stream'].includes(name) && !/^http:\/\/resource:4002\//.test(env.JWKS_URL ?? ''))
+    err(
+      `${at}.environment.JWKS_URL`,
+      'must be http://resource:4002/.well-known/jwks.json (its default, 127.0.0.1, is the container itself: no token would verify)',
+    );
+  if (['router', 'library', 'stream'].includes(name)) {
+    const url = env.PUBLIC_URL ?? '';
+    if (!url || /^https?:\/\/(library|resource|stream|router|mongo|kafka)(:|\/|$)/.test(url))
+      err(`${at}.environment.PUBLIC_URL`, `must be the URL browsers reach the router at (image and ticket URLs are built on it), got "${url}"`);
+    publicUrls.add(url);
+  }
+  if (name === 'library') {
+    if (!env.ART_DIR || !mountTargets(svc.volumes).some((t) => t.target === env.ART_DIR && t.named))
+      err(`${at}.volumes`, 'ART_DIR must be a named volume: the database refers to the cover files, which must outlive the container');
+  }
+  if (name === 'library' || name === 'stream') {
+    const musicMount = mountTargets(svc.volumes).find((t) => t.target === (env.MUSIC_DIR ?? '/music'));
+    if (!musicMount) err(`${at}.volumes`, `mount the music folder at MUSIC_DIR (${env.MUSIC_DIR ?? '/music'})`);
+    else if (!musicMount.readOnly) err(`${at}.volumes`, 'mount the music folder read-only (:ro)');
+  }
   if (/\bcurl\b|\bwget\b/.test(test)) err(`${at}.healthcheck.test`, 'node:20-bookworm-slim has neither curl nor wget; use node -e fetch(...)');
+}
+
+/** The mounts of a service's `volumes`: target path, named volume or not, read-only or not. */
+function mountTargets(volumes) {
+  if (!Array.isArray(volumes)) return [];
+  return volumes.map((v) => {
+    if (isMap(v)) return { target: v.target, named: v.type === 'volume', readOnly: v.read_only === true };
+    const [source, target, mode = ''] = String(v).split(':');
+    return { target: target ?? source, named: target !== undefined && !/^[./~]/.test(source) && !isAbsolute(source), readOnly: mode.split(',').includes('ro') };
+  });
 }
 
 function checkCycles() {
@@ -284,6 +330,43 @@ function checkInterpolation(spec) {
   };
   walk(spec, '');
   return used;
+}
+
+/** The compose test's override changes only what the test machine cannot have: the stores' images, the base image. */
+function checkTestOverride(path) {
+  if (!existsSync(path)) return;
+  const at = path.slice(root.length + 1);
+  const o = parseDocument(readFileSync(path, 'utf8'), { merge: true }).toJS({ maxAliasCount: 100 });
+  const allowed = { mongo: ['image', 'pull_policy', 'command', 'healthcheck'], kafka: ['image', 'pull_policy'] };
+  for (const key of Object.keys(o ?? {})) if (key !== 'services' && !isExtension(key)) err(`${at}: ${key}`, 'the override changes services only');
+  for (const [name, svc] of Object.entries(o?.services ?? {})) {
+    if (!services[name]) err(`${at}: services.${name}`, 'is not a service of docker-compose.yml');
+    const keys = Object.keys(svc ?? {});
+    if (YTM[name]) {
+      const args = Object.keys(svc?.build?.args ?? {});
+      if (
+        keys.some((k) => k !== 'build') ||
+        Object.keys(svc.build ?? {}).some((k) => k !== 'args') ||
+        args.some((a) => !['NODE_IMAGE', 'NODE_EXTRA_CA_CERTS'].includes(a))
+      )
+        err(`${at}: services.${name}`, 'may only set build.args NODE_IMAGE and NODE_EXTRA_CA_CERTS');
+    } else {
+      for (const k of keys) if (!allowed[name]?.includes(k)) err(`${at}: services.${name}.${k}`, 'not something the test may change');
+    }
+    // podman-compose 1.0.3 concatenates lists when merging files: an override must not restate one.
+    for (const [k, v] of Object.entries(svc ?? {}))
+      if (Array.isArray(v) || Array.isArray(v?.test))
+        err(`${at}: services.${name}.${k}`, 'lists are appended by podman-compose 1.0.3, not replaced: use a string');
+  }
+}
+
+/** Every image runs as a non-root user: the Dockerfile's last USER is neither root nor 0. */
+function checkDockerfileUser() {
+  const dockerfile = join(baseDir, 'Dockerfile');
+  if (!existsSync(dockerfile)) return;
+  const users = [...readFileSync(dockerfile, 'utf8').matchAll(/^\s*USER\s+(\S+)/gm)].map((m) => m[1]);
+  const last = users.at(-1);
+  if (!last || /^(root|0)(:|$)/.test(last)) err('Dockerfile', `the runtime stage must end with a non-root USER (got ${last ?? 'none'})`);
 }
 
 /** A real compose implementation, when one is installed; never required. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { down, ensureFfmpeg, up } from '../infra/infra.mjs';
 import { ensureDeps } from './deps.mjs';
 import { ROOT, startSystem } from './system.mjs';
+import { buildWeb, startWebDev } from './web.mjs';
 
 // A fresh clone has no node_modules: install first (the README's two commands are the only set-up).
 await ensureDeps();
@@ -28,6 +29,7 @@ const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 let system;
 let infra;
 let build;
+let webDev;
 let starting;
 let stopping = false;
 const aborter = new AbortController();
@@ -36,6 +38,7 @@ async function stopAll(code) {
   stopping = true;
   say('stopping...');
   build?.kill('SIGTERM');
+  webDev?.kill('SIGTERM');
   aborter.abort();
   await starting?.catch(() => undefined);
   await system?.stop();
@@ -56,6 +59,12 @@ const built = await new Promise((resolve) => build.on('exit', (code) => resolve(
 if (stopping) await new Promise(() => undefined); // stopAll exits the process
 if (!built) {
   console.error('[ytm] build failed');
+  await stopAll(1);
+}
+// The web player: built for the router to serve at / (npm start), or served by vite with hot reload (npm run dev).
+if (!dev && !(await buildWeb({ log: say, signal: aborter.signal }))) {
+  if (stopping) await new Promise(() => undefined);
+  console.error('[ytm] web player build failed');
   await stopAll(1);
 }
 const musicDir = process.env.MUSIC_DIR ?? join(ROOT, 'music');
@@ -93,4 +102,8 @@ try {
 }
 for (const s of Object.values(system.services)) if (s.proc) s.proc.on('exit', (code) => !stopping && console.error(`[ytm] ${s.name} exited (${code})`));
 say(`ready in ${secs()}s`);
+if (dev) {
+  webDev = startWebDev(system.routerUrls[0]);
+  say(`web player (hot reload): http://127.0.0.1:5173/   (the router serves the last production build at ${system.routerUrls[0]}/)`);
+} else say(`web player: ${system.routerUrls.map((u) => `${u}/`).join('  ')}`);
 say(`GraphQL: ${system.routerUrls.map((u) => `${u}/graphql`).join('  ')}   music folder: ${musicDir}   (Ctrl-C stops everything)`);

@@ -15,6 +15,8 @@ export const SERVICES = [
   { name: 'resource', dir: 'subgraphs/resource', port: 4002, grpcPort: 50052, opsPort: 9402 },
   { name: 'library', dir: 'subgraphs/library', port: 4001, grpcPort: 50051, opsPort: 9401 },
   { name: 'stream', dir: 'subgraphs/stream', port: 4003, grpcPort: 50053, opsPort: 9403 },
+  // ytm-subsonic: HTTP only (its grpcPort is reserved, unused); registers with the router like the others.
+  { name: 'subsonic', dir: 'subsonic', port: 4004, grpcPort: 50054, opsPort: 9404 },
 ];
 
 /**
@@ -92,6 +94,8 @@ function envFor(svc, ports, opts) {
     LIBRARY_HTTP_URL: `http://127.0.0.1:${p('library').port}`,
     RESOURCE_HTTP_URL: `http://127.0.0.1:${p('resource').port}`,
     STREAM_HTTP_URL: `http://127.0.0.1:${p('stream').port}`,
+    SUBSONIC_HTTP_URL: `http://127.0.0.1:${p('subsonic').port}`,
+    ROUTER_URL: routerUrl,
     TRUST_DIR: opts.trustDir,
     ...opts.env,
     ...(svc.replicaOf ? (opts.replicaEnv?.[svc.replicaOf] ?? {}) : {}),
@@ -215,7 +219,7 @@ export async function startSystem(options) {
         const body = await r.json();
         const registered = (name) => (body.registrations ?? []).filter((x) => x.name === name).length;
         const expected = (name) => services.filter((s) => (s.replicaOf ?? s.name) === name).length;
-        return ['library', 'resource', 'stream'].every((n) => registered(n) >= expected(n));
+        return ['library', 'resource', 'stream', 'subsonic'].every((n) => registered(n) >= expected(n));
       });
     }
   } catch (err) {

@@ -1,18 +1,21 @@
-// npm test [unit|integration|e2e]: provisions FerretDB and Kafka like `npm start`, builds,
-// then runs the jest tiers (all by default). Infrastructure it started is stopped at the end
+// npm test [unit|integration|e2e|web]: provisions FerretDB and Kafka like `npm start`, builds,
+// then runs the jest tiers and the web player's tier (all by default): its unit tests (vitest),
+// its bundle budget, and its browser tests (Playwright on Chromium against the whole system). Infrastructure it started is stopped at the end
 // unless YTM_KEEP_INFRA=1.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { down, ensureFfmpeg, up } from '../infra/infra.mjs';
 import { ensureDeps } from './deps.mjs';
 import { ROOT } from './system.mjs';
+import { buildWeb } from './web.mjs';
 
 // A fresh clone has no node_modules: install first (the README's two commands are the only set-up).
 await ensureDeps();
 
-const tiers = process.argv.slice(2).filter((a) => ['unit', 'integration', 'e2e'].includes(a));
-const extra = process.argv.slice(2).filter((a) => !['unit', 'integration', 'e2e'].includes(a));
-const selected = tiers.length ? tiers : ['unit', 'integration', 'e2e'];
+const TIERS = ['unit', 'integration', 'e2e', 'web'];
+const tiers = process.argv.slice(2).filter((a) => TIERS.includes(a));
+const extra = process.argv.slice(2).filter((a) => !TIERS.includes(a));
+const selected = tiers.length ? tiers : TIERS;
 const t0 = Date.now();
 const log = (m) => console.log(`[test] ${m} [${((Date.now() - t0) / 1000).toFixed(1)}s]`);
 
@@ -34,7 +37,7 @@ const run = (projects, args) =>
   spawnSync(process.execPath, [jest, '--selectProjects', ...projects, ...args, ...extra], { cwd: ROOT, stdio: 'inherit', env }).status ?? 1;
 
 if (status === 0) {
-  const parallel = selected.filter((t) => t !== 'e2e');
+  const parallel = selected.filter((t) => t !== 'e2e' && t !== 'web');
   if (parallel.length) {
     log(`running ${parallel.join(' + ')} tests`);
     status = run(parallel, ['--maxWorkers=2', '--testTimeout=60000']);
@@ -44,7 +47,26 @@ if (status === 0) {
     const e2e = run(['e2e'], ['--runInBand', '--testTimeout=180000']);
     status = status || e2e;
   }
+  if (selected.includes('web')) status = (await webTier()) || status;
 }
 if (infra.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ only: infra.startedNow, log: (m) => console.log(`[infra] ${m}`) });
 log(status === 0 ? 'all tests passed' : 'tests failed');
 process.exit(status);
+
+/** The web player: build, unit tests, the initial-JS budget, then the browser tests. */
+async function webTier() {
+  log('web: building the production bundle');
+  if (!(await buildWeb({ log }))) return 1;
+  const web = join(ROOT, 'web');
+  const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+  const step = (what, cmd, args) => {
+    log(`web: ${what}`);
+    return spawnSync(bin(cmd), args, { cwd: web, stdio: 'inherit', env: { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '' } }).status ?? 1;
+  };
+  return (
+    step('unit tests (vitest)', 'vitest', ['run']) ||
+    spawnSync(process.execPath, ['scripts/check-budget.mjs'], { cwd: web, stdio: 'inherit' }).status ||
+    step('type-checking the browser tests', 'tsc', ['-p', 'tsconfig.e2e.json', '--noEmit']) ||
+    step('browser tests (Playwright, Chromium, the whole system)', 'playwright', ['test'])
+  );
+}

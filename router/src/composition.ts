@@ -8,7 +8,8 @@ import type { ServiceIdentity } from '@ytm/trust';
 import type { RouterConfig } from './config.js';
 import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
-import { serviceProxy } from './http/service-proxy.js';
+import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
+import { webApp } from './http/web-app.js';
 import { concurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
 import { registrationAddressCheck } from './registry/registration-address.js';
@@ -16,6 +17,7 @@ import { startRegistryServer, type RunningRegistryServer } from './registry/regi
 import { RegistryService } from './registry/registry.service.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
+import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
 import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
@@ -38,7 +40,14 @@ export interface ComposedRouter {
  */
 export function composeService(config: RouterConfig, logger: Logger, identity: ServiceIdentity): ComposedRouter {
   const registry = new RegistryService({ onExpired: (r) => logger.warn({ name: r.name, instanceId: r.instanceId }, 'registration expired') });
-  const routing = new SubgraphRouting(registry, { library: config.LIBRARY_HTTP_URL, resource: config.RESOURCE_HTTP_URL, stream: config.STREAM_HTTP_URL });
+  const routing = new SubgraphRouting(registry, {
+    library: config.LIBRARY_HTTP_URL,
+    resource: config.RESOURCE_HTTP_URL,
+    stream: config.STREAM_HTTP_URL,
+    subsonic: config.SUBSONIC_HTTP_URL,
+  });
+  // Subgraph fetches: one pooled keep-alive client; identical in-flight queries with the same credentials share a fetch.
+  const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
@@ -51,8 +60,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
           }),
         }),
     // The events subgraph is executed in-process: it has no URL anyone could reach.
-    buildService: ({ name, url }) =>
-      name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, config.SUBGRAPH_TIMEOUT_MS),
+    buildService: ({ name, url }) => (name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, subgraphClient)),
     logger: logger.child({ component: 'gateway' }),
   });
 
@@ -78,6 +86,15 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
     lagTargetMs: config.MEDIA_LAG_TARGET_MS,
     minTransferBytesPerSecond: config.MEDIA_TRANSFER_FLOOR_KBPS * 1_000,
   });
+  const proxyRoutes: ProxyRoute[] = [
+    { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
+    // The OpenSubsonic API (ytm-subsonic): its answers include audio, so they are paced like /stream/*.
+    { prefix: '/rest/', service: 'subsonic', methods: ['GET', 'HEAD', 'POST'], paced: true },
+    { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
+    { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
+    { prefix: '/auth/', service: 'resource', methods: ['POST'] },
+    { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
+  ];
   const app = createApp({
     logger,
     trustProxy: config.TRUST_PROXY,
@@ -95,16 +112,16 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
         isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
       }),
       serviceProxy({
-        routes: [
-          { prefix: '/stream/', service: 'stream', methods: ['GET', 'HEAD'], paced: true },
-          { prefix: '/art/', service: 'library', methods: ['GET', 'HEAD'] },
-          { prefix: '/playlists/', service: 'resource', methods: ['GET', 'HEAD'] },
-          { prefix: '/auth/', service: 'resource', methods: ['POST'] },
-          { prefix: '/.well-known/jwks.json', exact: true, service: 'resource', methods: ['GET', 'HEAD'] },
-        ],
+        routes: proxyRoutes,
         target: (service) => routing.httpUrl(service),
         headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         pacer,
+      }),
+      // The web player at `/`: it passes on every reserved path (/graphql included), so it never shadows them.
+      webApp({
+        distDir: config.WEB_DIST_PATH,
+        publicUrl: config.publicUrl,
+        reservedPrefixes: [...proxyRoutes.map((r) => r.prefix), '/graphql', '/__events', '/health', '/ready', '/metrics'],
       }),
     ],
     graphql: graphql.middleware,
@@ -168,6 +185,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
       ['http', () => (server ? closeServer(server, 8_000) : Promise.resolve())],
       ['graphql', () => graphql.server.stop()],
+      ['subgraph-client', () => subgraphClient.close()],
       ['registry', () => registryServer?.close() ?? Promise.resolve()],
       ['lag-watch', async () => stopLagWatch?.()],
       ['ops', () => (ops ? closeServer(ops, 1_000) : Promise.resolve())],

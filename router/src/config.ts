@@ -20,12 +20,15 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       OPS_PORT: env.port(9400),
       SUPERGRAPH_MODE: z.enum(['static', 'dynamic']).default('static'),
       SUPERGRAPH_PATH: env.string(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
+      /** The web player's production build, served at `/`. */
+      WEB_DIST_PATH: env.string(fileURLToPath(new URL('../../web/dist', import.meta.url))),
       JWKS_URL: env.url('http://127.0.0.1:4002/.well-known/jwks.json'),
       JWT_ISSUER: env.string('ytm-resource'),
       JWT_AUDIENCE: env.string('ytm'),
       LIBRARY_HTTP_URL: env.url('http://127.0.0.1:4001'),
       RESOURCE_HTTP_URL: env.url('http://127.0.0.1:4002'),
       STREAM_HTTP_URL: env.url('http://127.0.0.1:4003'),
+      SUBSONIC_HTTP_URL: env.url('http://127.0.0.1:4004'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       SUBGRAPH_TIMEOUT_MS: env.int(10_000, 100, 120_000),
       /**

@@ -87,7 +87,7 @@ describe('ops surface: /metrics, detailed /health and /ready only on the ops lis
       expect(typeof health.uptimeSeconds).toBe('number');
     }
     const router = (await (await fetch(`${system.routerOpsUrl}/health`)).json()) as { registrations: Array<{ name: string; instanceId: string }> };
-    expect(router.registrations.map((r) => r.name).sort()).toEqual(['library', 'resource', 'stream']);
+    expect(router.registrations.map((r) => r.name).sort()).toEqual(['library', 'resource', 'stream', 'subsonic']);
     expect(router.registrations.every((r) => r.instanceId.startsWith(`${r.name}-`))).toBe(true);
   });
 

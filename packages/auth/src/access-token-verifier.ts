@@ -13,6 +13,13 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Longer tokens are rejected before any parsing. */
   maxTokenLength?: number;
+  /**
+   * Tokens remembered once verified, until they expire (or their plan does): a client sends the
+   * same token with every request for its whole life, and an ES256 verification is the largest
+   * CPU cost of a small request. 0 turns the cache off.
+   */
+  cacheSize?: number;
+  now?: () => number;
 }
 
 /** What a valid access token proves: who the caller is, and until when. */
@@ -31,6 +38,24 @@ const KID = /^[A-Za-z0-9_-]{1,64}$/;
  * `exp` and the claim shapes. Every failure is the same AuthenticationError (INVALID) to the caller.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const { cacheSize = 10_000, now = Date.now } = options;
+  const verify = uncachedVerifier(options);
+  if (cacheSize <= 0) return verify;
+  const verified = new Map<string, { token: VerifiedAccessToken; until: number }>();
+  return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.until > now()) return hit.token;
+    if (hit) verified.delete(token);
+    const result = await verify(token);
+    // Until the token expires, or its PREMIUM plan does (the tier is decided at verification).
+    const until = Math.min(result.expiresAt.getTime(), result.viewer.plan.expiresAt?.getTime() ?? Infinity);
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { token: result, until });
+    return result;
+  };
+}
+
+function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
   return async (token) => {
     const fail = (why: string): never => {

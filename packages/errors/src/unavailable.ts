@@ -10,8 +10,18 @@ const STORE_UNREACHABLE = new Set([
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
 ]);
-/** Socket errors of a refused or dropped connection to another service. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Socket errors of a refused or dropped connection to another service, or one that did not answer in time (undici's timeouts). */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 /** gRPC UNAVAILABLE and DEADLINE_EXCEEDED. */
 const GRPC_UNREACHABLE = new Set([14, 4]);
 

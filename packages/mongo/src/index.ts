@@ -32,7 +32,10 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   // Operations queued while disconnected fail as unavailable after the same time (mongoose's default is 10 s).
   conn.set('bufferTimeoutMS', serverSelectionTimeoutMs);
   const log = logger.child({ component: 'mongo', db: dbName });
-  conn.on('disconnected', () => log.warn('mongo disconnected'));
+  // `disconnecting` comes only from close() (shutdown); a lost store goes straight to `disconnected`.
+  let closing = false;
+  conn.on('disconnecting', () => (closing = true));
+  conn.on('disconnected', () => (closing ? log.debug('mongo closed') : log.warn('mongo disconnected')));
   conn.on('reconnected', () => log.info('mongo reconnected'));
   conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
   await conn.asPromise();

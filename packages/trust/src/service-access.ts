@@ -18,9 +18,9 @@ export interface MethodAccess {
  * is not listed here cannot be called by anyone: the guard refuses it with PERMISSION_DENIED.
  */
 export const SERVICE_ACCESS: Readonly<Record<string, MethodAccess>> = {
-  [RegistryService.register.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream'], also: 'only under its own name' },
-  [RegistryService.heartbeat.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream'], also: 'only its own leases' },
-  [RegistryService.deregister.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream'], also: 'only its own leases' },
+  [RegistryService.register.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream', 'subsonic'], also: 'only under its own name' },
+  [RegistryService.heartbeat.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream', 'subsonic'], also: 'only its own leases' },
+  [RegistryService.deregister.path]: { servedBy: 'router', callers: ['library', 'resource', 'stream', 'subsonic'], also: 'only its own leases' },
   [LibraryService.getTrackFile.path]: { servedBy: 'library', callers: ['stream'] },
   [LibraryService.batchGetTracks.path]: { servedBy: 'library', callers: ['resource'] },
   [StreamService.revokeTickets.path]: { servedBy: 'stream', callers: ['resource'] },

@@ -66,6 +66,8 @@ export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyO
     const traceparent = currentTraceparent();
     if (traceparent) headers.traceparent = traceparent;
     headers['x-forwarded-for'] = ctx.ip;
+    // How the client reached us (https only when TRUST_PROXY believes the proxy in front): resource marks cookies Secure by it.
+    headers['x-forwarded-proto'] = ctx.protocol;
     ctx.respond = false;
     await new Promise<void>((resolve) => {
       const upstream = http.request(url, { method: ctx.method, headers, agent, timeout: headersTimeoutMs });

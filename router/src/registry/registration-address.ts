@@ -35,6 +35,11 @@ export function registrationAddressCheck(options: AddressCheckOptions): Registra
       const problem = await addressProblem(new URL(value), peer, options.ownPorts());
       if (problem) return `${field} ${value} ${problem}`;
     }
+    // An HTTP-only service (ytm-subsonic) has no GraphQL URL: its /health must answer instead.
+    if (!graphqlUrl) {
+      const health = await probeHealth(httpUrl, probeTimeoutMs);
+      return health ? `http_url ${httpUrl} is not reachable from the router (${health})` : undefined;
+    }
     const answer = await probeSubgraph(graphqlUrl, probeTimeoutMs);
     return answer ? `graphql_url ${graphqlUrl} is not reachable as a subgraph from the router (${answer})` : undefined;
   };
@@ -69,6 +74,18 @@ async function probeSubgraph(graphqlUrl: string, timeoutMs: number): Promise<str
     const body = (await res.json().catch(() => undefined)) as { data?: { _service?: { __typename?: string } } } | undefined;
     if (res.ok && body?.data?._service?.__typename === '_Service') return undefined;
     return `answered ${res.status} without a subgraph's _service`;
+  } catch (err) {
+    return (err as Error).name === 'TimeoutError'
+      ? `no answer within ${timeoutMs} ms`
+      : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
+  }
+}
+
+async function probeHealth(httpUrl: string, timeoutMs: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL('/health', httpUrl), { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json().catch(() => undefined)) as { status?: string } | undefined;
+    return res.ok && body?.status === 'ok' ? undefined : `answered ${res.status} to GET /health`;
   } catch (err) {
     return (err as Error).name === 'TimeoutError'
       ? `no answer within ${timeoutMs} ms`

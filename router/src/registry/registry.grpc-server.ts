@@ -138,9 +138,11 @@ function validate(request: RegisterRequest): string | undefined {
   }
   if (!request.instanceId) return 'instance_id is required';
   if (request.instanceId.length > MAX_ID_LENGTH) return `instance_id must be at most ${MAX_ID_LENGTH} characters`;
+  if (request.httpUrl && !isHttpUrl(request.httpUrl)) return 'http_url must be an absolute http(s) URL';
+  // An HTTP-only service (ytm-subsonic) registers with http_url alone: no GraphQL endpoint, no SDL.
+  if (!request.graphqlUrl && !request.sdl.trim()) return request.httpUrl ? undefined : 'graphql_url and sdl, or http_url, are required';
   if (!request.graphqlUrl) return 'graphql_url is required';
   if (!isHttpUrl(request.graphqlUrl)) return 'graphql_url must be an absolute http(s) URL';
-  if (request.httpUrl && !isHttpUrl(request.httpUrl)) return 'http_url must be an absolute http(s) URL';
   if (!request.sdl.trim()) return 'sdl is required';
   if (Buffer.byteLength(request.sdl, 'utf8') > MAX_SDL_BYTES) return `sdl must be at most ${MAX_SDL_BYTES} bytes`;
   if (request.version.length > MAX_NAME_LENGTH) return `version must be at most ${MAX_NAME_LENGTH} characters`;

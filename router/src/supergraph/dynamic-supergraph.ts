@@ -28,7 +28,8 @@ export function dynamicSupergraph({ registry, logger, required, onSwap, extraSub
     const build = (regs: readonly Registration[]): string | undefined => {
       // One SDL per subgraph: the newest registration wins.
       const byName = new Map<string, Registration>();
-      for (const r of regs) if (!byName.has(r.name) || byName.get(r.name)!.registeredAt < r.registeredAt) byName.set(r.name, r);
+      // HTTP-only services (no SDL) take no part in the supergraph.
+      for (const r of regs.filter((x) => x.sdl !== '')) if (!byName.has(r.name) || byName.get(r.name)!.registeredAt < r.registeredAt) byName.set(r.name, r);
       const missing = required.filter((n) => !byName.has(n));
       if (missing.length > 0) {
         log.info({ missing }, 'waiting for subgraphs to register');

@@ -16,9 +16,12 @@ export class SubgraphRouting {
     private readonly suspectMs = 5_000,
   ) {}
 
+  /** A live instance's GraphQL URL, else the configured default's (`<NAME>_HTTP_URL`), else `fallback` (the supergraph's routing URL). */
   graphqlUrl(name: string, fallback: string): string {
     const live = this.live(name);
-    return live.length > 0 ? live[this.counter++ % live.length]!.graphqlUrl : fallback;
+    if (live.length > 0) return live[this.counter++ % live.length]!.graphqlUrl;
+    const configured = this.httpDefaults[name];
+    return configured ? `${configured.replace(/\/+$/, '')}/graphql` : fallback;
   }
 
   /** Another instance than the one at `failedUrl`, after marking that one as suspect. */

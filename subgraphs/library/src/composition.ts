@@ -13,6 +13,7 @@ import type { LibraryConfig } from './config.js';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
 import { createContext } from './graphql/context.js';
+import { LyricsReader } from './persistence/lyrics.reader.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { createLibraryHandlers } from './grpc/library.grpc-server.js';
 import { artRoutes } from './http/art.routes.js';
@@ -103,7 +104,7 @@ export async function composeService(
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ library, scans: scanner, publicUrl: config.publicUrl }),
+    context: createContext({ library, scans: scanner, publicUrl: config.publicUrl, lyrics: new LyricsReader() }),
   });
   const app = createApp({
     logger,

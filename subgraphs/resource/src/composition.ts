@@ -151,7 +151,7 @@ export async function composeService(
     authenticate,
     context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
   });
-  const auth = authRoutes(accounts, keyRing, authenticate);
+  const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
   const app = createApp({
     logger,

@@ -92,3 +92,39 @@ describe('access token verification', () => {
     await expect(verify(make())).rejects.toMatchObject({ code: 'UNAUTHENTICATED', failure: 'INVALID', message: 'Invalid or expired access token' });
   });
 });
+
+describe('verified tokens are remembered until they expire', () => {
+  it('verifies a token once, then again only after its expiry (or its plan’s)', async () => {
+    let now = Date.now();
+    let lookups = 0;
+    const cached = createAccessTokenVerifier({
+      resolveKey: async (kid) => {
+        lookups += 1;
+        return kid === 'k1' ? publicKey : undefined;
+      },
+      issuer: 'ytm-resource',
+      audience: 'ytm',
+      now: () => now,
+    });
+    const token = sign();
+    await cached(token);
+    await cached(token);
+    expect(lookups).toBe(1);
+    now += 61_000; // past exp: verified again, and jwt (with the real clock) still accepts it within its 60 s
+    await cached(token).catch(() => undefined);
+    expect(lookups).toBe(2);
+
+    const premiumUntil = Math.floor(now / 1000) + 2;
+    const planned = sign({ plan: { tier: 'PREMIUM', exp: premiumUntil } });
+    expect((await cached(planned)).viewer.plan.tier).toBe('PREMIUM');
+    now = premiumUntil * 1000 + 1;
+    await cached(planned);
+    expect(lookups).toBe(4);
+  });
+
+  it('never remembers a token that failed', async () => {
+    const bad = sign({}, {}, other.privateKey);
+    await expect(verify(bad)).rejects.toThrow();
+    await expect(verify(bad)).rejects.toThrow();
+  });
+});

@@ -70,6 +70,16 @@ export class Catalogue {
   trackIdsOfGenre(genre: string): ReadonlySet<string> {
     return this.byGenre.get(nameKey(genre)) ?? new Set();
   }
+  /** Every genre (as first spelled) with its tracks. */
+  *genres(): IterableIterator<{ name: string; trackIds: ReadonlySet<string> }> {
+    for (const ids of this.byGenre.values()) {
+      const first = ids.values().next();
+      if (first.done) continue;
+      const track = this.tracks.get(first.value);
+      const name = track?.genres.find((g) => this.byGenre.get(nameKey(g)) === ids);
+      if (name !== undefined) yield { name, trackIds: ids };
+    }
+  }
   albumIdsOfArtist(artistId: string): ReadonlySet<string> {
     return this.albumsByArtist.get(artistId) ?? new Set();
   }

@@ -1,6 +1,6 @@
 import { BadUserInputError } from '@ytm/errors';
 import type { Catalogue } from './catalogue.js';
-import { Listings, type AlbumSort, type TrackFilter, type TrackSort } from './listings.js';
+import { Listings, type AlbumFilter, type AlbumSort, type TrackFilter, type TrackSort } from './listings.js';
 import type { Album, AlbumSummary, Artist, Image, LibraryStats, Track } from './model.js';
 import { paginate, type Page, type PageArgs } from './pagination.js';
 import type { ScanControl } from './ports.js';
@@ -8,6 +8,13 @@ import type { ScanControl } from './ports.js';
 export type SortDirection = 'ASC' | 'DESC';
 
 export const MAX_SEARCH_LIMIT = 50;
+export const MAX_RANDOM_COUNT = 500;
+
+export interface GenreCount {
+  name: string;
+  trackCount: number;
+  albumCount: number;
+}
 const MAX_QUERY_LENGTH = 200;
 
 export interface SearchIds {
@@ -63,8 +70,34 @@ export class LibraryService {
     return paginate(this.listings.tracks(f, sort), scope, args, direction === 'DESC');
   }
 
-  albumPage(sort: AlbumSort, direction: SortDirection, args: PageArgs): Page {
-    return paginate(this.listings.albums(sort), `al:${sort}`, args, direction === 'DESC');
+  albumPage(sort: AlbumSort, direction: SortDirection, args: PageArgs, filter?: AlbumFilter | null): Page {
+    const f = filter ?? {};
+    if (f.yearFrom != null && f.yearTo != null && f.yearFrom > f.yearTo) throw new BadUserInputError('yearFrom is after yearTo', 'filter');
+    const scope = `al:${sort}:${JSON.stringify([f.genre, f.yearFrom, f.yearTo])}`;
+    return paginate(this.listings.albums(sort, undefined, f), scope, args, direction === 'DESC');
+  }
+
+  /** Up to `count` distinct tracks matching the filter, in random order. */
+  randomTrackIds(filter: TrackFilter | null | undefined, count: number | null | undefined, random: () => number = Math.random): string[] {
+    return sample(this.listings.tracks(filter ?? {}, 'TITLE').ids, checkCount(count), random);
+  }
+
+  randomAlbumIds(count: number | null | undefined, random: () => number = Math.random): string[] {
+    return sample(this.listings.albums('TITLE').ids, checkCount(count), random);
+  }
+
+  /** Every genre with how many tracks and albums carry it, by name. */
+  genres(): GenreCount[] {
+    const out: GenreCount[] = [];
+    for (const { name, trackIds } of this.catalogue.genres()) {
+      const albums = new Set<string>();
+      for (const id of trackIds) {
+        const albumId = this.catalogue.tracks.get(id)?.albumId;
+        if (albumId) albums.add(albumId);
+      }
+      out.push({ name, trackCount: trackIds.size, albumCount: albums.size });
+    }
+    return out.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
   }
 
   artistPage(args: PageArgs): Page {
@@ -98,4 +131,24 @@ export class LibraryService {
       lastScanAt: this.scans.lastScanAt(),
     };
   }
+}
+
+function checkCount(count: number | null | undefined): number {
+  const n = count ?? 10;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RANDOM_COUNT) throw new BadUserInputError(`count must be between 1 and ${MAX_RANDOM_COUNT}`, 'count');
+  return n;
+}
+
+/** `n` distinct items picked uniformly (a partial Fisher–Yates over the picked positions only). */
+function sample(ids: readonly string[], n: number, random: () => number): string[] {
+  const picked = new Map<number, number>();
+  const out: string[] = [];
+  const total = ids.length;
+  for (let i = 0; i < Math.min(n, total); i++) {
+    const j = i + Math.floor(random() * (total - i));
+    const atJ = picked.get(j) ?? j;
+    picked.set(j, picked.get(i) ?? i);
+    out.push(ids[atJ]!);
+  }
+  return out;
 }

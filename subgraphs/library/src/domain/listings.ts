@@ -14,6 +14,12 @@ export interface TrackFilter {
   yearTo?: number | null | undefined;
 }
 
+export interface AlbumFilter {
+  genre?: string | null | undefined;
+  yearFrom?: number | null | undefined;
+  yearTo?: number | null | undefined;
+}
+
 // Unknown years sort after every real one.
 const NO_YEAR = 9_999;
 
@@ -36,10 +42,24 @@ export class Listings {
     return { ids: this.cached(cacheKey, () => this.selectTracks(filter).map((t) => t.id), keyOf), keyOf };
   }
 
-  albums(sort: AlbumSort, artistId?: string): Listing {
+  albums(sort: AlbumSort, artistId?: string, filter: AlbumFilter = {}): Listing {
     const keyOf = (id: string) => this.albumKey(id, sort);
-    const ids = () => [...(artistId === undefined ? this.catalogue.albums.keys() : this.catalogue.albumIdsOfArtist(artistId))];
-    return { ids: this.cached(`albums:${sort}:${artistId ?? ''}`, ids, keyOf), keyOf };
+    const all = () => [...(artistId === undefined ? this.catalogue.albums.keys() : this.catalogue.albumIdsOfArtist(artistId))];
+    const ids = () => all().filter((id) => this.albumMatches(id, filter));
+    const cacheKey = `albums:${sort}:${artistId ?? ''}:${JSON.stringify([filter.genre, filter.yearFrom, filter.yearTo])}`;
+    return { ids: this.cached(cacheKey, ids, keyOf), keyOf };
+  }
+
+  private albumMatches(id: string, filter: AlbumFilter): boolean {
+    if (filter.genre == null && filter.yearFrom == null && filter.yearTo == null) return true;
+    const summary = this.catalogue.albumSummary(id);
+    if (filter.genre != null) {
+      const wanted = foldText(filter.genre);
+      if (!summary.genres.some((g) => foldText(g) === wanted)) return false;
+    }
+    if (filter.yearFrom != null && (summary.year === null || summary.year < filter.yearFrom)) return false;
+    if (filter.yearTo != null && (summary.year === null || summary.year > filter.yearTo)) return false;
+    return true;
   }
 
   artists(): Listing {

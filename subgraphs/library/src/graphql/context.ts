@@ -1,6 +1,7 @@
 import type { BaseContext } from '@ytm/subgraph';
 import type { LibraryService } from '../domain/library.service.js';
 import type { ScanControl } from '../domain/ports.js';
+import type { LyricsReader } from '../persistence/lyrics.reader.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface LibraryContext extends BaseContext {
@@ -9,8 +10,9 @@ export interface LibraryContext extends BaseContext {
   loaders: Loaders;
   /** Where image URLs point (the router, which proxies /art/*). */
   publicUrl: string;
+  lyrics: LyricsReader;
 }
 
-export function createContext(deps: { library: LibraryService; scans: ScanControl; publicUrl: string }) {
+export function createContext(deps: { library: LibraryService; scans: ScanControl; publicUrl: string; lyrics: LyricsReader }) {
   return (base: BaseContext): LibraryContext => ({ ...base, ...deps, loaders: createLoaders(deps.library) });
 }

@@ -94,7 +94,8 @@ export interface LikeRepository {
   like(userId: string, trackId: string, now: Date): Promise<Date>;
   /** Idempotent: false when it was not liked. */
   unlike(userId: string, trackId: string): Promise<boolean>;
-  likedAmong(userId: string, trackIds: readonly string[]): Promise<Set<string>>;
+  /** The liked ones among `trackIds`, with when they were liked. */
+  likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>>;
   /** Newest like first; tracks that left the library are left out. */
   listLiked(
     userId: string,

@@ -14,11 +14,11 @@ export interface LoaderSources {
 /** Per request, so batching and caching never leak across users. */
 export function createLoaders(sources: LoaderSources, viewerId: string | undefined) {
   return {
-    /** Whether the signed-in user likes a track: one query for every Track of a request. */
-    liked: new DataLoader<string, boolean>(async (trackIds) => {
-      if (!viewerId) return trackIds.map(() => false);
+    /** When the signed-in user liked a track (null: not liked): one query for every Track of a request. */
+    likedAt: new DataLoader<string, Date | null>(async (trackIds) => {
+      if (!viewerId) return trackIds.map(() => null);
       const liked = await sources.likeStore.likedAmong(viewerId, trackIds);
-      return trackIds.map((id) => liked.has(id));
+      return trackIds.map((id) => liked.get(id) ?? null);
     }),
     user: new DataLoader<string, User | null>(async (ids) => {
       const users = await sources.users.findByIds(ids);

@@ -88,12 +88,14 @@ export class MongoLikeRepository implements LikeRepository {
     return r.matchedCount === 1;
   }
 
-  async likedAmong(userId: string, trackIds: readonly string[]): Promise<Set<string>> {
-    if (trackIds.length === 0) return new Set();
+  async likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>> {
+    if (trackIds.length === 0) return new Map();
     const docs = await this.collection
-      .find<Pick<LikeDoc, 'trackId'>>({ _id: { $in: trackIds.map((t) => likeId(userId, t)) }, ...ACTIVE } as never, { projection: { trackId: 1 } })
+      .find<Pick<LikeDoc, 'trackId' | 'likedAt'>>({ _id: { $in: trackIds.map((t) => likeId(userId, t)) }, ...ACTIVE } as never, {
+        projection: { trackId: 1, likedAt: 1 },
+      })
       .toArray();
-    return new Set(docs.map((d) => d.trackId));
+    return new Map(docs.map((d) => [d.trackId, d.likedAt]));
   }
 
   async listLiked(userId: string, options: { first: number; after?: { likedAt: Date; trackId: string } }) {

@@ -9,7 +9,10 @@ import type { UserDoc } from './user.model.js';
 
 export const EVENT_SOURCE = 'ytm-resource';
 
-function toUser(d: UserDoc): User {
+/** What a User read needs: never the password hash or the pending outbox (a read of `me` is among the most frequent). */
+const USER_FIELDS = { email: 1, displayName: 1, role: 1, plan: 1, createdAt: 1 } as const;
+
+function toUser(d: Omit<UserDoc, 'passwordHash' | 'updatedAt'>): User {
   return {
     id: d._id,
     email: d.email,
@@ -55,12 +58,12 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async findById(id: string): Promise<User | null> {
-    const d = await this.model.findById(id).lean<UserDoc>();
+    const d = await this.model.findById(id, USER_FIELDS).lean<UserDoc>();
     return d ? toUser(d) : null;
   }
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    const docs = await this.model.find({ _id: { $in: [...ids] } }).lean<UserDoc[]>();
+    const docs = await this.model.find({ _id: { $in: [...ids] } }, USER_FIELDS).lean<UserDoc[]>();
     return docs.map(toUser);
   }
 

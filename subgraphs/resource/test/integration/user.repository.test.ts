@@ -15,15 +15,24 @@ afterAll(async () => {
   await conn.close();
 });
 
-/** The repository with a running outbox relay whose publisher records event types, taking `brokerMs` a send. */
+/**
+ * The repository with a running outbox relay whose publisher records event types, taking `brokerMs`
+ * a send. Publishing is at-least-once: a redelivered event (same id) is recorded once.
+ */
 async function repositoryWithRelay(brokerMs: number) {
   const users = userModel(conn);
   await users.init();
   const sent: string[] = [];
+  const seen = new Set<string>();
   const publisher = {
     send: async (_topic: string, messages: Array<{ value: string }>) => {
       if (brokerMs > 0) await new Promise((r) => setTimeout(r, brokerMs)); // a broker round trip
-      for (const m of messages) sent.push((JSON.parse(m.value) as { type: string }).type);
+      for (const m of messages) {
+        const event = JSON.parse(m.value) as { id: string; type: string };
+        if (seen.has(event.id)) continue;
+        seen.add(event.id);
+        sent.push(event.type);
+      }
     },
   };
   const relay = new OutboxRelay({
@@ -98,4 +107,25 @@ it('concurrent updates of one user all land, and of two plan changes from the sa
   }
   expect(failures).toEqual([]);
   expect(sent.filter((t) => t === 'resource.user.plan-changed')).toHaveLength(15);
+});
+
+it('reads a user (me, User entities) without the password hash or the pending outbox', async () => {
+  const monitored = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: conn.name, retryWrites: false, monitorCommands: true }).asPromise();
+  try {
+    const replies: Array<Record<string, unknown>> = [];
+    monitored.getClient().on('commandSucceeded', (e) => {
+      const batch = (e.reply as { cursor?: { firstBatch?: Array<Record<string, unknown>> } }).cursor?.firstBatch;
+      if (e.commandName === 'find' && batch) replies.push(...batch);
+    });
+    const writer = new MongoUserRepository(userModel(conn), () => undefined);
+    const u = await writer.create(freeUser(`projection-${Date.now()}@ytm.test`)); // its event stays in the outbox: no relay
+    const reader = new MongoUserRepository(userModel(monitored), () => undefined);
+    expect(await reader.findById(u.id)).toMatchObject({ id: u.id, email: u.email, displayName: 'before', plan: { tier: 'FREE' } });
+    expect(await reader.findByIds([u.id])).toHaveLength(1);
+    expect(replies).toHaveLength(2);
+    for (const doc of replies) expect(Object.keys(doc).sort()).toEqual(['_id', 'createdAt', 'displayName', 'email', 'plan', 'role']);
+    expect((await userModel(conn).collection.findOne({ _id: u.id as never }))?._outbox).toHaveLength(1);
+  } finally {
+    await monitored.close();
+  }
 });

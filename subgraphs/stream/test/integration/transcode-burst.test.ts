@@ -8,7 +8,7 @@ import { startHarness, ticketUrl, type Harness } from '../support/stream-harness
 import { untilNoProcesses } from '../support/transcode-helpers.js';
 
 // Real FerretDB, Kafka and ffmpeg on a shared machine: generous timeouts.
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 const BURST = 600;
 const MAX_TRANSCODES = 2;

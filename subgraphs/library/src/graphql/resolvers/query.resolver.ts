@@ -1,5 +1,5 @@
 import { requireViewer } from '@ytm/auth';
-import type { AlbumSort, TrackFilter, TrackSort } from '../../domain/listings.js';
+import type { AlbumFilter, AlbumSort, TrackFilter, TrackSort } from '../../domain/listings.js';
 import type { SortDirection } from '../../domain/library.service.js';
 import { loadPresent, toConnection } from '../connection.js';
 import type { LibraryContext } from '../context.js';
@@ -19,9 +19,21 @@ export const queryResolvers = {
       requireViewer(ctx.viewer);
       return ctx.loaders.album.load(id);
     },
-    albums: (_: unknown, args: PageArgs & { sort: AlbumSort; direction: SortDirection }, ctx: LibraryContext) => {
+    albums: (_: unknown, args: PageArgs & { sort: AlbumSort; direction: SortDirection; filter?: AlbumFilter | null }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
-      return toConnection(ctx.library.albumPage(args.sort, args.direction, args), ctx.loaders.album);
+      return toConnection(ctx.library.albumPage(args.sort, args.direction, args, args.filter), ctx.loaders.album);
+    },
+    randomTracks: (_: unknown, args: { filter?: TrackFilter | null; count?: number | null }, ctx: LibraryContext) => {
+      requireViewer(ctx.viewer);
+      return loadPresent(ctx.loaders.track, ctx.library.randomTrackIds(args.filter, args.count));
+    },
+    randomAlbums: (_: unknown, args: { count?: number | null }, ctx: LibraryContext) => {
+      requireViewer(ctx.viewer);
+      return loadPresent(ctx.loaders.album, ctx.library.randomAlbumIds(args.count));
+    },
+    genres: (_: unknown, __: unknown, ctx: LibraryContext) => {
+      requireViewer(ctx.viewer);
+      return ctx.library.genres();
     },
     artist: (_: unknown, { id }: { id: string }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);

@@ -13,5 +13,7 @@ export const trackResolvers = {
     album: (t: Track, _: unknown, ctx: LibraryContext) => (t.albumId ? ctx.loaders.album.load(t.albumId) : null),
     coverArt: (t: Track, _: unknown, ctx: LibraryContext) => (t.coverArtId ? ctx.loaders.image.load(t.coverArtId) : null),
     format: (t: Track) => ({ ...t.format, fileSize: t.size }),
+    /** Read from the file (sidecar .lrc, else its tags) when asked. */
+    lyrics: (t: Track, _: unknown, ctx: LibraryContext) => ctx.lyrics.read(t),
   },
 };

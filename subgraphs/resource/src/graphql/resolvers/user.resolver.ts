@@ -36,7 +36,7 @@ export const userResolvers = {
       const first = checkFirst(args.first, 25);
       const cursor = decodeCursor(args.after, ['number', 'string']) as [number, string] | undefined;
       const page = await ctx.services.likes.likedTracks(viewer, user.id, first, cursor ? { likedAt: new Date(cursor[0]), trackId: cursor[1] } : undefined);
-      for (const like of page.likes) ctx.loaders.liked.prime(like.trackId, true);
+      for (const like of page.likes) ctx.loaders.likedAt.prime(like.trackId, like.likedAt);
       const edges = page.likes.map((l) => ({ cursor: encodeCursor([l.likedAt.getTime(), l.trackId]), node: { __typename: 'Track', id: l.trackId } }));
       return connection(edges, page.hasNextPage, page.totalCount);
     },

@@ -1,0 +1,177 @@
+// bench/router: the YTM router beside Hive Gateway and plain @apollo/gateway on @apollo/server, in
+// front of the same running subgraphs, on the same supergraph (the peers' has no `events`
+// subgraph: the router runs it in-process and queries never reach it). Rounds are interleaved
+// (every gateway runs each shape once per round, in rotating order), so a machine others load
+// slows all three alike; medians over rounds are printed with ratios to the YTM router.
+// Run: npm run build && node bench/router/run.mjs   (starts infra and the system; installs the peers here on first run)
+// Env: ROUNDS (3), DURATION_MS (8000), CONNECTIONS (20), USERS (40), SHAPES (all), MODES (varied,identical), GATEWAYS (ytm,hive,apollo)
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { up } from '../../infra/infra.mjs';
+import { freePort, startSystem } from '../../scripts/system.mjs';
+import { composeFromConfig } from '../../scripts/supergraph-lib.mjs';
+import { generate } from '../library/generate-corpus.mjs';
+import { SHAPES } from './shapes.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const DURATION_MS = Number(process.env.DURATION_MS ?? 8_000);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 20);
+const USERS = Number(process.env.USERS ?? 40);
+const TRACKS = 200;
+const shapeNames = (process.env.SHAPES ?? Object.keys(SHAPES).join(',')).split(',');
+const modes = (process.env.MODES ?? 'varied,identical').split(',');
+const gatewayNames = (process.env.GATEWAYS ?? 'ytm,hive,apollo').split(',');
+
+if (gatewayNames.includes('hive') && !existsSync(join(HERE, 'node_modules/@graphql-hive/gateway'))) {
+  console.log('installing the peers (bench/router/package.json) ...');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: HERE, stdio: 'inherit' });
+}
+
+const infra = await up({ log: () => {} });
+const music = mkdtempSync(join(tmpdir(), 'ytm-bench-router-music-'));
+generate(music, TRACKS);
+const system = await startSystem({
+  mongodbUrl: infra.mongodbUrl,
+  kafkaBrokers: infra.kafkaBrokers,
+  ephemeral: true,
+  dbPrefix: `bench_router_${randomUUID().slice(0, 8)}`,
+  production: true,
+  // One client address, a few users sending as fast as answers come: far over a household's budgets.
+  env: { LOG_LEVEL: 'error', MUSIC_DIR: music, USER_COST_PER_MINUTE: '1000000000', HTTP_CONCURRENT_PER_ADDRESS: '1000', SUBGRAPH_TIMEOUT_MS: '60000' },
+});
+const peers = [];
+try {
+  const gql = async (url, query, variables, token) => {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return r.json();
+  };
+  const users = [];
+  for (let i = 0; i < USERS; i += 2) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(2, USERS - i) }, (_, j) =>
+        gql(system.graphqlUrl, 'mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }', {
+          i: { email: `bench-${i + j}-${randomUUID()}@example.com`, password: 'password 1234', displayName: `Bench ${i + j}` },
+        }),
+      ),
+    );
+    for (const r of batch) if (!r.data) throw new Error(`sign-up failed: ${JSON.stringify(r.errors)}`);
+    users.push(...batch.map((r) => r.data.signUp.accessToken));
+  }
+  for (let i = 0; ; i++) {
+    const r = await gql(system.graphqlUrl, '{ tracks(first: 1) { totalCount } }', {}, users[0]);
+    if (r.data?.tracks.totalCount >= TRACKS) break;
+    if (i > 600) throw new Error('the corpus was not scanned');
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const trackIds = (await gql(system.graphqlUrl, '{ tracks(first: 100) { edges { node { id } } } }', {}, users[0])).data.tracks.edges.map((e) => e.node.id);
+  // Every user likes a few tracks, so `liked` differs between users.
+  for (const [u, token] of users.entries()) {
+    for (let k = 0; k < 3; k++)
+      await gql(system.graphqlUrl, 'mutation($t: ID!) { likeTrack(trackId: $t) { id } }', { t: trackIds[(u * 7 + k * 13) % trackIds.length] }, token);
+  }
+
+  // The peers' supergraph: the three subgraphs at the running ports.
+  const dir = mkdtempSync(join(tmpdir(), 'ytm-bench-router-'));
+  const configPath = join(dir, 'supergraph.json');
+  const subgraph = (name) => ({ routing_url: `${system.services[name].url}/graphql`, schema: { file: join(ROOT, `subgraphs/${name}/schema.graphql`) } });
+  writeFileSync(configPath, JSON.stringify({ subgraphs: { library: subgraph('library'), resource: subgraph('resource'), stream: subgraph('stream') } }));
+  const composed = composeFromConfig(configPath);
+  if (composed.errors) throw new Error(composed.errors.join('\n'));
+  writeFileSync(join(dir, 'supergraph.graphql'), composed.supergraphSdl);
+
+  const gateways = [];
+  for (const name of gatewayNames) {
+    if (name === 'ytm') {
+      gateways.push({ name, url: system.graphqlUrl, pid: system.services.router.proc.pid });
+      continue;
+    }
+    const port = await freePort();
+    const proc = spawn(process.execPath, [join(HERE, 'peer.mjs'), name, String(port), join(dir, 'supergraph.graphql')], {
+      cwd: HERE,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    peers.push(proc);
+    await new Promise((res, rej) => {
+      proc.stdout.on('data', (d) => d.toString().includes('listening') && res());
+      proc.once('exit', (code) => rej(new Error(`${name} exited with ${code}`)));
+    });
+    gateways.push({ name, url: `http://127.0.0.1:${port}/graphql`, pid: proc.pid });
+  }
+
+  const ctx = { users, trackIds };
+  // Same answers from every gateway, for a few requests of each shape.
+  for (const shape of shapeNames) {
+    for (const req of SHAPES[shape].requests(ctx, 'varied').slice(0, 5)) {
+      const answers = await Promise.all(gateways.map(async (g) => JSON.stringify(await gql(g.url, ...JSON.parse(req.body).__args, req.token))));
+      const differs = answers.findIndex((a) => a !== answers[0]);
+      if (differs > 0 || answers[0].includes('"errors"')) {
+        throw new Error(`${shape}: ${gateways[0].name} and ${gateways[Math.max(differs, 0)].name} answer differently:\n${answers.join('\n')}`);
+      }
+    }
+  }
+  console.log(`answers identical on ${gateways.map((g) => g.name).join(', ')} for ${shapeNames.join(', ')}`);
+
+  const load = (url, requests) =>
+    new Promise((res, rej) => {
+      const payload = JSON.stringify({
+        url,
+        requests: requests.map((r) => ({ body: JSON.stringify(stripArgs(JSON.parse(r.body))), token: r.token })),
+        connections: CONNECTIONS,
+        durationMs: DURATION_MS,
+      });
+      const file = join(dir, `load-${randomUUID()}.json`);
+      writeFileSync(file, payload);
+      const p = spawn(process.execPath, [join(HERE, 'load.mjs'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.once('exit', (code) => (code === 0 ? res(JSON.parse(out)) : rej(new Error(`load exited with ${code}`))));
+    });
+  const results = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of modes) {
+      for (const shape of shapeNames) {
+        const requests = SHAPES[shape].requests(ctx, mode);
+        const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]);
+        for (const g of order) {
+          const r = await load(g.url, requests);
+          ((results[`${mode} ${shape}`] ??= {})[g.name] ??= []).push(r);
+          process.stdout.write(
+            `round ${round + 1} ${mode} ${shape} ${g.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms${r.errors ? ` (${r.errors} errors)` : ''}\n`,
+          );
+        }
+      }
+    }
+  }
+  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (ratio = YTM ÷ peer for req/s)`);
+  console.log(`| mode / shape | ${gateways.map((g) => g.name).join(' | ')} |\n|---|${gateways.map(() => '---').join('|')}|`);
+  for (const [key, byGateway] of Object.entries(results)) {
+    const ytm = byGateway.ytm ? median(byGateway.ytm.map((r) => r.rps)) : undefined;
+    const cells = gateways.map((g) => {
+      const rs = byGateway[g.name];
+      const rps = median(rs.map((r) => r.rps));
+      const ratio = ytm && g.name !== 'ytm' ? ` (×${(ytm / rps).toFixed(2)})` : '';
+      return `${rps.toFixed(0)} req/s${ratio}, p50 ${median(rs.map((r) => r.p50)).toFixed(1)}, p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms`;
+    });
+    console.log(`| ${key} | ${cells.join(' | ')} |`);
+  }
+} finally {
+  for (const p of peers) p.kill('SIGTERM');
+  await system.stop();
+}
+
+/** Requests carry [query, variables] under __args for the identity check; the wire body is the plain GraphQL request. */
+function stripArgs(body) {
+  const [query, variables] = body.__args;
+  return { query, variables };
+}

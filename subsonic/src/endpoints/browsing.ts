@@ -1,0 +1,127 @@
+import { coverArtId, indexLetter, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
+import { notFound } from '../format/response.js';
+import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
+import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
+import type { Call, EndpointTable } from './endpoint.js';
+import { MUSIC_FOLDER } from './system.js';
+
+const IGNORED_ARTICLES = 'The El La Los Las Le Les';
+
+function byLetter(artists: GqlArtist[], entry: (a: GqlArtist) => Record<string, unknown>) {
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const a of artists) {
+    const letter = indexLetter(a.sortName);
+    let list = groups.get(letter);
+    if (!list) groups.set(letter, (list = []));
+    list.push(entry(a));
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a === '#' ? 1 : b === '#' ? -1 : a < b ? -1 : 1)).map(([name, artist]) => ({ name, artist }));
+}
+
+export async function albumWithTracks(call: Call, id: string): Promise<GqlAlbum & { tracks: GqlTrack[] }> {
+  const d = await call.gql<{ album: (GqlAlbum & { tracks: GqlTrack[] }) | null }>(
+    `query($id: ID!) { album(id: $id) { ${ALBUM_FIELDS} tracks { ${TRACK_FIELDS} } } }`,
+    {
+      id,
+    },
+  );
+  if (!d.album) throw notFound('Album');
+  return d.album;
+}
+
+async function artistWithAlbums(call: Call, id: string): Promise<{ artist: GqlArtist; albums: GqlAlbum[] }> {
+  const albums: GqlAlbum[] = [];
+  let artist: GqlArtist | undefined;
+  let after: string | null = null;
+  for (;;) {
+    const d: { artist: (GqlArtist & { albums: Connection<GqlAlbum> }) | null } = await call.gql(
+      `query($id: ID!, $after: String) { artist(id: $id) { ${ARTIST_FIELDS} albums(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${ALBUM_FIELDS} } } } } }`,
+      { id, after },
+    );
+    if (!d.artist) throw notFound('Artist');
+    artist = d.artist;
+    for (const e of d.artist.albums.edges) albums.push(e.node);
+    if (!d.artist.albums.pageInfo.hasNextPage) break;
+    after = d.artist.albums.pageInfo.endCursor;
+  }
+  return { artist, albums };
+}
+
+export const browsingEndpoints: EndpointTable = {
+  getArtists: {
+    handler: async (call) => {
+      const artists = await call.services.artistIndex.all(call.gql);
+      return { artists: { ignoredArticles: IGNORED_ARTICLES, index: byLetter(artists, toArtistId3) } };
+    },
+  },
+  getIndexes: {
+    handler: async (call) => {
+      const since = call.params.optionalInt('ifModifiedSince', 0);
+      const artists = await call.services.artistIndex.all(call.gql);
+      const lastModified = call.services.artistIndex.lastModified;
+      const index = since !== undefined && since >= lastModified ? [] : byLetter(artists, (a) => ({ id: a.id, name: a.name }));
+      return { indexes: { ignoredArticles: IGNORED_ARTICLES, lastModified, index } };
+    },
+  },
+  getArtist: {
+    handler: async (call) => {
+      const { artist, albums } = await artistWithAlbums(call, call.params.required('id'));
+      return { artist: { ...toArtistId3(artist), album: albums.map(toAlbumId3) } };
+    },
+  },
+  getAlbum: {
+    handler: async (call) => {
+      const album = await albumWithTracks(call, call.params.required('id'));
+      return { album: { ...toAlbumId3(album), song: album.tracks.map(toChild) } };
+    },
+  },
+  getSong: {
+    handler: async (call) => {
+      const d = await call.gql<{ track: GqlTrack | null }>(`query($id: ID!) { track(id: $id) { ${TRACK_FIELDS} playCount } }`, {
+        id: call.params.required('id'),
+      });
+      if (!d.track) throw notFound('Song');
+      return { song: toChild(d.track) };
+    },
+  },
+  getGenres: {
+    handler: async (call) => {
+      const d = await call.gql<{ genres: Array<{ name: string; trackCount: number; albumCount: number }> }>('{ genres { name trackCount albumCount } }');
+      return { genres: { genre: d.genres.map((g) => ({ value: g.name, songCount: g.trackCount, albumCount: g.albumCount })) } };
+    },
+  },
+  // Folder-style browsing (DSub): the music folder lists artists, an artist its albums, an album its songs.
+  getMusicDirectory: {
+    handler: async (call) => {
+      const id = call.params.required('id');
+      if (id === String(MUSIC_FOLDER.id)) {
+        const artists = await call.services.artistIndex.all(call.gql);
+        return {
+          directory: { id, name: MUSIC_FOLDER.name, child: artists.map((a) => ({ id: a.id, parent: id, isDir: true, title: a.name, artist: a.name })) },
+        };
+      }
+      if (id.startsWith('al_')) {
+        const album = await albumWithTracks(call, id);
+        return { directory: { id, parent: album.artist.id, name: album.title, child: album.tracks.map(toChild) } };
+      }
+      if (!id.startsWith('ar_')) throw notFound('Directory');
+      const { artist, albums } = await artistWithAlbums(call, id);
+      const child = albums.map((a) => ({
+        id: a.id,
+        parent: id,
+        isDir: true,
+        title: a.title,
+        album: a.title,
+        artist: a.artist.name,
+        year: a.year ?? undefined,
+        genre: a.genres[0],
+        coverArt: coverArtId(a.coverArt),
+        duration: Math.round(a.duration),
+        created: a.addedAt,
+        albumId: a.id,
+        artistId: a.artist.id,
+      }));
+      return { directory: { id, parent: String(MUSIC_FOLDER.id), name: artist.name, child } };
+    },
+  },
+};

@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@ytm/testing';
+import { gql, SIGN_IN, SIGN_UP } from '../e2e/graphql-client.js';
+import { subscribe, type Recorder } from '../e2e/ws-client.js';
+import { wav } from '../e2e/corpus.js';
+import { Stack } from './lib/stack.mjs';
+import { podman } from './lib/podman.mjs';
+
+/**
+ * docker-compose.yml as started by run.mjs (podman-compose, compose.test.yml on top), driven only
+ * through the router's port published on 127.0.0.1, like a browser or app would.
+ */
+const env = process.env;
+if (!env.YTM_COMPOSE_URL) throw new Error('run through `npm run test:compose`, which starts the stack');
+const base = env.YTM_COMPOSE_URL;
+const graphql = `${base}/graphql`;
+const music = env.YTM_COMPOSE_MUSIC!;
+const admin = JSON.parse(env.YTM_COMPOSE_ADMIN!) as { email: string; password: string };
+const stack = new Stack({ env, project: env.YTM_COMPOSE_PROJECT!, files: env.YTM_COMPOSE_FILES!.split(','), cwd: process.cwd(), log: console.log });
+
+const ALBUM = 'Compose Album';
+const TITLES = ['First Light', 'Second Wind', 'Third Rail'];
+const TRACKS = `query { tracks(first: 50, sort: TITLE) { edges { node { id title duration album { id title coverArt { url mimeType } } } } } }`;
+type TrackNode = { id: string; title: string; album: { id: string; title: string; coverArt: { url: string; mimeType: string } | null } | null };
+
+const tracks = async (token: string) => {
+  const r = await gql<{ tracks: { edges: Array<{ node: TrackNode }> } }>(graphql, TRACKS, {}, token);
+  expect(r.errors).toBeUndefined();
+  return r.data!.tracks.edges.map((e) => e.node);
+};
+
+describe('docker-compose.yml under podman-compose, through the router on 127.0.0.1', () => {
+  let userToken: string;
+  let adminToken: string;
+  const albumDir = join(music, ALBUM);
+  let recorder: Recorder | undefined;
+
+  beforeAll(() => {
+    mkdirSync(albumDir, { recursive: true });
+    TITLES.forEach((title, i) =>
+      writeFileSync(join(albumDir, `${i + 1} ${title}.wav`), wav({ title, artist: 'Compose Artist', album: ALBUM, track: i + 1 }, 1)),
+    );
+    // A real image for the cover and its thumbnails.
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x3366cc:s=96x96', '-frames:v', '1', '-y', join(albumDir, 'cover.png')]);
+  });
+
+  afterAll(async () => {
+    await recorder?.dispose();
+  });
+
+  it('publishes the router only, on 127.0.0.1, and keeps the ops endpoints off it', async () => {
+    const published = (await stack.containers()).flatMap((c) => c.ports.map((p: Record<string, unknown>) => ({ service: c.service, ...p })));
+    expect(published).toEqual([
+      expect.objectContaining({ service: 'router', host_ip: '127.0.0.1', container_port: 4000, host_port: Number(new URL(base).port) }),
+    ]);
+    const health = await fetch(`${base}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    for (const path of ['/ready', '/metrics']) expect((await fetch(`${base}${path}`)).status).toBe(404);
+  });
+
+  it('signs up a listener and signs in the ADMIN set by ADMIN_EMAIL/ADMIN_PASSWORD', async () => {
+    const up = await gql(graphql, SIGN_UP, { input: { email: 'listener@compose.test', password: 'listener-password-1', displayName: 'Listener' } });
+    expect(up.errors).toBeUndefined();
+    userToken = up.data!.signUp.accessToken;
+    const signIn = await gql(graphql, SIGN_IN, { email: admin.email, password: admin.password });
+    expect(signIn.errors).toBeUndefined();
+    adminToken = signIn.data!.signIn.accessToken;
+  });
+
+  it('scans the music folder mounted read-only and lists its tracks', async () => {
+    const scan = await gql(graphql, `mutation { startLibraryScan(full: true) { state } }`, {}, adminToken);
+    expect(scan.errors).toBeUndefined();
+    const listed = await waitFor(
+      async () => {
+        const status = await gql(graphql, `query { scanStatus { state errors } }`, {}, adminToken);
+        if (status.data?.scanStatus.state !== 'IDLE') return undefined;
+        const ts = await tracks(userToken);
+        return ts.length === TITLES.length ? ts : undefined;
+      },
+      60_000,
+      500,
+      'the scanned tracks',
+    );
+    expect(listed.map((t) => t.title).sort()).toEqual([...TITLES].sort());
+    expect(listed.every((t) => t.album?.title === ALBUM)).toBe(true);
+    // The library cannot write into the music folder.
+    const [library] = await stack.containers('library');
+    const touch = await podman(env, ['exec', library!.name, 'sh', '-c', 'touch /music/x 2>&1 || echo refused'], { allowFail: true });
+    expect(touch).toMatch(/Read-only file system|refused/);
+  });
+
+  it('serves the cover and a thumbnail through the router', async () => {
+    const [track] = await tracks(userToken);
+    const cover = track!.album!.coverArt!;
+    expect(cover.url.startsWith(`${base}/art/`)).toBe(true);
+    const res = await fetch(cover.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(cover.mimeType);
+    expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(join(albumDir, 'cover.png')))).toBe(true);
+    const thumb = await fetch(`${cover.url}${cover.url.includes('?') ? '&' : '?'}size=32`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toMatch(/^image\//);
+  });
+
+  it('plays a track: the bytes through the router equal the file', async () => {
+    const track = (await tracks(userToken)).find((t) => t.title === TITLES[1])!;
+    const r = await gql(graphql, `mutation($id: ID!) { requestPlayback(trackId: $id) { url mimeType } }`, { id: track.id }, userToken);
+    expect(r.errors).toBeUndefined();
+    const ticket = r.data!.requestPlayback as { url: string; mimeType: string };
+    expect(ticket.url.startsWith(`${base}/stream/`)).toBe(true);
+    const audio = await fetch(ticket.url);
+    expect(audio.status).toBe(200);
+    expect(Buffer.from(await audio.arrayBuffer()).equals(readFileSync(join(albumDir, `2 ${TITLES[1]}.wav`)))).toBe(true);
+    const range = await fetch(ticket.url, { headers: { range: 'bytes=10-19' } });
+    expect(range.status).toBe(206);
+    expect(Buffer.from(await range.arrayBuffer()).equals(readFileSync(join(albumDir, `2 ${TITLES[1]}.wav`)).subarray(10, 20))).toBe(true);
+  });
+
+  it('pushes libraryChanged over WebSocket for a file dropped into the folder', async () => {
+    recorder = subscribe(graphql, userToken, `subscription { libraryChanged { kind trackId track { title album { title } } } }`);
+    await new Promise((resolve, reject) => {
+      recorder!.client.on('connected', resolve);
+      setTimeout(() => reject(new Error(`no WebSocket connection in 10 s: ${JSON.stringify(recorder!.errors)}`)), 10_000).unref();
+    });
+    // The subscribe message follows the connection ack; leave the router a moment to register it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Written beside the folder, then renamed in: the watcher never sees a half-written file.
+    const staged = join(music, '..', `${basename(music)}-staged.wav`);
+    writeFileSync(staged, wav({ title: 'Dropped In', artist: 'Compose Artist', album: ALBUM, track: 4 }, 1));
+    renameSync(staged, join(albumDir, '4 Dropped In.wav'));
+    const event = await waitFor(
+      () => recorder!.events.find((e) => e.libraryChanged?.track?.title === 'Dropped In'),
+      60_000,
+      200,
+      'libraryChanged for the dropped file',
+    );
+    expect(event.libraryChanged).toMatchObject({ kind: 'ADDED', track: { title: 'Dropped In', album: { title: ALBUM } } });
+    expect(recorder.errors).toEqual([]);
+  });
+
+  it('keeps track IDs and covers across a restart of the library container', async () => {
+    const before = await tracks(userToken);
+    const coverUrl = before[0]!.album!.coverArt!.url;
+    const coverBytes = Buffer.from(await (await fetch(coverUrl)).arrayBuffer());
+    await stack.restart('library', 180_000);
+    const after = await waitFor(
+      async () => {
+        const ts = await tracks(userToken).catch(() => undefined);
+        return ts && ts.length === before.length ? ts : undefined;
+      },
+      60_000,
+      500,
+      'tracks after the restart',
+    );
+    expect(after.map((t) => [t.id, t.title])).toEqual(before.map((t) => [t.id, t.title]));
+    expect(after[0]!.album!.coverArt!.url).toBe(coverUrl);
+    const res = await fetch(coverUrl);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(coverBytes)).toBe(true);
+  });
+});

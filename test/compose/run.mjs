@@ -1,0 +1,143 @@
+// npm run test:compose [-- --scale]: builds the images and runs docker-compose.yml with podman-compose
+// and compose.test.yml (the only difference from production: MongoDB and Kafka swapped for images
+// built here, the Debian base for the YTM images), waits for health, then runs the jest scenarios in
+// this folder through the router's port published on 127.0.0.1. Everything the run created
+// (containers, volumes, network, image tags) is removed at the end, failed or not.
+// Cached between runs under YTM_CACHE/compose: the debootstrap root file system, the jlink'd Java
+// runtime, and the image store with its build layers.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDeps } from '../../scripts/deps.mjs';
+import { ROOT, freePort } from '../../scripts/system.mjs';
+import { BASE_IMAGE, FERRETDB_IMAGE, KAFKA_IMAGE, ensureBaseImage, ensureInfraImages, imageSizes } from './lib/images.mjs';
+import { CACHE, hasCommand, podman, podmanEnv, removeProject, run } from './lib/podman.mjs';
+import { Stack } from './lib/stack.mjs';
+
+const t0 = Date.now();
+const log = (m) => console.log(`[compose] ${m} [${((Date.now() - t0) / 1000).toFixed(1)}s]`);
+const FILES = ['docker-compose.yml', 'test/compose/compose.test.yml'];
+const SERVICES = ['router', 'library', 'resource', 'stream', 'subsonic'];
+
+for (const cmd of ['podman', 'podman-compose']) {
+  if (!hasCommand(cmd)) {
+    console.error(`[compose] ${cmd} not found: apt-get install -y podman podman-compose runc debootstrap`);
+    process.exit(1);
+  }
+}
+await ensureDeps();
+const override = readFileSync(join(ROOT, FILES[1]), 'utf8');
+for (const image of [BASE_IMAGE, FERRETDB_IMAGE, KAFKA_IMAGE]) {
+  if (!override.includes(image)) throw new Error(`${FILES[1]} must name ${image}, the image this run builds`);
+}
+
+const env = podmanEnv();
+mkdirSync(CACHE, { recursive: true });
+const project = `ytmtest${process.pid}`;
+const version = `test-${process.pid}`;
+await removeStaleProjects();
+
+const music = mkdtempSync(join(tmpdir(), 'ytm-compose-music-'));
+chmodSync(music, 0o755); // the services run as uid 1000 and read it through a read-only bind mount
+const httpPort = await freePort();
+const admin = { email: 'admin@compose.test', password: `admin-${process.pid}-password` };
+// The machine's extra CA file (a TLS-inspecting proxy), mounted into the builds for npm's downloads.
+const ca = process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS) ? process.env.NODE_EXTRA_CA_CERTS : undefined;
+const composeEnv = {
+  ...env,
+  YTM_VERSION: version,
+  YTM_HTTP_ADDRESS: '127.0.0.1',
+  YTM_HTTP_PORT: String(httpPort),
+  YTM_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+  MUSIC_DIR: music,
+  ADMIN_EMAIL: admin.email,
+  ADMIN_PASSWORD: admin.password,
+  YTM_BUILD_CA_FILE: ca ? '/run/ytm-build-ca.pem' : '',
+};
+const stack = new Stack({ env: composeEnv, project, files: FILES, cwd: ROOT, log });
+
+let status = 1;
+const cleanup = async () => {
+  log('tearing down');
+  await removeProject(env, project, log);
+  for (const s of SERVICES) await run('podman', ['rmi', `ytm-${s}:${version}`], { env, capture: true, allowFail: true });
+  rmSync(music, { recursive: true, force: true });
+};
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await ensureBaseImage(env, log);
+  await ensureInfraImages(env, log);
+  log('building the service images (podman-compose build)');
+  const buildArgs = ca ? ['--podman-build-args', `--volume ${ca}:/run/ytm-build-ca.pem:ro`] : [];
+  const beat = setInterval(() => log('  ... still building'), 30_000);
+  const build = await stack.compose([...buildArgs, 'build']).finally(() => clearInterval(beat));
+  mkdirSync(join(ROOT, '.ytm', 'logs'), { recursive: true });
+  writeFileSync(join(ROOT, '.ytm', 'logs', 'compose-build.log'), build.out + build.err);
+  // podman-compose 1.0.3 does not report a failed build: check that every image is there.
+  for (const s of SERVICES) {
+    const { code } = await run('podman', ['image', 'exists', `localhost/ytm-${s}:${version}`], { env, capture: true, allowFail: true });
+    if (code !== 0) throw new Error(`the ${s} image was not built:\n${(build.out + build.err).slice(-4000)}\n(full log: .ytm/logs/compose-build.log)`);
+  }
+  const sizes = await imageSizes(env, [BASE_IMAGE, ...SERVICES.map((s) => `localhost/ytm-${s}:${version}`), FERRETDB_IMAGE, KAFKA_IMAGE]);
+  log(`image sizes: ${sizes.map((s) => `${s.image.replace(`:${version}`, '')} ${s.mb} MB`).join(', ')}`);
+
+  log('building the test tree (tsc -b)');
+  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, capture: true });
+  log(`starting project ${project}: router on 127.0.0.1:${httpPort}`);
+  await stack.up();
+  log('stack healthy; running the scenarios');
+  status = await jest({
+    YTM_COMPOSE_URL: `http://127.0.0.1:${httpPort}`,
+    YTM_COMPOSE_PROJECT: project,
+    YTM_COMPOSE_FILES: FILES.join(','),
+    YTM_COMPOSE_MUSIC: music,
+    YTM_COMPOSE_ADMIN: JSON.stringify(admin),
+  });
+} catch (err) {
+  console.error(`[compose] ${err.stack ?? err}`);
+  status = 1;
+} finally {
+  if (status !== 0) {
+    for (const c of await stack.containers().catch(() => [])) console.error(await stack.logs(c.name, 40));
+  }
+  await cleanup();
+}
+log(status === 0 ? 'compose test passed' : 'compose test failed');
+process.exit(status);
+
+function jest(extraEnv) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/jest/bin/jest.js'), '--selectProjects', 'compose', '--runInBand', '--testTimeout=300000', ...process.argv.slice(2)],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...composeEnv, ...extraEnv, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() },
+      },
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** Projects of earlier runs whose process is gone (killed before its own clean-up). */
+async function removeStaleProjects() {
+  const out = await podman(env, ['ps', '-a', '--format', '{{index .Labels "io.podman.compose.project"}}'], { allowFail: true });
+  for (const p of new Set(out.split('\n').filter((l) => /^ytmtest\d+$/.test(l)))) {
+    const pid = Number(p.slice('ytmtest'.length));
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) await removeProject(env, p, log);
+  }
+}

@@ -1,0 +1,83 @@
+import { expect, test, type Page } from '@playwright/test';
+import { checkA11y, screenshot, signUp, waitForAudio } from './helpers';
+
+test.use({ baseURL: process.env.YTM_WEB_URL });
+
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 360, height: 740 },
+];
+
+/** Every page at desktop and phone width, light and dark: a screenshot and an axe-core check. */
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every page, desktop and phone, ${scheme}: screenshots and axe-core`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const pages: Array<[string, (p: Page) => Promise<void>]> = [
+      ['albums', async (p) => void (await p.goto('/'))],
+      [
+        'album',
+        async (p) => {
+          await p.goto('/');
+          await p.getByRole('link', { name: /^Night Drive by/ }).click();
+          await expect(p.getByRole('heading', { name: 'Night Drive', level: 1 })).toBeVisible();
+        },
+      ],
+      ['artists', async (p) => void (await p.goto('/artists'))],
+      [
+        'artist',
+        async (p) => {
+          await p.goto('/artists');
+          await p.getByRole('link', { name: 'Aurora Lane' }).first().click();
+          await expect(p.getByRole('heading', { name: 'Aurora Lane', level: 1 })).toBeVisible();
+          await expect(p.getByRole('heading', { name: 'Top tracks' })).toBeVisible();
+        },
+      ],
+      [
+        'tracks',
+        async (p) => {
+          await p.goto('/tracks');
+          await expect(p.locator('.virtual .track').first()).toBeVisible();
+        },
+      ],
+      [
+        'search',
+        async (p) => {
+          await p.goto('/search?q=aurora');
+          await expect(p.getByRole('heading', { name: 'Tracks' })).toBeVisible();
+        },
+      ],
+      ['queue', async (p) => void (await p.goto('/queue'))],
+    ];
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/signup');
+    await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+    for (const w of WIDTHS) {
+      await page.setViewportSize(w);
+      await screenshot(page, `signup-${scheme}`);
+      await checkA11y(page, `sign-up (${w.name}, ${scheme})`);
+    }
+    await page.goto('/signin');
+    for (const w of WIDTHS) {
+      await page.setViewportSize(w);
+      await screenshot(page, `signin-${scheme}`);
+      await checkA11y(page, `sign-in (${w.name}, ${scheme})`);
+    }
+    await page.setViewportSize(WIDTHS[0]!);
+    await signUp(page, `Looker${scheme}`);
+    // Something in the player bar, so it is checked too.
+    await page.getByRole('link', { name: /^Slow Rivers by/ }).click();
+    await page.getByRole('button', { name: 'Play Slow Rivers' }).click();
+    await waitForAudio(page, (a) => a.currentTime > 0.5);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    for (const w of WIDTHS) {
+      await page.setViewportSize(w);
+      for (const [name, open] of pages) {
+        await open(page);
+        await expect(page.locator('main')).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        await screenshot(page, `${name}-${scheme}`);
+        await checkA11y(page, `${name} (${w.name}, ${scheme})`);
+      }
+    }
+  });
+}

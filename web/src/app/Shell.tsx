@@ -1,0 +1,113 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useSubscription } from 'urql';
+import { graphql } from '../graphql';
+import { useSession, useUser } from '../features/auth/session-context';
+import { AlbumPage } from '../features/library/AlbumPage';
+import { AlbumsPage } from '../features/library/AlbumsPage';
+import { ArtistPage } from '../features/library/ArtistPage';
+import { ArtistsPage } from '../features/library/ArtistsPage';
+import { NotFound } from '../features/library/NotFound';
+import { TracksPage } from '../features/library/TracksPage';
+import { PlayerBar } from '../features/player/PlayerBar';
+import { QueuePage } from '../features/player/QueuePage';
+import { SearchBox } from '../features/search/SearchBox';
+import { SearchPage } from '../features/search/SearchPage';
+import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { Link, match, useRouter } from './router';
+
+const LIBRARY_CHANGED = graphql(`
+  subscription LibraryChanged {
+    libraryChanged {
+      kind
+      trackId
+    }
+  }
+`);
+
+const NAV = [
+  { to: '/', label: 'Albums', icon: AlbumIcon, active: (p: string) => p === '/' || p.startsWith('/albums') },
+  { to: '/artists', label: 'Artists', icon: ArtistIcon, active: (p: string) => p.startsWith('/artists') },
+  { to: '/tracks', label: 'Tracks', icon: TracksIcon, active: (p: string) => p === '/tracks' },
+  { to: '/queue', label: 'Queue', icon: QueueIcon, active: (p: string) => p === '/queue' },
+];
+
+/** The app's routes; the router serves index.html for exactly those listed in public/app-routes.json. */
+function route(path: string): { title: string; page: ReactNode } {
+  let m;
+  if (path === '/') return { title: 'Albums', page: <AlbumsPage /> };
+  if ((m = match('/albums/:id', path))) return { title: 'Album', page: <AlbumPage key={m.id} id={m.id!} /> };
+  if (path === '/artists') return { title: 'Artists', page: <ArtistsPage /> };
+  if ((m = match('/artists/:id', path))) return { title: 'Artist', page: <ArtistPage key={m.id} id={m.id!} /> };
+  if (path === '/tracks') return { title: 'Tracks', page: <TracksPage /> };
+  if (path === '/search') return { title: 'Search', page: <SearchPage /> };
+  if (path === '/queue') return { title: 'Queue', page: <QueuePage /> };
+  return { title: 'Not found', page: <NotFound /> };
+}
+
+/** The signed-in app: sidebar (tab bar on phones), search, the page, the persistent player bar. */
+export function Shell() {
+  const { path } = useRouter();
+  const user = useUser();
+  const session = useSession();
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useSubscription({ query: LIBRARY_CHANGED });
+  const { title, page } = route(path);
+  useEffect(() => {
+    document.title = `${title} · YTM`;
+    if (first.current) first.current = false;
+    else mainRef.current?.focus({ preventScroll: true });
+  }, [path, title]);
+  const signOut = () => void session.signOut();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Library">
+        <Link to="/" className="brand" aria-label="YTM home">
+          <Logo /> YTM
+        </Link>
+        {NAV.map(({ to, label, icon: Icon, active }) => (
+          <Link key={to} to={to} className="nav-link" aria-current={active(path) ? 'page' : undefined}>
+            <Icon /> {label}
+          </Link>
+        ))}
+        <div className="spacer" />
+        <div className="account">
+          <div className="avatar" aria-hidden="true">
+            {user.displayName.slice(0, 1).toUpperCase()}
+          </div>
+          <div className="who">
+            <div className="name">{user.displayName}</div>
+            <div className="plan">{user.plan.tier === 'PREMIUM' ? 'Premium' : 'Free plan'}</div>
+          </div>
+          <button className="icon-btn" aria-label="Sign out" title="Sign out" onClick={signOut}>
+            <SignOutIcon />
+          </button>
+        </div>
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <SearchBox />
+          <button className="icon-btn account-btn" aria-label={`Sign out ${user.displayName}`} onClick={signOut}>
+            <SignOutIcon />
+          </button>
+        </header>
+        <main id="content" className="page" tabIndex={-1} ref={mainRef} style={{ outline: 'none' }}>
+          {page}
+        </main>
+      </div>
+      <PlayerBar />
+      <nav className="tabbar" aria-label="Sections">
+        {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
+          ({ to, label, icon: Icon, active }) => (
+            <Link key={to} to={to} aria-current={active(path) ? 'page' : undefined}>
+              <Icon /> {label}
+            </Link>
+          ),
+        )}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { Client, fetchExchange, ssrExchange, subscriptionExchange, type SSRData } from '@urql/core';
+import { authExchange } from '@urql/exchange-auth';
+import { cacheExchange } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
+import { createClient as createWsClient } from 'graphql-ws';
+import type { Session } from '../features/auth/session';
+
+const unkeyed = [
+  'PageInfo',
+  'AudioFormat',
+  'Plan',
+  'PlaybackQuota',
+  'PlaybackTicket',
+  'SearchResult',
+  'LibraryStats',
+  'ScanStatus',
+  'LibraryChange',
+  'PlayRecord',
+  'Session',
+  'TrackConnection',
+  'TrackEdge',
+  'AlbumConnection',
+  'AlbumEdge',
+  'ArtistConnection',
+  'ArtistEdge',
+  'PlaylistConnection',
+  'PlaylistEdge',
+  'PlaylistItemConnection',
+  'PlaylistItemEdge',
+];
+
+/**
+ * The GraphQL client: Graphcache (normalised; connections merged as you scroll), the access token
+ * on every operation (refreshed after an UNAUTHENTICATED answer), and graphql-ws on the same
+ * /graphql URL for subscriptions, with the current token in connection_init.
+ */
+export function createApiClient(session: Session, initialData?: SSRData): Client {
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+  const ws = createWsClient({
+    url: wsUrl,
+    lazy: true,
+    connectionParams: async () => ({ authorization: `Bearer ${(await session.token()) ?? ''}` }),
+    // 4401: the token expired; 4205: the supergraph changed. Both mean: reconnect (with a fresh token).
+    shouldRetry: () => true,
+    retryAttempts: 20,
+  });
+  return new Client({
+    url: '/graphql',
+    requestPolicy: 'cache-and-network',
+    preferGetMethod: false,
+    exchanges: [
+      cacheExchange({
+        keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
+        resolvers: { Query: { tracks: relayPagination(), albums: relayPagination(), artists: relayPagination() } },
+        updates: {
+          Subscription: {
+            libraryChanged: (_result, _args, cache) => {
+              for (const field of ['albums', 'artists', 'tracks', 'libraryStats']) cache.invalidate('Query', field);
+            },
+          },
+        },
+      }),
+      // Answers prefetched before the app started (main.ts), handed over once.
+      ssrExchange({ isClient: true, initialState: initialData }),
+      authExchange(async (utils) => ({
+        addAuthToOperation(operation) {
+          const token = session.peek();
+          return token ? utils.appendHeaders(operation, { authorization: `Bearer ${token}` }) : operation;
+        },
+        willAuthError() {
+          return session.peek() === undefined && session.current.status === 'signedIn';
+        },
+        didAuthError(error) {
+          return (error.response as Response | undefined)?.status === 401 || error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+        },
+        async refreshAuth() {
+          await session.refresh();
+        },
+      })),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,108 @@
+import { AuthError, postAuth, postSignOut, type IssuedSession, type SessionUser } from './auth-api';
+
+export type SessionState = { status: 'loading' } | { status: 'signedOut'; reason?: string } | { status: 'signedIn'; user: SessionUser };
+
+/** Refresh this long before the access token expires. */
+const EARLY_MS = 60_000;
+
+/**
+ * The signed-in session. The access token lives only in this object's memory; the refresh token
+ * is an HttpOnly cookie that page scripts never see. Refreshes are single-flight, and serialised
+ * across tabs with the Web Locks API: refresh tokens are single-use, and two tabs spending the
+ * same one would make the server revoke the whole session.
+ */
+export class Session {
+  private accessToken: string | undefined;
+  private expiresAt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inflight: Promise<string | undefined> | undefined;
+  private state: SessionState = { status: 'loading' };
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get current(): SessionState {
+    return this.state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** At start: the cookie, if any, becomes a session (staying signed in across reloads). */
+  async restore(): Promise<void> {
+    await this.refresh();
+    if (this.state.status === 'loading') this.set({ status: 'signedOut' });
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    this.accept(await postAuth('signin', { email, password }));
+  }
+
+  async signUp(email: string, password: string, displayName: string): Promise<void> {
+    this.accept(await postAuth('signup', { email, password, displayName }));
+  }
+
+  async signOut(): Promise<void> {
+    const token = await this.token();
+    if (token) await postSignOut(token).catch(() => undefined);
+    this.end();
+  }
+
+  /** A token valid for at least a few seconds more, refreshing first when it is about to expire. */
+  async token(): Promise<string | undefined> {
+    if (this.accessToken && this.expiresAt - this.now() > 5_000) return this.accessToken;
+    if (this.state.status === 'signedOut') return undefined;
+    return this.refresh();
+  }
+
+  /** A fresh access token (after a 401, or on schedule); undefined when the session is over. */
+  refresh(): Promise<string | undefined> {
+    this.inflight ??= this.withLock(async () => {
+      try {
+        this.accept(await postAuth('refresh', {}));
+        return this.accessToken;
+      } catch (err) {
+        if (err instanceof AuthError && (err.code === 'UNAUTHENTICATED' || err.code === 'HTTP_401')) {
+          this.end(this.state.status === 'signedIn' ? 'Your session has ended. Please sign in again.' : undefined);
+          return undefined;
+        }
+        if (this.state.status === 'loading') this.set({ status: 'signedOut', reason: (err as Error).message });
+        return undefined;
+      }
+    }).finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  /** The token this tab holds right now, for places that cannot wait (the WebSocket's init). */
+  peek(): string | undefined {
+    return this.accessToken;
+  }
+
+  private accept(s: IssuedSession): void {
+    this.accessToken = s.accessToken;
+    this.expiresAt = Date.parse(s.accessTokenExpiresAt);
+    clearTimeout(this.timer);
+    const wait = Math.max(5_000, this.expiresAt - this.now() - EARLY_MS);
+    this.timer = setTimeout(() => void this.refresh(), wait);
+    this.set({ status: 'signedIn', user: s.user });
+  }
+
+  private end(reason?: string): void {
+    clearTimeout(this.timer);
+    this.accessToken = undefined;
+    this.expiresAt = 0;
+    this.set({ status: 'signedOut', ...(reason ? { reason } : {}) });
+  }
+
+  private set(state: SessionState): void {
+    this.state = state;
+    for (const l of this.listeners) l();
+  }
+
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    return locks ? locks.request('ytm-session-refresh', fn) : fn();
+  }
+}

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQuery } from 'urql';
+import { useWindowVirtualizer } from '@tanstack/react-virtual';
+import { graphql } from '../../graphql';
+import { plural } from '../../ui/format';
+import { usePlayer, usePlayerEngine } from '../player/player-context';
+import { current } from '../player/queue';
+import { toQueueTrack, TrackFields } from './track-fields';
+import { TrackRow } from './TrackList';
+
+const TRACKS = graphql(
+  `
+    query Tracks($sort: TrackSort!, $direction: SortDirection!, $filter: TrackFilter, $after: String) {
+      tracks(sort: $sort, direction: $direction, filter: $filter, first: 100, after: $after) {
+        totalCount
+        edges {
+          node {
+            id
+            ...TrackFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  `,
+  [TrackFields],
+);
+
+const SORTS = [
+  ['TITLE', 'Title'],
+  ['ARTIST', 'Artist'],
+  ['ALBUM', 'Album'],
+  ['ADDED_AT', 'Date added'],
+  ['YEAR', 'Year'],
+  ['DURATION', 'Length'],
+] as const;
+type Sort = (typeof SORTS)[number][0];
+const ROW = 60;
+
+/** Every track, virtualised (only the rows on screen exist), loading the next page as you near it. */
+export function TracksPage() {
+  const [sort, setSort] = useState<Sort>('TITLE');
+  const [direction, setDirection] = useState<'ASC' | 'DESC'>('ASC');
+  const [genreInput, setGenreInput] = useState('');
+  const [genre, setGenre] = useState('');
+  const [after, setAfter] = useState<string | null>(null);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setGenre(genreInput.trim());
+      setAfter(null);
+    }, 300);
+    return () => clearTimeout(t);
+  }, [genreInput]);
+  const [{ data, fetching }] = useQuery({ query: TRACKS, variables: { sort, direction, filter: genre ? { genre } : null, after } });
+  const page = data?.tracks;
+  const edges = page?.edges ?? [];
+  const total = page?.totalCount ?? 0;
+  const engine = usePlayerEngine();
+  const playingId = current(usePlayer().queue)?.track.id;
+  const listRef = useRef<HTMLDivElement>(null);
+  const virtual = useWindowVirtualizer({ count: total, estimateSize: () => ROW, overscan: 10, scrollMargin: listRef.current?.offsetTop ?? 0 });
+  const items = virtual.getVirtualItems();
+  const last = items[items.length - 1]?.index ?? 0;
+  const more = useCallback(() => {
+    if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
+  }, [page, fetching]);
+  useEffect(() => {
+    if (last >= edges.length - 30) more();
+  }, [last, edges.length, more]);
+  const queueFrom = (index: number) => {
+    // Play from here: the loaded tracks from this one on (up to 500), like a list player does.
+    const tracks = edges.slice(index, index + 500).map((e) => toQueueTrack(e.node));
+    void engine.playTracks(tracks, 0);
+  };
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Tracks</h1>
+          <p className="subtle">{page ? plural(total, 'track') : '\u00a0'}</p>
+        </div>
+        <div className="list-head">
+          <label className="visually-hidden" htmlFor="track-sort">
+            Sort by
+          </label>
+          <select
+            id="track-sort"
+            className="select"
+            value={sort}
+            onChange={(e) => {
+              setSort(e.target.value as Sort);
+              setAfter(null);
+            }}
+          >
+            {SORTS.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <button
+            className="chip"
+            aria-label={direction === 'ASC' ? 'Ascending order, switch to descending' : 'Descending order, switch to ascending'}
+            onClick={() => {
+              setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'));
+              setAfter(null);
+            }}
+          >
+            {direction === 'ASC' ? '↑ Ascending' : '↓ Descending'}
+          </button>
+          <label className="visually-hidden" htmlFor="genre-filter">
+            Filter by genre
+          </label>
+          <input
+            id="genre-filter"
+            className="input"
+            style={{ width: 160, padding: '7px 12px' }}
+            placeholder="Genre"
+            value={genreInput}
+            onChange={(e) => setGenreInput(e.target.value)}
+          />
+        </div>
+      </div>
+      {page && total === 0 && <p className="subtle">No tracks match.</p>}
+      <div ref={listRef} className="virtual" role="list" aria-label="Tracks" aria-busy={fetching} style={{ height: virtual.getTotalSize() }}>
+        {items.map((row) => {
+          const edge = edges[row.index];
+          const style = {
+            position: 'absolute' as const,
+            top: 0,
+            left: 0,
+            right: 0,
+            height: ROW,
+            transform: `translateY(${row.start - virtual.options.scrollMargin}px)`,
+          };
+          if (!edge) return <div key={row.key} role="listitem" style={style} aria-hidden="true" className="skeleton" />;
+          const t = toQueueTrack(edge.node);
+          return (
+            <div key={row.key} role="listitem" style={style}>
+              <TrackRow
+                as="div"
+                track={t}
+                number={row.index + 1}
+                isCurrent={t.id === playingId}
+                showCover={false}
+                showAlbum
+                onPlay={() => queueFrom(row.index)}
+              />
+            </div>
+          );
+        })}
+      </div>
+    </>
+  );
+}
