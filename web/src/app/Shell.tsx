@@ -13,6 +13,8 @@ import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
 import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { Notices } from '../ui/notices';
+import { CollectionNav, collectionRoute } from './collection-routes';
 import { Link, match, useRouter } from './router';
 
 const LIBRARY_CHANGED = graphql(`
@@ -33,6 +35,8 @@ const NAV = [
 
 /** The app's routes; the router serves index.html for exactly those listed in public/app-routes.json. */
 function route(path: string): { title: string; page: ReactNode } {
+  const collection = collectionRoute(path);
+  if (collection) return collection;
   let m;
   if (path === '/') return { title: 'Albums', page: <AlbumsPage /> };
   if ((m = match('/albums/:id', path))) return { title: 'Album', page: <AlbumPage key={m.id} id={m.id!} /> };
@@ -73,6 +77,7 @@ export function Shell() {
             <Icon /> {label}
           </Link>
         ))}
+        <CollectionNav path={path} />
         <div className="spacer" />
         <div className="account">
           <div className="avatar" aria-hidden="true">
@@ -99,6 +104,7 @@ export function Shell() {
         </main>
       </div>
       <PlayerBar />
+      <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
           ({ to, label, icon: Icon, active }) => (
