@@ -13,7 +13,8 @@ import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
 import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
-import { Link, match, useRouter } from './router';
+import { Link, useRouter } from './router';
+import { resolve, type RouteName } from './routes';
 
 const LIBRARY_CHANGED = graphql(`
   subscription LibraryChanged {
@@ -31,17 +32,23 @@ const NAV = [
   { to: '/queue', label: 'Queue', icon: QueueIcon, active: (p: string) => p === '/queue' },
 ];
 
-/** The app's routes; the router serves index.html for exactly those listed in public/app-routes.json. */
+type PageName = Exclude<RouteName, 'signin' | 'signup'>;
+
+/** A page for every route of ROUTES (routes.ts); the build derives the router's SPA fallback from the same list. */
+const PAGES: { [K in PageName]: { title: string; render: (params: Record<string, string>) => ReactNode } } = {
+  albums: { title: 'Albums', render: () => <AlbumsPage /> },
+  album: { title: 'Album', render: ({ id }) => <AlbumPage key={id} id={id!} /> },
+  artists: { title: 'Artists', render: () => <ArtistsPage /> },
+  artist: { title: 'Artist', render: ({ id }) => <ArtistPage key={id} id={id!} /> },
+  tracks: { title: 'Tracks', render: () => <TracksPage /> },
+  search: { title: 'Search', render: () => <SearchPage /> },
+  queue: { title: 'Queue', render: () => <QueuePage /> },
+};
+
 function route(path: string): { title: string; page: ReactNode } {
-  let m;
-  if (path === '/') return { title: 'Albums', page: <AlbumsPage /> };
-  if ((m = match('/albums/:id', path))) return { title: 'Album', page: <AlbumPage key={m.id} id={m.id!} /> };
-  if (path === '/artists') return { title: 'Artists', page: <ArtistsPage /> };
-  if ((m = match('/artists/:id', path))) return { title: 'Artist', page: <ArtistPage key={m.id} id={m.id!} /> };
-  if (path === '/tracks') return { title: 'Tracks', page: <TracksPage /> };
-  if (path === '/search') return { title: 'Search', page: <SearchPage /> };
-  if (path === '/queue') return { title: 'Queue', page: <QueuePage /> };
-  return { title: 'Not found', page: <NotFound /> };
+  const r = resolve(path);
+  const page = r && r.name !== 'signin' && r.name !== 'signup' ? PAGES[r.name] : undefined;
+  return page && r ? { title: page.title, page: page.render(r.params) } : { title: 'Not found', page: <NotFound /> };
 }
 
 /** The signed-in app: sidebar (tab bar on phones), search, the page, the persistent player bar. */
