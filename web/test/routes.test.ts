@@ -9,13 +9,13 @@ function served(path: string, r = appRoutes()): boolean {
 describe('the app routes, defined once', () => {
   it('derives the SPA fallback list from the route table', () => {
     expect(appRoutes()).toEqual({
-      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/signin', '/signup'],
+      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/liked', '/signin', '/signup'],
       prefixes: ['/albums/', '/artists/'],
     });
   });
 
   it('every path the app renders is served index.html by the router, and nothing else is', () => {
-    const paths = ['/', '/albums/a1', '/artists', '/artists/x%20y', '/tracks', '/search', '/queue', '/signin', '/signup'];
+    const paths = ['/', '/albums/a1', '/artists', '/artists/x%20y', '/tracks', '/search', '/queue', '/liked', '/signin', '/signup'];
     for (const p of paths) {
       expect(resolve(p), p).toBeDefined();
       expect(served(p), p).toBe(true);

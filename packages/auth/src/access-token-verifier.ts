@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { UnauthenticatedError } from '@ytm/errors';
 import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, effectiveTier, type AccessTokenClaims, type Viewer } from './viewer.js';
+import { AuthenticationError } from './authentication-error.js';
 
 /** Finds the public key for a `kid`, or undefined when no such key exists. */
 export type KeyResolver = (kid: string) => Promise<KeyObject | undefined>;
@@ -22,37 +22,44 @@ export interface AccessTokenVerifierOptions {
   now?: () => number;
 }
 
-export type AccessTokenVerifier = (token: string) => Promise<Viewer>;
+/** What a valid access token proves: who the caller is, and until when. */
+export interface VerifiedAccessToken {
+  viewer: Viewer;
+  /** The token's `exp`. */
+  expiresAt: Date;
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<VerifiedAccessToken>;
 
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Verifies an access token: algorithm pinned to ES256, `typ`, `kid`, signature, `iss`, `aud`,
- * `exp` and the claim shapes. Every failure is the same UNAUTHENTICATED to the caller.
+ * `exp` and the claim shapes. Every failure is the same AuthenticationError (INVALID) to the caller.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { cacheSize = 10_000, now = Date.now } = options;
   const verify = uncachedVerifier(options);
   if (cacheSize <= 0) return verify;
-  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const verified = new Map<string, { token: VerifiedAccessToken; until: number }>();
   return async (token) => {
     const hit = verified.get(token);
-    if (hit && hit.until > now()) return hit.viewer;
+    if (hit && hit.until > now()) return hit.token;
     if (hit) verified.delete(token);
-    const { viewer, exp } = await verify.withExpiry(token);
+    const result = await verify(token);
     // Until the token expires, or its PREMIUM plan does (the tier is decided at verification).
-    const until = Math.min(exp * 1000, viewer.plan.expiresAt?.getTime() ?? Infinity);
+    const until = Math.min(result.expiresAt.getTime(), result.viewer.plan.expiresAt?.getTime() ?? Infinity);
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { viewer, until });
-    return viewer;
+    verified.set(token, { token: result, until });
+    return result;
   };
 }
 
-function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier & { withExpiry(token: string): Promise<{ viewer: Viewer; exp: number }> } {
+function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
-  const withExpiry = async (token: string): Promise<{ viewer: Viewer; exp: number }> => {
+  return async (token) => {
     const fail = (why: string): never => {
-      throw Object.assign(new UnauthenticatedError('Invalid or expired access token'), { reason: why });
+      throw new AuthenticationError('INVALID', why);
     };
     if (token.length > maxTokenLength) fail('token too long');
     const decoded = jwt.decode(token, { complete: true });
@@ -75,9 +82,8 @@ function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerif
       return fail((err as Error).message);
     }
     const viewer = toViewer(claims) ?? fail('claims');
-    return { viewer, exp: claims.exp as number };
+    return { viewer, expiresAt: new Date((claims.exp as number) * 1000) };
   };
-  return Object.assign(async (token: string) => (await withExpiry(token)).viewer, { withExpiry });
 }
 
 function toViewer(claims: jwt.JwtPayload): Viewer | undefined {

@@ -43,10 +43,3 @@ export function effectiveTier(plan: { tier: PlanTier; exp?: number | null }, now
   if (plan.tier === 'PREMIUM' && typeof plan.exp === 'number' && plan.exp <= nowSec) return 'FREE';
   return plan.tier;
 }
-
-/** `Bearer <token>` → token; anything else → undefined. */
-export function parseBearer(header: string | string[] | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header.trim());
-  return match?.[1];
-}

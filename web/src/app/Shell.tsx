@@ -13,6 +13,8 @@ import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
 import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { Notices } from '../ui/notices';
+import { CollectionNav, collectionRoute } from './collection-routes';
 import { Link, useRouter } from './router';
 import { resolve, type RouteName } from './routes';
 
@@ -33,22 +35,28 @@ const NAV = [
 ];
 
 type PageName = Exclude<RouteName, 'signin' | 'signup'>;
+type Shown = { title: string; page: ReactNode };
+const notFound = (): Shown => ({ title: 'Not found', page: <NotFound /> });
 
-/** A page for every route of ROUTES (routes.ts); the build derives the router's SPA fallback from the same list. */
-const PAGES: { [K in PageName]: { title: string; render: (params: Record<string, string>) => ReactNode } } = {
-  albums: { title: 'Albums', render: () => <AlbumsPage /> },
-  album: { title: 'Album', render: ({ id }) => <AlbumPage key={id} id={id!} /> },
-  artists: { title: 'Artists', render: () => <ArtistsPage /> },
-  artist: { title: 'Artist', render: ({ id }) => <ArtistPage key={id} id={id!} /> },
-  tracks: { title: 'Tracks', render: () => <TracksPage /> },
-  search: { title: 'Search', render: () => <SearchPage /> },
-  queue: { title: 'Queue', render: () => <QueuePage /> },
+/**
+ * A page for every route of ROUTES (routes.ts): a route without one does not compile, and the
+ * build derives the router's SPA fallback from the same list. The listener's own pages come from
+ * collection-routes.tsx.
+ */
+const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) => Shown } = {
+  albums: () => ({ title: 'Albums', page: <AlbumsPage /> }),
+  album: ({ id }) => ({ title: 'Album', page: <AlbumPage key={id} id={id!} /> }),
+  artists: () => ({ title: 'Artists', page: <ArtistsPage /> }),
+  artist: ({ id }) => ({ title: 'Artist', page: <ArtistPage key={id} id={id!} /> }),
+  tracks: () => ({ title: 'Tracks', page: <TracksPage /> }),
+  search: () => ({ title: 'Search', page: <SearchPage /> }),
+  queue: () => ({ title: 'Queue', page: <QueuePage /> }),
+  liked: (_, path) => collectionRoute(path) ?? notFound(),
 };
 
-function route(path: string): { title: string; page: ReactNode } {
+function route(path: string): Shown {
   const r = resolve(path);
-  const page = r && r.name !== 'signin' && r.name !== 'signup' ? PAGES[r.name] : undefined;
-  return page && r ? { title: page.title, page: page.render(r.params) } : { title: 'Not found', page: <NotFound /> };
+  return r && r.name !== 'signin' && r.name !== 'signup' ? PAGES[r.name](r.params, path) : notFound();
 }
 
 /** The signed-in app: sidebar (tab bar on phones), search, the page, the persistent player bar. */
@@ -80,6 +88,7 @@ export function Shell() {
             <Icon /> {label}
           </Link>
         ))}
+        <CollectionNav path={path} />
         <div className="spacer" />
         <div className="account">
           <div className="avatar" aria-hidden="true">
@@ -106,6 +115,7 @@ export function Shell() {
         </main>
       </div>
       <PlayerBar />
+      <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
           ({ to, label, icon: Icon, active }) => (

@@ -4,6 +4,7 @@ import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
 import { createClient as createWsClient } from 'graphql-ws';
 import type { Session } from '../features/auth/session';
+import { collectionOptimistic, collectionResolvers, collectionUpdates, onLibraryChange } from './cache-config';
 
 const unkeyed = [
   'PageInfo',
@@ -51,12 +52,16 @@ export function createApiClient(session: Session, initialData?: SSRData): Client
     exchanges: [
       cacheExchange({
         keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
-        resolvers: { Query: { tracks: relayPagination(), albums: relayPagination(), artists: relayPagination() } },
+        resolvers: {
+          ...collectionResolvers,
+          Query: { ...collectionResolvers.Query, tracks: relayPagination(), albums: relayPagination(), artists: relayPagination() },
+        },
+        optimistic: collectionOptimistic,
         updates: {
+          ...collectionUpdates,
           Subscription: {
-            libraryChanged: (_result, _args, cache) => {
-              for (const field of ['albums', 'artists', 'tracks', 'libraryStats']) cache.invalidate('Query', field);
-            },
+            ...collectionUpdates.Subscription,
+            libraryChanged: (result, _args, cache) => onLibraryChange(result, cache),
           },
         },
       }),

@@ -12,6 +12,7 @@ export const ROUTES = {
   tracks: '/tracks',
   search: '/search',
   queue: '/queue',
+  liked: '/liked',
   signin: '/signin',
   signup: '/signup',
 } as const;

@@ -4,7 +4,6 @@ import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { LikeService } from '../domain/like.service.js';
 import type { PlanService } from '../domain/plan.service.js';
 import type { PlaylistService } from '../domain/playlist.service.js';
-import { currentClientAddress } from '../http/client-address.js';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.js';
 
 export interface ResourceServices extends LoaderSources {
@@ -20,8 +19,6 @@ export interface ResourceContext extends BaseContext {
   loaders: Loaders;
   /** Users this request just authenticated as (signUp/signIn/refresh), who may read their own private fields. */
   selfIds: Set<string>;
-  /** For per-address sign-in throttling. */
-  clientAddress: string | undefined;
 }
 
 export function createContext(services: ResourceServices) {
@@ -29,7 +26,6 @@ export function createContext(services: ResourceServices) {
     ...base,
     services,
     selfIds: new Set<string>(),
-    clientAddress: currentClientAddress(),
     loaders: createLoaders(services, base.viewer?.id),
   });
 }

@@ -3,6 +3,8 @@ import { Link } from '../../app/router';
 import { Cover } from '../../ui/Cover';
 import { clock } from '../../ui/format';
 import { MoreIcon, PlayIcon } from '../../ui/icons';
+import { LikeButton } from '../likes/LikeButton';
+import '../likes/likes.css';
 import { usePlayer, usePlayerEngine } from '../player/player-context';
 import { current, type QueueTrack } from '../player/queue';
 
@@ -140,6 +142,7 @@ export function TrackRow({
         </div>
       </div>
       <div className="t-album">{showAlbum && t.album ? <Link to={`/albums/${t.album.id}`}>{t.album.title}</Link> : null}</div>
+      <LikeButton trackId={t.id} title={t.title} />
       <div className="t-time">{clock(t.duration)}</div>
       <TrackMenu track={t} />
     </Tag>

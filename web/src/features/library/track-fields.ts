@@ -7,6 +7,7 @@ export const TrackFields = graphql(`
     id
     title
     duration
+    liked
     trackNumber
     discNumber
     artists {

@@ -1,0 +1,56 @@
+import type { Cache, OptimisticMutationConfig, ResolverConfig, UpdatesConfig } from '@urql/exchange-graphcache';
+import { relayPagination } from '@urql/exchange-graphcache/extras';
+
+/** Invalidates `field` of `entity` under every set of arguments it was read with (every page, every sort). */
+export function invalidateField(cache: Cache, entity: string, field: string): void {
+  for (const f of cache.inspectFields(entity)) if (f.fieldName === field) cache.invalidate(entity, f.fieldName, f.arguments ?? undefined);
+}
+
+/** Invalidates every page of `field` on the signed-in user (`me`), e.g. likedTracks. */
+function invalidateMine(cache: Cache, field: string): void {
+  const me = cache.resolve('Query', 'me');
+  if (typeof me === 'string') invalidateField(cache, me, field);
+}
+
+/** Resolvers of the collection features (likes, playlists): single entities read from the cache. */
+export const collectionResolvers: ResolverConfig = {
+  Query: {
+    track: (_parent, args) => ({ __typename: 'Track', id: args.id as string }),
+  },
+  User: { likedTracks: relayPagination(), playlists: relayPagination() },
+};
+
+/** Likes show at once; Graphcache drops the optimistic layer again when the mutation fails. */
+export const collectionOptimistic: OptimisticMutationConfig = {
+  likeTrack: (args) => ({ __typename: 'Track', id: args.trackId as string, liked: true }),
+  unlikeTrack: (args) => ({ __typename: 'Track', id: args.trackId as string, liked: false }),
+};
+
+/** What a change makes stale: lists are refetched, single entities are updated by normalisation. */
+export const collectionUpdates: UpdatesConfig = {
+  Mutation: {
+    likeTrack: (_r, _a, cache) => invalidateMine(cache, 'likedTracks'),
+    unlikeTrack: (_r, _a, cache) => invalidateMine(cache, 'likedTracks'),
+    createPlaylist: (_r, _a, cache) => invalidateMine(cache, 'playlists'),
+    deletePlaylist: (_r, args, cache) => {
+      cache.invalidate({ __typename: 'Playlist', id: args.id as string });
+      invalidateMine(cache, 'playlists');
+    },
+  },
+  Subscription: {
+    playlistChanged: (result, _args, cache) => {
+      const change = result.playlistChanged as { kind: string; playlistId: string } | undefined;
+      if (change?.kind === 'DELETED') cache.invalidate({ __typename: 'Playlist', id: change.playlistId });
+      invalidateMine(cache, 'playlists');
+    },
+  },
+};
+
+/** A library change: lists that may hold the track are stale; a removed track is gone. */
+export function onLibraryChange(result: Record<string, unknown>, cache: Cache): void {
+  const change = result.libraryChanged as { kind: string; trackId: string } | undefined;
+  if (change?.kind === 'REMOVED') cache.invalidate({ __typename: 'Track', id: change.trackId });
+  for (const field of ['albums', 'artists', 'tracks', 'libraryStats', 'search', 'randomTracks', 'randomAlbums', 'genres', 'artist', 'album'])
+    invalidateField(cache, 'Query', field);
+  invalidateMine(cache, 'likedTracks');
+}
