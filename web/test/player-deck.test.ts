@@ -174,3 +174,38 @@ describe('PlayerEngine: takeover and network, never stuck', () => {
     expect(audio.paused).toBe(false);
   });
 });
+
+describe('PlayerEngine: one stream allowed, renewal and prefetch', () => {
+  it('a renewal revokes the prefetched next ticket: it is dropped and fetched again, never played revoked', async () => {
+    const { engine, audio, standby, clock, requests } = setup({ standby: true, maxStreams: 1, ticketMs: 60_000 });
+    await engine.playTracks([track('a'), track('b')], 0);
+    audio.currentTime = 85;
+    audio.bufferedTo = 100;
+    audio.fire('timeupdate'); // fully buffered: b's ticket (revoking a's) and preloaded
+    await settle();
+    expect(requests).toEqual(['a', 'b']);
+    expect(standby!.src).toBe('/stream/b-2');
+    await clock.advance(60_000 - RENEW_BEFORE_MS + 1); // a's renewal revokes b's ticket
+    expect(requests).toEqual(['a', 'b', 'a']);
+    standby!.fire('canplay');
+    await settle();
+    standby!.fire('seeked');
+    await settle();
+    await clock.advance(200);
+    const active = standby!.attrs.get('data-active') === 'true' ? standby! : audio;
+    const spare = active === audio ? standby! : audio;
+    expect(active.src).toBe('/stream/a-3');
+    expect(spare.src).toBe('');
+    active.currentTime = 86;
+    active.bufferedTo = 100;
+    active.fire('timeupdate'); // fetched again
+    await settle();
+    expect(requests).toEqual(['a', 'b', 'a', 'b']);
+    expect(spare.src).toBe('/stream/b-4');
+    active.fire('ended');
+    await settle();
+    expect(requests).toEqual(['a', 'b', 'a', 'b']);
+    expect(spare.attrs.get('data-active')).toBe('true');
+    expect(spare.paused).toBe(false);
+  });
+});

@@ -364,6 +364,11 @@ export class PlayerEngine {
     const handed = await this.deck.handOver(fresh.url);
     if (this.ticket !== old) return; // a new track or a problem came first
     this.ticket = fresh;
+    if (this.deps.maxStreams() < 2 && this.prefetched) {
+      // One stream: the renewed ticket revoked the next track's; it is fetched again near the end.
+      this.prefetched = undefined;
+      this.deck.reset();
+    }
     if (!handed) {
       const a = this.audio;
       const at = a.currentTime;
