@@ -5,7 +5,7 @@ import type { GraphQLClient } from './ytm/graphql-client.js';
 import type { NowPlaying } from './ytm/now-playing.js';
 import type { PlaybackTickets } from './ytm/playback-tickets.js';
 
-/** What endpoints share across requests (built once in app.ts). */
+/** What endpoints share across requests (built once in composition.ts). */
 export interface Services {
   serverVersion: string;
   routerUrl: string;

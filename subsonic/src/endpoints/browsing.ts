@@ -1,4 +1,4 @@
-import { coverArtId, indexLetter, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
+import { indexLetter, toAlbumChild, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
 import { notFound } from '../format/response.js';
 import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
@@ -106,21 +106,7 @@ export const browsingEndpoints: EndpointTable = {
       }
       if (!id.startsWith('ar_')) throw notFound('Directory');
       const { artist, albums } = await artistWithAlbums(call, id);
-      const child = albums.map((a) => ({
-        id: a.id,
-        parent: id,
-        isDir: true,
-        title: a.title,
-        album: a.title,
-        artist: a.artist.name,
-        year: a.year ?? undefined,
-        genre: a.genres[0],
-        coverArt: coverArtId(a.coverArt),
-        duration: Math.round(a.duration),
-        created: a.addedAt,
-        albumId: a.id,
-        artistId: a.artist.id,
-      }));
+      const child = albums.map(toAlbumChild);
       return { directory: { id, parent: String(MUSIC_FOLDER.id), name: artist.name, child } };
     },
   },

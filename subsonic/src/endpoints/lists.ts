@@ -1,4 +1,4 @@
-import { coverArtId, toAlbumId3, toChild } from '../format/entities.js';
+import { toAlbumChild, toAlbumId3, toChild } from '../format/entities.js';
 import { ErrorCode, missing, SubsonicError } from '../format/response.js';
 import { ALBUM_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlTrack } from '../ytm/model.js';
@@ -73,25 +73,6 @@ async function albumList(call: Call): Promise<GqlAlbum[]> {
   }
 }
 
-/** An album as a folder-style `Child` (getAlbumList, getStarred). */
-function albumAsChild(a: GqlAlbum): Record<string, unknown> {
-  return {
-    id: a.id,
-    parent: a.artist.id,
-    isDir: true,
-    title: a.title,
-    album: a.title,
-    artist: a.artist.name,
-    year: a.year ?? undefined,
-    genre: a.genres[0],
-    coverArt: coverArtId(a.coverArt),
-    duration: Math.round(a.duration),
-    created: a.addedAt,
-    albumId: a.id,
-    artistId: a.artist.id,
-  };
-}
-
 async function likedTracks(call: Call, max = 10_000): Promise<GqlTrack[]> {
   const out: GqlTrack[] = [];
   let after: string | null = null;
@@ -117,7 +98,7 @@ async function randomSongs(call: Call, filter: Record<string, unknown>, count: n
 
 export const listEndpoints: EndpointTable = {
   getAlbumList2: { handler: async (call) => ({ albumList2: { album: (await albumList(call)).map(toAlbumId3) } }) },
-  getAlbumList: { handler: async (call) => ({ albumList: { album: (await albumList(call)).map(albumAsChild) } }) },
+  getAlbumList: { handler: async (call) => ({ albumList: { album: (await albumList(call)).map(toAlbumChild) } }) },
   getRandomSongs: {
     handler: async (call) => {
       const size = call.params.int('size', 10, 1, 500);

@@ -1,4 +1,4 @@
-import { toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
+import { toAlbumChild, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
 import { missing } from '../format/response.js';
 import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
@@ -83,15 +83,7 @@ export const searchEndpoints: EndpointTable = {
       return {
         searchResult2: {
           artist: r.artists.map((a) => ({ id: a.id, name: a.name })),
-          album: r.albums.map((a) => ({
-            id: a.id,
-            parent: a.artist.id,
-            isDir: true,
-            title: a.title,
-            album: a.title,
-            artist: a.artist.name,
-            year: a.year ?? undefined,
-          })),
+          album: r.albums.map(toAlbumChild),
           song: r.songs.map(toChild),
         },
       };

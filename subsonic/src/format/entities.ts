@@ -95,6 +95,25 @@ export function toAlbumId3(a: GqlAlbum): Record<string, unknown> {
   };
 }
 
+/** An album as a folder-style `Child` (getAlbumList, getStarred, getMusicDirectory, search2). */
+export function toAlbumChild(a: GqlAlbum): Record<string, unknown> {
+  return {
+    id: a.id,
+    parent: a.artist.id,
+    isDir: true,
+    title: a.title,
+    album: a.title,
+    artist: a.artist.name,
+    year: a.year ?? undefined,
+    genre: a.genres[0],
+    coverArt: coverArtId(a.coverArt),
+    duration: Math.round(a.duration),
+    created: a.addedAt,
+    albumId: a.id,
+    artistId: a.artist.id,
+  };
+}
+
 export function toArtistId3(a: GqlArtist): Record<string, unknown> {
   return { id: a.id, name: a.name, coverArt: coverArtId(a.coverArt), albumCount: a.albumCount, sortName: a.sortName };
 }
