@@ -17,6 +17,8 @@ import { CursorCache } from './ytm/cursor-cache.js';
 import { GraphQLClient } from './ytm/graphql-client.js';
 import { NowPlaying } from './ytm/now-playing.js';
 import { PlaybackTickets } from './ytm/playback-tickets.js';
+import { UserData } from './ytm/notes.js';
+import { resourceUserData, type UserDataStore } from './ytm/user-data.grpc-client.js';
 
 export const VERSION = '0.1.0';
 
@@ -26,6 +28,7 @@ const UNSYNCED_TTL_MS = 1_000;
 /** Replacements for tests; production passes none. */
 export interface SubsonicOverrides {
   verifier?: CredentialVerifier & { close(): void };
+  userData?: UserDataStore;
 }
 
 /** What the composition root builds: nothing listens or runs until main.ts (or a test) asks. */
@@ -49,6 +52,7 @@ export interface ComposedSubsonic {
  */
 export function composeService(config: SubsonicConfig, logger: Logger, identity: CallerCredentials, overrides: SubsonicOverrides = {}): ComposedSubsonic {
   const verifier = overrides.verifier ?? resourceCredentialVerifier(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS);
+  const userData = new UserData(overrides.userData ?? resourceUserData(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS));
   const cache = new CredentialCache();
   const artistIndex = new ArtistIndex();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-subsonic', logger });
@@ -71,6 +75,7 @@ export function composeService(config: SubsonicConfig, logger: Logger, identity:
     artistIndex,
     nowPlaying: new NowPlaying(),
     tickets: new PlaybackTickets(),
+    userData,
     extensions: EXTENSIONS,
   };
   const app = createApp({
@@ -99,6 +104,7 @@ export function composeService(config: SubsonicConfig, logger: Logger, identity:
     shutdown: [
       ['consumer', async () => consumer?.stop()],
       ['resource-client', async () => verifier.close()],
+      ['resource-user-data', async () => userData.close()],
     ],
   };
 }

@@ -1,12 +1,13 @@
 import type { Logger } from '@ytm/logger';
 import { BadUserInputError } from '@ytm/errors';
-import { toGrpcError, type Principal as PrincipalMessage, type ResourceServer, type ResourceUser } from '@ytm/proto';
+import type { Principal as PrincipalMessage, ResourceServer, ResourceUser } from '@ytm/proto';
 import type { AccountService } from '../domain/account.service.js';
 import type { AnnotationService } from '../domain/annotation.service.js';
 import type { PlayQueueService } from '../domain/play-queue.service.js';
 import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { Principal } from '../domain/principal.js';
 import { effectivePlan, type User } from '../domain/user.js';
+import { answerer } from './answer.js';
 import { userDataGrpcHandlers } from './user-data.grpc-handlers.js';
 
 function userMessage(user: User): ResourceUser {
@@ -38,12 +39,7 @@ export function resourceGrpcServer(deps: {
   logger: Logger;
 }): ResourceServer {
   const { accounts, apiKeys, logger } = deps;
-  const answer = <T>(name: string, work: () => Promise<T>, callback: (err: object | null, value?: T) => void) => {
-    work().then(
-      (value) => callback(null, value),
-      (err: unknown) => callback(toGrpcError(err, (e) => logger.error({ err: e }, `${name} failed`))),
-    );
-  };
+  const answer = answerer(logger);
   return {
     ...userDataGrpcHandlers(deps),
     getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id)), callback),

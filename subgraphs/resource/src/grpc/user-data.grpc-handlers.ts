@@ -1,9 +1,10 @@
 import type { Logger } from '@ytm/logger';
-import { toGrpcError, type Annotation as AnnotationMessage, type PlayQueue as PlayQueueMessage, type ResourceServer } from '@ytm/proto';
+import type { Annotation as AnnotationMessage, PlayQueue as PlayQueueMessage, ResourceServer } from '@ytm/proto';
 import type { Annotation } from '../domain/annotation.js';
 import type { AnnotationService } from '../domain/annotation.service.js';
 import type { PlayQueue } from '../domain/play-queue.js';
 import type { PlayQueueService } from '../domain/play-queue.service.js';
+import { answerer } from './answer.js';
 
 function annotationMessage(a: Annotation): AnnotationMessage {
   return { kind: a.kind, itemId: a.itemId, rating: a.rating ?? 0, starredAtMs: a.starredAt?.getTime() ?? 0 };
@@ -29,12 +30,7 @@ type UserDataMethods = Pick<ResourceServer, 'listAnnotations' | 'setRating' | 's
  */
 export function userDataGrpcHandlers(deps: { annotations: AnnotationService; playQueues: PlayQueueService; logger: Logger }): UserDataMethods {
   const { annotations, playQueues, logger } = deps;
-  const answer = <T>(name: string, work: () => Promise<T>, callback: (err: object | null, value?: T) => void) => {
-    work().then(
-      (value) => callback(null, value),
-      (err: unknown) => callback(toGrpcError(err, (e) => logger.error({ err: e }, `${name} failed`))),
-    );
-  };
+  const answer = answerer(logger);
   return {
     listAnnotations: (call, callback) =>
       answer('ListAnnotations', async () => ({ annotations: (await annotations.list(call.request.userId)).map(annotationMessage) }), callback),

@@ -58,7 +58,7 @@ export class MongoAnnotationRepository implements AnnotationRepository {
           ...(next.rating !== null ? { rating: next.rating } : {}),
           ...(next.starredAt !== null ? { starredAt: next.starredAt } : {}),
         };
-        await this.collection.replaceOne({ _id: _id as never }, replacement as never, { upsert: true });
+        await this.collection.replaceOne({ _id: _id as never }, replacement, { upsert: true });
       }
       return { kind, itemId, ...next };
     });

@@ -16,7 +16,7 @@ export class MongoPlayQueueRepository implements PlayQueueRepository {
   }
 
   async save(userId: string, queue: PlayQueue): Promise<void> {
-    await this.collection.replaceOne({ _id: userId as never }, { ...queue } as never, { upsert: true });
+    await this.collection.replaceOne({ _id: userId as never }, { ...queue }, { upsert: true });
   }
 
   async clear(userId: string): Promise<void> {
