@@ -22,7 +22,20 @@ export default async function globalSetup(_config: FullConfig) {
   const mongodbUrl = process.env.MONGODB_URL ?? infra!.mongodbUrl;
   const kafkaBrokers = process.env.KAFKA_BROKERS ?? infra!.kafkaBrokers;
   const dbPrefix = `webe2e${Date.now().toString(36)}`;
-  const system = await startSystem({ mongodbUrl, kafkaBrokers, ephemeral: true, dbPrefix, production: true, env: { MUSIC_DIR: music, LOG_LEVEL: 'warn' } });
+  const system = await startSystem({
+    mongodbUrl,
+    kafkaBrokers,
+    ephemeral: true,
+    dbPrefix,
+    production: true,
+    env: {
+      MUSIC_DIR: music,
+      LOG_LEVEL: 'warn',
+      // Tickets last a track's length plus 10 s (the least allowed), so a renewal happens mid-track
+      // (30 s before expiry: about 20 s into a 40 s track) and the browser tests play through it.
+      TICKET_MARGIN_SECONDS: '10',
+    },
+  });
   const url = system.routerUrls[0] as string;
   log(`system up at ${url}`);
   await waitForScan(url, tracks);

@@ -10,7 +10,7 @@ const wrap = (page: ReactNode) => (
   <Suspense fallback={<div className="skeleton" style={{ height: 232 }} aria-busy="true" aria-label="Loading" />}>{page}</Suspense>
 );
 
-/** The collection routes (public/app-routes.json lists them for the router); null for any other path. */
+/** The collection routes (each also in ROUTES, routes.ts, which the router's fallback is built from); null for any other path. */
 export function collectionRoute(path: string): { title: string; page: ReactNode } | null {
   if (path === '/liked') return { title: 'Liked', page: wrap(<LikedPage />) };
   return null;
