@@ -63,6 +63,8 @@ export function ensureTopics(brokers: string, topics: readonly string[], opts?: 
 export function pingMongo(url: string, timeoutMs?: number): Promise<boolean>;
 export function kafkaAnswers(brokers: string, timeoutMs?: number): Promise<boolean>;
 export function getFreePort(): Promise<number>;
+/** `count` distinct free ports. */
+export function getFreePorts(count: number): Promise<number[]>;
 /**
  * Makes ffmpeg (and ffprobe when asked) available: FFMPEG_PATH, the PATH, or a static build
  * unpacked from the npm registry into $YTM_CACHE. Returns the env to add (FFMPEG_PATH, PATH)

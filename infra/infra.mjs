@@ -13,7 +13,7 @@ import { dataDir, defaultPorts, ferretdbBin, TOPICS } from './lib/paths.mjs';
 import { cmdline, isAlive, portBusy, readPid, removeFile, sleep, stopPid } from './lib/proc.mjs';
 
 export { ensureInstalled, startFerretDB, startKafka, ensureTopics, pingMongo, kafkaAnswers, TOPICS };
-export { getFreePort } from './lib/proc.mjs';
+export { getFreePort, getFreePorts } from './lib/proc.mjs';
 export { ensureFfmpeg, findFfmpeg } from './lib/ffmpeg.mjs';
 
 // Progress goes to stderr so `eval "$(node infra/infra.mjs up)"` sees only the env lines.

@@ -1,14 +1,26 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { appRoutes } from './src/app/routes';
 
 // `npm run dev` (repository root) starts the system and this dev server, which proxies the
 // router's routes so the app runs with hot reload against the running services.
 const router = process.env.YTM_ROUTER_URL ?? 'http://127.0.0.1:4000';
 const proxied = ['/graphql', '/stream', '/art', '/auth', '/playlists', '/rest', '/health'];
 
+/** The router's SPA fallback list (dist/app-routes.json), written from the app's one route table. */
+function appRoutesFile(): Plugin {
+  return {
+    name: 'ytm-app-routes',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'app-routes.json', source: `${JSON.stringify(appRoutes(), null, 2)}\n` });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), appRoutesFile()],
   build: {
     target: 'es2022',
     modulePreload: { polyfill: false },

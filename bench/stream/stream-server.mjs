@@ -1,4 +1,4 @@
-// ytm-stream for the benchmark, in its own process: the real service (createStream from dist)
+// ytm-stream for the benchmark, in its own process: the real service (composeService from dist)
 // on the real FerretDB and Kafka, with a LibraryService on real gRPC answering GetTrackFile for
 // the benchmark file. Prints one JSON line {url, port} once a ticket is issued.
 import { createLogger } from '@ytm/logger';
@@ -7,7 +7,7 @@ import { createGrpcServer, LibraryService, listen as listenGrpc } from '@ytm/pro
 import { TestTokenIssuer, uniqueName } from '@ytm/testing';
 import { benchIdentity } from '../service-process.mjs';
 import { readConfig } from '../../subgraphs/stream/dist/config.js';
-import { createStream } from '../../subgraphs/stream/dist/create-stream.js';
+import { composeService } from '../../subgraphs/stream/dist/composition.js';
 
 const [path, size, mtimeMs] = [process.env.BENCH_FILE, Number(process.env.BENCH_FILE_SIZE), Math.floor(Number(process.env.BENCH_FILE_MTIME))];
 const library = createGrpcServer({ guard: benchIdentity('library').guard(console) });
@@ -28,7 +28,8 @@ const config = readConfig({
   PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://127.0.0.1:4000',
 });
 const logger = createLogger({ name: 'ytm-stream-bench', level: config.LOG_LEVEL });
-const stream = await createStream(config, logger, benchIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
+const stream = await composeService(config, logger, benchIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
+await stream.start();
 const { port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', Number(process.env.PORT ?? 0));
 
 const res = await fetch(`http://127.0.0.1:${port}/graphql`, {

@@ -5,7 +5,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, openSync, closeSync, readFile
 import { join } from 'node:path';
 import { withLock } from './lock.mjs';
 import { kafkaCdsArchive, startKafka } from './kafka.mjs';
-import { getFreePort, tail } from './proc.mjs';
+import { getFreePorts, tail } from './proc.mjs';
 import { cacheDir, ferretdbBin, kafkaHome, kafkaLibs, FERRETDB_VERSION, KAFKA_VERSION, SCALA_VERSION, SLF4J_VERSION } from './paths.mjs';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -164,7 +164,7 @@ async function buildKafkaCds(log) {
   const work = join(cacheDir(), 'build', `kafka-cds-${process.pid}`);
   const tmpArchive = join(kafkaHome(), `kafka-cds.jsa.tmp-${process.pid}`);
   try {
-    const [port, controllerPort] = [await getFreePort(), await getFreePort()];
+    const [port, controllerPort] = await getFreePorts(2);
     const broker = await startKafka({ port, controllerPort, dataDir: work, jvmArgs: [`-XX:ArchiveClassesAtExit=${tmpArchive}`] });
     await broker.stop(); // the archive is written as the JVM exits
     if (!existsSync(tmpArchive)) throw new Error('the JVM exited without writing the archive');

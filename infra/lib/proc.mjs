@@ -130,15 +130,27 @@ export function portBusy(port) {
   });
 }
 
-export function getFreePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+export async function getFreePort() {
+  const [port] = await getFreePorts(1);
+  return port;
+}
+
+/** `count` distinct free ports: every one is held until all are chosen (two calls to getFreePort may return the same port). */
+export async function getFreePorts(count) {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen({ port: 0, host: '127.0.0.1' }, resolve);
+      });
+    }
+    return servers.map((srv) => srv.address().port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(() => resolve()))));
+  }
 }
 
 export function portOpen(port, timeoutMs = 500) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
-import { getFreePort, startKafka } from '../../infra/infra.mjs';
+import { getFreePorts, startKafka } from '../../infra/infra.mjs';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
@@ -41,7 +41,8 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
   };
 
   beforeAll(async () => {
-    broker = await startKafka({ port: await getFreePort(), controllerPort: await getFreePort(), dataDir: dir });
+    const [port, controllerPort] = (await getFreePorts(2)) as [number, number];
+    broker = await startKafka({ port, controllerPort, dataDir: dir });
     system = await startSystem({ mongodbUrl, kafkaBrokers: broker.brokers, ephemeral: true, dbPrefix, production: true, env: { LOG_LEVEL: 'error' } });
     await startConsumer();
   }, 120_000);

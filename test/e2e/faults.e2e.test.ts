@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { getFreePort, startFerretDB, startKafka } from '../../infra/infra.mjs';
+import { getFreePorts, startFerretDB, startKafka } from '../../infra/infra.mjs';
 import { uniqueName, waitFor } from '@ytm/testing';
 import { startSystem } from '../../scripts/system.mjs';
 import { writeWav } from './corpus.js';
@@ -44,9 +44,10 @@ describe('fault tolerance (private FerretDB and Kafka, every process real)', () 
           writeWav(join(folder, `${t}.wav`), { title: `Song ${a}-${b}-${t}`, artist: `Artist ${a}`, album: `Album ${a}-${b}`, track: t });
       }
     }
+    const [ferretPort, kafkaPort, controllerPort] = (await getFreePorts(3)) as [number, number, number];
     [ferret, kafka] = await Promise.all([
-      (async () => startFerretDB({ port: await getFreePort(), dataDir: join(dir, 'ferretdb') }))(),
-      (async () => startKafka({ port: await getFreePort(), controllerPort: await getFreePort(), dataDir: join(dir, 'kafka') }))(),
+      startFerretDB({ port: ferretPort, dataDir: join(dir, 'ferretdb') }),
+      startKafka({ port: kafkaPort, controllerPort, dataDir: join(dir, 'kafka') }),
     ]);
     system = await startSystem({
       mongodbUrl: ferret.url,

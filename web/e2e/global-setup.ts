@@ -32,7 +32,15 @@ export default async function globalSetup(_config: FullConfig) {
     ephemeral: true,
     dbPrefix,
     production: true,
-    env: { MUSIC_DIR: music, LOG_LEVEL: 'warn', ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password },
+    env: {
+      MUSIC_DIR: music,
+      LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      // Tickets last a track's length plus 10 s (the least allowed), so a renewal happens mid-track
+      // (30 s before expiry: about 20 s into a 40 s track) and the browser tests play through it.
+      TICKET_MARGIN_SECONDS: '10',
+    },
   });
   const url = system.routerUrls[0] as string;
   log(`system up at ${url}`);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export interface AudioState {
   currentTime: number;
@@ -12,7 +12,7 @@ export interface AudioState {
 
 export function audioState(page: Page): Promise<AudioState> {
   return page.evaluate(() => {
-    const a = document.querySelector('audio');
+    const a = document.querySelector<HTMLAudioElement>('audio[data-active="true"]');
     return { currentTime: a?.currentTime ?? 0, paused: a?.paused ?? true, src: a?.getAttribute('src') ?? '', error: a?.error?.code ?? null };
   });
 }
@@ -94,11 +94,49 @@ export async function api<T = Record<string, unknown>>(token: string, query: str
   return body.data!;
 }
 
-/** Signs in an existing account in a fresh page. */
-export async function signIn(page: Page, email: string): Promise<void> {
+export interface ApiUser {
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** An account made through the API (as another client would), to sign in with in the browser. */
+export async function apiSignUp(request: APIRequestContext, name: string): Promise<ApiUser> {
+  const email = `${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`;
+  const res = await request.post('/auth/signup', { data: { email, password: PASSWORD, displayName: name } });
+  expect(res.status(), await res.text()).toBe(201);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return { email, password: PASSWORD, token: accessToken };
+}
+
+/** One GraphQL operation through the router with a user's token; errors are returned, not thrown. */
+export async function gql<T>(
+  request: APIRequestContext,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
+  const res = await request.post('/graphql', { data: { query, variables }, headers: { authorization: `Bearer ${token}` } });
+  return (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+}
+
+export async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
   await page.goto('/signin');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Albums', level: 1 })).toBeVisible();
+}
+
+/** Opens an album from the library grid and presses its play button. */
+export async function playAlbum(page: Page, album: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('link', { name: new RegExp(`^${album} by`) }).click();
+  await expect(page.getByRole('heading', { name: album, level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: `Play ${album}` }).click();
+}
+
+/** The player's problem banner. */
+export function problem(page: Page) {
+  return page.locator('.problem[role="alert"]');
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { api, apiToken, signIn, signUp, waitForAudio } from './helpers';
+import { api, apiToken, PASSWORD, signIn, signUp, waitForAudio } from './helpers';
 
 test.use({ baseURL: process.env.YTM_WEB_URL });
 
@@ -45,7 +45,7 @@ test('one playlist in three browsers: edits appear live in the others; a listene
 
   // The owner again, in a second browser; a listener in a third.
   const second = await newPage(browser);
-  await signIn(second, email);
+  await signIn(second, { email, password: PASSWORD });
   await second.goto(`/playlist/${id}`);
   await expect(entries(second)).toHaveCount(3);
   const listener = await newPage(browser);

@@ -24,7 +24,24 @@ export const ALBUMS = [
     tracks: ['Élan', 'Über den Wolken', 'Kaffeehaus'],
   },
   { artist: 'The Long Hours', album: 'Slow Rivers', year: 2023, genre: 'Folk', colors: ['0x614385', '0x516395'], tracks: ['River Song', 'Hollow Pines'] },
+  // Files Chromium cannot play as they are (ALAC in M4A, WMA): the player asks for a transcode.
+  {
+    artist: 'Codec Lab',
+    album: 'Odd Formats',
+    year: 2020,
+    genre: 'Electronic',
+    colors: ['0x232526', '0x414345'],
+    tracks: ['Apple Lossless', 'Windows Media'],
+    encodings: ['alac', 'wma'],
+  },
 ];
+
+/** ffmpeg output options and file extension per encoding (tags by -metadata; MP3 also embeds the cover). */
+const ENCODINGS = {
+  mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '48k', '-c:v', 'png', '-disposition:v', 'attached_pic', '-id3v2_version', '3'], cover: true },
+  alac: { ext: 'm4a', args: ['-c:a', 'alac'], cover: false },
+  wma: { ext: 'wma', args: ['-c:a', 'wmav2', '-b:a', '48k'], cover: false },
+};
 
 /** Writes the folder; `seconds` per track (long enough to seek and to see time advance). */
 export function writeMusic(dir, seconds = 40) {
@@ -37,30 +54,17 @@ export function writeMusic(dir, seconds = 40) {
     ffmpeg(['-f', 'lavfi', '-i', `gradients=s=600x600:c0=${a.colors[0]}:c1=${a.colors[1]}:x0=0:y0=0:x1=600:y1=600:d=1`, '-frames:v', '1', cover]);
     a.tracks.forEach((title, i) => {
       n += 1;
-      const file = join(albumDir, `${String(i + 1).padStart(2, '0')} ${title}.mp3`);
+      const enc = ENCODINGS[a.encodings?.[i] ?? 'mp3'];
+      const file = join(albumDir, `${String(i + 1).padStart(2, '0')} ${title}.${enc.ext}`);
       ffmpeg([
         '-f',
         'lavfi',
         '-i',
         `sine=frequency=${220 + n * 30}:duration=${seconds}:sample_rate=22050`,
-        '-i',
-        cover,
-        '-map',
-        '0:a',
-        '-map',
-        '1:v',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '48k',
+        ...(enc.cover ? ['-i', cover, '-map', '0:a', '-map', '1:v'] : []),
         '-ac',
         '1',
-        '-c:v',
-        'png',
-        '-disposition:v',
-        'attached_pic',
-        '-id3v2_version',
-        '3',
+        ...enc.args,
         '-metadata',
         `title=${title}`,
         '-metadata',

@@ -103,21 +103,26 @@ test('sign up → library → search → play → next → seek → reload still
     await page.getByRole('button', { name: 'Pause' }).click();
   });
 
-  await test.step('sign out, and a reload stays signed out', async () => {
+  await test.step('sign out: the saved queue is cleared, and a reload stays signed out', async () => {
+    const stored = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ytm.player.')));
+    expect(await stored()).toHaveLength(1);
     await page.getByRole('button', { name: 'Sign out' }).first().click();
     await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
     expect((await context.cookies()).find((c) => c.name === 'ytm_refresh')).toBeUndefined();
+    expect(await stored()).toEqual([]);
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
     expect((await audioState(page)).src).toBe('');
+    expect(await stored()).toEqual([]);
   });
 
-  await test.step('sign in again: back on the page where we were, with our queue', async () => {
+  await test.step('sign in again: back on the page where we were, with an empty queue', async () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Queue', level: 1 })).toBeVisible();
-    await expect(page.locator('.queue-item')).toHaveCount(3);
+    await expect(page.locator('.queue-item')).toHaveCount(0);
+    await expect(page.getByText('Nothing playing')).toBeVisible();
   });
   expect(errors).toEqual([]);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import kafkajs from 'kafkajs';
 import mongoose from 'mongoose';
-import { ensureInstalled, ensureTopics, getFreePort, startFerretDB, startKafka } from '../../infra.mjs';
+import { ensureInstalled, ensureTopics, getFreePorts, startFerretDB, startKafka } from '../../infra.mjs';
 import type { FerretDBHandle, KafkaHandle } from '../../infra.mjs';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
@@ -51,7 +51,7 @@ async function roundTrip(brokers: string, topic: string): Promise<string> {
 beforeAll(async () => {
   await ensureInstalled(); // a no-op once cached; the first run on a machine builds FerretDB (~1-2 min)
   dir = mkdtempSync(join(tmpdir(), 'ytm-infra-test-'));
-  const [fPort, kPort, cPort] = await Promise.all([getFreePort(), getFreePort(), getFreePort()]);
+  const [fPort, kPort, cPort] = (await getFreePorts(3)) as [number, number, number];
   const started = await Promise.allSettled([
     startFerretDB({ port: fPort, dataDir: join(dir, 'ferretdb') }),
     startKafka({ port: kPort, controllerPort: cPort, dataDir: join(dir, 'kafka') }),

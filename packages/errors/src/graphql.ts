@@ -1,13 +1,26 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DomainError, ERROR_CODES, type ErrorCode } from './domain-error.js';
+import { DomainError, ERROR_CODES, HTTP_STATUS, type ErrorCode } from './domain-error.js';
 import { asServiceUnavailable } from './unavailable.js';
 
 const PUBLIC_CODES = new Set<string>(ERROR_CODES);
 /** Apollo's own codes for malformed operations, which are the client's fault and safe to show. */
 const CLIENT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
 
-export function toGraphQLError(err: DomainError): GraphQLError {
-  return new GraphQLError(err.message, { extensions: { ...err.extensions, code: err.code } });
+/**
+ * A domain error as a GraphQL error. `httpStatus`: also set the response status (for errors
+ * thrown while building the request context, such as a refused token, which Apollo reports as 500 otherwise).
+ */
+export function toGraphQLError(err: DomainError, options: { httpStatus?: boolean } = {}): GraphQLError {
+  const http = options.httpStatus ? { http: { status: HTTP_STATUS[err.code] } } : {};
+  return new GraphQLError(err.message, { extensions: { ...err.extensions, code: err.code, ...http } });
+}
+
+/**
+ * For failures while building a GraphQL request's context (a refused token): a domain error
+ * becomes a GraphQL error with its code and HTTP status; anything else is rethrown as it is.
+ */
+export function rethrowAsContextError(err: unknown): never {
+  throw err instanceof DomainError ? toGraphQLError(err, { httpStatus: true }) : err;
 }
 
 export interface FormatErrorOptions {

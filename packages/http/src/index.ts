@@ -6,3 +6,4 @@ export * from './ops.js';
 export * from '@ytm/metrics';
 export * from './graphql-metrics.plugin.js';
 export * from './raw-route.js';
+export * from './client-address.js';

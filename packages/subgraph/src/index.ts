@@ -4,9 +4,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import type Koa from 'koa';
-import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
-import { formatGraphQLError, toGraphQLError, UnauthenticatedError } from '@ytm/errors';
-import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
+import type { Authenticate, Viewer } from '@ytm/auth';
+import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
+import { apolloKoa, graphqlMetricsPlugin, normaliseAddress, type AppState } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 
 /** What every subgraph resolver gets; each subgraph extends it with its services and loaders. */
@@ -15,6 +15,8 @@ export interface BaseContext {
   viewer: Viewer | null;
   requestId: string;
   log: Logger;
+  /** The client's address as the router forwarded it (X-Forwarded-For), for per-address limits. */
+  clientAddress: string | undefined;
 }
 
 export interface SubgraphServerOptions<C extends BaseContext> {
@@ -22,7 +24,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   resolvers: GraphQLResolverMap<C>;
   logger: Logger;
   production: boolean;
-  verifyAccessToken: AccessTokenVerifier;
+  /** The process's auth edge (`createAuthenticator`). */
+  authenticate: Authenticate;
   /** Adds per-request parts (dataloaders, services) to the base context. */
   context: (base: BaseContext) => C | Promise<C>;
 }
@@ -37,7 +40,7 @@ export interface SubgraphServer {
  * service trusts a header blindly), masks internal errors and hides schema details in production.
  */
 export async function createSubgraphServer<C extends BaseContext>(options: SubgraphServerOptions<C>): Promise<SubgraphServer> {
-  const { typeDefs, resolvers, logger, production, verifyAccessToken } = options;
+  const { typeDefs, resolvers, logger, production, authenticate } = options;
   const apollo = new ApolloServer<C>({
     // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,
@@ -53,24 +56,13 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
   await apollo.start();
   const middleware = apolloKoa(apollo, {
     context: async (ctx) => {
-      const header = ctx.get('authorization');
-      let viewer: Viewer | null = null;
-      if (header) {
-        const token = parseBearer(header);
-        if (!token) throw toGraphQLError(new UnauthenticatedError('Malformed Authorization header'));
-        try {
-          viewer = await verifyAccessToken(token);
-        } catch (err) {
-          if (err instanceof UnauthenticatedError) throw toGraphQLError(err);
-          throw err;
-        }
-      }
-      return options.context({ viewer, requestId: ctx.state.requestId, log: ctx.state.log });
+      const viewer = (await authenticate(ctx.get('authorization')).catch(rethrowAsContextError))?.viewer ?? null;
+      return options.context({ viewer, requestId: ctx.state.requestId, log: ctx.state.log, clientAddress: normaliseAddress(ctx.ip) });
     },
   });
   return { middleware, stop: () => apollo.stop() };
 }
 
 export { DateTimeScalar } from './date-time.js';
-export { runSubgraph, type RunSubgraphOptions, type RunningSubgraph } from './run.js';
+export { runSubgraph, type ComposedSubgraph, type RunSubgraphOptions, type RunningSubgraph } from './run.js';
 export { advertisedBaseUrl, isWildcardHost, type AdvertiseOptions } from './advertise.js';

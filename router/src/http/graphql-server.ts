@@ -2,9 +2,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ValidationRule } from 'graphql';
-import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
-import { formatGraphQLError, UnauthenticatedError } from '@ytm/errors';
+import type { ValidationRule } from 'graphql';
+import type { Authenticate } from '@ytm/auth';
+import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
 import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import type Koa from 'koa';
@@ -16,35 +16,22 @@ export interface GraphQLServerOptions {
   gateway: ApolloGateway;
   logger: Logger;
   production: boolean;
-  verifyAccessToken: AccessTokenVerifier;
+  /** The process's auth edge. */
+  authenticate: Authenticate;
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; userCostPerMinute: number; anonymousRequestsPerMinute: number };
   bodyLimitBytes: number;
 }
 
 const FORWARD = ['authorization', 'x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for'];
 
-/** Verifies the Authorization header; an invalid token fails the request, a missing one leaves viewer null. */
-export async function viewerFromHeader(header: string | undefined, verify: AccessTokenVerifier): Promise<Viewer | null> {
-  if (!header) return null;
-  const token = parseBearer(header);
-  if (!token) throw unauthenticated('Malformed Authorization header');
-  try {
-    return await verify(token);
-  } catch (err) {
-    if (err instanceof UnauthenticatedError) throw unauthenticated(err.message);
-    throw err;
-  }
-}
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-/** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking. */
-export async function createGraphQLServer(
-  options: GraphQLServerOptions,
-): Promise<{ server: ApolloServer<RouterContext>; middleware: Koa.Middleware<AppState>; validationRules: ValidationRule[]; checkCost: CostCheck }> {
-  const { gateway, logger, production, verifyAccessToken, limits } = options;
+/** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking (`server.start()` loads the supergraph). */
+export function createGraphQLServer(options: GraphQLServerOptions): {
+  server: ApolloServer<RouterContext>;
+  middleware: Koa.Middleware<AppState>;
+  validationRules: ValidationRule[];
+  checkCost: CostCheck;
+} {
+  const { gateway, logger, production, authenticate, limits } = options;
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
@@ -85,7 +72,6 @@ export async function createGraphQLServer(
       return out;
     },
   });
-  await server.start();
   const middleware = apolloKoa(server, {
     bodyLimitBytes: options.bodyLimitBytes,
     context: async (ctx): Promise<RouterContext> => {
@@ -98,7 +84,7 @@ export async function createGraphQLServer(
       // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
       // unless TRUST_PROXY): subgraphs rate-limit by it.
       forwardHeaders['x-forwarded-for'] = ctx.ip;
-      const viewer = await viewerFromHeader(ctx.get('authorization') || undefined, verifyAccessToken);
+      const viewer = (await authenticate(ctx.get('authorization')).catch(rethrowAsContextError))?.viewer ?? null;
       return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
     },
   });

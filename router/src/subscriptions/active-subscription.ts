@@ -7,8 +7,8 @@ import type { SubscriptionField } from './subscription-fields.js';
 export interface ActiveSubscription {
   id: string;
   viewer: Viewer;
-  /** The subscriber's own access token, forwarded on entity fetches (so `Track.liked` is theirs). */
-  token: string;
+  /** The subscriber's own Authorization header, forwarded on entity fetches (so `Track.liked` is theirs). */
+  authorization: string;
   fieldName: string;
   responseKey: string;
   field: SubscriptionField;

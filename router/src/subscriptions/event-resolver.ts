@@ -17,7 +17,7 @@ import { EVENT_OBJECT } from './subscription-fields.js';
 export type EntityFetcher = (
   query: DocumentNode,
   variables: Record<string, unknown>,
-  subscriber: Pick<ActiveSubscription, 'viewer' | 'token'>,
+  subscriber: Pick<ActiveSubscription, 'viewer' | 'authorization'>,
 ) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
 
 export interface ResolvedEvent {

@@ -4,8 +4,9 @@ import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, ValidationRule } from 'graphql';
-import type { AccessTokenVerifier, Viewer } from '@ytm/auth';
+import type { Authenticate, Authenticated } from '@ytm/auth';
 import { createKafka, startConsumer, type EventCatalog } from '@ytm/events';
+import { GRAPHQL_PATH } from '@ytm/http';
 import { labelledGauge } from '@ytm/metrics';
 import type { Logger } from '@ytm/logger';
 import type { RouterContext } from '../http/router-context.js';
@@ -23,7 +24,7 @@ export interface SubscriptionsOptions {
   server: http.Server;
   gateway: ApolloGateway;
   apollo: ApolloServer<RouterContext>;
-  verifyAccessToken: AccessTokenVerifier;
+  authenticate: Authenticate;
   validationRules: readonly ValidationRule[];
   production: boolean;
   kafkaBrokers: string[];
@@ -49,29 +50,32 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     document: DocumentNode,
     variables: Record<string, unknown>,
     operationName: string | undefined,
-    viewer: Viewer,
-    token: string,
+    caller: Pick<Authenticated, 'viewer' | 'authorization'>,
   ): Promise<ExecutionResult> => {
     const requestId = randomUUID();
     const response = await apollo.executeOperation(
       { query: document, variables, ...(operationName ? { operationName } : {}) },
-      { contextValue: { viewer, requestId, log: log.child({ requestId }), forwardHeaders: { authorization: `Bearer ${token}`, 'x-request-id': requestId } } },
+      {
+        contextValue: {
+          viewer: caller.viewer,
+          requestId,
+          log: log.child({ requestId }),
+          forwardHeaders: { authorization: caller.authorization, 'x-request-id': requestId },
+        },
+      },
     );
     if (response.body.kind !== 'single') return { errors: [] };
     return response.body.singleResult as ExecutionResult;
   };
 
-  const hub = new SubscriptionHub(
-    async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber.viewer, subscriber.token),
-    log,
-  );
+  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber), log);
   let schema: GraphQLSchema | undefined = options.gateway.schema;
   const ws = startSubscriptionServer({
     server: options.server,
-    path: '/graphql',
+    path: GRAPHQL_PATH,
     hub,
     schema: () => schema,
-    verifyAccessToken: options.verifyAccessToken,
+    authenticate: options.authenticate,
     validationRules: options.validationRules,
     production: options.production,
     executeOperation,

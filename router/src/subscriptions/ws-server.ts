@@ -17,7 +17,7 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Context } from 'graphql-ws';
-import { parseBearer, type AccessTokenVerifier, type Viewer } from '@ytm/auth';
+import type { Authenticate, Authenticated } from '@ytm/auth';
 import type { Logger } from '@ytm/logger';
 import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -45,8 +45,7 @@ export const CLOSE_CODES = {
 } as const;
 
 interface ConnectionState {
-  viewer?: Viewer;
-  token?: string;
+  caller?: Authenticated;
   expiryTimer?: NodeJS.Timeout;
   subscriptions: number;
   /** Counted in its account's connections (ConnectionLimits) until it closes. */
@@ -61,7 +60,8 @@ export interface SubscriptionServerOptions {
   hub: SubscriptionHub;
   /** The current API schema (changes when the supergraph reloads). */
   schema: () => GraphQLSchema | undefined;
-  verifyAccessToken: AccessTokenVerifier;
+  /** The process's auth edge, given the connection_init payload. */
+  authenticate: Authenticate;
   /** The same depth/alias/cost rules as HTTP. */
   validationRules: readonly ValidationRule[];
   production: boolean;
@@ -70,8 +70,7 @@ export interface SubscriptionServerOptions {
     document: DocumentNode,
     variables: Record<string, unknown>,
     operationName: string | undefined,
-    viewer: Viewer,
-    token: string,
+    caller: Pick<Authenticated, 'viewer' | 'authorization'>,
   ) => Promise<ExecutionResult>;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
@@ -131,37 +130,32 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
     {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === 'string' ? parseBearer(raw) : undefined;
-        if (!token) return false;
-        try {
-          const viewer = await options.verifyAccessToken(token);
-          const s = state(ctx);
-          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
-          if (!limits.joinUser(viewer.id, s)) {
-            const reason = `Too many connections for this account (at most ${limits.limits.connectionsPerUser})`;
-            ctx.extra.socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, reason);
-            return false;
-          }
-          s.joined = true;
-          s.viewer = viewer;
-          s.token = token;
-          const exp = tokenExpiry(token);
-          if (exp) s.expiryTimer = setTimeout(() => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired'), Math.max(0, exp - Date.now()));
-          return true;
-        } catch {
+        // Missing, malformed or invalid: graphql-ws closes with 4403 Forbidden.
+        const caller = await options.authenticate(ctx.connectionParams).catch(() => null);
+        if (!caller) return false;
+        const s = state(ctx);
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        if (!limits.joinUser(caller.viewer.id, s)) {
+          const reason = `Too many connections for this account (at most ${limits.limits.connectionsPerUser})`;
+          ctx.extra.socket.close(CLOSE_CODES.TOO_MANY_CONNECTIONS, reason);
           return false;
         }
+        s.joined = true;
+        s.caller = caller;
+        const closeWhenExpired = () => ctx.extra.socket.close(CLOSE_CODES.TOKEN_EXPIRED, 'Access token expired');
+        s.expiryTimer = setTimeout(closeWhenExpired, Math.max(0, caller.expiresAt.getTime() - Date.now()));
+        return true;
       },
       onClose: (ctx) => {
         const s = state(ctx);
         clearTimeout(s.expiryTimer);
-        if (s.joined && s.viewer) limits.leaveUser(s.viewer.id, s);
+        if (s.joined && s.caller) limits.leaveUser(s.caller.viewer.id, s);
       },
       onSubscribe: async (ctx, id, payload) => {
         const s = state(ctx);
         const schema = options.schema();
-        if (!s.viewer || !s.token || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
+        const caller = s.caller;
+        if (!caller || !schema) return [error('Not ready', 'UNAUTHENTICATED')];
         const checked = parseAndValidate(schema, payload.query);
         if ('errors' in checked) return checked.errors;
         const document = checked.document;
@@ -174,7 +168,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         if (!operation) return [error('Pick one operation with operationName', 'GRAPHQL_VALIDATION_FAILED')];
         const variables = payload.variables ?? {};
         try {
-          await options.checkCost(operationCost(schema, document, operation, variables), s.viewer.id, clientAddress(ctx.extra.request, options.trustProxy));
+          await options.checkCost(
+            operationCost(schema, document, operation, variables),
+            caller.viewer.id,
+            clientAddress(ctx.extra.request, options.trustProxy),
+          );
         } catch (e) {
           return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
         }
@@ -184,13 +182,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
             document,
             operationName: payload.operationName,
             variableValues: variables,
-            contextValue: { viewer: s.viewer, token: s.token, operation },
+            contextValue: { caller, operation },
           };
         }
         if (s.subscriptions >= options.maxSubscriptionsPerConnection) {
           return [error(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection`, 'BAD_USER_INPUT')];
         }
-        if (!limits.maySubscribe(s.viewer.id)) {
+        if (!limits.maySubscribe(caller.viewer.id)) {
           const message = `At most ${limits.limits.subscriptionsPerUser} subscriptions per account, over all its connections; end one first`;
           return [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED', retryAfter: 1 } })];
         }
@@ -199,7 +197,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
           return [error('Unknown subscription field', 'GRAPHQL_VALIDATION_FAILED')];
         const field = SUBSCRIPTION_FIELDS[rootField.name.value]!;
         try {
-          field.authorize?.(s.viewer);
+          field.authorize?.(caller.viewer);
         } catch (e) {
           return [error((e as Error).message, (e as { code?: string }).code ?? 'FORBIDDEN')];
         }
@@ -213,8 +211,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const sharedAcrossUsers = field.readableByAll === true && (!entityQuery || !dependsOnUser(schema, entityQuery));
         const sub: ActiveSubscription = {
           id: `${id}`,
-          viewer: s.viewer,
-          token: s.token,
+          viewer: caller.viewer,
+          authorization: caller.authorization,
           fieldName: rootField.name.value,
           responseKey: rootField.alias?.value ?? rootField.name.value,
           field,
@@ -225,13 +223,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
           rootField,
           variables,
           entityQuery,
-          shareKey: `${sharedAcrossUsers ? '*' : s.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
+          shareKey: `${sharedAcrossUsers ? '*' : caller.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
           queue: new BoundedQueue<ExecutionResult>(options.queueLimit, () => {
             hub.remove(sub);
             s.subscriptions -= 1;
           }),
           onOverflow: () => {
-            logger.warn({ userId: s.viewer?.id }, 'closing slow subscriber');
+            logger.warn({ userId: caller.viewer.id }, 'closing slow subscriber');
             const socket = ctx.extra.socket;
             socket.close(CLOSE_CODES.SLOW_CONSUMER, 'Slow consumer: event queue overflowed');
             // A client that reads nothing never completes the close handshake: cut it after a grace period.
@@ -246,7 +244,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const { sub } = args.contextValue as { sub: ActiveSubscription };
         // Access is checked when subscribing too, not only per event.
         if (sub.field.requireEntity && sub.entityQuery) {
-          const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub.viewer, sub.token);
+          const probe = await options.executeOperation(sub.entityQuery, { ...sub.variables, __ytmEntityId: sub.args.id }, undefined, sub);
           const visible = probe.data && Object.values(probe.data).some((v) => v !== null);
           if (!visible) {
             (args.contextValue as { conn: ConnectionState }).conn.subscriptions -= 1;
@@ -257,8 +255,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         return sub.queue;
       },
       execute: async (args) => {
-        const c = args.contextValue as { viewer: Viewer; token: string };
-        return options.executeOperation(args.document, args.variableValues ?? {}, args.operationName ?? undefined, c.viewer, c.token);
+        const { caller } = args.contextValue as { caller: Authenticated };
+        return options.executeOperation(args.document, args.variableValues ?? {}, args.operationName ?? undefined, caller);
       },
     },
     wss,
@@ -275,13 +273,4 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
     },
     connections: () => wss.clients.size,
   };
-}
-
-function tokenExpiry(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }

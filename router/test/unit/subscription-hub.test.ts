@@ -17,7 +17,7 @@ const schema = buildSchema(`
 `);
 const QUERY = 'subscription { changed: libraryChanged { kind track { t: title liked } } }';
 
-function subscriber(userId: string, queueLimit = 10, onOverflow = () => undefined): ActiveSubscription {
+function subscriber(userId: string, queueLimit = 10, onOverflow: () => void = () => undefined): ActiveSubscription {
   const document = parse(QUERY);
   const operation = document.definitions[0] as OperationDefinitionNode;
   const rootField = operation.selectionSet.selections[0] as FieldNode;
@@ -25,7 +25,7 @@ function subscriber(userId: string, queueLimit = 10, onOverflow = () => undefine
   return {
     id: userId,
     viewer: { id: userId, sessionId: 's', role: 'USER', plan: { tier: 'FREE', expiresAt: null } },
-    token: `token-${userId}`,
+    authorization: `Bearer token-${userId}`,
     fieldName: 'libraryChanged',
     responseKey: 'changed',
     field,
@@ -56,10 +56,10 @@ describe('SubscriptionHub', () => {
   it('shares one entity fetch per user, shapes aliases, and ignores redelivered events', async () => {
     const calls: string[] = [];
     const fetcher: EntityFetcher = async (query, variables, who) => {
-      calls.push(who.token);
+      calls.push(who.authorization);
       expect(query.definitions[0]!.kind).toBe(Kind.OPERATION_DEFINITION);
       expect(variables.__ytmEntityId).toBe('t1');
-      return { data: { track: { t: 'Song', liked: who.token === 'token-ann' } } };
+      return { data: { track: { t: 'Song', liked: who.authorization === 'Bearer token-ann' } } };
     };
     const hub = new SubscriptionHub(fetcher, createLogger({ name: 't', level: 'silent' }));
     const ann1 = subscriber('ann');
@@ -68,7 +68,7 @@ describe('SubscriptionHub', () => {
     for (const s of [ann1, ann2, bob]) hub.add(s);
     await hub.dispatch('ytm.library.events', event('e1'));
     await hub.dispatch('ytm.library.events', event('e1'));
-    expect(calls.sort()).toEqual(['token-ann', 'token-bob']);
+    expect(calls.sort()).toEqual(['Bearer token-ann', 'Bearer token-bob']);
     const first = async (s: ActiveSubscription) => (await s.queue.next()).value;
     expect(await first(ann1)).toEqual({ data: { changed: { kind: 'ADDED', track: { t: 'Song', liked: true } } } });
     expect(await first(ann2)).toEqual({ data: { changed: { kind: 'ADDED', track: { t: 'Song', liked: true } } } });

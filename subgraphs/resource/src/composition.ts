@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
-import { createAccessTokenVerifier } from '@ytm/auth';
+import { createAuthenticator } from '@ytm/auth';
 import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
-import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
+import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, ResourceService, type GrpcServer } from '@ytm/proto';
-import { createSubgraphServer } from '@ytm/subgraph';
+import { createGrpcServer, ResourceService } from '@ytm/proto';
+import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ServiceIdentity } from '@ytm/trust';
 import type { ResourceConfig } from './config.js';
 import { BoundedPasswordHasher } from './crypto/bounded-password-hasher.js';
@@ -17,10 +17,13 @@ import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
 import { apiKeySecrets } from './crypto/api-key-secrets.js';
 import { AccountService } from './domain/account.service.js';
+import { AnnotationService } from './domain/annotation.service.js';
 import { ApiKeyService } from './domain/api-key.service.js';
 import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
+import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
+import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
 import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
@@ -29,11 +32,13 @@ import { libraryTrackCatalog } from './grpc/library.grpc-client.js';
 import { resourceGrpcServer } from './grpc/resource.grpc-server.js';
 import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
 import { authRoutes } from './http/auth.routes.js';
-import { clientAddressMiddleware } from './http/client-address.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { MongoAnnotationRepository } from './persistence/annotation.repository.js';
 import { MongoApiKeyRepository } from './persistence/api-key.repository.js';
+import { ResourceHousekeeping } from './persistence/housekeeping.js';
 import { MongoLikeRepository } from './persistence/like.repository.js';
+import { MongoPlayQueueRepository } from './persistence/play-queue.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
@@ -45,7 +50,7 @@ import { userModel } from './persistence/user.model.js';
 import { MongoUserRepository } from './persistence/user.repository.js';
 import { mongoSignInLimiters, RateLimiterSignInThrottle } from './security/sign-in-throttle.js';
 
-export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
 /** Replacements for tests and benchmarks (e.g. a cheaper bcrypt cost); production passes none. */
 export interface ResourceOverrides {
@@ -54,25 +59,27 @@ export interface ResourceOverrides {
   tracks?: TrackCatalog & { close?(): void };
 }
 
-export interface Resource {
-  app: ServiceApp;
+export interface ComposedResource extends ComposedSubgraph {
   conn: Connection;
   keyRing: KeyRing;
   accounts: AccountService;
   apiKeys: ApiKeyService;
-  /** The gRPC server with the `Resource` service added (main.ts listens). */
-  grpc: GrpcServer;
   relay: OutboxRelay;
-  /** Starts background work (outbox relay, consumers). */
-  start(): void;
+  housekeeping: ResourceHousekeeping;
   /** True once the library-events consumer joined its group (tests wait for it). */
   consumerJoined(): boolean;
-  /** What to close after the servers stopped, in order. */
-  shutdown: ShutdownStep[];
 }
 
-/** Builds the whole service from its configuration; main.ts only adds listening and registration. */
-export async function composeResource(config: ResourceConfig, logger: Logger, identity: ServiceIdentity, overrides: ResourceOverrides = {}): Promise<Resource> {
+/**
+ * The composition root of ytm-resource: builds it from its configuration (connections, services,
+ * HTTP app, gRPC server); nothing listens or runs in the background until asked (`start`).
+ */
+export async function composeService(
+  config: ResourceConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: ResourceOverrides = {},
+): Promise<ComposedResource> {
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const users = userModel(conn);
   const sessions = sessionModel(conn);
@@ -100,7 +107,7 @@ export async function composeResource(config: ResourceConfig, logger: Logger, id
     accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
   });
   await keyRing.init();
-  const verifyAccessToken = createAccessTokenVerifier({ resolveKey: keyRing.resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const { authenticate } = createAuthenticator(config, { resolveKey: keyRing.resolveKey });
 
   const windowSec = config.SIGNIN_FAILURE_WINDOW_MINUTES * 60;
   const limits = { maxFailuresPerAccount: config.SIGNIN_MAX_FAILURES_PER_ACCOUNT, maxFailuresPerAddress: config.SIGNIN_MAX_FAILURES_PER_ADDRESS, windowSec };
@@ -133,9 +140,12 @@ export async function composeResource(config: ResourceConfig, logger: Logger, id
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
+  const userView = new UserService({ clock });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
-  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, logger }));
+  const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
+  const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -146,39 +156,23 @@ export async function composeResource(config: ResourceConfig, logger: Logger, id
     resolvers,
     logger,
     production: config.production,
-    verifyAccessToken,
-    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
+    authenticate,
+    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userView, userStore: userRepository, playlistStore, removedTracks, likeStore }),
   });
+  const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
+  const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
   const app = createApp({
     logger,
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published }),
-  });
-  app.use(clientAddressMiddleware());
-  const routes = authRoutes(accounts, keyRing, verifyAccessToken, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
-  app.use(routes.routes()).use(routes.allowedMethods());
-  const exports = playlistExportRoutes({ playlists, tracks, verifyAccessToken, entryUrl: config.M3U_ENTRY_URL });
-  app.use(exports.routes()).use(exports.allowedMethods());
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
-    else await next();
+    use: [auth.routes(), auth.allowedMethods(), exports.routes(), exports.allowedMethods()],
+    graphql: subgraph.middleware,
   });
 
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
-  let lastPrune = 0;
-  const sweep = () => {
-    void playlistStore.sweep(60_000).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'playlist version sweep failed'));
-    // Hourly: consumed event IDs older than Kafka could redeliver (FerretDB has no TTL indexes).
-    if (Date.now() - lastPrune >= 3_600_000) {
-      lastPrune = Date.now();
-      void processed
-        .prune(new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000))
-        .then((n) => n > 0 && logger.info({ pruned: n }, 'pruned processed event IDs'))
-        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'processed events prune failed'));
-    }
-  };
+  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger);
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
       kafka,
@@ -191,17 +185,21 @@ export async function composeResource(config: ResourceConfig, logger: Logger, id
     });
 
   return {
+    name: 'resource',
+    sdl: SDL,
     app,
+    routes: [],
+    grpc,
     conn,
     keyRing,
     accounts,
     apiKeys,
-    grpc,
     relay,
-    start: () => {
+    housekeeping,
+    async start() {
       relay.start();
       consumer ??= startConsumer();
-      sweeper ??= setInterval(sweep, 30_000).unref();
+      sweeper ??= setInterval(() => void housekeeping.pruneAndLog(), 30_000).unref();
     },
     consumerJoined: () => consumer?.joined === true,
     shutdown: [

@@ -7,6 +7,7 @@ import { SessionContext, useSessionState } from '../features/auth/session-contex
 import { PlayerProvider } from '../features/player/player-context';
 import { createApiClient } from './client';
 import { RouterProvider, useRouter } from './router';
+import { ROUTES } from './routes';
 import { Shell } from './Shell';
 
 function Gate({ session, initialData }: { session: Session; initialData?: SSRData }) {
@@ -22,12 +23,12 @@ function Gate({ session, initialData }: { session: Session; initialData?: SSRDat
     seed.current = undefined;
     return c;
   }, [session, userId]);
-  const onAuthPage = path === '/signin' || path === '/signup';
+  const onAuthPage = path === ROUTES.signin || path === ROUTES.signup;
   useEffect(() => {
     if (userId && onAuthPage) navigate('/', { replace: true });
   }, [userId, onAuthPage, navigate]);
   if (state.status === 'loading') return <div className="auth" aria-busy="true" aria-label="Loading" />;
-  if (!userId || !client) return <AuthPage mode={path === '/signup' ? 'signup' : 'signin'} />;
+  if (!userId || !client) return <AuthPage mode={path === ROUTES.signup ? 'signup' : 'signin'} />;
   return (
     <Provider value={client}>
       <PlayerProvider key={userId} userId={userId}>

@@ -18,7 +18,8 @@ import { LiveStatus } from '../features/live/LiveStatus';
 import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
-import { Link, match, useRouter } from './router';
+import { Link, useRouter } from './router';
+import { resolve, type RouteName } from './routes';
 
 const LIBRARY_CHANGED = graphql(`
   subscription LibraryChanged {
@@ -36,19 +37,31 @@ const NAV = [
   { to: '/queue', label: 'Queue', icon: QueueIcon, active: (p: string) => p === '/queue' },
 ];
 
-/** The app's routes; the router serves index.html for exactly those listed in public/app-routes.json. */
-function route(path: string): { title: string; page: ReactNode } {
-  const collection = collectionRoute(path);
-  if (collection) return collection;
-  let m;
-  if (path === '/') return { title: 'Albums', page: <AlbumsPage /> };
-  if ((m = match('/albums/:id', path))) return { title: 'Album', page: <AlbumPage key={m.id} id={m.id!} /> };
-  if (path === '/artists') return { title: 'Artists', page: <ArtistsPage /> };
-  if ((m = match('/artists/:id', path))) return { title: 'Artist', page: <ArtistPage key={m.id} id={m.id!} /> };
-  if (path === '/tracks') return { title: 'Tracks', page: <TracksPage /> };
-  if (path === '/search') return { title: 'Search', page: <SearchPage /> };
-  if (path === '/queue') return { title: 'Queue', page: <QueuePage /> };
-  return { title: 'Not found', page: <NotFound /> };
+type PageName = Exclude<RouteName, 'signin' | 'signup'>;
+type Shown = { title: string; page: ReactNode };
+const notFound = (): Shown => ({ title: 'Not found', page: <NotFound /> });
+
+/**
+ * A page for every route of ROUTES (routes.ts): a route without one does not compile, and the
+ * build derives the router's SPA fallback from the same list. The listener's own pages come from
+ * collection-routes.tsx.
+ */
+const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) => Shown } = {
+  albums: () => ({ title: 'Albums', page: <AlbumsPage /> }),
+  album: ({ id }) => ({ title: 'Album', page: <AlbumPage key={id} id={id!} /> }),
+  artists: () => ({ title: 'Artists', page: <ArtistsPage /> }),
+  artist: ({ id }) => ({ title: 'Artist', page: <ArtistPage key={id} id={id!} /> }),
+  tracks: () => ({ title: 'Tracks', page: <TracksPage /> }),
+  search: () => ({ title: 'Search', page: <SearchPage /> }),
+  queue: () => ({ title: 'Queue', page: <QueuePage /> }),
+  liked: (_, path) => collectionRoute(path) ?? notFound(),
+  lists: (_, path) => collectionRoute(path) ?? notFound(),
+  playlist: (_, path) => collectionRoute(path) ?? notFound(),
+};
+
+function route(path: string): Shown {
+  const r = resolve(path);
+  return r && r.name !== 'signin' && r.name !== 'signup' ? PAGES[r.name](r.params, path) : notFound();
 }
 
 /** The signed-in app: sidebar (tab bar on phones), search, the page, the persistent player bar. */

@@ -5,6 +5,7 @@ import { droppedTracks, TRACKS_TYPE } from '../features/playlists/selection';
 import { HeartIcon, PlaylistIcon } from '../ui/more-icons';
 import '../styles/collection.css';
 import { Link, match } from './router';
+import { ROUTES } from './routes';
 
 // The listener's own pages and the admin's, loaded when first opened (not part of the initial script).
 const LikedPage = lazy(() => import('../features/likes/LikedPage').then((m) => ({ default: m.LikedPage })));
@@ -15,12 +16,12 @@ const wrap = (page: ReactNode) => (
   <Suspense fallback={<div className="skeleton" style={{ height: 232 }} aria-busy="true" aria-label="Loading" />}>{page}</Suspense>
 );
 
-/** The collection routes (public/app-routes.json lists them for the router); null for any other path. */
+/** The collection routes (each also in ROUTES, routes.ts, which the router's fallback is built from); null for any other path. */
 export function collectionRoute(path: string): { title: string; page: ReactNode } | null {
   let m;
   if (path === '/liked') return { title: 'Liked', page: wrap(<LikedPage />) };
   if (path === '/lists') return { title: 'Playlists', page: wrap(<PlaylistsPage />) };
-  if ((m = match('/playlist/:id', path))) return { title: 'Playlist', page: wrap(<PlaylistPage key={m.id} id={m.id!} />) };
+  if ((m = match(ROUTES.playlist, path))) return { title: 'Playlist', page: wrap(<PlaylistPage key={m.id} id={m.id!} />) };
   return null;
 }
 

@@ -43,14 +43,14 @@ export const liveSocket = {
   get state() {
     return socketState;
   },
-  subscribe(l: Listener) {
+  subscribe: (l: Listener) => {
     stateListeners.add(l);
-    return () => stateListeners.delete(l);
+    return () => void stateListeners.delete(l);
   },
   /** Called after every reconnect (not the first connect). */
-  onResync(l: Listener) {
+  onResync: (l: Listener) => {
     resyncListeners.add(l);
-    return () => resyncListeners.delete(l);
+    return () => void resyncListeners.delete(l);
   },
 };
 

@@ -36,19 +36,7 @@ export function useRouter(): RouterValue {
   return v;
 }
 
-/** `/albums/:id` against a path: the params, or null. */
-export function match(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split('/');
-  const s = path.replace(/\/$/, '').split('/');
-  if (p.length !== s.length && !(path === '/' && pattern === '/')) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    const part = p[i]!;
-    if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(s[i] ?? '');
-    else if (part !== (s[i] ?? '')) return null;
-  }
-  return params;
-}
+export { match } from './routes';
 
 export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
   const { navigate } = useRouter();

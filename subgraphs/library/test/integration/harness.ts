@@ -4,15 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAccessTokenVerifier } from '@ytm/auth';
-import { createKafka, EventPublisher } from '@ytm/events';
 import { closeServer, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
-import { connectMongo } from '@ytm/mongo';
 import { closeServer as closeGrpc, listen as listenGrpc } from '@ytm/proto';
 import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import type { Connection } from 'mongoose';
-import { buildLibraryApp, type LibraryApp } from '../../src/library.app.js';
+import { composeService, type ComposedLibrary } from '../../src/composition.js';
+import { readConfig } from '../../src/config.js';
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -20,7 +18,7 @@ export interface GqlResult<T = Record<string, any>> {
 }
 
 export interface Harness {
-  lib: LibraryApp;
+  lib: ComposedLibrary;
   conn: Connection;
   musicDir: string;
   url: string;
@@ -44,33 +42,34 @@ export async function startLibrary(options: { musicDir?: string; dbName?: string
   const dbName = options.dbName ?? uniqueName('lib');
   const musicDir = options.musicDir ?? (await makeMusicDir());
   const artDir = await mkdtemp(join(tmpdir(), 'ytm-lib-art-'));
-  const conn = await connectMongo({ url: env.mongodbUrl, dbName, logger });
-  const publisher = new EventPublisher(createKafka({ brokers: env.kafkaBrokers, clientId: uniqueName('lib'), logger }));
-  const issuer = new TestTokenIssuer();
-  const verifyAccessToken = createAccessTokenVerifier({ resolveKey: issuer.resolveKey, issuer: 'ytm-resource', audience: 'ytm' });
-  const lib = await buildLibraryApp({
-    conn,
-    publisher,
-    verifyAccessToken,
-    logger,
-    musicRoots: [musicDir],
-    artDir,
-    publicUrl: 'http://router.test',
-    production: false,
-    grpcGuard: testIdentity('library').guard(logger),
-    scanWorkers: 2,
-    watchDebounceMs: options.watchDebounceMs ?? 150,
+  const config = readConfig({
+    NODE_ENV: 'test',
+    MONGODB_URL: env.mongodbUrl,
+    MONGODB_DB: dbName,
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    MUSIC_DIR: musicDir,
+    ART_DIR: artDir,
+    PUBLIC_URL: 'http://router.test',
+    SCAN_WORKERS: '2',
+    WATCH_DEBOUNCE_MS: String(options.watchDebounceMs ?? 150),
+    // Tests start the watcher and scans themselves.
+    WATCH: 'false',
+    SCAN_ON_START: 'false',
   });
+  const issuer = new TestTokenIssuer();
+  const lib = await composeService(config, logger, testIdentity('library'), { resolveAccessKey: issuer.resolveKey });
+  await lib.start();
+  const conn = lib.conn;
   const http: { server: Server; port: number } = await listen(lib.app.callback(), '127.0.0.1', 0);
   const grpcPort = await listenGrpc(lib.grpc.server, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${http.port}`;
   const tokens = { user: issuer.sign({ role: 'USER' }), admin: issuer.sign({ role: 'ADMIN' }) };
 
+  /** Stops the servers and everything the service built except its database connection. */
   const stop = async () => {
-    for (const [, step] of lib.shutdown) await step().catch(() => undefined);
     await closeServer(http.server, 1_000);
     await closeGrpc(lib.grpc.server, 500);
-    await publisher.close();
+    for (const [name, step] of lib.shutdown) if (name !== 'mongo') await step().catch(() => undefined);
   };
 
   const harness: Harness = {

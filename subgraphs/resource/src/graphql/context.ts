@@ -4,7 +4,7 @@ import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { LikeService } from '../domain/like.service.js';
 import type { PlanService } from '../domain/plan.service.js';
 import type { PlaylistService } from '../domain/playlist.service.js';
-import { currentClientAddress } from '../http/client-address.js';
+import type { UserService } from '../domain/user.service.js';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.js';
 
 export interface ResourceServices extends LoaderSources {
@@ -13,6 +13,7 @@ export interface ResourceServices extends LoaderSources {
   plans: PlanService;
   playlists: PlaylistService;
   likes: LikeService;
+  users: UserService;
 }
 
 export interface ResourceContext extends BaseContext {
@@ -20,8 +21,6 @@ export interface ResourceContext extends BaseContext {
   loaders: Loaders;
   /** Users this request just authenticated as (signUp/signIn/refresh), who may read their own private fields. */
   selfIds: Set<string>;
-  /** For per-address sign-in throttling. */
-  clientAddress: string | undefined;
 }
 
 export function createContext(services: ResourceServices) {
@@ -29,7 +28,6 @@ export function createContext(services: ResourceServices) {
     ...base,
     services,
     selfIds: new Set<string>(),
-    clientAddress: currentClientAddress(),
     loaders: createLoaders(services, base.viewer?.id),
   });
 }

@@ -1,12 +1,11 @@
 import type Koa from 'koa';
 import Router from '@koa/router';
-import { parseBearer, type AccessTokenVerifier } from '@ytm/auth';
+import type { Authenticate } from '@ytm/auth';
 import { BadUserInputError, UnauthenticatedError } from '@ytm/errors';
-import { readJson, type AppState } from '@ytm/http';
+import { normaliseAddress, readJson, type AppState } from '@ytm/http';
 import type { AccountService } from '../domain/account.service.js';
 import type { IssuedSession } from '../domain/session.js';
 import type { KeyRing } from '../crypto/key-ring.js';
-import { normaliseAddress } from './client-address.js';
 import { readRefreshCookie, setRefreshCookie, wantsCookie } from './refresh-cookie.js';
 
 const BODY_LIMIT = 16 * 1024;
@@ -38,7 +37,7 @@ function sessionBody(ctx: Koa.ParameterizedContext<AppState>, s: IssuedSession, 
 }
 
 /** REST twins of the auth mutations (same rules and codes, as HTTP statuses) and the JWKS. */
-export function authRoutes(accounts: AccountService, keyRing: KeyRing, verify: AccessTokenVerifier, refreshTtlSeconds: number): Router<AppState> {
+export function authRoutes(accounts: AccountService, keyRing: KeyRing, authenticate: Authenticate, refreshTtlSeconds: number): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/.well-known/jwks.json', async (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=60');
@@ -73,9 +72,9 @@ export function authRoutes(accounts: AccountService, keyRing: KeyRing, verify: A
     }
   });
   router.post('/auth/signout', async (ctx) => {
-    const token = parseBearer(ctx.get('authorization'));
-    if (!token) throw new UnauthenticatedError();
-    await accounts.signOut(await verify(token));
+    const caller = await authenticate(ctx.get('authorization'));
+    if (!caller) throw new UnauthenticatedError();
+    await accounts.signOut(caller.viewer);
     if (wantsCookie(ctx)) setRefreshCookie(ctx, undefined, 0);
     ctx.status = 204;
   });

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { parseBearer, type AccessTokenVerifier } from '@ytm/auth';
+import type { Authenticate } from '@ytm/auth';
 import { NotFoundError, UnauthenticatedError } from '@ytm/errors';
 import type { AppState } from '@ytm/http';
 import { isUuid } from '../domain/ids.js';
@@ -10,7 +10,7 @@ import { renderM3u8 } from './m3u8.format.js';
 export interface PlaylistExportDeps {
   playlists: PlaylistService;
   tracks: TrackCatalog;
-  verifyAccessToken: AccessTokenVerifier;
+  authenticate: Authenticate;
   /** Entry URL template; `{id}` is the track ID. */
   entryUrl: string;
 }
@@ -24,9 +24,9 @@ export function playlistExportRoutes(deps: PlaylistExportDeps): Router<AppState>
   const router = new Router<AppState>();
   router.get('/playlists/:file', async (ctx) => {
     const file = ctx.params.file ?? '';
-    const token = parseBearer(ctx.get('authorization'));
-    if (!token) throw new UnauthenticatedError();
-    const viewer = await deps.verifyAccessToken(token);
+    const caller = await deps.authenticate(ctx.get('authorization'));
+    if (!caller) throw new UnauthenticatedError();
+    const { viewer } = caller;
     const id = file.endsWith('.m3u8') ? file.slice(0, -'.m3u8'.length) : '';
     const playlist = isUuid(id) ? await deps.playlists.get(viewer, id) : null;
     if (!playlist) throw new NotFoundError('Playlist not found');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { closeServer, createClient, fromGrpcError, listen, ResourceClient, status, unaryCall, type Principal } from '@ytm/proto';
-import { createAccessTokenVerifier } from '@ytm/auth';
+import { createAuthenticator } from '@ytm/auth';
 import { testIdentity, waitFor } from '@ytm/testing';
 import { EventCollector } from './event-collector.js';
 import { codeOf, startHarness, type Harness, type TestSession } from './harness.js';
@@ -92,9 +92,9 @@ describe('AuthenticateApiKey (gRPC, for ytm-subsonic)', () => {
     const p = await authenticate(secret);
     expect(p.user).toMatchObject({ id: dave.user.id, email: dave.user.email, role: 'USER', planTier: 'FREE' });
     expect(p.apiKeyId).toBe(id);
-    const verify = createAccessTokenVerifier({ resolveKey: h.resource.keyRing.resolveKey, issuer: 'ytm-resource', audience: 'ytm' });
-    const viewer = await verify(p.accessToken);
-    expect(viewer).toMatchObject({ id: dave.user.id, sessionId: `apikey:${id}`, role: 'USER' });
+    const edge = createAuthenticator({ JWT_ISSUER: 'ytm-resource', JWT_AUDIENCE: 'ytm' }, { resolveKey: h.resource.keyRing.resolveKey });
+    const caller = await edge.authenticate(`Bearer ${p.accessToken}`);
+    expect(caller?.viewer).toMatchObject({ id: dave.user.id, sessionId: `apikey:${id}`, role: 'USER' });
     expect(p.accessTokenExpiresAtMs).toBeGreaterThan(Date.now());
     // The token works on the GraphQL API as the key's user.
     expect((await h.gql('{ me { id } }', {}, p.accessToken)).data?.me.id).toBe(dave.user.id);

@@ -19,7 +19,7 @@ import {
   type TrackSummary,
 } from '@ytm/proto';
 import { infraEnv, testIdentity, uniqueName, waitFor } from '@ytm/testing';
-import { composeResource, type Resource, type ResourceOverrides } from '../../src/composition.js';
+import { composeService, type ComposedResource, type ResourceOverrides } from '../../src/composition.js';
 import { readConfig } from '../../src/config.js';
 import { BcryptPasswordHasher } from '../../src/crypto/password-hasher.js';
 import type { PasswordHasher } from '../../src/domain/ports.js';
@@ -44,7 +44,7 @@ export interface LibraryDouble {
 }
 
 export interface Harness {
-  resource: Resource;
+  resource: ComposedResource;
   library: LibraryDouble;
   /** Publishes a library event as ytm-library would (after the resource consumer joined). */
   publishLibraryEvent(type: Extract<EventType, 'library.track.removed' | 'library.track.added'>, trackId: string): Promise<void>;
@@ -156,8 +156,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger = createLogger({ name: 'resource-it', level: config.LOG_LEVEL });
   const hasher = new CountingHasher(new BcryptPasswordHasher(randomBytes(32), options.bcryptCost ?? 4));
-  const resource = await composeResource(config, logger, testIdentity('resource'), { ...options.overrides, passwords: hasher });
-  resource.start();
+  const resource = await composeService(config, logger, testIdentity('resource'), { ...options.overrides, passwords: hasher });
+  await resource.start();
   const { server, port } = await listen(resource.app.callback(), '127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;
 

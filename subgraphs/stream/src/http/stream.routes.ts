@@ -1,4 +1,4 @@
-import { parseBearer, type AccessTokenVerifier } from '@ytm/auth';
+import type { Authenticate } from '@ytm/auth';
 import { NotFoundError } from '@ytm/errors';
 import { rawRoute, sendJson, type RawExchange, type RawRoute } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
@@ -11,7 +11,8 @@ import { serveTranscode, type TranscodeResponseDeps } from './transcode-response
 export interface StreamRouteDeps extends TranscodeResponseDeps {
   logger: Logger;
   access: TicketAccessService;
-  verifyAccessToken: AccessTokenVerifier;
+  /** The process's auth edge: a valid access token sent along binds the ticket to its user. */
+  authenticate: Authenticate;
 }
 
 const PREFIX = '/stream/';
@@ -38,7 +39,7 @@ async function serve(x: RawExchange, deps: StreamRouteDeps): Promise<void> {
 
   let grant;
   try {
-    grant = await deps.access.authorize(token, await accessContext(x, deps.verifyAccessToken));
+    grant = await deps.access.authorize(token, await accessContext(x, deps.authenticate));
   } catch (err) {
     if (err instanceof TicketRejectedError) return reply(x, STATUS[err.reason], err.reason);
     if (err instanceof NotFoundError) return reply(x, 404, 'TRACK_NOT_FOUND');
@@ -64,18 +65,14 @@ function reply(x: RawExchange, status: number, code: string, headers: Record<str
 }
 
 /** Optional binding checks: `?track=` and a valid access token sent along must match the ticket. */
-async function accessContext(x: RawExchange, verify: AccessTokenVerifier): Promise<AccessContext> {
+async function accessContext(x: RawExchange, authenticate: Authenticate): Promise<AccessContext> {
   const context: AccessContext = {};
   if (x.query !== '') {
     const track = new URLSearchParams(x.query).get('track');
     if (track) context.trackId = track;
   }
-  const authorization = x.req.headers.authorization;
-  const bearer = parseBearer(authorization || undefined);
-  if (bearer) {
-    // An expired or foreign-issuer token proves nobody; it neither helps nor hurts.
-    const viewer = await verify(bearer).catch(() => undefined);
-    if (viewer) context.userId = viewer.id;
-  }
+  // A malformed, expired or foreign-issuer token proves nobody; it neither helps nor hurts.
+  const caller = await authenticate(x.req.headers.authorization).catch(() => null);
+  if (caller) context.userId = caller.viewer.id;
   return context;
 }

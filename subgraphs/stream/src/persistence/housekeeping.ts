@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { Logger } from '@ytm/logger';
 import type { PlayDoc } from './play.model.js';
 import type { RevokedSessionDoc } from './revoked-session.model.js';
 import type { TicketDoc } from './ticket.model.js';
@@ -39,5 +40,15 @@ export class StreamHousekeeping {
     const sessions = await this.o.revokedSessions.deleteMany({ until: { $lt: now } });
     const plays = await this.o.plays.deleteMany({ at: { $lt: new Date(now.getTime() - this.o.playRetentionMs) } });
     return { tickets: tickets.deletedCount, revokedSessions: sessions.deletedCount, plays: plays.deletedCount };
+  }
+
+  /** One scheduled pass: what it pruned is logged, a failure is logged and retried at the next pass. */
+  async pruneAndLog(logger: Logger): Promise<void> {
+    try {
+      const pruned = await this.prune();
+      if (pruned.tickets + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'pruning failed; will retry');
+    }
   }
 }

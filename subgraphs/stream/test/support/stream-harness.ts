@@ -8,7 +8,7 @@ import { closeServer as closeGrpc, createClient, listen as listenGrpc, StreamCli
 import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
 import type { CallerCredentials } from '@ytm/proto';
 import { readConfig } from '../../src/config.js';
-import { createStream, type StreamParts } from '../../src/create-stream.js';
+import { composeService, type ComposedStream } from '../../src/composition.js';
 import { startFakeLibrary } from './fake-library.grpc-server.js';
 import { writeWav } from './wav.js';
 
@@ -16,7 +16,7 @@ export interface Harness {
   baseUrl: string;
   grpcAddress: string;
   issuer: TestTokenIssuer;
-  stream: StreamParts;
+  stream: ComposedStream;
   dir: string;
   tracks: Map<string, TrackFile>;
   dbName: string;
@@ -63,7 +63,8 @@ export async function startHarness(
     ...env,
   });
   const logger = createLogger({ name: 'ytm-stream-test', level: config.LOG_LEVEL });
-  const stream = await createStream(config, logger, testIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
+  const stream = await composeService(config, logger, testIdentity('stream'), { resolveAccessKey: issuer.resolveKey });
+  await stream.start();
   const { server, port } = await listen(httpHandler(stream.app, stream.routes), '127.0.0.1', 0);
   const grpcPort = await listenGrpc(stream.grpc.server, '127.0.0.1', 0);
   const baseUrl = `http://127.0.0.1:${port}`;

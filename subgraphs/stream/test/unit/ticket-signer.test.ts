@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { createAccessTokenVerifier } from '@ytm/auth';
+import { createAuthenticator } from '@ytm/auth';
 import { HmacTicketSigner, TICKET_TYP } from '../../src/crypto/ticket-signer.js';
 import { TicketRejectedError } from '../../src/domain/ticket.js';
 
@@ -65,8 +65,8 @@ describe('HmacTicketSigner', () => {
       expiresIn: 60,
     });
     expect(reason(() => signer.verify(access, new Date()))).toBe('TICKET_INVALID');
-    const verifyAccess = createAccessTokenVerifier({ resolveKey: async () => publicKey, issuer: 'ytm-resource', audience: 'ytm' });
-    await expect(verifyAccess(access)).resolves.toMatchObject({ id: 'u1' });
-    await expect(verifyAccess(signer.sign(claims))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const { authenticate } = createAuthenticator({ JWT_ISSUER: 'ytm-resource', JWT_AUDIENCE: 'ytm' }, { resolveKey: async () => publicKey });
+    await expect(authenticate(`Bearer ${access}`)).resolves.toMatchObject({ viewer: { id: 'u1' } });
+    await expect(authenticate(`Bearer ${signer.sign(claims)}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

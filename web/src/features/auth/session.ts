@@ -18,6 +18,7 @@ export class Session {
   private inflight: Promise<string | undefined> | undefined;
   private state: SessionState = { status: 'loading' };
   private readonly listeners = new Set<() => void>();
+  private readonly signOutListeners = new Set<() => void>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -44,7 +45,14 @@ export class Session {
     this.accept(await postAuth('signup', { email, password, displayName }));
   }
 
+  /** `listener` runs when the listener signs out on purpose (not when a session merely ends). */
+  onSignOut(listener: () => void): () => void {
+    this.signOutListeners.add(listener);
+    return () => this.signOutListeners.delete(listener);
+  }
+
   async signOut(): Promise<void> {
+    for (const l of [...this.signOutListeners]) l();
     const token = await this.token();
     if (token) await postSignOut(token).catch(() => undefined);
     this.end();

@@ -24,6 +24,10 @@ export const TrackFields = graphql(`
     coverArt {
       url
     }
+    format {
+      mimeType
+      codec
+    }
   }
 `);
 
@@ -39,5 +43,6 @@ export function toQueueTrack(data: TrackData): QueueTrack {
     artists: t.artists.map((a) => ({ id: a.id, name: a.name })),
     album: t.album ? { id: t.album.id, title: t.album.title } : null,
     cover: cover ? new URL(cover, location.origin).pathname : null,
+    format: t.format ? { mimeType: t.format.mimeType, codec: t.format.codec } : null,
   };
 }

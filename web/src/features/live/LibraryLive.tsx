@@ -22,14 +22,14 @@ export function LibraryLive() {
   const client = useClient();
   const engine = usePlayerEngine();
   useEffect(() => {
-    const { unsubscribe } = client.subscription(LIBRARY_CHANGED, {}).subscribe((r) => {
+    const subscription = client.subscription(LIBRARY_CHANGED, {}).subscribe((r) => {
       const change = r.data?.libraryChanged;
       if (change?.kind !== 'REMOVED') return;
       const gone = engine.snapshot.queue.items.filter((i) => i.track.id === change.trackId);
       for (const item of gone) engine.remove(item.key);
       if (gone[0]) notify(`“${gone[0].track.title}” was removed from the library and taken out of the queue.`);
     });
-    return unsubscribe;
+    return () => subscription.unsubscribe();
   }, [client, engine]);
   return null;
 }

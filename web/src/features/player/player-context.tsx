@@ -6,13 +6,16 @@ import { parseStored } from './queue';
 import { sameOrigin, TicketError, type TicketErrorCode } from './tickets';
 import { useMediaSession } from './media-session';
 import { useShortcuts } from './shortcuts';
+import { useSession } from '../auth/session-context';
 
 const REQUEST_PLAYBACK = graphql(`
-  mutation RequestPlayback($trackId: ID!) {
-    requestPlayback(trackId: $trackId) {
+  mutation RequestPlayback($trackId: ID!, $format: StreamFormat) {
+    requestPlayback(trackId: $trackId, format: $format) {
       url
       expiresAt
       mimeType
+      format
+      bitrate
     }
   }
 `);
@@ -38,12 +41,17 @@ const CODES: TicketErrorCode[] = ['QUOTA_EXCEEDED', 'UNAUTHENTICATED', 'NOT_FOUN
 /** One player per signed-in user: its audio element, its engine, and the queue it stored. */
 export function PlayerProvider({ userId, children }: { userId: string; children: ReactNode }) {
   const client = useClient();
+  const session = useSession();
   const engine = useMemo(() => {
     const key = `ytm.player.${userId}`;
-    const audio = document.createElement('audio');
-    audio.preload = 'auto';
-    audio.dataset.player = 'main';
-    document.body.append(audio);
+    // Two elements: one plays, the other preloads the next track or takes over a renewed ticket.
+    const [audio, standby] = [0, 1].map(() => {
+      const el = document.createElement('audio');
+      el.preload = 'auto';
+      el.dataset.player = 'main';
+      document.body.append(el);
+      return el;
+    }) as [HTMLAudioElement, HTMLAudioElement];
     // The plan's stream limit, asked when the first ticket is (not on page load: the library comes first).
     let maxStreams = 1;
     let quotaAsked = false;
@@ -64,11 +72,16 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
     return new PlayerEngine(
       {
         audio,
+        standby,
         maxStreams: () => maxStreams,
-        async requestTicket(trackId) {
+        canPlay: (type) => audio.canPlayType(type) !== '',
+        async requestTicket(trackId, format) {
           askQuota();
-          const r = await client.mutation(REQUEST_PLAYBACK, { trackId }).toPromise();
-          if (r.data) return { url: sameOrigin(r.data.requestPlayback.url, location.origin), expiresAt: Date.parse(r.data.requestPlayback.expiresAt) };
+          const r = await client.mutation(REQUEST_PLAYBACK, { trackId, format }).toPromise();
+          if (r.data) {
+            const t = r.data.requestPlayback;
+            return { url: sameOrigin(t.url, location.origin), expiresAt: Date.parse(t.expiresAt), mimeType: t.mimeType, format: t.format };
+          }
           if (r.error?.networkError) throw new TicketError('NETWORK', r.error.message);
           const code = r.error?.graphQLErrors[0]?.extensions?.code as TicketErrorCode | undefined;
           throw new TicketError(code && CODES.includes(code) ? code : 'OTHER', r.error?.message ?? 'no ticket');
@@ -80,6 +93,7 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
             return 'network';
           }
         },
+        forget: () => localStorage.removeItem(key),
         save: (state) => {
           try {
             localStorage.setItem(key, state);
@@ -97,6 +111,8 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
     );
   }, [client, userId]);
 
+  // Signing out on purpose empties the queue and forgets the stored one (a shared computer).
+  useEffect(() => session.onSignOut(() => engine.forget()), [session, engine]);
   useEffect(() => {
     const online = () => engine.online();
     addEventListener('online', online);

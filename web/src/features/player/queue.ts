@@ -1,3 +1,5 @@
+import type { SourceFormat } from './formats';
+
 /** The play queue as plain data and pure functions: what the player bar, the queue page and storage share. */
 export interface QueueTrack {
   id: string;
@@ -7,6 +9,8 @@ export interface QueueTrack {
   duration: number;
   /** A same-origin image path (`/art/<id>`), sized by the caller. */
   cover: string | null;
+  /** The file's type and codec, to choose a format the browser plays (absent in older stored queues). */
+  format?: SourceFormat | null;
 }
 
 export interface QueueItem {

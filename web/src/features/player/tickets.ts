@@ -1,6 +1,10 @@
+import type { StreamFormat } from './formats';
+
 /** A playback ticket as the player keeps it. */
 export interface Ticket {
   trackId: string;
+  /** The format asked for (renewals ask for the same). */
+  requested: StreamFormat;
   /** Same-origin URL of the Range endpoint (`/stream/<token>`). */
   url: string;
   expiresAt: number;

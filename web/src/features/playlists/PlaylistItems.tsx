@@ -37,16 +37,18 @@ export function PlaylistItems({
   const [dropAt, setDropAt] = useState<number | null>(null);
   const [focusItem, setFocusItem] = useState<string | null>(null);
   const listRef = useRef<HTMLOListElement>(null);
-  const ids = entries.map((e) => e.id);
+  const idList = entries.map((e) => e.id).join(',');
   useEffect(() => {
     if (focusItem) listRef.current?.querySelector<HTMLButtonElement>(`[data-grip="${focusItem}"]`)?.focus();
   }, [entries, focusItem]);
   useEffect(() => {
+    // Checked entries that left the playlist (removed here or elsewhere) are unchecked.
+    const ids = new Set(idList.split(','));
     setPicked((p) => {
-      const left = new Set([...p].filter((i) => ids.includes(i)));
+      const left = new Set([...p].filter((i) => ids.has(i)));
       return left.size === p.size ? p : left;
     });
-  }, [ids.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [idList]);
   const accepts = (e: DragEvent) => canEdit && (e.dataTransfer.types.includes(ITEM_TYPE) || e.dataTransfer.types.includes(TRACKS_TYPE));
   const drop = (e: DragEvent, index: number) => {
     e.preventDefault();

@@ -51,7 +51,7 @@ export function droppedTracks(e: DragEvent): string[] | null {
   if (!raw) return null;
   try {
     const ids = JSON.parse(raw) as unknown;
-    return Array.isArray(ids) && ids.every((i) => typeof i === 'string') ? (ids as string[]) : null;
+    return Array.isArray(ids) && ids.every((i) => typeof i === 'string') ? ids : null;
   } catch {
     return null;
   }

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
-import type { AccessTokenVerifier } from '@ytm/auth';
-import { OutboxRelay, type EventPublisher } from '@ytm/events';
-import { createApp, type ServiceApp, type ShutdownStep } from '@ytm/http';
+import { createAuthenticator, type KeyResolver } from '@ytm/auth';
+import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
+import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { pingMongo } from '@ytm/mongo';
-import { createGrpcServer, LibraryService as LibraryGrpcService, type CallGuard, type GrpcServer } from '@ytm/proto';
-import { createSubgraphServer } from '@ytm/subgraph';
+import { connectMongo, pingMongo } from '@ytm/mongo';
+import { createGrpcServer, LibraryService as LibraryGrpcService } from '@ytm/proto';
+import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
+import type { ServiceIdentity } from '@ytm/trust';
+import type { LibraryConfig } from './config.js';
 import type { Catalogue } from './domain/catalogue.js';
 import { LibraryService } from './domain/library.service.js';
 import { createContext } from './graphql/context.js';
@@ -25,43 +27,37 @@ import { ParserPool } from './scanner/worker-pool.js';
 import { LibraryWatcher } from './watcher/library.watcher.js';
 import { compactHeap } from './runtime/heap.js';
 
-export const librarySdl = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
-export interface LibraryAppOptions {
-  conn: Connection;
-  publisher: Pick<EventPublisher, 'send' | 'ping'>;
-  verifyAccessToken: AccessTokenVerifier;
-  logger: Logger;
-  musicRoots: string[];
-  artDir: string;
-  publicUrl: string;
-  production: boolean;
-  /** Admits gRPC calls by the caller's service identity (`ServiceIdentity.guard`). */
-  grpcGuard: CallGuard;
-  scanWorkers?: number;
-  watchDebounceMs?: number;
+/** Replaceable collaborators (integration tests pass a test key resolver). */
+export interface LibraryOverrides {
+  resolveAccessKey?: KeyResolver;
 }
 
-export interface LibraryApp {
-  app: ServiceApp;
-  grpc: GrpcServer;
+export interface ComposedLibrary extends ComposedSubgraph {
+  conn: Connection;
   catalogue: Catalogue;
   library: LibraryService;
   scanner: Scanner;
   watcher: LibraryWatcher;
   relay: OutboxRelay;
   store: MongoLibraryRepository;
-  /** Stops everything this built, in order (not the connection or the publisher it was given). */
-  shutdown: ShutdownStep[];
 }
 
 /**
- * Builds the whole service around a database connection and a publisher: catalogue loaded,
- * outbox relay started, scanner, watcher (not started), HTTP app and gRPC server (not listening).
+ * The composition root of ytm-library: builds it from its configuration (connections, catalogue
+ * loaded, scanner, watcher, HTTP app, gRPC server); nothing listens, watches or scans until asked
+ * (`start`: the outbox relay, then the watcher and a scan when WATCH / SCAN_ON_START).
  */
-export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp> {
-  const { logger } = o;
-  const models = libraryModels(o.conn);
+export async function composeService(
+  config: LibraryConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: LibraryOverrides = {},
+): Promise<ComposedLibrary> {
+  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
+  const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-library', logger }));
+  const models = libraryModels(conn);
   await Promise.all([
     models.tracks.init(),
     models.albums.init(),
@@ -71,43 +67,48 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
     models.outbox.init(),
     models.staged.init(),
   ]);
-  const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher: o.publisher, logger });
+  const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher, logger });
   const store = new MongoLibraryRepository(models, () => relay.notify());
   const catalogue = await loadCatalogue(store, logger, { collect: compactHeap });
   compactHeap();
   const released = await store.releaseStagedEvents();
   if (released > 0) logger.warn({ batches: released }, 'released events staged before a crash');
-  relay.start();
 
-  const art = new ArtFileRepository(o.artDir);
+  const art = new ArtFileRepository(config.artDir);
   // When the parsers stop after a scan, the scan's garbage is collected at once: RSS after a
   // 100,000-track scan 342 → ~260 MB instead of waiting for memory pressure (bench/library/scan.mjs).
-  const pool = new ParserPool({ size: o.scanWorkers ?? 0, logger, onIdleStop: compactHeap });
+  const pool = new ParserPool({ size: config.SCAN_WORKERS, logger, onIdleStop: compactHeap });
   const scanner = new Scanner({
-    roots: o.musicRoots,
+    roots: config.musicRoots,
     catalogue,
     store,
     art,
     pool,
     logger,
-    onProgress: scanProgressProducer(o.publisher, logger),
+    onProgress: scanProgressProducer(publisher, logger),
     afterFullScan: compactHeap,
   });
   await scanner.init();
   const library = new LibraryService(catalogue, scanner);
-  const watcher = new LibraryWatcher({ roots: o.musicRoots, rescan: (scopes) => scanner.scanFolders(scopes), logger, debounceMs: o.watchDebounceMs ?? 300 });
+  const watcher = new LibraryWatcher({
+    roots: config.musicRoots,
+    rescan: (scopes) => scanner.scanFolders(scopes),
+    logger,
+    debounceMs: config.WATCH_DEBOUNCE_MS,
+  });
 
+  const { authenticate } = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
   const subgraph = await createSubgraphServer({
-    typeDefs: gql(librarySdl),
+    typeDefs: gql(SDL),
     resolvers,
     logger,
-    production: o.production,
-    verifyAccessToken: o.verifyAccessToken,
-    context: createContext({ library, scans: scanner, publicUrl: o.publicUrl, lyrics: new LyricsReader() }),
+    production: config.production,
+    authenticate,
+    context: createContext({ library, scans: scanner, publicUrl: config.publicUrl, lyrics: new LyricsReader() }),
   });
   const app = createApp({
     logger,
-    readiness: { mongo: () => pingMongo(o.conn), kafka: () => o.publisher.ping() },
+    readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => {
       const mem = process.memoryUsage();
       const mb = (n: number) => Math.round(n / 1_048_576);
@@ -125,31 +126,39 @@ export async function buildLibraryApp(o: LibraryAppOptions): Promise<LibraryApp>
         },
       };
     },
-  });
-  app.use(artRoutes(art, (id) => catalogue.images.get(id)));
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
-    else await next();
+    use: [artRoutes(art, (id) => catalogue.images.get(id))],
+    graphql: subgraph.middleware,
   });
 
-  const grpc = createGrpcServer({ guard: o.grpcGuard });
-  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger, o.musicRoots));
+  const grpc = createGrpcServer({ guard: identity.guard(logger) });
+  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger, config.musicRoots));
 
   return {
+    name: 'library',
+    sdl: SDL,
     app,
+    routes: [],
     grpc,
+    conn,
     catalogue,
     library,
     scanner,
     watcher,
     relay,
     store,
+    async start() {
+      relay.start();
+      if (config.WATCH) await watcher.start();
+      if (config.SCAN_ON_START) scanner.start(false);
+    },
     shutdown: [
       ['watcher', () => watcher.stop()],
       ['scanner', () => scanner.stop()],
       ['parsers', () => pool.close()],
       ['graphql', () => subgraph.stop()],
       ['outbox', () => relay.stop()],
+      ['kafka', () => publisher.close()],
+      ['mongo', () => conn.close()],
     ],
   };
 }

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
-import { createAccessTokenVerifier, createJwksKeyResolver, type KeyResolver } from '@ytm/auth';
+import { createAuthenticator, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
-import { createApp, type ServiceApp, type RawRoute, type ShutdownStep } from '@ytm/http';
+import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
-import { createGrpcServer, StreamService, type GrpcServer } from '@ytm/proto';
+import { createGrpcServer, StreamService } from '@ytm/proto';
+import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ServiceIdentity } from '@ytm/trust';
-import { createSubgraphServer } from '@ytm/subgraph';
 import type { StreamConfig } from './config.js';
 import { HmacTicketSigner } from './crypto/ticket-signer.js';
 import { PlayTracker } from './domain/play-tracker.js';
@@ -41,7 +41,7 @@ import { SlotLimiter } from './transcode/slot-limiter.js';
 import { TranscodeCache } from './transcode/transcode-cache.js';
 import { Transcoder } from './transcode/transcoder.js';
 
-export const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
+const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
 /** Replaceable collaborators (integration tests pass a test key resolver). */
 export interface StreamOverrides {
@@ -49,11 +49,7 @@ export interface StreamOverrides {
   trackFiles?: TrackFiles & { close?(): void };
 }
 
-export interface StreamParts {
-  app: ServiceApp;
-  /** Served below the app (`httpHandler(app, routes)`): the Range endpoint. */
-  routes: RawRoute[];
-  grpc: GrpcServer;
+export interface ComposedStream extends ComposedSubgraph {
   conn: Connection;
   playback: PlaybackService;
   access: TicketAccessService;
@@ -65,12 +61,19 @@ export interface StreamParts {
   transcoder: Transcoder;
   limiter: SlotLimiter;
   ffmpeg: FfmpegInfo;
-  /** Steps to run after the servers stopped, in order. */
-  shutdown: ShutdownStep[];
 }
 
-/** Builds ytm-stream from its configuration: connections, services, HTTP app and gRPC server. */
-export async function createStream(config: StreamConfig, logger: Logger, identity: ServiceIdentity, overrides: StreamOverrides = {}): Promise<StreamParts> {
+/**
+ * The composition root of ytm-stream: builds it from its configuration (ffmpeg checked,
+ * connections, services, HTTP app and gRPC server); nothing listens or runs in the background
+ * until asked (`start`).
+ */
+export async function composeService(
+  config: StreamConfig,
+  logger: Logger,
+  identity: ServiceIdentity,
+  overrides: StreamOverrides = {},
+): Promise<ComposedStream> {
   // Before any connection: an unusable ffmpeg stops the start with one message (FfmpegUnusableError).
   const ffmpeg = await checkFfmpeg(config.FFMPEG_PATH ?? 'ffmpeg');
   const transcodeCache = new TranscodeCache(config.transcodeCacheDir, config.TRANSCODE_CACHE_MB * 1024 * 1024, logger);
@@ -129,8 +132,6 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
     config.TICKET_REVOCATION_CHECK_MS,
   );
   const plays = new PlayTracker(playRepository, logger);
-  const sweep = setInterval(() => plays.sweep(), 60_000);
-  sweep.unref();
   const housekeeping = new StreamHousekeeping({
     tickets,
     revokedSessions,
@@ -138,15 +139,6 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
     ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
     playRetentionMs: config.PLAY_HISTORY_RETENTION_DAYS * 86_400_000,
   });
-  const prune = setInterval(() => {
-    housekeeping.prune().then(
-      (pruned) => {
-        if (pruned.tickets + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
-      },
-      (err: unknown) => logger.warn({ err: (err as Error).message }, 'pruning failed; will retry'),
-    );
-  }, config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000);
-  prune.unref();
   const playback = new PlaybackService({
     tickets: ticketRepository,
     plays: playRepository,
@@ -166,16 +158,13 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
     },
   });
 
-  const resolveKey =
-    overrides.resolveAccessKey ??
-    createJwksKeyResolver({ url: config.JWKS_URL, onError: (err) => logger.warn({ err: (err as Error).message }, 'JWKS fetch failed') });
-  const verifyAccessToken = createAccessTokenVerifier({ resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const { authenticate } = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
   const subgraph = await createSubgraphServer({
     typeDefs: gql(SDL),
     resolvers,
     logger,
     production: config.production,
-    verifyAccessToken,
+    authenticate,
     context: createContext(playback),
   });
 
@@ -190,10 +179,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
       playsFolded: folder.foldedTotal,
       transcodes: { running: transcoder.processes, waiting: limiter.waiting, cachedBytes: transcodeCache.bytes, cached: transcodeCache.count },
     }),
-  });
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/graphql') await subgraph.middleware(ctx, next);
-    else await next();
+    graphql: subgraph.middleware,
   });
 
   // The Range endpoint is served below Koa (see streamRoutes); everything else goes through the app.
@@ -203,7 +189,7 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
       access,
       plays,
       active,
-      verifyAccessToken,
+      authenticate,
       maxParts: config.RANGE_MAX_PARTS,
       budget,
       buffers: new BufferPool(),
@@ -216,10 +202,11 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
 
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   grpc.server.addService(StreamService, streamGrpcServer(playback, logger));
-  relay.start();
-  folder.start();
 
+  let timers: NodeJS.Timeout[] = [];
   return {
+    name: 'stream',
+    sdl: SDL,
     app,
     routes,
     grpc,
@@ -234,12 +221,20 @@ export async function createStream(config: StreamConfig, logger: Logger, identit
     transcoder,
     limiter,
     ffmpeg,
+    async start() {
+      if (timers.length > 0) return;
+      relay.start();
+      folder.start();
+      timers = [
+        setInterval(() => plays.sweep(), 60_000).unref(),
+        setInterval(() => void housekeeping.pruneAndLog(logger), config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000).unref(),
+      ];
+    },
     shutdown: [
       [
         'timers',
         async () => {
-          clearInterval(sweep);
-          clearInterval(prune);
+          for (const timer of timers) clearInterval(timer);
           active.stop();
         },
       ],
