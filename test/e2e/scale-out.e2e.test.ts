@@ -100,8 +100,9 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     await waitForSubscribers(system.services.router.opsUrl, 1);
     await waitForSubscribers(system.services.router2!.opsUrl, 1);
     await gql(r2, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Shared v2" }) { version } }', { id }, token);
-    for (const rec of [a, b])
-      await waitFor(() => rec.events.some((e) => e.playlistChanged.playlist?.name === 'Shared v2'), 15_000, 100, 'event on both routers');
+    const renamed = (rec: Recorder) => rec.events.filter((e) => e.playlistChanged.playlist?.name === 'Shared v2');
+    for (const rec of [a, b]) await waitFor(() => renamed(rec).length > 0, 15_000, 100, 'event on both routers');
+    for (const rec of [a, b]) expect(renamed(rec)).toEqual([{ playlistChanged: { kind: 'UPDATED', playlist: { name: 'Shared v2' } } }]);
   });
 
   it('plays a track: ticket from one router, audio through the other', async () => {
