@@ -16,6 +16,7 @@ import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, Tracks
 import { LibraryLive } from '../features/live/LibraryLive';
 import { LiveStatus } from '../features/live/LiveStatus';
 import { SelectionBar } from '../features/playlists/add-to-playlist';
+import { UserIcon } from '../ui/more-icons';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
 import { Link, useRouter } from './router';
@@ -57,6 +58,9 @@ const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) =
   liked: (_, path) => collectionRoute(path) ?? notFound(),
   lists: (_, path) => collectionRoute(path) ?? notFound(),
   playlist: (_, path) => collectionRoute(path) ?? notFound(),
+  history: (_, path) => collectionRoute(path) ?? notFound(),
+  account: (_, path) => collectionRoute(path) ?? notFound(),
+  admin: (_, path) => collectionRoute(path) ?? notFound(),
 };
 
 function route(path: string): Shown {
@@ -111,6 +115,9 @@ export function Shell() {
       <div className="main">
         <header className="topbar">
           <SearchBox />
+          <Link to="/account" className="icon-btn account-btn" aria-label="Account, liked tracks and playlists">
+            <UserIcon />
+          </Link>
           <button className="icon-btn account-btn" aria-label={`Sign out ${user.displayName}`} onClick={signOut}>
             <SignOutIcon />
           </button>

@@ -2,7 +2,8 @@ import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useClient } from 'urql';
 import { addToPlaylist, useMyPlaylists } from '../features/playlists/add-to-playlist';
 import { droppedTracks, TRACKS_TYPE } from '../features/playlists/selection';
-import { HeartIcon, PlaylistIcon } from '../ui/more-icons';
+import { HeartIcon, HistoryIcon, PlaylistIcon, ShieldIcon, UserIcon } from '../ui/more-icons';
+import { useUser } from '../features/auth/session-context';
 import '../styles/collection.css';
 import { Link, match } from './router';
 import { ROUTES } from './routes';
@@ -10,6 +11,9 @@ import { ROUTES } from './routes';
 // The listener's own pages and the admin's, loaded when first opened (not part of the initial script).
 const LikedPage = lazy(() => import('../features/likes/LikedPage').then((m) => ({ default: m.LikedPage })));
 const PlaylistsPage = lazy(() => import('../features/playlists/PlaylistsPage').then((m) => ({ default: m.PlaylistsPage })));
+const HistoryPage = lazy(() => import('../features/account/HistoryPage').then((m) => ({ default: m.HistoryPage })));
+const AccountPage = lazy(() => import('../features/account/AccountPage').then((m) => ({ default: m.AccountPage })));
+const AdminPage = lazy(() => import('../features/admin/AdminPage').then((m) => ({ default: m.AdminPage })));
 const PlaylistPage = lazy(() => import('../features/playlists/PlaylistPage').then((m) => ({ default: m.PlaylistPage })));
 
 const wrap = (page: ReactNode) => (
@@ -22,6 +26,9 @@ export function collectionRoute(path: string): { title: string; page: ReactNode 
   if (path === '/liked') return { title: 'Liked', page: wrap(<LikedPage />) };
   if (path === '/lists') return { title: 'Playlists', page: wrap(<PlaylistsPage />) };
   if ((m = match(ROUTES.playlist, path))) return { title: 'Playlist', page: wrap(<PlaylistPage key={m.id} id={m.id!} />) };
+  if (path === ROUTES.history) return { title: 'Recently played', page: wrap(<HistoryPage />) };
+  if (path === ROUTES.account) return { title: 'Account', page: wrap(<AccountPage />) };
+  if (path === ROUTES.admin) return { title: 'Administration', page: wrap(<AdminPage />) };
   return null;
 }
 
@@ -54,10 +61,14 @@ function NavPlaylist({ p, path }: { p: { id: string; name: string; version: numb
 
 /** The sidebar's "Your music" links, the user's playlists (drop tracks on them), Admin for administrators. */
 export function CollectionNav({ path }: { path: string }) {
+  const user = useUser();
   const playlists = useMyPlaylists();
   const links = [
     { to: '/liked', label: 'Liked', icon: HeartIcon },
     { to: '/lists', label: 'Playlists', icon: PlaylistIcon },
+    { to: '/history', label: 'Recently played', icon: HistoryIcon },
+    { to: '/account', label: 'Account', icon: UserIcon },
+    ...(user.role === 'ADMIN' ? [{ to: '/admin', label: 'Admin', icon: ShieldIcon }] : []),
   ];
   return (
     <>

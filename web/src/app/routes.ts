@@ -15,6 +15,9 @@ export const ROUTES = {
   liked: '/liked',
   lists: '/lists',
   playlist: '/playlist/:id',
+  history: '/history',
+  account: '/account',
+  admin: '/admin',
   signin: '/signin',
   signup: '/signup',
 } as const;

@@ -1,0 +1,167 @@
+import { expect, test, type Page } from '@playwright/test';
+import { api, apiToken, checkA11y, PASSWORD, screenshot, signIn, signUp, waitForAudio } from './helpers';
+
+test.use({ baseURL: process.env.YTM_WEB_URL });
+
+const admin = () => ({ email: process.env.YTM_WEB_ADMIN_EMAIL!, password: process.env.YTM_WEB_ADMIN_PASSWORD! });
+
+test('account: name, password, plan; the FREE quota is shown and QUOTA_EXCEEDED explained when reached; recently played', async ({ page }) => {
+  const email = await signUp(page, 'Holder');
+  const token = await apiToken(email);
+
+  await test.step('recently played lists what was played', async () => {
+    await page.getByRole('link', { name: /^Night Drive by/ }).click();
+    await page.getByRole('button', { name: 'Play Neon Avenue' }).click();
+    await waitForAudio(page, (a) => a.currentTime > 1);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('link', { name: 'Recently played' }).click();
+    await expect(page.getByRole('heading', { name: 'Recently played', level: 1 })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Recently played tracks' }).getByRole('button', { name: 'Play Neon Avenue' }).first()).toBeVisible();
+  });
+
+  await test.step('the account page shows plan and today’s quota', async () => {
+    await page.getByRole('link', { name: 'Account' }).click();
+    await expect(page.getByRole('heading', { name: 'Account', level: 1 })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Plan' })).toContainText('Free');
+    await expect(page.getByRole('region', { name: 'Today’s plays' })).toContainText(/\d+ of 50 plays used today/);
+  });
+
+  await test.step('display name and password', async () => {
+    const nameForm = page.getByRole('form', { name: 'Display name' });
+    await nameForm.getByLabel('Name others see').fill('Holder Renamed');
+    await nameForm.getByRole('button', { name: 'Save name' }).click();
+    await expect(nameForm.getByText('Saved.')).toBeVisible();
+    const pw = page.getByRole('form', { name: 'Password' });
+    await pw.getByLabel('Current password').fill('not my password');
+    await pw.getByLabel('New password').fill('another long password');
+    await pw.getByRole('button', { name: 'Change password' }).click();
+    await expect(pw.getByText(/The current password is not (right|correct)/)).toBeVisible();
+    await pw.getByLabel('Current password').fill(PASSWORD);
+    await pw.getByRole('button', { name: 'Change password' }).click();
+    await expect(pw.getByText('Password changed.')).toBeVisible();
+    await expect(apiToken(email, 'another long password')).resolves.toBeTruthy();
+  });
+
+  await test.step('at the limit, the page says what QUOTA_EXCEEDED means and when it ends', async () => {
+    const t = await apiToken(email, 'another long password');
+    const { me, tracks } = await api<{ me: { playbackQuota: { playsToday: number; dailyLimit: number } }; tracks: { edges: Array<{ node: { id: string } }> } }>(
+      t,
+      '{ me { playbackQuota { playsToday dailyLimit } } tracks(first: 1) { edges { node { id } } } }',
+    );
+    for (let i = me.playbackQuota.playsToday; i < me.playbackQuota.dailyLimit; i++) {
+      await api(t, 'mutation($id: ID!) { requestPlayback(trackId: $id) { url } }', { id: tracks.edges[0]!.node.id });
+    }
+    await page.reload();
+    const quota = page.getByRole('region', { name: 'Today’s plays' });
+    await expect(quota).toContainText(`${me.playbackQuota.dailyLimit} of ${me.playbackQuota.dailyLimit} plays used today`);
+    await expect(quota.getByRole('alert')).toContainText('QUOTA_EXCEEDED');
+    await expect(quota.getByRole('alert')).toContainText('until the count resets at 00:00 UTC');
+    await screenshot(page, 'account-quota');
+    await checkA11y(page, 'account at the quota');
+  });
+  expect(token).toBeTruthy();
+});
+
+test('admin: the scan bar moves during a full rescan, statistics, and a user’s plan and expiry', async ({ page }) => {
+  await signIn(page, admin());
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('heading', { name: 'Administration', level: 1 })).toBeVisible();
+  const stats = page.getByRole('region', { name: 'Library statistics' });
+  await expect(stats).toContainText('Tracks');
+  await expect(stats.locator('dd').first()).toHaveText(String(Number(process.env.YTM_WEB_TRACKS)));
+  const bar = page.getByRole('progressbar', { name: 'Scan progress' });
+  await expect(bar).toHaveAttribute('data-state', 'IDLE');
+
+  await test.step('full rescan: RUNNING with progress, then IDLE at 100 %', async () => {
+    // Every state the bar shows is recorded in the page (a MutationObserver), so a quick scan is seen too.
+    await bar.evaluate((el) => {
+      const seen: string[] = [];
+      (window as unknown as { scanSeen: string[] }).scanSeen = seen;
+      new MutationObserver(() => seen.push(`${el.getAttribute('data-state')}:${el.getAttribute('aria-valuenow')}`)).observe(el, { attributes: true });
+    });
+    await page.getByRole('button', { name: 'Full rescan' }).click();
+    await expect(page.getByTestId('scan-state')).toContainText('Idle · started');
+    await expect(bar).toHaveAttribute('data-state', 'IDLE');
+    await expect(bar).toHaveAttribute('aria-valuenow', '100');
+    const seen = await page.evaluate(() => (window as unknown as { scanSeen: string[] }).scanSeen);
+    test.info().annotations.push({ type: 'scan bar states', description: seen.join(' → ') });
+    expect(seen.some((s) => s.startsWith('RUNNING:'))).toBe(true);
+    expect(seen.at(-1)).toBe('IDLE:100');
+  });
+
+  await test.step('a user’s plan: PREMIUM until a date, then the user has no daily limit', async () => {
+    const listener = `plan-${Date.now()}@example.com`;
+    const r = await fetch(`${process.env.YTM_WEB_URL}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: listener, password: PASSWORD, displayName: 'Planned' }),
+    });
+    const { accessToken, user } = (await r.json()) as { accessToken: string; user: { id: string } };
+    const users = page.getByRole('region', { name: 'Users and plans' });
+    await users.getByLabel(/^User ID/).fill(user.id);
+    await users.getByRole('button', { name: 'Find user' }).click();
+    await expect(users).toContainText('Planned');
+    await users.getByRole('combobox', { name: /^Plan/ }).selectOption('PREMIUM');
+    await users.getByLabel(/^Expires on/).fill('2030-12-31');
+    await users.getByRole('button', { name: 'Save plan' }).click();
+    await expect(users.getByText('Plan saved.')).toBeVisible();
+    await expect(users).toContainText('now Premium until 2030-12-31');
+    // The plan travels in the access token: the user's next token (a new sign-in or refresh) carries it.
+    expect(accessToken).toBeTruthy();
+    const { me } = await api<{ me: { plan: { tier: string; expiresAt: string }; playbackQuota: { dailyLimit: number | null } } }>(
+      await apiToken(listener),
+      '{ me { plan { tier expiresAt } playbackQuota { dailyLimit } } }',
+    );
+    expect(me.plan.tier).toBe('PREMIUM');
+    expect(me.plan.expiresAt.slice(0, 10)).toBe('2030-12-31');
+    expect(me.playbackQuota.dailyLimit).toBeNull();
+  });
+});
+
+test('the collection and admin pages at desktop and phone width, light and dark: screenshots and axe-core', async ({ page }) => {
+  await signIn(page, admin());
+  // Something on every page: a like, a playlist with tracks, a play.
+  await page.getByRole('link', { name: /^Café Müller by/ }).click();
+  await page.getByRole('button', { name: 'Like Élan' }).click();
+  await page.getByRole('button', { name: 'Play Élan' }).first().click();
+  await waitForAudio(page, (a) => a.currentTime > 0.5);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const token = await apiToken(admin().email, admin().password);
+  const { createPlaylist } = await api<{ createPlaylist: { id: string } }>(
+    token,
+    'mutation { createPlaylist(input: { name: "Shots", description: "For the screenshots", visibility: PUBLIC }) { id } }',
+  );
+  const { tracks } = await api<{ tracks: { edges: Array<{ node: { id: string } }> } }>(token, '{ tracks(first: 4) { edges { node { id } } } }');
+  await api(token, 'mutation($id: ID!, $t: [ID!]!) { addTracksToPlaylist(id: $id, trackIds: $t) { id } }', {
+    id: createPlaylist.id,
+    t: tracks.edges.map((e) => e.node.id),
+  });
+  const pages: Array<[string, string, string]> = [
+    ['liked', '/liked', 'Liked'],
+    ['playlists', '/lists', 'Playlists'],
+    ['playlist', `/playlist/${createPlaylist.id}`, 'Shots'],
+    ['history', '/history', 'Recently played'],
+    ['account', '/account', 'Account'],
+    ['admin', '/admin', 'Administration'],
+  ];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const size of [
+      { width: 1280, height: 800 },
+      { width: 360, height: 740 },
+    ]) {
+      await page.setViewportSize(size);
+      for (const [name, path, heading] of pages) {
+        await open(page, path, heading);
+        await screenshot(page, `${name}-${scheme}`);
+        await checkA11y(page, `${name} (${size.width} px, ${scheme})`);
+      }
+    }
+  }
+});
+
+async function open(page: Page, path: string, heading: string) {
+  await page.goto(path);
+  await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+}
