@@ -13,7 +13,7 @@ const common = {
 const roots = '<rootDir>/{packages/*,subgraphs/*,router,subsonic}';
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`] },
+    { ...common, displayName: 'unit', testMatch: [`${roots}/test/unit/**/*.test.ts`, '<rootDir>/eslint-rules/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -119,6 +119,23 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
 }
 
 /**
+ * A started service process.
+ * @typedef {object} ServiceHandle
+ * @property {string} name
+ * @property {number} port
+ * @property {number} grpcPort
+ * @property {number} opsPort
+ * @property {string} url
+ * @property {string} opsUrl
+ * @property {import('node:child_process').ChildProcess & { logFile?: string }} proc
+ * @property {(signal?: NodeJS.Signals) => Promise<number | null>} stop
+ * @property {() => Promise<number | null>} kill
+ * @property {() => Promise<void>} restart
+ */
+
+/** @typedef {Record<'router' | 'library' | 'resource' | 'stream' | 'subsonic', ServiceHandle> & Record<string, ServiceHandle>} Services */
+
+/**
  * options: { mongodbUrl, kafkaBrokers, ephemeral (free ports), dbPrefix, production, env, serviceEnv,
  *            logDir, onLine(service, line), readyTimeoutMs, trustDir }
  * The services' trust material (one key per service identity) is created in `trustDir` when
@@ -141,6 +158,7 @@ export async function startSystem(options) {
   const temporaryTrust = opts.trustDir === undefined && opts.ephemeral;
   opts.trustDir ??= temporaryTrust ? mkdtempSync(join(tmpdir(), 'ytm-trust-')) : join(ROOT, '.ytm', 'trust');
   ensureTrustMaterial(opts.trustDir);
+  /** @type {Record<string, { port: number, grpcPort: number, opsPort: number }>} */
   const ports = {};
   // Ports for every service, started or not, so that URLs of absent ones are still well-formed.
   for (const s of [...SERVICES, ...services.filter((x) => !SERVICES.includes(x))]) {
@@ -151,7 +169,8 @@ export async function startSystem(options) {
   // Service output always lands in files, so a failed start or test can be diagnosed.
   opts.logDir ??= join(ROOT, '.ytm', 'logs', opts.dbPrefix);
   mkdirSync(opts.logDir, { recursive: true });
-  const handles = {};
+  /** @type {Services} */
+  const handles = /** @type {Services} */ ({});
   const launch = (svc) => {
     const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], {
       cwd: ROOT,

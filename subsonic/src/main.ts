@@ -4,14 +4,13 @@ import { createLogger } from '@ytm/logger';
 import { startRegistration } from '@ytm/registry';
 import { advertisedBaseUrl } from '@ytm/subgraph';
 import { ServiceIdentity } from '@ytm/trust';
-import { composeSubsonic, VERSION } from './app.js';
+import { composeService, VERSION } from './composition.js';
 import { readConfig } from './config.js';
 
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-subsonic', level: config.LOG_LEVEL });
 const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'subsonic', keyFile: config.SERVICE_KEY_FILE });
-const subsonic = composeSubsonic(config, logger, identity);
-subsonic.start();
+const subsonic = composeService(config, logger, identity);
 
 const { server, port } = await listen(subsonic.app.callback(), config.HOST, config.PORT);
 const ops = await listenOps(subsonic.app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
@@ -40,4 +39,5 @@ handleShutdown(logger, () => [
   ['ops', () => closeServer(ops.server, 1_000)],
   ...subsonic.shutdown,
 ]);
+await subsonic.start();
 logger.info({ port, url: `${httpUrl}/rest/ping`, opsUrl: `http://${config.OPS_HOST}:${ops.port}` }, 'subsonic listening');

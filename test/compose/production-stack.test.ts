@@ -52,7 +52,9 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
   });
 
   it('publishes the router only, on 127.0.0.1, and keeps the ops endpoints off it', async () => {
-    const published = (await stack.containers()).flatMap((c) => c.ports.map((p: Record<string, unknown>) => ({ service: c.service, ...p })));
+    const published = (await stack.containers()).flatMap((c: { service: string; ports: Record<string, unknown>[] }) =>
+      c.ports.map((p: Record<string, unknown>) => ({ service: c.service, ...p })),
+    );
     expect(published).toEqual([
       expect.objectContaining({ service: 'router', host_ip: '127.0.0.1', container_port: 4000, host_port: Number(new URL(base).port) }),
     ]);

@@ -65,7 +65,7 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
   });
 
   it('every router sees two live instances of every subgraph', async () => {
-    for (const router of [system.services.router, system.services.router2]) {
+    for (const router of [system.services.router, system.services.router2!]) {
       const health = (await (await fetch(`${router.opsUrl}/health`)).json()) as { registrations: Array<{ name: string }> };
       for (const name of ['library', 'resource', 'stream']) expect(health.registrations.filter((r) => r.name === name)).toHaveLength(2);
     }
@@ -77,7 +77,7 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
       expect(me.errors).toBeUndefined();
     }
     const served = await Promise.all(
-      [system.services.resource, system.services.resource2].map(async (s) => {
+      [system.services.resource, system.services.resource2!].map(async (s) => {
         const metrics = await (await fetch(`${s.opsUrl}/metrics`)).text();
         return [...metrics.matchAll(/ytm_http_request_duration_seconds_count\{method="POST",route="\/graphql",status="200"\} (\d+)/g)].reduce(
           (n, m) => n + Number(m[1]),
@@ -121,7 +121,7 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
   });
 
   it('keeps serving through both routers when a replica is killed', async () => {
-    await system.services.resource2.kill();
+    await system.services.resource2!.kill();
     for (let i = 0; i < 10; i++) {
       for (const url of [r1, r2]) {
         const me = await gql(url, ME, {}, token);

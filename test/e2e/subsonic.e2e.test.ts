@@ -75,6 +75,17 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
     ids.album = song('First Song').albumId;
     ids.artist = song('First Song').artistId;
     ids.coverArt = song('First Song').coverArt;
+    // Ann's ratings, stars and a saved queue: the table then validates entities carrying
+    // userRating/starred, the starred/highest lists and the play-queue answers.
+    for (const [endpoint, params] of [
+      ['setRating', { id: ids.song!, rating: '4' }],
+      ['setRating', { id: ids.album!, rating: '5' }],
+      ['setRating', { id: ids.artist!, rating: '3' }],
+      ['star', { albumId: ids.album!, artistId: ids.artist! }],
+      ['savePlayQueue', { id: [ids.song!, ids.flac!], current: ids.flac!, position: '1500' }],
+    ] as Array<[string, Record<string, string | string[]>]>) {
+      expectValid(await restJson(router, endpoint, { apiKey: ann.key, ...params }), undefined, undefined);
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -126,6 +137,10 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       ['getArtistInfo2', () => ({ id: ids.artist! }), 'artistInfo2', () => S.artistInfo2],
       ['getAlbumInfo2', () => ({ id: ids.album! }), 'albumInfo', () => S.albumInfo],
       ['getPlaylists', () => ({}), 'playlists', () => S.playlists],
+      ['getPlayQueue', () => ({}), 'playQueue', () => S.playQueue],
+      ['getPlayQueueByIndex', () => ({}), 'playQueueByIndex', () => S.playQueueByIndex],
+      ['getAlbumList', () => ({ type: 'starred' }), 'albumList', () => S.albumList],
+      ['getAlbumList', () => ({ type: 'highest' }), 'albumList', () => S.albumList],
       ['getUser', () => ({ username: ann.email }), 'user', () => S.user],
       ['getScanStatus', () => ({}), 'scanStatus', () => S.scanStatus],
       ['getLyricsBySongId', () => ({ id: ids.song! }), 'lyricsList', () => S.lyricsList],
@@ -156,7 +171,13 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       const r = await client.ping();
       expect(r).toMatchObject({ status: 'ok', openSubsonic: true, type: 'ytm', version: '1.16.1' });
       const ext = await client.getOpenSubsonicExtensions();
-      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual(['apiKeyAuthentication', 'formPost', 'songLyrics', 'transcodeOffset']);
+      expect(ext.openSubsonicExtensions.map((e) => e.name).sort()).toEqual([
+        'apiKeyAuthentication',
+        'formPost',
+        'indexBasedQueue',
+        'songLyrics',
+        'transcodeOffset',
+      ]);
     });
 
     it('syncs the whole library through search3 with an empty query, page by page (GET and form POST)', async () => {
@@ -234,6 +255,74 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       expect((await client.scrobble({ id: ids.song!, submission: true })).status).toBe('ok');
       expect((await client.unstar({ id: ids.song! })).status).toBe('ok');
       expect((await client.getStarred2({})).starred2.song ?? []).toEqual([]);
+    });
+
+    it('rates songs, albums and artists and stars albums and artists; lists and entities show them; 0 and unstar remove them', async () => {
+      const bobs = new SubsonicAPI({ url: router, auth: { apiKey: bob.key } });
+      expect((await bobs.setRating({ id: ids.song!, rating: 4 })).status).toBe('ok');
+      expect((await bobs.setRating({ id: ids.album!, rating: 5 })).status).toBe('ok');
+      expect((await bobs.setRating({ id: ids.artist!, rating: 2 })).status).toBe('ok');
+      expect((await bobs.star({ albumId: ids.album!, artistId: ids.artist! })).status).toBe('ok');
+      expect((await bobs.getSong({ id: ids.song! })).song.userRating).toBe(4);
+      const album = (await bobs.getAlbum({ id: ids.album! })).album;
+      expect(album.userRating).toBe(5);
+      expect(album.starred).toBeInstanceOf(Date);
+      expect(album.song?.find((t) => t.id === ids.song)?.userRating).toBe(4);
+      const artist = (await bobs.getArtist({ id: ids.artist! })).artist as { userRating?: number; starred?: Date };
+      expect(artist).toMatchObject({ userRating: 2, starred: expect.any(Date) });
+      const starred = (await bobs.getStarred2({})).starred2;
+      expect(starred.album?.map((a) => a.id)).toEqual([ids.album]);
+      expect(starred.artist?.map((a) => a.id)).toEqual([ids.artist]);
+      expect(starred.song ?? []).toEqual([]);
+      expect((await bobs.getStarred({})).starred.album?.map((a) => a.id)).toEqual([ids.album]);
+      expect((await bobs.getAlbumList2({ type: 'starred' })).albumList2.album?.map((a) => a.id)).toEqual([ids.album]);
+      expect((await bobs.getAlbumList2({ type: 'highest' })).albumList2.album?.map((a) => a.id)).toEqual([ids.album]);
+      // Ann's notes are hers: Bob's answers carry only his.
+      expect((await client.getSong({ id: ids.song! })).song.userRating).toBe(4);
+      expect((await client.getArtist({ id: ids.artist! })).artist).toMatchObject({ userRating: 3 });
+
+      expect((await bobs.setRating({ id: ids.album!, rating: 0 })).status).toBe('ok');
+      expect((await bobs.unstar({ albumId: ids.album!, artistId: ids.artist! })).status).toBe('ok');
+      const after = (await bobs.getAlbum({ id: ids.album! })).album;
+      expect(after.userRating).toBeUndefined();
+      expect(after.starred).toBeUndefined();
+      expect((await bobs.getAlbumList2({ type: 'highest' })).albumList2.album ?? []).toEqual([]);
+      expect((await bobs.getStarred2({})).starred2.artist ?? []).toEqual([]);
+      // The folder-style form: `id` naming an album.
+      expect((await bobs.star({ id: ids.album! })).status).toBe('ok');
+      expect((await bobs.getAlbumList({ type: 'starred' })).albumList.album?.map((a) => a.id)).toEqual([ids.album]);
+      expect((await bobs.unstar({ id: ids.album! })).status).toBe('ok');
+    });
+
+    it('saves the play queue on one device and resumes it on another (by ID and by index); an empty save clears it', async () => {
+      const phone = new SubsonicAPI({ url: router, auth: { apiKey: bob.key } });
+      const desktop = new SubsonicAPI({ url: router, auth: { apiKey: bob.key }, post: true });
+      expect((await phone.getPlayQueue()).playQueue).toBeUndefined();
+      const saved = await phone.savePlayQueue({ id: [ids.song!, ids.flac!, ids.song!], current: ids.flac!, position: 12_345, c: 'phone' } as never);
+      expect(saved.status).toBe('ok');
+      const resumed = (await desktop.getPlayQueue()).playQueue!;
+      expect(resumed).toMatchObject({ current: ids.flac, position: 12_345, changedBy: 'phone', username: bob.email });
+      expect(resumed.entry?.map((e) => e.id)).toEqual([ids.song, ids.flac, ids.song]);
+      expect(Date.now() - new Date(resumed.changed).getTime()).toBeLessThan(60_000);
+      // The second copy of a song is current: only the index can say so.
+      const byIndex = await desktop.customJSON<{ status: string }>('savePlayQueueByIndex', {
+        id: [ids.song!, ids.flac!, ids.song!],
+        currentIndex: 2,
+        position: 99,
+      });
+      expect(byIndex.status).toBe('ok');
+      const q = (
+        await phone.customJSON<{ playQueueByIndex: { currentIndex: number; position: number; changedBy: string; entry: Array<{ id: string }> } }>(
+          'getPlayQueueByIndex',
+          {},
+        )
+      ).playQueueByIndex;
+      expect(q).toMatchObject({ currentIndex: 2, position: 99, changedBy: 'subsonic-api' });
+      expect(q.entry.map((e) => e.id)).toEqual([ids.song, ids.flac, ids.song]);
+      expect((await phone.getPlayQueue()).playQueue?.current).toBe(ids.song);
+      expect((await phone.savePlayQueue({ position: 0 })).status).toBe('ok');
+      expect((await desktop.getPlayQueue()).playQueue).toBeUndefined();
+      expect((await desktop.customJSON<Record<string, unknown>>('getPlayQueueByIndex', {})).playQueueByIndex).toBeUndefined();
     });
 
     it('reads lyrics: a sidecar .lrc and a Vorbis LRC comment synced, an ID3 USLT frame plain', async () => {
@@ -330,6 +419,39 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       const before = (await j('getPlaylists', { apiKey: ann.key }))['subsonic-response'].playlists.playlist ?? [];
       expectFailure(await j('createPlaylist', { apiKey: ann.key, name: 'x', songId: [ids.song!, 'tr_nope'] }), 70);
       expect((await j('getPlaylists', { apiKey: ann.key }))['subsonic-response'].playlists.playlist ?? []).toHaveLength(before.length);
+    });
+
+    it('ratings: missing 10, out of range 0, unknown 70; nothing changes', async () => {
+      const rating = async () => (await j('getAlbum', { apiKey: ann.key, id: ids.album! }))['subsonic-response'].album.userRating;
+      expect(await rating()).toBe(5);
+      expectFailure(await j('setRating', { apiKey: ann.key, rating: '3' }), 10);
+      expectFailure(await j('setRating', { apiKey: ann.key, id: ids.album! }), 10);
+      for (const bad of ['6', '-1', 'x', '2.5']) expectFailure(await j('setRating', { apiKey: ann.key, id: ids.album!, rating: bad }), 0);
+      for (const id of ['al_nope', 'ar_nope', 'tr_nope', 'zz']) expectFailure(await j('setRating', { apiKey: ann.key, id, rating: '1' }), 70);
+      expect(await rating()).toBe(5);
+    });
+
+    it('stars of unknown albums or artists: 70, and nothing of the call is starred', async () => {
+      const gary = await account('gary');
+      expectFailure(await j('star', { apiKey: gary.key, albumId: [ids.album!, 'al_nope'] }), 70);
+      expectFailure(await j('star', { apiKey: gary.key, albumId: ids.album!, artistId: 'ar_nope' }), 70);
+      expectFailure(await j('star', { apiKey: gary.key, id: [ids.song!, 'al_nope'] }), 70);
+      expectFailure(await j('unstar', { apiKey: gary.key, artistId: 'ar_nope' }), 70);
+      expectFailure(await j('star', { apiKey: gary.key, albumId: Array.from({ length: 26 }, () => ids.album!) }), 0);
+      expect((await j('getStarred2', { apiKey: gary.key }))['subsonic-response'].starred2).toEqual({ artist: [], album: [], song: [] });
+    });
+
+    it('play queues: unknown songs 70, a current song outside the queue or a bad position 0, no index 10; the saved queue stays', async () => {
+      const queue = async () => (await j('getPlayQueue', { apiKey: ann.key }))['subsonic-response'].playQueue;
+      const before = await queue();
+      expect(before).toMatchObject({ current: ids.flac, position: 1500 });
+      expectFailure(await j('savePlayQueue', { apiKey: ann.key, id: [ids.song!, 'tr_nope'] }), 70);
+      expectFailure(await j('savePlayQueue', { apiKey: ann.key, id: [ids.song!], current: ids.flac! }), 0);
+      expectFailure(await j('savePlayQueue', { apiKey: ann.key, id: [ids.song!], position: '-5' }), 0);
+      expectFailure(await j('savePlayQueueByIndex', { apiKey: ann.key, id: [ids.song!] }), 10);
+      expectFailure(await j('savePlayQueueByIndex', { apiKey: ann.key, id: [ids.song!], currentIndex: '1' }), 0);
+      expectFailure(await j('savePlayQueueByIndex', { apiKey: ann.key, id: [ids.song!, 'tr_nope'], currentIndex: '0' }), 70);
+      expect(await queue()).toEqual(before);
     });
 
     it("another user's private playlist: 70 to read, change or delete", async () => {

@@ -14,6 +14,9 @@ export const REDACT_PATHS = [
   'refreshToken',
   'ticket',
   'privateKey',
+  'apiKey',
+  'secret',
+  'cookie',
   '*.authorization',
   '*.Authorization',
   '*.password',
@@ -24,6 +27,11 @@ export const REDACT_PATHS = [
   '*.refreshToken',
   '*.ticket',
   '*.privateKey',
+  '*.apiKey',
+  '*.secret',
+  '*.cookie',
+  '*.*.authorization',
+  '*.*.*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
   'headers.authorization',
@@ -33,6 +41,7 @@ export const REDACT_PATHS = [
   'variables.newPassword',
   'variables.refreshToken',
   'variables.input.password',
+  'variables.input.apiKey',
 ];
 
 export interface CreateLoggerOptions {

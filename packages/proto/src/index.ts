@@ -39,6 +39,9 @@ export {
   AuthenticateApiKeyRequest,
   VerifyPasswordRequest,
   Principal,
+  Annotation,
+  Annotations,
+  PlayQueue,
 } from './gen/ytm/resource/v1/resource.js';
 export type { ResourceServer } from './gen/ytm/resource/v1/resource.js';
 

@@ -27,6 +27,11 @@ export const SERVICE_ACCESS: Readonly<Record<string, MethodAccess>> = {
   [ResourceService.getUser.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [ResourceService.authenticateApiKey.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [ResourceService.verifyPassword.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.listAnnotations.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.setRating.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.setStarred.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.getPlayQueue.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.savePlayQueue.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [HealthService.check.path]: { servedBy: 'any', callers: 'anyone' },
   [HealthService.watch.path]: { servedBy: 'any', callers: 'anyone' },
 };

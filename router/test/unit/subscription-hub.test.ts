@@ -17,7 +17,7 @@ const schema = buildSchema(`
 `);
 const QUERY = 'subscription { changed: libraryChanged { kind track { t: title liked } } }';
 
-function subscriber(userId: string, queueLimit = 10, onOverflow = () => undefined): ActiveSubscription {
+function subscriber(userId: string, queueLimit = 10, onOverflow: () => void = () => undefined): ActiveSubscription {
   const document = parse(QUERY);
   const operation = document.definitions[0] as OperationDefinitionNode;
   const rootField = operation.selectionSet.selections[0] as FieldNode;

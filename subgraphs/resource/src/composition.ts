@@ -17,10 +17,13 @@ import { KeyRing } from './crypto/key-ring.js';
 import { refreshTokens } from './crypto/refresh-tokens.js';
 import { apiKeySecrets } from './crypto/api-key-secrets.js';
 import { AccountService } from './domain/account.service.js';
+import { AnnotationService } from './domain/annotation.service.js';
 import { ApiKeyService } from './domain/api-key.service.js';
 import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
+import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
+import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
 import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
@@ -31,9 +34,11 @@ import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
 import { authRoutes } from './http/auth.routes.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { MongoAnnotationRepository } from './persistence/annotation.repository.js';
 import { MongoApiKeyRepository } from './persistence/api-key.repository.js';
 import { ResourceHousekeeping } from './persistence/housekeeping.js';
 import { MongoLikeRepository } from './persistence/like.repository.js';
+import { MongoPlayQueueRepository } from './persistence/play-queue.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
@@ -135,9 +140,12 @@ export async function composeService(
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
+  const userView = new UserService({ clock });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
-  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, logger }));
+  const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
+  const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -149,7 +157,7 @@ export async function composeService(
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
+    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userView, userStore: userRepository, playlistStore, removedTracks, likeStore }),
   });
   const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });

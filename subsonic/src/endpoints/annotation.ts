@@ -1,42 +1,61 @@
-import { ErrorCode, missing, SubsonicError } from '../format/response.js';
-import { assertTracksExist } from '../ytm/tracks.js';
+import { ErrorCode, missing, notFound, SubsonicError } from '../format/response.js';
+import { assertExist, assertTracksExist } from '../ytm/tracks.js';
+import type { NoteKind } from '../ytm/user-data.grpc-client.js';
 import type { Call, EndpointTable } from './endpoint.js';
 
 const LIKE = 'mutation($id: ID!) { likeTrack(trackId: $id) { id } }';
 const UNLIKE = 'mutation($id: ID!) { unlikeTrack(trackId: $id) { id } }';
+const MAX_IDS = 25;
 
-/** `id` may name songs only: albums and artists cannot be starred in YTM yet (error 0, nothing changed). */
-function starTargets(call: Call): string[] {
+/** What an ID names, by YTM's prefixes (`tr_`, `al_`, `ar_`); folder-style `id`s may name albums and artists. */
+function kindOf(id: string): NoteKind | undefined {
+  if (id.startsWith('tr_')) return 'track';
+  if (id.startsWith('al_')) return 'album';
+  if (id.startsWith('ar_')) return 'artist';
+  return undefined;
+}
+
+/** `id` (songs, or album/artist folders), `albumId`, `artistId`; every one is checked to exist before anything changes. */
+async function starTargets(call: Call): Promise<{ tracks: string[]; albums: string[]; artists: string[] }> {
   const ids = call.params.all('id').filter(Boolean);
   const albums = call.params.all('albumId').filter(Boolean);
   const artists = call.params.all('artistId').filter(Boolean);
   if (ids.length + albums.length + artists.length === 0) throw missing('id');
-  if (albums.length > 0 || artists.length > 0 || ids.some((id) => /^(al|ar)_/.test(id))) {
-    throw new SubsonicError(ErrorCode.GENERIC, 'Starring albums and artists is not implemented; songs can be starred');
+  if (ids.length + albums.length + artists.length > MAX_IDS) throw new SubsonicError(ErrorCode.GENERIC, `At most ${MAX_IDS} IDs per call`);
+  const tracks: string[] = [];
+  for (const id of ids) {
+    const kind = kindOf(id);
+    if (kind === 'album') albums.push(id);
+    else if (kind === 'artist') artists.push(id);
+    else tracks.push(id);
   }
-  return ids;
+  await Promise.all([assertTracksExist(call.gql, tracks), assertExist(call.gql, 'album', albums), assertExist(call.gql, 'artist', artists)]);
+  return { tracks, albums, artists };
 }
 
-async function applyAll(call: Call, mutation: string, ids: string[]): Promise<void> {
-  // Every ID is checked first, so an unknown one changes nothing.
-  await assertTracksExist(call.gql, ids);
-  for (const id of ids) await call.gql(mutation, { id });
+/** Songs are starred as YTM likes (the web player shows them); albums and artists in resource. */
+async function setStarred(call: Call, on: boolean): Promise<Record<string, never>> {
+  const { tracks, albums, artists } = await starTargets(call);
+  const { userData } = call.services;
+  const userId = call.principal.userId;
+  for (const id of tracks) await call.gql(on ? LIKE : UNLIKE, { id });
+  if (albums.length > 0) await userData.setStarred(userId, 'album', albums, on);
+  if (artists.length > 0) await userData.setStarred(userId, 'artist', artists, on);
+  return {};
 }
 
 export const annotationEndpoints: EndpointTable = {
-  star: {
+  star: { handler: (call) => setStarred(call, true) },
+  unstar: { handler: (call) => setStarred(call, false) },
+  /** `rating` 1–5 sets the viewer's rating of a song, album or artist; 0 removes it. */
+  setRating: {
     handler: async (call) => {
-      const ids = starTargets(call);
-      if (ids.length > 25) throw new SubsonicError(ErrorCode.GENERIC, 'At most 25 IDs per call');
-      await applyAll(call, LIKE, ids);
-      return {};
-    },
-  },
-  unstar: {
-    handler: async (call) => {
-      const ids = starTargets(call);
-      if (ids.length > 25) throw new SubsonicError(ErrorCode.GENERIC, 'At most 25 IDs per call');
-      await applyAll(call, UNLIKE, ids);
+      const id = call.params.required('id');
+      const rating = call.params.requiredInt('rating', 0, 5);
+      const kind = kindOf(id);
+      if (!kind) throw notFound('Item');
+      await assertExist(call.gql, kind, [id]);
+      await call.services.userData.setRating(call.principal.userId, kind, id, rating);
       return {};
     },
   },
@@ -48,7 +67,7 @@ export const annotationEndpoints: EndpointTable = {
     handler: async (call) => {
       const ids = call.params.all('id').filter(Boolean);
       if (ids.length === 0) throw missing('id');
-      if (ids.length > 25) throw new SubsonicError(ErrorCode.GENERIC, 'At most 25 IDs per call');
+      if (ids.length > MAX_IDS) throw new SubsonicError(ErrorCode.GENERIC, `At most ${MAX_IDS} IDs per call`);
       await assertTracksExist(call.gql, ids);
       if (!call.params.bool('submission', true)) {
         call.services.nowPlaying.set(call.principal.userId, {

@@ -1,4 +1,4 @@
-import { coverArtId, indexLetter, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
+import { indexLetter, toAlbumChild, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
 import { notFound } from '../format/response.js';
 import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
@@ -50,38 +50,40 @@ async function artistWithAlbums(call: Call, id: string): Promise<{ artist: GqlAr
 export const browsingEndpoints: EndpointTable = {
   getArtists: {
     handler: async (call) => {
-      const artists = await call.services.artistIndex.all(call.gql);
-      return { artists: { ignoredArticles: IGNORED_ARTICLES, index: byLetter(artists, toArtistId3) } };
+      const [artists, notes] = await Promise.all([call.services.artistIndex.all(call.gql), call.notes()]);
+      return { artists: { ignoredArticles: IGNORED_ARTICLES, index: byLetter(artists, (a) => toArtistId3(a, notes)) } };
     },
   },
   getIndexes: {
     handler: async (call) => {
       const since = call.params.optionalInt('ifModifiedSince', 0);
-      const artists = await call.services.artistIndex.all(call.gql);
+      const [artists, notes] = await Promise.all([call.services.artistIndex.all(call.gql), call.notes()]);
       const lastModified = call.services.artistIndex.lastModified;
-      const index = since !== undefined && since >= lastModified ? [] : byLetter(artists, (a) => ({ id: a.id, name: a.name }));
+      const index = since !== undefined && since >= lastModified ? [] : byLetter(artists, (a) => ({ id: a.id, name: a.name, ...notes.of('artist', a.id) }));
       return { indexes: { ignoredArticles: IGNORED_ARTICLES, lastModified, index } };
     },
   },
   getArtist: {
     handler: async (call) => {
-      const { artist, albums } = await artistWithAlbums(call, call.params.required('id'));
-      return { artist: { ...toArtistId3(artist), album: albums.map(toAlbumId3) } };
+      const [{ artist, albums }, notes] = await Promise.all([artistWithAlbums(call, call.params.required('id')), call.notes()]);
+      return { artist: { ...toArtistId3(artist, notes), album: albums.map((a) => toAlbumId3(a, notes)) } };
     },
   },
   getAlbum: {
     handler: async (call) => {
-      const album = await albumWithTracks(call, call.params.required('id'));
-      return { album: { ...toAlbumId3(album), song: album.tracks.map(toChild) } };
+      const [album, notes] = await Promise.all([albumWithTracks(call, call.params.required('id')), call.notes()]);
+      return { album: { ...toAlbumId3(album, notes), song: album.tracks.map((t) => toChild(t, notes)) } };
     },
   },
   getSong: {
     handler: async (call) => {
-      const d = await call.gql<{ track: GqlTrack | null }>(`query($id: ID!) { track(id: $id) { ${TRACK_FIELDS} playCount } }`, {
-        id: call.params.required('id'),
-      });
+      const id = call.params.required('id');
+      const [d, notes] = await Promise.all([
+        call.gql<{ track: GqlTrack | null }>(`query($id: ID!) { track(id: $id) { ${TRACK_FIELDS} playCount } }`, { id }),
+        call.notes(),
+      ]);
       if (!d.track) throw notFound('Song');
-      return { song: toChild(d.track) };
+      return { song: toChild(d.track, notes) };
     },
   },
   getGenres: {
@@ -94,34 +96,21 @@ export const browsingEndpoints: EndpointTable = {
   getMusicDirectory: {
     handler: async (call) => {
       const id = call.params.required('id');
+      const notes = await call.notes();
       if (id === String(MUSIC_FOLDER.id)) {
         const artists = await call.services.artistIndex.all(call.gql);
-        return {
-          directory: { id, name: MUSIC_FOLDER.name, child: artists.map((a) => ({ id: a.id, parent: id, isDir: true, title: a.name, artist: a.name })) },
-        };
+        const child = artists.map((a) => ({ id: a.id, parent: id, isDir: true, title: a.name, artist: a.name, ...notes.of('artist', a.id) }));
+        return { directory: { id, name: MUSIC_FOLDER.name, child } };
       }
       if (id.startsWith('al_')) {
         const album = await albumWithTracks(call, id);
-        return { directory: { id, parent: album.artist.id, name: album.title, child: album.tracks.map(toChild) } };
+        const child = album.tracks.map((t) => toChild(t, notes));
+        return { directory: { id, parent: album.artist.id, name: album.title, child, ...notes.of('album', id) } };
       }
       if (!id.startsWith('ar_')) throw notFound('Directory');
       const { artist, albums } = await artistWithAlbums(call, id);
-      const child = albums.map((a) => ({
-        id: a.id,
-        parent: id,
-        isDir: true,
-        title: a.title,
-        album: a.title,
-        artist: a.artist.name,
-        year: a.year ?? undefined,
-        genre: a.genres[0],
-        coverArt: coverArtId(a.coverArt),
-        duration: Math.round(a.duration),
-        created: a.addedAt,
-        albumId: a.id,
-        artistId: a.artist.id,
-      }));
-      return { directory: { id, parent: String(MUSIC_FOLDER.id), name: artist.name, child } };
+      const child = albums.map((a) => toAlbumChild(a, notes));
+      return { directory: { id, parent: String(MUSIC_FOLDER.id), name: artist.name, child, ...notes.of('artist', id) } };
     },
   },
 };

@@ -4,6 +4,7 @@ import type { Logger } from '@ytm/logger';
 import type { Principal } from '../auth/principal.js';
 import type { Payload } from '../format/response.js';
 import type { Params } from '../http/params.js';
+import type { Notes } from '../ytm/notes.js';
 import type { Services } from '../services.js';
 
 /** What an endpoint handler gets for one request. */
@@ -18,6 +19,8 @@ export interface Call {
   koa: Koa.ParameterizedContext<AppState>;
   /** GraphQL as the request's user. */
   gql: <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+  /** The user's ratings and album/artist stars (cached briefly; see ytm/notes.ts). */
+  notes: () => Promise<Notes>;
 }
 
 /** A handler answers a payload (`{ album: {...} }`), or BINARY when it wrote the response itself. */

@@ -6,7 +6,9 @@ import { listEndpoints } from './lists.js';
 import { lyricsEndpoints } from './lyrics.js';
 import { mediaEndpoints } from './media.js';
 import { playlistEndpoints } from './playlists.js';
+import { playQueueEndpoints } from './play-queue.js';
 import { searchEndpoints } from './search.js';
+import { starredEndpoints } from './starred.js';
 import { systemEndpoints } from './system.js';
 
 /**
@@ -51,11 +53,6 @@ export const NOT_IMPLEMENTED = [
   // Superseded by search2/search3.
   'search',
   // Not built yet.
-  'setRating',
-  'getPlayQueue',
-  'savePlayQueue',
-  'getPlayQueueByIndex',
-  'savePlayQueueByIndex',
   'reportPlayback',
   'getTranscodeDecision',
   'getTranscodeStream',
@@ -81,7 +78,9 @@ const implemented: EndpointTable = {
   ...searchEndpoints,
   ...mediaEndpoints,
   ...annotationEndpoints,
+  ...starredEndpoints,
   ...playlistEndpoints,
+  ...playQueueEndpoints,
   ...lyricsEndpoints,
   ...aliases,
 };
@@ -102,6 +101,7 @@ export const ENDPOINTS: EndpointTable = {
 export const EXTENSIONS = [
   { name: 'apiKeyAuthentication', versions: [1] },
   { name: 'formPost', versions: [1] },
+  { name: 'indexBasedQueue', versions: [1] },
   { name: 'songLyrics', versions: [1] },
   { name: 'transcodeOffset', versions: [1] },
 ];

@@ -1,8 +1,8 @@
-import { coverArtId, toAlbumId3, toChild } from '../format/entities.js';
+import { toAlbumChild, toAlbumId3, toChild } from '../format/entities.js';
 import { ErrorCode, missing, SubsonicError } from '../format/response.js';
 import { ALBUM_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlTrack } from '../ytm/model.js';
-import { tracksByIds } from '../ytm/tracks.js';
+import { albumsByIds, tracksByIds } from '../ytm/tracks.js';
 import type { Call, EndpointTable } from './endpoint.js';
 
 const ALBUM_PAGE = `query($first: Int!, $after: String, $sort: AlbumSort!, $direction: SortDirection!, $filter: AlbumFilter) {
@@ -67,44 +67,13 @@ async function albumList(call: Call): Promise<GqlAlbum[]> {
     case 'recent':
       return albumsFromPlays(call, type, offset, size);
     case 'starred':
-    case 'highest':
-      // Albums cannot be starred or rated in YTM yet: no album is, so the list is empty.
-      return [];
+    case 'highest': {
+      // The viewer's starred albums (newest star first) or rated ones (highest first).
+      const notes = await call.notes();
+      const ids = type === 'starred' ? notes.starred('album') : notes.rated('album');
+      return albumsByIds(call.gql, ids.slice(offset, offset + size));
+    }
   }
-}
-
-/** An album as a folder-style `Child` (getAlbumList, getStarred). */
-function albumAsChild(a: GqlAlbum): Record<string, unknown> {
-  return {
-    id: a.id,
-    parent: a.artist.id,
-    isDir: true,
-    title: a.title,
-    album: a.title,
-    artist: a.artist.name,
-    year: a.year ?? undefined,
-    genre: a.genres[0],
-    coverArt: coverArtId(a.coverArt),
-    duration: Math.round(a.duration),
-    created: a.addedAt,
-    albumId: a.id,
-    artistId: a.artist.id,
-  };
-}
-
-async function likedTracks(call: Call, max = 10_000): Promise<GqlTrack[]> {
-  const out: GqlTrack[] = [];
-  let after: string | null = null;
-  while (out.length < max) {
-    const d: { me: { likedTracks: Connection<GqlTrack> } } = await call.gql(
-      `query($after: String) { me { likedTracks(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${TRACK_FIELDS} } } } } }`,
-      { after },
-    );
-    for (const e of d.me.likedTracks.edges) out.push(e.node);
-    if (!d.me.likedTracks.pageInfo.hasNextPage) break;
-    after = d.me.likedTracks.pageInfo.endCursor;
-  }
-  return out;
 }
 
 async function randomSongs(call: Call, filter: Record<string, unknown>, count: number): Promise<GqlTrack[]> {
@@ -116,8 +85,18 @@ async function randomSongs(call: Call, filter: Record<string, unknown>, count: n
 }
 
 export const listEndpoints: EndpointTable = {
-  getAlbumList2: { handler: async (call) => ({ albumList2: { album: (await albumList(call)).map(toAlbumId3) } }) },
-  getAlbumList: { handler: async (call) => ({ albumList: { album: (await albumList(call)).map(albumAsChild) } }) },
+  getAlbumList2: {
+    handler: async (call) => {
+      const [albums, notes] = await Promise.all([albumList(call), call.notes()]);
+      return { albumList2: { album: albums.map((a) => toAlbumId3(a, notes)) } };
+    },
+  },
+  getAlbumList: {
+    handler: async (call) => {
+      const [albums, notes] = await Promise.all([albumList(call), call.notes()]);
+      return { albumList: { album: albums.map((a) => toAlbumChild(a, notes)) } };
+    },
+  },
   getRandomSongs: {
     handler: async (call) => {
       const size = call.params.int('size', 10, 1, 500);
@@ -126,7 +105,8 @@ export const listEndpoints: EndpointTable = {
       const to = call.params.optionalInt('toYear', 0, 9999);
       const filter = { ...(genre ? { genre } : {}), ...(from !== undefined ? { yearFrom: from } : {}), ...(to !== undefined ? { yearTo: to } : {}) };
       if (from !== undefined && to !== undefined && from > to) return { randomSongs: { song: [] } };
-      return { randomSongs: { song: (await randomSongs(call, filter, size)).map(toChild) } };
+      const [songs, notes] = await Promise.all([randomSongs(call, filter, size), call.notes()]);
+      return { randomSongs: { song: songs.map((t) => toChild(t, notes)) } };
     },
   },
   getSongsByGenre: {
@@ -141,19 +121,21 @@ export const listEndpoints: EndpointTable = {
         );
         return d.tracks;
       });
-      return { songsByGenre: { song: items.map(toChild) } };
+      const notes = await call.notes();
+      return { songsByGenre: { song: items.map((t) => toChild(t, notes)) } };
     },
   },
-  getStarred2: { handler: async (call) => ({ starred2: { artist: [], album: [], song: (await likedTracks(call)).map(toChild) } }) },
-  getStarred: { handler: async (call) => ({ starred: { artist: [], album: [], song: (await likedTracks(call)).map(toChild) } }) },
   getNowPlaying: {
     handler: async (call) => {
       const entries = call.services.nowPlaying.list();
-      const tracks = new Map((await tracksByIds(call.gql, [...new Set(entries.map((e) => e.trackId))])).map((t) => [t.id, t]));
+      const [found, notes] = await Promise.all([tracksByIds(call.gql, [...new Set(entries.map((e) => e.trackId))]), call.notes()]);
+      const tracks = new Map(found.map((t) => [t.id, t]));
       const now = Date.now();
       const entry = entries.flatMap((e, i) => {
         const t = tracks.get(e.trackId);
-        return t ? [{ ...toChild(t), username: e.username, minutesAgo: Math.floor((now - e.at) / 60_000), playerId: i + 1, playerName: e.playerName }] : [];
+        return t
+          ? [{ ...toChild(t, notes), username: e.username, minutesAgo: Math.floor((now - e.at) / 60_000), playerId: i + 1, playerName: e.playerName }]
+          : [];
       });
       return { nowPlaying: { entry } };
     },
@@ -175,7 +157,8 @@ export const listEndpoints: EndpointTable = {
         { id: artist.id },
       );
       const tracks = (t.artist?.tracks.edges ?? []).map((e) => e.node).sort((a, b) => b.playCount - a.playCount);
-      return { topSongs: { song: tracks.slice(0, count).map(toChild) } };
+      const notes = await call.notes();
+      return { topSongs: { song: tracks.slice(0, count).map((tr) => toChild(tr, notes)) } };
     },
   },
   // YTM has no similarity data: an empty list, as the spec allows.

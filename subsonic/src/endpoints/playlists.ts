@@ -58,8 +58,8 @@ function toPlaylist(call: Call, p: GqlPlaylist, items: Item[]): Record<string, u
 }
 
 async function withSongs(call: Call, id: string) {
-  const { playlist, items } = await loadPlaylist(call, id);
-  return { playlist: { ...toPlaylist(call, playlist, items), entry: items.flatMap((i) => (i.track ? [toChild(i.track)] : [])) } };
+  const [{ playlist, items }, notes] = await Promise.all([loadPlaylist(call, id), call.notes()]);
+  return { playlist: { ...toPlaylist(call, playlist, items), entry: items.flatMap((i) => (i.track ? [toChild(i.track, notes)] : [])) } };
 }
 
 const ADD = 'mutation($id: ID!, $ids: [ID!]!, $v: Int) { addTracksToPlaylist(id: $id, trackIds: $ids, expectedVersion: $v) { version } }';

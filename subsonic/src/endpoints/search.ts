@@ -1,4 +1,4 @@
-import { toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
+import { toAlbumChild, toAlbumId3, toArtistId3, toChild } from '../format/entities.js';
 import { missing } from '../format/response.js';
 import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
@@ -73,26 +73,24 @@ async function search(call: Call) {
 export const searchEndpoints: EndpointTable = {
   search3: {
     handler: async (call) => {
-      const r = await search(call);
-      return { searchResult3: { artist: r.artists.map(toArtistId3), album: r.albums.map(toAlbumId3), song: r.songs.map(toChild) } };
+      const [r, notes] = await Promise.all([search(call), call.notes()]);
+      return {
+        searchResult3: {
+          artist: r.artists.map((a) => toArtistId3(a, notes)),
+          album: r.albums.map((a) => toAlbumId3(a, notes)),
+          song: r.songs.map((t) => toChild(t, notes)),
+        },
+      };
     },
   },
   search2: {
     handler: async (call) => {
-      const r = await search(call);
+      const [r, notes] = await Promise.all([search(call), call.notes()]);
       return {
         searchResult2: {
-          artist: r.artists.map((a) => ({ id: a.id, name: a.name })),
-          album: r.albums.map((a) => ({
-            id: a.id,
-            parent: a.artist.id,
-            isDir: true,
-            title: a.title,
-            album: a.title,
-            artist: a.artist.name,
-            year: a.year ?? undefined,
-          })),
-          song: r.songs.map(toChild),
+          artist: r.artists.map((a) => ({ id: a.id, name: a.name, ...notes.of('artist', a.id) })),
+          album: r.albums.map((a) => toAlbumChild(a, notes)),
+          song: r.songs.map((t) => toChild(t, notes)),
         },
       };
     },

@@ -1,4 +1,5 @@
 import type { GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
+import type { Notes } from '../ytm/notes.js';
 
 // YTM entities in the OpenSubsonic shapes (Child, AlbumID3, ArtistID3). Fields YTM does not know
 // are left out, never invented.
@@ -32,8 +33,8 @@ export function suffixOf(format: GqlTrack['format']): string {
 const join = (refs: { name: string }[]) => refs.map((r) => r.name).join(', ');
 const safeSegment = (s: string) => s.replace(/[/\\\0]/g, '_').slice(0, 120) || '_';
 
-/** A song as a `Child`; `starred` is when the viewer liked it. */
-export function toChild(t: GqlTrack): Record<string, unknown> {
+/** A song as a `Child`; `starred` is when the viewer liked it, `userRating` the viewer's rating. */
+export function toChild(t: GqlTrack, notes: Notes): Record<string, unknown> {
   const albumArtist = t.album?.artist;
   const suffix = suffixOf(t.format);
   const artistName = join(t.artists);
@@ -63,6 +64,7 @@ export function toChild(t: GqlTrack): Record<string, unknown> {
     discNumber: t.discNumber ?? undefined,
     created: t.addedAt,
     starred: t.likedAt ?? undefined,
+    userRating: notes.of('track', t.id).userRating,
     albumId: t.album?.id,
     artistId: t.artists[0]?.id,
     type: 'music',
@@ -75,8 +77,10 @@ export function toChild(t: GqlTrack): Record<string, unknown> {
   };
 }
 
-export function toAlbumId3(a: GqlAlbum): Record<string, unknown> {
+/** An album as `AlbumID3`, with the viewer's `starred` and `userRating`. */
+export function toAlbumId3(a: GqlAlbum, notes: Notes): Record<string, unknown> {
   return {
+    ...notes.of('album', a.id),
     id: a.id,
     name: a.title,
     artist: a.artist.name,
@@ -95,8 +99,28 @@ export function toAlbumId3(a: GqlAlbum): Record<string, unknown> {
   };
 }
 
-export function toArtistId3(a: GqlArtist): Record<string, unknown> {
-  return { id: a.id, name: a.name, coverArt: coverArtId(a.coverArt), albumCount: a.albumCount, sortName: a.sortName };
+/** An album as a folder-style `Child` (getAlbumList, getStarred, getMusicDirectory, search2). */
+export function toAlbumChild(a: GqlAlbum, notes: Notes): Record<string, unknown> {
+  return {
+    ...notes.of('album', a.id),
+    id: a.id,
+    parent: a.artist.id,
+    isDir: true,
+    title: a.title,
+    album: a.title,
+    artist: a.artist.name,
+    year: a.year ?? undefined,
+    genre: a.genres[0],
+    coverArt: coverArtId(a.coverArt),
+    duration: Math.round(a.duration),
+    created: a.addedAt,
+    albumId: a.id,
+    artistId: a.artist.id,
+  };
+}
+
+export function toArtistId3(a: GqlArtist, notes: Notes): Record<string, unknown> {
+  return { id: a.id, name: a.name, coverArt: coverArtId(a.coverArt), albumCount: a.albumCount, sortName: a.sortName, ...notes.of('artist', a.id) };
 }
 
 /** The index letter an artist is listed under (getArtists / getIndexes): A–Z, else `#`. */

@@ -6,6 +6,7 @@ import { isValidCallback, toJson, toJsonp } from '../format/json.js';
 import { envelope, ErrorCode, errorPayload, SubsonicError, type Format, type Payload } from '../format/response.js';
 import { toXml } from '../format/xml.js';
 import type { Services } from '../services.js';
+import { Notes } from '../ytm/notes.js';
 import { Params, redactedParams } from './params.js';
 
 const PREFIX = '/rest/';
@@ -79,6 +80,7 @@ export function restRoutes(deps: { endpoints: EndpointTable; services: Services;
         requestId: ctx.state.requestId,
         koa: ctx,
         gql: (query, variables) => services.graphql.query(principal?.accessToken ?? '', query, variables, ctx.state.requestId),
+        notes: () => (principal ? services.userData.notes(principal.userId) : Promise.resolve(Notes.NONE)),
       };
       const result = await endpoint.handler(call);
       if (result === BINARY) return;

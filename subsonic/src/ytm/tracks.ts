@@ -1,36 +1,55 @@
 import { notFound } from '../format/response.js';
-import { TRACK_FIELDS } from './documents.js';
-import type { GqlTrack } from './model.js';
+import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from './documents.js';
+import type { GqlAlbum, GqlArtist, GqlTrack } from './model.js';
 
 type Query = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
-/** The router allows 30 aliases per operation; 25 tracks a query, the queries in parallel. */
+/** The router allows 30 aliases per operation; 25 entities a query, the queries in parallel. */
 const PER_QUERY = 25;
 
-/** Tracks by ID in the given order; unknown IDs are left out. */
-export async function tracksByIds(gql: Query, ids: readonly string[]): Promise<GqlTrack[]> {
+const ENTITIES = {
+  track: { type: 'Track', fields: TRACK_FIELDS, what: 'Song' },
+  album: { type: 'Album', fields: ALBUM_FIELDS, what: 'Album' },
+  artist: { type: 'Artist', fields: ARTIST_FIELDS, what: 'Artist' },
+} as const;
+type Entity = keyof typeof ENTITIES;
+
+/** Entities by ID in the given order, each with `fields` (null for unknown IDs). */
+async function byIds<T>(gql: Query, entity: Entity, ids: readonly string[], fields: string): Promise<Array<T | null>> {
+  const { type } = ENTITIES[entity];
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += PER_QUERY) chunks.push(ids.slice(i, i + PER_QUERY));
   const results = await Promise.all(
     chunks.map(async (chunk) => {
       const vars = chunk.map((_, i) => `$i${i}: ID!`).join(', ');
-      const fields = chunk.map((_, i) => `t${i}: track(id: $i${i}) { ...T }`).join(' ');
+      const selections = chunk.map((_, i) => `e${i}: ${entity}(id: $i${i}) { ...E }`).join(' ');
       const variables = Object.fromEntries(chunk.map((id, i) => [`i${i}`, id]));
-      const d = await gql<Record<string, GqlTrack | null>>(`query(${vars}) { ${fields} } fragment T on Track { ${TRACK_FIELDS} }`, variables);
-      return chunk.map((_, i) => d[`t${i}`] ?? null);
+      const d = await gql<Record<string, T | null>>(`query(${vars}) { ${selections} } fragment E on ${type} { ${fields} }`, variables);
+      return chunk.map((_, i) => d[`e${i}`] ?? null);
     }),
   );
-  return results.flat().filter((t): t is GqlTrack => t !== null);
+  return results.flat();
 }
 
-/** Error 70 unless every ID is a track of the library (checked before anything changes). */
-export async function assertTracksExist(gql: Query, ids: readonly string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += PER_QUERY) {
-    const chunk = ids.slice(i, i + PER_QUERY);
-    const d = await gql<Record<string, { id: string } | null>>(
-      `query(${chunk.map((_, j) => `$i${j}: ID!`).join(', ')}) { ${chunk.map((_, j) => `t${j}: track(id: $i${j}) { id }`).join(' ')} }`,
-      Object.fromEntries(chunk.map((id, j) => [`i${j}`, id])),
-    );
-    if (chunk.some((_, j) => !d[`t${j}`])) throw notFound('Song');
-  }
+const known = <T>(list: Array<T | null>) => list.filter((x): x is T => x !== null);
+
+/** Tracks by ID in the given order; unknown IDs are left out. */
+export async function tracksByIds(gql: Query, ids: readonly string[]): Promise<GqlTrack[]> {
+  return known(await byIds<GqlTrack>(gql, 'track', ids, TRACK_FIELDS));
 }
+
+export async function albumsByIds(gql: Query, ids: readonly string[]): Promise<GqlAlbum[]> {
+  return known(await byIds<GqlAlbum>(gql, 'album', ids, ALBUM_FIELDS));
+}
+
+export async function artistsByIds(gql: Query, ids: readonly string[]): Promise<GqlArtist[]> {
+  return known(await byIds<GqlArtist>(gql, 'artist', ids, ARTIST_FIELDS));
+}
+
+/** Error 70 unless every ID is a `entity` of the library (checked before anything changes). */
+export async function assertExist(gql: Query, entity: Entity, ids: readonly string[]): Promise<void> {
+  const found = await byIds<{ id: string }>(gql, entity, ids, 'id');
+  if (found.some((x) => x === null)) throw notFound(ENTITIES[entity].what);
+}
+
+export const assertTracksExist = (gql: Query, ids: readonly string[]) => assertExist(gql, 'track', ids);

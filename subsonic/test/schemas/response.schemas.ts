@@ -10,6 +10,8 @@ const int = { type: 'integer' };
 const bool = { type: 'boolean' };
 const dateTime = { type: 'string', format: 'date-time' };
 const arr = (items: Schema) => ({ type: 'array', items });
+/** A user's rating: 1–5 (absent when not rated). */
+const rating = { type: 'integer', minimum: 1, maximum: 5 };
 const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
 
 export const itemGenre = obj({ name: str }, ['name']);
@@ -26,6 +28,7 @@ export const artistId3 = obj(
     sortName: str,
     disambiguation: str,
     roles: arr(str),
+    userRating: rating,
   },
   ['id', 'name'],
 );
@@ -98,7 +101,7 @@ export const albumId3Properties = {
   year: int,
   genre: str,
   played: dateTime,
-  userRating: int,
+  userRating: rating,
   musicBrainzId: str,
   genres: arr(itemGenre),
   artists: arr(artistId3),
@@ -189,9 +192,14 @@ export const playlistWithSongs = obj({ ...playlistProperties, entry: arr(child) 
 export const playlists = obj({ playlist: arr(playlist) });
 
 export const starred2 = obj({ artist: arr(artistId3), album: arr(albumId3), song: arr(child) });
-export const starred = obj({ artist: arr(obj({ id: str, name: str, starred: dateTime }, ['id', 'name'])), album: arr(child), song: arr(child) });
+/** `Artist` (folder-style): getIndexes, getStarred, search2. */
+const artist = obj({ id: str, name: str, artistImageUrl: str, starred: dateTime, userRating: rating, averageRating: { type: 'number' } }, ['id', 'name']);
+export const starred = obj({ artist: arr(artist), album: arr(child), song: arr(child) });
 export const searchResult3 = obj({ artist: arr(artistId3), album: arr(albumId3), song: arr(child) });
-export const searchResult2 = obj({ artist: arr(obj({ id: str, name: str }, ['id', 'name'])), album: arr(child), song: arr(child) });
+export const searchResult2 = obj({ artist: arr(artist), album: arr(child), song: arr(child) });
+const playQueueCommon = { position: int, username: str, changed: dateTime, changedBy: str, entry: arr(child) };
+export const playQueue = obj({ current: str, ...playQueueCommon }, ['username', 'changed', 'changedBy']);
+export const playQueueByIndex = obj({ currentIndex: int, ...playQueueCommon }, ['username', 'changed', 'changedBy']);
 export const albumList2 = obj({ album: arr(albumId3) });
 export const albumList = obj({ album: arr(child) });
 export const songs = obj({ song: arr(child) });

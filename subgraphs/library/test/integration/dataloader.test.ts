@@ -2,7 +2,6 @@
 // tracks with album, album artist, artists and cover art does not grow with the page size.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import mongoose from 'mongoose';
-// @ts-expect-error plain ESM benchmark helper without types
 import { generate } from '../../../../bench/library/generate-corpus.mjs';
 import { startLibrary, type Harness } from './harness.js';
 

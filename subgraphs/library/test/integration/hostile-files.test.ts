@@ -4,7 +4,6 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-// @ts-expect-error plain ESM benchmark helper without types
 import { id3v24, templates } from '../../../../bench/library/generate-corpus.mjs';
 import { makeAudio } from './corpus.js';
 import { startLibrary, type Harness } from './harness.js';

@@ -1,10 +1,14 @@
 import type { Logger } from '@ytm/logger';
 import { BadUserInputError } from '@ytm/errors';
-import { toGrpcError, type Principal as PrincipalMessage, type ResourceServer, type ResourceUser } from '@ytm/proto';
+import type { Principal as PrincipalMessage, ResourceServer, ResourceUser } from '@ytm/proto';
 import type { AccountService } from '../domain/account.service.js';
+import type { AnnotationService } from '../domain/annotation.service.js';
+import type { PlayQueueService } from '../domain/play-queue.service.js';
 import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { Principal } from '../domain/principal.js';
 import { effectivePlan, type User } from '../domain/user.js';
+import { answerer } from './answer.js';
+import { userDataGrpcHandlers } from './user-data.grpc-handlers.js';
 
 function userMessage(user: User): ResourceUser {
   const plan = effectivePlan(user.plan, new Date());
@@ -23,18 +27,21 @@ function principalMessage(p: Principal): PrincipalMessage {
 }
 
 /**
- * The internal `Resource` service: user lookups, and the credential checks of ytm-subsonic (API
- * keys; legacy Subsonic passwords, throttled like signIn). Secrets never reach the logs.
+ * The internal `Resource` service: user lookups, the credential checks of ytm-subsonic (API
+ * keys; legacy Subsonic passwords, throttled like signIn), and the users' data subsonic keeps here
+ * (user-data.grpc-handlers.ts). Secrets never reach the logs.
  */
-export function resourceGrpcServer(deps: { accounts: AccountService; apiKeys: ApiKeyService; logger: Logger }): ResourceServer {
+export function resourceGrpcServer(deps: {
+  accounts: AccountService;
+  apiKeys: ApiKeyService;
+  annotations: AnnotationService;
+  playQueues: PlayQueueService;
+  logger: Logger;
+}): ResourceServer {
   const { accounts, apiKeys, logger } = deps;
-  const answer = <T>(name: string, work: () => Promise<T>, callback: (err: object | null, value?: T) => void) => {
-    work().then(
-      (value) => callback(null, value),
-      (err: unknown) => callback(toGrpcError(err, (e) => logger.error({ err: e }, `${name} failed`))),
-    );
-  };
+  const answer = answerer(logger);
   return {
+    ...userDataGrpcHandlers(deps),
     getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id)), callback),
     authenticateApiKey: (call, callback) =>
       answer(

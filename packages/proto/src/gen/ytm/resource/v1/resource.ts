@@ -58,6 +58,63 @@ export interface Principal {
   accessTokenExpiresAtMs: number;
 }
 
+/** What an annotation is about: "track", "album" or "artist". */
+export interface Annotation {
+  kind: string;
+  itemId: string;
+  /** 1-5; 0 when not rated. */
+  rating: number;
+  /** When it was starred; 0 when not starred (albums and artists only). */
+  starredAtMs: number;
+}
+
+export interface Annotations {
+  annotations: Annotation[];
+}
+
+export interface ListAnnotationsRequest {
+  userId: string;
+}
+
+export interface SetRatingRequest {
+  userId: string;
+  kind: string;
+  itemId: string;
+  rating: number;
+}
+
+export interface SetStarredRequest {
+  userId: string;
+  /** "album" or "artist". */
+  kind: string;
+  itemIds: string[];
+  starred: boolean;
+}
+
+export interface GetPlayQueueRequest {
+  userId: string;
+}
+
+export interface PlayQueue {
+  saved: boolean;
+  trackIds: string[];
+  /** Index into track_ids of the current track; -1 when none. */
+  currentIndex: number;
+  /** Position in the current track, in milliseconds. */
+  positionMs: number;
+  /** The client that saved it (Subsonic `c`). */
+  changedBy: string;
+  changedAtMs: number;
+}
+
+export interface SavePlayQueueRequest {
+  userId: string;
+  trackIds: string[];
+  currentIndex: number;
+  positionMs: number;
+  changedBy: string;
+}
+
 function createBaseGetUserRequest(): GetUserRequest {
   return { id: "" };
 }
@@ -587,6 +644,920 @@ export const Principal: MessageFns<Principal> = {
   },
 };
 
+function createBaseAnnotation(): Annotation {
+  return { kind: "", itemId: "", rating: 0, starredAtMs: 0 };
+}
+
+export const Annotation: MessageFns<Annotation> = {
+  encode(message: Annotation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(18).string(message.itemId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(24).int32(message.rating);
+    }
+    if (message.starredAtMs !== 0) {
+      writer.uint32(32).int64(message.starredAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Annotation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnnotation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.starredAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Annotation {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+      starredAtMs: isSet(object.starredAtMs)
+        ? globalThis.Number(object.starredAtMs)
+        : isSet(object.starred_at_ms)
+        ? globalThis.Number(object.starred_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: Annotation): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    if (message.starredAtMs !== 0) {
+      obj.starredAtMs = Math.round(message.starredAtMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Annotation>): Annotation {
+    return Annotation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Annotation>): Annotation {
+    const message = createBaseAnnotation();
+    message.kind = object.kind ?? "";
+    message.itemId = object.itemId ?? "";
+    message.rating = object.rating ?? 0;
+    message.starredAtMs = object.starredAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseAnnotations(): Annotations {
+  return { annotations: [] };
+}
+
+export const Annotations: MessageFns<Annotations> = {
+  encode(message: Annotations, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.annotations) {
+      Annotation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Annotations {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnnotations();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.annotations.push(Annotation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Annotations {
+    return {
+      annotations: globalThis.Array.isArray(object?.annotations)
+        ? object.annotations.map((e: any) => Annotation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: Annotations): unknown {
+    const obj: any = {};
+    if (message.annotations?.length) {
+      obj.annotations = message.annotations.map((e) => Annotation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Annotations>): Annotations {
+    return Annotations.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Annotations>): Annotations {
+    const message = createBaseAnnotations();
+    message.annotations = object.annotations?.map((e) => Annotation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListAnnotationsRequest(): ListAnnotationsRequest {
+  return { userId: "" };
+}
+
+export const ListAnnotationsRequest: MessageFns<ListAnnotationsRequest> = {
+  encode(message: ListAnnotationsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAnnotationsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAnnotationsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAnnotationsRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAnnotationsRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAnnotationsRequest>): ListAnnotationsRequest {
+    return ListAnnotationsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAnnotationsRequest>): ListAnnotationsRequest {
+    const message = createBaseListAnnotationsRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseSetRatingRequest(): SetRatingRequest {
+  return { userId: "", kind: "", itemId: "", rating: 0 };
+}
+
+export const SetRatingRequest: MessageFns<SetRatingRequest> = {
+  encode(message: SetRatingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.itemId !== "") {
+      writer.uint32(26).string(message.itemId);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(32).int32(message.rating);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRatingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetRatingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetRatingRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      rating: isSet(object.rating) ? globalThis.Number(object.rating) : 0,
+    };
+  },
+
+  toJSON(message: SetRatingRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.rating !== 0) {
+      obj.rating = Math.round(message.rating);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetRatingRequest>): SetRatingRequest {
+    return SetRatingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetRatingRequest>): SetRatingRequest {
+    const message = createBaseSetRatingRequest();
+    message.userId = object.userId ?? "";
+    message.kind = object.kind ?? "";
+    message.itemId = object.itemId ?? "";
+    message.rating = object.rating ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetStarredRequest(): SetStarredRequest {
+  return { userId: "", kind: "", itemIds: [], starred: false };
+}
+
+export const SetStarredRequest: MessageFns<SetStarredRequest> = {
+  encode(message: SetStarredRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    for (const v of message.itemIds) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.starred !== false) {
+      writer.uint32(32).bool(message.starred);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetStarredRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetStarredRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.itemIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.starred = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetStarredRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      itemIds: globalThis.Array.isArray(object?.itemIds)
+        ? object.itemIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.item_ids)
+        ? object.item_ids.map((e: any) => globalThis.String(e))
+        : [],
+      starred: isSet(object.starred) ? globalThis.Boolean(object.starred) : false,
+    };
+  },
+
+  toJSON(message: SetStarredRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.itemIds?.length) {
+      obj.itemIds = message.itemIds;
+    }
+    if (message.starred !== false) {
+      obj.starred = message.starred;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetStarredRequest>): SetStarredRequest {
+    return SetStarredRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetStarredRequest>): SetStarredRequest {
+    const message = createBaseSetStarredRequest();
+    message.userId = object.userId ?? "";
+    message.kind = object.kind ?? "";
+    message.itemIds = object.itemIds?.map((e) => e) || [];
+    message.starred = object.starred ?? false;
+    return message;
+  },
+};
+
+function createBaseGetPlayQueueRequest(): GetPlayQueueRequest {
+  return { userId: "" };
+}
+
+export const GetPlayQueueRequest: MessageFns<GetPlayQueueRequest> = {
+  encode(message: GetPlayQueueRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPlayQueueRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPlayQueueRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPlayQueueRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPlayQueueRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPlayQueueRequest>): GetPlayQueueRequest {
+    return GetPlayQueueRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPlayQueueRequest>): GetPlayQueueRequest {
+    const message = createBaseGetPlayQueueRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBasePlayQueue(): PlayQueue {
+  return { saved: false, trackIds: [], currentIndex: 0, positionMs: 0, changedBy: "", changedAtMs: 0 };
+}
+
+export const PlayQueue: MessageFns<PlayQueue> = {
+  encode(message: PlayQueue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.saved !== false) {
+      writer.uint32(8).bool(message.saved);
+    }
+    for (const v of message.trackIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.currentIndex !== 0) {
+      writer.uint32(24).int32(message.currentIndex);
+    }
+    if (message.positionMs !== 0) {
+      writer.uint32(32).int64(message.positionMs);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(42).string(message.changedBy);
+    }
+    if (message.changedAtMs !== 0) {
+      writer.uint32(48).int64(message.changedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PlayQueue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePlayQueue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.saved = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trackIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.currentIndex = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.positionMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.changedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PlayQueue {
+    return {
+      saved: isSet(object.saved) ? globalThis.Boolean(object.saved) : false,
+      trackIds: globalThis.Array.isArray(object?.trackIds)
+        ? object.trackIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.track_ids)
+        ? object.track_ids.map((e: any) => globalThis.String(e))
+        : [],
+      currentIndex: isSet(object.currentIndex)
+        ? globalThis.Number(object.currentIndex)
+        : isSet(object.current_index)
+        ? globalThis.Number(object.current_index)
+        : 0,
+      positionMs: isSet(object.positionMs)
+        ? globalThis.Number(object.positionMs)
+        : isSet(object.position_ms)
+        ? globalThis.Number(object.position_ms)
+        : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+      changedAtMs: isSet(object.changedAtMs)
+        ? globalThis.Number(object.changedAtMs)
+        : isSet(object.changed_at_ms)
+        ? globalThis.Number(object.changed_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PlayQueue): unknown {
+    const obj: any = {};
+    if (message.saved !== false) {
+      obj.saved = message.saved;
+    }
+    if (message.trackIds?.length) {
+      obj.trackIds = message.trackIds;
+    }
+    if (message.currentIndex !== 0) {
+      obj.currentIndex = Math.round(message.currentIndex);
+    }
+    if (message.positionMs !== 0) {
+      obj.positionMs = Math.round(message.positionMs);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    if (message.changedAtMs !== 0) {
+      obj.changedAtMs = Math.round(message.changedAtMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PlayQueue>): PlayQueue {
+    return PlayQueue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PlayQueue>): PlayQueue {
+    const message = createBasePlayQueue();
+    message.saved = object.saved ?? false;
+    message.trackIds = object.trackIds?.map((e) => e) || [];
+    message.currentIndex = object.currentIndex ?? 0;
+    message.positionMs = object.positionMs ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    message.changedAtMs = object.changedAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseSavePlayQueueRequest(): SavePlayQueueRequest {
+  return { userId: "", trackIds: [], currentIndex: 0, positionMs: 0, changedBy: "" };
+}
+
+export const SavePlayQueueRequest: MessageFns<SavePlayQueueRequest> = {
+  encode(message: SavePlayQueueRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    for (const v of message.trackIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.currentIndex !== 0) {
+      writer.uint32(24).int32(message.currentIndex);
+    }
+    if (message.positionMs !== 0) {
+      writer.uint32(32).int64(message.positionMs);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(42).string(message.changedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SavePlayQueueRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSavePlayQueueRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trackIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.currentIndex = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.positionMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SavePlayQueueRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      trackIds: globalThis.Array.isArray(object?.trackIds)
+        ? object.trackIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.track_ids)
+        ? object.track_ids.map((e: any) => globalThis.String(e))
+        : [],
+      currentIndex: isSet(object.currentIndex)
+        ? globalThis.Number(object.currentIndex)
+        : isSet(object.current_index)
+        ? globalThis.Number(object.current_index)
+        : 0,
+      positionMs: isSet(object.positionMs)
+        ? globalThis.Number(object.positionMs)
+        : isSet(object.position_ms)
+        ? globalThis.Number(object.position_ms)
+        : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+    };
+  },
+
+  toJSON(message: SavePlayQueueRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.trackIds?.length) {
+      obj.trackIds = message.trackIds;
+    }
+    if (message.currentIndex !== 0) {
+      obj.currentIndex = Math.round(message.currentIndex);
+    }
+    if (message.positionMs !== 0) {
+      obj.positionMs = Math.round(message.positionMs);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SavePlayQueueRequest>): SavePlayQueueRequest {
+    return SavePlayQueueRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SavePlayQueueRequest>): SavePlayQueueRequest {
+    const message = createBaseSavePlayQueueRequest();
+    message.userId = object.userId ?? "";
+    message.trackIds = object.trackIds?.map((e) => e) || [];
+    message.currentIndex = object.currentIndex ?? 0;
+    message.positionMs = object.positionMs ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    return message;
+  },
+};
+
 /**
  * Resource is served by ytm-resource for service-to-service user lookups and for the
  * credential checks of ytm-subsonic (API keys, legacy Subsonic passwords).
@@ -631,6 +1602,60 @@ export const ResourceService = {
     responseSerialize: (value: Principal): Buffer => Buffer.from(Principal.encode(value).finish()),
     responseDeserialize: (value: Buffer): Principal => Principal.decode(value),
   },
+  /**
+   * A user's ratings (tracks, albums, artists) and stars of albums and artists (tracks are starred
+   * as likes, through the public API). Fails with BAD_USER_INPUT on a malformed kind or ID.
+   */
+  listAnnotations: {
+    path: "/ytm.resource.v1.Resource/ListAnnotations" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAnnotationsRequest): Buffer =>
+      Buffer.from(ListAnnotationsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAnnotationsRequest => ListAnnotationsRequest.decode(value),
+    responseSerialize: (value: Annotations): Buffer => Buffer.from(Annotations.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Annotations => Annotations.decode(value),
+  },
+  /** Rating 1-5 sets it, 0 removes it; anything else fails with BAD_USER_INPUT and changes nothing. */
+  setRating: {
+    path: "/ytm.resource.v1.Resource/SetRating" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetRatingRequest): Buffer => Buffer.from(SetRatingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetRatingRequest => SetRatingRequest.decode(value),
+    responseSerialize: (value: Annotation): Buffer => Buffer.from(Annotation.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Annotation => Annotation.decode(value),
+  },
+  /** Stars (or unstars) albums and artists, all or none (every item is checked first). */
+  setStarred: {
+    path: "/ytm.resource.v1.Resource/SetStarred" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetStarredRequest): Buffer => Buffer.from(SetStarredRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetStarredRequest => SetStarredRequest.decode(value),
+    responseSerialize: (value: Annotations): Buffer => Buffer.from(Annotations.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Annotations => Annotations.decode(value),
+  },
+  /** The user's saved play queue; `saved` is false when there is none. */
+  getPlayQueue: {
+    path: "/ytm.resource.v1.Resource/GetPlayQueue" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPlayQueueRequest): Buffer => Buffer.from(GetPlayQueueRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPlayQueueRequest => GetPlayQueueRequest.decode(value),
+    responseSerialize: (value: PlayQueue): Buffer => Buffer.from(PlayQueue.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PlayQueue => PlayQueue.decode(value),
+  },
+  /** Replaces the user's play queue (an empty list of tracks clears it). */
+  savePlayQueue: {
+    path: "/ytm.resource.v1.Resource/SavePlayQueue" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SavePlayQueueRequest): Buffer => Buffer.from(SavePlayQueueRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SavePlayQueueRequest => SavePlayQueueRequest.decode(value),
+    responseSerialize: (value: PlayQueue): Buffer => Buffer.from(PlayQueue.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PlayQueue => PlayQueue.decode(value),
+  },
 } as const;
 
 export interface ResourceServer extends UntypedServiceImplementation {
@@ -646,6 +1671,19 @@ export interface ResourceServer extends UntypedServiceImplementation {
    * Fails with UNAUTHENTICATED (wrong credentials) or RATE_LIMITED (throttled).
    */
   verifyPassword: handleUnaryCall<VerifyPasswordRequest, Principal>;
+  /**
+   * A user's ratings (tracks, albums, artists) and stars of albums and artists (tracks are starred
+   * as likes, through the public API). Fails with BAD_USER_INPUT on a malformed kind or ID.
+   */
+  listAnnotations: handleUnaryCall<ListAnnotationsRequest, Annotations>;
+  /** Rating 1-5 sets it, 0 removes it; anything else fails with BAD_USER_INPUT and changes nothing. */
+  setRating: handleUnaryCall<SetRatingRequest, Annotation>;
+  /** Stars (or unstars) albums and artists, all or none (every item is checked first). */
+  setStarred: handleUnaryCall<SetStarredRequest, Annotations>;
+  /** The user's saved play queue; `saved` is false when there is none. */
+  getPlayQueue: handleUnaryCall<GetPlayQueueRequest, PlayQueue>;
+  /** Replaces the user's play queue (an empty list of tracks clears it). */
+  savePlayQueue: handleUnaryCall<SavePlayQueueRequest, PlayQueue>;
 }
 
 export interface ResourceClient extends Client {
@@ -699,6 +1737,89 @@ export interface ResourceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Principal) => void,
+  ): ClientUnaryCall;
+  /**
+   * A user's ratings (tracks, albums, artists) and stars of albums and artists (tracks are starred
+   * as likes, through the public API). Fails with BAD_USER_INPUT on a malformed kind or ID.
+   */
+  listAnnotations(
+    request: ListAnnotationsRequest,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  listAnnotations(
+    request: ListAnnotationsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  listAnnotations(
+    request: ListAnnotationsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  /** Rating 1-5 sets it, 0 removes it; anything else fails with BAD_USER_INPUT and changes nothing. */
+  setRating(
+    request: SetRatingRequest,
+    callback: (error: ServiceError | null, response: Annotation) => void,
+  ): ClientUnaryCall;
+  setRating(
+    request: SetRatingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Annotation) => void,
+  ): ClientUnaryCall;
+  setRating(
+    request: SetRatingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Annotation) => void,
+  ): ClientUnaryCall;
+  /** Stars (or unstars) albums and artists, all or none (every item is checked first). */
+  setStarred(
+    request: SetStarredRequest,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  setStarred(
+    request: SetStarredRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  setStarred(
+    request: SetStarredRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Annotations) => void,
+  ): ClientUnaryCall;
+  /** The user's saved play queue; `saved` is false when there is none. */
+  getPlayQueue(
+    request: GetPlayQueueRequest,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  getPlayQueue(
+    request: GetPlayQueueRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  getPlayQueue(
+    request: GetPlayQueueRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  /** Replaces the user's play queue (an empty list of tracks clears it). */
+  savePlayQueue(
+    request: SavePlayQueueRequest,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  savePlayQueue(
+    request: SavePlayQueueRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  savePlayQueue(
+    request: SavePlayQueueRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PlayQueue) => void,
   ): ClientUnaryCall;
 }
 

@@ -17,30 +17,42 @@ import { CursorCache } from './ytm/cursor-cache.js';
 import { GraphQLClient } from './ytm/graphql-client.js';
 import { NowPlaying } from './ytm/now-playing.js';
 import { PlaybackTickets } from './ytm/playback-tickets.js';
+import { UserData } from './ytm/notes.js';
+import { resourceUserData, type UserDataStore } from './ytm/user-data.grpc-client.js';
 
 export const VERSION = '0.1.0';
 
 /** While events may be missed (the consumer has not joined), credentials are trusted for at most this long. */
 const UNSYNCED_TTL_MS = 1_000;
 
-export interface Subsonic {
+/** Replacements for tests; production passes none. */
+export interface SubsonicOverrides {
+  verifier?: CredentialVerifier & { close(): void };
+  userData?: UserDataStore;
+}
+
+/** What the composition root builds: nothing listens or runs until main.ts (or a test) asks. */
+export interface ComposedSubsonic {
+  name: 'subsonic';
   app: ServiceApp;
   services: Services;
   cache: CredentialCache;
-  start(): void;
+  /** Starts the background work (the events consumer). */
+  start(): Promise<void>;
   /** True once the events consumer joined its group (readiness; tests wait for it). */
   consumerJoined(): boolean;
   shutdown: ShutdownStep[];
 }
 
-/** Builds the service from its configuration; main.ts adds listening and registration. */
-export function composeSubsonic(
-  config: SubsonicConfig,
-  logger: Logger,
-  identity: CallerCredentials,
-  overrides: { verifier?: CredentialVerifier & { close(): void } } = {},
-): Subsonic {
+/**
+ * The composition root of ytm-subsonic: builds it from its configuration (resource's gRPC client,
+ * the credential cache, the HTTP app with `/rest/*`); starts nothing. It verifies no access token
+ * itself (resource checks API keys and passwords and hands back a token subsonic only forwards), so
+ * it has no `@ytm/auth` authenticator. main.ts listens, registers and calls `start()`.
+ */
+export function composeService(config: SubsonicConfig, logger: Logger, identity: CallerCredentials, overrides: SubsonicOverrides = {}): ComposedSubsonic {
   const verifier = overrides.verifier ?? resourceCredentialVerifier(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS);
+  const userData = new UserData(overrides.userData ?? resourceUserData(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS));
   const cache = new CredentialCache();
   const artistIndex = new ArtistIndex();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-subsonic', logger });
@@ -63,6 +75,7 @@ export function composeSubsonic(
     artistIndex,
     nowPlaying: new NowPlaying(),
     tickets: new PlaybackTickets(),
+    userData,
     extensions: EXTENSIONS,
   };
   const app = createApp({
@@ -80,16 +93,18 @@ export function composeSubsonic(
   });
   app.use(restRoutes({ endpoints: ENDPOINTS, services, bodyLimit: config.BODY_LIMIT_BYTES }));
   return {
+    name: 'subsonic',
     app,
     services,
     cache,
-    start: () => {
+    start: async () => {
       consumer ??= startCredentialEventsConsumer({ kafka, cache, logger, onLibraryChange: () => artistIndex.invalidate() });
     },
     consumerJoined: synced,
     shutdown: [
       ['consumer', async () => consumer?.stop()],
       ['resource-client', async () => verifier.close()],
+      ['resource-user-data', async () => userData.close()],
     ],
   };
 }
