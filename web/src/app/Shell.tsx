@@ -7,6 +7,9 @@ import { NotFound } from '../features/library/NotFound';
 import { PlayerBar } from '../features/player/PlayerBar';
 import { SearchBox } from '../features/search/SearchBox';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { LibraryLive } from '../features/live/LibraryLive';
+import { LiveStatus } from '../features/live/LiveStatus';
+import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
 import { AlbumPage, ArtistPage, ArtistsPage, PageSuspense, preloadPages, QueuePage, SearchPage, TracksPage } from './pages';
@@ -47,6 +50,8 @@ const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) =
   search: () => ({ title: 'Search', page: <SearchPage /> }),
   queue: () => ({ title: 'Queue', page: <QueuePage /> }),
   liked: (_, path) => collectionRoute(path) ?? notFound(),
+  lists: (_, path) => collectionRoute(path) ?? notFound(),
+  playlist: (_, path) => collectionRoute(path) ?? notFound(),
 };
 
 function route(path: string): Shown {
@@ -111,6 +116,9 @@ export function Shell() {
         </main>
       </div>
       <PlayerBar />
+      <SelectionBar />
+      <LibraryLive />
+      <LiveStatus />
       <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
