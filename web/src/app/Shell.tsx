@@ -2,19 +2,17 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useSubscription } from 'urql';
 import { graphql } from '../graphql';
 import { useSession, useUser } from '../features/auth/session-context';
-import { AlbumPage } from '../features/library/AlbumPage';
 import { AlbumsPage } from '../features/library/AlbumsPage';
-import { ArtistPage } from '../features/library/ArtistPage';
-import { ArtistsPage } from '../features/library/ArtistsPage';
 import { NotFound } from '../features/library/NotFound';
-import { TracksPage } from '../features/library/TracksPage';
 import { PlayerBar } from '../features/player/PlayerBar';
-import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
-import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { LibraryLive } from '../features/live/LibraryLive';
+import { LiveStatus } from '../features/live/LiveStatus';
+import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
+import { AlbumPage, ArtistPage, ArtistsPage, PageSuspense, preloadPages, QueuePage, SearchPage, TracksPage } from './pages';
 import { Link, useRouter } from './router';
 import { resolve, type RouteName } from './routes';
 
@@ -52,6 +50,8 @@ const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) =
   search: () => ({ title: 'Search', page: <SearchPage /> }),
   queue: () => ({ title: 'Queue', page: <QueuePage /> }),
   liked: (_, path) => collectionRoute(path) ?? notFound(),
+  lists: (_, path) => collectionRoute(path) ?? notFound(),
+  playlist: (_, path) => collectionRoute(path) ?? notFound(),
 };
 
 function route(path: string): Shown {
@@ -68,6 +68,7 @@ export function Shell() {
   const first = useRef(true);
   useSubscription({ query: LIBRARY_CHANGED });
   const { title, page } = route(path);
+  useEffect(preloadPages, []);
   useEffect(() => {
     document.title = `${title} · YTM`;
     if (first.current) first.current = false;
@@ -111,10 +112,13 @@ export function Shell() {
           </button>
         </header>
         <main id="content" className="page" tabIndex={-1} ref={mainRef} style={{ outline: 'none' }}>
-          {page}
+          <PageSuspense>{page}</PageSuspense>
         </main>
       </div>
       <PlayerBar />
+      <SelectionBar />
+      <LibraryLive />
+      <LiveStatus />
       <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(
