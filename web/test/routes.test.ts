@@ -9,13 +9,29 @@ function served(path: string, r = appRoutes()): boolean {
 describe('the app routes, defined once', () => {
   it('derives the SPA fallback list from the route table', () => {
     expect(appRoutes()).toEqual({
-      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/liked', '/lists', '/signin', '/signup'],
+      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/liked', '/lists', '/history', '/account', '/admin', '/signin', '/signup'],
       prefixes: ['/albums/', '/artists/', '/playlist/'],
     });
   });
 
   it('every path the app renders is served index.html by the router, and nothing else is', () => {
-    const paths = ['/', '/albums/a1', '/artists', '/artists/x%20y', '/tracks', '/search', '/queue', '/liked', '/lists', '/playlist/p1', '/signin', '/signup'];
+    const paths = [
+      '/',
+      '/albums/a1',
+      '/artists',
+      '/artists/x%20y',
+      '/tracks',
+      '/search',
+      '/queue',
+      '/liked',
+      '/lists',
+      '/playlist/p1',
+      '/history',
+      '/account',
+      '/admin',
+      '/signin',
+      '/signup',
+    ];
     for (const p of paths) {
       expect(resolve(p), p).toBeDefined();
       expect(served(p), p).toBe(true);
