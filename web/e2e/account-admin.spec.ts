@@ -74,19 +74,22 @@ test('admin: the scan bar moves during a full rescan, statistics, and a user’s
 
   await test.step('full rescan: RUNNING with progress, then IDLE at 100 %', async () => {
     // Every state the bar shows is recorded in the page (a MutationObserver), so a quick scan is seen too.
-    await bar.evaluate((el) => {
+    await page.getByRole('region', { name: 'Library scan' }).evaluate((section) => {
       const seen: string[] = [];
       (window as unknown as { scanSeen: string[] }).scanSeen = seen;
-      new MutationObserver(() => seen.push(`${el.getAttribute('data-state')}:${el.getAttribute('aria-valuenow')}`)).observe(el, { attributes: true });
+      new MutationObserver(() => {
+        const el = section.querySelector('[role="progressbar"]');
+        const now = `${el?.getAttribute('data-state')}:${el?.getAttribute('aria-valuenow')}`;
+        if (seen.at(-1) !== now) seen.push(now);
+      }).observe(section, { attributes: true, subtree: true, childList: true });
     });
     await page.getByRole('button', { name: 'Full rescan' }).click();
+    const seen = () => page.evaluate(() => (window as unknown as { scanSeen: string[] }).scanSeen);
+    // The bar shows the scan running, then done: the last state is IDLE at 100 % after a RUNNING one.
+    await expect.poll(async () => (await seen()).some((x) => x.startsWith('RUNNING:'))).toBe(true);
+    await expect.poll(async () => (await seen()).at(-1)).toBe('IDLE:100');
     await expect(page.getByTestId('scan-state')).toContainText('Idle · started');
-    await expect(bar).toHaveAttribute('data-state', 'IDLE');
-    await expect(bar).toHaveAttribute('aria-valuenow', '100');
-    const seen = await page.evaluate(() => (window as unknown as { scanSeen: string[] }).scanSeen);
-    test.info().annotations.push({ type: 'scan bar states', description: seen.join(' → ') });
-    expect(seen.some((s) => s.startsWith('RUNNING:'))).toBe(true);
-    expect(seen.at(-1)).toBe('IDLE:100');
+    test.info().annotations.push({ type: 'scan bar states', description: (await seen()).join(' → ') });
   });
 
   await test.step('a user’s plan: PREMIUM until a date, then the user has no daily limit', async () => {

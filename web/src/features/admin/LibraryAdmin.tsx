@@ -60,6 +60,16 @@ const START_SCAN = graphql(
   [ScanFields],
 );
 
+/** Whether status `a` is later news than `b` (events and the mutation's answer can arrive in any order). */
+function newer(a: Scan, b: Scan | null): boolean {
+  if (!b) return true;
+  const ta = Date.parse(a.startedAt ?? '') || 0;
+  const tb = Date.parse(b.startedAt ?? '') || 0;
+  if (ta !== tb) return ta > tb;
+  if ((a.state === 'RUNNING') !== (b.state === 'RUNNING')) return a.state !== 'RUNNING';
+  return a.filesParsed >= b.filesParsed;
+}
+
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : 'never');
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
@@ -71,7 +81,9 @@ export function LibraryAdmin() {
   const [latest, setLatest] = useState<Scan | null>(null);
   // The newest status wins, whichever way it came (the query, the mutation's answer or an event).
   useEffect(() => {
-    if (live.data) setLatest(readFragment(ScanFields, live.data.scanProgress));
+    if (!live.data) return;
+    const s = readFragment(ScanFields, live.data.scanProgress);
+    setLatest((cur) => (newer(s, cur) ? s : cur));
   }, [live.data]);
   const status: Scan | undefined = latest ?? (data ? readFragment(ScanFields, data.scanStatus) : undefined);
   const wasRunning = useRef(false);
@@ -84,7 +96,9 @@ export function LibraryAdmin() {
   }, [status?.state, reload]);
   const start = async (full: boolean) => {
     const r = await startScan({ full });
-    if (r.data) setLatest(readFragment(ScanFields, r.data.startLibraryScan));
+    if (!r.data) return;
+    const s = readFragment(ScanFields, r.data.startLibraryScan);
+    setLatest((cur) => (newer(s, cur) ? s : cur));
   };
   const running = status?.state === 'RUNNING';
   const pct = status && status.filesSeen > 0 ? Math.round((100 * status.filesParsed) / status.filesSeen) : running ? 0 : 100;
