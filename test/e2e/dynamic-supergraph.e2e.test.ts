@@ -7,6 +7,7 @@ import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem, ROOT } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
+import { metricValue, waitForSubscribers } from './ops-probe.js';
 import { subscribe } from './ws-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -45,7 +46,7 @@ describe('dynamic supergraph through the real system', () => {
 
   it('a registration that does not compose is ignored; a new SDL swaps the supergraph and closes subscriptions with 4205', async () => {
     const sub = subscribe(system.graphqlUrl, token, 'subscription { libraryChanged { kind trackId } }');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitForSubscribers(system.routerOpsUrl, 1);
     // Registering as stream takes stream's own credentials.
     const registry = createClient(
       RegistryClient,
@@ -67,9 +68,12 @@ describe('dynamic supergraph through the real system', () => {
         { deadlineMs: 2_000 },
       );
     // Conflicts with resource's PlanTier enum: does not compose, the running supergraph stays.
+    const refused = (): Promise<number> => metricValue(system.routerOpsUrl, 'ytm_supergraph_recompositions_total', { outcome: 'not_composable' });
+    const refusedBefore = await refused();
     await register(`${streamSdl}\nextend enum PlanTier { GOLD }`);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await waitFor(async () => (await refused()) > refusedBefore, 10_000, 50, 'the registration refused as not composable');
     expect(sub.closeCode).toBeUndefined();
+    await waitForSubscribers(system.routerOpsUrl, 1);
     expect((await gql(system.graphqlUrl, '{ me { id } }', {}, token)).errors).toBeUndefined();
     // A compatible change (a new type the stream subgraph would add): swapped in, subscribers told to resubscribe.
     await register(`${streamSdl}\ntype StreamInfo { build: String }\nextend type Query { streamInfo: StreamInfo }`);

@@ -8,6 +8,7 @@ import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { getFreePorts, startKafka } from '../../infra/infra.mjs';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
+import { metricValue } from './ops-probe.js';
 import { gql, SIGN_UP } from './graphql-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -77,7 +78,8 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
     const during = await signUp();
     // bcrypt (cost 12) dominates; Kafka being down must add nothing noticeable.
     expect(during.ms).toBeLessThan(3_000);
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The event waits in resource's outbox (its backlog gauge says so), not delivered.
+    await waitFor(async () => (await metricValue(system.services.resource.opsUrl, 'ytm_outbox_backlog')) > 0, 10_000, 100, 'the event held in the outbox');
     expect(registeredFor(during.userId)).toHaveLength(0);
     await broker.restart();
     await waitFor(() => registeredFor(during.userId).length > 0, 60_000, 250, 'event after Kafka recovery');

@@ -8,6 +8,7 @@ import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { codes, gql, ME, SIGN_UP } from './graphql-client.js';
+import { waitForSubscribers } from './ops-probe.js';
 import { subscribe, type Recorder } from './ws-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -96,10 +97,12 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     const a = subscribe(r1, token, query, { id });
     const b = subscribe(r2, token, query, { id });
     open.push(a, b);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitForSubscribers(system.services.router.opsUrl, 1);
+    await waitForSubscribers(system.services.router2!.opsUrl, 1);
     await gql(r2, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Shared v2" }) { version } }', { id }, token);
-    for (const rec of [a, b])
-      await waitFor(() => rec.events.some((e) => e.playlistChanged.playlist?.name === 'Shared v2'), 15_000, 100, 'event on both routers');
+    const renamed = (rec: Recorder) => rec.events.filter((e) => e.playlistChanged.playlist?.name === 'Shared v2');
+    for (const rec of [a, b]) await waitFor(() => renamed(rec).length > 0, 15_000, 100, 'event on both routers');
+    for (const rec of [a, b]) expect(renamed(rec)).toEqual([{ playlistChanged: { kind: 'UPDATED', playlist: { name: 'Shared v2' } } }]);
   });
 
   it('plays a track: ticket from one router, audio through the other', async () => {

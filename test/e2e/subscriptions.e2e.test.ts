@@ -6,13 +6,14 @@ import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import WebSocket from 'ws';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_IN, SIGN_UP } from './graphql-client.js';
+import { waitForSubscribers } from './ops-probe.js';
 import { errorCodes, subscribe, type Recorder } from './ws-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -62,8 +63,13 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     adminToken = a.data!.signIn.accessToken;
   }, 120_000);
 
+  // Every test starts with no subscription on either router, so each can wait for its own to be live.
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => r.dispose()));
+    for (const name of ['router', 'router2']) await waitForSubscribers(system.services[name]!.opsUrl, 0);
+  });
+
   afterAll(async () => {
-    await Promise.all(open.map((r) => r.dispose()));
     await system?.stop();
     rmSync(music, { recursive: true, force: true });
     rmSync(staging, { recursive: true, force: true });
@@ -89,7 +95,7 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
       header: { alg: 'ES256', typ: 'at+jwt', kid: key!._id as unknown as string },
     });
     const r = track(subscribe(system.graphqlUrl, shortLived, LIBRARY_CHANGED));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await waitForSubscribers(system.routerOpsUrl, 1);
     expect(r.closeCode).toBeUndefined();
     await waitFor(() => r.closeCode, 8_000, 50, 'close at expiry');
     expect(r.closeCode).toBe(4401);
@@ -129,7 +135,7 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     await waitFor(() => user.errors.length > 0, 5_000, 50, 'FORBIDDEN');
     expect(errorCodes(user)).toEqual(['FORBIDDEN']);
     const adm = track(subscribe(system.graphqlUrl, adminToken, 'subscription { scanProgress { state filesSeen } }'));
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForSubscribers(system.routerOpsUrl, 1);
     expect(adm.errors).toEqual([]);
   });
 
@@ -137,7 +143,8 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     const [url1, url2] = system.routerUrls as [string, string];
     const a = track(subscribe(`${url1}/graphql`, ann, LIBRARY_CHANGED));
     const b = track(subscribe(`${url2}/graphql`, bob, LIBRARY_CHANGED));
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitForSubscribers(system.services.router.opsUrl, 1);
+    await waitForSubscribers(system.services.router2!.opsUrl, 1);
     const title = `Sub Test ${randomUUID().slice(0, 6)}`;
     const file = join(staging, 'song.mp3');
     execFileSync('ffmpeg', [
@@ -177,7 +184,9 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     expect(errorCodes(bobPrivate)).toEqual(['FORBIDDEN']);
     const annPrivate = track(subscribe(system.graphqlUrl, ann, query, { id: priv.id }));
     const bobPublic = track(subscribe(system.graphqlUrl, bob, query, { id: pub.id }));
-    await new Promise((r) => setTimeout(r, 1_000));
+    // A witness: ann's own subscription to the public playlist sees every change of it.
+    const annPublic = track(subscribe(system.graphqlUrl, ann, query, { id: pub.id }));
+    await waitForSubscribers(system.routerOpsUrl, 3);
     await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Renamed" }) { version } }', { id: pub.id }, ann);
     await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { description: "mine" }) { version } }', { id: priv.id }, ann);
     await waitFor(() => bobPublic.events.some((e) => e.playlistChanged.playlist?.name === 'Renamed'), 10_000, 100, 'UPDATED for bob');
@@ -188,7 +197,8 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     expect(errorCodes(bobPublic)).toEqual(['FORBIDDEN']);
     const before = bobPublic.events.length;
     await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Secret" }) { version } }', { id: pub.id }, ann);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once the router has delivered the rename to ann, bob's (closed) subscription would have had it too.
+    await waitFor(() => annPublic.events.some((e) => e.playlistChanged.playlist?.name === 'Secret'), 10_000, 100, 'the rename reached the owner');
     expect(bobPublic.events.length).toBe(before);
   });
 
@@ -201,7 +211,7 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${bob}` } }));
     await new Promise((r) => slow.once('message', r));
     slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { libraryChanged { kind trackId } }' } }));
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForSubscribers(system.routerOpsUrl, 2);
     const slowSocket = (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     slowSocket.pause();
     // Real Kafka, synthetic library events (cheap REMOVED ones: no entity fetch), many and fat.

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, effectiveTier, type AccessTokenClaims, type Viewer } from './viewer.js';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, effectivePlan, type AccessTokenClaims, type Viewer } from './viewer.js';
 import { AuthenticationError } from './authentication-error.js';
 
 /** Finds the public key for a `kid`, or undefined when no such key exists. */
@@ -19,6 +19,7 @@ export interface AccessTokenVerifierOptions {
    * CPU cost of a small request. 0 turns the cache off.
    */
   cacheSize?: number;
+  /** The clock of the cache and of plan expiry (token expiry is jsonwebtoken's, on the real clock). */
   now?: () => number;
 }
 
@@ -56,7 +57,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 }
 
 function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
-  const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096 } = options;
+  const { resolveKey, issuer, audience, clockToleranceSec = 5, maxTokenLength = 4096, now = Date.now } = options;
   return async (token) => {
     const fail = (why: string): never => {
       throw new AuthenticationError('INVALID', why);
@@ -81,22 +82,17 @@ function uncachedVerifier(options: AccessTokenVerifierOptions): AccessTokenVerif
     } catch (err) {
       return fail((err as Error).message);
     }
-    const viewer = toViewer(claims) ?? fail('claims');
+    const viewer = toViewer(claims, new Date(now())) ?? fail('claims');
     return { viewer, expiresAt: new Date((claims.exp as number) * 1000) };
   };
 }
 
-function toViewer(claims: jwt.JwtPayload): Viewer | undefined {
+function toViewer(claims: jwt.JwtPayload, now: Date): Viewer | undefined {
   const c = claims as Partial<AccessTokenClaims>;
   if (typeof c.sub !== 'string' || typeof c.sid !== 'string' || typeof c.exp !== 'number') return undefined;
   if (c.role !== 'USER' && c.role !== 'ADMIN') return undefined;
   const plan = c.plan;
   if (!plan || (plan.tier !== 'FREE' && plan.tier !== 'PREMIUM')) return undefined;
-  const exp = typeof plan.exp === 'number' ? plan.exp : null;
-  return {
-    id: c.sub,
-    sessionId: c.sid,
-    role: c.role,
-    plan: { tier: effectiveTier({ tier: plan.tier, exp }), expiresAt: exp === null ? null : new Date(exp * 1000) },
-  };
+  const expiresAt = typeof plan.exp === 'number' ? new Date(plan.exp * 1000) : null;
+  return { id: c.sub, sessionId: c.sid, role: c.role, plan: effectivePlan({ tier: plan.tier, expiresAt }, now) };
 }

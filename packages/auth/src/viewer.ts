@@ -3,13 +3,19 @@ import { ForbiddenError, UnauthenticatedError } from '@ytm/errors';
 export type Role = 'USER' | 'ADMIN';
 export type PlanTier = 'FREE' | 'PREMIUM';
 
+/** A subscription plan; `expiresAt` null: does not expire. */
+export interface Plan {
+  tier: PlanTier;
+  expiresAt: Date | null;
+}
+
 /** The signed-in user as every service sees them, taken from a verified access token. */
 export interface Viewer {
   id: string;
   sessionId: string;
   role: Role;
-  /** The plan as signed, with an expired PREMIUM already counted as FREE. */
-  plan: { tier: PlanTier; expiresAt: Date | null };
+  /** The plan as signed, in effect when the token was verified (`effectivePlan`). */
+  plan: Plan;
 }
 
 /** Claims of YTM access tokens (architecture.md, Auth). */
@@ -39,7 +45,8 @@ export function requireAdmin(viewer: Viewer | null | undefined): Viewer {
   return v;
 }
 
-export function effectiveTier(plan: { tier: PlanTier; exp?: number | null }, nowSec = Date.now() / 1000): PlanTier {
-  if (plan.tier === 'PREMIUM' && typeof plan.exp === 'number' && plan.exp <= nowSec) return 'FREE';
-  return plan.tier;
+/** The one rule for plan expiry, in every service: an expired PREMIUM plan counts as FREE (without an expiry). */
+export function effectivePlan(plan: Plan, now: Date): Plan {
+  if (plan.tier === 'PREMIUM' && plan.expiresAt && plan.expiresAt <= now) return { tier: 'FREE', expiresAt: null };
+  return plan;
 }

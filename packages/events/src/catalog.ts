@@ -6,6 +6,13 @@ export const TOPICS = {
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
+/** The counters of a library scan (`library.scan.progress`, GraphQL's ScanStatus). */
+export const SCAN_COUNTERS = ['filesSeen', 'filesParsed', 'tracksAdded', 'tracksUpdated', 'tracksRemoved', 'errors'] as const;
+export type ScanCounter = (typeof SCAN_COUNTERS)[number];
+
+/** A value as JSON carries it: dates as ISO strings. */
+export type Serialized<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
 /** An entity reference the router can resolve through the query planner. */
 export interface EntityRef<T extends string> {
   __typename: T;
@@ -32,17 +39,8 @@ export interface EventCatalog {
   'library.track.added': EntityRef<'Track'> & { changed: Record<string, unknown> };
   'library.track.updated': EntityRef<'Track'> & { changed: Record<string, unknown> };
   'library.track.removed': EntityRef<'Track'>;
-  'library.scan.progress': {
-    state: 'IDLE' | 'RUNNING' | 'FAILED';
-    startedAt: string | null;
-    finishedAt: string | null;
-    filesSeen: number;
-    filesParsed: number;
-    tracksAdded: number;
-    tracksUpdated: number;
-    tracksRemoved: number;
-    errors: number;
-  };
+  /** The library's ScanStatus as JSON (library checks at compile time that the two agree). */
+  'library.scan.progress': { state: 'IDLE' | 'RUNNING' | 'FAILED'; startedAt: string | null; finishedAt: string | null } & Record<ScanCounter, number>;
   'stream.play.started': EntityRef<'Track'> & { userId: string; ticketId: string };
   'stream.play.completed': EntityRef<'Track'> & { userId: string; ticketId: string };
 }

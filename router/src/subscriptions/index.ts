@@ -5,7 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { DocumentNode, ExecutionResult, GraphQLSchema, ValidationRule } from 'graphql';
 import type { Authenticate, Authenticated } from '@ytm/auth';
-import { createKafka, startConsumer, type EventCatalog } from '@ytm/events';
+import { createKafka, SCAN_COUNTERS, startConsumer, type EventCatalog } from '@ytm/events';
 import { GRAPHQL_PATH } from '@ytm/http';
 import { labelledGauge } from '@ytm/metrics';
 import type { Logger } from '@ytm/logger';
@@ -124,6 +124,5 @@ const scanGauge = labelledGauge('ytm_library_scan', 'Progress of the current or 
 /** The cluster-wide scan progress, as the router hears it from the library's events. */
 function recordScanProgress(p: ScanProgress): void {
   scanGauge.set({ measure: 'running' }, p.state === 'RUNNING' ? 1 : 0);
-  for (const measure of ['filesSeen', 'filesParsed', 'tracksAdded', 'tracksUpdated', 'tracksRemoved', 'errors'] as const)
-    scanGauge.set({ measure }, p[measure]);
+  for (const measure of SCAN_COUNTERS) scanGauge.set({ measure }, p[measure]);
 }

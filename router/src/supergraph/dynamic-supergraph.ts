@@ -1,5 +1,6 @@
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '@ytm/logger';
+import { counter } from '@ytm/metrics';
 import type { Registration, RegistryService } from '../registry/registry.service.js';
 import { compose } from './compose.js';
 
@@ -13,6 +14,9 @@ export interface DynamicSupergraphOptions {
   /** Subgraphs served by the router itself (the events subgraph). */
   extraSubgraphs?: Array<{ name: string; url: string; sdl: string }>;
 }
+
+/** What became of each changed set of registrations: an operator sees refused registrations here, and tests wait on it. */
+const recompositions = counter('ytm_supergraph_recompositions_total', 'Supergraph recompositions after a registration change, by outcome', ['outcome']);
 
 /**
  * Recomposes the supergraph from registrations at run time (SUPERGRAPH_MODE=dynamic):
@@ -43,6 +47,7 @@ export function dynamicSupergraph({ registry, logger, required, onSwap, extraSub
       const result = compose(subgraphs);
       if (!result.ok) {
         log.error({ errors: result.errors }, 'registrations do not compose; keeping the last good supergraph');
+        recompositions.inc({ outcome: 'not_composable' });
         return current;
       }
       lastKey = key;
@@ -57,12 +62,14 @@ export function dynamicSupergraph({ registry, logger, required, onSwap, extraSub
           await healthCheck(next);
         } catch (err) {
           log.error({ err: (err as Error).message }, 'new supergraph failed its health check; keeping the last good one');
+          recompositions.inc({ outcome: 'unhealthy' });
           lastKey = '';
           return;
         }
         current = next;
         update(next);
         log.info('supergraph recomposed from registrations');
+        recompositions.inc({ outcome: 'swapped' });
         onSwap?.();
       });
     };

@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { createServer } from 'node:net';
 import { Metadata, RegistryClient, createClient, status, unaryCall, type RegisterRequest } from '@ytm/proto';
 import { startRegistration, type Registration as ClientRegistration } from '@ytm/registry';
-import { testIdentity } from '@ytm/testing';
+import { testIdentity, waitFor } from '@ytm/testing';
 import { registrationAddressCheck } from '../../src/registry/registration-address.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { MAX_SDL_BYTES, startRegistryServer, type RunningRegistryServer } from '../../src/registry/registry.grpc-server.js';
@@ -80,32 +80,24 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('registry over real gRPC', () => {
   it('registers, heartbeats, survives a router restart on the same port and deregisters on stop', async () => {
     const first = await startRouter();
     const port = first.server.port;
     const { registration, entries } = startClient(port);
 
-    await waitFor('registration', () => first.registry.active().length === 1);
+    await waitFor(() => first.registry.active().length === 1, 10_000, 20, 'registration');
     const [registered] = first.registry.active();
     expect(registered).toMatchObject({ name: 'library', instanceId: 'lib-1', version: '1.2.3', httpUrl: SUBGRAPH });
     const seenAt = registered?.lastSeenAt ?? 0;
-    await waitFor('heartbeats', () => (first.registry.active()[0]?.lastSeenAt ?? 0) >= seenAt + 2 * HEARTBEAT_MS);
+    await waitFor(() => (first.registry.active()[0]?.lastSeenAt ?? 0) >= seenAt + 2 * HEARTBEAT_MS, 10_000, 20, 'heartbeats');
 
     // Kill the router, leave it down for a while, then start a fresh one (empty registry) on the same port.
     await first.server.close();
-    await new Promise((resolve) => setTimeout(resolve, 4 * HEARTBEAT_MS));
+    await waitFor(() => entries.some((e) => e.level === 'warn'), 10_000, 20, 'the client to notice the outage');
     const second = await startRouter(port);
     expect(second.server.port).toBe(port);
-    await waitFor('re-registration', () => second.registry.active().length === 1, 15_000);
+    await waitFor(() => second.registry.active().length === 1, 15_000, 20, 're-registration');
     expect(second.registry.active()[0]?.instanceId).toBe('lib-1');
     // One warning for the outage, not one per retry.
     expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
@@ -120,10 +112,10 @@ describe('registry over real gRPC', () => {
   it('re-registers when a heartbeat answers known=false', async () => {
     const { registry, server } = await startRouter();
     const { entries } = startClient(server.port);
-    await waitFor('registration', () => registry.active().length === 1);
+    await waitFor(() => registry.active().length === 1, 10_000, 20, 'registration');
     const oldLease = registry.active()[0]?.leaseId ?? '';
     registry.deregister(oldLease);
-    await waitFor('re-registration', () => registry.active().length === 1);
+    await waitFor(() => registry.active().length === 1, 10_000, 20, 're-registration');
     expect(registry.active()[0]?.leaseId).not.toBe(oldLease);
     expect(entries.some((e) => e.msg?.includes('no longer knows this lease'))).toBe(true);
   });
@@ -132,24 +124,24 @@ describe('registry over real gRPC', () => {
     const port = await freePort();
     const { entries } = startClient(port);
     const failed = () => entries.filter((e) => e.msg === 'registration failed');
-    await waitFor('three failed attempts', () => failed().length >= 3, 15_000);
+    await waitFor(() => failed().length >= 3, 15_000, 20, 'three failed attempts');
     expect(failed().every((e) => e.level === 'debug')).toBe(true);
     expect(entries.filter((e) => e.level === 'warn' || e.level === 'error')).toHaveLength(0);
     const { registry } = await startRouter(port);
-    await waitFor('late registration', () => registry.active().length === 1, 15_000);
+    await waitFor(() => registry.active().length === 1, 15_000, 20, 'late registration');
   });
 
   it('warns once per period about a router still unreachable after the start-up grace', async () => {
     const port = await freePort();
     const { entries } = startClient(port, 'lib-1', 0);
-    await waitFor('three failed attempts', () => entries.filter((e) => e.msg?.includes('registration')).length >= 3, 15_000);
+    await waitFor(() => entries.filter((e) => e.msg?.includes('registration')).length >= 3, 15_000, 20, 'three failed attempts');
     expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
   });
 
   it('stop() returns within the deregister deadline while the router is down', async () => {
     const port = await freePort();
-    const { registration } = startClient(port);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { registration, entries } = startClient(port);
+    await waitFor(() => entries.some((e) => e.msg === 'registration failed'), 10_000, 20, 'a failed attempt');
     const started = Date.now();
     await registration.stop();
     expect(Date.now() - started).toBeLessThan(1_100);
@@ -158,7 +150,7 @@ describe('registry over real gRPC', () => {
   it('keeps two instances of the same subgraph apart', async () => {
     const { registry, server } = await startRouter();
     const clients: ClientRegistration[] = [startClient(server.port, 'lib-a').registration, startClient(server.port, 'lib-b').registration];
-    await waitFor('both instances', () => registry.active().length === 2);
+    await waitFor(() => registry.active().length === 2, 10_000, 20, 'both instances');
     await clients[0]?.stop();
     expect(registry.active().map((r) => r.instanceId)).toEqual(['lib-b']);
   });

@@ -23,6 +23,7 @@ import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
 import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
+import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
 import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
@@ -139,6 +140,7 @@ export async function composeService(
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
+  const userView = new UserService({ clock });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
@@ -155,7 +157,7 @@ export async function composeService(
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userRepository, playlistStore, removedTracks, likeStore }),
+    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userView, userStore: userRepository, playlistStore, removedTracks, likeStore }),
   });
   const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });

@@ -26,7 +26,21 @@ describe('access token verification', () => {
     });
   });
 
-  it('counts an expired PREMIUM plan as FREE', async () => {
+  it('counts an expired PREMIUM plan as FREE (by the injected clock)', async () => {
+    const planExp = Math.floor(Date.now() / 1000) + 3600;
+    const later = createAccessTokenVerifier({
+      resolveKey: async () => publicKey,
+      issuer: 'ytm-resource',
+      audience: 'ytm',
+      cacheSize: 0,
+      now: () => (planExp + 1) * 1000,
+    });
+    const token = sign({ plan: { tier: 'PREMIUM', exp: planExp } });
+    expect((await verify(token)).viewer.plan).toEqual({ tier: 'PREMIUM', expiresAt: new Date(planExp * 1000) });
+    expect((await later(token)).viewer.plan).toEqual({ tier: 'FREE', expiresAt: null });
+  });
+
+  it('counts a PREMIUM plan that expired before signing as FREE', async () => {
     const { viewer } = await verify(sign({ plan: { tier: 'PREMIUM', exp: Math.floor(Date.now() / 1000) - 10 } }));
     expect(viewer.plan.tier).toBe('FREE');
   });

@@ -1,3 +1,4 @@
+import { waitFor } from '@ytm/testing';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { status, type ServiceError, type Server } from '@grpc/grpc-js';
 import {
@@ -159,7 +160,7 @@ describe('grpc server helpers over localhost', () => {
       seen.push(msg.status);
       if (seen.length === 1) health.set('ytm.library.v1.Library', 'SERVING');
     });
-    await waitFor(() => seen.length === 2);
+    await waitFor(() => seen.length === 2, 5_000, 10, 'both calls seen');
     const started = Date.now();
     servers.splice(servers.indexOf(server), 1);
     await closeServer(server, 5000);
@@ -169,9 +170,15 @@ describe('grpc server helpers over localhost', () => {
   });
 
   it('closeServer forces shutdown after the grace period', async () => {
-    const { server, library } = await startLibrary({ batchGetTracks: () => undefined });
+    let reached = false;
+    // The handler never answers: the call stays in flight until the server is closed.
+    const { server, library } = await startLibrary({
+      batchGetTracks: () => {
+        reached = true;
+      },
+    });
     const pending = unaryCall(library.batchGetTracks.bind(library), { ids: [] }, { deadlineMs: 10_000 }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => reached, 5_000, 10, 'the call in flight on the server');
     servers.splice(servers.indexOf(server), 1);
     const started = Date.now();
     await closeServer(server, 200);
@@ -179,11 +186,3 @@ describe('grpc server helpers over localhost', () => {
     expect(((await pending) as ServiceError).code).not.toBe(status.OK);
   });
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -74,6 +74,7 @@ export interface AlbumSummary {
 
 export type ScanState = 'IDLE' | 'RUNNING' | 'FAILED';
 
+/** A library scan's status: the one definition, which the Kafka event (messaging/scan-progress.producer.ts) and the GraphQL type are checked against. */
 export interface ScanStatus {
   state: ScanState;
   startedAt: Date | null;
@@ -85,6 +86,9 @@ export interface ScanStatus {
   tracksRemoved: number;
   errors: number;
 }
+
+/** The counting fields of a ScanStatus. */
+export type ScanCounter = Exclude<keyof ScanStatus, 'state' | 'startedAt' | 'finishedAt'>;
 
 export interface LibraryStats {
   trackCount: number;

@@ -1,4 +1,4 @@
-import type { ScanStatus } from './model.js';
+import type { ScanCounter, ScanStatus } from './model.js';
 
 export function idleStatus(): ScanStatus {
   return { state: 'IDLE', startedAt: null, finishedAt: null, filesSeen: 0, filesParsed: 0, tracksAdded: 0, tracksUpdated: 0, tracksRemoved: 0, errors: 0 };
@@ -33,7 +33,7 @@ export class ScanProgress {
     this.schedule();
   }
 
-  add(counts: Partial<Pick<ScanStatus, 'filesSeen' | 'filesParsed' | 'tracksAdded' | 'tracksUpdated' | 'tracksRemoved' | 'errors'>>): void {
+  add(counts: Partial<Pick<ScanStatus, ScanCounter>>): void {
     for (const [k, v] of Object.entries(counts) as [keyof typeof counts, number][]) this.current[k] += v;
     this.schedule();
   }

@@ -1,13 +1,10 @@
 import type DataLoader from 'dataloader';
+import { toConnection } from '@ytm/pagination';
 import type { Page } from '../domain/pagination.js';
 
 /** A Relay connection whose nodes come through a dataloader (one batch per page). */
-export function toConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
-  return {
-    totalCount: page.totalCount,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
-    edges: page.edges.map((e) => ({ cursor: e.cursor, node: loader.load(e.id) })),
-  };
+export function loadConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
+  return toConnection({ ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: loader.load(e.node) })) });
 }
 
 /** Loads many, dropping IDs that vanished (lists of non-null entities). */

@@ -1,18 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ScanState } from '../domain/model.js';
+import type { ScanStatus } from '../domain/model.js';
 
 /** The outcome of the last finished scan (`_id: 'last'`), for lastScanAt after a restart. */
-export interface ScanDoc {
+export interface ScanDoc extends ScanStatus {
   _id: string;
-  state: ScanState;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  filesSeen: number;
-  filesParsed: number;
-  tracksAdded: number;
-  tracksUpdated: number;
-  tracksRemoved: number;
-  errors: number;
 }
 
 const schema = new Schema<ScanDoc>(

@@ -1,6 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { ScanStatus } from '../../src/domain/model.js';
-import { ScanProgress } from '../../src/domain/scan-progress.js';
+import { SCAN_COUNTERS } from '@ytm/events';
+import { idleStatus, ScanProgress } from '../../src/domain/scan-progress.js';
+import { scanProgressEvent } from '../../src/messaging/scan-progress.producer.js';
 
 describe('ScanProgress', () => {
   it('announces at most once per interval and always the final state', () => {
@@ -48,5 +50,15 @@ describe('ScanProgress', () => {
     });
     expect(p.status.state).toBe('FAILED');
     expect(p.running).toBe(false);
+  });
+});
+
+describe('library.scan.progress', () => {
+  it('carries the ScanStatus as JSON: every field, dates as ISO strings', () => {
+    const startedAt = new Date('2026-01-02T03:04:05.678Z');
+    const status = { ...idleStatus(), state: 'RUNNING' as const, startedAt, filesSeen: 3, errors: 1 };
+    const event = scanProgressEvent(status);
+    expect(event).toEqual({ ...status, startedAt: '2026-01-02T03:04:05.678Z', finishedAt: null });
+    expect(Object.keys(event).sort()).toEqual(['finishedAt', 'startedAt', 'state', ...SCAN_COUNTERS].sort());
   });
 });

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@ytm/auth';
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP, type AccessTokenClaims, type Plan, type Role } from '@ytm/auth';
 import type { AccessTokenIssuer } from '../domain/ports.js';
 import type { MongoSigningKeyRepository, StoredKey } from '../persistence/signing-key.repository.js';
 
@@ -51,12 +51,7 @@ export class KeyRing implements AccessTokenIssuer {
     }
   }
 
-  async issue(claims: {
-    userId: string;
-    sessionId: string;
-    role: 'USER' | 'ADMIN';
-    plan: { tier: 'FREE' | 'PREMIUM'; expiresAt: Date | null };
-  }): Promise<{ token: string; expiresAt: Date }> {
+  async issue(claims: { userId: string; sessionId: string; role: Role; plan: Plan }): Promise<{ token: string; expiresAt: Date }> {
     await this.fresh();
     const key = this.active();
     if (!key) throw new Error('no active signing key');

@@ -1,8 +1,15 @@
 import { BadUserInputError, ForbiddenError, NotFoundError } from '@ytm/errors';
 import type { Viewer } from '@ytm/auth';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '@ytm/pagination';
 import { TRACK_ID } from './playlist.js';
 import type { Clock, LikeRepository } from './ports.js';
 import type { TrackCatalog } from './track-catalog.js';
+
+/** A liked track and when it was liked. */
+export interface Like {
+  trackId: string;
+  likedAt: Date;
+}
 
 export interface LikeServiceDeps {
   likes: LikeRepository;
@@ -34,8 +41,17 @@ export class LikeService {
     return { id: trackId };
   }
 
-  likedTracks(viewer: Viewer, userId: string, first: number, after?: { likedAt: Date; trackId: string }) {
+  /** Newest like first; self only. */
+  async likedTracks(viewer: Viewer, userId: string, args: PageArgs): Promise<Page<Like>> {
     if (viewer.id !== userId) throw new ForbiddenError('Only the user may see their liked tracks');
-    return this.deps.likes.listLiked(userId, { first, ...(after ? { after } : {}) });
+    const first = pageSize(args.first);
+    const scope = 'liked';
+    const after = args.after ? (decodeCursor(scope, args.after, ['number', 'string']) as [number, string]) : undefined;
+    const page = await this.deps.likes.listLiked(userId, { first, ...(after ? { after: { likedAt: new Date(after[0]), trackId: after[1] } } : {}) });
+    return {
+      edges: page.likes.map((l) => ({ cursor: encodeCursor(scope, [l.likedAt.getTime(), l.trackId]), node: l })),
+      hasNextPage: page.hasNextPage,
+      totalCount: page.totalCount,
+    };
   }
 }

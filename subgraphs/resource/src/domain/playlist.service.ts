@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BadUserInputError, ConflictError, DomainError, ForbiddenError, NotFoundError } from '@ytm/errors';
 import type { Viewer } from '@ytm/auth';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '@ytm/pagination';
 import { isUuid } from './ids.js';
 import {
   canRead,
@@ -14,6 +15,7 @@ import {
   removeItems,
   type Playlist,
   type PlaylistItem,
+  type PlaylistSummary,
   type PlaylistVisibility,
 } from './playlist.js';
 import type { Clock, PlaylistRepository } from './ports.js';
@@ -43,6 +45,28 @@ export class PlaylistService {
     checkPlaylistId(id);
     const p = await this.deps.playlists.findLatest(id);
     return p && canRead(viewer, p) ? p : null;
+  }
+
+  /** The playlist when the viewer may read it, else null (to anyone else a PRIVATE playlist does not exist). */
+  readable(viewer: Viewer, p: Playlist | null): Playlist | null {
+    return p && canRead(viewer, p) ? p : null;
+  }
+
+  /** A user's playlists, newest first: others see the PUBLIC ones only (administrators see all). */
+  async ownedBy(viewer: Viewer, ownerId: string, args: PageArgs): Promise<Page<PlaylistSummary>> {
+    const first = pageSize(args.first);
+    const scope = `playlists:${ownerId}`;
+    const after = args.after ? (decodeCursor(scope, args.after, ['number', 'string']) as [number, string]) : undefined;
+    const page = await this.deps.playlists.listByOwner(ownerId, {
+      publicOnly: viewer.id !== ownerId && viewer.role !== 'ADMIN',
+      first,
+      ...(after ? { after: { createdAt: new Date(after[0]), id: after[1] } } : {}),
+    });
+    return {
+      edges: page.playlists.map((p) => ({ cursor: encodeCursor(scope, [p.createdAt.getTime(), p.id]), node: p })),
+      hasNextPage: page.hasNextPage,
+      totalCount: page.totalCount,
+    };
   }
 
   async create(viewer: Viewer, input: { name: string; description?: string | null; visibility?: PlaylistVisibility | null }): Promise<Playlist> {

@@ -1,5 +1,6 @@
 import { BadUserInputError, DomainError } from '@ytm/errors';
 import type { Viewer } from '@ytm/auth';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '@ytm/pagination';
 
 export type PlaylistVisibility = 'PRIVATE' | 'PUBLIC';
 
@@ -29,6 +30,9 @@ export interface Playlist {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** An entry with its 0-based place in the playlist. */
+export type PositionedItem = PlaylistItem & { position: number };
 
 /** A playlist without its items (listings). */
 export type PlaylistSummary = Omit<Playlist, 'items'> & { trackCount: number };
@@ -123,4 +127,23 @@ export function moveItem(items: readonly PlaylistItem[], itemId: string, toPosit
   }
   const rest = items.filter((_, i) => i !== from);
   return [...rest.slice(0, toPosition), items[from]!, ...rest.slice(toPosition)];
+}
+
+/** Items in playlist order (`first` defaults to 100 here). A cursor remembers the item and its position. */
+export function itemPage(playlistId: string, items: readonly PlaylistItem[], args: PageArgs): Page<PositionedItem> {
+  const first = pageSize(args.first, 100);
+  const scope = `items:${playlistId}`;
+  let start = 0;
+  if (args.after) {
+    const [itemId, position] = decodeCursor(scope, args.after, ['string', 'number']) as [string, number];
+    const at = items.findIndex((i) => i.id === itemId);
+    // The item was removed meanwhile: continue where it was.
+    start = at >= 0 ? at + 1 : Math.min(Math.max(0, Math.floor(position)), items.length);
+  }
+  const page = items.slice(start, start + first);
+  return {
+    edges: page.map((item, i) => ({ cursor: encodeCursor(scope, [item.id, start + i]), node: { ...item, position: start + i } })),
+    hasNextPage: start + page.length < items.length,
+    totalCount: items.length,
+  };
 }

@@ -1,12 +1,7 @@
-import type { PlanTier, Role } from '@ytm/auth';
+import type { Plan, PlanTier, Role } from '@ytm/auth';
 
-export type { PlanTier, Role };
-
-export interface Plan {
-  tier: PlanTier;
-  /** null: does not expire. */
-  expiresAt: Date | null;
-}
+export { effectivePlan } from '@ytm/auth';
+export type { Plan, PlanTier, Role };
 
 export interface User {
   id: string;
@@ -19,10 +14,4 @@ export interface User {
 
 export interface UserWithSecret extends User {
   passwordHash: string;
-}
-
-/** An expired PREMIUM plan counts as FREE. */
-export function effectivePlan(plan: Plan, now: Date): Plan {
-  if (plan.tier === 'PREMIUM' && plan.expiresAt && plan.expiresAt <= now) return { tier: 'FREE', expiresAt: null };
-  return plan;
 }

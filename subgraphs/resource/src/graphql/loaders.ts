@@ -5,7 +5,7 @@ import type { RemovedTrackRepository } from '../domain/track-catalog.js';
 import type { User } from '../domain/user.js';
 
 export interface LoaderSources {
-  users: UserRepository;
+  userStore: UserRepository;
   playlistStore: PlaylistRepository;
   removedTracks: RemovedTrackRepository;
   likeStore: LikeRepository;
@@ -21,7 +21,7 @@ export function createLoaders(sources: LoaderSources, viewerId: string | undefin
       return trackIds.map((id) => liked.get(id) ?? null);
     }),
     user: new DataLoader<string, User | null>(async (ids) => {
-      const users = await sources.users.findByIds(ids);
+      const users = await sources.userStore.findByIds(ids);
       const byId = new Map(users.map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

@@ -1,4 +1,6 @@
-export type PlanTier = 'FREE' | 'PREMIUM';
+import type { PlanTier } from '@ytm/auth';
+
+export type { PlanTier };
 
 export interface PlanRule {
   /** Tickets per UTC day; null is unlimited. */

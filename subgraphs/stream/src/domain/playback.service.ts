@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadUserInputError, ForbiddenError, NotFoundError, QuotaExceededError, UnauthenticatedError } from '@ytm/errors';
+import { pageSize } from '@ytm/pagination';
 import type { PlanRules, PlanTier } from './plan-rules.js';
 import type { Clock, PlayRepository, SessionRevocations, TicketRepository, TicketSigner, TrackFiles } from './ports.js';
 import { choosePlayback, FORMAT_MIME, type StreamFormat } from './stream-format.js';
@@ -132,11 +133,9 @@ export class PlaybackService {
     return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams, maxBitrate: rule.maxBitrate };
   }
 
-  async recentlyPlayed(caller: Caller, userId: string, first: number): Promise<PlayRecord[]> {
+  async recentlyPlayed(caller: Caller, userId: string, first?: number | null): Promise<PlayRecord[]> {
     assertSelf(caller, userId);
-    if (!Number.isInteger(first) || first < 0 || first > 100) throw new BadUserInputError('first must be between 0 and 100', 'first');
-    if (first === 0) return [];
-    return this.deps.plays.recentlyPlayed(userId, first);
+    return this.deps.plays.recentlyPlayed(userId, pageSize(first));
   }
 
   playCounts(trackIds: readonly string[]): Promise<Map<string, number>> {

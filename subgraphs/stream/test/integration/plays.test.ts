@@ -130,11 +130,13 @@ describe('plays', () => {
     const me = { userId: `u-${randomUUID()}`, sessionId: `s-${randomUUID()}` };
     const other = await h.graphql(USER_QUERY, { r: [{ __typename: 'User', id: 'someone-else' }] }, h.issuer.sign(me));
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const tooMany = await h.graphql(
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { recentlyPlayed(first: 101) { playedAt } } } }`,
-      { r: [{ __typename: 'User', id: me.userId }] },
-      h.issuer.sign(me),
-    );
-    expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const first of [101, 0, -1]) {
+      const bad = await h.graphql(
+        `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on User { recentlyPlayed(first: $first) { playedAt } } } }`,
+        { r: [{ __typename: 'User', id: me.userId }], first },
+        h.issuer.sign(me),
+      );
+      expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
   });
 });

@@ -105,8 +105,10 @@ describe('revocation during a stream', () => {
   it('a client that goes away mid-stream leaves no open stream (the file is closed)', async () => {
     const t = await a.requestPlayback(a.issuer.sign(userOf()), 'long');
     const { res } = await pausedDownload(ticketUrl(a, t.token));
-    await waitFor(() => a.stream.active.count > 0, 2_000);
+    await waitFor(() => a.stream.active.count > 0, 2_000, 20, 'the stream to be open');
+    expect(a.stream.active.count).toBe(1);
     res.destroy();
     await waitFor(() => a.stream.active.count === 0, 2_000, 20, 'the stream to be released');
+    expect(a.stream.active.count).toBe(0);
   });
 });

@@ -155,9 +155,12 @@ describe('listeners and processes', () => {
     const t = await h.requestPlayback(token, 'long', { format: 'MP3', maxBitrate: 128 });
     const a = await startGet(`${ticketUrl(h, t.token)}?t=100`);
     const [pid] = h.stream.transcoder.pids;
+    expect(pid).toEqual(expect.any(Number));
     a.req.destroy();
     await waitFor(() => !alive(pid!), 10_000, 50, 'the ffmpeg process to exit');
     await untilNoProcesses(h);
+    expect(alive(pid!)).toBe(false);
+    expect(h.stream.transcoder.processes).toBe(0);
   });
 });
 

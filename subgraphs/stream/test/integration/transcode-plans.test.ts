@@ -77,19 +77,22 @@ describe('play rules on transcoded streams', () => {
     const u = user('PREMIUM');
     const t = await h.requestPlayback(h.issuer.sign(u), 'mp3', { format: 'OPUS', maxBitrate: 64 });
     await download(ticketUrl(h, t.token));
-    await waitFor(
+    const played = await waitFor(
       async () => {
         const r = await h.graphql<{ _entities: Array<{ recentlyPlayed: Array<{ completed: boolean }> }> }>(
           PLAYED,
           { r: [{ __typename: 'User', id: u.userId }] },
           h.issuer.sign(u),
         );
-        return r.data?._entities[0]?.recentlyPlayed[0]?.completed === true;
+        const recent = r.data?._entities[0]?.recentlyPlayed ?? [];
+        return recent[0]?.completed === true ? recent : undefined;
       },
       5_000,
       100,
       'the completed play',
     );
+    expect(played).toHaveLength(1);
+    expect(played[0]).toMatchObject({ completed: true });
   });
 
   it('a new ticket beyond the concurrent streams revokes the old one: its live transcode is cut and its process ends', async () => {

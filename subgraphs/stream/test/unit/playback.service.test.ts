@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_PLAN_RULES } from '../../src/domain/plan-rules.js';
-import { PlaybackService } from '../../src/domain/playback.service.js';
+import { PlaybackService, type PlaybackServiceDeps } from '../../src/domain/playback.service.js';
 import type { NewTicket, TicketRepository } from '../../src/domain/ports.js';
 import type { Ticket } from '../../src/domain/ticket.js';
 
@@ -38,14 +38,14 @@ class MemoryTickets implements TicketRepository {
   }
 }
 
-function setup(durationSeconds = 200) {
+function setup(durationSeconds = 200, plays: PlaybackServiceDeps['plays'] = { recentlyPlayed: async () => [], countCompleted: async () => new Map() }) {
   let now = new Date('2026-03-01T23:59:00Z');
   const tickets = new MemoryTickets();
   const revokedSessions = new Set<string>();
   const revoked: string[] = [];
   const service = new PlaybackService({
     tickets,
-    plays: { recentlyPlayed: async () => [], countCompleted: async () => new Map() },
+    plays,
     sessions: { add: async (id) => void revokedSessions.add(id), has: async (id) => revokedSessions.has(id) },
     trackFiles: { get: async (id) => (id === 'missing' ? null : { trackId: id, path: '/x', size: 1000, mtimeMs: 0, mimeType: 'audio/flac', durationSeconds }) },
     signer: { sign: (c) => `tok-${c.ticketId}`, verify: () => Promise.reject() as never },
@@ -102,5 +102,17 @@ describe('PlaybackService', () => {
     await expect(service.requestPlayback(free, 'a')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(service.quota(free, 'u2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(service.recentlyPlayed(free, 'u2', 5)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('recentlyPlayed takes the contract’s `first`: 1..100, default 25; 0 and over 100 are BAD_USER_INPUT', async () => {
+    const asked: number[] = [];
+    const { service: recording } = setup(200, { recentlyPlayed: async (_user, n) => (asked.push(n), []), countCompleted: async () => new Map() });
+    await recording.recentlyPlayed(free, 'u1', 1);
+    await recording.recentlyPlayed(free, 'u1', 100);
+    await recording.recentlyPlayed(free, 'u1', undefined);
+    expect(asked).toEqual([1, 100, 25]);
+    for (const bad of [0, -1, 101, 1.5])
+      await expect(recording.recentlyPlayed(free, 'u1', bad)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', extensions: { field: 'first' } });
+    expect(asked).toHaveLength(3);
   });
 });

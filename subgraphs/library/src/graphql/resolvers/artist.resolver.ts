@@ -1,6 +1,6 @@
 import { requireViewer } from '@ytm/auth';
 import type { Artist } from '../../domain/model.js';
-import { toConnection } from '../connection.js';
+import { loadConnection } from '../connection.js';
 import type { LibraryContext } from '../context.js';
 import type { PageArgs } from '../../domain/pagination.js';
 
@@ -16,7 +16,7 @@ export const artistResolvers = {
       const { coverArtId } = await ctx.loaders.artistCounts.load(a.id);
       return coverArtId ? ctx.loaders.image.load(coverArtId) : null;
     },
-    albums: (a: Artist, args: PageArgs, ctx: LibraryContext) => toConnection(ctx.library.artistAlbumPage(a.id, args), ctx.loaders.album),
-    tracks: (a: Artist, args: PageArgs, ctx: LibraryContext) => toConnection(ctx.library.artistTrackPage(a.id, args), ctx.loaders.track),
+    albums: (a: Artist, args: PageArgs, ctx: LibraryContext) => loadConnection(ctx.library.artistAlbumPage(a.id, args), ctx.loaders.album),
+    tracks: (a: Artist, args: PageArgs, ctx: LibraryContext) => loadConnection(ctx.library.artistTrackPage(a.id, args), ctx.loaders.track),
   },
 };

@@ -1,7 +1,7 @@
 import { requireViewer } from '@ytm/auth';
 import type { AlbumFilter, AlbumSort, TrackFilter, TrackSort } from '../../domain/listings.js';
 import type { SortDirection } from '../../domain/library.service.js';
-import { loadPresent, toConnection } from '../connection.js';
+import { loadPresent, loadConnection } from '../connection.js';
 import type { LibraryContext } from '../context.js';
 import type { PageArgs } from '../../domain/pagination.js';
 
@@ -13,7 +13,7 @@ export const queryResolvers = {
     },
     tracks: (_: unknown, args: PageArgs & { filter?: TrackFilter | null; sort: TrackSort; direction: SortDirection }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
-      return toConnection(ctx.library.trackPage(args.filter, args.sort, args.direction, args), ctx.loaders.track);
+      return loadConnection(ctx.library.trackPage(args.filter, args.sort, args.direction, args), ctx.loaders.track);
     },
     album: (_: unknown, { id }: { id: string }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
@@ -21,7 +21,7 @@ export const queryResolvers = {
     },
     albums: (_: unknown, args: PageArgs & { sort: AlbumSort; direction: SortDirection; filter?: AlbumFilter | null }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
-      return toConnection(ctx.library.albumPage(args.sort, args.direction, args, args.filter), ctx.loaders.album);
+      return loadConnection(ctx.library.albumPage(args.sort, args.direction, args, args.filter), ctx.loaders.album);
     },
     randomTracks: (_: unknown, args: { filter?: TrackFilter | null; count?: number | null }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
@@ -41,7 +41,7 @@ export const queryResolvers = {
     },
     artists: (_: unknown, args: PageArgs, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);
-      return toConnection(ctx.library.artistPage(args), ctx.loaders.artist);
+      return loadConnection(ctx.library.artistPage(args), ctx.loaders.artist);
     },
     search: async (_: unknown, { query, limit }: { query: string; limit?: number | null }, ctx: LibraryContext) => {
       requireViewer(ctx.viewer);

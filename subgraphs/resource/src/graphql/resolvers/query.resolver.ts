@@ -1,4 +1,5 @@
 import { requireViewer } from '@ytm/auth';
+import { checkPlaylistId } from '../../domain/playlist.service.js';
 import type { ResourceContext } from '../context.js';
 
 export const queryResolvers = {
@@ -7,6 +8,11 @@ export const queryResolvers = {
     user: (_: unknown, args: { id: string }, ctx: ResourceContext) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.user.load(args.id);
+    },
+    playlist: async (_: unknown, args: { id: string }, ctx: ResourceContext) => {
+      const viewer = requireViewer(ctx.viewer);
+      checkPlaylistId(args.id);
+      return ctx.services.playlists.readable(viewer, await ctx.loaders.playlist.load(args.id));
     },
   },
 };

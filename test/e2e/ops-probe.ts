@@ -1,0 +1,33 @@
+import { waitFor } from '@ytm/testing';
+
+/**
+ * What a service's ops listener (loopback only) shows, for tests that wait on observable state
+ * instead of sleeping.
+ */
+
+/** The router's live GraphQL subscriptions (its /health `subscribers`). */
+export async function subscriberCount(opsUrl: string): Promise<number> {
+  const body = (await (await fetch(`${opsUrl}/health`)).json()) as { subscribers?: number };
+  return body.subscribers ?? 0;
+}
+
+/** Waits until the router at `opsUrl` holds exactly `count` live subscriptions. */
+export async function waitForSubscribers(opsUrl: string, count: number, timeoutMs = 10_000): Promise<void> {
+  await waitFor(async () => (await subscriberCount(opsUrl)) === count, timeoutMs, 50, `${count} subscriptions on ${opsUrl}`);
+}
+
+/** A counter's or gauge's value on /metrics, for the series with exactly these labels (0 when absent). */
+export async function metricValue(opsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
+  const wanted = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(',');
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = (match[2] ?? '').split(',').filter(Boolean).sort().join(',');
+    if (have === wanted) return Number(match[3]);
+  }
+  return 0;
+}
