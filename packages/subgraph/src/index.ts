@@ -64,5 +64,6 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
 }
 
 export { DateTimeScalar } from './date-time.js';
-export { runSubgraph, type ComposedSubgraph, type RunSubgraphOptions, type RunningSubgraph } from './run.js';
+export { runService, type ComposedService, type ComposedSubgraph, type RunServiceOptions, type RunningService } from './run.js';
+export { serviceMain, type ServiceMainOptions, type ServiceRuntimeConfig } from './service-main.js';
 export { advertisedBaseUrl, isWildcardHost, type AdvertiseOptions } from './advertise.js';

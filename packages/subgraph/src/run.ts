@@ -17,32 +17,40 @@ import { startRegistration } from '@ytm/registry';
 import { advertisedBaseUrl } from './advertise.js';
 
 /**
- * What every subgraph's composition root returns (`src/composition.ts`, `composeService`): the
- * parts it built, none of them listening or running until `runSubgraph` (or a test) asks.
+ * What every service's composition root returns (`src/composition.ts`, `composeService`): the
+ * parts it built, none of them listening or running until `runService` (or a test) asks.
  */
-export interface ComposedSubgraph {
-  /** Subgraph name as the router knows it: library, resource or stream. */
+export interface ComposedService {
+  /** The service's name as the router knows it: library, resource, stream or subsonic. */
   name: string;
-  /** This subgraph's SDL (its `schema.graphql`), sent with its registration. */
-  sdl: string;
-  /** The Koa app: a bare `/health`, `/graphql` and the service's own routes; `app.ops` is what the ops listener serves. */
+  /** The Koa app: its own routes and `/graphql` when it is a subgraph; `app.ops` is what the ops listener serves. */
   app: ServiceApp;
+  /** This subgraph's SDL (its `schema.graphql`), sent with its registration; absent for an HTTP-only service. */
+  sdl?: string;
   /** Hot routes served below the app (tried first, in order). */
-  routes: RawRoute[];
+  routes?: RawRoute[];
   /** The gRPC server (not listening); every service added to it is reported SERVING once listening. */
-  grpc: GrpcServer;
+  grpc?: GrpcServer;
   /** Starts the background work (outbox relay, consumers, timers, watcher, ...). */
   start(): Promise<void>;
   /** Closed after the servers stop, in order (timers, consumers, relays, clients, stores). */
   shutdown: ShutdownStep[];
 }
 
-export interface RunSubgraphOptions {
+/** A federated subgraph: GraphQL (its SDL registered with the router) and gRPC. */
+export interface ComposedSubgraph extends ComposedService {
+  sdl: string;
+  routes: RawRoute[];
+  grpc: GrpcServer;
+}
+
+export interface RunServiceOptions {
   logger: Logger;
   version: string;
   host: string;
   port: number;
-  grpcPort: number;
+  /** Where the gRPC server listens, for a service that has one. */
+  grpcPort?: number;
   /** The ops listener (`/health`, `/ready`, `/metrics` from `app.ops`): loopback unless opened on purpose. */
   ops: OpsListenOptions;
   /** Where other services reach this one (ADVERTISE_HOST / ADVERTISE_URL); see advertisedBaseUrl. */
@@ -53,26 +61,33 @@ export interface RunSubgraphOptions {
   registryUrl: string;
 }
 
-export interface RunningSubgraph {
+export interface RunningService {
   port: number;
+  /** 0 for a service without gRPC. */
   grpcPort: number;
   opsPort: number;
 }
 
 /**
- * Listens, registers with the router's registry (heartbeats), starts the service's background
- * work, and shuts down in order on SIGTERM: stop registering, finish in-flight requests, then the
- * service's steps.
+ * Listens (HTTP, ops, gRPC when the service has it), registers with every router's registry
+ * (heartbeats; a subgraph with its SDL, an HTTP-only service with none), starts the service's
+ * background work, and shuts down in order on SIGTERM: stop registering, finish in-flight
+ * requests, then the service's steps.
  */
-export async function runSubgraph(service: ComposedSubgraph, options: RunSubgraphOptions): Promise<RunningSubgraph> {
+export async function runService(service: ComposedService, options: RunServiceOptions): Promise<RunningService> {
   const { logger, host } = options;
   const { name, grpc } = service;
-  const { server, port: httpPort } = await listen(httpHandler(service.app, service.routes), host, options.port);
+  const { server, port: httpPort } = await listen(httpHandler(service.app, service.routes ?? []), host, options.port);
   const ops = await listenOps(service.app.ops, options.ops);
-  const grpcPort = await listenGrpc(grpc.server, host, options.grpcPort);
-  grpc.setServing();
+  let grpcPort = 0;
+  if (grpc) {
+    grpcPort = await listenGrpc(grpc.server, host, options.grpcPort ?? 0);
+    grpc.setServing();
+  }
   const httpUrl = advertisedBaseUrl({ host, port: httpPort, advertiseHost: options.advertise?.host, advertiseUrl: options.advertise?.url });
-  const graphqlUrl = `${httpUrl}${GRAPHQL_PATH}`;
+  const sdl = service.sdl ?? '';
+  // An HTTP-only service registers no GraphQL endpoint: the router only relays its routes.
+  const graphqlUrl = sdl === '' ? '' : `${httpUrl}${GRAPHQL_PATH}`;
   const instanceId = `${name}-${randomUUID()}`;
   const registrations = options.registryUrl
     .split(',')
@@ -86,7 +101,7 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
         instanceId,
         graphqlUrl,
         httpUrl,
-        sdl: service.sdl,
+        sdl,
         version: options.version,
         logger: logger.child({ component: 'registry-client', registryUrl }),
       }),
@@ -94,11 +109,11 @@ export async function runSubgraph(service: ComposedSubgraph, options: RunSubgrap
   handleShutdown(logger, () => [
     ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
     ['http', () => closeServer(server, 8_000)],
-    ['grpc', () => closeGrpc(grpc.server, 2_000)],
+    ...(grpc ? ([['grpc', () => closeGrpc(grpc.server, 2_000)]] as ShutdownStep[]) : []),
     ...service.shutdown,
     ['ops', () => closeServer(ops.server, 1_000)],
   ]);
   await service.start();
-  logger.info({ port: httpPort, grpcPort, graphqlUrl, opsUrl: `http://${options.ops.host}:${ops.port}` }, `${name} listening`);
+  logger.info({ port: httpPort, grpcPort, url: graphqlUrl || httpUrl, opsUrl: `http://${options.ops.host}:${ops.port}` }, `${name} listening`);
   return { port: httpPort, grpcPort, opsPort: ops.port };
 }

@@ -1,21 +1,5 @@
-import { createLogger } from '@ytm/logger';
-import { runSubgraph } from '@ytm/subgraph';
-import { ServiceIdentity } from '@ytm/trust';
+import { serviceMain } from '@ytm/subgraph';
 import { composeService } from './composition.js';
 import { readConfig } from './config.js';
 
-const config = readConfig();
-const logger = createLogger({ name: 'ytm-library', level: config.LOG_LEVEL });
-const identity = ServiceIdentity.load({ dir: config.TRUST_DIR, name: 'library', keyFile: config.SERVICE_KEY_FILE });
-const service = await composeService(config, logger, identity);
-await runSubgraph(service, {
-  logger,
-  version: '0.1.0',
-  host: config.HOST,
-  port: config.PORT,
-  grpcPort: config.GRPC_PORT,
-  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-  advertise: { host: config.ADVERTISE_HOST, url: config.ADVERTISE_URL },
-  credentials: identity,
-  registryUrl: config.REGISTRY_URL,
-});
+await serviceMain({ name: 'library', version: '0.1.0', config: readConfig(), compose: composeService });
