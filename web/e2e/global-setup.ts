@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
@@ -22,6 +24,8 @@ export default async function globalSetup(_config: FullConfig) {
   const mongodbUrl = process.env.MONGODB_URL ?? infra!.mongodbUrl;
   const kafkaBrokers = process.env.KAFKA_BROKERS ?? infra!.kafkaBrokers;
   const dbPrefix = `webe2e${Date.now().toString(36)}`;
+  // An administrator (ensured by resource at start) for the admin pages' tests.
+  const admin = { email: 'admin@ytm.test', password: 'admin password for the web tests' };
   const system = await startSystem({
     mongodbUrl,
     kafkaBrokers,
@@ -31,6 +35,8 @@ export default async function globalSetup(_config: FullConfig) {
     env: {
       MUSIC_DIR: music,
       LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
       // Tickets last a track's length plus 10 s (the least allowed), so a renewal happens mid-track
       // (30 s before expiry: about 20 s into a 40 s track) and the browser tests play through it.
       TICKET_MARGIN_SECONDS: '10',
@@ -43,7 +49,28 @@ export default async function globalSetup(_config: FullConfig) {
   process.env.YTM_WEB_URL = url;
   process.env.YTM_WEB_TRACKS = String(tracks);
   process.env.YTM_WEB_ALBUMS = String(ALBUMS.length);
+  process.env.YTM_WEB_MUSIC = music;
+  process.env.YTM_WEB_ADMIN_EMAIL = admin.email;
+  process.env.YTM_WEB_ADMIN_PASSWORD = admin.password;
+  // The tests' handle on the system (they run in other processes): POST /router/restart.
+  const control = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/router/restart') {
+      (system.services as Record<string, { restart(): Promise<void> }>)
+        .router!.restart()
+        .then(() => res.end('restarted'))
+        .catch((err: Error) => {
+          res.statusCode = 500;
+          res.end(err.message);
+        });
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
+  process.env.YTM_WEB_CONTROL = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
   return async () => {
+    control.close();
     await system.stop();
     await dropDatabases(mongodbUrl, dbPrefix);
     if (infra?.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ only: infra.startedNow, log: () => undefined });

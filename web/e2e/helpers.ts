@@ -71,6 +71,29 @@ export async function checkA11y(page: Page, label: string): Promise<number> {
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** An access token for `email` straight from the API (for the test's own out-of-band changes). */
+export async function apiToken(email: string, password = PASSWORD): Promise<string> {
+  const r = await fetch(`${process.env.YTM_WEB_URL}/auth/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!r.ok) throw new Error(`sign-in for ${email}: ${r.status}`);
+  return ((await r.json()) as { accessToken: string }).accessToken;
+}
+
+/** A GraphQL operation as `token`; throws on errors. */
+export async function api<T = Record<string, unknown>>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const r = await fetch(`${process.env.YTM_WEB_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await r.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data!;
+}
+
 export interface ApiUser {
   email: string;
   password: string;

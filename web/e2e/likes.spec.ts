@@ -53,7 +53,7 @@ test('like → on the Liked page, newest first; the heart agrees everywhere; a f
     });
     const midnight = page.getByRole('button', { name: 'Like Midnight Static' });
     await midnight.click();
-    await expect(page.getByRole('status')).toContainText('Could not like “Midnight Static”');
+    await expect(page.getByRole('status', { name: 'Notifications' })).toContainText('Could not like “Midnight Static”');
     await expect(midnight).toHaveAttribute('aria-pressed', 'false');
     await page.unroute('**/graphql');
   });

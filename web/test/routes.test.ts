@@ -9,22 +9,23 @@ function served(path: string, r = appRoutes()): boolean {
 describe('the app routes, defined once', () => {
   it('derives the SPA fallback list from the route table', () => {
     expect(appRoutes()).toEqual({
-      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/liked', '/signin', '/signup'],
-      prefixes: ['/albums/', '/artists/'],
+      exact: ['/', '/artists', '/tracks', '/search', '/queue', '/liked', '/lists', '/signin', '/signup'],
+      prefixes: ['/albums/', '/artists/', '/playlist/'],
     });
   });
 
   it('every path the app renders is served index.html by the router, and nothing else is', () => {
-    const paths = ['/', '/albums/a1', '/artists', '/artists/x%20y', '/tracks', '/search', '/queue', '/liked', '/signin', '/signup'];
+    const paths = ['/', '/albums/a1', '/artists', '/artists/x%20y', '/tracks', '/search', '/queue', '/liked', '/lists', '/playlist/p1', '/signin', '/signup'];
     for (const p of paths) {
       expect(resolve(p), p).toBeDefined();
       expect(served(p), p).toBe(true);
     }
-    for (const p of ['/albums', '/albums/a/b', '/nope', '/graphql', '/albums/']) {
+    // The playlist export (/playlists/<id>.m3u8) is the router's, never the app's.
+    for (const p of ['/albums', '/albums/a/b', '/nope', '/graphql', '/albums/', '/playlists/p1.m3u8', '/playlist/']) {
       expect(resolve(p), p).toBeUndefined();
       expect(served(p), p).toBe(false);
     }
-    expect(Object.keys(ROUTES).length).toBe(appRoutes().exact.length + 2);
+    expect(Object.keys(ROUTES).length).toBe(appRoutes().exact.length + appRoutes().prefixes.length);
   });
 
   it('matches params and refuses what it cannot express', () => {

@@ -131,7 +131,7 @@ export async function composeService(
   });
 
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
-  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger));
+  grpc.server.addService(LibraryGrpcService, createLibraryHandlers(library, logger, config.musicRoots));
 
   return {
     name: 'library',

@@ -13,6 +13,9 @@ import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
 import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
+import { LibraryLive } from '../features/live/LibraryLive';
+import { LiveStatus } from '../features/live/LiveStatus';
+import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
 import { Link, useRouter } from './router';
@@ -52,6 +55,8 @@ const PAGES: { [K in PageName]: (params: Record<string, string>, path: string) =
   search: () => ({ title: 'Search', page: <SearchPage /> }),
   queue: () => ({ title: 'Queue', page: <QueuePage /> }),
   liked: (_, path) => collectionRoute(path) ?? notFound(),
+  lists: (_, path) => collectionRoute(path) ?? notFound(),
+  playlist: (_, path) => collectionRoute(path) ?? notFound(),
 };
 
 function route(path: string): Shown {
@@ -115,6 +120,9 @@ export function Shell() {
         </main>
       </div>
       <PlayerBar />
+      <SelectionBar />
+      <LibraryLive />
+      <LiveStatus />
       <Notices />
       <nav className="tabbar" aria-label="Sections">
         {[...NAV.slice(0, 3), { to: '/search', label: 'Search', icon: SearchIcon, active: (p: string) => p === '/search' }, NAV[3]!].map(

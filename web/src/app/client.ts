@@ -2,8 +2,8 @@ import { Client, fetchExchange, ssrExchange, subscriptionExchange, type SSRData 
 import { authExchange } from '@urql/exchange-auth';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
-import { createClient as createWsClient } from 'graphql-ws';
 import type { Session } from '../features/auth/session';
+import { activeQueries, createLiveSocket } from './live-socket';
 import { collectionOptimistic, collectionResolvers, collectionUpdates, onLibraryChange } from './cache-config';
 
 const unkeyed = [
@@ -36,20 +36,14 @@ const unkeyed = [
  * /graphql URL for subscriptions, with the current token in connection_init.
  */
 export function createApiClient(session: Session, initialData?: SSRData): Client {
-  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-  const ws = createWsClient({
-    url: wsUrl,
-    lazy: true,
-    connectionParams: async () => ({ authorization: `Bearer ${(await session.token()) ?? ''}` }),
-    // 4401: the token expired; 4205: the supergraph changed. Both mean: reconnect (with a fresh token).
-    shouldRetry: () => true,
-    retryAttempts: 20,
-  });
-  return new Client({
+  const queries = activeQueries();
+  const ws = createLiveSocket(session, () => queries.refetchAll(client));
+  const client: Client = new Client({
     url: '/graphql',
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
     exchanges: [
+      queries.exchange,
       cacheExchange({
         keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
         resolvers: {
@@ -96,4 +90,5 @@ export function createApiClient(session: Session, initialData?: SSRData): Client
       }),
     ],
   });
+  return client;
 }

@@ -13,6 +13,8 @@ export const ROUTES = {
   search: '/search',
   queue: '/queue',
   liked: '/liked',
+  lists: '/lists',
+  playlist: '/playlist/:id',
   signin: '/signin',
   signup: '/signup',
 } as const;

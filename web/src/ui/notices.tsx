@@ -38,7 +38,7 @@ const subscribe = (l: () => void) => {
 export function Notices() {
   const list = useSyncExternalStore(subscribe, () => notices);
   return (
-    <div className="notices" role="status" aria-live="polite">
+    <div className="notices" role="status" aria-live="polite" aria-label="Notifications">
       {list.map((n) => (
         <div key={n.id} className={`notice ${n.tone}`}>
           <span>{n.text}</span>

@@ -1,3 +1,4 @@
+import { basename, relative, sep } from 'node:path';
 import { BadUserInputError, NotFoundError } from '@ytm/errors';
 import type { Logger } from '@ytm/logger';
 import { toGrpcError, type LibraryServer } from '@ytm/proto';
@@ -5,11 +6,18 @@ import type { LibraryService } from '../domain/library.service.js';
 
 export const MAX_BATCH_IDS = 1_000;
 
+/** A file's path relative to the music folder that holds it, '/'-separated; its name alone when none does. */
+export function relativeToRoots(path: string, roots: readonly string[]): string {
+  const root = roots.find((r) => path.startsWith(r.endsWith(sep) ? r : r + sep));
+  return (root ? relative(root, path) : basename(path)).split(sep).join('/');
+}
+
 /**
- * The internal Library API (stream asks for files, resource checks track IDs). File paths
- * leave the service only through GetTrackFile.
+ * The internal Library API (stream asks for files, resource checks track IDs and exports
+ * playlists). Absolute file paths leave the service only through GetTrackFile; BatchGetTracks
+ * gives the path relative to the music folder (`musicRoots`).
  */
-export function createLibraryHandlers(library: LibraryService, logger: Logger): LibraryServer {
+export function createLibraryHandlers(library: LibraryService, logger: Logger, musicRoots: readonly string[] = []): LibraryServer {
   const onInternal = (err: unknown) => logger.error({ err }, 'library gRPC call failed');
   return {
     getTrackFile: (call, callback) => {
@@ -53,6 +61,7 @@ export function createLibraryHandlers(library: LibraryService, logger: Logger): 
             albumId: t.albumId ?? '',
             albumTitle: albums[i]?.title ?? '',
             artistNames: artists.map((a) => a?.name ?? '').filter(Boolean),
+            relativePath: relativeToRoots(t.path, musicRoots),
           });
         }
         callback(null, { tracks: found, missingIds });

@@ -1,5 +1,6 @@
 // A generated corpus (every format, multi-disc, compilation, accents, corrupt files, covers)
 // scanned on real FerretDB and Kafka, then read through GraphQL, /art and gRPC.
+import { relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createClient, LibraryClient, status as grpcStatus, unaryCall } from '@ytm/proto';
 import { testIdentity } from '@ytm/testing';
@@ -261,6 +262,10 @@ describe('gRPC Library', () => {
       const batch = await unaryCall(resource.batchGetTracks.bind(resource), { ids: [id, 'tr_nope'] }, { deadlineMs: 2_000 });
       expect(batch.missingIds).toEqual(['tr_nope']);
       expect(batch.tracks[0]).toMatchObject({ id, title: 'Something', albumTitle: 'Abbey Road', artistNames: ['The Beatles'] });
+      // Relative to the music folder, '/'-separated: what a playlist export lists.
+      expect(batch.tracks[0]!.relativePath).toBe(relative(h.musicDir, file.path).split(sep).join('/'));
+      expect(batch.tracks[0]!.relativePath.endsWith('CD1/02 Something.flac')).toBe(true);
+      expect(batch.tracks[0]!.relativePath.startsWith('/')).toBe(false);
     } finally {
       client.close();
       resource.close();

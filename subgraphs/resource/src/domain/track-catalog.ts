@@ -7,6 +7,8 @@ export interface TrackSummary {
   durationSeconds: number;
   albumTitle: string;
   artistNames: string[];
+  /** The file's path relative to the music folder, '/'-separated; null when library does not say. */
+  relativePath: string | null;
 }
 
 /** Library's tracks, asked over gRPC (BatchGetTracks). */

@@ -20,7 +20,14 @@ export function libraryTrackCatalog(address: string, caller: CallerCredentials, 
         const responses = await Promise.all(chunks.map((chunk) => unaryCall(client.batchGetTracks.bind(client), { ids: chunk }, { deadlineMs })));
         for (const r of responses) {
           for (const t of r.tracks)
-            found.set(t.id, { id: t.id, title: t.title, durationSeconds: t.durationSeconds, albumTitle: t.albumTitle, artistNames: t.artistNames });
+            found.set(t.id, {
+              id: t.id,
+              title: t.title,
+              durationSeconds: t.durationSeconds,
+              albumTitle: t.albumTitle,
+              artistNames: t.artistNames,
+              relativePath: t.relativePath || null,
+            });
         }
       } catch (err) {
         const remote = fromGrpcError(err);

@@ -7,7 +7,9 @@ function line(text: string): string {
 }
 
 /**
- * Extended M3U (UTF-8, hence .m3u8): `#EXTINF:<seconds>,<artists> - <title>` then the entry URL
+ * Extended M3U (UTF-8, hence .m3u8): `#EXTINF:<seconds>,<artists> - <title>` then the file's path
+ * relative to the music folder, which a player or another server with the same folder opens
+ * (placed beside the folder's root). Only when library did not give a path, the entry URL
  * (`{id}` in `entryUrl` is the track ID). Tracks that left the library become comments, so the
  * positions of the others stay readable.
  */
@@ -21,7 +23,7 @@ export function renderM3u8(playlist: Playlist, tracks: ReadonlyMap<string, Track
     }
     const artists = t.artistNames.map(line).filter(Boolean).join(', ');
     out.push(`#EXTINF:${Math.max(-1, Math.round(t.durationSeconds))},${artists ? `${artists} - ` : ''}${line(t.title)}`);
-    out.push(entryUrl.replaceAll('{id}', encodeURIComponent(item.trackId)));
+    out.push(t.relativePath ? line(t.relativePath) : entryUrl.replaceAll('{id}', encodeURIComponent(item.trackId)));
   }
   return `${out.join('\n')}\n`;
 }

@@ -118,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           albumId: 'alb1',
           albumTitle: 'Album',
           artistNames: ['Artist A', 'Artist B'],
+          relativePath: `Artist A/Album/${String(i + 1).padStart(2, '0')} ${id}.flac`,
         });
         ids.push(id);
       }

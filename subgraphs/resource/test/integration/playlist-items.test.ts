@@ -271,8 +271,10 @@ describe('GET /playlists/<id>.m3u8', () => {
     expect(lines[1]).toBe('#PLAYLIST:items');
     const tb = h.library.tracks.get(b)!;
     expect(lines[2]).toBe(`#EXTINF:${Math.round(tb.durationSeconds)},Artist A, Artist B - ${tb.title}`);
-    expect(lines[3]).toBe(`ytm:track:${b}`);
-    expect(lines[5]).toBe(`ytm:track:${a}`);
+    // The file's path relative to the music folder (from library's BatchGetTracks), not an ID.
+    expect(lines[3]).toBe(tb.relativePath);
+    expect(lines[3]).toMatch(/^Artist A\/Album\/\d\d trk_\w+\.flac$/);
+    expect(lines[5]).toBe(h.library.tracks.get(a)!.relativePath);
     expect((await get(id, admin.accessToken)).status).toBe(200);
     expect((await get(id, other.accessToken)).status).toBe(404);
     expect((await get(id)).status).toBe(401);
@@ -288,7 +290,7 @@ describe('GET /playlists/<id>.m3u8', () => {
     h.library.tracks.delete(vanish);
     const text = await (await get(id, other.accessToken)).text();
     expect(text).toContain(`# ${vanish}: no longer in the library`);
-    expect(text).toContain(`ytm:track:${stay}`);
+    expect(text).toContain(`\n${h.library.tracks.get(stay)!.relativePath}\n`);
     h.library.mode = 'unavailable';
     try {
       const r = await get(id, other.accessToken);

@@ -94,9 +94,16 @@ describe('renderM3u8', () => {
       createdAt: at,
       updatedAt: at,
     };
-    const tracks = new Map([['t-1', { id: 't-1', title: 'Song\r\nTwo', durationSeconds: 201.6, albumTitle: 'A', artistNames: ['X', 'Y'] }]]);
+    const tracks = new Map([
+      ['t-1', { id: 't-1', title: 'Song\r\nTwo', durationSeconds: 201.6, albumTitle: 'A', artistNames: ['X', 'Y'], relativePath: 'X/A/01 Song Two.flac' }],
+    ]);
     expect(renderM3u8(playlist, tracks, 'https://ytm.example/t/{id}')).toBe(
-      '#EXTM3U\n#PLAYLIST:Night Drive\n#EXTINF:202,X, Y - Song Two\nhttps://ytm.example/t/t-1\n# t-2: no longer in the library\n',
+      '#EXTM3U\n#PLAYLIST:Night Drive\n#EXTINF:202,X, Y - Song Two\nX/A/01 Song Two.flac\n# t-2: no longer in the library\n',
+    );
+    // A library that gives no path (older version): the entry URL instead.
+    const pathless = new Map([['t-1', { ...tracks.get('t-1')!, relativePath: null }]]);
+    expect(renderM3u8({ ...playlist, items: items('1') }, pathless, 'https://ytm.example/t/{id}')).toBe(
+      '#EXTM3U\n#PLAYLIST:Night Drive\n#EXTINF:202,X, Y - Song Two\nhttps://ytm.example/t/t-1\n',
     );
   });
 });

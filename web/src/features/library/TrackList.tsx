@@ -5,6 +5,8 @@ import { clock } from '../../ui/format';
 import { MoreIcon, PlayIcon } from '../../ui/icons';
 import { LikeButton } from '../likes/LikeButton';
 import '../likes/likes.css';
+import { AddToPlaylistItems } from '../playlists/add-to-playlist';
+import { SelectBox, trackDragProps } from '../playlists/selection';
 import { usePlayer, usePlayerEngine } from '../player/player-context';
 import { current, type QueueTrack } from '../player/queue';
 
@@ -55,6 +57,7 @@ export function TrackMenu({ track }: { track: QueueTrack }) {
           <li>
             <button onClick={act(() => engine.addToQueue([track]))}>Add to queue</button>
           </li>
+          <AddToPlaylistItems tracks={[track]} onDone={() => setOpen(false)} />
         </ul>
       )}
     </div>
@@ -118,7 +121,8 @@ export function TrackRow({
   as?: 'li' | 'div';
 }) {
   return (
-    <Tag className={`track${isCurrent ? ' current' : ''}`} style={style} aria-current={isCurrent ? 'true' : undefined}>
+    <Tag className={`track${isCurrent ? ' current' : ''}`} style={style} aria-current={isCurrent ? 'true' : undefined} {...trackDragProps(t)}>
+      <SelectBox track={t} />
       <div className="num">
         {showCover ? (
           <div className="thumb">

@@ -49,6 +49,11 @@ export interface TrackSummary {
   albumId: string;
   albumTitle: string;
   artistNames: string[];
+  /**
+   * The file's path relative to the music folder that holds it, '/'-separated (what a playlist
+   * export lists, so another player or server with the same folder can open it).
+   */
+  relativePath: string;
 }
 
 export interface BatchGetTracksResponse {
@@ -403,7 +408,7 @@ export const BatchGetTracksRequest: MessageFns<BatchGetTracksRequest> = {
 };
 
 function createBaseTrackSummary(): TrackSummary {
-  return { id: "", title: "", durationSeconds: 0, albumId: "", albumTitle: "", artistNames: [] };
+  return { id: "", title: "", durationSeconds: 0, albumId: "", albumTitle: "", artistNames: [], relativePath: "" };
 }
 
 export const TrackSummary: MessageFns<TrackSummary> = {
@@ -425,6 +430,9 @@ export const TrackSummary: MessageFns<TrackSummary> = {
     }
     for (const v of message.artistNames) {
       writer.uint32(50).string(v!);
+    }
+    if (message.relativePath !== "") {
+      writer.uint32(58).string(message.relativePath);
     }
     return writer;
   },
@@ -490,6 +498,14 @@ export const TrackSummary: MessageFns<TrackSummary> = {
             message.artistNames.push(reader.string());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.relativePath = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -526,6 +542,11 @@ export const TrackSummary: MessageFns<TrackSummary> = {
         : globalThis.Array.isArray(object?.artist_names)
         ? object.artist_names.map((e: any) => globalThis.String(e))
         : [],
+      relativePath: isSet(object.relativePath)
+        ? globalThis.String(object.relativePath)
+        : isSet(object.relative_path)
+        ? globalThis.String(object.relative_path)
+        : "",
     };
   },
 
@@ -549,6 +570,9 @@ export const TrackSummary: MessageFns<TrackSummary> = {
     if (message.artistNames?.length) {
       obj.artistNames = message.artistNames;
     }
+    if (message.relativePath !== "") {
+      obj.relativePath = message.relativePath;
+    }
     return obj;
   },
 
@@ -563,6 +587,7 @@ export const TrackSummary: MessageFns<TrackSummary> = {
     message.albumId = object.albumId ?? "";
     message.albumTitle = object.albumTitle ?? "";
     message.artistNames = object.artistNames?.map((e) => e) || [];
+    message.relativePath = object.relativePath ?? "";
     return message;
   },
 };

@@ -1,0 +1,190 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { api, apiToken, PASSWORD, signIn, signUp, waitForAudio } from './helpers';
+
+test.use({ baseURL: process.env.YTM_WEB_URL });
+
+const entries = (page: Page): Locator => page.getByRole('list', { name: 'Playlist entries' }).locator('li.track');
+const titles = async (page: Page) => (await entries(page).locator('.t-title').allTextContents()).map((t) => t.trim());
+const notices = (page: Page) => page.getByRole('status', { name: 'Notifications' });
+
+async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: process.env.YTM_WEB_URL });
+  return context.newPage();
+}
+
+async function trackIds(token: string): Promise<(title: string) => string> {
+  const { tracks } = await api<{ tracks: { edges: Array<{ node: { id: string; title: string } }> } }>(
+    token,
+    '{ tracks(first: 100) { edges { node { id title } } } }',
+  );
+  return (title) => tracks.edges.find((e) => e.node.title === title)!.node.id;
+}
+
+test('one playlist in three browsers: edits appear live in the others; a listener opens it by link and plays it, read-only; turned private, it leaves their screen', async ({
+  page,
+  browser,
+}) => {
+  const email = await signUp(page, 'Owner');
+  const token = await apiToken(email);
+  const idOf = await trackIds(token);
+  const { createPlaylist } = await api<{ createPlaylist: { id: string } }>(
+    token,
+    'mutation { createPlaylist(input: { name: "Shared Mix", visibility: PUBLIC }) { id } }',
+  );
+  const id = createPlaylist.id;
+  await api(token, 'mutation($id: ID!, $t: [ID!]!) { addTracksToPlaylist(id: $id, trackIds: $t) { id } }', {
+    id,
+    t: [idOf('Neon Avenue'), idOf('River Song'), idOf('Élan')],
+  });
+  await page.goto(`/playlist/${id}`);
+  await expect(entries(page)).toHaveCount(3);
+
+  // The owner again, in a second browser; a listener in a third.
+  const second = await newPage(browser);
+  await signIn(second, { email, password: PASSWORD });
+  await second.goto(`/playlist/${id}`);
+  await expect(entries(second)).toHaveCount(3);
+  const listener = await newPage(browser);
+  await signUp(listener, 'Listener');
+  await listener.goto(`/playlist/${id}`);
+  await expect(listener.getByRole('heading', { name: 'Shared Mix', level: 1 })).toBeVisible();
+  await expect(listener.getByText('you can play it, not change it')).toBeVisible();
+  await expect(listener.getByRole('button', { name: 'Delete playlist' })).toHaveCount(0);
+  await expect(listener.getByRole('button', { name: /^Move / })).toHaveCount(0);
+
+  await test.step('a move in one browser shows in the other two without a reload', async () => {
+    const t0 = Date.now();
+    await page.getByRole('button', { name: /^Move Élan, entry 3 of 3/ }).focus();
+    await page.keyboard.press('ArrowUp');
+    const order = ['Neon Avenue', 'Élan', 'River Song'];
+    await expect.poll(() => titles(second), { intervals: [50] }).toEqual(order);
+    await expect.poll(() => titles(listener), { intervals: [50] }).toEqual(order);
+    test.info().annotations.push({ type: 'live latency', description: `${Date.now() - t0} ms from the key press to both other browsers` });
+  });
+
+  await test.step('a removal in the second browser shows in the first', async () => {
+    await second.getByRole('button', { name: 'Remove River Song from the playlist, entry 3' }).click();
+    await expect.poll(() => titles(page), { intervals: [50] }).toEqual(['Neon Avenue', 'Élan']);
+    await expect.poll(() => titles(listener), { intervals: [50] }).toEqual(['Neon Avenue', 'Élan']);
+  });
+
+  await test.step('the listener plays it', async () => {
+    await listener.getByRole('button', { name: 'Play Shared Mix' }).click();
+    await expect(listener.getByTestId('now-title')).toHaveText('Neon Avenue');
+    await waitForAudio(listener, (a) => a.currentTime > 0.5);
+  });
+
+  await test.step('made private, it disappears from the listener’s screen', async () => {
+    await page.getByRole('switch', { name: 'Public' }).click();
+    await expect(page.getByRole('switch', { name: 'Public' })).not.toBeChecked();
+    await expect(listener.getByRole('heading', { name: 'This playlist is not available' })).toBeVisible();
+    await expect(listener.getByText('It was deleted or made private by its owner.')).toBeVisible();
+    await expect(second.getByText('Private playlist')).toBeVisible();
+  });
+  await second.context().close();
+  await listener.context().close();
+});
+
+test('a file copied into the music folder appears in the open Tracks page; removed, it vanishes and leaves the queue with a notice', async ({ page }) => {
+  const music = process.env.YTM_WEB_MUSIC!;
+  const total = Number(process.env.YTM_WEB_TRACKS);
+  await signUp(page, 'Watcher');
+  await page.goto('/tracks');
+  await expect(page.getByText(`${total} tracks`)).toBeVisible();
+  const staging = mkdtempSync(join(tmpdir(), 'ytm-web-new-'));
+  const made = join(staging, 'fresh.mp3');
+  const r = spawnSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=660:duration=20:sample_rate=22050'],
+    ...['-c:a', 'libmp3lame', '-b:a', '48k', '-ac', '1', '-id3v2_version', '3'],
+    ...['-metadata', 'title=Fresh Arrival', '-metadata', 'artist=Newcomer', '-metadata', 'album=Debut', made],
+  ]);
+  expect(r.status).toBe(0);
+  const dir = join(music, 'Newcomer', 'Debut');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, '01 Fresh Arrival.mp3');
+  try {
+    renameSync(made, file);
+    await expect(page.getByText(`${total + 1} tracks`)).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Play Fresh Arrival' }).first()).toBeVisible();
+    await page.getByRole('button', { name: 'More for Fresh Arrival' }).click();
+    await page.getByRole('button', { name: 'Add to queue' }).click();
+    await expect(page.getByTestId('now-title')).toHaveText('Fresh Arrival');
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(staging, { recursive: true, force: true });
+  }
+  await expect(page.getByText(`${total} tracks`)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Play Fresh Arrival' })).toHaveCount(0);
+  await expect(notices(page)).toContainText('“Fresh Arrival” was removed from the library and taken out of the queue.');
+  await page.goto('/queue');
+  await expect(page.getByText('Fresh Arrival')).toHaveCount(0);
+});
+
+test('the live socket comes back after a network drop and after a router restart, and catches up on what it missed', async ({ page }) => {
+  const email = await signUp(page, 'Reconnector');
+  const token = await apiToken(email);
+  const idOf = await trackIds(token);
+  const { createPlaylist } = await api<{ createPlaylist: { id: string } }>(token, 'mutation { createPlaylist(input: { name: "Resilient" }) { id } }');
+  const id = createPlaylist.id;
+  const add = (title: string) => api(token, 'mutation($id: ID!, $t: [ID!]!) { addTracksToPlaylist(id: $id, trackIds: $t) { id } }', { id, t: [idOf(title)] });
+  await page.goto(`/playlist/${id}`);
+  const connection = page.locator('[data-live]');
+  await expect(connection).toHaveAttribute('data-live', 'open');
+
+  await test.step('network drop: the socket is cut and new ones refused; a change made meanwhile shows after the reconnect', async () => {
+    let allow = false;
+    let cut: (() => void) | undefined;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      if (!allow) {
+        if (cut) return void ws.close({ code: 4000, reason: 'offline' }).catch(() => undefined);
+      }
+      const server = ws.connectToServer();
+      cut = () => {
+        void ws.close({ code: 4000, reason: 'network drop' }).catch(() => undefined);
+        void server.close().catch(() => undefined);
+      };
+    });
+    // The route applies to new sockets: reload so the page's socket goes through it.
+    await page.reload();
+    await expect(connection).toHaveAttribute('data-live', 'open');
+    cut!();
+    await expect(page.getByText('Live updates interrupted: reconnecting…')).toBeVisible();
+    await add('Neon Avenue');
+    allow = true;
+    await expect(connection).toHaveAttribute('data-live', 'open', { timeout: 30_000 });
+    await expect.poll(() => titles(page)).toEqual(['Neon Avenue']);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  });
+
+  await test.step('4401 (access token expired): it reconnects with a freshly refreshed token and keeps its subscriptions', async () => {
+    let expire: (() => void) | undefined;
+    await page.routeWebSocket(/\/graphql$/, (ws) => {
+      ws.connectToServer();
+      expire ??= () => void ws.close({ code: 4401, reason: 'Access token expired' }).catch(() => undefined);
+    });
+    await page.reload();
+    await expect(connection).toHaveAttribute('data-live', 'open');
+    const refreshed = page.waitForRequest((r) => r.url().endsWith('/auth/refresh') && r.method() === 'POST');
+    expire!();
+    await refreshed;
+    await expect(connection).toHaveAttribute('data-live', 'open', { timeout: 30_000 });
+    await add('Midnight Static');
+    await expect.poll(() => titles(page)).toEqual(['Neon Avenue', 'Midnight Static']);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  });
+
+  await test.step('router restart: it reconnects, resubscribes (a later change arrives live) and refetches', async () => {
+    await page.reload();
+    await expect(connection).toHaveAttribute('data-live', 'open');
+    const restarted = fetch(`${process.env.YTM_WEB_CONTROL}/router/restart`, { method: 'POST' });
+    await expect(connection).not.toHaveAttribute('data-live', 'open');
+    expect((await restarted).status).toBe(200);
+    await expect(connection).toHaveAttribute('data-live', 'open', { timeout: 30_000 });
+    await add('Tail Lights');
+    await expect.poll(() => titles(page)).toEqual(['Neon Avenue', 'Midnight Static', 'Tail Lights']);
+  });
+});

@@ -1,0 +1,131 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useClient, useQuery, useSubscription } from 'urql';
+import { readFragment } from '../../graphql';
+import { useUser } from '../auth/session-context';
+import { plural, longDuration } from '../../ui/format';
+import { PlayIcon } from '../../ui/icons';
+import { notify } from '../../ui/notices';
+import { toQueueTrack } from '../library/track-fields';
+import { usePlayerEngine } from '../player/player-context';
+import type { QueueTrack } from '../player/queue';
+import { PLAYLIST, PLAYLIST_CHANGED, PlaylistDetail } from './playlist-api';
+import { applyEdit } from './playlist-editor';
+import { anchorOf, type PlaylistEdit } from './playlist-edits';
+import { PlaylistHeader } from './PlaylistHeader';
+import { PlaylistItems, type Entry } from './PlaylistItems';
+import './playlists.css';
+
+/**
+ * One playlist: its owner edits it (details, visibility, entries by drag and drop or keyboard);
+ * anyone else who may read it (a public one, by link) plays it. Changes made elsewhere arrive over
+ * the playlistChanged subscription; a playlist that turns private or is deleted leaves the screen.
+ */
+export function PlaylistPage({ id }: { id: string }) {
+  const user = useUser();
+  const client = useClient();
+  const engine = usePlayerEngine();
+  const [{ data, fetching, error }, reload] = useQuery({ query: PLAYLIST, variables: { id } });
+  const [gone, setGone] = useState(false);
+  const [live] = useSubscription({ query: PLAYLIST_CHANGED, variables: { id }, pause: gone });
+  useEffect(() => {
+    if (live.error || live.data?.playlistChanged.kind === 'DELETED') {
+      setGone(true);
+      reload({ requestPolicy: 'network-only' });
+    }
+  }, [live.error, live.data, reload]);
+  const playlist = data?.playlist ? readFragment(PlaylistDetail, data.playlist) : null;
+  const entries: Entry[] = useMemo(
+    () => (playlist?.items.edges ?? []).map((e) => ({ id: e.node.id, track: e.node.track ? toQueueTrack(e.node.track) : null })),
+    [playlist],
+  );
+  const [pendingOrder, setPendingOrder] = useState<string[] | null>(null);
+  if (!playlist) {
+    if (fetching && !gone) return <div className="skeleton" style={{ height: 232, marginTop: 16 }} aria-busy="true" />;
+    return (
+      <section className="empty-state">
+        <h2>This playlist is not available</h2>
+        <p>{gone ? 'It was deleted or made private by its owner.' : error ? 'The server could not be reached.' : 'It does not exist, or it is private.'}</p>
+      </section>
+    );
+  }
+  const canEdit = playlist.owner.id === user.id || user.role === 'ADMIN';
+  const snapshot = { version: playlist.version, itemIds: entries.map((e) => e.id) };
+  const edit = (e: PlaylistEdit) => applyEdit(client, id, e, snapshot);
+  const shown = pendingOrder ? (pendingOrder.map((i) => entries.find((e) => e.id === i)).filter(Boolean) as Entry[]) : entries;
+  const playable = shown.filter((e): e is Entry & { track: QueueTrack } => e.track !== null);
+  const move = async (itemId: string, toPosition: number) => {
+    const ids = shown.map((e) => e.id);
+    const from = ids.indexOf(itemId);
+    if (from < 0 || from === toPosition || toPosition < 0 || toPosition >= ids.length) return;
+    const next = ids.filter((i) => i !== itemId);
+    next.splice(toPosition, 0, itemId);
+    setPendingOrder(next);
+    await edit({ kind: 'move', itemId, afterItemId: anchorOf(ids, itemId, toPosition) });
+    setPendingOrder(null);
+  };
+  const remove = async (itemIds: string[]) => {
+    const ids = entries.map((e) => e.id);
+    const removed = entries.filter((e) => itemIds.includes(e.id));
+    const firstAt = Math.min(...removed.map((e) => ids.indexOf(e.id)));
+    const after = ids.slice(firstAt).find((i) => !itemIds.includes(i)) ?? null;
+    if (!(await edit({ kind: 'remove', itemIds }))) return;
+    const trackIds = removed.flatMap((e) => (e.track ? [e.track.id] : []));
+    notify(removed.length === 1 ? `Removed “${removed[0]!.track?.title ?? 'entry'}”.` : `Removed ${removed.length} entries.`, {
+      action: trackIds.length
+        ? {
+            label: 'Undo',
+            run: () => {
+              const fresh = readFragment(PlaylistDetail, data!.playlist!);
+              void applyEdit(
+                client,
+                id,
+                { kind: 'add', trackIds, beforeItemId: after },
+                { version: fresh.version, itemIds: fresh.items.edges.map((e) => e.node.id) },
+              );
+            },
+          }
+        : undefined,
+    });
+  };
+  const add = (trackIds: string[], beforeItemId: string | null) => void edit({ kind: 'add', trackIds, beforeItemId });
+  const total = playable.reduce((s, e) => s + e.track.duration, 0);
+  return (
+    <>
+      <PlaylistHeader playlist={playlist} canEdit={canEdit} onEdit={edit} facts={`${plural(playlist.trackCount, 'track')} · ${longDuration(total)}`} />
+      <div className="actions">
+        <button
+          className="play-fab"
+          aria-label={`Play ${playlist.name}`}
+          disabled={!playable.length}
+          onClick={() =>
+            void engine.playTracks(
+              playable.map((e) => e.track),
+              0,
+            )
+          }
+        >
+          <PlayIcon />
+        </button>
+        <button className="btn" disabled={!playable.length} onClick={() => engine.addToQueue(playable.map((e) => e.track))}>
+          Add to queue
+        </button>
+      </div>
+      {!canEdit && <p className="subtle">A playlist by {playlist.owner.displayName}: you can play it, not change it.</p>}
+      <PlaylistItems
+        entries={shown}
+        canEdit={canEdit}
+        onPlay={(i) => {
+          const at = playable.findIndex((e) => e.id === shown[i]?.id);
+          if (at >= 0)
+            void engine.playTracks(
+              playable.map((e) => e.track),
+              at,
+            );
+        }}
+        onMove={(itemId, to) => void move(itemId, to)}
+        onRemove={(ids) => void remove(ids)}
+        onAdd={add}
+      />
+    </>
+  );
+}
