@@ -2,22 +2,17 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useSubscription } from 'urql';
 import { graphql } from '../graphql';
 import { useSession, useUser } from '../features/auth/session-context';
-import { AlbumPage } from '../features/library/AlbumPage';
 import { AlbumsPage } from '../features/library/AlbumsPage';
-import { ArtistPage } from '../features/library/ArtistPage';
-import { ArtistsPage } from '../features/library/ArtistsPage';
 import { NotFound } from '../features/library/NotFound';
-import { TracksPage } from '../features/library/TracksPage';
 import { PlayerBar } from '../features/player/PlayerBar';
-import { QueuePage } from '../features/player/QueuePage';
 import { SearchBox } from '../features/search/SearchBox';
-import { SearchPage } from '../features/search/SearchPage';
 import { AlbumIcon, ArtistIcon, Logo, QueueIcon, SearchIcon, SignOutIcon, TracksIcon } from '../ui/icons';
 import { LibraryLive } from '../features/live/LibraryLive';
 import { LiveStatus } from '../features/live/LiveStatus';
 import { SelectionBar } from '../features/playlists/add-to-playlist';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
+import { AlbumPage, ArtistPage, ArtistsPage, PageSuspense, preloadPages, QueuePage, SearchPage, TracksPage } from './pages';
 import { Link, useRouter } from './router';
 import { resolve, type RouteName } from './routes';
 
@@ -73,6 +68,7 @@ export function Shell() {
   const first = useRef(true);
   useSubscription({ query: LIBRARY_CHANGED });
   const { title, page } = route(path);
+  useEffect(preloadPages, []);
   useEffect(() => {
     document.title = `${title} · YTM`;
     if (first.current) first.current = false;
@@ -116,7 +112,7 @@ export function Shell() {
           </button>
         </header>
         <main id="content" className="page" tabIndex={-1} ref={mainRef} style={{ outline: 'none' }}>
-          {page}
+          <PageSuspense>{page}</PageSuspense>
         </main>
       </div>
       <PlayerBar />

@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { graphql } from '../../graphql';
 import { plural } from '../../ui/format';
 import { usePlayer, usePlayerEngine } from '../player/player-context';
 import { current } from '../player/queue';
-import { toQueueTrack, TrackFields } from './track-fields';
+import { toQueueTrack, TrackFields, type TrackData } from './track-fields';
 import { TrackRow } from './TrackList';
 
 const TRACKS = graphql(
@@ -70,11 +70,17 @@ export function TracksPage() {
   useEffect(() => {
     if (last >= edges.length - 30) more();
   }, [last, edges.length, more]);
-  const queueFrom = (index: number) => {
-    // Play from here: the loaded tracks from this one on (up to 500), like a list player does.
-    const tracks = edges.slice(index, index + 500).map((e) => toQueueTrack(e.node));
-    void engine.playTracks(tracks, 0);
-  };
+  const edgesRef = useRef(edges);
+  edgesRef.current = edges;
+  // Stable, so rows on screen are not rendered again as the list scrolls (memo below).
+  const queueFrom = useCallback(
+    (index: number) => {
+      // Play from here: the loaded tracks from this one on (up to 500), like a list player does.
+      const tracks = edgesRef.current.slice(index, index + 500).map((e) => toQueueTrack(e.node));
+      void engine.playTracks(tracks, 0);
+    },
+    [engine],
+  );
   return (
     <>
       <div className="page-head">
@@ -125,7 +131,15 @@ export function TracksPage() {
         </div>
       </div>
       {page && total === 0 && <p className="subtle">No tracks match.</p>}
-      <div ref={listRef} className="virtual" role="list" aria-label="Tracks" aria-busy={fetching} style={{ height: virtual.getTotalSize() }}>
+      <div
+        ref={listRef}
+        className="virtual"
+        role="list"
+        aria-label="Tracks"
+        aria-busy={fetching}
+        data-loaded={edges.length}
+        style={{ height: virtual.getTotalSize() }}
+      >
         {items.map((row) => {
           const edge = edges[row.index];
           const style = {
@@ -137,18 +151,9 @@ export function TracksPage() {
             transform: `translateY(${row.start - virtual.options.scrollMargin}px)`,
           };
           if (!edge) return <div key={row.key} role="listitem" style={style} aria-hidden="true" className="skeleton" />;
-          const t = toQueueTrack(edge.node);
           return (
             <div key={row.key} role="listitem" style={style}>
-              <TrackRow
-                as="div"
-                track={t}
-                number={row.index + 1}
-                isCurrent={t.id === playingId}
-                showCover={false}
-                showAlbum
-                onPlay={() => queueFrom(row.index)}
-              />
+              <Row node={edge.node} index={row.index} playingId={playingId} play={queueFrom} />
             </div>
           );
         })}
@@ -156,3 +161,19 @@ export function TracksPage() {
     </>
   );
 }
+
+/** One row; rendered again only when its track, position or the playing track changes. */
+const Row = memo(function Row({
+  node,
+  index,
+  playingId,
+  play,
+}: {
+  node: TrackData;
+  index: number;
+  playingId: string | undefined;
+  play: (index: number) => void;
+}) {
+  const t = useMemo(() => toQueueTrack(node), [node]);
+  return <TrackRow as="div" track={t} number={index + 1} isCurrent={t.id === playingId} showCover={false} showAlbum onPlay={() => play(index)} />;
+});
