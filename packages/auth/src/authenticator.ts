@@ -44,6 +44,8 @@ export interface AuthenticatorOptions {
   /** Where public keys come from instead of JWKS_URL: resource's own key ring, a test issuer. */
   resolveKey?: KeyResolver;
   logger?: Logger;
+  /** The clock deciding plan expiry and the verified-token cache (tests move it; token `exp` stays on real time). */
+  now?: () => number;
 }
 
 /** Builds the process's authenticator from its configuration: one per process. */
@@ -58,7 +60,12 @@ export function createAuthenticator(config: AuthConfig, options: AuthenticatorOp
       if (!jwks.loaded()) await jwks.refresh();
     };
   }
-  const verify = createAccessTokenVerifier({ resolveKey, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const verify = createAccessTokenVerifier({
+    resolveKey,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return { authenticate: authenticateWith(verify), ready };
 }
 

@@ -21,7 +21,11 @@ export interface BaseContext {
 
 export interface SubgraphServerOptions<C extends BaseContext> {
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<C>;
+  /**
+   * The subgraph's resolvers, typed by its generated `Resolvers` (graphql-codegen, whose
+   * `__resolveReference` signature @apollo/subgraph's map does not spell the same way).
+   */
+  resolvers: GraphQLResolverMap<C> | object;
   logger: Logger;
   production: boolean;
   /** The process's auth edge (`createAuthenticator`). */

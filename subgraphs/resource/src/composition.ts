@@ -25,7 +25,7 @@ import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
 import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
-import type { PasswordHasher, PlaybackRevoker } from './domain/ports.js';
+import type { Clock, PasswordHasher, PlaybackRevoker } from './domain/ports.js';
 import { createContext } from './graphql/context.js';
 import { resolvers } from './graphql/resolvers/index.js';
 import { libraryTrackCatalog } from './grpc/library.grpc-client.js';
@@ -57,6 +57,8 @@ export interface ResourceOverrides {
   passwords?: PasswordHasher;
   playback?: PlaybackRevoker & { close(): void };
   tracks?: TrackCatalog & { close?(): void };
+  /** The clock of every rule that reads the time (plan expiry, playlist and like timestamps, sessions); tests move it. */
+  clock?: Clock;
 }
 
 export interface ComposedResource extends ComposedSubgraph {
@@ -107,7 +109,8 @@ export async function composeService(
     accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
   });
   await keyRing.init();
-  const { authenticate } = createAuthenticator(config, { resolveKey: keyRing.resolveKey });
+  const clock = overrides.clock ?? { now: () => new Date() };
+  const { authenticate } = createAuthenticator(config, { resolveKey: keyRing.resolveKey, now: () => clock.now().getTime() });
 
   const windowSec = config.SIGNIN_FAILURE_WINDOW_MINUTES * 60;
   const limits = { maxFailuresPerAccount: config.SIGNIN_MAX_FAILURES_PER_ACCOUNT, maxFailuresPerAddress: config.SIGNIN_MAX_FAILURES_PER_ADDRESS, windowSec };
@@ -133,10 +136,9 @@ export async function composeService(
     refreshTokens,
     playback,
     throttle,
-    clock: { now: () => new Date() },
+    clock,
     refreshTokenTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
   });
-  const clock = { now: () => new Date() };
   const plans = new PlanService({ users: userRepository, playback, clock });
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
@@ -145,7 +147,7 @@ export async function composeService(
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
   const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
-  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger }));
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger, clock }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');

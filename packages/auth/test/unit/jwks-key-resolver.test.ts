@@ -55,9 +55,16 @@ describe('JWKS key resolver', () => {
       calls += 1;
       return new Response(JSON.stringify(jwks));
     }) as typeof fetch;
-    const resolve = createJwksKeyResolver({ url: 'http://issuer/jwks', fetchImpl, minRefreshIntervalMs: 60_000 });
+    let t = 1_000_000;
+    const resolve = createJwksKeyResolver({ url: 'http://issuer/jwks', fetchImpl, now: () => t, minRefreshIntervalMs: 60_000 });
     await resolve('k1');
-    for (let i = 0; i < 20; i++) await expect(resolve(`junk-${i}`)).resolves.toBeUndefined();
+    for (let i = 0; i < 20; i++) {
+      await expect(resolve(`junk-${i}`)).resolves.toBeUndefined();
+      t += 1_000;
+    }
     expect(calls).toBe(1);
+    t += 60_000; // past the minimum interval: an unknown kid may refresh once more
+    await resolve('junk-late');
+    expect(calls).toBe(2);
   });
 });

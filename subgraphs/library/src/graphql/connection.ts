@@ -4,7 +4,14 @@ import type { Page } from '../domain/pagination.js';
 
 /** A Relay connection whose nodes come through a dataloader (one batch per page). */
 export function loadConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
-  return toConnection({ ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: loader.load(e.node) })) });
+  return toConnection({ ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: loadExisting(loader, e.node) })) });
+}
+
+/** An entity a non-null field points at: one that vanished (a rescan removed it meanwhile) fails that field. */
+export async function loadExisting<T>(loader: DataLoader<string, T | null>, id: string): Promise<T> {
+  const value = await loader.load(id);
+  if (value === null) throw new Error(`${id} is gone`);
+  return value;
 }
 
 /** Loads many, dropping IDs that vanished (lists of non-null entities). */

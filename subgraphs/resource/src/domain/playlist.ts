@@ -37,6 +37,9 @@ export type PositionedItem = PlaylistItem & { position: number };
 /** A playlist without its items (listings). */
 export type PlaylistSummary = Omit<Playlist, 'items'> & { trackCount: number };
 
+/** What a Playlist field resolves from: a whole playlist (queries, mutations) or a listing's summary. */
+export type PlaylistView = Playlist | PlaylistSummary;
+
 /** PRIVATE: owner and ADMIN only (to anyone else it does not exist); PUBLIC: everyone signed in. */
 export function canRead(viewer: Viewer, p: Pick<Playlist, 'ownerId' | 'visibility'>): boolean {
   return p.visibility === 'PUBLIC' || p.ownerId === viewer.id || viewer.role === 'ADMIN';

@@ -5,13 +5,14 @@ import type { AccountService } from '../domain/account.service.js';
 import type { AnnotationService } from '../domain/annotation.service.js';
 import type { PlayQueueService } from '../domain/play-queue.service.js';
 import type { ApiKeyService } from '../domain/api-key.service.js';
+import type { Clock } from '../domain/ports.js';
 import type { Principal } from '../domain/principal.js';
 import { effectivePlan, type User } from '../domain/user.js';
 import { answerer } from './answer.js';
 import { userDataGrpcHandlers } from './user-data.grpc-handlers.js';
 
-function userMessage(user: User): ResourceUser {
-  const plan = effectivePlan(user.plan, new Date());
+function userMessage(user: User, now: Date): ResourceUser {
+  const plan = effectivePlan(user.plan, now);
   return {
     id: user.id,
     displayName: user.displayName,
@@ -22,8 +23,8 @@ function userMessage(user: User): ResourceUser {
   };
 }
 
-function principalMessage(p: Principal): PrincipalMessage {
-  return { user: userMessage(p.user), apiKeyId: p.apiKeyId ?? '', accessToken: p.accessToken, accessTokenExpiresAtMs: p.accessTokenExpiresAt.getTime() };
+function principalMessage(p: Principal, now: Date): PrincipalMessage {
+  return { user: userMessage(p.user, now), apiKeyId: p.apiKeyId ?? '', accessToken: p.accessToken, accessTokenExpiresAtMs: p.accessTokenExpiresAt.getTime() };
 }
 
 /**
@@ -37,18 +38,19 @@ export function resourceGrpcServer(deps: {
   annotations: AnnotationService;
   playQueues: PlayQueueService;
   logger: Logger;
+  clock: Clock;
 }): ResourceServer {
-  const { accounts, apiKeys, logger } = deps;
+  const { accounts, apiKeys, logger, clock } = deps;
   const answer = answerer(logger);
   return {
     ...userDataGrpcHandlers(deps),
-    getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id)), callback),
+    getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id), clock.now()), callback),
     authenticateApiKey: (call, callback) =>
       answer(
         'AuthenticateApiKey',
         async () => {
           if (!call.request.secret) throw new BadUserInputError('secret is required', 'secret');
-          return principalMessage(await apiKeys.authenticate(call.request.secret));
+          return principalMessage(await apiKeys.authenticate(call.request.secret), clock.now());
         },
         callback,
       ),
@@ -58,7 +60,7 @@ export function resourceGrpcServer(deps: {
         async () => {
           const { email, password, clientAddress } = call.request;
           if (!email || !password) throw new BadUserInputError('email and password are required');
-          return principalMessage(await accounts.verifyPassword(email, password, clientAddress || undefined));
+          return principalMessage(await accounts.verifyPassword(email, password, clientAddress || undefined), clock.now());
         },
         callback,
       ),

@@ -10,9 +10,11 @@ const ME_PLAN = '{ me { plan { tier expiresAt } } }';
 let h: Harness;
 let admin: TestSession;
 const events = new EventCollector();
+/** Resource's clock: real time plus an offset a test moves forward instead of waiting. */
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ overrides: { clock } });
   admin = await h.signInAdmin();
   await events.start();
 });
@@ -58,9 +60,9 @@ describe('setUserPlan', () => {
 
   it('counts an expired PREMIUM plan as FREE, in the API and in the next token; re-setting FREE is no downgrade', async () => {
     const user = await h.signUp('expiring');
-    await h.gql(SET_PLAN, { u: user.user.id, t: 'PREMIUM', e: new Date(Date.now() + 1_500).toISOString() }, admin.accessToken);
+    await h.gql(SET_PLAN, { u: user.user.id, t: 'PREMIUM', e: new Date(clock.now().getTime() + 60_000).toISOString() }, admin.accessToken);
     expect((await h.gql(ME_PLAN, {}, user.accessToken)).data?.me.plan.tier).toBe('PREMIUM');
-    await new Promise((r) => setTimeout(r, 1_700));
+    clock.offsetMs += 61_000; // past the plan's expiry
     expect((await h.gql(ME_PLAN, {}, user.accessToken)).data?.me.plan).toEqual({ tier: 'FREE', expiresAt: null });
     const refreshed = (await h.gql(REFRESH, { t: user.refreshToken })).data?.refreshSession as { accessToken: string };
     expect(planClaim(refreshed.accessToken).tier).toBe('FREE');

@@ -64,3 +64,8 @@ export function ticketLifetimeMs(durationSeconds: number, marginSeconds: number,
   const duration = Number.isFinite(durationSeconds) && durationSeconds > 0 ? durationSeconds : 0;
   return Math.min(maxSeconds, Math.ceil(duration) + marginSeconds) * 1000;
 }
+
+/** Another subgraph's entity (Track, User), known here by its ID only (federation resolves the rest). */
+export interface EntityRef {
+  id: string;
+}

@@ -1,22 +1,20 @@
 import { requireViewer } from '@ytm/auth';
-import type { Artist } from '../../domain/model.js';
 import { loadConnection } from '../connection.js';
-import type { LibraryContext } from '../context.js';
-import type { PageArgs } from '../../domain/pagination.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const artistResolvers = {
+export const artistResolvers: Resolvers = {
   Artist: {
-    __resolveReference: (ref: { id: string }, ctx: LibraryContext) => {
+    __resolveReference: (ref, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.artist.load(ref.id);
     },
-    albumCount: async (a: Artist, _: unknown, ctx: LibraryContext) => (await ctx.loaders.artistCounts.load(a.id)).albumCount,
-    trackCount: async (a: Artist, _: unknown, ctx: LibraryContext) => (await ctx.loaders.artistCounts.load(a.id)).trackCount,
-    coverArt: async (a: Artist, _: unknown, ctx: LibraryContext) => {
+    albumCount: async (a, _, ctx) => (await ctx.loaders.artistCounts.load(a.id)).albumCount,
+    trackCount: async (a, _, ctx) => (await ctx.loaders.artistCounts.load(a.id)).trackCount,
+    coverArt: async (a, _, ctx) => {
       const { coverArtId } = await ctx.loaders.artistCounts.load(a.id);
       return coverArtId ? ctx.loaders.image.load(coverArtId) : null;
     },
-    albums: (a: Artist, args: PageArgs, ctx: LibraryContext) => loadConnection(ctx.library.artistAlbumPage(a.id, args), ctx.loaders.album),
-    tracks: (a: Artist, args: PageArgs, ctx: LibraryContext) => loadConnection(ctx.library.artistTrackPage(a.id, args), ctx.loaders.track),
+    albums: (a, args, ctx) => loadConnection(ctx.library.artistAlbumPage(a.id, args), ctx.loaders.album),
+    tracks: (a, args, ctx) => loadConnection(ctx.library.artistTrackPage(a.id, args), ctx.loaders.track),
   },
 };

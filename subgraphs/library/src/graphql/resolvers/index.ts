@@ -1,19 +1,18 @@
 import { DateTimeScalar } from '@ytm/subgraph';
-import type { Image } from '../../domain/model.js';
-import type { LibraryContext } from '../context.js';
 import { albumResolvers } from './album.resolver.js';
 import { artistResolvers } from './artist.resolver.js';
 import { mutationResolvers } from './mutation.resolver.js';
 import { queryResolvers } from './query.resolver.js';
 import { trackResolvers } from './track.resolver.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-const imageResolvers = {
+const imageResolvers: Resolvers = {
   Image: {
-    url: (image: Image, _: unknown, ctx: LibraryContext) => `${ctx.publicUrl}/art/${image.id}`,
+    url: (image, _, ctx) => `${ctx.publicUrl}/art/${image.id}`,
   },
 };
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   ...queryResolvers,
   ...mutationResolvers,

@@ -1,9 +1,9 @@
 import { requireAdmin } from '@ytm/auth';
-import type { LibraryContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const mutationResolvers = {
+export const mutationResolvers: Resolvers = {
   Mutation: {
-    startLibraryScan: (_: unknown, { full }: { full?: boolean | null }, ctx: LibraryContext) => {
+    startLibraryScan: (_, { full }, ctx) => {
       requireAdmin(ctx.viewer);
       ctx.log.info({ full: full === true, by: ctx.viewer?.id }, 'library scan requested');
       return ctx.scans.start(full === true);

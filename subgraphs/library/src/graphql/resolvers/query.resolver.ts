@@ -1,49 +1,46 @@
 import { requireViewer } from '@ytm/auth';
-import type { AlbumFilter, AlbumSort, TrackFilter, TrackSort } from '../../domain/listings.js';
-import type { SortDirection } from '../../domain/library.service.js';
 import { loadPresent, loadConnection } from '../connection.js';
-import type { LibraryContext } from '../context.js';
-import type { PageArgs } from '../../domain/pagination.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const queryResolvers = {
+export const queryResolvers: Resolvers = {
   Query: {
-    track: (_: unknown, { id }: { id: string }, ctx: LibraryContext) => {
+    track: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.track.load(id);
     },
-    tracks: (_: unknown, args: PageArgs & { filter?: TrackFilter | null; sort: TrackSort; direction: SortDirection }, ctx: LibraryContext) => {
+    tracks: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadConnection(ctx.library.trackPage(args.filter, args.sort, args.direction, args), ctx.loaders.track);
     },
-    album: (_: unknown, { id }: { id: string }, ctx: LibraryContext) => {
+    album: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.album.load(id);
     },
-    albums: (_: unknown, args: PageArgs & { sort: AlbumSort; direction: SortDirection; filter?: AlbumFilter | null }, ctx: LibraryContext) => {
+    albums: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadConnection(ctx.library.albumPage(args.sort, args.direction, args, args.filter), ctx.loaders.album);
     },
-    randomTracks: (_: unknown, args: { filter?: TrackFilter | null; count?: number | null }, ctx: LibraryContext) => {
+    randomTracks: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadPresent(ctx.loaders.track, ctx.library.randomTrackIds(args.filter, args.count));
     },
-    randomAlbums: (_: unknown, args: { count?: number | null }, ctx: LibraryContext) => {
+    randomAlbums: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadPresent(ctx.loaders.album, ctx.library.randomAlbumIds(args.count));
     },
-    genres: (_: unknown, __: unknown, ctx: LibraryContext) => {
+    genres: (_, __, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.library.genres();
     },
-    artist: (_: unknown, { id }: { id: string }, ctx: LibraryContext) => {
+    artist: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.artist.load(id);
     },
-    artists: (_: unknown, args: PageArgs, ctx: LibraryContext) => {
+    artists: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadConnection(ctx.library.artistPage(args), ctx.loaders.artist);
     },
-    search: async (_: unknown, { query, limit }: { query: string; limit?: number | null }, ctx: LibraryContext) => {
+    search: async (_, { query, limit }, ctx) => {
       requireViewer(ctx.viewer);
       const ids = ctx.library.search(query, limit);
       const [tracks, albums, artists] = await Promise.all([
@@ -53,11 +50,11 @@ export const queryResolvers = {
       ]);
       return { tracks, albums, artists };
     },
-    libraryStats: (_: unknown, __: unknown, ctx: LibraryContext) => {
+    libraryStats: (_, __, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.library.stats();
     },
-    scanStatus: (_: unknown, __: unknown, ctx: LibraryContext) => {
+    scanStatus: (_, __, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.scans.status();
     },

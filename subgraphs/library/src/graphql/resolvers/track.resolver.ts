@@ -1,19 +1,18 @@
 import { requireViewer } from '@ytm/auth';
-import type { Track } from '../../domain/model.js';
 import { loadPresent } from '../connection.js';
-import type { LibraryContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const trackResolvers = {
+export const trackResolvers: Resolvers = {
   Track: {
-    __resolveReference: (ref: { id: string }, ctx: LibraryContext) => {
+    __resolveReference: (ref, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.track.load(ref.id);
     },
-    artists: (t: Track, _: unknown, ctx: LibraryContext) => loadPresent(ctx.loaders.artist, t.artistIds),
-    album: (t: Track, _: unknown, ctx: LibraryContext) => (t.albumId ? ctx.loaders.album.load(t.albumId) : null),
-    coverArt: (t: Track, _: unknown, ctx: LibraryContext) => (t.coverArtId ? ctx.loaders.image.load(t.coverArtId) : null),
-    format: (t: Track) => ({ ...t.format, fileSize: t.size }),
+    artists: (t, _, ctx) => loadPresent(ctx.loaders.artist, t.artistIds),
+    album: (t, _, ctx) => (t.albumId ? ctx.loaders.album.load(t.albumId) : null),
+    coverArt: (t, _, ctx) => (t.coverArtId ? ctx.loaders.image.load(t.coverArtId) : null),
+    format: (t) => ({ ...t.format, fileSize: t.size }),
     /** Read from the file (sidecar .lrc, else its tags) when asked. */
-    lyrics: (t: Track, _: unknown, ctx: LibraryContext) => ctx.lyrics.read(t),
+    lyrics: (t, _, ctx) => ctx.lyrics.read(t),
   },
 };

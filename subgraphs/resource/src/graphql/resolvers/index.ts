@@ -5,8 +5,9 @@ import { playlistResolvers } from './playlist.resolver.js';
 import { queryResolvers } from './query.resolver.js';
 import { trackResolvers } from './track.resolver.js';
 import { userResolvers } from './user.resolver.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   ...queryResolvers,
   ...mutationResolvers,

@@ -1,10 +1,8 @@
-import type { PlaylistItem } from '../../domain/playlist.js';
-import type { ResourceContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const playlistItemResolvers = {
+export const playlistItemResolvers: Resolvers = {
   PlaylistItem: {
     /** Null once the track left the library; the entry stays. */
-    track: async (item: PlaylistItem, _: unknown, ctx: ResourceContext) =>
-      (await ctx.loaders.removedTrack.load(item.trackId)) ? null : { __typename: 'Track', id: item.trackId },
+    track: async (item, _, ctx) => ((await ctx.loaders.removedTrack.load(item.trackId)) ? null : { id: item.trackId }),
   },
 };

@@ -1,15 +1,15 @@
 import { requireViewer } from '@ytm/auth';
 import { checkPlaylistId } from '../../domain/playlist.service.js';
-import type { ResourceContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const queryResolvers = {
+export const queryResolvers: Resolvers = {
   Query: {
-    me: (_: unknown, __: unknown, ctx: ResourceContext) => ctx.services.accounts.getUser(requireViewer(ctx.viewer).id),
-    user: (_: unknown, args: { id: string }, ctx: ResourceContext) => {
+    me: (_, __, ctx) => ctx.services.accounts.getUser(requireViewer(ctx.viewer).id),
+    user: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.user.load(args.id);
     },
-    playlist: async (_: unknown, args: { id: string }, ctx: ResourceContext) => {
+    playlist: async (_, args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
       checkPlaylistId(args.id);
       return ctx.services.playlists.readable(viewer, await ctx.loaders.playlist.load(args.id));

@@ -1,10 +1,9 @@
 import { requireViewer } from '@ytm/auth';
-import type { StreamFormat } from '../../domain/stream-format.js';
-import type { StreamContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const mutationResolvers = {
+export const mutationResolvers: Resolvers = {
   Mutation: {
-    requestPlayback: (_: unknown, args: { trackId: string; format?: StreamFormat; maxBitrate?: number | null }, ctx: StreamContext) =>
-      ctx.playback.requestPlayback(requireViewer(ctx.viewer), args.trackId, { format: args.format ?? 'ORIGINAL', maxBitrate: args.maxBitrate ?? null }),
+    requestPlayback: (_, args, ctx) =>
+      ctx.playback.requestPlayback(requireViewer(ctx.viewer), args.trackId, { format: args.format, maxBitrate: args.maxBitrate ?? null }),
   },
 };

@@ -1,7 +1,7 @@
-import type { PlayRecord } from '../../domain/ticket.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const playRecordResolvers = {
+export const playRecordResolvers: Resolvers = {
   PlayRecord: {
-    track: (p: PlayRecord) => ({ __typename: 'Track', id: p.trackId }),
+    track: (p) => ({ id: p.trackId }),
   },
 };

@@ -1,7 +1,7 @@
-import type { IssuedTicket } from '../../domain/playback.service.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const playbackTicketResolvers = {
+export const playbackTicketResolvers: Resolvers = {
   PlaybackTicket: {
-    track: (t: IssuedTicket) => ({ __typename: 'Track', id: t.trackId }),
+    track: (t) => ({ id: t.trackId }),
   },
 };

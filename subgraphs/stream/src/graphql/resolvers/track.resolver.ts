@@ -1,10 +1,10 @@
 import { requireViewer } from '@ytm/auth';
-import type { StreamContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const trackResolvers = {
+export const trackResolvers: Resolvers = {
   Track: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    playCount: (track: { id: string }, _: unknown, ctx: StreamContext) => {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    playCount: (track, _, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.playCount.load(track.id);
     },

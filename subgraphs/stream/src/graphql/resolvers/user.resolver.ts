@@ -1,11 +1,10 @@
 import { requireViewer } from '@ytm/auth';
-import type { StreamContext } from '../context.js';
+import type { Resolvers } from '../generated/resolvers-types.js';
 
-export const userResolvers = {
+export const userResolvers: Resolvers = {
   User: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    recentlyPlayed: (user: { id: string }, args: { first?: number | null }, ctx: StreamContext) =>
-      ctx.playback.recentlyPlayed(requireViewer(ctx.viewer), user.id, args.first),
-    playbackQuota: (user: { id: string }, _: unknown, ctx: StreamContext) => ctx.playback.quota(requireViewer(ctx.viewer), user.id),
+    __resolveReference: (ref) => ({ id: ref.id }),
+    recentlyPlayed: (user, args, ctx) => ctx.playback.recentlyPlayed(requireViewer(ctx.viewer), user.id, args.first),
+    playbackQuota: (user, _, ctx) => ctx.playback.quota(requireViewer(ctx.viewer), user.id),
   },
 };
