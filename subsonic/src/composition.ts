@@ -54,7 +54,8 @@ export function composeService(config: SubsonicConfig, logger: Logger, identity:
   const verifier = overrides.verifier ?? resourceCredentialVerifier(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS);
   const userData = new UserData(overrides.userData ?? resourceUserData(config.RESOURCE_GRPC_URL, identity, config.RESOURCE_DEADLINE_MS));
   const cache = new CredentialCache();
-  const artistIndex = new ArtistIndex();
+  // Library changes arrive as events (invalidate at once); the age limit only catches missed ones.
+  const artistIndex = new ArtistIndex(10 * 60_000);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-subsonic', logger });
   let consumer: RunningConsumer | undefined;
   const synced = () => consumer?.joined === true;

@@ -2,9 +2,8 @@ import type Koa from 'koa';
 import { PayloadTooLargeError, readBody, type AppState } from '@ytm/http';
 import type { Principal } from '../auth/principal.js';
 import { BINARY, type Call, type EndpointTable } from '../endpoints/endpoint.js';
-import { isValidCallback, toJson, toJsonp } from '../format/json.js';
-import { envelope, ErrorCode, errorPayload, SubsonicError, type Format, type Payload } from '../format/response.js';
-import { toXml } from '../format/xml.js';
+import { render } from '../format/render.js';
+import { ErrorCode, errorPayload, SubsonicError, type Payload } from '../format/response.js';
 import type { Services } from '../services.js';
 import { Notes } from '../ytm/notes.js';
 import { Params, redactedParams } from './params.js';
@@ -12,30 +11,11 @@ import { Params, redactedParams } from './params.js';
 const PREFIX = '/rest/';
 const ENDPOINT_NAME = /^[A-Za-z0-9]{1,64}$/;
 
-function formatOf(params: URLSearchParams): { format: Format; callback?: string } {
-  const f = params.get('f');
-  if (f === 'json') return { format: 'json' };
-  if (f === 'jsonp') {
-    const callback = params.get('callback') ?? '';
-    return isValidCallback(callback) ? { format: 'jsonp', callback } : { format: 'json' };
-  }
-  return { format: 'xml' };
-}
-
 function send(ctx: Koa.ParameterizedContext<AppState>, params: URLSearchParams, serverVersion: string, status: 'ok' | 'failed', payload: Payload): void {
-  const { format, callback } = formatOf(params);
-  const head = envelope(status, serverVersion);
+  const { type, body } = render(params, serverVersion, status, payload);
   ctx.status = 200;
-  if (format === 'xml') {
-    ctx.type = 'text/xml; charset=utf-8';
-    ctx.body = toXml(head, payload);
-  } else if (format === 'jsonp' && callback) {
-    ctx.type = 'application/javascript; charset=utf-8';
-    ctx.body = toJsonp(callback, head, payload);
-  } else {
-    ctx.type = 'application/json; charset=utf-8';
-    ctx.body = toJson(head, payload);
-  }
+  ctx.type = type;
+  ctx.body = body;
 }
 
 /** Query string plus, for a form POST (OpenSubsonic `formPost`), the body's fields. */

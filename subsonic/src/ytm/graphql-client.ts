@@ -19,6 +19,9 @@ export function subsonicErrorOf(errors: GraphQLError[]): SubsonicError {
   }
   if (code === 'FORBIDDEN') return new SubsonicError(ErrorCode.NOT_AUTHORIZED, message);
   if (code === 'UNAUTHENTICATED') return new SubsonicError(ErrorCode.WRONG_CREDENTIALS, message);
+  // The router's per-user cost budget (USER_COST_PER_MINUTE): say when to come back.
+  const retryAfter = first?.extensions?.retryAfter;
+  if (code === 'RATE_LIMITED' && typeof retryAfter === 'number') return new SubsonicError(ErrorCode.GENERIC, `${message} (retry in ${retryAfter} s)`);
   return new SubsonicError(ErrorCode.GENERIC, code === 'INTERNAL_SERVER_ERROR' ? 'The server could not answer; try again' : message);
 }
 

@@ -21,6 +21,22 @@ export class Notes {
     return { ...(a.rating > 0 ? { userRating: a.rating } : {}), ...(a.starredAtMs > 0 ? { starred: new Date(a.starredAtMs).toISOString() } : {}) };
   }
 
+  private readonly signatures = new Map<NoteKind, string>();
+
+  /** The notes of one kind as a string: equal strings, equal notes (a cache key). */
+  signature(kind: NoteKind): string {
+    let sig = this.signatures.get(kind);
+    if (sig === undefined) {
+      sig = this.all
+        .filter((a) => a.kind === kind)
+        .map((a) => `${a.itemId}:${a.rating}:${a.starredAtMs}`)
+        .sort()
+        .join(',');
+      this.signatures.set(kind, sig);
+    }
+    return sig;
+  }
+
   /** IDs starred, most recently starred first. */
   starred(kind: NoteKind): string[] {
     return this.all

@@ -5,6 +5,7 @@ import { toJson } from '../../src/format/json.js';
 import { envelope } from '../../src/format/response.js';
 import { escapeXml, toXml } from '../../src/format/xml.js';
 import { redactedParams } from '../../src/http/params.js';
+import { subsonicErrorOf } from '../../src/ytm/graphql-client.js';
 
 const head = envelope('ok', '0.1.0');
 
@@ -64,5 +65,13 @@ describe('secrets in parameters', () => {
     for (const secret of ['hunter2secret', 'tok3n', 's4lt', 'ytm_s3cretkey']) expect(out).not.toContain(secret);
     expect(out).toContain('tr_1');
     expect(out).toContain('[redacted]');
+  });
+});
+
+describe('GraphQL errors as Subsonic errors', () => {
+  it('maps codes, and says when a rate-limited client may come back', () => {
+    expect(subsonicErrorOf([{ message: 'Album not found', extensions: { code: 'NOT_FOUND' } }]).code).toBe(70);
+    const limited = subsonicErrorOf([{ message: 'Too many requests; slow down', extensions: { code: 'RATE_LIMITED', retryAfter: 12 } }]);
+    expect({ code: limited.code, message: limited.message }).toEqual({ code: 0, message: 'Too many requests; slow down (retry in 12 s)' });
   });
 });

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { waitFor } from '@ytm/testing';
 import type { Harness } from './stream-harness.js';
 import { ticketUrl } from './stream-harness.js';
 
@@ -10,22 +11,13 @@ export async function download(url: string, headers: Record<string, string> = {}
 
 /** Waits until the ticket's transcode is served from the cache (a Content-Length and Range support). */
 export async function untilCached(h: Harness, token: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(ticketUrl(h, token), { method: 'HEAD' });
-    if (res.headers.get('accept-ranges') === 'bytes') return;
-    if (Date.now() > deadline) throw new Error('transcode never reached the cache');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const cached = async () => (await fetch(ticketUrl(h, token), { method: 'HEAD' })).headers.get('accept-ranges') === 'bytes';
+  await waitFor(cached, timeoutMs, 100, 'the transcode in the cache');
 }
 
 /** Waits until no ffmpeg process of this stream instance is alive. */
 export async function untilNoProcesses(h: Harness, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (h.stream.transcoder.processes > 0) {
-    if (Date.now() > deadline) throw new Error(`${h.stream.transcoder.processes} ffmpeg processes still alive`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(() => h.stream.transcoder.processes === 0, timeoutMs, 50, 'every ffmpeg process of this instance to exit');
 }
 
 /** True while a process with this pid exists (signal 0 checks without sending). */

@@ -1,0 +1,96 @@
+// Seeds ytm-library's database with N tracks in seconds instead of scanning N audio files: the
+// catalogue the file corpus would give (bench/library/generate-corpus.mjs `tagsFor`), written
+// through library's own persistence (MongoLibraryRepository over its models, what the scanner
+// writes through), IDs and sort keys from its domain functions. Every track's file is a hard link
+// to one of a few real MP3s, so `stream` serves real bytes. Start library afterwards with
+// SCAN_ON_START=false and WATCH=false: it loads the catalogue from the database.
+//
+//   seedLibrary({ mongodbUrl, dbName, musicDir, count })
+import { linkSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { generate, tagsFor } from '../library/generate-corpus.mjs';
+import { ROOT } from '../library/lib.mjs';
+
+const lib = (path) => import(join(ROOT, 'subgraphs/library/dist', path));
+const { MongoLibraryRepository } = await lib('persistence/library.repository.js');
+const { libraryModels } = await lib('persistence/models.js');
+const { albumIdOf, artistIdOf, trackIdentityOf, trackIdOf } = await lib('domain/identity.js');
+const { sortKeyOf, sortNameOf } = await lib('domain/text-folding.js');
+
+const MP3 = { container: 'MPEG', codec: 'MPEG 1 Layer 3', mimeType: 'audio/mpeg', bitrate: 128_000, sampleRate: 44_100, channels: 2, lossless: false };
+const BATCH = 5_000;
+
+export async function seedLibrary({ mongodbUrl, dbName, musicDir, count }) {
+  const templatesDir = mkdtempSync(join(tmpdir(), 'ytm-seed-templates-'));
+  const templates = generate(templatesDir, 4, { flacRatio: 0 }).map((path) => ({ path, ...statSync(path) }));
+  const conn = await mongoose.createConnection(mongodbUrl, { dbName, retryWrites: false }).asPromise();
+  try {
+    const models = libraryModels(conn);
+    await Promise.all(Object.values(models).map((m) => m.init()));
+    const repo = new MongoLibraryRepository(models);
+    const artists = new Map();
+    const albums = new Map();
+    const now = Date.now();
+    const artist = (name) => {
+      const id = artistIdOf(name);
+      if (!artists.has(id)) artists.set(id, { id, name, sortName: sortNameOf(name), addedAt: new Date(now) });
+      return id;
+    };
+    let tracks = [];
+    for (let i = 0; i < count; i++) {
+      const tags = tagsFor(i);
+      const albumArtistId = artist(tags.albumArtist);
+      const albumId = albumIdOf(tags.albumArtist, tags.album);
+      // Albums added oldest first, a second apart in groups: `newest` and the sync order mean something.
+      if (!albums.has(albumId))
+        albums.set(albumId, {
+          id: albumId,
+          title: tags.album,
+          sortTitle: sortKeyOf(tags.album),
+          artistId: albumArtistId,
+          addedAt: new Date(now - (count - i) * 1000),
+        });
+      const template = templates[i % templates.length];
+      const dir = join(musicDir, String(Math.floor(i / 1000)));
+      if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+      const path = join(dir, `${i}.mp3`);
+      linkSync(template.path, path);
+      const duration = 180 + (i % 120);
+      const identity = trackIdentityOf({ musicBrainzRecordingId: null, albumId, discNumber: tags.disc, trackNumber: tags.track, title: tags.title, duration });
+      const addedAt = now - (count - i) * 1000;
+      tracks.push({
+        id: trackIdOf(identity, path),
+        path,
+        size: template.size,
+        mtimeMs: template.mtimeMs,
+        title: tags.title,
+        artistIds: tags.artists.map(artist),
+        albumId,
+        trackNumber: tags.track,
+        discNumber: tags.disc,
+        duration,
+        genres: tags.genres,
+        year: tags.year,
+        compilation: tags.compilation,
+        identity,
+        format: MP3,
+        coverArtId: null,
+        addedAt,
+        updatedAt: addedAt,
+      });
+      if (tracks.length === BATCH) {
+        await repo.saveTracks(tracks, []);
+        tracks = [];
+      }
+    }
+    if (tracks.length > 0) await repo.saveTracks(tracks, []);
+    await repo.insertArtists([...artists.values()]);
+    await repo.insertAlbums([...albums.values()]);
+    return { tracks: count, albums: albums.size, artists: artists.size };
+  } finally {
+    await conn.close();
+    rmSync(templatesDir, { recursive: true, force: true });
+  }
+}
