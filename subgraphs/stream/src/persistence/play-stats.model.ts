@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { PlayDoc } from './play.model.js';
+import { PLAY_STEP_FIELDS, type PlayDoc } from './play.model.js';
 
 /**
  * A play step waiting to be folded into the statistics (`play_pending`, `_id` = `<kind>:<ticket>`),
@@ -28,17 +28,7 @@ export interface LeaseDoc {
   until: Date;
 }
 
-const pendingSchema = new Schema<PendingPlayDoc>(
-  {
-    _id: { type: String, required: true },
-    kind: { type: String, enum: ['started', 'completed'], required: true },
-    ticketId: { type: String, required: true },
-    userId: { type: String, required: true },
-    trackId: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'play_pending', versionKey: false, strict: false },
-);
+const pendingSchema = new Schema<PendingPlayDoc>(PLAY_STEP_FIELDS, { collection: 'play_pending', versionKey: false, strict: false });
 
 const countSchema = new Schema<PlayCountDoc>(
   { _id: { type: String, required: true }, count: { type: Number, required: true }, applied: { type: [String], default: [] } },

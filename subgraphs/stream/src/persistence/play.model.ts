@@ -14,17 +14,17 @@ export interface PlayDoc {
   at: Date;
 }
 
-const schema = new Schema<PlayDoc>(
-  {
-    _id: { type: String, required: true },
-    kind: { type: String, enum: ['started', 'completed'], required: true },
-    ticketId: { type: String, required: true },
-    userId: { type: String, required: true },
-    trackId: { type: String, required: true },
-    at: { type: Date, required: true },
-  },
-  { collection: 'plays', versionKey: false, strict: false },
-);
+/** The fields of a play step, in the history (`plays`) and while it waits to be folded (`play_pending`). */
+export const PLAY_STEP_FIELDS = {
+  _id: { type: String, required: true },
+  kind: { type: String, enum: ['started', 'completed'], required: true },
+  ticketId: { type: String, required: true },
+  userId: { type: String, required: true },
+  trackId: { type: String, required: true },
+  at: { type: Date, required: true },
+} as const;
+
+const schema = new Schema<PlayDoc>(PLAY_STEP_FIELDS, { collection: 'plays', versionKey: false, strict: false });
 // Retention deletes by age (an index on MongoDB; FerretDB scans, once per housekeeping interval).
 schema.index({ at: 1 });
 
