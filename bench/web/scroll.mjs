@@ -77,7 +77,15 @@ try {
   log(`tracks page: first rows in ${Date.now() - open} ms; header says "${count}"`);
 
   // 1. A steady scroll at `speed` px/s for `seconds`, driven by the page's own animation frames.
+  // --profile: Chromium's sampling profiler runs meanwhile; the functions with the most self time.
+  const cdp = process.argv.includes('--profile') ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const steady = await page.evaluate(measureScroll, { seconds, speed });
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
   report(`steady scroll, ${speed} px/s for ${seconds} s`, steady);
 
   // 2. Jumps: to 30 places across the list (the scrollbar dragged), one frame each.
@@ -116,6 +124,21 @@ async function dropDatabases(mongodbUrl, prefix) {
   } finally {
     await conn.close();
   }
+}
+
+/** Self time by function (name, file:line:column), the top 20, from a CDP CPU profile. */
+function printProfile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`  profile: ${total.toFixed(0)} ms sampled; most self time:`);
+  for (const [k, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${k}`);
 }
 
 function report(what, r) {

@@ -81,12 +81,14 @@ export function TracksPage() {
     },
     [engine],
   );
-  return (
-    <>
+  // The header does not change as the list scrolls (the list renders on every scroll event).
+  const loadedOnce = page !== undefined;
+  const head = useMemo(
+    () => (
       <div className="page-head">
         <div>
           <h1>Tracks</h1>
-          <p className="subtle">{page ? plural(total, 'track') : '\u00a0'}</p>
+          <p className="subtle">{loadedOnce ? plural(total, 'track') : '\u00a0'}</p>
         </div>
         <div className="list-head">
           <label className="visually-hidden" htmlFor="track-sort">
@@ -130,6 +132,12 @@ export function TracksPage() {
           />
         </div>
       </div>
+    ),
+    [loadedOnce, total, sort, direction, genreInput],
+  );
+  return (
+    <>
+      {head}
       {page && total === 0 && <p className="subtle">No tracks match.</p>}
       <div
         ref={listRef}
