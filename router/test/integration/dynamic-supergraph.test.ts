@@ -5,7 +5,9 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, printSchema, type GraphQLSchema } from 'graphql';
+import { Writable } from 'node:stream';
 import { createLogger } from '@ytm/logger';
+import { metricsRegistry } from '@ytm/metrics';
 import { waitFor } from '@ytm/testing';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { dynamicSupergraph } from '../../src/supergraph/dynamic-supergraph.js';
@@ -47,7 +49,24 @@ const B_V2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3
 
 describe('dynamic supergraph (SUPERGRAPH_MODE=dynamic)', () => {
   const registry = new RegistryService();
-  const logger = createLogger({ name: 'test', level: 'silent' });
+  // What the supergraph hook logs, kept so tests can wait on it.
+  const lines: Array<{ msg?: string; missing?: string[] }> = [];
+  const logger = createLogger({
+    name: 'test',
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as { msg?: string; missing?: string[] });
+        done();
+      },
+    }),
+  });
+  /** ytm_supergraph_recompositions_total for one outcome, read in process. */
+  const recompositions = async (outcome: string): Promise<number> => {
+    const metric = metricsRegistry.getSingleMetric('ytm_supergraph_recompositions_total');
+    const values = metric ? (await metric.get()).values : [];
+    return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+  };
   let a: Awaited<ReturnType<typeof subgraph>>;
   let b: Awaited<ReturnType<typeof subgraph>>;
   let gateway: ApolloGateway;
@@ -75,7 +94,8 @@ describe('dynamic supergraph (SUPERGRAPH_MODE=dynamic)', () => {
     gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));
     const loading = gateway.load();
     register('a', a.url, A);
-    await new Promise((r) => setTimeout(r, 600));
+    // The hook looked again after a registered, and still waits for b.
+    await waitFor(() => lines.some((l) => l.msg === 'waiting for subgraphs to register' && l.missing?.join() === 'b'), 5_000, 20, 'a wait for b alone');
     expect(schema).toBeUndefined();
     register('b', b.url, B);
     await loading;
@@ -83,8 +103,9 @@ describe('dynamic supergraph (SUPERGRAPH_MODE=dynamic)', () => {
   });
 
   it('keeps the last good supergraph when a registration does not compose', async () => {
+    const refused = await recompositions('not_composable');
     register('b', b.url, B_BAD);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(async () => (await recompositions('not_composable')) > refused, 5_000, 20, 'the registration refused');
     expect(printSchema(schema!)).toContain('world: Int!');
     expect(printSchema(schema!)).not.toContain('hello: Int!');
     expect(swaps).toBe(0);

@@ -214,7 +214,11 @@ describe('playlist events', () => {
     await h.gql(UPDATE, { id: p.id, input: { name: 'x' }, v: 7 }, owner.accessToken);
     await h.gql(UPDATE, { id: p.id, input: { name: 'y' } }, other.accessToken);
     await events.waitFor(p.id, 'resource.playlist.created');
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(events.of(p.id).map((e) => e.type)).toEqual(['resource.playlist.created']);
+    // A write that is accepted, after them: one playlist's events keep their order, so an event of a
+    // rejected write would have arrived before this one.
+    await h.gql(UPDATE, { id: p.id, input: { name: 'z' }, v: 1 }, owner.accessToken);
+    await events.waitFor(p.id, 'resource.playlist.updated');
+    expect(events.of(p.id).map((e) => e.type)).toEqual(['resource.playlist.created', 'resource.playlist.updated']);
+    expect((events.of(p.id)[1]!.data as { version: number }).version).toBe(2);
   });
 });
