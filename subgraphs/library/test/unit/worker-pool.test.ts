@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@ytm/logger';
+import { waitFor } from '@ytm/testing';
 import { ParserPool } from '../../src/scanner/worker-pool.js';
 
 const script = new URL('../fixtures/misbehaving-parse.worker.mjs', import.meta.url);
@@ -39,7 +40,7 @@ describe('ParserPool', () => {
     expect(pool.running).toBe(0);
     await pool.parse('/m/a.mp3');
     expect(pool.running).toBe(2);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => pool?.running === 0, 5_000, 10, 'the idle workers to stop');
     expect(pool.running).toBe(0);
   });
 });

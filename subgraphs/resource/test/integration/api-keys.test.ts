@@ -19,8 +19,11 @@ let client: ResourceClient;
 let rogueAddress: string;
 const events = new EventCollector();
 
+/** Resource's clock: real time plus an offset a test moves forward instead of waiting. */
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ overrides: { clock } });
   [alice, bob, admin] = await Promise.all([h.signUp('alice'), h.signUp('bob'), h.signInAdmin()]);
   const port = await listen(h.resource.grpc.server, '127.0.0.1', 0);
   client = createClient(ResourceClient, `127.0.0.1:${port}`, testIdentity('subsonic'));
@@ -76,7 +79,7 @@ describe('User.apiKeys', () => {
   it('lists own keys newest first; others (ADMIN too) get FORBIDDEN', async () => {
     const carol = await h.signUp('carol');
     await createKey(carol, 'first');
-    await new Promise((r) => setTimeout(r, 5));
+    clock.offsetMs += 1_000; // the second key is a second younger
     await createKey(carol, 'second');
     const own = (await h.gql(KEYS, { id: carol.user.id }, carol.accessToken)).data?.user.apiKeys as Array<{ name: string }>;
     expect(own.map((k) => k.name)).toEqual(['second', 'first']);

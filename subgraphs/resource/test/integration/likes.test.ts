@@ -14,9 +14,11 @@ let alice: TestSession;
 let bob: TestSession;
 let admin: TestSession;
 const events = new EventCollector();
+/** Resource's clock: real time plus an offset a test moves forward instead of waiting. */
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ overrides: { clock } });
   [alice, bob, admin] = await Promise.all([h.signUp('alice'), h.signUp('bob'), h.signInAdmin()]);
   await events.start();
 });
@@ -24,6 +26,12 @@ afterAll(async () => {
   await events.stop();
   await h.close();
 });
+
+/** Events resource's outbox relay has published so far, once nothing waits in the outbox. */
+const publishedWhenDrained = async (): Promise<number> => {
+  await waitFor(async () => (await h.resource.relay.backlog()) === 0, 10_000, 20, 'the outbox drained');
+  return h.resource.relay.published;
+};
 
 const likedOf = async (s: TestSession, ids: string[]) =>
   ((await h.gql(ENTITIES, { r: ids.map((id) => ({ __typename: 'Track', id })) }, s.accessToken)).data?._entities as Array<{ id: string; liked: boolean }>).map(
@@ -33,10 +41,11 @@ const likedOf = async (s: TestSession, ids: string[]) =>
 describe('likeTrack / unlikeTrack', () => {
   it('are idempotent: liking again keeps the first time and writes one event; unliking twice is fine', async () => {
     const [t] = h.library.add(1, 'like') as [string];
+    const publishedBefore = await publishedWhenDrained();
     expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
     const likes = h.resource.conn.collection('likes');
     const first = (await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt as Date;
-    await new Promise((r) => setTimeout(r, 20));
+    clock.offsetMs += 1_000; // a second like would carry another time
     expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
     expect((await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt).toEqual(first);
     expect(await likedOf(alice, [t])).toEqual([true]);
@@ -49,7 +58,8 @@ describe('likeTrack / unlikeTrack', () => {
     const liked = await events.waitFor(t, 'resource.track.liked');
     expect(liked.data).toEqual({ __typename: 'Track', id: t, userId: alice.user.id, likedAt: first.toISOString() });
     expect((await events.waitFor(t, 'resource.track.unliked')).data).toEqual({ __typename: 'Track', id: t, userId: alice.user.id });
-    await new Promise((r) => setTimeout(r, 500));
+    // Two likes and two unlikes wrote one event each way: the relay published exactly two.
+    expect((await publishedWhenDrained()) - publishedBefore).toBe(2);
     expect(events.of(t).map((e) => e.type)).toEqual(['resource.track.liked', 'resource.track.unliked']);
     // The relay deletes the unliked document once its event is out.
     await waitFor(async () => (await likes.countDocuments({ _id: `${alice.user.id}:${t}` as never })) === 0, 10_000, 50, 'like document deleted');
@@ -67,11 +77,12 @@ describe('likeTrack / unlikeTrack', () => {
 
   it('keeps one like for ten parallel likes of the same track', async () => {
     const [t] = h.library.add(1, 'parallel') as [string];
+    const publishedBefore = await publishedWhenDrained();
     const results = await Promise.all(Array.from({ length: 10 }, () => h.gql(LIKE, { t }, bob.accessToken)));
     expect(results.every((r) => r.data?.likeTrack.liked === true)).toBe(true);
     expect(await h.resource.conn.collection('likes').countDocuments({ userId: bob.user.id, trackId: t } as never)).toBe(1);
     await events.waitFor(t, 'resource.track.liked');
-    await new Promise((r) => setTimeout(r, 500));
+    expect((await publishedWhenDrained()) - publishedBefore).toBe(1);
     expect(events.of(t)).toHaveLength(1);
   });
 

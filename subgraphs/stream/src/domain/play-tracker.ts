@@ -71,6 +71,12 @@ export class PlayTracker {
     return this.plays.size;
   }
 
+  /** What this replica has counted of a ticket's play so far (undefined before its first byte). */
+  progress(ticketId: string): { covered: number; threshold: number; started: boolean; completed: boolean } | undefined {
+    const state = this.plays.get(ticketId);
+    return state && { covered: state.covered, threshold: state.threshold, started: state.started, completed: state.completed };
+  }
+
   /** On failure the flag is reset, so the next bytes served try again. */
   private write(run: () => Promise<boolean>, what: string, undo: () => void): void {
     run().catch((err: unknown) => {

@@ -66,6 +66,13 @@ describe('plays', () => {
     const url = ticketUrl(h, t.token);
     const threshold = playThresholdBytes(h.tracks.get('sixty') as never);
     expect(threshold).toBe(Math.ceil((h.tracks.get('sixty')?.size ?? 0) / 2));
+    const ticketId = ticketClaims(t.token).jti;
+    /** Events stream's outbox relay has published so far, once nothing waits in the outbox. */
+    const publishedWhenDrained = async (): Promise<number> => {
+      await waitFor(async () => (await h.stream.relay.backlog()) === 0, 10_000, 20, 'the outbox drained');
+      return h.stream.relay.published;
+    };
+    const publishedBefore = await publishedWhenDrained();
 
     expect((await rawRequest(url, { method: 'HEAD' })).status).toBe(200);
     expect(await recentlyPlayed(user)).toEqual([]); // HEAD serves no audio
@@ -77,7 +84,9 @@ describe('plays', () => {
     // The same bytes again (a seek back) do not bring the play closer.
     await range(url, `bytes=0-99999`);
     await range(url, `bytes=100000-${threshold - 2}`);
-    await new Promise((r) => setTimeout(r, 300));
+    // One byte short of half the track: counted, not completed, and only the start was recorded.
+    expect(h.stream.plays.progress(ticketId)).toEqual({ covered: threshold - 1, threshold, started: true, completed: false });
+    expect((await publishedWhenDrained()) - publishedBefore).toBe(1);
     expect((await recentlyPlayed(user))[0]?.completed).toBe(false);
     expect((await playCounts(['sixty'])).sixty).toBe(0);
 
@@ -86,14 +95,14 @@ describe('plays', () => {
     await range(url, 'bytes=0-');
     expect((await playCounts(['sixty'])).sixty).toBe(1);
 
-    const ticketId = ticketClaims(t.token).jti;
     await waitFor(
       () => events.some((e) => e.type === 'stream.play.completed' && (e.data as { ticketId: string }).ticketId === ticketId),
       15_000,
       100,
       'the completed event',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    // Started and completed, each recorded once however often the bytes were asked for.
+    expect((await publishedWhenDrained()) - publishedBefore).toBe(2);
     const mine = events.filter((e) => (e.data as { ticketId?: string }).ticketId === ticketId);
     expect(mine.map((e) => e.type).sort()).toEqual(['stream.play.completed', 'stream.play.started']);
     for (const e of mine) {
