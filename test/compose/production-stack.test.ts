@@ -127,8 +127,8 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
       recorder!.client.on('connected', resolve);
       setTimeout(() => reject(new Error(`no WebSocket connection in 10 s: ${JSON.stringify(recorder!.errors)}`)), 10_000).unref();
     });
-    // The subscribe message follows the connection ack; leave the router a moment to register it.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // The subscribe message follows the connection ack: wait until the router holds the subscription.
+    await waitFor(async () => (await stack.opsHealth('router', 9400)).subscribers === 1, 20_000, 250, 'the subscription live on the router');
     // Written beside the folder, then renamed in: the watcher never sees a half-written file.
     const staged = join(music, '..', `${basename(music)}-staged.wav`);
     writeFileSync(staged, wav({ title: 'Dropped In', artist: 'Compose Artist', album: ALBUM, track: 4 }, 1));

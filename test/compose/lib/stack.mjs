@@ -127,6 +127,17 @@ export class Stack {
     await this.waitHealthy(service, timeoutMs);
   }
 
+  /**
+   * A service's ops `/health` (loopback only, never published), read from inside its first
+   * container with the image's own node.
+   */
+  async opsHealth(service, opsPort) {
+    const [c] = await this.containers(service);
+    if (!c) throw new Error(`no container of ${service}`);
+    const script = `fetch('http://127.0.0.1:${opsPort}/health').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+    return JSON.parse(await podman(this.env, ['exec', c.name, 'node', '-e', script]));
+  }
+
   async logs(name, tail = 60) {
     const { out, err } = await run('podman', ['logs', '--tail', String(tail), name], { env: this.env, capture: true, allowFail: true });
     return `--- last ${tail} log lines of ${name} ---\n${out}${err}`;
