@@ -49,7 +49,7 @@ const ENCODINGS = {
  * An album's `encodings[i]` picks a format other than MP3 for its i-th track. Returns the number
  * of tracks written.
  * @param {string} dir
- * @param {Array<{ artist: string, album: string, year: number, genre: string, colors: [string, string], tracks: string[], encodings?: string[] }>} albums
+ * @param {Array<{ artist: string, album: string, year: number, genre: string, colors: string[], tracks: string[], encodings?: string[] }>} albums
  * @param {{ seconds?: number, progress?: (done: number, total: number, file: string) => void, ffmpeg?: string }} [options]
  */
 export async function writeMusic(dir, albums, { seconds = 30, progress = () => {}, ffmpeg = process.env.FFMPEG_PATH ?? 'ffmpeg' } = {}) {
