@@ -188,7 +188,12 @@ export async function composeService(
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
-  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger);
+  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
+    sessions: sessionRepository,
+    graceMs: config.ACCESS_TOKEN_TTL_MINUTES * 60_000,
+    refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    everyMs: 600_000,
+  });
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
       kafka,
