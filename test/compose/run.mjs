@@ -10,10 +10,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDeps } from '../../scripts/deps.mjs';
-import { ROOT, freePort } from '../../scripts/system.mjs';
-import { BASE_IMAGE, FERRETDB_IMAGE, KAFKA_IMAGE, ensureBaseImage, ensureInfraImages, imageSizes } from './lib/images.mjs';
-import { CACHE, hasCommand, podman, podmanEnv, removeProject, run } from './lib/podman.mjs';
-import { Stack } from './lib/stack.mjs';
+
+// On a fresh clone node_modules is installed first: the modules below import npm packages.
+await ensureDeps();
+const { ROOT, freePort } = await import('../../scripts/system.mjs');
+const { BASE_IMAGE, FERRETDB_IMAGE, KAFKA_IMAGE, ensureBaseImage, ensureInfraImages, imageSizes } = await import('./lib/images.mjs');
+const { CACHE, hasCommand, podman, podmanEnv, removeProject, run } = await import('./lib/podman.mjs');
+const { Stack } = await import('./lib/stack.mjs');
 
 const t0 = Date.now();
 const log = (m) => console.log(`[compose] ${m} [${((Date.now() - t0) / 1000).toFixed(1)}s]`);
@@ -26,7 +29,6 @@ for (const cmd of ['podman', 'podman-compose']) {
     process.exit(1);
   }
 }
-await ensureDeps();
 const override = readFileSync(join(ROOT, FILES[1]), 'utf8');
 for (const image of [BASE_IMAGE, FERRETDB_IMAGE, KAFKA_IMAGE]) {
   if (!override.includes(image)) throw new Error(`${FILES[1]} must name ${image}, the image this run builds`);
@@ -72,24 +74,21 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 try {
-  await ensureBaseImage(env, log);
-  await ensureInfraImages(env, log);
-  log('building the service images (podman-compose build)');
-  const buildArgs = ca ? ['--podman-build-args', `--volume ${ca}:/run/ytm-build-ca.pem:ro`] : [];
-  const beat = setInterval(() => log('  ... still building'), 30_000);
-  const build = await stack.compose([...buildArgs, 'build']).finally(() => clearInterval(beat));
-  mkdirSync(join(ROOT, '.ytm', 'logs'), { recursive: true });
-  writeFileSync(join(ROOT, '.ytm', 'logs', 'compose-build.log'), build.out + build.err);
-  // podman-compose 1.0.3 does not report a failed build: check that every image is there.
-  for (const s of SERVICES) {
-    const { code } = await run('podman', ['image', 'exists', `localhost/ytm-${s}:${version}`], { env, capture: true, allowFail: true });
-    if (code !== 0) throw new Error(`the ${s} image was not built:\n${(build.out + build.err).slice(-4000)}\n(full log: .ytm/logs/compose-build.log)`);
-  }
+  // In parallel where the steps are independent: the base image (debootstrap on a cold cache) and
+  // meanwhile the stand-ins' inputs (infra's binaries, jlink); then the stand-ins and the service
+  // images on that base; the host's tsc -b (the test tree) all along.
+  const base = ensureBaseImage(env, log);
+  const steps = await Promise.allSettled([
+    base,
+    ensureInfraImages(env, log, base),
+    base.then(() => buildServices()),
+    run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, capture: true }).then(() => log('test tree built (tsc -b)')),
+  ]);
+  const failed = steps.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const sizes = await imageSizes(env, [BASE_IMAGE, ...SERVICES.map((s) => `localhost/ytm-${s}:${version}`), FERRETDB_IMAGE, KAFKA_IMAGE]);
   log(`image sizes: ${sizes.map((s) => `${s.image.replace(`:${version}`, '')} ${s.mb} MB`).join(', ')}`);
 
-  log('building the test tree (tsc -b)');
-  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, capture: true });
   log(`starting project ${project}: router on 127.0.0.1:${httpPort}`);
   await stack.up();
   log('stack healthy; running the scenarios');
@@ -111,6 +110,23 @@ try {
 }
 log(status === 0 ? 'compose test passed' : 'compose test failed');
 process.exit(status);
+
+/** The YTM images, as `podman-compose build` makes them from docker-compose.yml and the override. */
+async function buildServices() {
+  log('building the service images (podman-compose build)');
+  const t = Date.now();
+  const buildArgs = ca ? ['--podman-build-args', `--volume ${ca}:/run/ytm-build-ca.pem:ro`] : [];
+  const beat = setInterval(() => log('  ... still building the service images'), 30_000);
+  const build = await stack.compose([...buildArgs, 'build']).finally(() => clearInterval(beat));
+  mkdirSync(join(ROOT, '.ytm', 'logs'), { recursive: true });
+  writeFileSync(join(ROOT, '.ytm', 'logs', 'compose-build.log'), build.out + build.err);
+  // podman-compose 1.0.3 does not report a failed build: check that every image is there.
+  for (const s of SERVICES) {
+    const { code } = await run('podman', ['image', 'exists', `localhost/ytm-${s}:${version}`], { env, capture: true, allowFail: true });
+    if (code !== 0) throw new Error(`the ${s} image was not built:\n${(build.out + build.err).slice(-4000)}\n(full log: .ytm/logs/compose-build.log)`);
+  }
+  log(`service images built (${((Date.now() - t) / 1000).toFixed(0)}s; log: .ytm/logs/compose-build.log)`);
+}
 
 function jest(extraEnv) {
   return new Promise((resolve) => {

@@ -85,13 +85,18 @@ async function which(cmd) {
   return out.trim();
 }
 
-/** The FerretDB and Kafka stand-ins, built from infra's installed binaries (installing them if missing). */
-export async function ensureInfraImages(env, log) {
+/**
+ * The FerretDB and Kafka stand-ins, built from infra's installed binaries (installing them if
+ * missing) and the jlink'd runtime; those inputs are made while `base` (the base image) is on its way.
+ */
+export async function ensureInfraImages(env, log, base = Promise.resolve()) {
   const need = [];
   if (!(await imageExists(env, FERRETDB_IMAGE))) need.push('ferretdb');
   if (!(await imageExists(env, KAFKA_IMAGE))) need.push('kafka');
   if (!need.length) return log(`${FERRETDB_IMAGE}, ${KAFKA_IMAGE}: cached`);
   await ensureInstalled({ log: (m) => log(`[infra] ${m}`) });
+  const jre = need.includes('kafka') ? await ensureJre(log) : undefined;
+  await base;
   const ctx = mkdtempSync(join(tmpdir(), 'ytm-image-'));
   try {
     if (need.includes('ferretdb')) {
@@ -105,10 +110,11 @@ export async function ensureInfraImages(env, log) {
       const dir = join(ctx, 'kafka');
       cpSync(join(HERE, '..', 'images', 'kafka'), dir, { recursive: true });
       cpSync(kafkaLibs(), join(dir, 'libs'), { recursive: true });
-      cpSync(await ensureJre(log), join(dir, 'jre'), { recursive: true });
+      cpSync(jre, join(dir, 'jre'), { recursive: true });
       log(`building ${KAFKA_IMAGE}`);
       await run('podman', ['build', '--build-arg', `BASE=${BASE_IMAGE}`, '-t', KAFKA_IMAGE, dir], { env, capture: true });
     }
+    log(`${need.join(' and ')} stand-in image${need.length > 1 ? 's' : ''} built`);
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
