@@ -65,8 +65,9 @@ export function TracksPage() {
   const more = useCallback(() => {
     if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
   }, [page, fetching]);
+  // The next page is asked for a page ahead (about 2 s of a brisk scroll), so it is there in time.
   useEffect(() => {
-    if (last >= edges.length - 30) more();
+    if (last >= edges.length - 100) more();
   }, [last, edges.length, more]);
   const edgesRef = useRef(edges);
   edgesRef.current = edges;
@@ -79,7 +80,7 @@ export function TracksPage() {
     },
     [engine],
   );
-  // The header does not change as the list scrolls (the list renders on every scroll event).
+  // The header does not change as the list scrolls (the list renders whenever its first row changes).
   const loadedOnce = page !== undefined;
   const head = useMemo(
     () => (
@@ -137,15 +138,7 @@ export function TracksPage() {
     <>
       {head}
       {page && total === 0 && <p className="subtle">No tracks match.</p>}
-      <div
-        ref={listRef}
-        className="virtual"
-        role="list"
-        aria-label="Tracks"
-        aria-busy={fetching}
-        data-loaded={edges.length}
-        style={{ height }}
-      >
+      <div ref={listRef} className="virtual" role="list" aria-label="Tracks" aria-busy={fetching} data-loaded={edges.length} style={{ height }}>
         {slots.map(({ key, index, top }) => {
           const edge = edges[index];
           // The same element for the slot whatever index it shows: only its position and content change.
@@ -181,7 +174,5 @@ const Row = memo(function Row({
   const t = useMemo(() => toQueueTrack(node), [node]);
   // Liked as the list loaded it (Graphcache updates it in place): no query per row.
   const liked = readFragment(TrackFields, node).liked;
-  return (
-    <TrackRow as="div" track={t} number={index + 1} isCurrent={t.id === playingId} showCover={false} showAlbum liked={liked} onPlay={() => play(index)} />
-  );
+  return <TrackRow as="div" track={t} number={index + 1} isCurrent={t.id === playingId} showCover={false} showAlbum liked={liked} onPlay={() => play(index)} />;
 });
