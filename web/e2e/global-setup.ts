@@ -7,7 +7,8 @@ import type { FullConfig } from '@playwright/test';
 import { up, down } from '../../infra/infra.mjs';
 import { startSystem, ROOT } from '../../scripts/system.mjs';
 import { buildWeb } from '../../scripts/web.mjs';
-import { ALBUMS, writeMusic } from './music.mjs';
+import { writeMusic } from '../../scripts/music.mjs';
+import { ALBUMS } from './music.mjs';
 
 /** Music, a production build of the app, and every process of the system on free ports. */
 export default async function globalSetup(_config: FullConfig) {
@@ -17,7 +18,8 @@ export default async function globalSetup(_config: FullConfig) {
     if (!(await buildWeb({ log }))) throw new Error('web build failed');
   }
   const music = mkdtempSync(join(tmpdir(), 'ytm-web-music-'));
-  const tracks = writeMusic(music);
+  // 40 s a track: long enough to seek, and for a ticket renewal mid-track (below).
+  const tracks = await writeMusic(music, ALBUMS, { seconds: 40 });
   log(`wrote ${tracks} tracks`);
   // npm test passes its infrastructure; alone (npm run test:e2e -w web), provision it here.
   const infra = process.env.MONGODB_URL && process.env.KAFKA_BROKERS ? undefined : await up({ log: (m: string) => console.log(`[infra] ${m}`) });

@@ -23,6 +23,7 @@ import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
 import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
+import { UserDirectoryService } from './domain/user-directory.service.js';
 import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
 import type { Clock, PasswordHasher, PlaybackRevoker } from './domain/ports.js';
@@ -143,6 +144,7 @@ export async function composeService(
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
   const userView = new UserService({ clock });
+  const directory = new UserDirectoryService({ users: userRepository });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
@@ -159,7 +161,19 @@ export async function composeService(
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userView, userStore: userRepository, playlistStore, removedTracks, likeStore }),
+    context: createContext({
+      accounts,
+      apiKeys,
+      plans,
+      playlists,
+      likes,
+      users: userView,
+      directory,
+      userStore: userRepository,
+      playlistStore,
+      removedTracks,
+      likeStore,
+    }),
   });
   const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });

@@ -18,6 +18,11 @@ export interface UserRepository {
    * false when it changed meanwhile. Writes `resource.user.plan-changed` in the same write.
    */
   replacePlan(id: string, expected: Plan, next: Plan, previousTier: Plan['tier']): Promise<boolean>;
+  /**
+   * Users ordered by email, after `afterEmail`; `search`: only those whose email or display name
+   * contains it, ignoring case. For administrators only (a search reads the whole collection).
+   */
+  page(options: { first: number; afterEmail?: string; search?: string }): Promise<{ users: User[]; hasNextPage: boolean; totalCount: number }>;
 }
 
 export class EmailTakenError extends Error {}
