@@ -185,10 +185,13 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       return { port: listening.port, registryPort: registryServer.port, opsPort: opsListening.port, server };
     },
     shutdown: [
-      ['subscriptions', async () => {
-        await subscriptions?.stop();
-        likes.close();
-      }],
+      [
+        'subscriptions',
+        async () => {
+          await subscriptions?.stop();
+          likes.close();
+        },
+      ],
       ['http', () => (server ? closeServer(server, 8_000) : Promise.resolve())],
       ['graphql', () => graphql.server.stop()],
       ['subgraph-client', () => subgraphClient.close()],

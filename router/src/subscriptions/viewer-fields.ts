@@ -62,7 +62,7 @@ export function withLiked(data: unknown, positions: readonly LikedPosition[], li
 
 function setIn(node: unknown, path: ReadonlyArray<string | number>, key: string, value: boolean): unknown {
   if (typeof node !== 'object' || node === null) return node;
-  if (path.length === 0) return key in node ? { ...(node as object), [key]: value } : node;
+  if (path.length === 0) return key in node ? { ...node, [key]: value } : node;
   const [head, ...rest] = path;
   if (Array.isArray(node)) {
     const i = head as number;
