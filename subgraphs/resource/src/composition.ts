@@ -107,7 +107,7 @@ export async function composeService(
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
+    accessTokenTtlSec: config.accessTokenTtlSec,
   });
   await keyRing.init();
   const clock = overrides.clock ?? { now: () => new Date() };
@@ -190,7 +190,7 @@ export async function composeService(
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
   const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
     sessions: sessionRepository,
-    graceMs: config.ACCESS_TOKEN_TTL_MINUTES * 60_000,
+    graceMs: config.accessTokenTtlSec * 1_000,
     refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     everyMs: 600_000,
   });
