@@ -107,7 +107,7 @@ export async function composeService(
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
+    accessTokenTtlSec: config.accessTokenTtlSec,
   });
   await keyRing.init();
   const clock = overrides.clock ?? { now: () => new Date() };
@@ -149,7 +149,7 @@ export async function composeService(
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
   const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
-  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger, clock }));
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, likes, logger, clock }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -190,7 +190,7 @@ export async function composeService(
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
   const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
     sessions: sessionRepository,
-    graceMs: config.ACCESS_TOKEN_TTL_MINUTES * 60_000,
+    graceMs: config.accessTokenTtlSec * 1_000,
     refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     everyMs: 600_000,
   });
