@@ -49,7 +49,13 @@ export function TrackMenu({ track }: { track: QueueTrack }) {
   };
   return (
     <div className="menu" ref={ref}>
-      <button className="icon-btn" aria-label={`More for ${track.title}`} aria-expanded={open} aria-haspopup="true" onClick={() => setOpenFor(open ? null : track.id)}>
+      <button
+        className="icon-btn"
+        aria-label={`More for ${track.title}`}
+        aria-expanded={open}
+        aria-haspopup="true"
+        onClick={() => setOpenFor(open ? null : track.id)}
+      >
         <MoreIcon />
       </button>
       {open && (
