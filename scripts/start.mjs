@@ -2,11 +2,12 @@
 // needed, builds, starts the three subgraphs and the router, prints the router URL.
 // Ctrl-C stops everything this command started.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, ensureFfmpeg, up } from '../infra/infra.mjs';
 import { ensureDeps } from './deps.mjs';
 import { ROOT, startSystem } from './system.mjs';
+import { DEMO_FOLDER, ensureDemoLibrary } from './music.mjs';
 import { buildWeb, startWebDev } from './web.mjs';
 
 // A fresh clone has no node_modules: install first (the README's two commands are the only set-up).
@@ -53,6 +54,17 @@ process.on('SIGTERM', () => void stopAll(0));
 infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
 // ytm-stream transcodes with ffmpeg: the machine's, or one unpacked from the npm registry (cached).
 Object.assign(process.env, await ensureFfmpeg({ log: (m) => console.log(`[infra] ${m}`) }));
+const musicDir = process.env.MUSIC_DIR ?? join(ROOT, 'music');
+mkdirSync(musicDir, { recursive: true });
+// A first run has nothing to play: the default folder, when empty, gets a small demo library
+// (written while the build runs). A folder the user named (MUSIC_DIR) is never written to.
+const demoWriting =
+  process.env.MUSIC_DIR === undefined
+    ? ensureDemoLibrary(musicDir, { log: say }).catch((err) => {
+        console.error(`[ytm] could not write the demo library (${err.message}); starting with an empty music folder`);
+        return 0;
+      })
+    : Promise.resolve(0);
 say(`building (tsc -b)... [${secs()}s]`);
 build = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'inherit' });
 const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code === 0)));
@@ -67,8 +79,7 @@ if (!dev && !(await buildWeb({ log: say, signal: aborter.signal }))) {
   console.error('[ytm] web player build failed');
   await stopAll(1);
 }
-const musicDir = process.env.MUSIC_DIR ?? join(ROOT, 'music');
-mkdirSync(musicDir, { recursive: true });
+const demo = await demoWriting;
 const logDir = join(ROOT, '.ytm', 'logs');
 say(`starting services in ${dev ? 'development' : 'production'} mode (logs: ${logDir}) [${secs()}s]`);
 
@@ -107,3 +118,8 @@ if (dev) {
   say(`web player (hot reload): http://127.0.0.1:5173/   (the router serves the last production build at ${system.routerUrls[0]}/)`);
 } else say(`web player: ${system.routerUrls.map((u) => `${u}/`).join('  ')}`);
 say(`GraphQL: ${system.routerUrls.map((u) => `${u}/graphql`).join('  ')}   music folder: ${musicDir}   (Ctrl-C stops everything)`);
+if (demo > 0 || existsSync(join(musicDir, DEMO_FOLDER))) {
+  say(`the music folder holds a demo library (${join(musicDir, DEMO_FOLDER)}): sign up in the web player and press play.`);
+  say(`your own music: copy it into ${musicDir} (picked up while running), or start with MUSIC_DIR=/path/to/your/music npm start;`);
+  say(`delete ${join(musicDir, DEMO_FOLDER)} to remove the demo.`);
+} else if (process.env.MUSIC_DIR === undefined) say(`your own music: put it in ${musicDir}, or start with MUSIC_DIR=/path/to/your/music npm start.`);

@@ -130,7 +130,7 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
  * @property {import('node:child_process').ChildProcess & { logFile?: string }} proc
  * @property {(signal?: NodeJS.Signals) => Promise<number | null>} stop
  * @property {() => Promise<number | null>} kill
- * @property {() => Promise<void>} restart
+ * @property {(env?: Record<string, string>) => Promise<void>} restart stops and starts it again; `env`: extra variables for this run only
  */
 
 /** @typedef {Record<'router' | 'library' | 'resource' | 'stream' | 'subsonic', ServiceHandle> & Record<string, ServiceHandle>} Services */
@@ -171,10 +171,10 @@ export async function startSystem(options) {
   mkdirSync(opts.logDir, { recursive: true });
   /** @type {Services} */
   const handles = /** @type {Services} */ ({});
-  const launch = (svc) => {
+  const launch = (svc, extraEnv = {}) => {
     const proc = spawn(process.execPath, [join(ROOT, svc.dir, 'dist/main.js')], {
       cwd: ROOT,
-      env: envFor(svc, ports, opts),
+      env: { ...envFor(svc, ports, opts), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const file = opts.logDir ? createWriteStream(join(opts.logDir, `${svc.name}.log`), { flags: 'a' }) : undefined;
@@ -206,9 +206,9 @@ export async function startSystem(options) {
       kill() {
         return h.stop('SIGKILL');
       },
-      async restart() {
+      async restart(env = {}) {
         await h.stop();
-        h.proc = launch(svc);
+        h.proc = launch(svc, env);
         await waitHttp(`${h.opsUrl}/ready`, opts.readyTimeoutMs, h.proc);
       },
     };

@@ -194,6 +194,12 @@ describe('security: attacks through the router', () => {
     expect(codes(await gql(url, aliases, {}, ann.token))[0]).toBe('GRAPHQL_VALIDATION_FAILED');
     const costly = '{ tracks(first: 100) { edges { node { album { tracks { artists { albums(first: 100) { edges { node { title } } } } } } } } } }';
     expect(codes(await gql(url, costly, {}, ann.token))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    // The supergraph's @listSize is read: `count` sizes randomTracks (500 × 672 is over the limit; the
+    // same query with 10 is not), and what a client reads of each object costs nothing.
+    const random = (n: number) =>
+      `{ randomTracks(count: ${n}) { id title album { tracks { artists { albums(first: 10) { edges { node { id title year } } } } } } } }`;
+    expect(codes(await gql(url, random(500), {}, ann.token))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect((await gql(url, random(10), {}, ann.token)).errors).toBeUndefined();
     expect(codes(await gql(url, '{ tracks(first: 1000) { totalCount } }', {}, ann.token))).toEqual(['BAD_USER_INPUT']);
     // The system is still healthy.
     expect((await gql(url, ME, {}, ann.token)).data!.me.id).toBe(ann.id);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { api, apiToken, checkA11y, PASSWORD, screenshot, signIn, signUp, waitForAudio } from './helpers';
+import { api, apiSignUp, apiToken, checkA11y, gql, PASSWORD, screenshot, signIn, signUp, waitForAudio } from './helpers';
 
 test.use({ baseURL: process.env.YTM_WEB_URL });
 
@@ -28,9 +28,13 @@ test('account: name, password, plan; the FREE quota is shown and QUOTA_EXCEEDED 
 
   await test.step('display name and password', async () => {
     const nameForm = page.getByRole('form', { name: 'Display name' });
+    const sidebarName = page.getByRole('navigation', { name: 'Library' }).locator('.who .name');
+    await expect(sidebarName).toHaveText('Holder');
     await nameForm.getByLabel('Name others see').fill('Holder Renamed');
     await nameForm.getByRole('button', { name: 'Save name' }).click();
     await expect(nameForm.getByText('Saved.')).toBeVisible();
+    // The sidebar follows at once, without a reload: one `me` entity in the normalised cache.
+    await expect(sidebarName).toHaveText('Holder Renamed');
     const pw = page.getByRole('form', { name: 'Password' });
     await pw.getByLabel('Current password').fill('not my password');
     await pw.getByLabel('New password').fill('another long password');
@@ -92,23 +96,35 @@ test('admin: the scan bar moves during a full rescan, statistics, and a user’s
     test.info().annotations.push({ type: 'scan bar states', description: (await seen()).join(' → ') });
   });
 
-  await test.step('a user’s plan: PREMIUM until a date, then the user has no daily limit', async () => {
-    const listener = `plan-${Date.now()}@example.com`;
+  await test.step('the users page: search by email or name, set PREMIUM until a date; the user then has no daily limit', async () => {
+    const stamp = Date.now().toString(36);
+    const listener = `plan-${stamp}@example.com`;
     const r = await fetch(`${process.env.YTM_WEB_URL}/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: listener, password: PASSWORD, displayName: 'Planned' }),
+      body: JSON.stringify({ email: listener, password: PASSWORD, displayName: `Planned ${stamp}` }),
     });
-    const { accessToken, user } = (await r.json()) as { accessToken: string; user: { id: string } };
+    const { accessToken } = (await r.json()) as { accessToken: string; user: { id: string } };
     const users = page.getByRole('region', { name: 'Users and plans' });
-    await users.getByLabel(/^User ID/).fill(user.id);
-    await users.getByRole('button', { name: 'Find user' }).click();
-    await expect(users).toContainText('Planned');
-    await users.getByRole('combobox', { name: /^Plan/ }).selectOption('PREMIUM');
-    await users.getByLabel(/^Expires on/).fill('2030-12-31');
-    await users.getByRole('button', { name: 'Save plan' }).click();
-    await expect(users.getByText('Plan saved.')).toBeVisible();
-    await expect(users).toContainText('now Premium until 2030-12-31');
+    const table = users.getByRole('table', { name: 'Users' });
+    // Everyone is listed (the administrator among them) before any search.
+    await expect(table.getByRole('row').filter({ hasText: admin().email })).toHaveCount(1);
+    await users.getByLabel('Search users by email or name').fill(`PLAN-${stamp.toUpperCase()}`);
+    await expect(users.getByText(`1 user matching “PLAN-${stamp.toUpperCase()}”`)).toBeVisible();
+    await expect(table.getByRole('row')).toHaveCount(2);
+    await users.getByLabel('Search users by email or name').fill(`planned ${stamp}`);
+    const row = table.getByRole('row').filter({ hasText: listener });
+    await expect(row).toContainText('Free');
+    await row.getByRole('button', { name: `Change the plan of Planned ${stamp}` }).click();
+    const form = users.getByRole('form', { name: `Plan of Planned ${stamp}` });
+    await form.getByRole('combobox', { name: /^Plan/ }).selectOption('PREMIUM');
+    await form.getByLabel(/^Expires on/).fill('2030-12-31');
+    await form.getByRole('button', { name: 'Save plan' }).click();
+    await expect(form.getByText('Plan saved.')).toBeVisible();
+    await expect(form).toContainText('now Premium until 2030-12-31');
+    // The list shows it too: the answer updated the one User entity in the cache.
+    await expect(row).toContainText('Premium until 2030-12-31');
+    await screenshot(page, 'admin-users');
     // The plan travels in the access token: the user's next token (a new sign-in or refresh) carries it.
     expect(accessToken).toBeTruthy();
     const { me } = await api<{ me: { plan: { tier: string; expiresAt: string }; playbackQuota: { dailyLimit: number | null } } }>(
@@ -119,6 +135,25 @@ test('admin: the scan bar moves during a full rescan, statistics, and a user’s
     expect(me.plan.expiresAt.slice(0, 10)).toBe('2030-12-31');
     expect(me.playbackQuota.dailyLimit).toBeNull();
   });
+});
+
+test('the users list is for administrators only: FORBIDDEN through the router, and the admin page is closed to a listener', async ({ page, request }) => {
+  const listener = await apiSignUp(request, 'Curious');
+  const asListener = await gql<{ users: unknown }>(request, listener.token, '{ users(first: 5) { totalCount edges { node { id email } } } }');
+  expect(asListener.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  expect(asListener.data?.users ?? null).toBeNull();
+  const searching = await gql<{ users: unknown }>(request, listener.token, '{ users(search: "admin") { totalCount } }');
+  expect(searching.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  const asAdmin = await gql<{ users: { totalCount: number } }>(
+    request,
+    await apiToken(admin().email, admin().password),
+    '{ users(search: "admin@ytm.test") { totalCount } }',
+  );
+  expect(asAdmin.data?.users.totalCount).toBe(1);
+  await signIn(page, listener);
+  await page.goto('/admin');
+  await expect(page.getByRole('heading', { name: 'Administrators only' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Users and plans' })).toHaveCount(0);
 });
 
 test('the collection and admin pages at desktop and phone width, light and dark: screenshots and axe-core', async ({ page }) => {

@@ -7,7 +7,8 @@ import type { FullConfig } from '@playwright/test';
 import { up, down } from '../../infra/infra.mjs';
 import { startSystem, ROOT } from '../../scripts/system.mjs';
 import { buildWeb } from '../../scripts/web.mjs';
-import { ALBUMS, writeMusic } from './music.mjs';
+import { writeMusic } from '../../scripts/music.mjs';
+import { ALBUMS } from './music.mjs';
 
 /** Music, a production build of the app, and every process of the system on free ports. */
 export default async function globalSetup(_config: FullConfig) {
@@ -17,7 +18,8 @@ export default async function globalSetup(_config: FullConfig) {
     if (!(await buildWeb({ log }))) throw new Error('web build failed');
   }
   const music = mkdtempSync(join(tmpdir(), 'ytm-web-music-'));
-  const tracks = writeMusic(music);
+  // 40 s a track: long enough to seek, and for a ticket renewal mid-track (below).
+  const tracks = await writeMusic(music, ALBUMS, { seconds: 40 });
   log(`wrote ${tracks} tracks`);
   // npm test passes its infrastructure; alone (npm run test:e2e -w web), provision it here.
   const infra = process.env.MONGODB_URL && process.env.KAFKA_BROKERS ? undefined : await up({ log: (m: string) => console.log(`[infra] ${m}`) });
@@ -52,20 +54,28 @@ export default async function globalSetup(_config: FullConfig) {
   process.env.YTM_WEB_MUSIC = music;
   process.env.YTM_WEB_ADMIN_EMAIL = admin.email;
   process.env.YTM_WEB_ADMIN_PASSWORD = admin.password;
-  // The tests' handle on the system (they run in other processes): POST /router/restart.
+  // The tests' handle on the system (they run in other processes): POST /router/restart, and
+  // POST /resource/restart with a JSON body of extra environment for that run (empty: as started).
+  const services = system.services as Record<string, { restart(env?: Record<string, string>): Promise<void> }>;
   const control = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/router/restart') {
-      (system.services as Record<string, { restart(): Promise<void> }>)
-        .router!.restart()
+    const name = /^\/(router|resource)\/restart$/.exec(req.url ?? '')?.[1];
+    if (req.method !== 'POST' || !name) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const env = text ? (JSON.parse(text) as Record<string, string>) : {};
+      services[name]!.restart(env)
         .then(() => res.end('restarted'))
         .catch((err: Error) => {
           res.statusCode = 500;
           res.end(err.message);
         });
-      return;
-    }
-    res.statusCode = 404;
-    res.end();
+    });
   });
   await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
   process.env.YTM_WEB_CONTROL = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;

@@ -10,6 +10,7 @@ import type { Logger } from '@ytm/logger';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
 import { graphqlRefusal, RETRY_AFTER_SECONDS, type ConcurrencyLimit } from '../limits/concurrency-limit.js';
 import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
+import { learnListSizes } from '../limits/operation-cost.js';
 import { clientAddress } from './client-address.js';
 import type { RouterContext } from './router-context.js';
 
@@ -56,6 +57,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
     userCostPerMinute: limits.userCostPerMinute,
     anonymousRequestsPerMinute: limits.anonymousRequestsPerMinute,
   });
+  // Operation cost reads the supergraph's `@listSize` declarations for each API schema it is asked about.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => learnListSizes(apiSchema, coreSupergraphSdl));
   const server = new ApolloServer<RouterContext>({
     // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,

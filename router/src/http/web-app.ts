@@ -72,10 +72,19 @@ function readAppRoutes(distDir: string): AppRoutes {
 }
 
 /**
+ * Build internals in the dist folder that the browser never asks for: the router reads
+ * `app-routes.json` itself, and anything under a dot-folder (Vite's `.vite/manifest.json`, which
+ * the size budget reads) or a dotfile stays private. They answer 404 like a missing file.
+ */
+export function isBuildInternal(path: string): boolean {
+  return path === '/app-routes.json' || path.split('/').some((segment) => segment.startsWith('.'));
+}
+
+/**
  * Serves the web player: hashed files under /assets/ as immutable for a year, and index.html
  * (no-cache, with the CSP) for the app's own routes (its `app-routes.json`), so they survive a
- * reload; never for the router's routes, and anything else stays a 404. Files are read once and
- * kept, gzipped when that helps.
+ * reload; never for the router's routes nor the build's internals (`isBuildInternal`), and
+ * anything else stays a 404. Files are read once and kept, gzipped when that helps.
  */
 export function webApp({ distDir, publicUrl, reservedPrefixes }: WebAppOptions): Koa.Middleware<AppState> {
   const root = normalize(distDir + sep);
@@ -103,7 +112,12 @@ export function webApp({ distDir, publicUrl, reservedPrefixes }: WebAppOptions):
       await next();
       return;
     }
-    const wanted = normalize(join(root, decodeSafe(ctx.path)));
+    const decoded = decodeSafe(ctx.path);
+    if (isBuildInternal(decoded.replaceAll('\\', '/'))) {
+      await next();
+      return;
+    }
+    const wanted = normalize(join(root, decoded));
     const isFile = extname(ctx.path) !== '' && wanted.startsWith(root);
     if (!isFile && !isAppRoute(ctx.path)) {
       await next();

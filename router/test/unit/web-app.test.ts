@@ -19,6 +19,10 @@ describe('webApp: the web player served by the router', () => {
     writeFileSync(join(dist, 'assets', 'app-abc123.js'), script);
     writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(dist, 'app-routes.json'), JSON.stringify({ exact: ['/', '/search'], prefixes: ['/albums/'] }));
+    // Build internals, as `vite build` leaves them next to the app.
+    mkdirSync(join(dist, '.vite'));
+    writeFileSync(join(dist, '.vite', 'manifest.json'), JSON.stringify({ 'index.html': { file: 'assets/app-abc123.js', isEntry: true } }));
+    writeFileSync(join(dist, 'assets', '.hidden.js'), 'secret');
     const app = createApp({ logger: createLogger({ name: 'test', level: 'silent' }), trustProxy: false });
     app.use(async (ctx, next) => {
       if (ctx.path === '/graphql') ctx.body = { graphql: true };
@@ -83,6 +87,23 @@ describe('webApp: the web player served by the router', () => {
     }
     const post = await fetch(`${base}/albums/a1`, { method: 'POST' });
     expect(post.status).toBe(404);
+  });
+
+  it('keeps the build internals private: .vite/manifest.json, dotfiles and app-routes.json are 404, the public files are not', async () => {
+    for (const path of [
+      '/.vite/manifest.json',
+      '/%2Evite/manifest.json',
+      '/.vite%2Fmanifest.json',
+      '/assets/.hidden.js',
+      '/app-routes.json',
+      '/%61pp-routes.json',
+    ]) {
+      const r = await fetch(base + path);
+      expect([path, r.status]).toEqual([path, 404]);
+      expect(await r.text()).not.toContain('isEntry');
+    }
+    expect((await fetch(`${base}/favicon.svg`)).status).toBe(200);
+    expect((await fetch(`${base}/assets/app-abc123.js`)).status).toBe(200);
   });
 
   it('builds wss:// into the CSP over https and ignores a malformed Host', () => {

@@ -23,6 +23,7 @@ import { LikeService } from './domain/like.service.js';
 import { PlanService } from './domain/plan.service.js';
 import { PlayQueueService } from './domain/play-queue.service.js';
 import { PlaylistService } from './domain/playlist.service.js';
+import { UserDirectoryService } from './domain/user-directory.service.js';
 import { UserService } from './domain/user.service.js';
 import type { TrackCatalog } from './domain/track-catalog.js';
 import type { Clock, PasswordHasher, PlaybackRevoker } from './domain/ports.js';
@@ -106,7 +107,7 @@ export async function composeService(
     keys: new MongoSigningKeyRepository(signingKeyModel(conn)),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
-    accessTokenTtlSec: config.ACCESS_TOKEN_TTL_MINUTES * 60,
+    accessTokenTtlSec: config.accessTokenTtlSec,
   });
   await keyRing.init();
   const clock = overrides.clock ?? { now: () => new Date() };
@@ -143,11 +144,12 @@ export async function composeService(
   const playlists = new PlaylistService({ playlists: playlistStore, tracks, clock });
   const likes = new LikeService({ likes: likeStore, tracks, clock });
   const userView = new UserService({ clock });
+  const directory = new UserDirectoryService({ users: userRepository });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
   const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
   const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
-  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, logger, clock }));
+  grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, likes, logger, clock }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const outcome = await accounts.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
     logger.info({ outcome }, 'admin account checked');
@@ -159,7 +161,19 @@ export async function composeService(
     logger,
     production: config.production,
     authenticate,
-    context: createContext({ accounts, apiKeys, plans, playlists, likes, users: userView, userStore: userRepository, playlistStore, removedTracks, likeStore }),
+    context: createContext({
+      accounts,
+      apiKeys,
+      plans,
+      playlists,
+      likes,
+      users: userView,
+      directory,
+      userStore: userRepository,
+      playlistStore,
+      removedTracks,
+      likeStore,
+    }),
   });
   const auth = authRoutes(accounts, keyRing, authenticate, config.REFRESH_TOKEN_TTL_DAYS * 86_400);
   const exports = playlistExportRoutes({ playlists, tracks, authenticate, entryUrl: config.M3U_ENTRY_URL });
@@ -174,7 +188,12 @@ export async function composeService(
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
-  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger);
+  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
+    sessions: sessionRepository,
+    graceMs: config.accessTokenTtlSec * 1_000,
+    refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    everyMs: 600_000,
+  });
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
       kafka,

@@ -32,6 +32,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       JWT_ISSUER: env.string('ytm-resource'),
       JWT_AUDIENCE: env.string('ytm'),
       ACCESS_TOKEN_TTL_MINUTES: env.int(15, 1, 60),
+      /**
+       * The access-token lifetime in seconds instead (10–3600), when set: for tests that need a
+       * token to expire while they watch (the web tests' 4401 reconnect). Production keeps minutes.
+       */
+      ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(3_600).optional(),
       REFRESH_TOKEN_TTL_DAYS: env.int(30, 1, 365),
       BCRYPT_COST: env.int(12, 12, 15),
       ADMIN_EMAIL: env.optionalString(),
@@ -66,7 +71,13 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     throw new Error('ytm-resource: invalid configuration:\n  - ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
-  return { ...c, production: c.NODE_ENV === 'production', publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
+  return {
+    ...c,
+    production: c.NODE_ENV === 'production',
+    publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`,
+    /** How long an access token lives: ACCESS_TOKEN_TTL_SECONDS when set, else ACCESS_TOKEN_TTL_MINUTES. */
+    accessTokenTtlSec: c.ACCESS_TOKEN_TTL_SECONDS ?? c.ACCESS_TOKEN_TTL_MINUTES * 60,
+  };
 }
 
 export type ResourceConfig = ReturnType<typeof readConfig>;

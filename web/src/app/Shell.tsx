@@ -1,7 +1,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useSubscription } from 'urql';
 import { graphql } from '../graphql';
-import { useSession, useUser } from '../features/auth/session-context';
+import { useSession } from '../features/auth/session-context';
+import { useProfile } from '../features/auth/use-profile';
 import { AlbumsPage } from '../features/library/AlbumsPage';
 import { NotFound } from '../features/library/NotFound';
 import { PlayerBar } from '../features/player/PlayerBar';
@@ -66,7 +67,7 @@ function route(path: string): Shown {
 /** The signed-in app: sidebar (tab bar on phones), search, the page, the persistent player bar. */
 export function Shell() {
   const { path } = useRouter();
-  const user = useUser();
+  const user = useProfile();
   const session = useSession();
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);

@@ -28,6 +28,8 @@ const unkeyed = [
   'PlaylistEdge',
   'PlaylistItemConnection',
   'PlaylistItemEdge',
+  'UserConnection',
+  'UserEdge',
 ];
 
 /**
@@ -48,7 +50,7 @@ export function createApiClient(session: Session, initialData?: SSRData): Client
         keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
         resolvers: {
           ...collectionResolvers,
-          Query: { ...collectionResolvers.Query, tracks: relayPagination(), albums: relayPagination(), artists: relayPagination() },
+          Query: { ...collectionResolvers.Query, tracks: relayPagination(), albums: relayPagination(), artists: relayPagination(), users: relayPagination() },
         },
         optimistic: collectionOptimistic,
         updates: {

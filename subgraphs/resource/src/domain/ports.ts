@@ -18,6 +18,11 @@ export interface UserRepository {
    * false when it changed meanwhile. Writes `resource.user.plan-changed` in the same write.
    */
   replacePlan(id: string, expected: Plan, next: Plan, previousTier: Plan['tier']): Promise<boolean>;
+  /**
+   * Users ordered by email, after `afterEmail`; `search`: only those whose email or display name
+   * contains it, ignoring case. For administrators only (a search reads the whole collection).
+   */
+  page(options: { first: number; afterEmail?: string; search?: string }): Promise<{ users: User[]; hasNextPage: boolean; totalCount: number }>;
 }
 
 export class EmailTakenError extends Error {}
@@ -96,6 +101,8 @@ export interface LikeRepository {
   unlike(userId: string, trackId: string): Promise<boolean>;
   /** The liked ones among `trackIds`, with when they were liked. */
   likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>>;
+  /** The same for many users at once (one store query): the liked (user, track) pairs. */
+  likesOfUsers(userIds: readonly string[], trackIds: readonly string[]): Promise<Array<{ userId: string; trackId: string; likedAt: Date }>>;
   /** Newest like first; tracks that left the library are left out. */
   listLiked(
     userId: string,

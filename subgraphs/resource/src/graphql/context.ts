@@ -4,6 +4,7 @@ import type { ApiKeyService } from '../domain/api-key.service.js';
 import type { LikeService } from '../domain/like.service.js';
 import type { PlanService } from '../domain/plan.service.js';
 import type { PlaylistService } from '../domain/playlist.service.js';
+import type { UserDirectoryService } from '../domain/user-directory.service.js';
 import type { UserService } from '../domain/user.service.js';
 import { createLoaders, type LoaderSources, type Loaders } from './loaders.js';
 
@@ -14,6 +15,7 @@ export interface ResourceServices extends LoaderSources {
   playlists: PlaylistService;
   likes: LikeService;
   users: UserService;
+  directory: UserDirectoryService;
 }
 
 export interface ResourceContext extends BaseContext {

@@ -81,6 +81,35 @@ export class MongoSessionRepository implements SessionRepository {
     return d ? toSession(d, await this.revokedAt(d)) : null;
   }
 
+  /**
+   * Deletes sessions past their last possible use, with their spent-token claims and revocation
+   * markers (FerretDB has no TTL indexes). A session is last used `graceMs` (the access-token
+   * lifetime) after it expired or was revoked: until then an access token it issued may still be
+   * live, so a replayed spent token must still find it to revoke it. Order makes every step
+   * idempotent and safe to interrupt: the session document goes first (while its revocation marker
+   * still guards it), then its claims, then the marker. Claims older than any session can live
+   * (`refreshTtlMs` + grace) are deleted by age, so none outlives an interrupted pass.
+   */
+  async pruneEnded(now: Date, graceMs: number, refreshTtlMs: number, batch = 500): Promise<{ sessions: number; claims: number; revocations: number }> {
+    const cutoff = new Date(now.getTime() - graceMs);
+    const counts = { sessions: 0, claims: 0, revocations: 0 };
+    for (;;) {
+      const expired = await this.model
+        .find({ $or: [{ expiresAt: { $lt: cutoff } }, { revokedAt: { $lt: cutoff } }] }, { _id: 1 })
+        .limit(batch)
+        .lean<Pick<SessionDoc, '_id'>[]>();
+      const revoked = await this.revocations.find({ at: { $lt: cutoff } }, { projection: { _id: 1 }, limit: batch }).toArray();
+      const ids = [...new Set([...expired.map((d) => d._id), ...revoked.map((d) => d._id as unknown as string)])];
+      if (ids.length === 0) break;
+      counts.sessions += (await this.model.deleteMany({ _id: { $in: ids } })).deletedCount;
+      counts.claims += (await this.claims.deleteMany({ sessionId: { $in: ids } })).deletedCount;
+      counts.revocations += (await this.revocations.deleteMany({ _id: { $in: ids as never[] } })).deletedCount;
+      if (expired.length < batch && revoked.length < batch) break;
+    }
+    counts.claims += (await this.claims.deleteMany({ at: { $lt: new Date(cutoff.getTime() - refreshTtlMs) } })).deletedCount;
+    return counts;
+  }
+
   private async markRevoked(ids: string[], reason: string, now: Date): Promise<void> {
     try {
       await this.revocations.insertMany(

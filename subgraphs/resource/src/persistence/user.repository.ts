@@ -23,6 +23,11 @@ function toUser(d: Omit<UserDoc, 'passwordHash' | 'updatedAt'>): User {
   };
 }
 
+/** How long one page of the admin's user list may take (a search scans the collection). */
+const SEARCH_TIME_LIMIT_MS = 5_000;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Users, updated in place. FerretDB 1.x runs an update as read, modify, write back the whole
  * document, so two updates of one user at once kept only one of them (a password change undone by
@@ -123,6 +128,29 @@ export class MongoUserRepository implements UserRepository {
     if (r.matchedCount === 0) return false;
     this.onOutbox();
     return true;
+  }
+
+  /**
+   * Ordered by email (the unique index), a page after the cursor's email. A search is a
+   * case-insensitive substring match on email and display name, which no index serves: FerretDB
+   * scans the users collection for it. Only administrators list users (the users page), so the scan
+   * is off every hot path, and it is bounded in time (`SEARCH_TIME_LIMIT_MS`).
+   */
+  async page(options: { first: number; afterEmail?: string; search?: string }) {
+    const filter = options.search
+      ? { $or: [{ email: { $regex: escapeRegex(options.search), $options: 'i' } }, { displayName: { $regex: escapeRegex(options.search), $options: 'i' } }] }
+      : {};
+    const query = options.afterEmail ? { $and: [filter, { email: { $gt: options.afterEmail } }] } : filter;
+    const [docs, totalCount] = await Promise.all([
+      this.model
+        .find(query, USER_FIELDS)
+        .sort({ email: 1 })
+        .limit(options.first + 1)
+        .maxTimeMS(SEARCH_TIME_LIMIT_MS)
+        .lean<UserDoc[]>(),
+      this.model.countDocuments(filter).maxTimeMS(SEARCH_TIME_LIMIT_MS),
+    ]);
+    return { users: docs.slice(0, options.first).map(toUser), hasNextPage: docs.length > options.first, totalCount };
   }
 
   private updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {

@@ -160,3 +160,21 @@ describe('user registered event', () => {
     }
   });
 });
+
+describe('session housekeeping', () => {
+  it('deletes a signed-out session once its access tokens expired, keeps live ones working', async () => {
+    const gone = await h.signUp('pruned');
+    const kept = await h.signUp('kept');
+    const sid = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    expect((await h.gql('mutation { signOut }', {}, gone.accessToken)).data?.signOut).toBe(true);
+    const db = h.resource.conn;
+    expect(await db.collection('session_revocations').countDocuments({ _id: sid(gone.accessToken) as never })).toBe(1);
+    // The pass after the access-token lifetime (15 minutes by default) ran out.
+    await h.resource.housekeeping.pruneAndLog(new Date(Date.now() + 16 * 60_000));
+    expect(await db.collection('sessions').countDocuments({ _id: sid(gone.accessToken) as never })).toBe(0);
+    expect(await db.collection('session_revocations').countDocuments({ _id: sid(gone.accessToken) as never })).toBe(0);
+    expect(await db.collection('sessions').countDocuments({ _id: sid(kept.accessToken) as never })).toBe(1);
+    expect(codeOf(await h.gql(REFRESH, { t: gone.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect((await h.gql(REFRESH, { t: kept.refreshToken })).data?.refreshSession).toBeTruthy();
+  });
+});

@@ -1,118 +1,105 @@
-import { useState } from 'react';
-import { useClient, useMutation } from 'urql';
-import { graphql, type ResultOf } from '../../graphql';
+import { useEffect, useState } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../../graphql';
 import { errorText } from '../../ui/errors';
+import { plural } from '../../ui/format';
+import { PlanForm, planText } from './PlanForm';
 
-const USER = graphql(`
-  query AdminUser($id: ID!) {
-    user(id: $id) {
-      id
-      displayName
-      email
-      role
-      plan {
-        tier
-        expiresAt
+const USERS = graphql(`
+  query AdminUsers($search: String, $after: String) {
+    users(first: 25, after: $after, search: $search) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          displayName
+          email
+          role
+          plan {
+            tier
+            expiresAt
+          }
+        }
       }
     }
   }
 `);
 
-const SET_PLAN = graphql(`
-  mutation SetUserPlan($userId: ID!, $tier: PlanTier!, $expiresAt: DateTime) {
-    setUserPlan(userId: $userId, tier: $tier, expiresAt: $expiresAt) {
-      id
-      plan {
-        tier
-        expiresAt
-      }
-    }
-  }
-`);
-
-type Found = NonNullable<ResultOf<typeof USER>['user']>;
+/** Typing settles for this long before the search is sent. */
+const SEARCH_DELAY_MS = 250;
 
 /**
- * A user's plan and its expiry. The API has no list of users (only `user(id:)`), so the user is
- * looked up by the ID their account page shows.
+ * The users page: every user (the admin-only `users` query), searched by email or name, 25 at a
+ * time with "Show more" (Graphcache merges the pages); a user's plan and expiry are changed in the
+ * form under the list.
  */
 export function UserPlanAdmin() {
-  const client = useClient();
-  const [id, setId] = useState('');
-  const [found, setFound] = useState<Found | null | undefined>(undefined);
-  const [tier, setTier] = useState<'FREE' | 'PREMIUM'>('PREMIUM');
-  const [expires, setExpires] = useState('');
-  const [saved, setPlan] = useMutation(SET_PLAN);
-  const [done, setDone] = useState(false);
-  const lookUp = async () => {
-    setDone(false);
-    const r = await client.query(USER, { id: id.trim() }, { requestPolicy: 'network-only' }).toPromise();
-    const u = r.data?.user ?? null;
-    setFound(u);
-    if (u) {
-      setTier(u.plan.tier);
-      setExpires(u.plan.expiresAt ? u.plan.expiresAt.slice(0, 10) : '');
-    }
-  };
-  const save = async () => {
-    if (!found) return;
-    const r = await setPlan({ userId: found.id, tier, expiresAt: expires ? new Date(`${expires}T23:59:59Z`).toISOString() : null });
-    if (r.data) {
-      setFound({ ...found, plan: r.data.setUserPlan.plan });
-      setDone(true);
-    }
-  };
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  const [after, setAfter] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setSearch(typed.trim());
+      setAfter(null);
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(t);
+  }, [typed]);
+  const [{ data, fetching, error }] = useQuery({ query: USERS, variables: { search: search || null, after } });
+  const page = data?.users;
+  const chosen = page?.edges.find((e) => e.node.id === editing)?.node;
   return (
-    <section className="card-section" aria-labelledby="users-title">
+    <section className="card-section users-admin" aria-labelledby="users-title">
       <h2 id="users-title">Users and plans</h2>
-      <form
-        className="playlist-form"
-        aria-label="Find a user"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void lookUp();
-        }}
-      >
-        <label className="field">
-          <span>User ID (shown on the user’s account page)</span>
-          <input className="input" required value={id} onChange={(e) => setId(e.target.value)} />
-        </label>
-        <button className="btn" type="submit">
-          Find user
-        </button>
-      </form>
-      {found === null && <p className="alert">No user with this ID.</p>}
-      {found && (
-        <form
-          className="playlist-form"
-          aria-label="Change the plan"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
-          <p>
-            <strong>{found.displayName}</strong> ({found.email}) · now {found.plan.tier === 'PREMIUM' ? 'Premium' : 'Free'}
-            {found.plan.expiresAt ? ` until ${found.plan.expiresAt.slice(0, 10)}` : ''}
-          </p>
-          <label className="field">
-            <span>Plan</span>
-            <select className="select" value={tier} onChange={(e) => setTier(e.target.value as 'FREE' | 'PREMIUM')}>
-              <option value="FREE">Free</option>
-              <option value="PREMIUM">Premium</option>
-            </select>
-          </label>
-          <label className="field">
-            <span>Expires on (UTC, empty: never)</span>
-            <input className="input" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
-          </label>
-          {saved.error && <p className="alert">Could not change the plan: {errorText(saved.error)}.</p>}
-          {done && <p className="alert info">Plan saved.</p>}
-          <button className="btn primary" type="submit" disabled={saved.fetching}>
-            Save plan
-          </button>
-        </form>
+      <label className="field">
+        <span>Search users by email or name</span>
+        <input className="input" type="search" value={typed} onChange={(e) => setTyped(e.target.value)} />
+      </label>
+      {error && <p className="alert">Could not list the users: {errorText(error)}.</p>}
+      <p className="subtle" aria-live="polite">
+        {page ? `${plural(page.totalCount, 'user')}${search ? ` matching “${search}”` : ''}` : '\u00a0'}
+      </p>
+      {page && page.edges.length > 0 && (
+        <table className="users-table" aria-label="Users">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Plan</th>
+              <th scope="col">
+                <span className="visually-hidden">Change</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.edges.map(({ node: u }) => (
+              <tr key={u.id} aria-current={u.id === editing ? 'true' : undefined}>
+                <td>
+                  {u.displayName}
+                  {u.role === 'ADMIN' ? ' (administrator)' : ''}
+                </td>
+                <td>{u.email}</td>
+                <td>{planText(u.plan)}</td>
+                <td>
+                  <button className="btn" aria-label={`Change the plan of ${u.displayName}`} onClick={() => setEditing(u.id)}>
+                    Change plan
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
+      {page?.pageInfo.hasNextPage && (
+        <button className="btn" disabled={fetching} onClick={() => setAfter(page.pageInfo.endCursor ?? null)}>
+          Show more users
+        </button>
+      )}
+      {chosen && <PlanForm key={chosen.id} user={chosen} onDone={() => setEditing(null)} />}
     </section>
   );
 }

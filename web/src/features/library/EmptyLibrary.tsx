@@ -57,7 +57,18 @@ export function EmptyLibrary() {
           {scan.error && <p className="alert">Could not start a scan: {scan.error.graphQLErrors[0]?.message ?? 'the server did not answer'}.</p>}
         </>
       ) : (
-        <p>There is no music on this server yet. Ask the person who runs it to add some.</p>
+        <>
+          <p>There is no music on this server yet. Albums appear here on their own as soon as music files are added to the server’s music folder.</p>
+          <ul className="empty-steps">
+            <li>
+              <strong>If you run this server:</strong> copy your music (MP3, FLAC, M4A, OGG, …) into its music folder — the <code>music</code> folder beside it,
+              or the folder named by <code>MUSIC_DIR</code> when it was started — and keep this page open.
+            </li>
+            <li>
+              <strong>Otherwise:</strong> ask the person who runs it to add some music.
+            </li>
+          </ul>
+        </>
       )}
     </section>
   );

@@ -199,16 +199,41 @@ export type SignUpInput = {
   displayName: Scalars['String']['input'];
 };
 
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  edges: Array<UserEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  cursor: Scalars['String']['output'];
+  node: User;
+};
+
 export type Query = {
   __typename?: 'Query';
   me: User;
   user?: Maybe<User>;
+  /**
+   * ADMIN only (others: FORBIDDEN). Every user, ordered by email. `search` (1–100 characters after
+   * trimming; empty: everyone) keeps the users whose email or display name contains it, ignoring case.
+   * Additive to the contract, for the admin's users page.
+   */
+  users: UserConnection;
   /** null when missing or PRIVATE and not yours (ADMIN sees all) */
   playlist?: Maybe<Playlist>;
 };
 
 export type QueryUserArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type QueryUsersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type QueryPlaylistArgs = {
@@ -449,6 +474,8 @@ export type ResolversTypes = {
   UpdatePlaylistInput: UpdatePlaylistInput;
   Session: ResolverTypeWrapper<IssuedSessionModel>;
   SignUpInput: SignUpInput;
+  UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges'> & { edges: Array<ResolversTypes['UserEdge']> }>;
+  UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
@@ -478,6 +505,8 @@ export type ResolversParentTypes = {
   UpdatePlaylistInput: UpdatePlaylistInput;
   Session: IssuedSessionModel;
   SignUpInput: SignUpInput;
+  UserConnection: Omit<UserConnection, 'edges'> & { edges: Array<ResolversParentTypes['UserEdge']> };
+  UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
 };
@@ -622,9 +651,24 @@ export type SessionResolvers<ContextType = ResourceContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type UserConnectionResolvers<
+  ContextType = ResourceContext,
+  ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection'],
+> = {
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UserEdgeResolvers<ContextType = ResourceContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = ResourceContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
   playlist?: Resolver<Maybe<ResolversTypes['Playlist']>, ParentType, ContextType, RequireFields<QueryPlaylistArgs, 'id'>>;
 };
 
@@ -665,6 +709,8 @@ export type Resolvers<ContextType = ResourceContext> = {
   PlaylistItemConnection?: PlaylistItemConnectionResolvers<ContextType>;
   PlaylistItemEdge?: PlaylistItemEdgeResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
 };

@@ -1,4 +1,5 @@
 import { requireViewer } from '@ytm/auth';
+import { toConnection } from '@ytm/pagination';
 import { checkPlaylistId } from '../../domain/playlist.service.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 
@@ -8,6 +9,11 @@ export const queryResolvers: Resolvers = {
     user: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return ctx.loaders.user.load(args.id);
+    },
+    users: async (_, args, ctx) => {
+      const page = await ctx.services.directory.list(requireViewer(ctx.viewer), args);
+      for (const { node } of page.edges) ctx.loaders.user.prime(node.id, node);
+      return toConnection(page);
     },
     playlist: async (_, args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
