@@ -21,6 +21,7 @@ import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
 import { EVENTS_SUBGRAPH_URL, eventsDataSource } from './subscriptions/events-subgraph.js';
 import { EVENTS_SDL, startSubscriptions } from './subscriptions/index.js';
+import { resourceLikesLookup } from './subscriptions/likes-client.js';
 
 export interface ComposedRouter {
   app: ServiceApp;
@@ -80,6 +81,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
     },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
   });
+  const likes = resourceLikesLookup(config.RESOURCE_GRPC_URL, identity, config.SUBGRAPH_TIMEOUT_MS);
   // Set by start(): health and readiness may be asked before.
   let subscriptions: ReturnType<typeof startSubscriptions> | undefined;
   const pacer = new MediaPacer(config.MEDIA_RATE_MAX_MBPS * 1_000_000, {
@@ -178,11 +180,18 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
         queueLimit: config.SUBSCRIBER_QUEUE_LIMIT,
         slowConsumerGraceMs: config.SLOW_CONSUMER_GRACE_MS,
         checkCost: graphql.checkCost,
+        likes,
       });
       return { port: listening.port, registryPort: registryServer.port, opsPort: opsListening.port, server };
     },
     shutdown: [
-      ['subscriptions', () => subscriptions?.stop() ?? Promise.resolve()],
+      [
+        'subscriptions',
+        async () => {
+          await subscriptions?.stop();
+          likes.close();
+        },
+      ],
       ['http', () => (server ? closeServer(server, 8_000) : Promise.resolve())],
       ['graphql', () => graphql.server.stop()],
       ['subgraph-client', () => subgraphClient.close()],

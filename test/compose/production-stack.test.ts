@@ -63,6 +63,31 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
     for (const path of ['/ready', '/metrics']) expect((await fetch(`${base}${path}`)).status).toBe(404);
   });
 
+  it('serves the web player at / from the router image (index.html and its hashed assets)', async () => {
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await index.text();
+    expect(html).toContain('<div id="root"></div>');
+    // The built index.html, not the source one: it loads a hashed bundle from /assets/.
+    expect(html).not.toContain('/src/main.ts');
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toMatch(/^\/assets\/index-[\w-]{8,}\.js$/);
+    const asset = await fetch(`${base}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await asset.text()).toMatch(/^(const|import)\b/);
+    // Every file index.html loads (the entry, its preloaded chunk, the stylesheet) is served.
+    const loaded = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(loaded.length).toBeGreaterThanOrEqual(2);
+    for (const path of loaded) expect([path, (await fetch(`${base}${path}`)).status]).toEqual([path, 200]);
+    // An app route gets index.html too (a reload on it works); a missing asset stays a 404.
+    expect((await fetch(`${base}/tracks`)).headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await fetch(`${base}/assets/missing-0000.js`)).status).toBe(404);
+  });
+
   it('signs up a listener and signs in the ADMIN set by ADMIN_EMAIL/ADMIN_PASSWORD', async () => {
     const up = await gql(graphql, SIGN_UP, { input: { email: 'listener@compose.test', password: 'listener-password-1', displayName: 'Listener' } });
     expect(up.errors).toBeUndefined();

@@ -159,6 +159,18 @@ describe('OpenSubsonic API (ytm-subsonic) through the router, on the whole syste
       if (endpoint === 'getRandomSongs' || (endpoint === 'getAlbumList2' && params().type === 'random')) expect(xml.status).toBe('ok');
       else expectSameFields(json['subsonic-response'], xml);
     });
+
+    it('getArtists (the whole artist list at once) is sent gzipped to clients that accept it: the same document', async () => {
+      const params = { apiKey: ann.key, f: 'json', v: '1.16.1', c: 'e2e' };
+      const plain = await rest(router, 'getArtists', params, { headers: { 'accept-encoding': 'identity' } });
+      const zipped = await rest(router, 'getArtists', params, { headers: { 'accept-encoding': 'gzip' } });
+      expect(plain.headers.get('content-encoding')).toBeNull();
+      expect(zipped.headers.get('content-encoding')).toBe('gzip');
+      expect(zipped.headers.get('vary')).toMatch(/accept-encoding/i);
+      const [a, b] = [await plain.json(), await zipped.json()];
+      expect(b).toEqual(a);
+      expect((a as Record<string, any>)['subsonic-response'].artists.index.length).toBeGreaterThan(0);
+    });
   });
 
   describe('a real client library (npm subsonic-api) drives a session', () => {

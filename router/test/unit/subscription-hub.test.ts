@@ -7,6 +7,8 @@ import { buildEntityQuery } from '../../src/subscriptions/entity-query.js';
 import type { EntityFetcher } from '../../src/subscriptions/event-resolver.js';
 import { SubscriptionHub } from '../../src/subscriptions/subscription-hub.js';
 import { SUBSCRIPTION_FIELDS } from '../../src/subscriptions/subscription-fields.js';
+import { likeKey } from '../../src/subscriptions/likes-client.js';
+import { markViewerFields } from '../../src/subscriptions/viewer-fields.js';
 
 const schema = buildSchema(`
   type Query { track(id: ID!): Track }
@@ -37,6 +39,8 @@ function subscriber(userId: string, queueLimit = 10, onOverflow: () => void = ()
     variables: {},
     entityQuery: buildEntityQuery(document, operation, rootField, field.entity!, { probeWhenUnselected: false }),
     shareKey: `${userId}\n${QUERY}`,
+    sharedAcrossUsers: false,
+    likedBatched: false,
     queue: new BoundedQueue(queueLimit),
     onOverflow,
   };
@@ -93,5 +97,36 @@ describe('SubscriptionHub', () => {
     expect(overflowed).toBe(1);
     expect(fast.queue.size).toBe(2);
     expect((await fast.queue.next()).value).toEqual({ data: { changed: { kind: 'REMOVED', track: null } } });
+  });
+
+  it('with a likes lookup: one fetch and one lookup for every user, each subscriber gets their own liked', async () => {
+    const fetched: string[] = [];
+    const looked: Array<[readonly string[], readonly string[]]> = [];
+    const hub = new SubscriptionHub(
+      async (query, _variables, who) => {
+        fetched.push(who.authorization);
+        expect(JSON.stringify(query)).not.toContain('"liked"');
+        return { data: { track: { t: 'Song', __ytmLiked_liked: 't1' } } };
+      },
+      createLogger({ name: 't', level: 'silent' }),
+      10_000,
+      async (users, tracks) => {
+        looked.push([users, tracks]);
+        return new Set([likeKey('ann', 't1')]);
+      },
+    );
+    const shared = (userId: string) => {
+      const s = subscriber(userId);
+      return { ...s, entityQuery: markViewerFields(schema, s.entityQuery!).document, likedBatched: true, sharedAcrossUsers: true, shareKey: `*\n${QUERY}` };
+    };
+    const [ann, bob, cid] = [shared('ann'), shared('bob'), shared('cid')];
+    for (const s of [ann, bob, cid]) hub.add(s);
+    await hub.dispatch('ytm.library.events', event('e1'));
+    expect(fetched).toHaveLength(1);
+    expect(looked).toEqual([[['ann', 'bob', 'cid'], ['t1']]]);
+    const liked = async (s: ActiveSubscription) => ((await s.queue.next()).value as { data: { changed: { track: { liked: boolean } } } }).data.changed.track;
+    expect(await liked(ann)).toEqual({ t: 'Song', liked: true });
+    expect(await liked(bob)).toEqual({ t: 'Song', liked: false });
+    expect(await liked(cid)).toEqual({ t: 'Song', liked: false });
   });
 });

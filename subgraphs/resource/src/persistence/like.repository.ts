@@ -98,6 +98,15 @@ export class MongoLikeRepository implements LikeRepository {
     return new Map(docs.map((d) => [d.trackId, d.likedAt]));
   }
 
+  async likesOfUsers(userIds: readonly string[], trackIds: readonly string[]) {
+    if (userIds.length === 0 || trackIds.length === 0) return [];
+    return this.collection
+      .find<Pick<LikeDoc, 'userId' | 'trackId' | 'likedAt'>>({ trackId: { $in: [...trackIds] }, userId: { $in: [...userIds] }, ...ACTIVE } as never, {
+        projection: { _id: 0, userId: 1, trackId: 1, likedAt: 1 },
+      })
+      .toArray();
+  }
+
   async listLiked(userId: string, options: { first: number; after?: { likedAt: Date; trackId: string } }) {
     const filter = { userId, trackRemoved: { $ne: true }, ...ACTIVE };
     const { after } = options;
