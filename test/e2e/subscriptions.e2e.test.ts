@@ -225,6 +225,55 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     }
   });
 
+  it('a burst of events (a scan) is resolved together and reaches every subscriber whole and in order, each with their own liked', async () => {
+    const tracks = await gql(system.graphqlUrl, '{ tracks(first: 1) { edges { node { id } } } }', {}, ann);
+    const trackId = tracks.data!.tracks.edges[0].node.id as string;
+    await gql(system.graphqlUrl, 'mutation($t: ID!) { likeTrack(trackId: $t) { liked } }', { t: trackId }, ann);
+    await gql(system.graphqlUrl, 'mutation($t: ID!) { unlikeTrack(trackId: $t) { liked } }', { t: trackId }, bob);
+    const query = 'subscription { libraryChanged { kind trackId track { liked } } }';
+    const [a, b] = [track(subscribe(system.graphqlUrl, ann, query)), track(subscribe(system.graphqlUrl, bob, query))];
+    await waitForSubscribers(system.routerOpsUrl, 2);
+    const lookups = () => metricValue(system.routerOpsUrl, 'ytm_subscription_likes_lookups_total');
+    const before = await lookups();
+    const producer = new Kafka({ brokers: kafkaBrokers, clientId: 'e2e-burst', logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const COUNT = 40;
+    const envelope = (type: string, subject: string) => ({
+      key: 'burst',
+      value: JSON.stringify({
+        specversion: '1.0',
+        id: randomUUID(),
+        type,
+        source: 'e2e',
+        time: new Date().toISOString(),
+        subject,
+        data: { __typename: 'Track', id: subject },
+      }),
+    });
+    // The real track updated, then a marker (a removal of a made-up track: no fetch), COUNT times, in one send.
+    const messages = Array.from({ length: COUNT }, (_, i) => [
+      envelope('library.track.updated', trackId),
+      envelope('library.track.removed', `burst-${i}`),
+    ]).flat();
+    try {
+      await producer.send({ topic: 'ytm.library.events', messages });
+    } finally {
+      await producer.disconnect();
+    }
+    await waitFor(() => a.events.length === 2 * COUNT && b.events.length === 2 * COUNT, 30_000, 50, 'the whole burst at both subscribers');
+    const expected = (liked: boolean) =>
+      Array.from({ length: COUNT }, (_, i) => [
+        { kind: 'UPDATED', trackId, track: { liked } },
+        { kind: 'REMOVED', trackId: `burst-${i}`, track: null },
+      ]).flat();
+    expect(a.events.map((e) => e.libraryChanged)).toEqual(expected(true));
+    expect(b.events.map((e) => e.libraryChanged)).toEqual(expected(false));
+    // Coalesced: far fewer likes lookups than events with a liked to fill in.
+    expect((await lookups()) - before).toBeLessThan(COUNT / 2);
+  });
+
   it('playlistChanged: own and others PUBLIC allowed, others PRIVATE forbidden, access re-checked when visibility flips', async () => {
     const create = async (name: string, visibility: string) =>
       (await gql(system.graphqlUrl, 'mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id version } }', { i: { name, visibility } }, ann)).data!

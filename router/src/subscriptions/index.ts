@@ -111,7 +111,8 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     logger: log,
     handle: async (event, { topic }) => {
       if (event.type === 'library.scan.progress') recordScanProgress(event.data as ScanProgress);
-      await hub.dispatch(topic, event);
+      // Queued, not awaited to the last subscriber: events arriving meanwhile form a burst resolved together.
+      await hub.accept(topic, event);
     },
   });
   return {

@@ -46,14 +46,14 @@ function subscriber(userId: string, queueLimit = 10, onOverflow: () => void = ()
   };
 }
 
-const event = (id: string, type = 'library.track.added') => ({
+const event = (id: string, type = 'library.track.added', trackId = 't1') => ({
   specversion: '1.0' as const,
   id,
   type: type as never,
   source: 'test',
   time: new Date().toISOString(),
-  subject: 't1',
-  data: { __typename: 'Track', id: 't1' } as never,
+  subject: trackId,
+  data: { __typename: 'Track', id: trackId } as never,
 });
 
 describe('SubscriptionHub', () => {
@@ -128,5 +128,49 @@ describe('SubscriptionHub', () => {
     expect(await liked(ann)).toEqual({ t: 'Song', liked: true });
     expect(await liked(bob)).toEqual({ t: 'Song', liked: false });
     expect(await liked(cid)).toEqual({ t: 'Song', liked: false });
+  });
+
+  it('resolves events arriving meanwhile as one burst: fetches side by side, one likes lookup, every event delivered in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const looked: Array<readonly string[]> = [];
+    const hub = new SubscriptionHub(
+      async (_query, variables) => {
+        await gate;
+        return { data: { track: { t: `Song ${String(variables.__ytmEntityId)}`, __ytmLiked_liked: variables.__ytmEntityId } } };
+      },
+      createLogger({ name: 't', level: 'silent' }),
+      10_000,
+      async (users, tracks) => {
+        looked.push(tracks);
+        return new Set([likeKey('ann', 't2'), likeKey('bob', 't1'), likeKey('bob', 't3')]);
+      },
+    );
+    const shared = (userId: string) => {
+      const s = subscriber(userId, 10);
+      return { ...s, entityQuery: markViewerFields(schema, s.entityQuery!).document, likedBatched: true, sharedAcrossUsers: true, shareKey: `*\n${QUERY}` };
+    };
+    const [ann, bob] = [shared('ann'), shared('bob')];
+    hub.add(ann);
+    hub.add(bob);
+    const done = ['t1', 't2', 't3', 't4'].map((t, i) => hub.dispatch('ytm.library.events', event(`b${i}`, 'library.track.updated', t)));
+    release();
+    await Promise.all(done);
+    // The first event started alone; the three that arrived while it was resolved went together.
+    expect(looked).toEqual([['t1'], ['t2', 't3', 't4']]);
+    const got = async (s: ActiveSubscription) => {
+      const out = [];
+      for (let i = 0; i < 4; i++)
+        out.push(((await s.queue.next()).value as { data: { changed: { track: { t: string; liked: boolean } } } }).data.changed.track);
+      return out;
+    };
+    expect(await got(ann)).toEqual([
+      { t: 'Song t1', liked: false },
+      { t: 'Song t2', liked: true },
+      { t: 'Song t3', liked: false },
+      { t: 'Song t4', liked: false },
+    ]);
+    expect((await got(bob)).map((x) => x.liked)).toEqual([true, false, true, false]);
+    expect(hub.fetches).toBe(4);
   });
 });
