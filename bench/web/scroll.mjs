@@ -3,6 +3,7 @@
 // rows, and how far cursor pagination keeps up, in Debian's Chromium against the whole system.
 //
 //   node bench/web/scroll.mjs [--tracks=100000] [--dir=/tmp/ytm-bench-web-100k] [--seconds=15] [--speed=3000]
+//     [--baseline=<another build of web/dist, e.g. main's>]   the two builds alternately, same browser and system
 //
 // The catalogue is a generated music folder (bench/library/generate-corpus.mjs: tags in front of
 // tiny audio templates, about 20 s for 100,000 files) scanned by the real library service; the
@@ -11,6 +12,7 @@
 // Needs `npm run build` (services) and a web build (`npm run build:web`, done here when missing).
 /* global PerformanceObserver, document, innerHeight, requestAnimationFrame, scrollBy, scrollTo, scrollY -- measureScroll and measureJumps run in the page */
 import { existsSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { down, up } from '../../infra/infra.mjs';
@@ -23,6 +25,7 @@ const tracks = Number(arg('tracks', '100000'));
 const base = arg('dir', `/tmp/ytm-bench-web-${tracks >= 1000 ? `${tracks / 1000}k` : tracks}`);
 const seconds = Number(arg('seconds', '15'));
 const speed = Number(arg('speed', '3000')); // px/s: about 50 rows of 60 px a second, a brisk drag
+const baseline = arg('baseline', '');
 const musicDir = join(base, 'music');
 const FRAME = 1000 / 60;
 const t0 = Date.now();
@@ -60,21 +63,50 @@ try {
   log(`library scanned: ${tracks} tracks in ${((Date.now() - scanStart) / 1000).toFixed(1)} s`);
 
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--mute-audio'] });
+  if (!baseline) await measureApp(browser, url);
+
+  // The machine's floor right now (the benchmark shares it): the same scroll of a plain page as
+  // tall, no script, no rows. What the app adds is the difference.
+  const plain = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await plain.setContent(`<div class="virtual" style="height:${tracks * 60}px;background:linear-gradient(#fff,#000)"></div>`);
+  report(`control: a plain page as tall, same scroll`, await withMetrics(plain, () => plain.evaluate(measureScroll, { seconds, speed })));
+  await plain.close();
+
+  // --baseline=<web dist>: another build of the app (e.g. main's) against this one, alternately,
+  // in the same browser against the same system, so both see the same machine. Both are served
+  // the same way: index.html and /assets/* from their own folder, everything else by the router.
+  if (baseline) {
+    for (let round = 1; round <= 3; round++) {
+      for (const [name, dist] of [
+        ['baseline', baseline],
+        ['this build', join(ROOT, 'web/dist')],
+      ]) {
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: url });
+        await ctx.route(
+          (u) => u.pathname === '/signup' || u.pathname.startsWith('/assets/'),
+          (route) => {
+            const path = new URL(route.request().url()).pathname;
+            return route.fulfill({ path: join(dist, path.startsWith('/assets/') ? path : 'index.html') });
+          },
+        );
+        const p = await ctx.newPage();
+        await openTracks(p, `AB${round}`);
+        report(`A/B round ${round}, ${name}: steady scroll`, await withMetrics(p, () => p.evaluate(measureScroll, { seconds, speed })));
+        await ctx.close();
+      }
+    }
+  }
+} finally {
+  await browser?.close();
+  await system.stop();
+  if (!keepDb) await dropDatabases(mongodbUrl, dbPrefix);
+  if (infra?.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ only: infra.startedNow, log: () => undefined });
+}
+
+/** The app as built: steady scroll (and --profile), jumps, pagination parked at the end, heap. */
+async function measureApp(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, baseURL: url });
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill('Scroller');
-  await page.getByLabel('Email').fill(`scroller-${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Albums', level: 1 }).waitFor();
-  const open = Date.now();
-  await page.getByRole('link', { name: 'Tracks' }).first().click();
-  await page.locator('.virtual .track').first().waitFor();
-  const count = await page
-    .getByText(/^[\d,.\s ]+ tracks$/)
-    .first()
-    .textContent();
-  log(`tracks page: first rows in ${Date.now() - open} ms; header says "${count}"`);
+  await openTracks(page, 'Scroller');
 
   // 1. A steady scroll at `speed` px/s for `seconds`, driven by the page's own animation frames.
   // --profile: Chromium's sampling profiler runs meanwhile; the functions with the most self time.
@@ -84,7 +116,7 @@ try {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     await cdp.send('Profiler.start');
   }
-  const steady = await page.evaluate(measureScroll, { seconds, speed });
+  const steady = await withMetrics(page, () => page.evaluate(measureScroll, { seconds, speed }));
   if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
   report(`steady scroll, ${speed} px/s for ${seconds} s`, steady);
 
@@ -103,17 +135,52 @@ try {
 
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
   console.log(`  JS heap after scrolling: ${(heap / 1e6).toFixed(0)} MB`);
+  await page.close();
+}
 
-  // The machine's floor right now (the benchmark shares it): the same scroll of a plain page as
-  // tall, no script, no rows. What the app adds is the difference.
-  const plain = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await plain.setContent(`<div class="virtual" style="height:${tracks * 60}px;background:linear-gradient(#fff,#000)"></div>`);
-  report(`control: a plain page as tall, same scroll`, await plain.evaluate(measureScroll, { seconds, speed }));
-} finally {
-  await browser?.close();
-  await system.stop();
-  if (!keepDb) await dropDatabases(mongodbUrl, dbPrefix);
-  if (infra?.startedNow.length && process.env.YTM_KEEP_INFRA !== '1') await down({ only: infra.startedNow, log: () => undefined });
+/** Signs up in `page` and opens Tracks; logs how long the first rows took. */
+async function openTracks(page, name) {
+  await page.goto('/signup');
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email').fill(`${name.toLowerCase()}-${Date.now()}@example.com`);
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Albums', level: 1 }).waitFor();
+  const open = Date.now();
+  await page.getByRole('link', { name: 'Tracks' }).first().click();
+  await page.locator('.virtual .track').first().waitFor();
+  const count = await page
+    .getByText(/^[\d,.\s ]+ tracks$/)
+    .first()
+    .textContent();
+  log(`tracks page: first rows in ${Date.now() - open} ms; header says "${count}"`);
+}
+
+/**
+ * `measure()` with the renderer's own counters around it (CDP Performance.getMetrics): how many
+ * layouts and style recalculations, and the time in script, layout, style and tasks. Counts do not
+ * depend on the machine's load as frame times do.
+ */
+async function withMetrics(page, measure) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await read();
+  const result = await measure();
+  const after = await read();
+  await cdp.detach();
+  const d = (k) => after[k] - before[k];
+  return {
+    ...result,
+    renderer: {
+      layouts: d('LayoutCount'),
+      styles: d('RecalcStyleCount'),
+      layoutMs: d('LayoutDuration') * 1000,
+      styleMs: d('RecalcStyleDuration') * 1000,
+      scriptMs: d('ScriptDuration') * 1000,
+      taskMs: d('TaskDuration') * 1000,
+    },
+  };
 }
 
 async function dropDatabases(mongodbUrl, prefix) {
@@ -143,6 +210,10 @@ function printProfile(profile) {
 
 function report(what, r) {
   const d = [...r.frames].sort((a, b) => a - b);
+  // The machine is shared: the load average right after the measurement, beside its numbers.
+  what = `${what} (load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')})`;
   const q = (p) => d[Math.min(d.length - 1, Math.floor((p / 100) * d.length))] ?? 0;
   const slow = d.filter((x) => x > FRAME * 1.5).length;
   console.log(`${what}:`);
@@ -154,6 +225,13 @@ function report(what, r) {
   );
   console.log(`  DOM rows: at most ${r.maxRows} (the list has ${r.total} tracks); rows still loading on screen: ${r.skeletonFrames} of ${d.length} frames`);
   console.log(`  scrolled to row ${r.lastRow}; rows loaded by then: ${r.loaded}`);
+  const m = r.renderer;
+  if (m) {
+    const per = (x) => (x / Math.max(1, d.length)).toFixed(2);
+    console.log(
+      `  renderer: ${m.layouts} layouts (${per(m.layouts)} a frame, ${m.layoutMs.toFixed(0)} ms), ${m.styles} style recalcs (${per(m.styles)} a frame, ${m.styleMs.toFixed(0)} ms), script ${m.scriptMs.toFixed(0)} ms, tasks ${m.taskMs.toFixed(0)} ms`,
+    );
+  }
 }
 
 /** In the page: scroll by `speed` px/s each frame for `seconds`; frame deltas, long tasks, DOM rows. */

@@ -27,6 +27,8 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       JWT_AUDIENCE: env.string('ytm'),
       LIBRARY_HTTP_URL: env.url('http://127.0.0.1:4001'),
       RESOURCE_HTTP_URL: env.url('http://127.0.0.1:4002'),
+      /** Resource's gRPC service: subscription events read `Track.liked` of all their subscribers there in one call. */
+      RESOURCE_GRPC_URL: env.string('127.0.0.1:50052'),
       STREAM_HTTP_URL: env.url('http://127.0.0.1:4003'),
       SUBSONIC_HTTP_URL: env.url('http://127.0.0.1:4004'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),

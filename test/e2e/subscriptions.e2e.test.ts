@@ -13,7 +13,7 @@ import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { dropSystemDatabases } from './databases.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_IN, SIGN_UP } from './graphql-client.js';
-import { waitForSubscribers } from './ops-probe.js';
+import { metricValue, waitForSubscribers } from './ops-probe.js';
 import { errorCodes, subscribe, type Recorder } from './ws-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
@@ -172,6 +172,108 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     }
   });
 
+  it('libraryChanged { track { title liked } } to several users: one fetch and one likes lookup per event, each gets their own liked', async () => {
+    const tracks = await gql(system.graphqlUrl, '{ tracks(first: 1) { edges { node { id title } } } }', {}, ann);
+    const { id: trackId, title } = tracks.data!.tracks.edges[0].node as { id: string; title: string };
+    const like = (token: string) => gql(system.graphqlUrl, 'mutation($t: ID!) { likeTrack(trackId: $t) { liked } }', { t: trackId }, token);
+    expect((await like(ann)).data?.likeTrack.liked).toBe(true);
+    const query = 'subscription { libraryChanged { trackId track { title mine: liked } } }';
+    const subs = {
+      ann: track(subscribe(system.graphqlUrl, ann, query)),
+      bob: track(subscribe(system.graphqlUrl, bob, query)),
+      admin: track(subscribe(system.graphqlUrl, adminToken, query)),
+    };
+    await waitForSubscribers(system.routerOpsUrl, 3);
+    const producer = new Kafka({ brokers: kafkaBrokers, clientId: 'e2e-liked', logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const updated = async () => {
+      const id = randomUUID();
+      const value = {
+        specversion: '1.0',
+        id,
+        type: 'library.track.updated',
+        source: 'e2e',
+        time: new Date().toISOString(),
+        subject: trackId,
+        data: { __typename: 'Track', id: trackId, changed: {} },
+      };
+      await producer.send({ topic: 'ytm.library.events', messages: [{ key: trackId, value: JSON.stringify(value) }] });
+    };
+    try {
+      const fetches = () => metricValue(system.routerOpsUrl, 'ytm_subscription_entity_fetches_total');
+      const before = await fetches();
+      await updated();
+      await waitFor(() => Object.values(subs).every((r) => r.events.length === 1), 10_000, 50, 'the event at every subscriber');
+      const mine = (r: Recorder, i: number) => r.events[i]!.libraryChanged;
+      expect([mine(subs.ann, 0), mine(subs.bob, 0), mine(subs.admin, 0)]).toEqual([
+        { trackId, track: { title, mine: true } },
+        { trackId, track: { title, mine: false } },
+        { trackId, track: { title, mine: false } },
+      ]);
+      expect((await fetches()) - before).toBe(1);
+      // Bob likes it too: the next event tells him, and still nobody else's likes.
+      expect((await like(bob)).data?.likeTrack.liked).toBe(true);
+      await updated();
+      await waitFor(() => Object.values(subs).every((r) => r.events.length === 2), 10_000, 50, 'the second event at every subscriber');
+      expect([mine(subs.ann, 1).track.mine, mine(subs.bob, 1).track.mine, mine(subs.admin, 1).track.mine]).toEqual([true, true, false]);
+      expect((await fetches()) - before).toBe(2);
+      for (const r of Object.values(subs)) expect(r.errors).toEqual([]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('a burst of events (a scan) is resolved together and reaches every subscriber whole and in order, each with their own liked', async () => {
+    const tracks = await gql(system.graphqlUrl, '{ tracks(first: 1) { edges { node { id } } } }', {}, ann);
+    const trackId = tracks.data!.tracks.edges[0].node.id as string;
+    await gql(system.graphqlUrl, 'mutation($t: ID!) { likeTrack(trackId: $t) { liked } }', { t: trackId }, ann);
+    await gql(system.graphqlUrl, 'mutation($t: ID!) { unlikeTrack(trackId: $t) { liked } }', { t: trackId }, bob);
+    const query = 'subscription { libraryChanged { kind trackId track { liked } } }';
+    const [a, b] = [track(subscribe(system.graphqlUrl, ann, query)), track(subscribe(system.graphqlUrl, bob, query))];
+    await waitForSubscribers(system.routerOpsUrl, 2);
+    const lookups = () => metricValue(system.routerOpsUrl, 'ytm_subscription_likes_lookups_total');
+    const before = await lookups();
+    const producer = new Kafka({ brokers: kafkaBrokers, clientId: 'e2e-burst', logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    const COUNT = 40;
+    const envelope = (type: string, subject: string) => ({
+      key: 'burst',
+      value: JSON.stringify({
+        specversion: '1.0',
+        id: randomUUID(),
+        type,
+        source: 'e2e',
+        time: new Date().toISOString(),
+        subject,
+        data: { __typename: 'Track', id: subject },
+      }),
+    });
+    // The real track updated, then a marker (a removal of a made-up track: no fetch), COUNT times, in one send.
+    const messages = Array.from({ length: COUNT }, (_, i) => [
+      envelope('library.track.updated', trackId),
+      envelope('library.track.removed', `burst-${i}`),
+    ]).flat();
+    try {
+      await producer.send({ topic: 'ytm.library.events', messages });
+    } finally {
+      await producer.disconnect();
+    }
+    await waitFor(() => a.events.length === 2 * COUNT && b.events.length === 2 * COUNT, 30_000, 50, 'the whole burst at both subscribers');
+    const expected = (liked: boolean) =>
+      Array.from({ length: COUNT }, (_, i) => [
+        { kind: 'UPDATED', trackId, track: { liked } },
+        { kind: 'REMOVED', trackId: `burst-${i}`, track: null },
+      ]).flat();
+    expect(a.events.map((e) => e.libraryChanged)).toEqual(expected(true));
+    expect(b.events.map((e) => e.libraryChanged)).toEqual(expected(false));
+    // Coalesced: far fewer likes lookups than events with a liked to fill in.
+    expect((await lookups()) - before).toBeLessThan(COUNT / 2);
+  });
+
   it('playlistChanged: own and others PUBLIC allowed, others PRIVATE forbidden, access re-checked when visibility flips', async () => {
     const create = async (name: string, visibility: string) =>
       (await gql(system.graphqlUrl, 'mutation($i: CreatePlaylistInput!) { createPlaylist(input: $i) { id version } }', { i: { name, visibility } }, ann)).data!
@@ -200,6 +302,71 @@ describe('subscriptions (graphql-ws, real Kafka, every service, two routers)', (
     // Once the router has delivered the rename to ann, bob's (closed) subscription would have had it too.
     await waitFor(() => annPublic.events.some((e) => e.playlistChanged.playlist?.name === 'Secret'), 10_000, 100, 'the rename reached the owner');
     expect(bobPublic.events.length).toBe(before);
+  });
+
+  it('playlistChanged to many users: one fetch per event for all of them, the access rule applied to each (a private playlist reaches only its owner and admins)', async () => {
+    const signUp = async (name: string) =>
+      (
+        await gql(system.graphqlUrl, SIGN_UP, {
+          input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name },
+        })
+      ).data!.signUp.accessToken as string;
+    const readers = await Promise.all(Array.from({ length: 6 }, (_, i) => signUp(`reader${i}`)));
+    const pub = (await gql(system.graphqlUrl, 'mutation { createPlaylist(input: { name: "Shared", visibility: PUBLIC }) { id } }', {}, ann)).data!
+      .createPlaylist as {
+      id: string;
+    };
+    const query = 'subscription($id: ID!) { playlistChanged(id: $id) { kind playlist { name version } } }';
+    const owner = track(subscribe(system.graphqlUrl, ann, query, { id: pub.id }));
+    const others = readers.map((t) => track(subscribe(system.graphqlUrl, t, query, { id: pub.id })));
+    const adminSub = track(subscribe(system.graphqlUrl, adminToken, query, { id: pub.id }));
+    await waitForSubscribers(system.routerOpsUrl, 8);
+    const rename = (name: string) =>
+      gql(system.graphqlUrl, 'mutation($id: ID!, $n: String!) { updatePlaylist(id: $id, input: { name: $n }) { version } }', { id: pub.id, n: name }, ann);
+    const got = (r: Recorder, name: string) => r.events.some((e) => e.playlistChanged.playlist?.name === name);
+    // Events of one playlist arrive in order: once 'Zero' is everywhere, the creation is behind us.
+    await rename('Zero');
+    await waitFor(() => [owner, adminSub, ...others].every((r) => got(r, 'Zero')), 10_000, 50, 'the first rename at every subscriber');
+    const fetches = () => metricValue(system.routerOpsUrl, 'ytm_subscription_entity_fetches_total');
+    const before = await fetches();
+    await rename('One');
+    await rename('Two');
+    // Each event carries the playlist as read when it is resolved (the first may already read 'Two').
+    const since = (r: Recorder) => r.events.slice(r.events.findIndex((e) => e.playlistChanged.playlist?.name === 'Zero') + 1);
+    await waitFor(() => [owner, adminSub, ...others].every((r) => since(r).length === 2), 10_000, 50, 'both renames at every subscriber');
+    for (const r of [owner, adminSub, ...others]) {
+      expect(since(r)).toEqual(since(owner));
+      expect(since(r)[1]!.playlistChanged.playlist.name).toBe('Two');
+    }
+    // Eight subscribers, eight users, two events: two planned queries in all.
+    expect((await fetches()) - before).toBe(2);
+
+    await gql(system.graphqlUrl, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { visibility: PRIVATE }) { version } }', { id: pub.id }, ann);
+    await waitFor(() => others.every((r) => r.errors.length > 0), 10_000, 50, 'FORBIDDEN for every reader after the flip');
+    for (const r of others) expect(errorCodes(r)).toEqual(['FORBIDDEN']);
+    await rename('Secret');
+    await waitFor(() => got(owner, 'Secret') && got(adminSub, 'Secret'), 10_000, 50, 'the owner and the admin still follow it');
+    for (const r of others) expect(r.events.some((e) => e.playlistChanged.playlist?.name === 'Secret')).toBe(false);
+    expect([owner.errors, adminSub.errors]).toEqual([[], []]);
+  });
+
+  it('playlistChanged shared by readers who are neither owner nor admin: when it turns private, none of them gets it', async () => {
+    const pub = (await gql(system.graphqlUrl, 'mutation { createPlaylist(input: { name: "Theirs", visibility: PUBLIC }) { id } }', {}, ann)).data!
+      .createPlaylist as {
+      id: string;
+    };
+    const query = 'subscription($id: ID!) { playlistChanged(id: $id) { playlist { name } } }';
+    const bobSub = track(subscribe(system.graphqlUrl, bob, query, { id: pub.id }));
+    await waitForSubscribers(system.routerOpsUrl, 1);
+    await gql(
+      system.graphqlUrl,
+      'mutation($id: ID!) { updatePlaylist(id: $id, input: { visibility: PRIVATE, name: "Hidden" }) { version } }',
+      { id: pub.id },
+      ann,
+    );
+    await waitFor(() => bobSub.errors.length > 0, 10_000, 50, 'FORBIDDEN for bob');
+    expect(errorCodes(bobSub)).toEqual(['FORBIDDEN']);
+    expect(bobSub.events).toEqual([]);
   });
 
   it('a slow client is cut off (4429) without delaying others', async () => {

@@ -32,6 +32,7 @@ export const SERVICE_ACCESS: Readonly<Record<string, MethodAccess>> = {
   [ResourceService.setStarred.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [ResourceService.getPlayQueue.path]: { servedBy: 'resource', callers: ['subsonic'] },
   [ResourceService.savePlayQueue.path]: { servedBy: 'resource', callers: ['subsonic'] },
+  [ResourceService.likesOfUsers.path]: { servedBy: 'resource', callers: ['router'], also: 'only for its authenticated subscribers' },
   [HealthService.check.path]: { servedBy: 'any', callers: 'anyone' },
   [HealthService.watch.path]: { servedBy: 'any', callers: 'anyone' },
 };

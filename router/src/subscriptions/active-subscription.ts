@@ -21,6 +21,12 @@ export interface ActiveSubscription {
   entityQuery: DocumentNode | undefined;
   /** Subscribers with the same key share each event's fetches. */
   shareKey: string;
+  /** The key is the same for every user (the selection reads nothing user-dependent). */
+  sharedAcrossUsers: boolean;
+  /** `Track.liked` is fetched as track IDs and filled in for each subscriber from one likes lookup (viewer-fields.ts). */
+  likedBatched: boolean;
+  /** What the field's access rule read when the subscriber subscribed (its owner, say). */
+  accessData?: Record<string, unknown>;
   queue: BoundedQueue<ExecutionResult>;
   /** Called when the queue overflows: the client is too slow and gets disconnected. */
   onOverflow: () => void;

@@ -5,7 +5,7 @@
 export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiter: ((r: IteratorResult<T>) => void) | undefined;
-  private ended = false;
+  private isEnded = false;
 
   constructor(
     private readonly limit: number,
@@ -16,9 +16,14 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
     return this.items.length;
   }
 
+  /** Ended: nothing more is accepted. */
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
   /** False when the queue is full (the item is dropped) or already ended. */
   push(item: T): boolean {
-    if (this.ended) return false;
+    if (this.isEnded) return false;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -32,8 +37,8 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
 
   /** Ends after the queued items are read. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.isEnded) return;
+    this.isEnded = true;
     if (this.waiter && this.items.length === 0) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -45,7 +50,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.isEnded) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiter = resolve;
     });

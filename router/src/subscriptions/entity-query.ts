@@ -12,7 +12,7 @@ import {
 import type { EntityBinding } from './subscription-fields.js';
 
 export const ENTITY_ID_VARIABLE = '__ytmEntityId';
-/** Response key of the access probe added when the subscriber selected no entity field. */
+/** Response key of the entity selection the access rule reads (or of a bare probe when the subscriber selected no entity field). */
 export const ACCESS_PROBE = '__ytmAccess';
 
 /**
@@ -26,7 +26,7 @@ export function buildEntityQuery(
   operation: OperationDefinitionNode,
   rootField: FieldNode,
   binding: EntityBinding,
-  options: { probeWhenUnselected: boolean },
+  options: { probeWhenUnselected: boolean; access?: SelectionSetNode },
 ): DocumentNode | undefined {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -45,8 +45,10 @@ export function buildEntityQuery(
     }
   };
   collect(rootField.selectionSet, new Set());
-  if (byKey.size === 0 && !options.probeWhenUnselected) return undefined;
-  if (byKey.size === 0) byKey.set(ACCESS_PROBE, [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }]);
+  if (byKey.size === 0 && !options.probeWhenUnselected && !options.access) return undefined;
+  // What the access rule reads, or, without a rule, whether the subscriber can read the entity at all.
+  if (options.access) byKey.set(ACCESS_PROBE, [...options.access.selections]);
+  else if (byKey.size === 0) byKey.set(ACCESS_PROBE, [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } }]);
 
   const idArg = {
     kind: Kind.ARGUMENT,

@@ -12,6 +12,7 @@ import {
 import type { ActiveSubscription } from './active-subscription.js';
 import { ACCESS_PROBE, ENTITY_ID_VARIABLE } from './entity-query.js';
 import { EVENT_OBJECT } from './subscription-fields.js';
+import { LIKED_MARK } from './viewer-fields.js';
 
 /** Runs a planned query through the gateway as the subscriber. */
 export type EntityFetcher = (
@@ -24,6 +25,10 @@ export interface ResolvedEvent {
   result: ExecutionResult;
   /** The subscriber may no longer read the entity: send FORBIDDEN and end the subscription. */
   forbidden: boolean;
+  /** What the field's access rule reads, as fetched for this event. */
+  access?: Record<string, unknown>;
+  /** The entity part as fetched (by response key), for the viewer-dependent values filled in per subscriber. */
+  entities?: Record<string, unknown>;
 }
 
 interface ExecutionContext {
@@ -53,7 +58,10 @@ const fieldResolver: GraphQLFieldResolver<unknown, ExecutionContext> = (source, 
     if (info.fieldName === ctx.entityField) return ctx.entities[info.path.key] ?? null;
     return record[info.fieldName];
   }
-  return record[info.path.key];
+  const value = record[info.path.key];
+  // A viewer-dependent field fetched as its track ID (viewer-fields.ts): a placeholder, each subscriber's own value is set after shaping.
+  if (value === undefined && typeof record[`${LIKED_MARK}${info.path.key}`] === 'string') return false;
+  return value;
 };
 
 /**
@@ -67,6 +75,7 @@ export async function resolveEvent(
   fetchEntities: EntityFetcher,
 ): Promise<ResolvedEvent> {
   let entities: Record<string, unknown> = {};
+  let access: Record<string, unknown> | undefined;
   const errors: GraphQLFormattedError[] = [];
   if (sub.entityQuery && entityId !== null) {
     const r = await fetchEntities(sub.entityQuery, { ...sub.variables, [ENTITY_ID_VARIABLE]: entityId }, sub);
@@ -75,6 +84,8 @@ export async function resolveEvent(
     if (sub.field.requireEntity && Object.values(entities).every((v) => v === null || v === undefined) && !r.errors?.length) {
       return { result: {}, forbidden: true };
     }
+    const probed = entities[ACCESS_PROBE];
+    if (typeof probed === 'object' && probed !== null) access = probed as Record<string, unknown>;
     delete entities[ACCESS_PROBE];
   }
   const rootValue = { [EVENT_OBJECT]: true, [sub.fieldName]: { [EVENT_OBJECT]: true, ...payload } };
@@ -89,5 +100,10 @@ export async function resolveEvent(
   });
   // graphql-ws serialises errors with toJSON(): they must be GraphQLError instances.
   const all = [...(result.errors ?? []), ...errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }))];
-  return { result: { ...(result.data !== undefined ? { data: result.data } : {}), ...(all.length ? { errors: all } : {}) }, forbidden: false };
+  return {
+    result: { ...(result.data !== undefined ? { data: result.data } : {}), ...(all.length ? { errors: all } : {}) },
+    forbidden: false,
+    ...(access ? { access } : {}),
+    entities,
+  };
 }

@@ -12,6 +12,7 @@ import type { Logger } from '@ytm/logger';
 import type { RouterContext } from '../http/router-context.js';
 import type { ConnectionLimits } from '../limits/connection-limits.js';
 import { SubscriptionHub } from './subscription-hub.js';
+import type { LikesLookup } from './likes-client.js';
 import { SUBSCRIPTION_TOPICS } from './subscription-fields.js';
 import { CLOSE_CODES, startSubscriptionServer } from './ws-server.js';
 
@@ -36,6 +37,8 @@ export interface SubscriptionsOptions {
   queueLimit: number;
   slowConsumerGraceMs: number;
   checkCost: import('../limits/limits.plugin.js').CostCheck;
+  /** Resource's LikesOfUsers (gRPC): `Track.liked` read for every subscriber of an event at once. */
+  likes?: LikesLookup;
 }
 
 /**
@@ -68,7 +71,12 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     return response.body.singleResult as ExecutionResult;
   };
 
-  const hub = new SubscriptionHub(async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber), log);
+  const hub = new SubscriptionHub(
+    async (query, variables, subscriber) => executeOperation(query, variables, undefined, subscriber),
+    log,
+    undefined,
+    options.likes,
+  );
   let schema: GraphQLSchema | undefined = options.gateway.schema;
   const ws = startSubscriptionServer({
     server: options.server,
@@ -103,7 +111,8 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     logger: log,
     handle: async (event, { topic }) => {
       if (event.type === 'library.scan.progress') recordScanProgress(event.data as ScanProgress);
-      await hub.dispatch(topic, event);
+      // Queued, not awaited to the last subscriber: events arriving meanwhile form a burst resolved together.
+      await hub.accept(topic, event);
     },
   });
   return {

@@ -1,4 +1,4 @@
-import type { Viewer } from '@ytm/auth';
+import { canReadPlaylist, type PlaylistVisibility, type Viewer } from '@ytm/auth';
 import { TOPICS, type Envelope } from '@ytm/events';
 
 /** Marks payload objects built from an event: their fields are read by field name, not alias. */
@@ -9,6 +9,17 @@ export interface EntityBinding {
   field: string;
   /** The root Query field that loads it by id through the gateway, e.g. `track(id:)`. */
   queryField: string;
+}
+
+/**
+ * Who may read the entity, decided per subscriber from one fetch shared by all of them: the rule
+ * and the entity selection it reads (fetched beside the subscriber's own, under ACCESS_PROBE).
+ */
+export interface EntityAccess {
+  selection: string;
+  allows(viewer: Viewer, fetched: Record<string, unknown>): boolean;
+  /** Allowed whatever the entity's changeable state (its owner, an ADMIN): the shared fetch is made as such a subscriber when there is one. */
+  alwaysAllows(viewer: Viewer, fetched: Record<string, unknown>): boolean;
 }
 
 export interface SubscriptionField {
@@ -22,7 +33,14 @@ export interface SubscriptionField {
   requireEntity?: boolean;
   /** Every signed-in user may read the entity, so user-independent selections can share fetches across users. */
   readableByAll?: boolean;
+  /** Readability depends on the reader by this rule: user-independent selections share one fetch, each subscriber gets it if the rule allows. */
+  access?: EntityAccess;
 }
+
+const playlistAccess = (d: Record<string, unknown>) => ({
+  ownerId: (d.owner as { id: string }).id,
+  visibility: d.visibility as PlaylistVisibility,
+});
 
 const LIBRARY_KIND: Record<string, string> = { 'library.track.added': 'ADDED', 'library.track.updated': 'UPDATED', 'library.track.removed': 'REMOVED' };
 const PLAYLIST_KIND: Record<string, string> = {
@@ -63,6 +81,11 @@ export const SUBSCRIPTION_FIELDS: Record<string, SubscriptionField> = {
     },
     entity: { field: 'playlist', queryField: 'playlist' },
     requireEntity: true,
+    access: {
+      selection: 'visibility owner { id }',
+      allows: (viewer, d) => canReadPlaylist(viewer, playlistAccess(d)),
+      alwaysAllows: (viewer, d) => canReadPlaylist(viewer, { ...playlistAccess(d), visibility: 'PRIVATE' }),
+    },
   },
 };
 

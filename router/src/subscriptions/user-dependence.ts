@@ -4,12 +4,15 @@ import { getNamedType, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, ty
  * Fields whose value depends on who asks: `*` for a whole type. A payload selection that
  * reaches none of them reads the same for every subscriber, so one fetch per event can serve all
  * users (the fetch still carries one subscriber's token, and every subscriber was authorised).
+ * Whether a Playlist can be read at all depends on the reader too: the subscription field's
+ * access rule decides that per subscriber (subscription-fields.ts); its fields read the same for
+ * every reader.
  */
 export const USER_DEPENDENT: Record<string, readonly string[] | '*'> = {
-  Track: ['liked'],
-  User: '*',
-  Playlist: '*',
-  PlaylistItem: '*',
+  Track: ['liked', 'likedAt'],
+  // Self (or ADMIN) only, or filtered by the reader (others see PUBLIC playlists only).
+  User: ['email', 'apiKeys', 'playlists', 'likedTracks', 'recentlyPlayed', 'playbackQuota'],
+  ApiKey: '*',
   PlaybackQuota: '*',
   PlayRecord: '*',
   Session: '*',

@@ -11,6 +11,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
@@ -21,8 +22,9 @@ import type { Authenticate, Authenticated } from '@ytm/auth';
 import type { Logger } from '@ytm/logger';
 import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
-import { buildEntityQuery } from './entity-query.js';
+import { ACCESS_PROBE, buildEntityQuery } from './entity-query.js';
 import { dependsOnUser } from './user-dependence.js';
+import { markViewerFields } from './viewer-fields.js';
 import type { SubscriptionHub } from './subscription-hub.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
@@ -82,6 +84,14 @@ export interface SubscriptionServerOptions {
   slowConsumerGraceMs: number;
   /** The same cost limit and budgets as HTTP. */
   checkCost: CostCheck;
+}
+
+/** An access rule's entity selection, parsed once. */
+const accessSelections = new Map<string, SelectionSetNode>();
+function accessSelection(selection: string): SelectionSetNode {
+  let s = accessSelections.get(selection);
+  if (!s) accessSelections.set(selection, (s = (parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode).selectionSet));
+  return s;
 }
 
 const error = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
@@ -204,11 +214,23 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
         const fieldDef = schema.getSubscriptionType()?.getFields()[rootField.name.value];
         const args = fieldDef ? getArgumentValues(fieldDef, rootField, variables) : {};
         const entityQuery = field.entity
-          ? buildEntityQuery(document, operation, rootField, field.entity, { probeWhenUnselected: field.requireEntity === true })
+          ? buildEntityQuery(document, operation, rootField, field.entity, {
+              probeWhenUnselected: field.requireEntity === true,
+              ...(field.access ? { access: accessSelection(field.access.selection) } : {}),
+            })
           : undefined;
         // Fetches are shared by subscribers whose results cannot differ: same operation and
-        // variables, and the same user unless the selection reads nothing user-dependent.
-        const sharedAcrossUsers = field.readableByAll === true && (!entityQuery || !dependsOnUser(schema, entityQuery));
+        // variables, and the same user unless the selection reads nothing user-dependent (and
+        // every user may read the entity, or its access rule is applied to each subscriber).
+        // `Track.liked` does not stop the sharing when the hub can read likes for all at once.
+        const eligible = field.readableByAll === true || field.access !== undefined;
+        let query = entityQuery;
+        let likedBatched = false;
+        if (entityQuery && eligible && hub.likes && dependsOnUser(schema, entityQuery)) {
+          const marked = markViewerFields(schema, entityQuery);
+          if (marked.replaced && !dependsOnUser(schema, marked.document)) [query, likedBatched] = [marked.document, true];
+        }
+        const sharedAcrossUsers = eligible && (!query || !dependsOnUser(schema, query));
         const sub: ActiveSubscription = {
           id: `${id}`,
           viewer: caller.viewer,
@@ -222,8 +244,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
           operation,
           rootField,
           variables,
-          entityQuery,
+          entityQuery: query,
+          likedBatched,
           shareKey: `${sharedAcrossUsers ? '*' : caller.viewer.id}\n${payload.query}\n${JSON.stringify(variables)}\n${payload.operationName ?? ''}`,
+          sharedAcrossUsers,
           queue: new BoundedQueue<ExecutionResult>(options.queueLimit, () => {
             hub.remove(sub);
             s.subscriptions -= 1;
@@ -250,6 +274,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
             (args.contextValue as { conn: ConnectionState }).conn.subscriptions -= 1;
             return { errors: [error('Not found or not yours to read', 'FORBIDDEN')] };
           }
+          const accessData = probe.data?.[ACCESS_PROBE];
+          if (typeof accessData === 'object' && accessData !== null) sub.accessData = accessData as Record<string, unknown>;
         }
         hub.add(sub);
         return sub.queue;

@@ -41,6 +41,19 @@ export class LikeService {
     return { id: trackId };
   }
 
+  /**
+   * Which of these users liked which of these tracks, for a trusted caller (the router, resolving
+   * `Track.liked` of a subscription event for every subscriber at once: each one only ever sees
+   * their own pairs). Bounded: at most 10,000 users and 1,000 tracks.
+   */
+  async likesOfUsers(userIds: readonly string[], trackIds: readonly string[]): Promise<Array<{ userId: string; trackId: string; likedAt: Date }>> {
+    if (userIds.length > 10_000) throw new BadUserInputError('At most 10,000 users', 'userIds');
+    if (trackIds.length > 1_000) throw new BadUserInputError('At most 1,000 tracks', 'trackIds');
+    for (const t of trackIds) checkTrackId(t);
+    for (const u of userIds) if (u.length === 0 || u.length > 128) throw new BadUserInputError('Not a valid user ID', 'userIds');
+    return this.deps.likes.likesOfUsers([...new Set(userIds)], [...new Set(trackIds)]);
+  }
+
   /** Newest like first; self only. */
   async likedTracks(viewer: Viewer, userId: string, args: PageArgs): Promise<Page<Like>> {
     if (viewer.id !== userId) throw new ForbiddenError('Only the user may see their liked tracks');

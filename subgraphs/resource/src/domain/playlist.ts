@@ -1,8 +1,8 @@
 import { BadUserInputError, DomainError } from '@ytm/errors';
-import type { Viewer } from '@ytm/auth';
+import { canReadPlaylist, type PlaylistVisibility, type Viewer } from '@ytm/auth';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '@ytm/pagination';
 
-export type PlaylistVisibility = 'PRIVATE' | 'PUBLIC';
+export type { PlaylistVisibility };
 
 export const MAX_PLAYLIST_ITEMS = 10_000;
 export const MAX_NAME_LENGTH = 200;
@@ -40,10 +40,8 @@ export type PlaylistSummary = Omit<Playlist, 'items'> & { trackCount: number };
 /** What a Playlist field resolves from: a whole playlist (queries, mutations) or a listing's summary. */
 export type PlaylistView = Playlist | PlaylistSummary;
 
-/** PRIVATE: owner and ADMIN only (to anyone else it does not exist); PUBLIC: everyone signed in. */
-export function canRead(viewer: Viewer, p: Pick<Playlist, 'ownerId' | 'visibility'>): boolean {
-  return p.visibility === 'PUBLIC' || p.ownerId === viewer.id || viewer.role === 'ADMIN';
-}
+/** PRIVATE: owner and ADMIN only (to anyone else it does not exist); PUBLIC: everyone signed in (one rule, shared with the router's subscription fan-out). */
+export const canRead: (viewer: Viewer, p: Pick<Playlist, 'ownerId' | 'visibility'>) => boolean = canReadPlaylist;
 
 export function canWrite(viewer: Viewer, p: Pick<Playlist, 'ownerId'>): boolean {
   return p.ownerId === viewer.id || viewer.role === 'ADMIN';

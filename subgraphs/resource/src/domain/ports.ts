@@ -101,6 +101,8 @@ export interface LikeRepository {
   unlike(userId: string, trackId: string): Promise<boolean>;
   /** The liked ones among `trackIds`, with when they were liked. */
   likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>>;
+  /** The same for many users at once (one store query): the liked (user, track) pairs. */
+  likesOfUsers(userIds: readonly string[], trackIds: readonly string[]): Promise<Array<{ userId: string; trackId: string; likedAt: Date }>>;
   /** Newest like first; tracks that left the library are left out. */
   listLiked(
     userId: string,

@@ -5,6 +5,7 @@ import type { AccountService } from '../domain/account.service.js';
 import type { AnnotationService } from '../domain/annotation.service.js';
 import type { PlayQueueService } from '../domain/play-queue.service.js';
 import type { ApiKeyService } from '../domain/api-key.service.js';
+import type { LikeService } from '../domain/like.service.js';
 import type { Clock } from '../domain/ports.js';
 import type { Principal } from '../domain/principal.js';
 import { effectivePlan, type User } from '../domain/user.js';
@@ -29,14 +30,16 @@ function principalMessage(p: Principal, now: Date): PrincipalMessage {
 
 /**
  * The internal `Resource` service: user lookups, the credential checks of ytm-subsonic (API
- * keys; legacy Subsonic passwords, throttled like signIn), and the users' data subsonic keeps here
- * (user-data.grpc-handlers.ts). Secrets never reach the logs.
+ * keys; legacy Subsonic passwords, throttled like signIn), the users' data subsonic keeps here
+ * (user-data.grpc-handlers.ts), and the router's batched read of likes for subscription events.
+ * Secrets never reach the logs.
  */
 export function resourceGrpcServer(deps: {
   accounts: AccountService;
   apiKeys: ApiKeyService;
   annotations: AnnotationService;
   playQueues: PlayQueueService;
+  likes: LikeService;
   logger: Logger;
   clock: Clock;
 }): ResourceServer {
@@ -44,6 +47,18 @@ export function resourceGrpcServer(deps: {
   const answer = answerer(logger);
   return {
     ...userDataGrpcHandlers(deps),
+    likesOfUsers: (call, callback) =>
+      answer(
+        'LikesOfUsers',
+        async () => ({
+          likes: (await deps.likes.likesOfUsers(call.request.userIds, call.request.trackIds)).map((l) => ({
+            userId: l.userId,
+            trackId: l.trackId,
+            likedAtMs: l.likedAt.getTime(),
+          })),
+        }),
+        callback,
+      ),
     getUser: (call, callback) => answer('GetUser', async () => userMessage(await accounts.getUser(call.request.id), clock.now()), callback),
     authenticateApiKey: (call, callback) =>
       answer(

@@ -14,7 +14,8 @@ export function Artists({ artists }: { artists: QueueTrack['artists'] }) {
   return (
     <>
       {artists.map((a, i) => (
-        <Fragment key={a.id}>
+        // By position: a recycled row keeps its links and only changes their text and address.
+        <Fragment key={i}>
           {i > 0 && ', '}
           <Link to={`/artists/${a.id}`}>{a.name}</Link>
         </Fragment>
@@ -26,12 +27,14 @@ export function Artists({ artists }: { artists: QueueTrack['artists'] }) {
 /** "Play next" / "Add to queue" for one track. */
 export function TrackMenu({ track }: { track: QueueTrack }) {
   const engine = usePlayerEngine();
-  const [open, setOpen] = useState(false);
+  // Open for one track: a recycled row showing another track shows its menu closed.
+  const [openFor, setOpenFor] = useState<string | null>(null);
+  const open = openFor === track.id;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
     const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpenFor(null);
     };
     addEventListener('pointerdown', close);
     addEventListener('keydown', close);
@@ -42,11 +45,17 @@ export function TrackMenu({ track }: { track: QueueTrack }) {
   }, [open]);
   const act = (fn: () => void) => () => {
     fn();
-    setOpen(false);
+    setOpenFor(null);
   };
   return (
     <div className="menu" ref={ref}>
-      <button className="icon-btn" aria-label={`More for ${track.title}`} aria-expanded={open} aria-haspopup="true" onClick={() => setOpen((o) => !o)}>
+      <button
+        className="icon-btn"
+        aria-label={`More for ${track.title}`}
+        aria-expanded={open}
+        aria-haspopup="true"
+        onClick={() => setOpenFor(open ? null : track.id)}
+      >
         <MoreIcon />
       </button>
       {open && (
@@ -57,7 +66,7 @@ export function TrackMenu({ track }: { track: QueueTrack }) {
           <li>
             <button onClick={act(() => engine.addToQueue([track]))}>Add to queue</button>
           </li>
-          <AddToPlaylistItems tracks={[track]} onDone={() => setOpen(false)} />
+          <AddToPlaylistItems tracks={[track]} onDone={() => setOpenFor(null)} />
         </ul>
       )}
     </div>
@@ -109,6 +118,7 @@ export function TrackRow({
   showAlbum,
   onPlay,
   style,
+  liked,
   as: Tag = 'li',
 }: {
   track: QueueTrack;
@@ -118,6 +128,8 @@ export function TrackRow({
   showAlbum: boolean;
   onPlay: () => void;
   style?: CSSProperties;
+  /** Liked as the caller's query loaded it; without it the heart asks for it. */
+  liked?: boolean;
   as?: 'li' | 'div';
 }) {
   return (
@@ -146,7 +158,7 @@ export function TrackRow({
         </div>
       </div>
       <div className="t-album">{showAlbum && t.album ? <Link to={`/albums/${t.album.id}`}>{t.album.title}</Link> : null}</div>
-      <LikeButton trackId={t.id} title={t.title} />
+      <LikeButton trackId={t.id} title={t.title} liked={liked} />
       <div className="t-time">{clock(t.duration)}</div>
       <TrackMenu track={t} />
     </Tag>

@@ -1,10 +1,10 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery } from 'urql';
-import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { graphql } from '../../graphql';
+import { graphql, readFragment } from '../../graphql';
 import { plural } from '../../ui/format';
 import { usePlayer, usePlayerEngine } from '../player/player-context';
 import { current } from '../player/queue';
+import { useFixedRows } from './fixed-rows';
 import { toQueueTrack, TrackFields, type TrackData } from './track-fields';
 import { TrackRow } from './TrackList';
 
@@ -61,14 +61,13 @@ export function TracksPage() {
   const engine = usePlayerEngine();
   const playingId = current(usePlayer().queue)?.track.id;
   const listRef = useRef<HTMLDivElement>(null);
-  const virtual = useWindowVirtualizer({ count: total, estimateSize: () => ROW, overscan: 10, scrollMargin: listRef.current?.offsetTop ?? 0 });
-  const items = virtual.getVirtualItems();
-  const last = items[items.length - 1]?.index ?? 0;
+  const { slots, height, last } = useFixedRows(listRef, total, ROW, 10);
   const more = useCallback(() => {
     if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
   }, [page, fetching]);
+  // The next page is asked for a page ahead (about 2 s of a brisk scroll), so it is there in time.
   useEffect(() => {
-    if (last >= edges.length - 30) more();
+    if (last >= edges.length - 100) more();
   }, [last, edges.length, more]);
   const edgesRef = useRef(edges);
   edgesRef.current = edges;
@@ -81,7 +80,7 @@ export function TracksPage() {
     },
     [engine],
   );
-  // The header does not change as the list scrolls (the list renders on every scroll event).
+  // The header does not change as the list scrolls (the list renders whenever its first row changes).
   const loadedOnce = page !== undefined;
   const head = useMemo(
     () => (
@@ -139,29 +138,19 @@ export function TracksPage() {
     <>
       {head}
       {page && total === 0 && <p className="subtle">No tracks match.</p>}
-      <div
-        ref={listRef}
-        className="virtual"
-        role="list"
-        aria-label="Tracks"
-        aria-busy={fetching}
-        data-loaded={edges.length}
-        style={{ height: virtual.getTotalSize() }}
-      >
-        {items.map((row) => {
-          const edge = edges[row.index];
-          const style = {
-            position: 'absolute' as const,
-            top: 0,
-            left: 0,
-            right: 0,
-            height: ROW,
-            transform: `translateY(${row.start - virtual.options.scrollMargin}px)`,
-          };
-          if (!edge) return <div key={row.key} role="listitem" style={style} aria-hidden="true" className="skeleton" />;
+      <div ref={listRef} className="virtual" role="list" aria-label="Tracks" aria-busy={fetching} data-loaded={edges.length} style={{ height }}>
+        {slots.map(({ key, index, top }) => {
+          const edge = edges[index];
+          // The same element for the slot whatever index it shows: only its position and content change.
           return (
-            <div key={row.key} role="listitem" style={style}>
-              <Row node={edge.node} index={row.index} playingId={playingId} play={queueFrom} />
+            <div
+              key={key}
+              role="listitem"
+              className={edge ? 'row' : 'row skeleton'}
+              aria-hidden={edge ? undefined : 'true'}
+              style={{ height: ROW, transform: `translateY(${top}px)` }}
+            >
+              {edge && <Row node={edge.node} index={index} playingId={playingId} play={queueFrom} />}
             </div>
           );
         })}
@@ -183,5 +172,7 @@ const Row = memo(function Row({
   play: (index: number) => void;
 }) {
   const t = useMemo(() => toQueueTrack(node), [node]);
-  return <TrackRow as="div" track={t} number={index + 1} isCurrent={t.id === playingId} showCover={false} showAlbum onPlay={() => play(index)} />;
+  // Liked as the list loaded it (Graphcache updates it in place): no query per row.
+  const liked = readFragment(TrackFields, node).liked;
+  return <TrackRow as="div" track={t} number={index + 1} isCurrent={t.id === playingId} showCover={false} showAlbum liked={liked} onPlay={() => play(index)} />;
 });

@@ -37,11 +37,12 @@ export const UNLIKE = graphql(`
  * The heart of a track. The change shows at once everywhere the track is on screen (Graphcache's
  * optimistic update of the one Track entity); an error rolls it back and says why.
  */
-export function LikeButton({ trackId, title }: { trackId: string; title: string }) {
-  const [{ data }] = useQuery({ query: LIKED, variables: { id: trackId }, requestPolicy: 'cache-first' });
+export function LikeButton({ trackId, title, liked: known }: { trackId: string; title: string; liked?: boolean }) {
+  // A list that loaded `liked` with its tracks passes it: no query for each row.
+  const [{ data }] = useQuery({ query: LIKED, variables: { id: trackId }, requestPolicy: 'cache-first', pause: known !== undefined });
   const [, like] = useMutation(LIKE);
   const [, unlike] = useMutation(UNLIKE);
-  const liked = data?.track?.liked ?? false;
+  const liked = known ?? data?.track?.liked ?? false;
   const toggle = async () => {
     const r = liked ? await unlike({ trackId }) : await like({ trackId });
     if (r.error) notify(`Could not ${liked ? 'unlike' : 'like'} “${title}”: ${errorText(r.error)}.`, { tone: 'error' });
@@ -52,7 +53,7 @@ export function LikeButton({ trackId, title }: { trackId: string; title: string 
       aria-pressed={liked}
       aria-label={`Like ${title}`}
       title={liked ? 'Remove from Liked' : 'Add to Liked'}
-      disabled={!data?.track}
+      disabled={known === undefined && !data?.track}
       onClick={() => void toggle()}
     >
       {liked ? <HeartFilledIcon /> : <HeartIcon />}

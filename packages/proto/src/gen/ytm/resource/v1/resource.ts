@@ -19,6 +19,22 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 
+export interface LikesOfUsersRequest {
+  userIds: string[];
+  trackIds: string[];
+}
+
+export interface UserTrackLike {
+  userId: string;
+  trackId: string;
+  likedAtMs: number;
+}
+
+export interface LikesOfUsersResponse {
+  /** Only the pairs that are liked. */
+  likes: UserTrackLike[];
+}
+
 export interface GetUserRequest {
   id: string;
 }
@@ -114,6 +130,281 @@ export interface SavePlayQueueRequest {
   positionMs: number;
   changedBy: string;
 }
+
+function createBaseLikesOfUsersRequest(): LikesOfUsersRequest {
+  return { userIds: [], trackIds: [] };
+}
+
+export const LikesOfUsersRequest: MessageFns<LikesOfUsersRequest> = {
+  encode(message: LikesOfUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.userIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.trackIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LikesOfUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLikesOfUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userIds.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trackIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LikesOfUsersRequest {
+    return {
+      userIds: globalThis.Array.isArray(object?.userIds)
+        ? object.userIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.user_ids)
+        ? object.user_ids.map((e: any) => globalThis.String(e))
+        : [],
+      trackIds: globalThis.Array.isArray(object?.trackIds)
+        ? object.trackIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.track_ids)
+        ? object.track_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LikesOfUsersRequest): unknown {
+    const obj: any = {};
+    if (message.userIds?.length) {
+      obj.userIds = message.userIds;
+    }
+    if (message.trackIds?.length) {
+      obj.trackIds = message.trackIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LikesOfUsersRequest>): LikesOfUsersRequest {
+    return LikesOfUsersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LikesOfUsersRequest>): LikesOfUsersRequest {
+    const message = createBaseLikesOfUsersRequest();
+    message.userIds = object.userIds?.map((e) => e) || [];
+    message.trackIds = object.trackIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseUserTrackLike(): UserTrackLike {
+  return { userId: "", trackId: "", likedAtMs: 0 };
+}
+
+export const UserTrackLike: MessageFns<UserTrackLike> = {
+  encode(message: UserTrackLike, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.trackId !== "") {
+      writer.uint32(18).string(message.trackId);
+    }
+    if (message.likedAtMs !== 0) {
+      writer.uint32(24).int64(message.likedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserTrackLike {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserTrackLike();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trackId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.likedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserTrackLike {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      trackId: isSet(object.trackId)
+        ? globalThis.String(object.trackId)
+        : isSet(object.track_id)
+        ? globalThis.String(object.track_id)
+        : "",
+      likedAtMs: isSet(object.likedAtMs)
+        ? globalThis.Number(object.likedAtMs)
+        : isSet(object.liked_at_ms)
+        ? globalThis.Number(object.liked_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: UserTrackLike): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.trackId !== "") {
+      obj.trackId = message.trackId;
+    }
+    if (message.likedAtMs !== 0) {
+      obj.likedAtMs = Math.round(message.likedAtMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserTrackLike>): UserTrackLike {
+    return UserTrackLike.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserTrackLike>): UserTrackLike {
+    const message = createBaseUserTrackLike();
+    message.userId = object.userId ?? "";
+    message.trackId = object.trackId ?? "";
+    message.likedAtMs = object.likedAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseLikesOfUsersResponse(): LikesOfUsersResponse {
+  return { likes: [] };
+}
+
+export const LikesOfUsersResponse: MessageFns<LikesOfUsersResponse> = {
+  encode(message: LikesOfUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.likes) {
+      UserTrackLike.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LikesOfUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLikesOfUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.likes.push(UserTrackLike.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LikesOfUsersResponse {
+    return {
+      likes: globalThis.Array.isArray(object?.likes) ? object.likes.map((e: any) => UserTrackLike.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LikesOfUsersResponse): unknown {
+    const obj: any = {};
+    if (message.likes?.length) {
+      obj.likes = message.likes.map((e) => UserTrackLike.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LikesOfUsersResponse>): LikesOfUsersResponse {
+    return LikesOfUsersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LikesOfUsersResponse>): LikesOfUsersResponse {
+    const message = createBaseLikesOfUsersResponse();
+    message.likes = object.likes?.map((e) => UserTrackLike.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 function createBaseGetUserRequest(): GetUserRequest {
   return { id: "" };
@@ -1656,6 +1947,21 @@ export const ResourceService = {
     responseSerialize: (value: PlayQueue): Buffer => Buffer.from(PlayQueue.encode(value).finish()),
     responseDeserialize: (value: Buffer): PlayQueue => PlayQueue.decode(value),
   },
+  /**
+   * Which of these users liked which of these tracks: the router resolves `Track.liked` of a
+   * subscription event for all its subscribers with one call. At most 10,000 users and 1,000
+   * tracks; more, or a malformed ID, fails with BAD_USER_INPUT.
+   */
+  likesOfUsers: {
+    path: "/ytm.resource.v1.Resource/LikesOfUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LikesOfUsersRequest): Buffer => Buffer.from(LikesOfUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LikesOfUsersRequest => LikesOfUsersRequest.decode(value),
+    responseSerialize: (value: LikesOfUsersResponse): Buffer =>
+      Buffer.from(LikesOfUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LikesOfUsersResponse => LikesOfUsersResponse.decode(value),
+  },
 } as const;
 
 export interface ResourceServer extends UntypedServiceImplementation {
@@ -1684,6 +1990,12 @@ export interface ResourceServer extends UntypedServiceImplementation {
   getPlayQueue: handleUnaryCall<GetPlayQueueRequest, PlayQueue>;
   /** Replaces the user's play queue (an empty list of tracks clears it). */
   savePlayQueue: handleUnaryCall<SavePlayQueueRequest, PlayQueue>;
+  /**
+   * Which of these users liked which of these tracks: the router resolves `Track.liked` of a
+   * subscription event for all its subscribers with one call. At most 10,000 users and 1,000
+   * tracks; more, or a malformed ID, fails with BAD_USER_INPUT.
+   */
+  likesOfUsers: handleUnaryCall<LikesOfUsersRequest, LikesOfUsersResponse>;
 }
 
 export interface ResourceClient extends Client {
@@ -1820,6 +2132,26 @@ export interface ResourceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PlayQueue) => void,
+  ): ClientUnaryCall;
+  /**
+   * Which of these users liked which of these tracks: the router resolves `Track.liked` of a
+   * subscription event for all its subscribers with one call. At most 10,000 users and 1,000
+   * tracks; more, or a malformed ID, fails with BAD_USER_INPUT.
+   */
+  likesOfUsers(
+    request: LikesOfUsersRequest,
+    callback: (error: ServiceError | null, response: LikesOfUsersResponse) => void,
+  ): ClientUnaryCall;
+  likesOfUsers(
+    request: LikesOfUsersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LikesOfUsersResponse) => void,
+  ): ClientUnaryCall;
+  likesOfUsers(
+    request: LikesOfUsersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LikesOfUsersResponse) => void,
   ): ClientUnaryCall;
 }
 
