@@ -52,5 +52,5 @@ await Promise.all(Array.from({ length: connections }, worker));
 const seconds = (Date.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-process.stdout.write(`${JSON.stringify({ rps: latencies.length / seconds, p50: pct(50), p99: pct(99), errors })}\n`);
+process.stdout.write(`${JSON.stringify({ count: latencies.length, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), errors })}\n`);
 agent.destroy();

@@ -4,11 +4,12 @@
 // (every gateway runs each shape once per round, in rotating order), so a machine others load
 // slows all three alike; medians over rounds are printed with ratios to the YTM router.
 // Run: npm run build && node bench/router/run.mjs   (starts infra and the system; installs the peers here on first run)
-// Env: ROUNDS (3), DURATION_MS (8000), CONNECTIONS (20), USERS (40), SHAPES (all), MODES (varied,identical), GATEWAYS (ytm,hive,apollo)
+// Env: ROUNDS (3), DURATION_MS (8000), CONNECTIONS (20), USERS (40), SHAPES (all), MODES (varied,identical), GATEWAYS (ytm,hive,apollo),
+//      OVERHEAD (1: the low-load row, router vs the subgraph called directly), PROFILE (a directory: the router runs under --cpu-prof)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { up } from '../../infra/infra.mjs';
@@ -27,6 +28,19 @@ const TRACKS = 200;
 const shapeNames = (process.env.SHAPES ?? Object.keys(SHAPES).join(',')).split(',');
 const modes = (process.env.MODES ?? 'varied,identical').split(',');
 const gatewayNames = (process.env.GATEWAYS ?? 'ytm,hive,apollo').split(',');
+const OVERHEAD = process.env.OVERHEAD !== '0';
+const PROFILE = process.env.PROFILE ? resolve(process.env.PROFILE) : undefined;
+let profileCount = 0;
+const load1 = () => loadavg()[0].toFixed(1);
+/** CPU seconds (user + system) a process has used so far (Linux /proc; NaN elsewhere). */
+const cpuSeconds = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+};
 
 if (gatewayNames.includes('hive') && !existsSync(join(HERE, 'node_modules/@graphql-hive/gateway'))) {
   console.log('installing the peers (bench/router/package.json) ...');
@@ -44,7 +58,17 @@ const system = await startSystem({
   production: true,
   // One client address, a few users sending as fast as answers come: far over a household's budgets.
   env: { LOG_LEVEL: 'error', MUSIC_DIR: music, USER_COST_PER_MINUTE: '1000000000', HTTP_CONCURRENT_PER_ADDRESS: '1000', SUBGRAPH_TIMEOUT_MS: '60000' },
+  // Each of the router's loads is profiled on its own (cpu-profiler.mjs); read them with profile-summary.mjs.
+  ...(PROFILE
+    ? (mkdirSync(PROFILE, { recursive: true }),
+      { serviceEnv: { router: { NODE_OPTIONS: `--import ${join(HERE, 'cpu-profiler.mjs')}`, YTM_CPU_PROFILE_DIR: PROFILE } } })
+    : {}),
 });
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (${new Date().toISOString()})`,
+);
 const peers = [];
 try {
   const gql = async (url, query, variables, token) => {
@@ -121,12 +145,12 @@ try {
   }
   console.log(`answers identical on ${gateways.map((g) => g.name).join(', ')} for ${shapeNames.join(', ')}`);
 
-  const load = (url, requests) =>
+  const load = (url, requests, connections = CONNECTIONS) =>
     new Promise((res, rej) => {
       const payload = JSON.stringify({
         url,
         requests: requests.map((r) => ({ body: JSON.stringify(stripArgs(JSON.parse(r.body))), token: r.token })),
-        connections: CONNECTIONS,
+        connections,
         durationMs: DURATION_MS,
       });
       const file = join(dir, `load-${randomUUID()}.json`);
@@ -143,17 +167,50 @@ try {
         const requests = SHAPES[shape].requests(ctx, mode);
         const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]);
         for (const g of order) {
+          const profiled = PROFILE && g.name === 'ytm';
+          if (profiled) process.kill(g.pid, 'SIGUSR2');
+          const cpuBefore = cpuSeconds(g.pid);
           const r = await load(g.url, requests);
+          if (profiled) await profileWritten(g.pid, `${round + 1}-${mode}-${shape}`);
+          // The gateway's own CPU per answered request: what it costs, whatever the others on the machine do.
+          r.cpuMs = ((cpuSeconds(g.pid) - cpuBefore) * 1000) / (r.count + r.errors);
           ((results[`${mode} ${shape}`] ??= {})[g.name] ??= []).push(r);
           process.stdout.write(
-            `round ${round + 1} ${mode} ${shape} ${g.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms${r.errors ? ` (${r.errors} errors)` : ''}\n`,
+            `round ${round + 1} ${mode} ${shape} ${g.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, ${r.cpuMs.toFixed(2)} ms CPU/req${r.errors ? ` (${r.errors} errors)` : ''} [load ${load1()}]\n`,
           );
         }
       }
     }
   }
+  // Router-added latency at low load: one connection, one request at a time, the one-subgraph
+  // shapes through the YTM router and sent to their subgraph directly (same token, same body).
+  const overhead = {};
+  if (OVERHEAD && gateways.some((g) => g.name === 'ytm')) {
+    const direct = { me: 'resource', tracks: 'library' };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [shape, subgraphName] of Object.entries(direct)) {
+        const requests = SHAPES[shape].requests(ctx, 'varied');
+        const pair = [
+          ['ytm', system.graphqlUrl],
+          [subgraphName, `${system.services[subgraphName].url}/graphql`],
+        ];
+        for (const [name, url] of round % 2 ? pair.reverse() : pair) {
+          const r = await load(url, requests, 1);
+          ((overhead[shape] ??= {})[name === 'ytm' ? 'ytm' : 'direct'] ??= []).push(r);
+          process.stdout.write(`round ${round + 1} low load ${shape} ${name}: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms [load ${load1()}]\n`);
+        }
+      }
+    }
+  }
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (ratio = YTM ÷ peer for req/s)`);
+  console.log(
+    `\nload average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_MS / 1000} s, medians (ratio = YTM ÷ peer for req/s; CPU = the gateway process's CPU per request)`,
+  );
   console.log(`| mode / shape | ${gateways.map((g) => g.name).join(' | ')} |\n|---|${gateways.map(() => '---').join('|')}|`);
   for (const [key, byGateway] of Object.entries(results)) {
     const ytm = byGateway.ytm ? median(byGateway.ytm.map((r) => r.rps)) : undefined;
@@ -161,13 +218,34 @@ try {
       const rs = byGateway[g.name];
       const rps = median(rs.map((r) => r.rps));
       const ratio = ytm && g.name !== 'ytm' ? ` (×${(ytm / rps).toFixed(2)})` : '';
-      return `${rps.toFixed(0)} req/s${ratio}, p50 ${median(rs.map((r) => r.p50)).toFixed(1)}, p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms`;
+      return `${rps.toFixed(0)} req/s${ratio}, p50 ${median(rs.map((r) => r.p50)).toFixed(1)}, p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms, CPU ${median(rs.map((r) => r.cpuMs)).toFixed(2)} ms`;
     });
     console.log(`| ${key} | ${cells.join(' | ')} |`);
+  }
+  if (Object.keys(overhead).length) {
+    console.log('\nrouter-added latency at low load (1 connection, medians; target: p50 ≤ 1 ms over the subgraph called directly)');
+    console.log('| shape (subgraph) | YTM p50 / p99 | direct p50 / p99 | added p50 |\n|---|---|---|---|');
+    for (const [shape, { ytm, direct }] of Object.entries(overhead)) {
+      const [y50, d50] = [median(ytm.map((r) => r.p50)), median(direct.map((r) => r.p50))];
+      const cell = (rs) => `${median(rs.map((r) => r.p50)).toFixed(2)} / ${median(rs.map((r) => r.p99)).toFixed(2)} ms`;
+      console.log(`| ${shape} | ${cell(ytm)} | ${cell(direct)} | ${(y50 - d50).toFixed(2)} ms |`);
+    }
   }
 } finally {
   for (const p of peers) p.kill('SIGTERM');
   await system.stop();
+}
+
+/** Stops the router's profiler and names the profile it writes after the load it covers. */
+async function profileWritten(pid, name) {
+  const file = join(PROFILE, `${(profileCount += 1)}.cpuprofile`);
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; !existsSync(file); i++) {
+    if (i > 300) throw new Error(`no profile at ${file}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  renameSync(file, join(PROFILE, `${name}.cpuprofile`));
+  console.log(`  profile: ${join(PROFILE, `${name}.cpuprofile`)}`);
 }
 
 /** Requests carry [query, variables] under __args for the identity check; the wire body is the plain GraphQL request. */

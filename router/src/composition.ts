@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { createAuthenticator } from '@ytm/auth';
-import { closeServer, createApp, gaugeFrom, listen, listenOps, type ServiceApp, type ShutdownStep } from '@ytm/http';
+import { closeServer, createApp, gaugeFrom, httpHandler, listen, listenOps, type ServiceApp, type ShutdownStep } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import type { ServiceIdentity } from '@ytm/trust';
 import type { RouterConfig } from './config.js';
@@ -10,7 +10,7 @@ import { createGraphQLServer } from './http/graphql-server.js';
 import { MediaPacer, watchLoopLag } from './http/media-pacer.js';
 import { serviceProxy, type ProxyRoute } from './http/service-proxy.js';
 import { webApp } from './http/web-app.js';
-import { concurrencyLimit } from './limits/concurrency-limit.js';
+import { ConcurrencyLimit } from './limits/concurrency-limit.js';
 import { ConnectionLimits } from './limits/connection-limits.js';
 import { registrationAddressCheck } from './registry/registration-address.js';
 import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
@@ -66,6 +66,11 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
   });
 
   const auth = createAuthenticator(config, { logger });
+  const concurrency = new ConcurrencyLimit({
+    perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
+    mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
+    isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
+  });
   const graphql = createGraphQLServer({
     gateway,
     logger,
@@ -80,6 +85,8 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       anonymousRequestsPerMinute: config.ANONYMOUS_REQUESTS_PER_MINUTE,
     },
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    concurrency,
   });
   const likes = resourceLikesLookup(config.RESOURCE_GRPC_URL, identity, config.SUBGRAPH_TIMEOUT_MS);
   // Set by start(): health and readiness may be asked before.
@@ -108,11 +115,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       },
     },
     use: [
-      concurrencyLimit({
-        perAddress: config.HTTP_CONCURRENT_PER_ADDRESS,
-        mediaPerAddress: config.MEDIA_CONCURRENT_PER_ADDRESS,
-        isMedia: (path) => path.startsWith('/stream/') || path.startsWith('/art/'),
-      }),
+      concurrency.middleware(),
       serviceProxy({
         routes: proxyRoutes,
         target: (service) => routing.httpUrl(service),
@@ -126,7 +129,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
         reservedPrefixes: [...proxyRoutes.map((r) => r.prefix), '/graphql', '/__events', '/health', '/ready', '/metrics'],
       }),
     ],
-    graphql: graphql.middleware,
+    // `/graphql` is served below Koa (graphql.route, tried first by the HTTP handler).
   });
   gaugeFrom('ytm_subscriptions_active', 'Active GraphQL subscriptions on this router', () => subscriptions?.hub.size ?? 0);
   gaugeFrom('ytm_websocket_connections', 'Open WebSocket connections on this router', () => subscriptions?.connections() ?? 0);
@@ -156,7 +159,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       logger.info({ mode: config.SUPERGRAPH_MODE }, 'loading supergraph');
       await graphql.server.start();
       stopLagWatch = watchLoopLag((lag) => pacer.observeLag(lag));
-      const listening = await listen(app.callback(), config.HOST, config.PORT);
+      const listening = await listen(httpHandler(app, [graphql.route]), config.HOST, config.PORT);
       server = listening.server;
       const opsListening = await listenOps(app.ops, { host: config.OPS_HOST, port: config.OPS_PORT });
       ops = opsListening.server;

@@ -177,3 +177,111 @@ test('a stale edit: the app reloads the playlist and re-applies the change, or s
     await page.unroute('**/graphql');
   });
 });
+
+test('a playlist of 150 entries: the first 100 come at once, the rest as you scroll; drag and drop and the keyboard reorder across pages; a reload keeps the order', async ({
+  page,
+}) => {
+  const email = await signUp(page, 'Collector');
+  const token = await apiToken(email);
+  const { tracks } = await api<{ tracks: { edges: Array<{ node: { id: string } }> } }>(token, '{ tracks(first: 100) { edges { node { id } } } }');
+  const { createPlaylist: made } = await api<{ createPlaylist: { id: string } }>(token, 'mutation { createPlaylist(input: { name: "Long Haul" }) { id } }');
+  const id = made.id;
+  // 150 entries (the library's tracks over and over: duplicates are allowed).
+  const trackIds = Array.from({ length: 150 }, (_, i) => tracks.edges[i % tracks.edges.length]!.node.id);
+  await api(token, 'mutation($id: ID!, $t: [ID!]!) { addTracksToPlaylist(id: $id, trackIds: $t) { id } }', { id, t: trackIds });
+  /** The entries' IDs in order, as the API has them (100 a page). */
+  type ItemsPage = { playlist: { items: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+  const apiOrder = async (): Promise<string[]> => {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { playlist }: ItemsPage = await api<ItemsPage>(
+        token,
+        'query($id: ID!, $after: String) { playlist(id: $id) { items(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }',
+        {
+          id,
+          after,
+        },
+      );
+      ids.push(...playlist.items.edges.map((e) => e.node.id));
+      if (!playlist.items.pageInfo.hasNextPage) return ids;
+      after = playlist.items.pageInfo.endCursor;
+    }
+  };
+  const shownOrder = () => entries(page).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item')!));
+  const row = (itemId: string) => page.locator(`li.track[data-item="${itemId}"]`);
+  /** `order` with `itemId` moved to index `to` (what dropping it on the entry at `to` does). */
+  const moved = (order: string[], itemId: string, to: number) => {
+    const next = order.filter((i) => i !== itemId);
+    next.splice(to, 0, itemId);
+    return next;
+  };
+  /**
+   * Drags one entry (by its number) onto another up to 5 rows above it, with the mouse: the dragged
+   * row is put mid-screen (scrolled in just so, it would sit under the fixed player bar; the target
+   * must not be under the sticky search bar), and the page does not scroll during the drag (a
+   * locator's dragTo scrolls the target to where the source was, so no drag starts).
+   */
+  const dragOnto = async (itemId: string, targetId: string) => {
+    await row(itemId).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    const from = (await row(itemId).locator('.num').boundingBox())!;
+    const to = (await row(targetId).locator('.num').boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.up();
+  };
+  let order = await apiOrder();
+  expect(order).toHaveLength(150);
+
+  await test.step('the first 100 entries show; scrolling to the end loads the other 50', async () => {
+    await page.goto(`/playlist/${id}`);
+    await expect(entries(page)).toHaveCount(100);
+    await expect(page.getByRole('button', { name: 'Show more entries (100 of 150 shown)' })).toBeVisible();
+    await expect(page.getByText('150 tracks')).toBeVisible();
+    await page.locator('.load-more').scrollIntoViewIfNeeded();
+    await expect(entries(page)).toHaveCount(150);
+    await expect(page.locator('.load-more')).toHaveCount(0);
+    expect(await shownOrder()).toEqual(order);
+    await expect(page.getByRole('button', { name: /, entry 150 of 150$/ })).toHaveCount(1);
+  });
+
+  await test.step('drag entry 140 onto entry 136 (both past the first page), then entry 103 onto entry 99 (across the page boundary)', async () => {
+    const a = order[139]!;
+    await dragOnto(a, order[135]!);
+    order = moved(order, a, 135);
+    await expect.poll(shownOrder).toEqual(order);
+    await expect.poll(apiOrder).toEqual(order);
+    const b = order[102]!;
+    await dragOnto(b, order[98]!);
+    order = moved(order, b, 98);
+    await expect.poll(shownOrder).toEqual(order);
+    await expect.poll(apiOrder).toEqual(order);
+  });
+
+  await test.step('the keyboard moves the last entry up one, and an entry across the page boundary', async () => {
+    const last = order[149]!;
+    await row(last)
+      .getByRole('button', { name: /^Move .*, entry 150 of 150/ })
+      .focus();
+    await page.keyboard.press('ArrowUp');
+    order = moved(order, last, 148);
+    await expect.poll(shownOrder).toEqual(order);
+    const edge = order[100]!;
+    await row(edge)
+      .getByRole('button', { name: /^Move .*, entry 101 of 150/ })
+      .focus();
+    await page.keyboard.press('ArrowUp');
+    order = moved(order, edge, 99);
+    await expect.poll(shownOrder).toEqual(order);
+    await expect.poll(apiOrder).toEqual(order);
+  });
+
+  await test.step('a reload keeps the order, page after page', async () => {
+    await page.reload();
+    await expect(entries(page)).toHaveCount(100);
+    await page.locator('.load-more').scrollIntoViewIfNeeded();
+    await expect(entries(page)).toHaveCount(150);
+    expect(await shownOrder()).toEqual(order);
+  });
+});

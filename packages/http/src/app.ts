@@ -90,10 +90,10 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, thrown: unknown): v
   if (unavailable) ctx.state.log.warn({ err: thrown }, 'a dependency is unavailable');
   const err = unavailable ?? thrown;
   if (err instanceof DomainError) {
-    const status = (err as { status?: number }).status ?? HTTP_STATUS[err.code];
-    ctx.status = status;
-    ctx.body = { error: { code: err.code, message: err.message, ...err.extensions } };
-    if (typeof err.extensions.retryAfter === 'number') ctx.set('Retry-After', String(err.extensions.retryAfter));
+    const answer = domainErrorAnswer(err);
+    ctx.status = answer.status;
+    ctx.body = answer.body;
+    if (answer.retryAfter !== undefined) ctx.set('Retry-After', String(answer.retryAfter));
     return;
   }
   if (ctx.req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
@@ -104,6 +104,13 @@ function writeError(ctx: Koa.ParameterizedContext<AppState>, thrown: unknown): v
   ctx.state.log.error({ err }, 'unhandled error');
   ctx.status = 500;
   ctx.body = internalErrorBody(ctx.state.requestId);
+}
+
+/** How a DomainError is answered over plain HTTP: its status, `{ error: { code, message, … } }`, Retry-After when it has one. */
+export function domainErrorAnswer(err: DomainError): { status: number; body: { error: Record<string, unknown> }; retryAfter?: number } {
+  const status = (err as { status?: number }).status ?? HTTP_STATUS[err.code];
+  const retryAfter = typeof err.extensions.retryAfter === 'number' ? err.extensions.retryAfter : undefined;
+  return { status, body: { error: { code: err.code, message: err.message, ...err.extensions } }, ...(retryAfter !== undefined ? { retryAfter } : {}) };
 }
 
 /** The request-duration metric and, unless `path` is undefined, the access log line. */

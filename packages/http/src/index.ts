@@ -6,4 +6,5 @@ export * from './ops.js';
 export * from '@ytm/metrics';
 export * from './graphql-metrics.plugin.js';
 export * from './raw-route.js';
+export * from './apollo-raw.js';
 export * from './client-address.js';

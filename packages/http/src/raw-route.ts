@@ -25,6 +25,8 @@ export interface RawRouteOptions {
   logger: Logger;
   /** Path prefix the route owns, e.g. `/stream/`. */
   prefix: string;
+  /** The route owns exactly the path `prefix` (with any query string), not the paths below it. */
+  exact?: boolean;
   /** The route's metrics label, e.g. `/stream`. */
   route: string;
   /** The path access logs print (paths may carry credentials), e.g. `/stream/[ticket]`. */
@@ -38,12 +40,13 @@ export interface RawRouteOptions {
  * route has: a request id (`x-request-id`), the caller's W3C trace, the access log line and the
  * request-duration metric, and a JSON 500 without internals when the handler throws.
  */
-export function rawRoute({ logger, prefix, route, logPath, handle }: RawRouteOptions): RawRoute {
+export function rawRoute({ logger, prefix, exact = false, route, logPath, handle }: RawRouteOptions): RawRoute {
   return (req, res) => {
     const url = originForm(req.url ?? '/');
     if (!url.startsWith(prefix)) return false;
-    const started = process.hrtime.bigint();
     const q = url.indexOf('?');
+    if (exact && (q < 0 ? url.length : q) !== prefix.length) return false;
+    const started = process.hrtime.bigint();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     let log: Logger | undefined;

@@ -1,16 +1,17 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
 import type { Authenticate } from '@ytm/auth';
 import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
-import { apolloKoa, graphqlMetricsPlugin, type AppState } from '@ytm/http';
+import { graphqlMetricsPlugin, rawRoute, sendJson, serveApollo, type RawRoute } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import type Koa from 'koa';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
+import { graphqlRefusal, RETRY_AFTER_SECONDS, type ConcurrencyLimit } from '../limits/concurrency-limit.js';
 import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
 import { learnListSizes } from '../limits/operation-cost.js';
+import { clientAddress } from './client-address.js';
 import type { RouterContext } from './router-context.js';
 
 export interface GraphQLServerOptions {
@@ -21,14 +22,23 @@ export interface GraphQLServerOptions {
   authenticate: Authenticate;
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; userCostPerMinute: number; anonymousRequestsPerMinute: number };
   bodyLimitBytes: number;
+  /** Whether X-Forwarded-For names the client (TRUST_PROXY). */
+  trustProxy: boolean;
+  /** The per-address concurrency limit the rest of the router's HTTP surface shares. */
+  concurrency: ConcurrencyLimit;
 }
 
-const FORWARD = ['authorization', 'x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for'];
+const FORWARD = ['authorization', 'traceparent', 'tracestate'] as const;
 
-/** The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking (`server.start()` loads the supergraph). */
+/**
+ * The public GraphQL endpoint: Apollo Server over the federation gateway, with limits and masking
+ * (`server.start()` loads the supergraph). `route` serves `/graphql` below Koa (the hot path, as
+ * stream's Range endpoint): request id, trace, access log and metrics come with the raw route, the
+ * per-address concurrency limit is the Koa app's own.
+ */
 export function createGraphQLServer(options: GraphQLServerOptions): {
   server: ApolloServer<RouterContext>;
-  middleware: Koa.Middleware<AppState>;
+  route: RawRoute;
   validationRules: ValidationRule[];
   checkCost: CostCheck;
 } {
@@ -64,6 +74,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
       publicOperationsPlugin(),
       limiter,
       graphqlMetricsPlugin<RouterContext>(),
+      // No subgraph gives cache hints, so no answer is ever cacheable: not computed per request.
+      ApolloServerPluginCacheControlDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
     formatError: (formatted, error) => {
@@ -75,21 +87,46 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
       return out;
     },
   });
-  const middleware = apolloKoa(server, {
-    bodyLimitBytes: options.bodyLimitBytes,
-    context: async (ctx): Promise<RouterContext> => {
-      const forwardHeaders: Record<string, string> = {};
-      for (const name of FORWARD) {
-        const v = ctx.get(name);
-        if (v) forwardHeaders[name] = v;
+  const route = rawRoute({
+    logger,
+    prefix: '/graphql',
+    exact: true,
+    route: '/graphql',
+    logPath: '/graphql',
+    handle: async (exchange) => {
+      const { req, res } = exchange;
+      const address = clientAddress(req, options.trustProxy);
+      const refused = options.concurrency.admit('/graphql', address, res);
+      if (refused) {
+        // The refused request's body is not read: end the connection rather than drain it.
+        sendJson(res, 429, graphqlRefusal(refused.message), { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
+        return;
       }
-      forwardHeaders['x-request-id'] = ctx.state.requestId;
-      // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
-      // unless TRUST_PROXY): subgraphs rate-limit by it.
-      forwardHeaders['x-forwarded-for'] = ctx.ip;
-      const viewer = (await authenticate(ctx.get('authorization')).catch(rethrowAsContextError))?.viewer ?? null;
-      return { viewer, requestId: ctx.state.requestId, log: ctx.state.log, forwardHeaders };
+      await serveApollo(server, exchange, {
+        bodyLimitBytes: options.bodyLimitBytes,
+        context: async (): Promise<RouterContext> => {
+          const forwardHeaders: Record<string, string> = {};
+          for (const name of FORWARD) {
+            const v = req.headers[name];
+            if (typeof v === 'string' && v) forwardHeaders[name] = v;
+          }
+          forwardHeaders['x-request-id'] = exchange.requestId;
+          // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
+          // unless TRUST_PROXY): subgraphs rate-limit by it.
+          forwardHeaders['x-forwarded-for'] = address;
+          const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
+          // The request's logger is made on first use (most requests log nothing but the access line).
+          return {
+            viewer,
+            requestId: exchange.requestId,
+            forwardHeaders,
+            get log() {
+              return exchange.log;
+            },
+          };
+        },
+      });
     },
   });
-  return { server, middleware, validationRules: armor.validationRules, checkCost: limiter.checkCost };
+  return { server, route, validationRules: armor.validationRules, checkCost: limiter.checkCost };
 }

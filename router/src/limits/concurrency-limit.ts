@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type Koa from 'koa';
 import type { AppState } from '@ytm/http';
 import { labelledGauge } from '@ytm/metrics';
@@ -13,52 +14,79 @@ export interface ConcurrencyLimitOptions {
 }
 
 /** Seconds a refused client is asked to wait: a slot frees up as soon as one of its requests ends. */
-const RETRY_AFTER_SECONDS = 1;
+export const RETRY_AFTER_SECONDS = 1;
+
+interface Pool {
+  label: 'api' | 'media';
+  inFlight: Map<string, number>;
+  limit: number;
+  name: LimitName;
+}
 
 /**
  * Bounds the requests one client address has in flight on this router, in two pools: API requests,
  * and media transfers, so that long audio downloads never use up the slots GraphQL needs (and
  * GraphQL never blocks playback). A request holds its slot until its response is sent or its
- * connection is gone. Over the limit: 429 with Retry-After, a GraphQL-shaped error on /graphql.
+ * connection is gone. One instance serves the Koa app (`middleware`) and `/graphql`, which is
+ * served below Koa (`admit`).
  */
-export function concurrencyLimit(options: ConcurrencyLimitOptions): Koa.Middleware<AppState> {
-  const gauge = labelledGauge('ytm_http_requests_in_flight', 'Requests in flight on this router, all addresses together, by pool (api, media)', ['pool']);
-  const pools = {
-    api: { label: 'api', inFlight: new Map<string, number>(), limit: options.perAddress, name: 'http_concurrent_per_address' as LimitName },
-    media: { label: 'media', inFlight: new Map<string, number>(), limit: options.mediaPerAddress, name: 'media_concurrent_per_address' as LimitName },
-  };
-  return async (ctx, next) => {
-    const pool = options.isMedia(ctx.path) ? pools.media : pools.api;
-    const address = ctx.ip || 'unknown';
+export class ConcurrencyLimit {
+  private readonly gauge = labelledGauge('ytm_http_requests_in_flight', 'Requests in flight on this router, all addresses together, by pool (api, media)', [
+    'pool',
+  ]);
+  private readonly pools: Record<'api' | 'media', Pool>;
+
+  constructor(private readonly options: ConcurrencyLimitOptions) {
+    this.pools = {
+      api: { label: 'api', inFlight: new Map(), limit: options.perAddress, name: 'http_concurrent_per_address' },
+      media: { label: 'media', inFlight: new Map(), limit: options.mediaPerAddress, name: 'media_concurrent_per_address' },
+    };
+  }
+
+  /**
+   * Takes a slot of `address` in the request's pool until `res` closes; undefined when admitted,
+   * else the refusal (counted) to answer with 429.
+   */
+  admit(path: string, address: string, res: ServerResponse): { message: string; limit: number } | undefined {
+    const pool = this.options.isMedia(path) ? this.pools.media : this.pools.api;
     const held = pool.inFlight.get(address) ?? 0;
     if (held >= pool.limit) {
       countRejection(pool.name);
-      refuse(ctx, pool === pools.media ? 'media transfers' : 'requests', pool.limit);
-      return;
+      const what = pool.label === 'media' ? 'media transfers' : 'requests';
+      return { message: `Too many concurrent ${what} from this address (at most ${pool.limit}); retry when one has finished`, limit: pool.limit };
     }
     pool.inFlight.set(address, held + 1);
-    gauge.inc({ pool: pool.label });
-    let released = false;
-    ctx.res.once('close', () => {
-      if (released) return;
-      released = true;
-      gauge.dec({ pool: pool.label });
+    this.gauge.inc({ pool: pool.label });
+    res.once('close', () => {
+      this.gauge.dec({ pool: pool.label });
       const left = (pool.inFlight.get(address) ?? 1) - 1;
       if (left > 0) pool.inFlight.set(address, left);
       else pool.inFlight.delete(address);
     });
-    await next();
-  };
+    return undefined;
+  }
+
+  /** The Koa side: over the limit, 429 with Retry-After (a GraphQL-shaped error on /graphql). */
+  middleware(): Koa.Middleware<AppState> {
+    return async (ctx, next) => {
+      const refused = this.admit(ctx.path, ctx.ip || 'unknown', ctx.res);
+      if (!refused) {
+        await next();
+        return;
+      }
+      ctx.status = 429;
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      // The refused request's body is not read: end the connection rather than drain it.
+      ctx.set('Connection', 'close');
+      ctx.body =
+        ctx.path === '/graphql'
+          ? graphqlRefusal(refused.message)
+          : { error: { code: 'RATE_LIMITED', message: refused.message, retryAfter: RETRY_AFTER_SECONDS } };
+    };
+  }
 }
 
-function refuse(ctx: Koa.ParameterizedContext<AppState>, what: string, limit: number): void {
-  const message = `Too many concurrent ${what} from this address (at most ${limit}); retry when one has finished`;
-  ctx.status = 429;
-  ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
-  // The refused request's body is not read: end the connection rather than drain it.
-  ctx.set('Connection', 'close');
-  ctx.body =
-    ctx.path === '/graphql'
-      ? { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfter: RETRY_AFTER_SECONDS } }] }
-      : { error: { code: 'RATE_LIMITED', message, retryAfter: RETRY_AFTER_SECONDS } };
+/** The body of a refused GraphQL request. */
+export function graphqlRefusal(message: string): { errors: [{ message: string; extensions: { code: 'RATE_LIMITED'; retryAfter: number } }] } {
+  return { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfter: RETRY_AFTER_SECONDS } }] };
 }

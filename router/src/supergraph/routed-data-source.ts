@@ -1,52 +1,64 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { currentTraceparent } from '@ytm/trace';
 import type { SubgraphRouting } from './subgraph-routing.js';
 import type { SubgraphClient, SubgraphResponse } from './subgraph-client.js';
 import type { RouterContext } from '../http/router-context.js';
 
 /** Headers the router passes on to subgraphs; everything else stays at the edge. */
-const FORWARDED = ['authorization', 'x-request-id', 'tracestate', 'x-forwarded-for'];
+const FORWARDED = ['authorization', 'x-request-id', 'tracestate', 'x-forwarded-for'] as const;
 /** Requests differing only in these share a fetch (the first caller's are sent). */
 const PER_REQUEST = new Set(['x-request-id', 'traceparent', 'tracestate', 'x-forwarded-for']);
 /** Part of the dedupe key (with the URL and body) or the same for every request. */
 const SHARED = new Set(['authorization', 'content-type']);
 
+type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
 /**
  * A subgraph fetch that picks the live instance per request, forwards the caller's Authorization
  * (each subgraph verifies it again), carries a hard timeout and goes out on the pooled client.
  * Queries with the same credentials and body in flight at once share one fetch; mutations never do.
+ *
+ * It does what the gateway's RemoteGraphQLDataSource does with a fetch (the same request body,
+ * errors for a non-2xx answer or a body that is not JSON, the subgraph's Cache-Control restricting
+ * the response's cache policy) without building WHATWG Headers and Request objects per fetch.
  */
-export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
+export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
   constructor(
     private readonly subgraph: string,
     private readonly fallbackUrl: string,
     private readonly routing: SubgraphRouting,
     private readonly client: SubgraphClient,
-  ) {
-    super({ url: fallbackUrl, fetcher: ((url: string, init: { headers: Record<string, string>; body: string }) => this.send(url, init)) as never });
-  }
+  ) {}
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    if (!request.http) return;
-    (request.http as { url: string }).url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
+  async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const headers: Record<string, string> = {};
+    // Headers the gateway itself asks for (a federated trace when usage reporting is on).
+    if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
     const traceparent = currentTraceparent();
-    if (traceparent) request.http.headers.set('traceparent', traceparent);
-    const incoming: Record<string, string> | undefined = (context as RouterContext | undefined)?.forwardHeaders;
-    if (!incoming) return;
-    for (const name of FORWARDED) {
-      const value = incoming[name];
-      if (value) request.http.headers.set(name, value);
+    if (traceparent) headers.traceparent = traceparent;
+    const incoming = (options.context as RouterContext | undefined)?.forwardHeaders;
+    if (incoming) {
+      for (const name of FORWARDED) {
+        const value = incoming[name];
+        if (value) headers[name] = value;
+      }
     }
-  }
-
-  /**
-   * The gateway's fetcher: the pooled client, answering with what RemoteGraphQLDataSource reads of a
-   * fetch Response. The gateway writes the body as `{"query": …}` first, so a mutation is known by its start.
-   */
-  private async send(url: string, init: { headers: Record<string, string>; body: string }): Promise<unknown> {
-    const mutation = /^\{"query":"\s*mutation\b/.test(init.body);
-    const dedupe = !mutation && Object.keys(init.headers).every((h) => PER_REQUEST.has(h.toLowerCase()) || SHARED.has(h.toLowerCase()));
-    return asFetchResponse(await this.fetch(url, init.headers, init.body, dedupe));
+    const { query, variables, operationName, extensions } = request;
+    const body = JSON.stringify({ query, variables, operationName, extensions });
+    const mutation = /^\{"query":"\s*mutation\b/.test(body);
+    let dedupe = !mutation;
+    for (const name in headers) if (!PER_REQUEST.has(name) && !SHARED.has(name)) dedupe = false;
+    const url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
+    const response = await this.fetch(url, headers, body, dedupe);
+    if (response.status < 200 || response.status >= 300) throw errorFromResponse(response);
+    const parsed = parseBody(response);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response);
+    return parsed;
   }
 
   /** A refused connection (an instance that died) is retried once on another live instance. */
@@ -61,17 +73,39 @@ export class RoutedDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 }
 
-/** What RemoteGraphQLDataSource reads of a fetch Response. */
-function asFetchResponse(r: SubgraphResponse) {
-  return {
-    url: r.url,
-    status: r.status,
-    statusText: '',
-    ok: r.status >= 200 && r.status < 300,
-    headers: r.headers,
-    text: async () => r.text,
-    json: async (): Promise<unknown> => JSON.parse(r.text),
-  };
+/** JSON when the subgraph says so, else the text (as RemoteGraphQLDataSource reads a body). */
+function parseBody(r: SubgraphResponse): unknown {
+  const type = r.headers.get('content-type');
+  return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? JSON.parse(r.text) : r.text;
+}
+
+/** The error RemoteGraphQLDataSource makes of a non-2xx answer (its body stays in `extensions.response`, masked at the edge). */
+function errorFromResponse(r: SubgraphResponse): GraphQLError {
+  let body: unknown;
+  try {
+    body = parseBody(r);
+  } catch {
+    body = r.text;
+  }
+  const extensions: Record<string, unknown> = { response: { url: r.url, status: r.status, statusText: '', body } };
+  if (r.status === 401) extensions.code = 'UNAUTHENTICATED';
+  else if (r.status === 403) extensions.code = 'FORBIDDEN';
+  return new GraphQLError(`${r.status}: `, { extensions });
+}
+
+/** The subgraph's Cache-Control restricts the whole response's cache policy (as in RemoteGraphQLDataSource). */
+function restrictCachePolicy(policy: unknown, r: SubgraphResponse): void {
+  if (!policy || typeof (policy as { restrict?: unknown }).restrict !== 'function') return;
+  const header = r.headers.get('cache-control');
+  const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
+  for (const part of header ? header.trim().split(/\s*,\s*/) : []) {
+    const [name, raw] = part.split(/\s*=\s*/, 2) as [string, string | undefined];
+    const value = raw?.replace(/^"|"$/g, '');
+    if (name === 'max-age' && value !== undefined && /^[0-9]+$/.test(value)) hint.maxAge = Number(value);
+    else if (name === 'private' && raw === undefined) hint.scope = 'PRIVATE';
+    else if (name === 'public' && raw === undefined) hint.scope = 'PUBLIC';
+  }
+  (policy as { restrict(hint: unknown): void }).restrict(hint);
 }
 
 function isConnectionFailure(err: unknown): boolean {

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /** A subgraph's answer: status, the headers the gateway may read, and the body text. */
 export interface SubgraphResponse {
@@ -9,14 +9,17 @@ export interface SubgraphResponse {
 }
 
 /**
- * HTTP to the subgraphs on one pooled keep-alive agent (undici's own request API, without the
- * WHATWG fetch layer the gateway's default fetcher adds per request). Identical in-flight queries
- * with the same credentials share one fetch (`dedupe`): a burst of the same page from many clients,
- * or a query plan asking one subgraph the same thing twice, costs the subgraph one request.
+ * HTTP to the subgraphs on one pooled keep-alive agent, on undici's dispatcher directly: the answer
+ * is collected as it arrives, without the WHATWG fetch layer or a body stream per request.
+ * Identical in-flight queries with the same credentials share one fetch (`dedupe`): a burst of the
+ * same page from many clients, or a query plan asking one subgraph the same thing twice, costs the
+ * subgraph one request.
  */
 export class SubgraphClient {
   private readonly agent: Agent;
   private readonly inFlight = new Map<string, Promise<SubgraphResponse>>();
+  /** Origin and path of each subgraph URL, parsed once (a handful of URLs). */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
   /** Fetches answered from another caller's fetch (tests, metrics). */
   shared = 0;
 
@@ -42,20 +45,46 @@ export class SubgraphClient {
     return this.agent.close();
   }
 
-  private async send(url: string, headers: Record<string, string>, body: string): Promise<SubgraphResponse> {
-    const res = await request(url, { method: 'POST', headers, body, dispatcher: this.agent });
-    const text = await res.body.text();
-    const raw = res.headers;
-    return {
-      url,
-      status: res.statusCode,
-      headers: {
-        get: (name) => {
-          const v = raw[name.toLowerCase()];
-          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  private send(url: string, headers: Record<string, string>, body: string): Promise<SubgraphResponse> {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.targets.size > 1_000) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    const { origin, path } = target;
+    return new Promise((resolve, reject) => {
+      let status = 0;
+      let rawHeaders: Buffer[] = [];
+      const chunks: Buffer[] = [];
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect: () => undefined,
+        onHeaders: (statusCode, raw) => {
+          status = statusCode;
+          rawHeaders = raw;
+          return true;
         },
-      },
-      text,
-    };
+        onData: (chunk) => {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete: () => resolve({ url, status, headers: headerReader(rawHeaders), text: Buffer.concat(chunks).toString('utf8') }),
+        onError: reject,
+      };
+      this.agent.dispatch({ origin, path, method: 'POST', headers, body }, handler);
+    });
   }
+}
+
+/** `get(name)` over undici's raw header list ([name, value, …] as buffers), read only when asked. */
+function headerReader(raw: Buffer[]): SubgraphResponse['headers'] {
+  return {
+    get(name) {
+      const wanted = name.toLowerCase();
+      const values: string[] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === wanted) values.push(raw[i + 1]!.toString('latin1'));
+      return values.length === 0 ? null : values.join(', ');
+    },
+  };
 }

@@ -96,7 +96,7 @@ export async function composeService(
   const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection, apiKeyCollection], publisher, logger });
   const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify());
   await apiKeyStore.init();
-  const likeStore = new MongoLikeRepository(likeCollection, () => relay.notify());
+  const likeStore = new MongoLikeRepository(likeCollection, conn.collection('like_versions'), () => relay.notify());
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
   await playlistStore.init();

@@ -2,6 +2,7 @@ import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry, withDocumentLock } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
+import { LikedSetCache } from './liked-set-cache.js';
 import { updateWhenOutboxIdle, whenOutboxIdle } from './outbox-guard.js';
 import { EVENT_SOURCE } from './user.repository.js';
 
@@ -32,10 +33,17 @@ function liked(userId: string, trackId: string, likedAt: Date): OutboxEntry {
  * document's outbox to drain (see outbox-guard.ts).
  */
 export class MongoLikeRepository implements LikeRepository {
+  private readonly likedSets: LikedSetCache;
+
   constructor(
     private readonly collection: Collection,
+    versions: Collection,
     private readonly onOutbox: () => void = () => undefined,
-  ) {}
+  ) {
+    this.likedSets = new LikedSetCache(versions, (userId) =>
+      this.collection.find<Pick<LikeDoc, 'trackId' | 'likedAt'>>({ userId, ...ACTIVE } as never, { projection: { trackId: 1, likedAt: 1 } }).toArray(),
+    );
+  }
 
   async init(): Promise<void> {
     await this.collection.createIndex({ userId: 1, likedAt: -1 });
@@ -49,6 +57,7 @@ export class MongoLikeRepository implements LikeRepository {
         const doc: LikeDoc = { _id, userId, trackId, likedAt: now, trackRemoved: false, [OUTBOX_FIELD]: [liked(userId, trackId, now)] };
         await this.collection.insertOne(doc as never);
         this.onOutbox();
+        await this.likedSets.changed(userId);
         return now;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -69,6 +78,7 @@ export class MongoLikeRepository implements LikeRepository {
       );
       if (r.matchedCount === 1) {
         this.onOutbox();
+        await this.likedSets.changed(userId);
         return now;
       }
     }
@@ -84,18 +94,22 @@ export class MongoLikeRepository implements LikeRepository {
     const r = await updateWhenOutboxIdle(this.collection, _id, () =>
       this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
     );
-    if (r.matchedCount === 1) this.onOutbox();
-    return r.matchedCount === 1;
+    if (r.matchedCount !== 1) return false;
+    this.onOutbox();
+    await this.likedSets.changed(userId);
+    return true;
   }
 
+  /** From the user's liked set (one read by `_id` while it is unchanged; see LikedSetCache). */
   async likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>> {
-    if (trackIds.length === 0) return new Map();
-    const docs = await this.collection
-      .find<Pick<LikeDoc, 'trackId' | 'likedAt'>>({ _id: { $in: trackIds.map((t) => likeId(userId, t)) }, ...ACTIVE } as never, {
-        projection: { trackId: 1, likedAt: 1 },
-      })
-      .toArray();
-    return new Map(docs.map((d) => [d.trackId, d.likedAt]));
+    const among = new Map<string, Date>();
+    if (trackIds.length === 0) return among;
+    const liked = await this.likedSets.likedSet(userId);
+    for (const id of trackIds) {
+      const at = liked.get(id);
+      if (at) among.set(id, at);
+    }
+    return among;
   }
 
   async likesOfUsers(userIds: readonly string[], trackIds: readonly string[]) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@ytm/testing';
+import { MongoLikeRepository } from '../../src/persistence/like.repository.js';
 import { EventCollector } from './event-collector.js';
 import { codeOf, startHarness, type Harness, type TestSession } from './harness.js';
 
@@ -112,7 +113,7 @@ describe('likeTrack / unlikeTrack', () => {
 });
 
 describe('Track.liked', () => {
-  it('is batched: 100 tracks cost one query on the likes collection', async () => {
+  it('is batched: 100 tracks cost one query on the likes collection at most (none while the liked set is held)', async () => {
     const ids = h.library.add(100, 'batch');
     for (const t of ids.slice(0, 30)) await h.gql(LIKE, { t }, alice.accessToken);
     await waitFor(async () => (await h.resource.relay.backlog()) === 0, 10_000, 50, 'outbox drained');
@@ -128,7 +129,41 @@ describe('Track.liked', () => {
       h.resource.conn.set('debug', false);
     }
     expect(liked).toEqual(ids.map((_, i) => i < 30));
-    expect(queries).toEqual(['find']);
+    // The likes' own answers (`likeTrack { liked }`) already read the set after the last change.
+    expect(queries.length).toBeLessThanOrEqual(1);
+    expect(queries.filter((q) => q !== 'find')).toEqual([]);
+  });
+
+  it("reads the likes collection again only after the user's likes changed, on every replica", async () => {
+    const ids = h.library.add(3, 'replica');
+    await h.gql(LIKE, { t: ids[0] }, bob.accessToken);
+    // Another resource instance on the same database, with a liked set of its own.
+    const replica = new MongoLikeRepository(h.resource.conn.collection('likes'), h.resource.conn.collection('like_versions'));
+    const likedOnReplica = async () => [...(await replica.likedAmong(bob.user.id, ids)).keys()];
+    const reads: string[] = [];
+    // Reads of bob's likes (the outbox relay reads and deletes documents on its own).
+    h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+      if (collection === 'likes' && method === 'find' && JSON.stringify(filter ?? {}).includes(`"userId":"${bob.user.id}"`)) reads.push(method);
+    });
+    try {
+      expect(await likedOnReplica()).toEqual([ids[0]]);
+      expect(reads).toHaveLength(1);
+      // Unchanged: answered from the replica's memory after one read of bob's version token.
+      expect(await likedOnReplica()).toEqual([ids[0]]);
+      // The first instance holds bob's set since its answer to the like (`likeTrack { liked }`).
+      expect(await likedOf(bob, ids)).toEqual([true, false, false]);
+      expect(reads).toHaveLength(1);
+      // A like and an unlike through the first instance are seen by the replica at once.
+      await h.gql(LIKE, { t: ids[2] }, bob.accessToken);
+      expect(await likedOnReplica()).toEqual([ids[0], ids[2]]);
+      await h.gql(UNLIKE, { t: ids[0] }, bob.accessToken);
+      expect(await likedOnReplica()).toEqual([ids[2]]);
+      // And the other way round: a like written by the replica.
+      await replica.like(bob.user.id, ids[1]!, new Date());
+      expect(await likedOf(bob, ids)).toEqual([false, true, true]);
+    } finally {
+      h.resource.conn.set('debug', false);
+    }
   });
 });
 

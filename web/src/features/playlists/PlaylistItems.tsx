@@ -20,6 +20,7 @@ export interface Entry {
  */
 export function PlaylistItems({
   entries,
+  total,
   canEdit,
   onPlay,
   onMove,
@@ -27,6 +28,8 @@ export function PlaylistItems({
   onAdd,
 }: {
   entries: Entry[];
+  /** Entries in the playlist (more than `entries` while the rest is not loaded yet). */
+  total: number;
   canEdit: boolean;
   onPlay: (index: number) => void;
   onMove: (itemId: string, toPosition: number) => void;
@@ -125,7 +128,7 @@ export function PlaylistItems({
                 <button
                   className="icon-btn grip"
                   data-grip={entry.id}
-                  aria-label={`Move ${title}, entry ${i + 1} of ${entries.length}`}
+                  aria-label={`Move ${title}, entry ${i + 1} of ${Math.max(total, entries.length)}`}
                   aria-keyshortcuts="ArrowUp ArrowDown"
                   title="Drag, or use the arrow keys, to move"
                   onFocus={() => setFocusItem(entry.id)}

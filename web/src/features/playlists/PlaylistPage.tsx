@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useQuery, useSubscription } from 'urql';
 import { readFragment } from '../../graphql';
 import { useUser } from '../auth/session-context';
@@ -13,6 +13,8 @@ import { applyEdit } from './playlist-editor';
 import { anchorOf, type PlaylistEdit } from './playlist-edits';
 import { PlaylistHeader } from './PlaylistHeader';
 import { PlaylistItems, type Entry } from './PlaylistItems';
+import { usePlaylistRest } from './use-playlist-rest';
+import { useInfinite } from '../library/use-infinite';
 import './playlists.css';
 
 /**
@@ -34,10 +36,20 @@ export function PlaylistPage({ id }: { id: string }) {
     }
   }, [live.error, live.data, reload]);
   const playlist = data?.playlist ? readFragment(PlaylistDetail, data.playlist) : null;
-  const entries: Entry[] = useMemo(
-    () => (playlist?.items.edges ?? []).map((e) => ({ id: e.node.id, track: e.node.track ? toQueueTrack(e.node.track) : null })),
-    [playlist],
-  );
+  // The first 100 entries come with the playlist; the rest as the listener scrolls to them.
+  const rest = usePlaylistRest(id, playlist);
+  const entries: Entry[] = useMemo(() => {
+    const head = playlist?.items.edges ?? [];
+    const seen = new Set(head.map((e) => e.node.id));
+    return [...head, ...rest.edges.filter((e) => !seen.has(e.node.id))].map((e) => ({
+      id: e.node.id,
+      track: e.node.track ? toQueueTrack(e.node.track) : null,
+    }));
+  }, [playlist, rest.edges]);
+  const sentinel = useInfinite(rest.hasMore && !rest.loading ? rest.loadMore : undefined);
+  // The entries as shown now, for an undo that runs later.
+  const shownIds = useRef<string[]>([]);
+  shownIds.current = entries.map((e) => e.id);
   const [pendingOrder, setPendingOrder] = useState<string[] | null>(null);
   if (!playlist) {
     if (fetching && !gone) return <div className="skeleton" style={{ height: 232, marginTop: 16 }} aria-busy="true" />;
@@ -76,12 +88,7 @@ export function PlaylistPage({ id }: { id: string }) {
             label: 'Undo',
             run: () => {
               const fresh = readFragment(PlaylistDetail, data!.playlist!);
-              void applyEdit(
-                client,
-                id,
-                { kind: 'add', trackIds, beforeItemId: after },
-                { version: fresh.version, itemIds: fresh.items.edges.map((e) => e.node.id) },
-              );
+              void applyEdit(client, id, { kind: 'add', trackIds, beforeItemId: after }, { version: fresh.version, itemIds: shownIds.current });
             },
           }
         : undefined,
@@ -91,7 +98,12 @@ export function PlaylistPage({ id }: { id: string }) {
   const total = playable.reduce((s, e) => s + e.track.duration, 0);
   return (
     <>
-      <PlaylistHeader playlist={playlist} canEdit={canEdit} onEdit={edit} facts={`${plural(playlist.trackCount, 'track')} · ${longDuration(total)}`} />
+      <PlaylistHeader
+        playlist={playlist}
+        canEdit={canEdit}
+        onEdit={edit}
+        facts={`${plural(playlist.trackCount, 'track')}${rest.hasMore ? '' : ` · ${longDuration(total)}`}`}
+      />
       <div className="actions">
         <button
           className="play-fab"
@@ -113,6 +125,7 @@ export function PlaylistPage({ id }: { id: string }) {
       {!canEdit && <p className="subtle">A playlist by {playlist.owner.displayName}: you can play it, not change it.</p>}
       <PlaylistItems
         entries={shown}
+        total={playlist.trackCount}
         canEdit={canEdit}
         onPlay={(i) => {
           const at = playable.findIndex((e) => e.id === shown[i]?.id);
@@ -126,6 +139,13 @@ export function PlaylistPage({ id }: { id: string }) {
         onRemove={(ids) => void remove(ids)}
         onAdd={add}
       />
+      {rest.hasMore && (
+        <div className="load-more" ref={sentinel}>
+          <button className="btn" disabled={rest.loading} onClick={rest.loadMore}>
+            {rest.loading ? 'Loading entries…' : `Show more entries (${entries.length} of ${playlist.trackCount} shown)`}
+          </button>
+        </div>
+      )}
     </>
   );
 }

@@ -18,6 +18,10 @@ export const PlaylistDetail = graphql(
       }
       items(first: 100) {
         totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         edges {
           node {
             id
@@ -36,6 +40,40 @@ export const PlaylistDetail = graphql(
 );
 
 export type PlaylistData = ResultOf<typeof PlaylistDetail>;
+export type PlaylistItemEdge = PlaylistData['items']['edges'][number];
+
+/**
+ * The entries after the first 100 (which PlaylistDetail holds), 100 at a time: `after` is an
+ * entry's cursor, and the API continues after that entry wherever it is now.
+ */
+export const PLAYLIST_ITEMS_AFTER = graphql(
+  `
+    query PlaylistItemsAfter($id: ID!, $after: String!) {
+      playlist(id: $id) {
+        id
+        items(first: 100, after: $after) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              position
+              addedAt
+              track {
+                id
+                ...TrackFields
+              }
+            }
+          }
+        }
+      }
+    }
+  `,
+  [TrackFields],
+);
 
 export const PLAYLIST = graphql(
   `

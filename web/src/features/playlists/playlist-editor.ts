@@ -1,7 +1,7 @@
 import type { Client } from '@urql/core';
 import { errorCode, errorText } from '../../ui/errors';
 import { notify } from '../../ui/notices';
-import { ADD_TRACKS, MOVE_ITEM, PLAYLIST, REMOVE_ITEMS, UPDATE_PLAYLIST } from './playlist-api';
+import { ADD_TRACKS, MOVE_ITEM, PLAYLIST, PLAYLIST_ITEMS_AFTER, REMOVE_ITEMS, UPDATE_PLAYLIST } from './playlist-api';
 import { argumentsOf, describeEdit, rebase, type PlaylistEdit, type PlaylistSnapshot } from './playlist-edits';
 
 const ATTEMPTS = 3;
@@ -20,13 +20,28 @@ function send(client: Client, id: string, edit: PlaylistEdit, s: PlaylistSnapsho
   }
 }
 
-/** The playlist as the server has it now (bypassing the cache), or null when it is gone for us. */
+/**
+ * The playlist as the server has it now (bypassing the cache), every entry of it (100 a page), or
+ * null when it is gone for us. Re-basing an edit needs every entry: the one moved may be entry 250.
+ */
 export async function freshSnapshot(client: Client, id: string): Promise<PlaylistSnapshot | null> {
   const r = await client.query(PLAYLIST, { id }, { requestPolicy: 'network-only' }).toPromise();
   const p = r.data?.playlist;
   if (!p) return null;
-  const d = p as unknown as { version: number; items: { edges: Array<{ node: { id: string } }> } };
-  return { version: d.version, itemIds: d.items.edges.map((e) => e.node.id) };
+  const d = p as unknown as {
+    version: number;
+    items: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  };
+  const itemIds = d.items.edges.map((e) => e.node.id);
+  let page = d.items.pageInfo;
+  while (page.hasNextPage && page.endCursor) {
+    const next = await client.query(PLAYLIST_ITEMS_AFTER, { id, after: page.endCursor }, { requestPolicy: 'network-only' }).toPromise();
+    const items = next.data?.playlist?.items;
+    if (!items) return null;
+    itemIds.push(...items.edges.map((e) => e.node.id));
+    page = items.pageInfo;
+  }
+  return { version: d.version, itemIds };
 }
 
 /**

@@ -1,0 +1,56 @@
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { DomainError } from '@ytm/errors';
+import { domainErrorAnswer } from './app.js';
+import { readJson } from './body.js';
+import { sendJson, type RawExchange } from './raw-route.js';
+
+export interface ServeApolloOptions<C extends BaseContext> {
+  context: () => Promise<C>;
+  bodyLimitBytes: number;
+}
+
+/**
+ * One GraphQL-over-HTTP request served by Apollo Server on the raw request and response (a raw
+ * route's exchange, no Koa): the body read within its limit (a body too large or malformed is
+ * answered like any YTM route's client error), Apollo's status, headers and body written back.
+ */
+export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>, exchange: RawExchange, options: ServeApolloOptions<C>): Promise<void> {
+  const { req, res } = exchange;
+  const method = (req.method ?? 'GET').toUpperCase();
+  let body: unknown;
+  try {
+    body = method === 'POST' ? await readJson(req, options.bodyLimitBytes) : undefined;
+  } catch (err) {
+    if (req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      // The client went away before its request body arrived: nobody to answer, nothing went wrong here.
+      res.statusCode = 499;
+      return;
+    }
+    if (!(err instanceof DomainError)) throw err;
+    const answer = domainErrorAnswer(err);
+    const headers: Record<string, string> = answer.retryAfter !== undefined ? { 'retry-after': String(answer.retryAfter) } : {};
+    // The rest of a refused body is not read: end the connection rather than drain it.
+    if (!req.complete) headers.connection = 'close';
+    sendJson(res, answer.status, answer.body, headers);
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const search = exchange.query ? `?${exchange.query}` : '';
+  const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context: options.context });
+  res.statusCode = response.status ?? 200;
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  if (response.body.kind === 'complete') {
+    const payload = Buffer.from(response.body.string);
+    res.setHeader('content-length', String(payload.length));
+    if (method === 'HEAD') res.end();
+    else res.end(payload);
+    return;
+  }
+  // Incremental delivery: chunks as they come.
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
