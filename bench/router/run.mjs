@@ -202,7 +202,12 @@ try {
       }
     }
   }
-  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // With an even number of rounds, the mean of the two middle values (not the larger one).
+  const median = (xs) => {
+    const sorted = xs.slice().sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   console.log(
     `\nload average at the end: ${loadavg()
       .map((l) => l.toFixed(1))

@@ -66,6 +66,81 @@ test('account: name, password, plan; the FREE quota is shown and QUOTA_EXCEEDED 
   expect(token).toBeTruthy();
 });
 
+test('apps and API keys: create one in the account page, the Subsonic API takes its secret, revoke it and it is refused (44)', async ({ page, request }) => {
+  await signUp(page, 'Keyholder');
+  await page.getByRole('link', { name: 'Account' }).click();
+  const keys = page.getByRole('region', { name: 'Apps and API keys' });
+  await expect(keys.getByText('You have no API keys yet.')).toBeVisible();
+
+  /** Subsonic's ping with the key, through the app's own origin (the router serving the page). */
+  const ping = async (secret: string) => {
+    const res = await request.get(`/rest/ping?apiKey=${encodeURIComponent(secret)}&f=json&v=1.16.1&c=e2e`);
+    const body = (await res.json()) as { 'subsonic-response': { status: string; error?: { code: number } } };
+    return body['subsonic-response'];
+  };
+
+  const form = keys.getByRole('form', { name: 'New API key' });
+  let secret = '';
+  await test.step('an empty or blank name is refused in words; a named key shows its secret once, with the server address', async () => {
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await expect(form.getByLabel('Name of the new key')).toBeFocused();
+    // Only spaces: the server refuses it (BAD_USER_INPUT) and the page says why; nothing is created.
+    await form.getByLabel('Name of the new key').fill('   ');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await expect(form.getByText('Could not create the key: The name must be 1 to 100 characters.')).toBeVisible();
+    await expect(keys.getByText('You have no API keys yet.')).toBeVisible();
+    await form.getByLabel('Name of the new key').fill('Phone app');
+    await form.getByLabel('Name of the new key').press('Enter');
+    const shown = keys.getByRole('group', { name: 'Your new key “Phone app”' });
+    await expect(shown).toBeVisible();
+    await expect(shown.getByRole('heading', { name: 'Your new key “Phone app”' })).toBeFocused();
+    await expect(shown).toContainText('shown only once');
+    await expect(shown).toContainText(new URL(process.env.YTM_WEB_URL!).origin);
+    secret = await shown.getByLabel('API key').inputValue();
+    expect(secret.length).toBeGreaterThanOrEqual(22);
+    await expect(shown.getByRole('button', { name: 'Copy key' })).toBeEnabled();
+    // The list follows from the mutation's answer (the cache), before any reload.
+    await expect(keys.getByRole('list', { name: 'Your API keys' }).getByRole('listitem')).toHaveCount(1);
+    await expect(keys.getByRole('listitem').filter({ hasText: 'Phone app' })).toContainText('never used');
+    await checkA11y(page, 'account with a new API key');
+    await screenshot(page, 'account-api-key');
+    await shown.getByRole('button', { name: 'Done, I saved it' }).click();
+    await expect(shown).toHaveCount(0);
+    await expect(form.getByLabel('Name of the new key')).toBeFocused();
+  });
+
+  await test.step('the Subsonic API accepts the secret through the app’s origin', async () => {
+    expect(await ping(secret)).toMatchObject({ status: 'ok' });
+  });
+
+  await test.step('revoking asks first; Keep it changes nothing; Revoke removes it and the key is refused within a second', async () => {
+    const row = keys.getByRole('listitem').filter({ hasText: 'Phone app' });
+    await row.getByRole('button', { name: 'Revoke Phone app' }).click();
+    const confirm = row.getByRole('group', { name: 'Confirm revoking Phone app' });
+    await expect(confirm.getByRole('button', { name: 'Keep it' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(confirm).toHaveCount(0);
+    await expect(row.getByRole('button', { name: 'Revoke Phone app' })).toBeFocused();
+    expect(await ping(secret)).toMatchObject({ status: 'ok' });
+    await row.getByRole('button', { name: 'Revoke Phone app' }).click();
+    const answered = page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('revokeApiKey'));
+    await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await answered;
+    const t0 = Date.now();
+    // Revocation takes effect within 1 s (a little slack for a loaded test machine).
+    await expect.poll(async () => (await ping(secret)).error?.code, { timeout: 2_500, intervals: [50, 100, 100, 200] }).toBe(44);
+    test.info().annotations.push({ type: 'refused after revoke', description: `${Date.now() - t0} ms` });
+    await expect(row).toHaveCount(0);
+    await expect(keys.getByText('You have no API keys yet.')).toBeVisible();
+    expect(await ping(secret)).toMatchObject({ status: 'failed', error: { code: 44 } });
+  });
+
+  await test.step('after a reload the list is still empty (the server agrees)', async () => {
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Apps and API keys' }).getByText('You have no API keys yet.')).toBeVisible();
+  });
+});
+
 test('admin: the scan bar moves during a full rescan, statistics, and a user’s plan and expiry', async ({ page }) => {
   await signIn(page, admin());
   await page.getByRole('link', { name: 'Admin' }).click();

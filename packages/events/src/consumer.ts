@@ -42,6 +42,13 @@ export interface StartConsumerOptions {
   /** Omit for handlers that are idempotent by themselves. */
   processed?: ProcessedEvents;
   fromBeginning?: boolean;
+  /**
+   * For a group new to Kafka (one per process, as the router's): start at the partitions' ends as
+   * they were just before joining, so every event produced once `joined` is true is delivered.
+   * (Kafka's own "latest" is read at the first fetch, after the join: an event produced in
+   * between would be skipped.)
+   */
+  fromJoin?: boolean;
 }
 
 export interface RunningConsumer {
@@ -56,7 +63,7 @@ export interface RunningConsumer {
  * unreachable the consumer keeps trying to join in the background.
  */
 export function startConsumer(options: StartConsumerOptions): RunningConsumer {
-  const { kafka, groupId, topics, logger, handle, processed, fromBeginning = false } = options;
+  const { kafka, groupId, topics, logger, handle, processed, fromBeginning = false, fromJoin = false } = options;
   const log = logger.child({ component: 'consumer', groupId });
   let consumer: Consumer | undefined;
   let stopped = false;
@@ -67,7 +74,16 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
     while (!stopped) {
       const c = kafka.consumer({ groupId, retry: { retries: 5, maxRetryTime: 5_000 }, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
       consumer = c;
-      c.on(c.events.GROUP_JOIN, () => {
+      // Taken before this attempt joins; applied at its first join only (later ones resume from commits).
+      let startAt = fromJoin && !state.joined ? await endOffsets(kafka, topics).catch(() => undefined) : undefined;
+      c.on(c.events.GROUP_JOIN, ({ payload }) => {
+        for (const [topic, partitions] of Object.entries(startAt ? payload.memberAssignment : {})) {
+          for (const partition of partitions) {
+            const offset = startAt?.get(`${topic}:${partition}`);
+            if (offset !== undefined) c.seek({ topic, partition, offset });
+          }
+        }
+        startAt = undefined;
         state.joined = true;
       });
       // Router groups are per instance (random ids); label them by prefix to bound cardinality.
@@ -114,4 +130,17 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
       await running.catch(() => undefined);
     },
   };
+}
+
+/** Every partition's end offset (`topic:partition` → offset) of these topics, now. */
+async function endOffsets(kafka: Kafka, topics: string[]): Promise<Map<string, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, string>();
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, p.offset);
+    return ends;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

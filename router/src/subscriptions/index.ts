@@ -108,6 +108,8 @@ export function startSubscriptions(options: SubscriptionsOptions) {
     groupId: `ytm-gateway-${randomUUID()}`,
     topics: SUBSCRIPTION_TOPICS,
     fromBeginning: false,
+    // Ready (joined) means every event from then on reaches this router's subscribers.
+    fromJoin: true,
     logger: log,
     handle: async (event, { topic }) => {
       if (event.type === 'library.scan.progress') recordScanProgress(event.data as ScanProgress);

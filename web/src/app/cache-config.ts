@@ -12,6 +12,16 @@ function invalidateMine(cache: Cache, field: string): void {
   if (typeof me === 'string') invalidateField(cache, me, field);
 }
 
+/** Rewrites the signed-in user's list of API keys (newest first) in place; `null` refetches it instead. */
+function editMyKeys(cache: Cache, edit: (keys: Array<string | null>) => Array<string | null> | null): void {
+  const me = cache.resolve('Query', 'me');
+  if (typeof me !== 'string') return;
+  const keys = cache.resolve(me, 'apiKeys');
+  const next = Array.isArray(keys) ? edit(keys as Array<string | null>) : null;
+  if (next) cache.link(me, 'apiKeys', next);
+  else invalidateField(cache, me, 'apiKeys');
+}
+
 /** Resolvers of the collection features (likes, playlists): single entities read from the cache. */
 export const collectionResolvers: ResolverConfig = {
   Query: {
@@ -32,6 +42,16 @@ export const collectionUpdates: UpdatesConfig = {
     likeTrack: (_r, _a, cache) => invalidateMine(cache, 'likedTracks'),
     unlikeTrack: (_r, _a, cache) => invalidateMine(cache, 'likedTracks'),
     createPlaylist: (_r, _a, cache) => invalidateMine(cache, 'playlists'),
+    createApiKey: (result, _a, cache) => {
+      const created = (result.createApiKey as { apiKey?: { id: string } } | undefined)?.apiKey;
+      editMyKeys(cache, (keys) => (created ? [cache.keyOfEntity({ __typename: 'ApiKey', id: created.id }), ...keys] : null));
+    },
+    revokeApiKey: (result, args, cache) => {
+      if (!result.revokeApiKey) return;
+      const gone = cache.keyOfEntity({ __typename: 'ApiKey', id: args.id as string });
+      editMyKeys(cache, (keys) => keys.filter((k) => k !== gone));
+      cache.invalidate({ __typename: 'ApiKey', id: args.id as string });
+    },
     deletePlaylist: (_r, args, cache) => {
       cache.invalidate({ __typename: 'Playlist', id: args.id as string });
       invalidateMine(cache, 'playlists');

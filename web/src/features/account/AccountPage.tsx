@@ -4,6 +4,7 @@ import { Link } from '../../app/router';
 import { graphql } from '../../graphql';
 import { errorCode, errorText } from '../../ui/errors';
 import { useSession, useUser } from '../auth/session-context';
+import { ApiKeys } from './ApiKeys';
 import './account.css';
 
 const ACCOUNT = graphql(`
@@ -90,7 +91,7 @@ function Quota({ quota }: { quota: { tier: string; playsToday: number; dailyLimi
   );
 }
 
-/** The account: name, password, plan and today's quota, sign out; on phones also the way to the collection. */
+/** The account: name, password, plan and today's quota, apps and API keys, sign out; on phones also the way to the collection. */
 export function AccountPage() {
   const session = useSession();
   const user = useUser();
@@ -188,6 +189,7 @@ export function AccountPage() {
           Change password
         </button>
       </form>
+      <ApiKeys />
     </>
   );
 }
