@@ -137,9 +137,10 @@ describe('signIn timing', () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const ratio = median(unknown) / median(known);
     expect(median(known)).toBeGreaterThan(20); // bcrypt really ran
-    // Without the dummy hash the ratio would be about 0.05; the bounds leave room for a busy machine.
+    // Without the dummy hash the ratio would be about 0.05; the bounds leave room for a busy machine
+    // (a fresh-clone CI run at load average ~20 measured 2.25: FerretDB writes dominate both sides).
     expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    expect(ratio).toBeLessThan(3);
   });
 });
 
