@@ -130,7 +130,7 @@ export function AccountPage() {
           {me.plan.expiresAt ? ` until ${date(me.plan.expiresAt)}` : me.plan.tier === 'PREMIUM' ? ', does not expire' : ''}
           {me.role === 'ADMIN' ? ' · Administrator' : ''}
         </p>
-        <p className="subtle">Your user ID (an administrator changes plans by it): {me.id}</p>
+        <p className="subtle">Your user ID: {me.id}</p>
       </section>
       <Quota quota={me.playbackQuota} />
       <form
