@@ -56,7 +56,13 @@ export function down(opts?: { log?: Log; only?: string[]; lock?: boolean }): Pro
 export function status(): Promise<Array<{ name: string; state: string; pid?: number; port?: number; url?: string }>>;
 /** Installs whatever is missing into $YTM_CACHE; returns what it installed. */
 export function ensureInstalled(opts?: { log?: Log; only?: Array<'ferretdb' | 'kafka'> }): Promise<string[]>;
-export function startFerretDB(opts: StartOptions): Promise<FerretDBHandle>;
+/** `idIndex` (default true) also starts infra/sqlite-id-index for it (README: "FerretDB's `_id` index"). */
+export function startFerretDB(opts: StartOptions & { idIndex?: boolean }): Promise<FerretDBHandle>;
+/**
+ * SQLite's plan for FerretDB's `_id` lookup (`WHERE _ferretdb_sjson->'$._id' = ?`) in db.collection
+ * of the FerretDB whose data is in dataDir, one step a line: `SEARCH … USING INDEX …` or `SCAN …`.
+ */
+export function idLookupPlan(dataDir: string, db: string, collection: string): Promise<string>;
 export function startKafka(opts: StartOptions & { controllerPort: number; heap?: string }): Promise<KafkaHandle>;
 /** Creates the missing topics; returns the ones it created. */
 export function ensureTopics(brokers: string, topics: readonly string[], opts?: { numPartitions?: number; replicationFactor?: number }): Promise<string[]>;

@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInstalled } from './lib/install.mjs';
 import { ensureFfmpeg } from './lib/ffmpeg.mjs';
-import { ferretdbUrl, pingMongo, startFerretDB } from './lib/ferretdb.mjs';
+import { ensureIdIndexKeeper, ferretdbUrl, idLookupPlan, pingMongo, startFerretDB } from './lib/ferretdb.mjs';
 import { ensureTopics, kafkaAnswers, kafkaBrokers, startKafka } from './lib/kafka.mjs';
 import { withLock } from './lib/lock.mjs';
 import { dataDir, defaultPorts, ferretdbBin, TOPICS } from './lib/paths.mjs';
 import { cmdline, isAlive, portBusy, readPid, removeFile, sleep, stopPid } from './lib/proc.mjs';
 
-export { ensureInstalled, startFerretDB, startKafka, ensureTopics, pingMongo, kafkaAnswers, TOPICS };
+export { ensureInstalled, startFerretDB, startKafka, ensureTopics, pingMongo, kafkaAnswers, idLookupPlan, TOPICS };
 export { getFreePort, getFreePorts } from './lib/proc.mjs';
 export { ensureFfmpeg, findFfmpeg } from './lib/ffmpeg.mjs';
 
@@ -35,12 +35,17 @@ function components(dd = dataDir(), ports = defaultPorts()) {
       urlEnv: 'MONGODB_URL',
       url: ferretdbUrl(ports.ferretdb),
       pidFile: join(run, 'ferretdb.pid'),
+      // The _id index helper's: it exits by itself with its FerretDB.
+      extraPidFiles: [join(run, 'ferretdb-id-index.pid')],
       // The data dir in the command line ties a pid to this checkout, not just to "a ferretdb".
       owns: (pid) => cmdline(pid).includes(`--state-dir=${ferretDir}`),
       runningPort: (pid) => Number(/--listen-addr=[^ ]*:(\d+)/.exec(cmdline(pid))?.[1]),
       healthy: (port) => pingMongo(ferretdbUrl(port), 1_500).catch(() => false),
       start: () =>
         startFerretDB({ port: ports.ferretdb, dataDir: ferretDir, logFile: join(logs, 'ferretdb.log'), detached: true, pidFile: join(run, 'ferretdb.pid') }),
+      // A FerretDB started before its helper existed (or whose helper died) gets one now.
+      keep: (pid) =>
+        ensureIdIndexKeeper({ dataDir: ferretDir, ferretdbPid: pid, logFile: join(logs, 'ferretdb.log'), ferretdbPidFile: join(run, 'ferretdb.pid') }),
     },
     kafka: {
       name: 'kafka',
@@ -113,6 +118,7 @@ async function prepare(c, log) {
     if (port !== c.port) throw new Error(`${c.label} from this checkout already runs on port ${port}, not ${c.port}; run "npm run infra down" first`);
     if (await healthyWithin(c, port, 5_000)) {
       log(`${c.label} already running (pid ${pid}, 127.0.0.1:${port})`);
+      if (c.keep?.(pid)) log(`${c.label}: started its _id index helper`);
       return 'running';
     }
     log(`${c.label} (pid ${pid}) is not answering; restarting it`);
@@ -184,6 +190,7 @@ export async function down({ log = defaultLog, only = ['ferretdb', 'kafka'], loc
           log(`stopping ${c.label} (pid ${pid})...`);
           await stopPid(pid, { graceMs: 10_000 });
           removeFile(c.pidFile);
+          for (const f of c.extraPidFiles ?? []) removeFile(f);
           stopped.push(c.name);
           log(`${c.label} stopped in ${secs(started)}s`);
         }),

@@ -3,9 +3,10 @@
 // practice, plus YTM's own (one database per service, /ready healthchecks on the ops port, ports per
 // architecture.md, ops ports never published).
 // Also the rules compose needs to run at all (JWKS and other service URLs by name, one PUBLIC_URL
-// browsers reach, ART_DIR on a named volume, the music folder read-only, only the router published,
-// a non-root USER in the Dockerfile), and that test/compose/compose.test.yml, the override
-// `npm run test:compose` adds, only swaps the stores' images and the services' base image.
+// browsers reach, ART_DIR on a named volume, the music folder read-only, only the edge published,
+// a non-root USER in the Dockerfile), that test/compose/compose.test.yml, the override
+// `npm run test:compose` adds, only swaps the stores' and the edge's images and the services' base
+// image, and that compose.scale.yml only sets replicas.
 // If a docker compose CLI happens to be installed, `config -q` runs as a second opinion (Debian's
 // podman-compose 1.0.3 has no `config` command).
 import { execFileSync } from 'node:child_process';
@@ -100,11 +101,16 @@ for (const [name, svc] of Object.entries(services)) {
   if (YTM[name]) checkYtmService(at, name, svc);
 }
 for (const name of Object.keys(YTM)) if (!services[name]) err(`services.${name}`, 'missing YTM service');
-for (const name of ['mongo', 'kafka']) if (!services[name]) err(`services.${name}`, 'missing infrastructure service');
+for (const name of ['mongo', 'kafka', 'edge']) if (!services[name]) err(`services.${name}`, 'missing infrastructure service');
+const published = Object.entries(services)
+  .filter(([, svc]) => containerPorts(svc?.ports).length > 0)
+  .map(([name]) => name);
+if (published.join() !== 'edge') err('services', `only the edge may publish a port (published: ${published.join(', ') || 'none'})`);
 checkCycles();
 if (publicUrls.size > 1) err('services', `router, library and stream must share one PUBLIC_URL (got ${[...publicUrls].join(', ')})`);
 checkDockerfileUser();
 if (fileArg < 0) checkTestOverride(join(root, 'test', 'compose', 'compose.test.yml'));
+if (fileArg < 0) checkScaleOverride(join(root, 'compose.scale.yml'));
 
 function checkBuild(at, build) {
   if (build === undefined) return;
@@ -243,8 +249,8 @@ function checkYtmService(at, name, svc) {
   if (!test.includes(`127.0.0.1:${ops}/ready`))
     err(`${at}.healthcheck.test`, `should call GET http://127.0.0.1:${ops}/ready (the ops listener; /ready is not on the public port)`);
   if (containerPorts(svc.ports).includes(ops)) err(`${at}.ports`, `publishes the ops port ${ops} (/metrics, /health details, /ready are for operators only)`);
-  if (name !== 'router' && svc.ports !== undefined && containerPorts(svc.ports).length)
-    err(`${at}.ports`, 'only the router is published; the other services are reached on the compose network');
+  if (svc.ports !== undefined && containerPorts(svc.ports).length)
+    err(`${at}.ports`, 'only the edge is published; the services are reached on the compose network');
   // Inside a container 127.0.0.1/localhost is the container itself: every URL to another service must use its name.
   for (const [k, v] of Object.entries(env)) {
     if (typeof v === 'string' && /^(\w+:\/\/)?(127\.0\.0\.1|localhost)(:|\/|$)/.test(v) && !['PUBLIC_URL', 'OPS_HOST'].includes(k))
@@ -332,12 +338,26 @@ function checkInterpolation(spec) {
   return used;
 }
 
-/** The compose test's override changes only what the test machine cannot have: the stores' images, the base image. */
+/** compose.scale.yml sets the YTM services' replicas and nothing else (the edge and the stores stay single). */
+function checkScaleOverride(path) {
+  if (!existsSync(path)) return;
+  const at = path.slice(root.length + 1);
+  const o = parseDocument(readFileSync(path, 'utf8'), { merge: true }).toJS({ maxAliasCount: 100 });
+  for (const key of Object.keys(o ?? {})) if (key !== 'services' && !isExtension(key)) err(`${at}: ${key}`, 'the scale file changes services only');
+  for (const [name, svc] of Object.entries(o?.services ?? {})) {
+    if (!YTM[name]) err(`${at}: services.${name}`, 'only YTM services are scaled (one edge, one MongoDB, one Kafka)');
+    const replicas = svc?.deploy?.replicas;
+    if (Object.keys(svc ?? {}).join() !== 'deploy' || Object.keys(svc.deploy ?? {}).join() !== 'replicas' || !Number.isInteger(replicas) || replicas < 1)
+      err(`${at}: services.${name}`, 'may only set deploy.replicas (a positive integer)');
+  }
+}
+
+/** The compose test's override changes only what the test machine cannot have: the stores' and the edge's images, the base image. */
 function checkTestOverride(path) {
   if (!existsSync(path)) return;
   const at = path.slice(root.length + 1);
   const o = parseDocument(readFileSync(path, 'utf8'), { merge: true }).toJS({ maxAliasCount: 100 });
-  const allowed = { mongo: ['image', 'pull_policy', 'command', 'healthcheck'], kafka: ['image', 'pull_policy'] };
+  const allowed = { mongo: ['image', 'pull_policy', 'command', 'healthcheck'], kafka: ['image', 'pull_policy'], edge: ['image', 'pull_policy'] };
   for (const key of Object.keys(o ?? {})) if (key !== 'services' && !isExtension(key)) err(`${at}: ${key}`, 'the override changes services only');
   for (const [name, svc] of Object.entries(o?.services ?? {})) {
     if (!services[name]) err(`${at}: services.${name}`, 'is not a service of docker-compose.yml');

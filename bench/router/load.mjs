@@ -48,9 +48,13 @@ async function worker() {
   while (Date.now() < deadline) await send(requests[next++ % requests.length]);
 }
 const started = Date.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(Array.from({ length: connections }, worker));
 const seconds = (Date.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-process.stdout.write(`${JSON.stringify({ count: latencies.length, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), errors })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ count: latencies.length, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), errors, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`,
+);
 agent.destroy();

@@ -7,6 +7,9 @@ import { createRequire } from 'node:module';
 const [kind, port, supergraphPath] = process.argv.slice(2);
 const supergraphSdl = readFileSync(supergraphPath, 'utf8');
 const ready = () => process.stdout.write(`listening ${port}\n`);
+// bench/router ends a peer with SIGTERM; Hive Gateway's own handler disposes it but leaves the
+// process (its HTTP server) running, so the peer exits here.
+process.once('SIGTERM', () => process.exit(0));
 
 if (kind === 'apollo') {
   // The workspace's own @apollo/gateway and @apollo/server (the versions the router is built on).

@@ -5,7 +5,8 @@
 // slows all three alike; medians over rounds are printed with ratios to the YTM router.
 // Run: npm run build && node bench/router/run.mjs   (starts infra and the system; installs the peers here on first run)
 // Env: ROUNDS (3), DURATION_MS (8000), CONNECTIONS (20), USERS (40), SHAPES (all), MODES (varied,identical), GATEWAYS (ytm,hive,apollo),
-//      OVERHEAD (1: the low-load row, router vs the subgraph called directly), PROFILE (a directory: the router runs under --cpu-prof)
+//      OVERHEAD (1: the low-load row, router vs the subgraph called directly), PROFILE (a directory: the router is CPU-profiled
+//      during each of its loads), PROFILE_SERVICES (router: which services are profiled, e.g. router,library,resource)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { up } from '../../infra/infra.mjs';
+import { dataDir } from '../../infra/lib/paths.mjs';
+import { readPid } from '../../infra/lib/proc.mjs';
 import { freePort, startSystem } from '../../scripts/system.mjs';
 import { composeFromConfig } from '../../scripts/supergraph-lib.mjs';
 import { generate } from '../library/generate-corpus.mjs';
@@ -30,7 +33,9 @@ const modes = (process.env.MODES ?? 'varied,identical').split(',');
 const gatewayNames = (process.env.GATEWAYS ?? 'ytm,hive,apollo').split(',');
 const OVERHEAD = process.env.OVERHEAD !== '0';
 const PROFILE = process.env.PROFILE ? resolve(process.env.PROFILE) : undefined;
-let profileCount = 0;
+// The processes profiled during the YTM router's loads: the router, and any of the subgraphs.
+const PROFILED = (process.env.PROFILE_SERVICES ?? 'router').split(',');
+const profileCounts = new Map();
 const load1 = () => loadavg()[0].toFixed(1);
 /** CPU seconds (user + system) a process has used so far (Linux /proc; NaN elsewhere). */
 const cpuSeconds = (pid) => {
@@ -58,10 +63,14 @@ const system = await startSystem({
   production: true,
   // One client address, a few users sending as fast as answers come: far over a household's budgets.
   env: { LOG_LEVEL: 'error', MUSIC_DIR: music, USER_COST_PER_MINUTE: '1000000000', HTTP_CONCURRENT_PER_ADDRESS: '1000', SUBGRAPH_TIMEOUT_MS: '60000' },
-  // Each of the router's loads is profiled on its own (cpu-profiler.mjs); read them with profile-summary.mjs.
+  // Each of the router's loads is profiled on its own (cpu-profiler.mjs), in the router and the
+  // PROFILE_SERVICES; read them with profile-summary.mjs.
   ...(PROFILE
-    ? (mkdirSync(PROFILE, { recursive: true }),
-      { serviceEnv: { router: { NODE_OPTIONS: `--import ${join(HERE, 'cpu-profiler.mjs')}`, YTM_CPU_PROFILE_DIR: PROFILE } } })
+    ? {
+        serviceEnv: Object.fromEntries(
+          PROFILED.map((name) => [name, { NODE_OPTIONS: `--import ${join(HERE, 'cpu-profiler.mjs')}`, YTM_CPU_PROFILE_DIR: profileDir(name) }]),
+        ),
+      }
     : {}),
 });
 console.log(
@@ -132,6 +141,17 @@ try {
     gateways.push({ name, url: `http://127.0.0.1:${port}/graphql`, pid: proc.pid });
   }
 
+  // Everyone on the machine who works for a request, for the CPU-per-request table (req/s on two
+  // shared cores is bounded by the sum): the subgraphs, FerretDB and Kafka (this checkout's, when
+  // bench/router started them or found them running; not external ones), and the load generator.
+  const backends = Object.entries({
+    library: system.services.library.proc.pid,
+    resource: system.services.resource.proc.pid,
+    stream: system.services.stream.proc.pid,
+    ferretdb: process.env.MONGODB_URL ? undefined : readPid(join(dataDir(), 'run', 'ferretdb.pid')),
+    kafka: process.env.KAFKA_BROKERS ? undefined : readPid(join(dataDir(), 'run', 'kafka.pid')),
+  }).filter(([, pid]) => pid && Number.isFinite(cpuSeconds(pid)));
+
   const ctx = { users, trackIds };
   // Same answers from every gateway, for a few requests of each shape.
   for (const shape of shapeNames) {
@@ -167,13 +187,20 @@ try {
         const requests = SHAPES[shape].requests(ctx, mode);
         const order = gateways.map((_, i) => gateways[(i + round) % gateways.length]);
         for (const g of order) {
-          const profiled = PROFILE && g.name === 'ytm';
-          if (profiled) process.kill(g.pid, 'SIGUSR2');
+          const profiled = PROFILE && g.name === 'ytm' ? PROFILED.map((name) => [name, system.services[name].proc.pid]) : [];
+          for (const [, pid] of profiled) process.kill(pid, 'SIGUSR2');
           const cpuBefore = cpuSeconds(g.pid);
+          const backendsBefore = backends.map(([, pid]) => cpuSeconds(pid));
           const r = await load(g.url, requests);
-          if (profiled) await profileWritten(g.pid, `${round + 1}-${mode}-${shape}`);
+          for (const [name, pid] of profiled) await profileWritten(name, pid, `${round + 1}-${mode}-${shape}`);
           // The gateway's own CPU per answered request: what it costs, whatever the others on the machine do.
-          r.cpuMs = ((cpuSeconds(g.pid) - cpuBefore) * 1000) / (r.count + r.errors);
+          const perRequest = (seconds) => (seconds * 1000) / (r.count + r.errors);
+          r.cpuMs = perRequest(cpuSeconds(g.pid) - cpuBefore);
+          r.cpuByProcess = {
+            gateway: r.cpuMs,
+            ...Object.fromEntries(backends.map(([name, pid], i) => [name, perRequest(cpuSeconds(pid) - backendsBefore[i])])),
+            load: perRequest(r.cpuSeconds),
+          };
           ((results[`${mode} ${shape}`] ??= {})[g.name] ??= []).push(r);
           process.stdout.write(
             `round ${round + 1} ${mode} ${shape} ${g.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms, ${r.cpuMs.toFixed(2)} ms CPU/req${r.errors ? ` (${r.errors} errors)` : ''} [load ${load1()}]\n`,
@@ -227,6 +254,18 @@ try {
     });
     console.log(`| ${key} | ${cells.join(' | ')} |`);
   }
+  // CPU per request of every process that works for it: on two shared cores, req/s ≤ 2 s ÷ the total.
+  const processes = ['gateway', ...backends.map(([name]) => name), 'load'];
+  console.log(`\nCPU per request by process (ms, medians; total = everyone's; 2000 ÷ total = the req/s two cores allow)`);
+  console.log(`| mode / shape | through | ${processes.join(' | ')} | total | 2000 ÷ total |\n|---|---|${processes.map(() => '---').join('|')}|---|---|`);
+  for (const [key, byGateway] of Object.entries(results)) {
+    for (const g of gateways) {
+      const rs = byGateway[g.name];
+      const cells = processes.map((p) => median(rs.map((r) => r.cpuByProcess[p])));
+      const total = cells.reduce((a, b) => a + b, 0);
+      console.log(`| ${key} | ${g.name} | ${cells.map((c) => c.toFixed(2)).join(' | ')} | ${total.toFixed(2)} | ${(2000 / total).toFixed(0)} |`);
+    }
+  }
   if (Object.keys(overhead).length) {
     console.log('\nrouter-added latency at low load (1 connection, medians; target: p50 ≤ 1 ms over the subgraph called directly)');
     console.log('| shape (subgraph) | YTM p50 / p99 | direct p50 / p99 | added p50 |\n|---|---|---|---|');
@@ -237,20 +276,41 @@ try {
     }
   }
 } finally {
-  for (const p of peers) p.kill('SIGTERM');
+  await Promise.all(peers.map(stopPeer));
   await system.stop();
 }
 
-/** Stops the router's profiler and names the profile it writes after the load it covers. */
-async function profileWritten(pid, name) {
-  const file = join(PROFILE, `${(profileCount += 1)}.cpuprofile`);
+/** Ends a peer gateway and waits for it (SIGKILL after 5 s), so that nothing keeps this process alive. */
+async function stopPeer(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((res) => proc.once('exit', res));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+  proc.stdout?.destroy();
+}
+
+/** Where a service's profiler writes (made here): PROFILE for the router, PROFILE/<service> for a subgraph. */
+function profileDir(service) {
+  const dir = service === 'router' ? PROFILE : join(PROFILE, service);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Stops a service's profiler and names the profile it writes after the load it covers. */
+async function profileWritten(service, pid, load) {
+  const count = (profileCounts.get(service) ?? 0) + 1;
+  profileCounts.set(service, count);
+  const file = join(profileDir(service), `${count}.cpuprofile`);
   process.kill(pid, 'SIGUSR2');
   for (let i = 0; !existsSync(file); i++) {
     if (i > 300) throw new Error(`no profile at ${file}`);
     await new Promise((res) => setTimeout(res, 100));
   }
-  renameSync(file, join(PROFILE, `${name}.cpuprofile`));
-  console.log(`  profile: ${join(PROFILE, `${name}.cpuprofile`)}`);
+  const named = join(profileDir(service), `${load}.cpuprofile`);
+  renameSync(file, named);
+  console.log(`  profile: ${named}`);
 }
 
 /** Requests carry [query, variables] under __args for the identity check; the wire body is the plain GraphQL request. */

@@ -2,11 +2,13 @@
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { withLock } from './lock.mjs';
 import { kafkaCdsArchive, startKafka } from './kafka.mjs';
 import { getFreePorts, tail } from './proc.mjs';
-import { cacheDir, ferretdbBin, kafkaHome, kafkaLibs, FERRETDB_VERSION, KAFKA_VERSION, SCALA_VERSION, SLF4J_VERSION } from './paths.mjs';
+import { cacheDir, ferretdbBin, idIndexBin, kafkaHome, kafkaLibs, FERRETDB_VERSION, KAFKA_VERSION, SCALA_VERSION, SLF4J_VERSION } from './paths.mjs';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
@@ -15,7 +17,13 @@ const HEARTBEAT_MS = 10_000;
 const stampFile = (dir) => join(dir, '.ytm-installed');
 const readStamp = (dir) => (existsSync(stampFile(dir)) ? readFileSync(stampFile(dir), 'utf8').trim() : '');
 
-export const ferretdbInstalled = () => existsSync(ferretdbBin()) && readStamp(join(cacheDir(), 'bin')) === `ferretdb ${FERRETDB_VERSION}`;
+const idIndexSource = join(dirname(fileURLToPath(import.meta.url)), '..', 'sqlite-id-index', 'main.go');
+const idIndexStampFile = () => join(cacheDir(), 'bin', '.ytm-sqlite-id-index');
+// The stamp names the source's hash, so a changed helper is rebuilt (its own stamp: FerretDB's stays as is).
+const idIndexStamp = () =>
+  `ytm-sqlite-id-index ${createHash('sha256').update(readFileSync(idIndexSource)).digest('hex').slice(0, 16)} ferretdb ${FERRETDB_VERSION}`;
+const idIndexInstalled = () => existsSync(idIndexBin()) && existsSync(idIndexStampFile()) && readFileSync(idIndexStampFile(), 'utf8').trim() === idIndexStamp();
+export const ferretdbInstalled = () => existsSync(ferretdbBin()) && readStamp(join(cacheDir(), 'bin')) === `ferretdb ${FERRETDB_VERSION}` && idIndexInstalled();
 export const kafkaInstalled = () =>
   existsSync(join(kafkaLibs(), `kafka_${SCALA_VERSION}-${KAFKA_VERSION}.jar`)) && readStamp(kafkaLibs()) === `kafka ${KAFKA_VERSION}`;
 
@@ -26,7 +34,7 @@ export async function ensureInstalled({ log = () => {}, only = ['ferretdb', 'kaf
   return withLock(join(cacheDir(), 'install.lock'), { what: 'install', log }, async () => {
     const todo = missing(); // someone may have installed it while we waited
     const started = Date.now();
-    await Promise.all(todo.map((c) => (c === 'ferretdb' ? installFerretDB(log) : installKafka(log))));
+    await Promise.all(todo.map((c) => (c === 'ferretdb' ? installFerretDBAndIdIndex(log) : installKafka(log))));
     if (only.includes('kafka') && kafkaCdsMissing()) await buildKafkaCds(log);
     if (todo.length) log(`install done in ${secs(started)}s (cache: ${cacheDir()})`);
     return todo;
@@ -63,6 +71,50 @@ function runStep(label, cmd, args, { cwd, env, logFile, log }) {
   });
 }
 
+async function installFerretDBAndIdIndex(log) {
+  if (!(existsSync(ferretdbBin()) && readStamp(join(cacheDir(), 'bin')) === `ferretdb ${FERRETDB_VERSION}`)) await installFerretDB(log);
+  // After FerretDB: the helper links the same modernc.org/sqlite, so Go's build cache makes it quick.
+  if (!idIndexInstalled()) await installIdIndex(log);
+}
+
+/** FerretDB's module, downloaded (or found in the module cache) by the Go toolchain; returns its directory. */
+async function ferretdbModuleDir(work, env) {
+  const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@v${FERRETDB_VERSION}`], {
+    cwd: work,
+    env: { ...process.env, ...env },
+  }).catch((err) => ({ stdout: err.stdout || JSON.stringify({ Error: err.message }) }));
+  const { Dir: moduleDir, Error: modError } = JSON.parse(stdout);
+  if (!moduleDir) throw new Error(`go mod download failed: ${modError}`);
+  return moduleDir;
+}
+
+/**
+ * Builds infra/sqlite-id-index (see its comment) inside a copy of FerretDB's go.mod/go.sum, so it
+ * links exactly the SQLite driver FerretDB uses, with no other download.
+ */
+async function installIdIndex(log) {
+  requireTool('go', ['version'], 'install Go >= 1.22 (https://go.dev/dl), or point MONGODB_URL at an existing MongoDB');
+  const started = Date.now();
+  const binDir = join(cacheDir(), 'bin');
+  const work = join(cacheDir(), 'build', `ytm-sqlite-id-index-${process.pid}`);
+  const logFile = join(cacheDir(), 'build', 'ytm-sqlite-id-index.log');
+  mkdirSync(join(work, 'cmd', 'ytm-sqlite-id-index'), { recursive: true });
+  writeFileSync(logFile, '');
+  const env = { GOFLAGS: '', GOWORK: 'off', CGO_ENABLED: '0' };
+  try {
+    const moduleDir = await ferretdbModuleDir(work, env);
+    for (const f of ['go.mod', 'go.sum']) writeFileSync(join(work, f), readFileSync(join(moduleDir, f)));
+    writeFileSync(join(work, 'cmd', 'ytm-sqlite-id-index', 'main.go'), readFileSync(idIndexSource));
+    const tmpBin = join(binDir, `ytm-sqlite-id-index.tmp-${process.pid}`);
+    await runStep('go build ytm-sqlite-id-index', 'go', ['build', '-trimpath', '-o', tmpBin, './cmd/ytm-sqlite-id-index'], { cwd: work, env, logFile, log });
+    renameSync(tmpBin, idIndexBin());
+    writeFileSync(idIndexStampFile(), `${idIndexStamp()}\n`);
+    log(`ytm-sqlite-id-index ready at ${idIndexBin()} (${secs(started)}s)`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function installFerretDB(log) {
   requireTool('go', ['version'], 'install Go >= 1.22 (https://go.dev/dl), or point MONGODB_URL at an existing MongoDB');
   const started = Date.now();
@@ -76,12 +128,7 @@ async function installFerretDB(log) {
   // GOFLAGS/GOWORK from the user's shell must not change how a pinned upstream module builds.
   const env = { GOFLAGS: '', GOWORK: 'off', CGO_ENABLED: '0' };
   try {
-    const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@v${FERRETDB_VERSION}`], {
-      cwd: work,
-      env: { ...process.env, ...env },
-    }).catch((err) => ({ stdout: err.stdout || JSON.stringify({ Error: err.message }) }));
-    const { Dir: moduleDir, Error: modError } = JSON.parse(stdout);
-    if (!moduleDir) throw new Error(`go mod download failed: ${modError}`);
+    const moduleDir = await ferretdbModuleDir(work, env);
     // `go install ...@v1.24.2` yields a binary that panics at start: it expects
     // build/version/version.txt, which the release pipeline generates and the module zip lacks.
     // So we build from a writable copy of the module with that file added.

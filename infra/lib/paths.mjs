@@ -23,6 +23,8 @@ export function dataDir() {
 }
 
 export const ferretdbBin = () => join(cacheDir(), 'bin', 'ferretdb');
+/** Our helper that makes FerretDB's `_id` lookups index seeks (infra/sqlite-id-index). */
+export const idIndexBin = () => join(cacheDir(), 'bin', 'ytm-sqlite-id-index');
 export const kafkaHome = () => join(cacheDir(), `kafka-${KAFKA_VERSION}`);
 export const kafkaLibs = () => join(kafkaHome(), 'libs');
 

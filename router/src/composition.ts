@@ -1,3 +1,5 @@
+// First: the gateway (imported below) must find @apollo/federation-internals' exports as plain properties.
+import './supergraph/federation-exports.js';
 import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';

@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@ytm/testing';
 import { gql, SIGN_IN, SIGN_UP } from '../e2e/graphql-client.js';
@@ -11,7 +13,8 @@ import { podman } from './lib/podman.mjs';
 
 /**
  * docker-compose.yml as started by run.mjs (podman-compose, compose.test.yml on top), driven only
- * through the router's port published on 127.0.0.1, like a browser or app would.
+ * through the edge's port published on 127.0.0.1 (HAProxy in front of the router), like a browser
+ * or app would.
  */
 const env = process.env;
 if (!env.YTM_COMPOSE_URL) throw new Error('run through `npm run test:compose`, which starts the stack');
@@ -20,6 +23,8 @@ const graphql = `${base}/graphql`;
 const music = env.YTM_COMPOSE_MUSIC!;
 const admin = JSON.parse(env.YTM_COMPOSE_ADMIN!) as { email: string; password: string };
 const stack = new Stack({ env, project: env.YTM_COMPOSE_PROJECT!, files: env.YTM_COMPOSE_FILES!.split(','), cwd: process.cwd(), log: console.log });
+
+const sh = (script: string) => promisify(execFile)('sh', ['-c', script], { env });
 
 const ALBUM = 'Compose Album';
 const TITLES = ['First Light', 'Second Wind', 'Third Rail'];
@@ -32,7 +37,7 @@ const tracks = async (token: string) => {
   return r.data!.tracks.edges.map((e) => e.node);
 };
 
-describe('docker-compose.yml under podman-compose, through the router on 127.0.0.1', () => {
+describe('docker-compose.yml under podman-compose, through the edge on 127.0.0.1', () => {
   let userToken: string;
   let adminToken: string;
   const albumDir = join(music, ALBUM);
@@ -51,12 +56,12 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
     await recorder?.dispose();
   });
 
-  it('publishes the router only, on 127.0.0.1, and keeps the ops endpoints off it', async () => {
+  it('publishes the edge only, on 127.0.0.1, and keeps the ops endpoints off it', async () => {
     const published = (await stack.containers()).flatMap((c: { service: string; ports: Record<string, unknown>[] }) =>
       c.ports.map((p: Record<string, unknown>) => ({ service: c.service, ...p })),
     );
     expect(published).toEqual([
-      expect.objectContaining({ service: 'router', host_ip: '127.0.0.1', container_port: 4000, host_port: Number(new URL(base).port) }),
+      expect.objectContaining({ service: 'edge', host_ip: '127.0.0.1', container_port: 4000, host_port: Number(new URL(base).port) }),
     ]);
     const health = await fetch(`${base}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -184,6 +189,78 @@ describe('docker-compose.yml under podman-compose, through the router on 127.0.0
     );
     expect(after.map((t) => [t.id, t.title])).toEqual(before.map((t) => [t.id, t.title]));
     expect(after[0]!.album!.coverArt!.url).toBe(coverUrl);
+    const res = await fetch(coverUrl);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(coverBytes)).toBe(true);
+  });
+  it('backs up and restores the art volume with tar in the library container (README "Backup and restore")', async () => {
+    const [track] = await tracks(userToken);
+    const coverUrl = track!.album!.coverArt!.url;
+    const coverBytes = Buffer.from(await (await fetch(coverUrl)).arrayBuffer());
+    const [library] = await stack.containers('library');
+    const dir = mkdtempSync(join(tmpdir(), 'ytm-compose-backup-'));
+    try {
+      // `docker compose exec -T library tar ...` as the README has it; podman-compose 1.0.3 prints its
+      // own lines on stdout, so the stream is taken from `podman exec` (what compose exec runs).
+      const archive = join(dir, 'ytm-art.tgz');
+      // Not execFileSync: a blocked event loop would keep fetch's idle connections past the edge's keep-alive timeout.
+      await sh(`podman exec -i ${library!.name} tar -C /var/lib/ytm/art -czf - . > ${archive}`);
+      expect(statSync(archive).size).toBeGreaterThan(coverBytes.length / 2);
+      // Lose the volume's contents: the cover is gone.
+      await podman(env, ['exec', library!.name, 'sh', '-c', 'rm -rf /var/lib/ytm/art/* && test -z "$(ls -A /var/lib/ytm/art)"']);
+      expect((await fetch(coverUrl)).status).toBe(404);
+      await sh(`podman exec -i ${library!.name} tar -C /var/lib/ytm/art -xzf - < ${archive}`);
+      const res = await fetch(coverUrl);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(coverBytes)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades in place: a new YTM_VERSION recreates every YTM container, volumes kept: same users, sessions, track IDs and covers', async () => {
+    const before = await tracks(userToken);
+    const coverUrl = before[0]!.album!.coverArt!.url;
+    const coverBytes = Buffer.from(await (await fetch(coverUrl)).arrayBuffer());
+    const version = env.YTM_VERSION!;
+    const next = `${version}-next`;
+    // The new release's images: the same build under a new tag (what `docker compose build` with a new YTM_VERSION makes).
+    for (const s of ['router', 'library', 'resource', 'stream', 'subsonic'])
+      await podman(env, ['tag', `localhost/ytm-${s}:${version}`, `localhost/ytm-${s}:${next}`]);
+    const ytm = ['trust-init', 'resource', 'library', 'stream', 'router', 'subsonic'];
+    const old = new Map((await stack.containers()).map((c: { id: string; service: string }) => [c.id, c.service]));
+    const upgraded = new Stack({
+      env: { ...env, YTM_VERSION: next },
+      project: env.YTM_COMPOSE_PROJECT!,
+      files: env.YTM_COMPOSE_FILES!.split(','),
+      cwd: process.cwd(),
+      log: console.log,
+    });
+    await upgraded.recreate(ytm);
+    // Every YTM container is new and runs the new tag; MongoDB, Kafka and the edge kept theirs.
+    const now = await upgraded.containers();
+    expect(
+      now
+        .filter((c: { id: string }) => old.has(c.id))
+        .map((c: { service: string }) => c.service)
+        .sort(),
+    ).toEqual(['edge', 'kafka', 'mongo']);
+    for (const s of ytm.filter((x) => x !== 'trust-init'))
+      expect((await upgraded.containers(s)).map((c: { image: string }) => c.image)).toEqual([`localhost/ytm-${s}:${next}`]);
+    // The listener's account (resource's database), its session's signing key and the library survive.
+    const signIn = await gql(graphql, SIGN_IN, { email: 'listener@compose.test', password: 'listener-password-1' });
+    expect(signIn.errors).toBeUndefined();
+    expect((await gql(graphql, `query { me { email } }`, {}, userToken)).data?.me.email).toBe('listener@compose.test');
+    const after = await waitFor(
+      async () => {
+        const ts = await tracks(signIn.data!.signIn.accessToken).catch(() => undefined);
+        return ts && ts.length === before.length ? ts : undefined;
+      },
+      60_000,
+      500,
+      'tracks after the upgrade',
+    );
+    expect(after.map((t) => [t.id, t.title])).toEqual(before.map((t) => [t.id, t.title]));
     const res = await fetch(coverUrl);
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).equals(coverBytes)).toBe(true);

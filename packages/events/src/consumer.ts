@@ -1,4 +1,5 @@
 import { runWithTrace, traceFrom } from '@ytm/trace';
+import { upsert } from '@ytm/mongo';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Collection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
@@ -27,7 +28,7 @@ export function mongoProcessedEvents(collection: Collection): Required<Processed
   return {
     has: async (id) => (await collection.countDocuments({ _id: id as never }, { limit: 1 })) > 0,
     add: async (id) => {
-      await collection.updateOne({ _id: id as never }, { $setOnInsert: { at: new Date() } }, { upsert: true });
+      await upsert(() => collection.updateOne({ _id: id as never }, { $setOnInsert: { at: new Date() } }, { upsert: true }));
     },
     prune: async (before) => (await collection.deleteMany({ at: { $lt: before } })).deletedCount,
   };

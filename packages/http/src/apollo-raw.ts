@@ -1,6 +1,7 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { DomainError } from '@ytm/errors';
+import type { Logger } from '@ytm/logger';
 import { domainErrorAnswer } from './app.js';
 import { readJson } from './body.js';
 import { sendJson, type RawExchange } from './raw-route.js';
@@ -44,8 +45,9 @@ export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>
   res.statusCode = response.status ?? 200;
   for (const [key, value] of response.headers) res.setHeader(key, value);
   if (response.body.kind === 'complete') {
-    const payload = Buffer.from(response.body.string);
-    res.setHeader('content-length', String(payload.length));
+    const payload = response.body.string;
+    res.setHeader('content-length', String(Buffer.byteLength(payload)));
+    // A string, not a Buffer: Node writes the head and the body in one write, without a copy.
     if (method === 'HEAD') res.end();
     else res.end(payload);
     return;
@@ -53,4 +55,21 @@ export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>
   // Incremental delivery: chunks as they come.
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+const EXCHANGE = Symbol('ytm.exchange');
+/** `log` on the prototype: Apollo Server copies a context's own properties for each operation (which would call a getter there). */
+const lazyLog = {
+  get log(): Logger {
+    return (this as unknown as { [EXCHANGE]: RawExchange })[EXCHANGE].log;
+  },
+};
+
+/**
+ * A GraphQL context for one request: `fields` and a `log` bound to the request id that is made on
+ * first use (most requests log nothing but the access line), also in the copies Apollo Server and
+ * the services make of it (they keep the own symbol property the getter reads).
+ */
+export function requestContext<T extends object>(exchange: RawExchange, fields: T): T & { readonly log: Logger } {
+  return Object.assign(Object.create(lazyLog) as { readonly log: Logger }, fields, { [EXCHANGE]: exchange });
 }

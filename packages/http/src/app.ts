@@ -23,11 +23,9 @@ export interface CreateAppOptions {
    * the public router trusts it only when TRUST_PROXY says a proxy of ours sits in front.
    */
   trustProxy?: boolean;
-  /** The service's own middleware and routes, in order, before `/graphql` (routers from @koa/router included). */
+  /** The service's own middleware and routes, in order (routers from @koa/router included); `/graphql` is a raw route. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a router's middleware widens the context with its own fields
   use?: Koa.Middleware<AppState, any>[];
-  /** The GraphQL endpoint, mounted at `/graphql` after `use` (the one place it is mounted, in every service). */
-  graphql?: Koa.Middleware<AppState>;
 }
 
 /** A service's public Koa app, carrying what its ops listener serves (`listenOps(app.ops, …)`). */
@@ -39,7 +37,7 @@ export type ServiceApp = Koa<AppState> & { readonly ops: OpsSurface };
  * The details (`/health` with the service's fields, `/ready`, `/metrics`) are not served here but
  * on the ops listener, from `app.ops`.
  */
-export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true, use = [], graphql }: CreateAppOptions): ServiceApp {
+export function createApp({ logger, readiness = {}, health, readinessTimeoutMs = 2_000, trustProxy = true, use = [] }: CreateAppOptions): ServiceApp {
   const app = Object.assign(new Koa<AppState>(), { ops: { readiness, health, readinessTimeoutMs } satisfies OpsSurface });
   app.proxy = trustProxy;
   app.silent = true;
@@ -74,11 +72,6 @@ export function createApp({ logger, readiness = {}, health, readinessTimeoutMs =
     else await next();
   });
   for (const middleware of use) app.use(middleware);
-  if (graphql)
-    app.use(async (ctx, next) => {
-      if (ctx.path === GRAPHQL_PATH) await graphql(ctx, next);
-      else await next();
-    });
   return app;
 }
 

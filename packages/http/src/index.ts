@@ -1,5 +1,4 @@
 export * from './app.js';
-export * from './apollo-koa.js';
 export * from './body.js';
 export * from './lifecycle.js';
 export * from './ops.js';

@@ -60,6 +60,24 @@ export function isDuplicateKeyError(err: unknown): boolean {
 }
 
 /**
+ * Runs an upsert (`updateOne`/`replaceOne` with `upsert: true`) so that a concurrent upsert of the
+ * same new document cannot fail it. When two upserts find no document, both insert, and the one
+ * whose insert loses gets E11000; MongoDB retries that itself, FerretDB 1.24 does not (of 4
+ * concurrent upserts of a new `_id`, 2–3 failed). The document exists after such a failure, so the
+ * upsert is sent again and updates it. Every upsert goes through here.
+ */
+export async function upsert<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      // A duplicate that persists is another unique index's (or a document deleted in between, again and again).
+      if (!isDuplicateKeyError(err) || attempt >= 3) throw err;
+    }
+  }
+}
+
+/**
  * A server-side secret (signing or pre-hash key) generated on first use and stored in the
  * service's `secrets` collection. Replicas racing at first start agree on the insert that won.
  */
@@ -75,4 +93,21 @@ export async function getOrCreateSecret(conn: Connection, name: string, bytes = 
   const stored = await secrets.findOne({ _id: name });
   if (!stored) throw new Error(`secret ${name} vanished`);
   return Buffer.from(stored.value, 'base64');
+}
+
+/** The part of a driver collection `findByIds` uses (mongoose's `Model.collection` is one). */
+export interface FindOneCollection {
+  findOne(filter: never, options?: { projection?: Record<string, 0 | 1> }): Promise<unknown>;
+}
+
+/**
+ * Documents by `_id`, as one `{ _id: id }` lookup per distinct id, in parallel (missing ones are
+ * left out). The one way hot paths read a set of documents by `_id`: on FerretDB 1.24 (SQLite)
+ * only a filter of exactly `{ _id: <string or ObjectId> }` is an index seek (with the index
+ * infra/sqlite-id-index adds); `{ _id: { $in } }`, or `_id` with any other condition, reads every
+ * document of the collection. On MongoDB both are index lookups.
+ */
+export async function findByIds<T>(collection: FindOneCollection, ids: Iterable<string>, projection?: Record<string, 0 | 1>): Promise<T[]> {
+  const docs = await Promise.all([...new Set(ids)].map((id) => collection.findOne({ _id: id } as never, projection ? { projection } : undefined)));
+  return docs.filter((d): d is T => d !== null && d !== undefined);
 }

@@ -64,8 +64,9 @@ export interface CallerCredentials {
 
 /**
  * A plaintext client (private network) whose every call carries the caller's credentials and
- * that reconnects within seconds after its peer restarts; grpc-js would otherwise back off for
- * up to two minutes.
+ * that reconnects within seconds after its peer restarts or first appears; grpc-js would otherwise
+ * back off for up to two minutes, and look a name up again at most every 30 s (a service started
+ * before the router's container had a DNS name registered 30–50 s late in compose).
  */
 export function createClient<C>(Client: ClientConstructor<C>, address: string, caller: CallerCredentials, options: Partial<ClientOptions> = {}): C {
   const authenticate: Interceptor = (callOptions, nextCall) =>
@@ -79,6 +80,7 @@ export function createClient<C>(Client: ClientConstructor<C>, address: string, c
   return new Client(address, credentials.createInsecure(), {
     'grpc.initial_reconnect_backoff_ms': 250,
     'grpc.max_reconnect_backoff_ms': 5_000,
+    'grpc.dns_min_time_between_resolutions_ms': 1_000,
     ...options,
     interceptors: [authenticate, ...(options.interceptors ?? [])],
   });

@@ -1,12 +1,15 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
-import type Koa from 'koa';
 import type { Authenticate, Viewer } from '@ytm/auth';
 import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
-import { apolloKoa, graphqlMetricsPlugin, normaliseAddress, type AppState } from '@ytm/http';
+import { clientAddress, GRAPHQL_PATH, graphqlMetricsPlugin, normaliseAddress, rawRoute, requestContext, serveApollo, type RawRoute } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 
 /** What every subgraph resolver gets; each subgraph extends it with its services and loaders. */
@@ -32,16 +35,21 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   authenticate: Authenticate;
   /** Adds per-request parts (dataloaders, services) to the base context. */
   context: (base: BaseContext) => C | Promise<C>;
+  /** Largest request body read (1 MB unless set). */
+  bodyLimitBytes?: number;
 }
 
 export interface SubgraphServer {
-  middleware: Koa.Middleware<AppState>;
+  /** `/graphql`, served below Koa (put it in the service's `routes`): the hot path, as on the router. */
+  route: RawRoute;
   stop(): Promise<void>;
 }
 
 /**
  * A federated subgraph on Apollo Server: verifies the forwarded access token again (no
  * service trusts a header blindly), masks internal errors and hides schema details in production.
+ * Its `/graphql` is a raw route (no Koa context or middleware chain per request); the route keeps
+ * what every YTM route has: request id, the caller's trace, access log, metrics, JSON errors.
  */
 export async function createSubgraphServer<C extends BaseContext>(options: SubgraphServerOptions<C>): Promise<SubgraphServer> {
   const { typeDefs, resolvers, logger, production, authenticate } = options;
@@ -53,18 +61,40 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    // Inline traces would send timing details to whoever asks (the router does not use them).
-    plugins: [ApolloServerPluginInlineTraceDisabled(), graphqlMetricsPlugin<C>(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      // Inline traces would send timing details to whoever asks (the router does not use them).
+      ApolloServerPluginInlineTraceDisabled(),
+      // No field gives a cache hint and the router computes no cache policy: without this, Apollo's
+      // cache-control plugin wraps every resolver to compute a policy per field on every request.
+      ApolloServerPluginCacheControlDisabled(),
+      graphqlMetricsPlugin<C>(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
     formatError: (formatted, error) => formatGraphQLError(formatted, error, { onInternal: (err) => logger.error({ err }, 'resolver failed') }),
   });
   await apollo.start();
-  const middleware = apolloKoa(apollo, {
-    context: async (ctx) => {
-      const viewer = (await authenticate(ctx.get('authorization')).catch(rethrowAsContextError))?.viewer ?? null;
-      return options.context({ viewer, requestId: ctx.state.requestId, log: ctx.state.log, clientAddress: normaliseAddress(ctx.ip) });
-    },
+  const bodyLimitBytes = options.bodyLimitBytes ?? 1_000_000;
+  const route = rawRoute({
+    logger,
+    prefix: GRAPHQL_PATH,
+    exact: true,
+    route: GRAPHQL_PATH,
+    logPath: GRAPHQL_PATH,
+    handle: (exchange) =>
+      serveApollo(apollo, exchange, {
+        bodyLimitBytes,
+        context: async () => {
+          const { req } = exchange;
+          const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
+          // Behind the router, X-Forwarded-For is the client address the router determined.
+          const base = requestContext(exchange, { viewer, requestId: exchange.requestId, clientAddress: normaliseAddress(clientAddress(req, true)) });
+          // The request's logger is made on first use (most requests log nothing but the access line),
+          // also in the subgraph's own context, which copies the base.
+          return requestContext(exchange, await options.context(base));
+        },
+      }),
   });
-  return { middleware, stop: () => apollo.stop() };
+  return { route, stop: () => apollo.stop() };
 }
 
 export { DateTimeScalar } from './date-time.js';

@@ -13,7 +13,7 @@ import {
 } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc, type CallerCredentials, type GrpcServer } from '@ytm/proto';
-import { startRegistration } from '@ytm/registry';
+import { registerWithEveryRouter } from '@ytm/registry';
 import { advertisedBaseUrl } from './advertise.js';
 
 /**
@@ -57,7 +57,10 @@ export interface RunServiceOptions {
   advertise?: { host?: string | undefined; url?: string | undefined };
   /** This service's identity: registry calls carry it. */
   credentials: CallerCredentials;
-  /** One or more router registries (`host:port`, comma-separated): every router learns of every instance. */
+  /**
+   * One or more router registries (`host:port`, comma-separated): every router learns of every
+   * instance, also every address a name resolves to (compose replicas of the router).
+   */
   registryUrl: string;
 }
 
@@ -89,25 +92,20 @@ export async function runService(service: ComposedService, options: RunServiceOp
   // An HTTP-only service registers no GraphQL endpoint: the router only relays its routes.
   const graphqlUrl = sdl === '' ? '' : `${httpUrl}${GRAPHQL_PATH}`;
   const instanceId = `${name}-${randomUUID()}`;
-  const registrations = options.registryUrl
-    .split(',')
-    .map((url) => url.trim())
-    .filter(Boolean)
-    .map((registryUrl) =>
-      startRegistration({
-        registryUrl,
-        name,
-        credentials: options.credentials,
-        instanceId,
-        graphqlUrl,
-        httpUrl,
-        sdl,
-        version: options.version,
-        logger: logger.child({ component: 'registry-client', registryUrl }),
-      }),
-    );
+  const registrations = registerWithEveryRouter({
+    registryUrls: options.registryUrl,
+    name,
+    credentials: options.credentials,
+    instanceId,
+    graphqlUrl,
+    httpUrl,
+    sdl,
+    version: options.version,
+    logger: logger.child({ component: 'registry-client' }),
+    loggerFor: (registryUrl) => logger.child({ component: 'registry-client', registryUrl }),
+  });
   handleShutdown(logger, () => [
-    ['registration', () => Promise.all(registrations.map((r) => r.stop()))],
+    ['registration', () => registrations.stop()],
     ['http', () => closeServer(server, 8_000)],
     ...(grpc ? ([['grpc', () => closeGrpc(grpc.server, 2_000)]] as ShutdownStep[]) : []),
     ...service.shutdown,

@@ -5,13 +5,12 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
 import type { Authenticate } from '@ytm/auth';
 import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
-import { graphqlMetricsPlugin, rawRoute, sendJson, serveApollo, type RawRoute } from '@ytm/http';
+import { clientAddress, graphqlMetricsPlugin, rawRoute, requestContext, sendJson, serveApollo, type RawRoute } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
 import { graphqlRefusal, RETRY_AFTER_SECONDS, type ConcurrencyLimit } from '../limits/concurrency-limit.js';
 import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
 import { learnListSizes } from '../limits/operation-cost.js';
-import { clientAddress } from './client-address.js';
 import type { RouterContext } from './router-context.js';
 
 export interface GraphQLServerOptions {
@@ -116,14 +115,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
           forwardHeaders['x-forwarded-for'] = address;
           const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
           // The request's logger is made on first use (most requests log nothing but the access line).
-          return {
-            viewer,
-            requestId: exchange.requestId,
-            forwardHeaders,
-            get log() {
-              return exchange.log;
-            },
-          };
+          return requestContext(exchange, { viewer, requestId: exchange.requestId, forwardHeaders });
         },
       });
     },

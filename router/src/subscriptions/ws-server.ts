@@ -19,6 +19,7 @@ import { WebSocketServer } from 'ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Context } from 'graphql-ws';
 import type { Authenticate, Authenticated } from '@ytm/auth';
+import { clientAddress } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import type { ActiveSubscription } from './active-subscription.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -29,7 +30,6 @@ import type { SubscriptionHub } from './subscription-hub.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
 import type { ConnectionLimits } from '../limits/connection-limits.js';
-import { clientAddress } from '../http/client-address.js';
 import { SUBSCRIPTION_FIELDS } from './subscription-fields.js';
 
 /** WebSocket close codes this server uses besides graphql-ws's own (documented in the README). */

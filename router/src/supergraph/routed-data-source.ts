@@ -79,7 +79,14 @@ function parseBody(r: SubgraphResponse): unknown {
   return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? JSON.parse(r.text) : r.text;
 }
 
-/** The error RemoteGraphQLDataSource makes of a non-2xx answer (its body stays in `extensions.response`, masked at the edge). */
+/** Statuses whose meaning the client gets as a code; any other non-2xx answer is masked at the edge. */
+const CODED_STATUS: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 503: 'SERVICE_UNAVAILABLE' };
+
+/**
+ * The error of a non-2xx answer. 401, 403 and 503 pass to the client with the subgraph's own
+ * message and `retryAfter` and nothing else (never the subgraph's internal URL or body); any other
+ * status keeps its body in `extensions.response`, as RemoteGraphQLDataSource does, masked at the edge.
+ */
 function errorFromResponse(r: SubgraphResponse): GraphQLError {
   let body: unknown;
   try {
@@ -87,10 +94,16 @@ function errorFromResponse(r: SubgraphResponse): GraphQLError {
   } catch {
     body = r.text;
   }
-  const extensions: Record<string, unknown> = { response: { url: r.url, status: r.status, statusText: '', body } };
-  if (r.status === 401) extensions.code = 'UNAUTHENTICATED';
-  else if (r.status === 403) extensions.code = 'FORBIDDEN';
-  return new GraphQLError(`${r.status}: `, { extensions });
+  const code = CODED_STATUS[r.status];
+  if (code) {
+    const first = (body as { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | null)?.errors?.[0];
+    const said = first?.extensions?.code === code && typeof first.message === 'string';
+    const retryAfter = said ? first.extensions?.retryAfter : undefined;
+    return new GraphQLError(said ? (first.message as string) : `${r.status}: `, {
+      extensions: { code, ...(typeof retryAfter === 'number' ? { retryAfter } : {}) },
+    });
+  }
+  return new GraphQLError(`${r.status}: `, { extensions: { response: { url: r.url, status: r.status, statusText: '', body } } });
 }
 
 /** The subgraph's Cache-Control restricts the whole response's cache policy (as in RemoteGraphQLDataSource). */

@@ -77,14 +77,18 @@ export class SubgraphClient {
   }
 }
 
-/** `get(name)` over undici's raw header list ([name, value, …] as buffers), read only when asked. */
+/** `get(name)` over undici's raw header list ([name, value, …] as buffers), decoded once, when first asked. */
 function headerReader(raw: Buffer[]): SubgraphResponse['headers'] {
+  let names: string[] | undefined;
   return {
     get(name) {
+      names ??= raw.map((b, i) => (i % 2 === 0 ? b.toString('latin1').toLowerCase() : ''));
       const wanted = name.toLowerCase();
-      const values: string[] = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === wanted) values.push(raw[i + 1]!.toString('latin1'));
-      return values.length === 0 ? null : values.join(', ');
+      let value: string | null = null;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (names[i] === wanted) value = value === null ? raw[i + 1]!.toString('latin1') : `${value}, ${raw[i + 1]!.toString('latin1')}`;
+      }
+      return value;
     },
   };
 }

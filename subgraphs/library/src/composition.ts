@@ -70,7 +70,6 @@ export async function composeService(
   const relay = new OutboxRelay({ collections: [models.outbox.collection], publisher, logger });
   const store = new MongoLibraryRepository(models, () => relay.notify());
   const catalogue = await loadCatalogue(store, logger, { collect: compactHeap });
-  compactHeap();
   const released = await store.releaseStagedEvents();
   if (released > 0) logger.warn({ batches: released }, 'released events staged before a crash');
 
@@ -90,6 +89,11 @@ export async function composeService(
   });
   await scanner.init();
   const library = new LibraryService(catalogue, scanner);
+  const sortStarted = Date.now();
+  library.warmListings();
+  logger.info({ ms: Date.now() - sortStarted, tracks: catalogue.tracks.size }, 'catalogue sorted for the library pages');
+  // Loading and sorting leave their garbage behind: collected now, before serving.
+  compactHeap();
   const watcher = new LibraryWatcher({
     roots: config.musicRoots,
     rescan: (scopes) => scanner.scanFolders(scopes),
@@ -97,13 +101,13 @@ export async function composeService(
     debounceMs: config.WATCH_DEBOUNCE_MS,
   });
 
-  const { authenticate } = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
+  const auth = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
   const subgraph = await createSubgraphServer({
     typeDefs: gql(SDL),
     resolvers,
     logger,
     production: config.production,
-    authenticate,
+    authenticate: auth.authenticate,
     context: createContext({ library, scans: scanner, publicUrl: config.publicUrl, lyrics: new LyricsReader() }),
   });
   const app = createApp({
@@ -127,7 +131,6 @@ export async function composeService(
       };
     },
     use: [artRoutes(art, (id) => catalogue.images.get(id))],
-    graphql: subgraph.middleware,
   });
 
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
@@ -137,7 +140,8 @@ export async function composeService(
     name: 'library',
     sdl: SDL,
     app,
-    routes: [],
+    // `/graphql` is served below Koa.
+    routes: [subgraph.route],
     grpc,
     conn,
     catalogue,
@@ -148,6 +152,10 @@ export async function composeService(
     store,
     async start() {
       relay.start();
+      // The issuer's public keys fetched now, not at the first request: held, they verify tokens
+      // even while the issuer's name cannot be resolved later (a DNS server restarting); a failed
+      // fetch is logged and made again when a token needs the keys.
+      void auth.ready().catch(() => undefined);
       if (config.WATCH) await watcher.start();
       if (config.SCAN_ON_START) scanner.start(false);
     },

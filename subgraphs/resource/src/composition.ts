@@ -42,6 +42,8 @@ import { MongoLikeRepository } from './persistence/like.repository.js';
 import { MongoPlayQueueRepository } from './persistence/play-queue.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from './persistence/read-model.js';
+import { ReadModelIntents } from './persistence/read-model-intents.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
 import { sessionModel } from './persistence/session.model.js';
 import { MongoSessionRepository } from './persistence/session.repository.js';
@@ -94,11 +96,22 @@ export async function composeService(
   const likeCollection = conn.collection('likes');
   const apiKeyCollection = conn.collection('api_keys');
   const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection, apiKeyCollection], publisher, logger });
-  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify());
+  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify(), conn.collection('api_key_ids'));
   await apiKeyStore.init();
-  const likeStore = new MongoLikeRepository(likeCollection, conn.collection('like_versions'), () => relay.notify());
+  // Users' liked sets and owners' playlist listings, read by `_id` (see persistence/read-model.ts).
+  const readModels = conn.collection(READ_MODELS);
+  const readModelIntents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
+  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, () => relay.notify(), logger);
   await likeStore.init();
-  const playlistStore = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), playlistVersions, conn.collection(PLAYLIST_STATES), () => relay.notify());
+  const playlistStore = new MongoPlaylistRepository(
+    conn.collection(PLAYLIST_HEADS),
+    playlistVersions,
+    conn.collection(PLAYLIST_STATES),
+    readModels,
+    readModelIntents,
+    () => relay.notify(),
+    { logger },
+  );
   await playlistStore.init();
   const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
   const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, identity, logger, config.LIBRARY_DEADLINE_MS);
@@ -122,9 +135,18 @@ export async function composeService(
 
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
-  const userRepository = new MongoUserRepository(users, () => relay.notify());
+  const userRepository = new MongoUserRepository(users, () => relay.notify(), conn.collection('user_emails'));
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
-  const sessionRepository = new MongoSessionRepository(sessions, conn.collection('refresh_claims'), conn.collection('session_revocations'));
+  const sessionRepository = new MongoSessionRepository(
+    sessions,
+    conn.collection('refresh_claims'),
+    conn.collection('session_revocations'),
+    conn.collection('session_tokens'),
+  );
+  // Lookup documents (reads by `_id`) for what an older version wrote without them, before anything is served.
+  await userRepository.backfillEmailLookup(logger);
+  await sessionRepository.backfillTokenLookup(logger);
+  await apiKeyStore.backfillIdLookup(logger);
   const accounts = new AccountService({
     users: userRepository,
     sessions: sessionRepository,
@@ -182,11 +204,20 @@ export async function composeService(
     readiness: { mongo: () => pingMongo(conn), kafka: () => publisher.ping() },
     health: () => ({ outboxPublished: relay.published }),
     use: [auth.routes(), auth.allowedMethods(), exports.routes(), exports.allowedMethods()],
-    graphql: subgraph.middleware,
   });
 
   let consumer: RunningConsumer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let backfilled: Promise<void> | undefined;
+  /** Read-model updates a writer left unfinished 30 s ago are finished here (ReadModelIntents). */
+  const sweepReadModels = async () => {
+    try {
+      const finished = await readModelIntents.sweep(30_000);
+      if (finished > 0) logger.warn({ finished }, 'finished read-model updates that writers left');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'read-model intent sweep failed');
+    }
+  };
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
   const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
     sessions: sessionRepository,
@@ -209,7 +240,8 @@ export async function composeService(
     name: 'resource',
     sdl: SDL,
     app,
-    routes: [],
+    // `/graphql` is served below Koa.
+    routes: [subgraph.route],
     grpc,
     conn,
     keyRing,
@@ -220,7 +252,12 @@ export async function composeService(
     async start() {
       relay.start();
       consumer ??= startConsumer();
-      sweeper ??= setInterval(() => void housekeeping.pruneAndLog(), 30_000).unref();
+      sweeper ??= setInterval(() => {
+        void housekeeping.pruneAndLog();
+        void sweepReadModels();
+      }, 30_000).unref();
+      // Once per start, in the background: read models for what was written before they existed.
+      backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill()]).then(() => undefined);
     },
     consumerJoined: () => consumer?.joined === true,
     shutdown: [

@@ -31,9 +31,11 @@ import { playModel } from './persistence/play.model.js';
 import { MongoPlayRepository } from './persistence/play.repository.js';
 import { Lease } from './persistence/lease.js';
 import { PlayFolder } from './persistence/play-folder.js';
+import { PlayCountFeed, PlayCountView } from './persistence/play-count-view.js';
 import { playStatsModels } from './persistence/play-stats.model.js';
 import { ticketModel } from './persistence/ticket.model.js';
 import { MongoTicketRepository } from './persistence/ticket.repository.js';
+import { TicketQuota, ticketQuotaModel } from './persistence/ticket-quota.js';
 import { revokedSessionModel } from './persistence/revoked-session.model.js';
 import { MongoSessionRevocations } from './persistence/revoked-session.repository.js';
 import { checkFfmpeg, type FfmpegInfo } from './transcode/ffmpeg.js';
@@ -57,6 +59,7 @@ export interface ComposedStream extends ComposedSubgraph {
   active: ActiveStreams;
   relay: OutboxRelay;
   folder: PlayFolder;
+  playCounts: PlayCountView;
   housekeeping: StreamHousekeeping;
   transcoder: Transcoder;
   limiter: SlotLimiter;
@@ -90,11 +93,13 @@ export async function composeService(
   logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
   const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
   const tickets = ticketModel(conn);
+  const ticketQuota = ticketQuotaModel(conn);
   const playDocs = playModel(conn);
   const revokedSessions = revokedSessionModel(conn);
   const stats = playStatsModels(conn);
   await Promise.all([
     tickets.init(),
+    ticketQuota.init(),
     playDocs.init(),
     revokedSessions.init(),
     stats.pending.init(),
@@ -106,17 +111,24 @@ export async function composeService(
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-stream', logger });
   const publisher = new EventPublisher(kafka);
   const relay = new OutboxRelay({ collections: [stats.pending.collection], publisher, logger });
+  const playCountChanges = conn.collection('play_count_changes');
+  const playCounts = new PlayCountView({ models: stats, changes: playCountChanges, logger });
   const folder = new PlayFolder({
     models: stats,
     history: playDocs,
     lease: new Lease(stats.leases, 'play-folder', `${hostname()}:${process.pid}:${randomUUID()}`, 30_000),
+    feed: new PlayCountFeed(playCountChanges, playCounts),
     logger,
   });
-  const ticketRepository = new MongoTicketRepository(tickets);
-  const playRepository = new MongoPlayRepository(stats, () => {
-    relay.notify();
-    folder.notify();
-  });
+  const ticketRepository = new MongoTicketRepository(tickets, new TicketQuota(ticketQuota));
+  const playRepository = new MongoPlayRepository(
+    stats,
+    () => {
+      relay.notify();
+      folder.notify();
+    },
+    playCounts,
+  );
 
   const signer = new HmacTicketSigner(await getOrCreateSecret(conn, 'ticket-signing-key'));
   const trackFiles =
@@ -134,6 +146,7 @@ export async function composeService(
   const plays = new PlayTracker(playRepository, logger);
   const housekeeping = new StreamHousekeeping({
     tickets,
+    quota: ticketQuota,
     revokedSessions,
     plays: playDocs,
     ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
@@ -158,13 +171,13 @@ export async function composeService(
     },
   });
 
-  const { authenticate } = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
+  const auth = createAuthenticator(config, { logger, ...(overrides.resolveAccessKey ? { resolveKey: overrides.resolveAccessKey } : {}) });
   const subgraph = await createSubgraphServer({
     typeDefs: gql(SDL),
     resolvers,
     logger,
     production: config.production,
-    authenticate,
+    authenticate: auth.authenticate,
     context: createContext(playback),
   });
 
@@ -179,17 +192,16 @@ export async function composeService(
       playsFolded: folder.foldedTotal,
       transcodes: { running: transcoder.processes, waiting: limiter.waiting, cachedBytes: transcodeCache.bytes, cached: transcodeCache.count },
     }),
-    graphql: subgraph.middleware,
   });
 
-  // The Range endpoint is served below Koa (see streamRoutes); everything else goes through the app.
+  // The Range endpoint (see streamRoutes) and `/graphql` are served below Koa; everything else goes through the app.
   const routes = [
     streamRoutes({
       logger,
       access,
       plays,
       active,
-      authenticate,
+      authenticate: auth.authenticate,
       maxParts: config.RANGE_MAX_PARTS,
       budget,
       buffers: new BufferPool(),
@@ -198,6 +210,7 @@ export async function composeService(
       fileIo: config.FILE_IO,
       transcoder,
     }),
+    subgraph.route,
   ];
 
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
@@ -217,6 +230,7 @@ export async function composeService(
     active,
     relay,
     folder,
+    playCounts,
     housekeeping,
     transcoder,
     limiter,
@@ -224,7 +238,12 @@ export async function composeService(
     async start() {
       if (timers.length > 0) return;
       relay.start();
+      // The issuer's public keys fetched now, not at the first request: held, they verify tokens
+      // even while the issuer's name cannot be resolved later (a DNS server restarting); a failed
+      // fetch is logged and made again when a token needs the keys.
+      void auth.ready().catch(() => undefined);
       folder.start();
+      playCounts.start();
       timers = [
         setInterval(() => plays.sweep(), 60_000).unref(),
         setInterval(() => void housekeeping.pruneAndLog(logger), config.HOUSEKEEPING_INTERVAL_MINUTES * 60_000).unref(),
@@ -240,6 +259,7 @@ export async function composeService(
       ],
       ['graphql', () => subgraph.stop()],
       ['play-folder', () => folder.stop()],
+      ['play-counts', () => playCounts.stop()],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],
       ['library-client', async () => trackFiles.close?.()],

@@ -4,8 +4,10 @@
 // - localhost/ytm-test-ferretdb and localhost/ytm-test-kafka: the stand-ins for the official MongoDB
 //   and Kafka images, from the FerretDB binary and Kafka jars infra/ installs (same versions) and a
 //   Java runtime made with jlink from the machine's JDK;
+// - localhost/ytm-test-haproxy: the stand-in for the official haproxy image of the edge, Debian's
+//   haproxy package of the same version line (checked) on ytm-base;
 // - the YTM service images: the repository's Dockerfile on ytm-base (podman-compose build).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const BASE_IMAGE = 'localhost/ytm-base:trixie';
 export const FERRETDB_IMAGE = `localhost/ytm-test-ferretdb:${FERRETDB_VERSION}`;
 export const KAFKA_IMAGE = `localhost/ytm-test-kafka:${KAFKA_VERSION}`;
+/** The version line of the production file's edge image (`haproxy:3.0`), which the stand-in must match. */
+export const EDGE_VERSION = /^\s+image: haproxy:(\S+)\s*$/m.exec(readFileSync(join(HERE, '..', '..', '..', 'docker-compose.yml'), 'utf8'))?.[1];
+if (!EDGE_VERSION) throw new Error('docker-compose.yml: the edge service should run an official haproxy:<version> image');
+export const EDGE_IMAGE = `localhost/ytm-test-haproxy:${EDGE_VERSION}`;
 const DEBOOTSTRAP = ['--variant=minbase', '--include=nodejs', 'trixie'];
 const MIRROR = process.env.YTM_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 // Kafka runs headless; java.desktop only because log4j 1.x uses java.beans.
@@ -93,8 +99,9 @@ export async function ensureInfraImages(env, log, base = Promise.resolve()) {
   const need = [];
   if (!(await imageExists(env, FERRETDB_IMAGE))) need.push('ferretdb');
   if (!(await imageExists(env, KAFKA_IMAGE))) need.push('kafka');
-  if (!need.length) return log(`${FERRETDB_IMAGE}, ${KAFKA_IMAGE}: cached`);
-  await ensureInstalled({ log: (m) => log(`[infra] ${m}`) });
+  if (!(await imageExists(env, EDGE_IMAGE))) need.push('haproxy');
+  if (!need.length) return log(`${FERRETDB_IMAGE}, ${KAFKA_IMAGE}, ${EDGE_IMAGE}: cached`);
+  if (need.includes('ferretdb') || need.includes('kafka')) await ensureInstalled({ log: (m) => log(`[infra] ${m}`) });
   const jre = need.includes('kafka') ? await ensureJre(log) : undefined;
   await base;
   const ctx = mkdtempSync(join(tmpdir(), 'ytm-image-'));
@@ -114,10 +121,28 @@ export async function ensureInfraImages(env, log, base = Promise.resolve()) {
       log(`building ${KAFKA_IMAGE}`);
       await run('podman', ['build', '--build-arg', `BASE=${BASE_IMAGE}`, '-t', KAFKA_IMAGE, dir], { env, capture: true });
     }
-    log(`${need.join(' and ')} stand-in image${need.length > 1 ? 's' : ''} built`);
+    if (need.includes('haproxy')) await buildEdgeImage(env, log, ctx);
+    log(`${need.join(', ')} stand-in image${need.length > 1 ? 's' : ''} built`);
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
+}
+
+/** Debian's haproxy on the base; refused (and removed) unless it is the production file's version line. */
+async function buildEdgeImage(env, log, ctx) {
+  const dir = join(ctx, 'haproxy');
+  cpSync(join(HERE, '..', 'images', 'haproxy'), dir, { recursive: true });
+  log(`building ${EDGE_IMAGE} (Debian's haproxy package)`);
+  const tmp = `${EDGE_IMAGE}-candidate`;
+  await run('podman', ['build', '--build-arg', `BASE=${BASE_IMAGE}`, '-t', tmp, dir], { env, capture: true });
+  const version = (await podman(env, ['run', '--rm', tmp, 'haproxy', '-v'])).split('\n')[0] ?? '';
+  if (!version.startsWith(`HAProxy version ${EDGE_VERSION}.`)) {
+    await run('podman', ['rmi', tmp], { env, capture: true, allowFail: true });
+    throw new Error(`Debian's haproxy is "${version}", not the ${EDGE_VERSION} line docker-compose.yml runs: change the edge's image tag to match`);
+  }
+  await podman(env, ['tag', tmp, EDGE_IMAGE]);
+  await run('podman', ['rmi', tmp], { env, capture: true, allowFail: true });
+  log(`${EDGE_IMAGE}: ${version}`);
 }
 
 /** Image sizes as podman reports them, for the log and the README. */

@@ -3,7 +3,7 @@
 // reused between runs (and never mixed with other users of the machine's default store).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,6 +63,7 @@ export async function projectContainers(env, project) {
   return JSON.parse(out || '[]').map((c) => ({
     id: c.Id,
     name: c.Names[0],
+    image: c.Image,
     service: c.Labels?.['com.docker.compose.service'],
     state: c.State,
     exitCode: c.ExitCode,
@@ -83,4 +84,25 @@ export async function removeProject(env, project, log = () => {}) {
     .filter(Boolean);
   if (nets.length) await run('podman', ['network', 'rm', '-f', ...nets], { env, capture: true, allowFail: true });
   log(`removed project ${project}: ${ids.length} containers, ${vols.length} volumes, ${nets.length} networks`);
+}
+
+/**
+ * Whether podman's DNS server for compose networks (aardvark-dns; one process for every network of
+ * root's podman on the machine) is running: printed when a scenario fails. aardvark-dns 1.4 exits
+ * when a reload reads a network's file that another container's network setup or teardown is
+ * rewriting, and nothing starts it again until the next container starts on any network.
+ */
+export function dnsServerState(configDir = '/run/containers/networks/aardvark-dns') {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(configDir, 'aardvark.pid'), 'utf8').trim());
+  } catch {
+    return `aardvark-dns: no pid file in ${configDir}`;
+  }
+  try {
+    process.kill(pid, 0);
+    return `aardvark-dns: pid ${pid} running`;
+  } catch {
+    return `aardvark-dns: pid ${pid} NOT running (no name resolves on any compose network until a container starts)`;
+  }
 }

@@ -46,7 +46,46 @@ export class Stack {
   async up({ timeoutMs = 300_000 } = {}) {
     const config = this.config();
     this.services = config.services;
+    this.healthy.clear();
+    this.exited?.clear();
     await this.compose(['up', '--no-start']);
+    await this.startAll(timeoutMs);
+  }
+
+  /**
+   * What `docker compose up -d` does to services whose image changed (podman-compose 1.0.3 detects
+   * no change): their containers stopped (10 s grace, dependants first) and removed, made again from
+   * this stack's environment (its YTM_VERSION), and started in dependency order; the other
+   * services' containers and every volume are kept.
+   */
+  async recreate(services, { timeoutMs = 300_000 } = {}) {
+    this.services = this.config().services;
+    const containers = (await this.containers()).filter((c) => services.includes(c.service));
+    const order = (c) => -services.indexOf(c.service);
+    for (const c of containers.sort((a, b) => order(a) - order(b))) await podman(this.env, ['stop', '-t', '10', c.name]);
+    await podman(this.env, ['rm', ...containers.map((c) => c.name)]);
+    this.healthy.clear();
+    this.exited?.clear();
+    // Creates the missing containers; the kept ones exist already ("name in use"), which it reports and skips.
+    await this.compose(['up', '--no-start'], { allowFail: true });
+    await this.startAll(timeoutMs);
+  }
+
+  /**
+   * Container starts one at a time, whatever their dependencies allow: each start rewrites the
+   * network's file for podman's aardvark-dns and signals it to reload, and aardvark-dns 1.4.0
+   * (Debian 12) exits when a reload reads a file another start is still writing. Then no name on
+   * any compose network resolves until the next container start (README "DNS on the compose
+   * network"). Likely what a CI run hit: edge and subsonic started together, and library, which had
+   * not fetched resource's keys yet, could not reach resource by name for the rest of the scenario.
+   */
+  oneAtATime(fn) {
+    const run = (this.starting ?? Promise.resolve()).then(fn);
+    this.starting = run.catch(() => undefined);
+    return run;
+  }
+
+  async startAll(timeoutMs) {
     const started = new Map();
     const start = (name) => {
       if (!started.has(name)) {
@@ -57,7 +96,7 @@ export class Stack {
             await Promise.all(deps.map(([dep, d]) => start(dep).then(() => this.condition(dep, d?.condition ?? 'service_started', timeoutMs))));
             const names = (await this.containers(name)).map((c) => c.name);
             this.log(`starting ${name} (${names.join(', ')})`);
-            await podman(this.env, ['start', ...names]);
+            for (const n of names) await this.oneAtATime(() => podman(this.env, ['start', n]));
           })(),
         );
       }
@@ -123,7 +162,7 @@ export class Stack {
   async restart(service, timeoutMs) {
     this.healthy.delete(service);
     const names = (await this.containers(service)).map((c) => c.name);
-    await podman(this.env, ['restart', '-t', '10', ...names]);
+    for (const n of names) await this.oneAtATime(() => podman(this.env, ['restart', '-t', '10', n]));
     await this.waitHealthy(service, timeoutMs);
   }
 
@@ -136,6 +175,91 @@ export class Stack {
     if (!c) throw new Error(`no container of ${service}`);
     const script = `fetch('http://127.0.0.1:${opsPort}/health').then((r) => r.text()).then((t) => process.stdout.write(t))`;
     return JSON.parse(await podman(this.env, ['exec', c.name, 'node', '-e', script]));
+  }
+
+  /** A GET on one container's ops listener (loopback inside it, never published): the body as text. */
+  opsText(container, opsPort, path) {
+    const script = `fetch('http://127.0.0.1:${opsPort}${path}').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+    return podman(this.env, ['exec', container, 'node', '-e', script]);
+  }
+
+  /**
+   * The edge's router slots with an address, from its stats CSV on the loopback monitor (never
+   * published), read inside the edge container with bash (the image has no HTTP client):
+   * `{ slot, address, status, check }`, status as HAProxy reports it (UP, DOWN, MAINT (resolution), ...).
+   */
+  async edgeRouters() {
+    const [edge] = await this.containers('edge');
+    if (!edge) throw new Error('no edge container');
+    const script = 'exec 3<>/dev/tcp/127.0.0.1/8405 && printf "GET /stats;csv HTTP/1.0\\r\\n\\r\\n" >&3 && cat <&3';
+    const out = await podman(this.env, ['exec', edge.name, 'bash', '-c', script]);
+    const lines = out.split(/\r?\n/);
+    const header = lines.findIndex((l) => l.startsWith('# pxname,'));
+    if (header < 0) throw new Error(`the edge's /stats;csv has no header:\n${out.slice(0, 500)}`);
+    const cols = lines[header].slice(2).split(',');
+    const at = (row, name) => row[cols.indexOf(name)] ?? '';
+    return lines
+      .slice(header + 1)
+      .map((l) => l.split(','))
+      .filter((row) => at(row, 'pxname') === 'routers' && !['BACKEND', 'FRONTEND'].includes(at(row, 'svname')))
+      .map((row) => ({ slot: at(row, 'svname'), address: at(row, 'addr').replace(/:\d+$/, ''), status: at(row, 'status'), check: at(row, 'check_status') }))
+      .filter((r) => r.address && r.address !== '0.0.0.0');
+  }
+
+  /** Each running container's address on the compose network. */
+  async addresses(service) {
+    const names = (await this.containers(service)).filter((c) => c.state === 'running').map((c) => c.name);
+    if (!names.length) return new Map();
+    const out = await podman(this.env, ['inspect', '--format', '{{.Name}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', ...names]);
+    return new Map(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .map(([name, ip]) => [name, ip]),
+    );
+  }
+
+  /**
+   * Waits until the edge has every running router container UP (its address found through DNS and
+   * its health check passed); else fails naming each router's state in the edge and the edge's log.
+   */
+  async waitEdgeRouters(timeoutMs = 60_000) {
+    const t0 = Date.now();
+    for (;;) {
+      const routers = await this.addresses('router');
+      let slots = [];
+      let error = '';
+      try {
+        slots = await this.edgeRouters();
+      } catch (err) {
+        error = `\n  (reading the edge's stats: ${err.message})`;
+      }
+      const missing = [...routers].filter(([, ip]) => !slots.some((s) => s.address === ip && s.status === 'UP'));
+      if (routers.size && !missing.length) {
+        this.log(`edge: every router UP (${[...routers.values()].join(', ')}) (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+        return slots;
+      }
+      if (Date.now() - t0 > timeoutMs) {
+        const seen = (ip) =>
+          slots
+            .filter((s) => s.address === ip)
+            .map((s) => `${s.slot} ${s.status} ${s.check}`)
+            .join('; ') || 'no slot';
+        const state = [...routers].map(([name, ip]) => `${name} (${ip}): ${seen(ip)}`).join('\n  ');
+        const [edge] = await this.containers('edge');
+        if (!edge) throw new Error(`no edge container; routers: ${state}`);
+        throw new Error(
+          `the edge does not have every router UP after ${timeoutMs / 1000} s:\n  ${state || 'no router running'}${error}\n${await this.logs(edge.name)}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Stops one container (SIGTERM, then 10 s grace), as losing an instance would. */
+  async stopContainer(container) {
+    await podman(this.env, ['stop', '-t', '10', container]);
   }
 
   async logs(name, tail = 60) {

@@ -2,6 +2,8 @@ import type { Album, AlbumSummary, Artist, AudioFormat, Image, Track } from './m
 import { SearchIndex } from './search-index.js';
 import { nameKey } from './text-folding.js';
 
+export type EntityKind = 'track' | 'album' | 'artist';
+
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   let set = map.get(key);
   if (!set) map.set(key, (set = new Set()));
@@ -51,6 +53,24 @@ export class Catalogue {
   private totals = { duration: 0, bytes: 0 };
   /** Bumped on every change; cached listings are valid for one version. */
   version = 0;
+  private readonly observers: ((kind: EntityKind, id: string) => void)[] = [];
+
+  /**
+   * Calls `observer` with every entity whose sort keys may have changed: the entity put or
+   * removed, and its dependants (an album's tracks when its title changes, an artist's albums
+   * and the tracks it heads, an album whose tracks changed).
+   */
+  onChange(observer: (kind: EntityKind, id: string) => void): void {
+    this.observers.push(observer);
+  }
+  private changed(kind: EntityKind, id: string | null | undefined): void {
+    if (id) for (const o of this.observers) o(kind, id);
+  }
+  private artistChanged(artistId: string): void {
+    this.changed('artist', artistId);
+    for (const id of this.byArtist.get(artistId) ?? []) if (this.tracks.get(id)?.artistIds[0] === artistId) this.changed('track', id);
+    for (const id of this.albumsByArtist.get(artistId) ?? []) this.changed('album', id);
+  }
 
   trackByPath(path: string): Track | undefined {
     const id = this.byPath.get(path);
@@ -142,6 +162,9 @@ export class Catalogue {
     this.totals.bytes += track.size;
     this.search.put('track', track.id, [track.title, ...track.artistIds.map((a) => this.artists.get(a)?.name ?? ''), this.albumTitle(track.albumId)]);
     this.version += 1;
+    this.changed('track', track.id);
+    this.changed('album', old?.albumId);
+    this.changed('album', track.albumId);
   }
 
   removeTrack(id: string): Track | undefined {
@@ -151,6 +174,8 @@ export class Catalogue {
     this.tracks.delete(id);
     this.search.remove('track', id);
     this.version += 1;
+    this.changed('track', id);
+    this.changed('album', old.albumId);
     return old;
   }
 
@@ -180,6 +205,8 @@ export class Catalogue {
     addTo(this.albumsByArtist, album.artistId, album.id);
     this.search.put('album', album.id, [album.title, this.artists.get(album.artistId)?.name ?? '']);
     this.version += 1;
+    this.changed('album', album.id);
+    if (old?.sortTitle !== album.sortTitle) for (const id of this.byAlbum.get(album.id) ?? []) this.changed('track', id);
   }
 
   removeAlbum(id: string): void {
@@ -190,18 +217,23 @@ export class Catalogue {
     this.summaries.delete(id);
     this.search.remove('album', id);
     this.version += 1;
+    this.changed('album', id);
+    for (const t of this.byAlbum.get(id) ?? []) this.changed('track', t);
   }
 
   putArtist(artist: Artist): void {
+    const old = this.artists.get(artist.id);
     this.artists.set(artist.id, artist);
     this.search.put('artist', artist.id, [artist.name]);
     this.version += 1;
+    if (old?.sortName !== artist.sortName) this.artistChanged(artist.id);
   }
 
   removeArtist(id: string): void {
     if (!this.artists.delete(id)) return;
     this.search.remove('artist', id);
     this.version += 1;
+    this.artistChanged(id);
   }
 
   putImage(image: Image): void {

@@ -37,6 +37,11 @@ export class LibraryService {
     this.listings = new Listings(catalogue);
   }
 
+  /** Sorts the catalogue in every order the library pages walk (at start, before serving). */
+  warmListings(): void {
+    this.listings.warm();
+  }
+
   tracksByIds(ids: readonly string[]): (Track | null)[] {
     return ids.map((id) => this.catalogue.tracks.get(id) ?? null);
   }

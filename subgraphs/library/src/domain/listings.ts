@@ -1,10 +1,13 @@
 import type { Catalogue } from './catalogue.js';
 import type { Track } from './model.js';
 import { compareKeys, type Listing, type SortKey } from './pagination.js';
+import { SortedIds } from './sorted-ids.js';
 import { foldText, sortKeyOf } from './text-folding.js';
 
-export type TrackSort = 'TITLE' | 'ARTIST' | 'ALBUM' | 'ADDED_AT' | 'YEAR' | 'DURATION';
-export type AlbumSort = 'TITLE' | 'ARTIST' | 'YEAR' | 'ADDED_AT';
+export const TRACK_SORTS = ['TITLE', 'ARTIST', 'ALBUM', 'ADDED_AT', 'YEAR', 'DURATION'] as const;
+export const ALBUM_SORTS = ['TITLE', 'ARTIST', 'YEAR', 'ADDED_AT'] as const;
+export type TrackSort = (typeof TRACK_SORTS)[number];
+export type AlbumSort = (typeof ALBUM_SORTS)[number];
 
 export interface TrackFilter {
   artistId?: string | null | undefined;
@@ -24,26 +27,55 @@ export interface AlbumFilter {
 const NO_YEAR = 9_999;
 
 /**
- * Sorted, filtered listings of the catalogue, kept as bare ID arrays and cached for the
- * catalogue version they were built from (a change makes the next read rebuild them). Sort
- * keys are computed while sorting and again only for the few items a cursor lookup touches.
+ * Sorted listings of the catalogue as bare ID arrays. The whole catalogue in each sort (what the
+ * library pages walk) is kept in order as it changes (SortedIds, fed by the catalogue's change
+ * reports), so a page costs a binary search and the page, whatever the catalogue's size.
+ * Filtered listings (an artist's, a genre's, a year range) are sorted when first asked and kept,
+ * least recently used first out, for the catalogue version they were built from. Sort keys are
+ * computed while sorting and again only for the few items a cursor lookup touches.
  */
 export class Listings {
   private readonly cache = new Map<string, { version: number; ids: string[] }>();
+  private readonly whole = new Map<string, SortedIds>();
 
   constructor(
     private readonly catalogue: Catalogue,
-    private readonly maxCached = 16,
-  ) {}
+    private readonly maxCached = 64,
+  ) {
+    const c = catalogue;
+    const kinds = { track: [] as SortedIds[], album: [] as SortedIds[], artist: [] as SortedIds[] };
+    const keep = (kind: keyof typeof kinds, name: string, map: ReadonlyMap<string, unknown>, keyOf: (id: string) => SortKey) => {
+      const sorted = new SortedIds({ all: () => map.keys(), has: (id) => map.has(id), keyOf });
+      kinds[kind].push(sorted);
+      this.whole.set(name, sorted);
+    };
+    for (const sort of TRACK_SORTS) keep('track', `tracks:${sort}`, c.tracks, (id) => this.trackKey(c.tracks.get(id), id, sort));
+    for (const sort of ALBUM_SORTS) keep('album', `albums:${sort}`, c.albums, (id) => this.albumKey(id, sort));
+    keep('artist', 'artists', c.artists, (id) => [this.artistKey(id), id]);
+    c.onChange((kind, id) => {
+      for (const sorted of kinds[kind]) sorted.touch(id);
+    });
+  }
+
+  /** Sorts the whole catalogue in every order now, so that no page request pays for it. */
+  warm(): void {
+    for (const sorted of this.whole.values()) sorted.current();
+  }
 
   tracks(filter: TrackFilter, sort: TrackSort): Listing {
     const keyOf = (id: string) => this.trackKey(this.catalogue.tracks.get(id), id, sort);
+    if (filter.artistId == null && filter.albumId == null && filter.genre == null && filter.yearFrom == null && filter.yearTo == null) {
+      return { ids: this.whole.get(`tracks:${sort}`)!.current(), keyOf };
+    }
     const cacheKey = `tracks:${sort}:${JSON.stringify([filter.artistId, filter.albumId, filter.genre, filter.yearFrom, filter.yearTo])}`;
     return { ids: this.cached(cacheKey, () => this.selectTracks(filter).map((t) => t.id), keyOf), keyOf };
   }
 
   albums(sort: AlbumSort, artistId?: string, filter: AlbumFilter = {}): Listing {
     const keyOf = (id: string) => this.albumKey(id, sort);
+    if (artistId === undefined && filter.genre == null && filter.yearFrom == null && filter.yearTo == null) {
+      return { ids: this.whole.get(`albums:${sort}`)!.current(), keyOf };
+    }
     const all = () => [...(artistId === undefined ? this.catalogue.albums.keys() : this.catalogue.albumIdsOfArtist(artistId))];
     const ids = () => all().filter((id) => this.albumMatches(id, filter));
     const cacheKey = `albums:${sort}:${artistId ?? ''}:${JSON.stringify([filter.genre, filter.yearFrom, filter.yearTo])}`;
@@ -64,12 +96,17 @@ export class Listings {
 
   artists(): Listing {
     const keyOf = (id: string): SortKey => [this.artistKey(id), id];
-    return { ids: this.cached('artists', () => [...this.catalogue.artists.keys()], keyOf), keyOf };
+    return { ids: this.whole.get('artists')!.current(), keyOf };
   }
 
   private cached(cacheKey: string, select: () => string[], keyOf: (id: string) => SortKey): string[] {
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.version === this.catalogue.version) return hit.ids;
+    if (hit && hit.version === this.catalogue.version) {
+      // Most recently used last: the first entry is the one to drop.
+      this.cache.delete(cacheKey);
+      this.cache.set(cacheKey, hit);
+      return hit.ids;
+    }
     const keyed = select().map((id) => ({ id, key: keyOf(id) }));
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     const ids = keyed.map((k) => k.id);

@@ -44,9 +44,19 @@ export function paginate(listing: Listing, scope: string, args: PageArgs, descen
     start = lo;
   }
   const edges: Page['edges'] = [];
-  for (let i = start; i < Math.min(n, start + size); i++) {
-    const id = ids[descending ? n - 1 - i : i]!;
-    edges.push({ node: id, cursor: encodeCursor(scope, keyOf(id)) });
-  }
+  for (let i = start; i < Math.min(n, start + size); i++) edges.push(new Edge(ids[descending ? n - 1 - i : i]!, scope, listing));
   return { edges, hasNextPage: start + size < n, totalCount: n };
+}
+
+/** An edge whose cursor is made when read: most pages ask for nodes and the end cursor only. */
+class Edge {
+  constructor(
+    readonly node: string,
+    private readonly scope: string,
+    private readonly listing: Listing,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.scope, this.listing.keyOf(this.node));
+  }
 }

@@ -4,7 +4,19 @@ import type { Page } from '../domain/pagination.js';
 
 /** A Relay connection whose nodes come through a dataloader (one batch per page). */
 export function loadConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
-  return toConnection({ ...page, edges: page.edges.map((e) => ({ cursor: e.cursor, node: loadExisting(loader, e.node) })) });
+  return toConnection({ ...page, edges: page.edges.map((e) => new LoadedEdge(e, loadExisting(loader, e.node))) });
+}
+
+/** A page's edge with its node loaded; the cursor is still made only when read. */
+class LoadedEdge<T> {
+  constructor(
+    private readonly edge: Page['edges'][number],
+    readonly node: Promise<T>,
+  ) {}
+
+  get cursor(): string {
+    return this.edge.cursor;
+  }
 }
 
 /** An entity a non-null field points at: one that vanished (a rescan removed it meanwhile) fails that field. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { isDuplicateKeyError, upsert } from '@ytm/mongo';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, type OutboxEntry } from '@ytm/events';
 import type { Album, Artist, AudioFormat, Image, ScanStatus, Track } from '../domain/model.js';
 import type { LibraryStore, TrackEvent } from '../domain/ports.js';
@@ -90,18 +90,23 @@ export class MongoLibraryRepository implements LibraryStore {
   }
 
   async insertImage({ id, ...rest }: Image): Promise<void> {
-    await this.m.images.collection.updateOne({ _id: id as never }, { $setOnInsert: rest }, { upsert: true });
+    await upsert(() => this.m.images.collection.updateOne({ _id: id as never }, { $setOnInsert: rest }, { upsert: true }));
   }
 
+  /**
+   * Another library replica scanning the same folder may have stored the same file first: track IDs
+   * are derived from the file's identity, so a duplicate is that same track, and this replica's
+   * catalogue takes it as its own scan read it (each replica keeps its own read model).
+   */
   async saveTracks(added: Track[], replaced: Track[]): Promise<void> {
-    if (added.length > 0) await this.m.tracks.collection.insertMany(added.map(toTrackDoc) as never[], { ordered: false });
+    if (added.length > 0) await insertIfAbsent(this.m.tracks.collection.insertMany(added.map(toTrackDoc) as never[], { ordered: false }));
     if (replaced.length === 1) {
       const doc = toTrackDoc(replaced[0]!);
       await this.m.tracks.collection.replaceOne({ _id: doc._id as never }, doc);
     } else if (replaced.length > 1) {
       // Delete + insert costs two collection scans for the whole batch; N replaceOne cost N.
       await this.m.tracks.collection.deleteMany({ _id: { $in: replaced.map((t) => t.id) as never[] } });
-      await this.m.tracks.collection.insertMany(replaced.map(toTrackDoc) as never[], { ordered: false });
+      await insertIfAbsent(this.m.tracks.collection.insertMany(replaced.map(toTrackDoc) as never[], { ordered: false }));
     }
   }
 
@@ -155,7 +160,7 @@ export class MongoLibraryRepository implements LibraryStore {
   }
 
   async saveLastScan(status: ScanStatus): Promise<void> {
-    await this.m.scans.collection.replaceOne({ _id: 'last' as never }, status, { upsert: true });
+    await upsert(() => this.m.scans.collection.replaceOne({ _id: 'last' as never }, status, { upsert: true }));
   }
 
   async loadLastScan(): Promise<ScanStatus | null> {

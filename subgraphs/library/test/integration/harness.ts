@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeServer, listen } from '@ytm/http';
+import { closeServer, httpHandler, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { closeServer as closeGrpc, listen as listenGrpc } from '@ytm/proto';
 import { infraEnv, testIdentity, TestTokenIssuer, uniqueName } from '@ytm/testing';
@@ -60,7 +60,7 @@ export async function startLibrary(options: { musicDir?: string; dbName?: string
   const lib = await composeService(config, logger, testIdentity('library'), { resolveAccessKey: issuer.resolveKey });
   await lib.start();
   const conn = lib.conn;
-  const http: { server: Server; port: number } = await listen(lib.app.callback(), '127.0.0.1', 0);
+  const http: { server: Server; port: number } = await listen(httpHandler(lib.app, lib.routes), '127.0.0.1', 0);
   const grpcPort = await listenGrpc(lib.grpc.server, '127.0.0.1', 0);
   const url = `http://127.0.0.1:${http.port}`;
   const tokens = { user: issuer.sign({ role: 'USER' }), admin: issuer.sign({ role: 'ADMIN' }) };

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { upsert } from '@ytm/mongo';
 import { withDocumentLock } from '@ytm/events';
 import type { Annotation, AnnotationKind, AnnotationRepository } from '../domain/annotation.js';
 
@@ -58,7 +59,7 @@ export class MongoAnnotationRepository implements AnnotationRepository {
           ...(next.rating !== null ? { rating: next.rating } : {}),
           ...(next.starredAt !== null ? { starredAt: next.starredAt } : {}),
         };
-        await this.collection.replaceOne({ _id: _id as never }, replacement, { upsert: true });
+        await upsert(() => this.collection.replaceOne({ _id: _id as never }, replacement, { upsert: true }));
       }
       return { kind, itemId, ...next };
     });

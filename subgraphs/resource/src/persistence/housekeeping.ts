@@ -14,7 +14,7 @@ export interface SessionRetention {
 
 /**
  * Deletes what no rule reads any more (FerretDB has no TTL indexes): playlist versions older than
- * a minute that no head points at; sessions (with their refresh claims and revocation markers)
+ * a minute that no head points at; sessions (with their refresh claims, token documents and revocation markers)
  * past their last possible use, every `SessionRetention.everyMs`; and, hourly, consumed event IDs
  * older than Kafka could redeliver. Safe on every replica at once.
  */
@@ -50,7 +50,7 @@ export class ResourceHousekeeping {
     this.lastSessionPrune = now.getTime();
     try {
       const pruned = await r.sessions.pruneEnded(now, r.graceMs, r.refreshTtlMs);
-      if (pruned.sessions + pruned.claims + pruned.revocations > 0) this.logger.info({ pruned }, 'pruned ended sessions');
+      if (pruned.sessions + pruned.claims + pruned.revocations + pruned.tokens > 0) this.logger.info({ pruned }, 'pruned ended sessions');
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'session prune failed');
     }

@@ -2,7 +2,9 @@ import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry, withDocumentLock } from '@ytm/events';
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
-import { LikedSetCache } from './liked-set-cache.js';
+import type { Logger } from '@ytm/logger';
+import { LikedSets } from './liked-sets.js';
+import type { ReadModelIntents } from './read-model-intents.js';
 import { updateWhenOutboxIdle, whenOutboxIdle } from './outbox-guard.js';
 import { EVENT_SOURCE } from './user.repository.js';
 
@@ -33,16 +35,22 @@ function liked(userId: string, trackId: string, likedAt: Date): OutboxEntry {
  * document's outbox to drain (see outbox-guard.ts).
  */
 export class MongoLikeRepository implements LikeRepository {
-  private readonly likedSets: LikedSetCache;
+  private readonly likedSets: LikedSets;
 
+  /** `readModels`/`intents`: where the users' liked sets are kept (see LikedSets). */
   constructor(
     private readonly collection: Collection,
-    versions: Collection,
+    readModels: Collection,
+    intents: ReadModelIntents,
     private readonly onOutbox: () => void = () => undefined,
+    logger?: Logger,
   ) {
-    this.likedSets = new LikedSetCache(versions, (userId) =>
-      this.collection.find<Pick<LikeDoc, 'trackId' | 'likedAt'>>({ userId, ...ACTIVE } as never, { projection: { trackId: 1, likedAt: 1 } }).toArray(),
-    );
+    this.likedSets = new LikedSets(collection, readModels, intents, logger);
+  }
+
+  /** Liked sets for users who had likes before the sets existed (once per start; progress logged). */
+  backfill(): Promise<void> {
+    return this.likedSets.backfill();
   }
 
   async init(): Promise<void> {
@@ -50,14 +58,22 @@ export class MongoLikeRepository implements LikeRepository {
     await this.collection.createIndex({ trackId: 1 });
   }
 
-  async like(userId: string, trackId: string, now: Date): Promise<Date> {
+  /** The like document, then the user's liked set (LikedSets.changing). */
+  like(userId: string, trackId: string, now: Date): Promise<Date> {
+    return this.likedSets.changing(userId, trackId, () => this.writeLike(userId, trackId, now));
+  }
+
+  unlike(userId: string, trackId: string): Promise<boolean> {
+    return this.likedSets.changing(userId, trackId, () => this.writeUnlike(userId, trackId));
+  }
+
+  private async writeLike(userId: string, trackId: string, now: Date): Promise<Date> {
     const _id = likeId(userId, trackId);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const doc: LikeDoc = { _id, userId, trackId, likedAt: now, trackRemoved: false, [OUTBOX_FIELD]: [liked(userId, trackId, now)] };
         await this.collection.insertOne(doc as never);
         this.onOutbox();
-        await this.likedSets.changed(userId);
         return now;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -78,7 +94,6 @@ export class MongoLikeRepository implements LikeRepository {
       );
       if (r.matchedCount === 1) {
         this.onOutbox();
-        await this.likedSets.changed(userId);
         return now;
       }
     }
@@ -86,7 +101,7 @@ export class MongoLikeRepository implements LikeRepository {
     return final?.likedAt ?? now;
   }
 
-  async unlike(userId: string, trackId: string): Promise<boolean> {
+  private async writeUnlike(userId: string, trackId: string): Promise<boolean> {
     const _id = likeId(userId, trackId);
     const existing = await this.collection.findOne<LikeDoc>(byId(_id));
     if (!existing || existing[DELETED_FIELD]) return false;
@@ -96,18 +111,17 @@ export class MongoLikeRepository implements LikeRepository {
     );
     if (r.matchedCount !== 1) return false;
     this.onOutbox();
-    await this.likedSets.changed(userId);
     return true;
   }
 
-  /** From the user's liked set (one read by `_id` while it is unchanged; see LikedSetCache). */
+  /** From the user's liked set (one read by `_id` while it is unchanged; see LikedSets). */
   async likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>> {
     const among = new Map<string, Date>();
     if (trackIds.length === 0) return among;
     const liked = await this.likedSets.likedSet(userId);
     for (const id of trackIds) {
-      const at = liked.get(id);
-      if (at) among.set(id, at);
+      const held = liked.get(id);
+      if (held) among.set(id, held.likedAt);
     }
     return among;
   }
@@ -121,38 +135,42 @@ export class MongoLikeRepository implements LikeRepository {
       .toArray();
   }
 
+  /**
+   * A page of the user's likes, newest first (ties by track ID, descending), from the user's liked
+   * set (one read by `_id` while it is unchanged): on FerretDB a query by `userId`, sorted and
+   * counted, reads every like of every user, twice.
+   */
   async listLiked(userId: string, options: { first: number; after?: { likedAt: Date; trackId: string } }) {
-    const filter = { userId, trackRemoved: { $ne: true }, ...ACTIVE };
     const { after } = options;
-    const page = after
-      ? { $and: [filter, { $or: [{ likedAt: { $lt: after.likedAt } }, { likedAt: after.likedAt, trackId: { $lt: after.trackId } }] }] }
-      : filter;
-    const [docs, totalCount] = await Promise.all([
-      this.collection
-        .find<LikeDoc>(page as never, { projection: { trackId: 1, likedAt: 1 } })
-        .sort({ likedAt: -1, trackId: -1 })
-        .limit(options.first + 1)
-        .toArray(),
-      this.collection.countDocuments(filter as never),
-    ]);
-    return {
-      likes: docs.slice(0, options.first).map((d) => ({ trackId: d.trackId, likedAt: d.likedAt })),
-      hasNextPage: docs.length > options.first,
-      totalCount,
-    };
+    const all = [...(await this.likedSets.likedSet(userId))]
+      .filter(([, l]) => !l.trackRemoved)
+      .map(([trackId, l]) => ({ trackId, likedAt: l.likedAt }))
+      .sort((a, b) => b.likedAt.getTime() - a.likedAt.getTime() || (a.trackId < b.trackId ? 1 : a.trackId > b.trackId ? -1 : 0));
+    const rest = after
+      ? all.filter((l) => l.likedAt.getTime() < after.likedAt.getTime() || (l.likedAt.getTime() === after.likedAt.getTime() && l.trackId < after.trackId))
+      : all;
+    return { likes: rest.slice(0, options.first), hasNextPage: rest.length > options.first, totalCount: all.length };
   }
 
   /**
    * One document at a time, each serialised with the relay's write-back of that document: on
    * FerretDB an update is a read-modify-write, and a `$pullAll` racing an `updateMany` lost the
-   * mark (a removed track still listed; seen once in CI).
+   * mark (a removed track still listed; seen once in CI). Every like of the track is looked at (a
+   * redelivered event finishes the liked sets a failed pass left), and each user's set follows.
    */
   async setTrackRemoved(trackId: string, removed: boolean): Promise<void> {
-    const docs = await this.collection.find({ trackId, trackRemoved: !removed }, { projection: { _id: 1 } }).toArray();
-    for (const { _id } of docs) {
-      await withDocumentLock(this.collection.collectionName, _id, () =>
-        this.collection.updateOne({ _id, trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
-      );
+    const docs = await this.collection
+      .find<Pick<LikeDoc, '_id' | 'userId' | 'trackRemoved'>>({ trackId, ...ACTIVE } as never, { projection: { _id: 1, userId: 1, trackRemoved: 1 } })
+      .toArray();
+    for (const { _id, userId, trackRemoved } of docs) {
+      const marked = trackRemoved === removed;
+      if (!marked) {
+        await withDocumentLock(this.collection.collectionName, _id, () =>
+          this.collection.updateOne({ _id: _id as never, trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
+        );
+      }
+      const held = (await this.likedSets.likedSet(userId)).get(trackId);
+      if (!marked || held?.trackRemoved !== removed) await this.likedSets.reconcile(userId, trackId);
     }
   }
 }

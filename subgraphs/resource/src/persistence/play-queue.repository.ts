@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { upsert } from '@ytm/mongo';
 import type { PlayQueue, PlayQueueRepository } from '../domain/play-queue.js';
 
 /** `play_queues`: one document per user, `_id` = the user's ID (a single-`_id` read or replace). */
@@ -16,7 +17,7 @@ export class MongoPlayQueueRepository implements PlayQueueRepository {
   }
 
   async save(userId: string, queue: PlayQueue): Promise<void> {
-    await this.collection.replaceOne({ _id: userId as never }, { ...queue }, { upsert: true });
+    await upsert(() => this.collection.replaceOne({ _id: userId as never }, { ...queue }, { upsert: true }));
   }
 
   async clear(userId: string): Promise<void> {

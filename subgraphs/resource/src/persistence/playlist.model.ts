@@ -12,8 +12,9 @@ import type { PlaylistVisibility } from '../domain/playlist.js';
  *   `_id` = `<playlistId>:<version>`. Inserting it commits the version — of concurrent writers of
  *   version n exactly one succeeds — and carries that version's event.
  * - `playlist_states` (large, immutable, only read by `_id`): the full state of one version.
- * - `playlists` (small; listings scan it): per playlist the latest known version and its state.
- *   Written after each commit, so it may lag; readers look for a newer version document.
+ * - `playlists` (small; scanned only by the start's backfill of the owners' listings, which are a
+ *   read model: `OwnerListings`): per playlist the latest known version and its state. Written after each commit, so it may
+ *   lag; readers look for a newer version document.
  */
 export interface PlaylistVersionDoc {
   _id: string;

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, type OutboxEntry } from '@ytm/events';
-import { isDuplicateKeyError } from '@ytm/mongo';
-import type { Playlist, PlaylistSummary } from '../domain/playlist.js';
+import { isDuplicateKeyError, upsert } from '@ytm/mongo';
+import type { Playlist } from '../domain/playlist.js';
 import type { PlaylistChangeKind, PlaylistRepository } from '../domain/ports.js';
 import { versionId, type PlaylistHeadDoc, type PlaylistStateDoc, type PlaylistVersionDoc } from './playlist.model.js';
+import type { Logger } from '@ytm/logger';
+import { newestFirst, OwnerListings } from './owner-listings.js';
+import type { ReadModelIntents } from './read-model-intents.js';
 import { EVENT_SOURCE } from './user.repository.js';
 
 function toState(p: Playlist, stateId: string): PlaylistStateDoc {
@@ -86,18 +89,33 @@ class StateCache {
   }
 }
 
-/** Playlists as committed versions; see playlist.model.ts for why three collections. */
+/**
+ * Playlists as committed versions; see playlist.model.ts for why three collections.
+ *
+ * An owner's playlists (a filter on `ownerId`: FerretDB reads every head) are a read model kept
+ * after every head write (`OwnerListings`), read by `_id`.
+ */
 export class MongoPlaylistRepository implements PlaylistRepository {
   private readonly cache: StateCache;
+  private readonly owned: OwnerListings;
 
+  /** `readModels`/`intents`: where the owners' listings are kept (see OwnerListings). */
   constructor(
     private readonly heads: Collection,
     private readonly versions: Collection,
     private readonly states: Collection,
+    readModels: Collection,
+    intents: ReadModelIntents,
     private readonly onOutbox: () => void = () => undefined,
-    cachedItems = 200_000,
+    options: { cachedItems?: number; logger?: Logger } = {},
   ) {
-    this.cache = new StateCache(cachedItems);
+    this.cache = new StateCache(options.cachedItems ?? 200_000);
+    this.owned = new OwnerListings(heads, readModels, intents, (id) => this.findLatest(id), options.logger);
+  }
+
+  /** Listings for owners with playlists from before the listings existed (once per start; progress logged). */
+  backfill(): Promise<void> {
+    return this.owned.backfill();
   }
 
   async init(): Promise<void> {
@@ -106,11 +124,11 @@ export class MongoPlaylistRepository implements PlaylistRepository {
   }
 
   async create(p: Playlist): Promise<void> {
-    await this.commitVersion(p, 'created');
+    await this.owned.changing(p.ownerId, p.id, () => this.commitVersion(p, 'created'));
   }
 
-  async commit(next: Playlist, kind: Exclude<PlaylistChangeKind, 'created'>): Promise<boolean> {
-    return this.commitVersion(next, kind);
+  commit(next: Playlist, kind: Exclude<PlaylistChangeKind, 'created'>): Promise<boolean> {
+    return this.owned.changing(next.ownerId, next.id, () => this.commitVersion(next, kind));
   }
 
   async findLatest(id: string): Promise<Playlist | null> {
@@ -125,41 +143,33 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       ({ version, stateId, deleted } = next);
       stale = true;
     }
-    if (version === 0 || deleted) return null;
+    if (version === 0) return null;
+    if (deleted) {
+      // A tombstone the head does not show yet (its writer stopped before): the head says so now.
+      if (stale && head) {
+        await this.writeHead({ ...head, version, deleted: true, stateId: null });
+        await this.owned.reconcile(head.ownerId, id);
+      }
+      return null;
+    }
     let state = stateId ? await this.readState(stateId) : null;
     // A head lagging past pruned versions: look the latest version up the slow way.
     if (!state) state = await this.latestByScan(id);
     if (!state) return null;
     const playlist = toPlaylist(state);
-    if (stale) await this.writeHead(toHead(playlist, state._id, false));
+    if (stale) {
+      await this.writeHead(toHead(playlist, state._id, false));
+      await this.owned.reconcile(playlist.ownerId, id);
+    }
     return playlist;
   }
 
   async listByOwner(ownerId: string, options: { publicOnly: boolean; first: number; after?: { createdAt: Date; id: string } }) {
-    const filter = { ownerId, deleted: { $ne: true }, ...(options.publicOnly ? { visibility: 'PUBLIC' } : {}) };
-    const page = options.after
-      ? { $and: [filter, { $or: [{ createdAt: { $lt: options.after.createdAt } }, { createdAt: options.after.createdAt, _id: { $lt: options.after.id } }] }] }
-      : filter;
-    const [docs, totalCount] = await Promise.all([
-      this.heads
-        .find<PlaylistHeadDoc>(page as never)
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(options.first + 1)
-        .toArray(),
-      this.heads.countDocuments(filter as never),
-    ]);
-    const playlists: PlaylistSummary[] = docs.slice(0, options.first).map((d) => ({
-      id: d._id,
-      ownerId: d.ownerId,
-      name: d.name,
-      description: d.description ?? null,
-      visibility: d.visibility,
-      version: d.version,
-      trackCount: d.trackCount,
-      createdAt: d.createdAt,
-      updatedAt: d.updatedAt,
-    }));
-    return { playlists, hasNextPage: docs.length > options.first, totalCount };
+    const all = (await this.owned.listing(ownerId)).filter((p) => !options.publicOnly || p.visibility === 'PUBLIC');
+    const { after } = options;
+    const start = after ? all.findIndex((p) => newestFirst(p, { ...p, createdAt: after.createdAt, id: after.id }) > 0) : 0;
+    const rest = start < 0 ? [] : all.slice(start);
+    return { playlists: rest.slice(0, options.first), hasNextPage: rest.length > options.first, totalCount: all.length };
   }
 
   /** State first (an orphan if the commit loses), then the version document: the commit. */
@@ -198,7 +208,7 @@ export class MongoPlaylistRepository implements PlaylistRepository {
     const current = await this.heads.findOne<PlaylistHeadDoc>(byId(head._id), { projection: { version: 1 } });
     if (current && current.version >= head.version) return;
     for (let attempt = 0; attempt < 3; attempt++) {
-      await this.heads.replaceOne(byId(head._id), head, { upsert: true });
+      await upsert(() => this.heads.replaceOne(byId(head._id), head, { upsert: true }));
       const stored = await this.heads.findOne<PlaylistHeadDoc>(byId(head._id), { projection: { version: 1 } });
       if (!stored || stored.version >= head.version) return;
     }

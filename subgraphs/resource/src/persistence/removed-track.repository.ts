@@ -1,4 +1,5 @@
 import type { Collection } from 'mongoose';
+import { findByIds, upsert } from '@ytm/mongo';
 import type { RemovedTrackRepository } from '../domain/track-catalog.js';
 
 /**
@@ -9,7 +10,7 @@ export class MongoRemovedTrackRepository implements RemovedTrackRepository {
   constructor(private readonly collection: Collection) {}
 
   async markRemoved(trackId: string, at: Date): Promise<void> {
-    await this.collection.updateOne({ _id: trackId as never }, { $set: { removedAt: at } }, { upsert: true });
+    await upsert(() => this.collection.updateOne({ _id: trackId as never }, { $set: { removedAt: at } }, { upsert: true }));
   }
 
   async markRestored(trackId: string, at: Date): Promise<void> {
@@ -17,9 +18,10 @@ export class MongoRemovedTrackRepository implements RemovedTrackRepository {
     await this.collection.deleteOne({ _id: trackId as never, removedAt: { $lte: at } });
   }
 
+  /** One read by `_id` per distinct track (`$in` reads the whole collection on FerretDB 1.x). */
   async removedAmong(trackIds: readonly string[]): Promise<Set<string>> {
     if (trackIds.length === 0) return new Set();
-    const docs = await this.collection.find({ _id: { $in: [...trackIds] } } as never, { projection: { _id: 1 } }).toArray();
+    const docs = await findByIds<{ _id: string }>(this.collection, trackIds, { _id: 1 });
     return new Set(docs.map((d) => String(d._id)));
   }
 }

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Model } from 'mongoose';
+import type { Collection, Model } from 'mongoose';
+import { ServiceUnavailableError } from '@ytm/errors';
+import type { Logger } from '@ytm/logger';
 import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { findByIds, isDuplicateKeyError } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
 import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
 import { updateWhenOutboxIdle } from './outbox-guard.js';
 import type { UserDoc } from './user.model.js';
+import { UserDirectory } from './user-directory.js';
+import { UserEmailLookup } from './user-email.lookup.js';
+import { backfillLookup, type BackfillResult } from './lookup-backfill.js';
 
 export const EVENT_SOURCE = 'ytm-resource';
 
@@ -26,6 +31,9 @@ function toUser(d: Omit<UserDoc, 'passwordHash' | 'updatedAt'>): User {
 /** How long one page of the admin's user list may take (a search scans the collection). */
 const SEARCH_TIME_LIMIT_MS = 5_000;
 
+/** MongoDB's (and FerretDB's) error code for an operation past its `maxTimeMS`. */
+const MAX_TIME_EXPIRED = 50;
+
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -37,14 +45,47 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * On MongoDB the updates are atomic anyway and the lock is a map lookup.
  */
 export class MongoUserRepository implements UserRepository {
+  private readonly emails: UserEmailLookup;
+  private readonly directory: UserDirectory;
+
+  /** `emails`: the `user_emails` collection (`_id` = email → user id), the one way a user is found by email. */
   constructor(
     private readonly model: Model<UserDoc>,
     private readonly onOutbox: () => void = () => undefined,
-  ) {}
+    private readonly emailCollection: Collection = model.db.collection('user_emails'),
+    directoryVersions: Collection = model.db.collection('user_directory_versions'),
+  ) {
+    this.emails = new UserEmailLookup(emailCollection, model.collection);
+    this.directory = new UserDirectory(emailCollection, directoryVersions);
+  }
 
+  /** At start: claims for users written before `user_emails` existed (see `backfillLookup`). */
+  async backfillEmailLookup(logger: Logger): Promise<BackfillResult> {
+    const result = await backfillLookup(
+      {
+        name: 'user_emails',
+        lookups: this.emailCollection,
+        source: this.model.collection,
+        filter: {},
+        projection: { email: 1 },
+        refField: 'userId',
+        entry: (d) => ({ _id: String(d.email), ref: String(d._id), fields: { userId: String(d._id), at: new Date() } }),
+      },
+      logger,
+    );
+    if (result.added + result.repointed > 0) await this.directory.changed();
+    return result;
+  }
+
+  /**
+   * Claims the email (an insert into a unique `_id`, atomic everywhere), then inserts the user. Of
+   * concurrent sign-ups with one email exactly one claims it; the unique email index of `users`
+   * backs that up for a user written without a claim (before the lookup existed).
+   */
   async create(input: { email: string; displayName: string; passwordHash: string; role: Role; plan: User['plan'] }): Promise<User> {
     const now = new Date();
     const doc: UserDoc = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };
+    if (!(await this.emails.claim(input.email, doc._id, now))) throw new EmailTakenError(input.email);
     const event = outboxEntry(EVENT_SOURCE, 'resource.user.registered', doc._id, {
       __typename: 'User',
       id: doc._id,
@@ -55,10 +96,16 @@ export class MongoUserRepository implements UserRepository {
       // The user and its registration event in one document write (transactional outbox).
       await this.model.collection.insertOne({ ...doc, [OUTBOX_FIELD]: [event] } as never);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new EmailTakenError(input.email);
-      throw err;
+      if (!isDuplicateKeyError(err)) {
+        await this.emails.release(input.email, doc._id);
+        throw err;
+      }
+      // A user with this email exists without a claim (written before the lookup existed): point the claim at it.
+      await this.emails.adoptExisting(input.email, doc._id);
+      throw new EmailTakenError(input.email);
     }
     this.onOutbox();
+    await this.directory.changed();
     return toUser(doc);
   }
 
@@ -68,13 +115,14 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    const docs = await this.model.find({ _id: { $in: [...ids] } }, USER_FIELDS).lean<UserDoc[]>();
-    return docs.map(toUser);
+    return (await findByIds<UserDoc>(this.model.collection, ids, USER_FIELDS)).map(toUser);
   }
 
+  /** Two reads by `_id`: the email's claim, then its user. */
   async findByEmailWithSecret(email: string): Promise<UserWithSecret | null> {
-    const d = await this.model.findOne({ email }).lean<UserDoc>();
-    return d ? { ...toUser(d), passwordHash: d.passwordHash } : null;
+    const userId = await this.emails.userIdOf(email);
+    const d = userId ? await this.model.findById(userId).lean<UserDoc>() : null;
+    return d && d.email === email ? { ...toUser(d), passwordHash: d.passwordHash } : null;
   }
 
   async findWithSecret(id: string): Promise<UserWithSecret | null> {
@@ -131,26 +179,40 @@ export class MongoUserRepository implements UserRepository {
   }
 
   /**
-   * Ordered by email (the unique index), a page after the cursor's email. A search is a
+   * Ordered by email. Without a search, from the directory held in memory (`UserDirectory`: the
+   * users collection is not read, the page's users are read by `_id`). A search is a
    * case-insensitive substring match on email and display name, which no index serves: FerretDB
    * scans the users collection for it. Only administrators list users (the users page), so the scan
-   * is off every hot path, and it is bounded in time (`SEARCH_TIME_LIMIT_MS`).
+   * is off every listener's path, and it is bounded in time (`SEARCH_TIME_LIMIT_MS`, then
+   * SERVICE_UNAVAILABLE).
    */
   async page(options: { first: number; afterEmail?: string; search?: string }) {
-    const filter = options.search
-      ? { $or: [{ email: { $regex: escapeRegex(options.search), $options: 'i' } }, { displayName: { $regex: escapeRegex(options.search), $options: 'i' } }] }
-      : {};
+    if (!options.search) {
+      const { entries, total } = await this.directory.after(options.afterEmail, options.first + 1);
+      const shown = entries.slice(0, options.first);
+      const byId = new Map((await this.findByIds(shown.map(([, id]) => id))).map((u) => [u.id, u]));
+      const users = shown.flatMap(([email, id]) => (byId.get(id)?.email === email ? [byId.get(id)!] : []));
+      return { users, hasNextPage: entries.length > options.first, totalCount: total };
+    }
+    const filter = {
+      $or: [{ email: { $regex: escapeRegex(options.search), $options: 'i' } }, { displayName: { $regex: escapeRegex(options.search), $options: 'i' } }],
+    };
     const query = options.afterEmail ? { $and: [filter, { email: { $gt: options.afterEmail } }] } : filter;
-    const [docs, totalCount] = await Promise.all([
-      this.model
-        .find(query, USER_FIELDS)
-        .sort({ email: 1 })
-        .limit(options.first + 1)
-        .maxTimeMS(SEARCH_TIME_LIMIT_MS)
-        .lean<UserDoc[]>(),
-      this.model.countDocuments(filter).maxTimeMS(SEARCH_TIME_LIMIT_MS),
-    ]);
-    return { users: docs.slice(0, options.first).map(toUser), hasNextPage: docs.length > options.first, totalCount };
+    try {
+      const [docs, totalCount] = await Promise.all([
+        this.model
+          .find(query, USER_FIELDS)
+          .sort({ email: 1 })
+          .limit(options.first + 1)
+          .maxTimeMS(SEARCH_TIME_LIMIT_MS)
+          .lean<UserDoc[]>(),
+        this.model.countDocuments(filter).maxTimeMS(SEARCH_TIME_LIMIT_MS),
+      ]);
+      return { users: docs.slice(0, options.first).map(toUser), hasNextPage: docs.length > options.first, totalCount };
+    } catch (err) {
+      if ((err as { code?: number }).code === MAX_TIME_EXPIRED) throw new ServiceUnavailableError('The search took too long; try a longer search');
+      throw err;
+    }
   }
 
   private updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {

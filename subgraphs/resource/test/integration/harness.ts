@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { jest } from '@jest/globals';
-import { closeServer, listen } from '@ytm/http';
+import { closeServer, httpHandler, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { createEnvelope, createKafka, EventPublisher, TOPICS, type EventType } from '@ytm/events';
 import {
@@ -158,7 +158,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const hasher = new CountingHasher(new BcryptPasswordHasher(randomBytes(32), options.bcryptCost ?? 4));
   const resource = await composeService(config, logger, testIdentity('resource'), { ...options.overrides, passwords: hasher });
   await resource.start();
-  const { server, port } = await listen(resource.app.callback(), '127.0.0.1', 0);
+  const { server, port } = await listen(httpHandler(resource.app, resource.routes), '127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;
 
   const gql: Harness['gql'] = async (query, variables = {}, token, headers = {}) => {

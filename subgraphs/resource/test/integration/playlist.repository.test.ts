@@ -5,13 +5,21 @@ import { infraEnv, uniqueName } from '@ytm/testing';
 import type { Playlist } from '../../src/domain/playlist.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from '../../src/persistence/playlist.model.js';
 import { MongoPlaylistRepository } from '../../src/persistence/playlist.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
+import { ReadModelIntents } from '../../src/persistence/read-model-intents.js';
 
 let conn: Connection;
 let repo: MongoPlaylistRepository;
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: uniqueName('resource_playlists'), retryWrites: false }).asPromise();
-  repo = new MongoPlaylistRepository(conn.collection(PLAYLIST_HEADS), conn.collection(PLAYLIST_VERSIONS), conn.collection(PLAYLIST_STATES));
+  repo = new MongoPlaylistRepository(
+    conn.collection(PLAYLIST_HEADS),
+    conn.collection(PLAYLIST_VERSIONS),
+    conn.collection(PLAYLIST_STATES),
+    conn.collection(READ_MODELS),
+    new ReadModelIntents(conn.collection(READ_MODEL_INTENTS)),
+  );
   await repo.init();
 });
 afterAll(async () => {
@@ -65,4 +73,53 @@ it('sweeps superseded versions and their states, keeping the latest and tombston
   expect(await repo.findLatest(gone.id)).toBeNull();
   // The tombstone still blocks a late writer of the same version.
   expect(await repo.commit({ ...gone, version: 2 }, 'updated')).toBe(false);
+});
+
+// An owner's listing is a read model held per replica: a second read costs one `_id` read (is there
+// a newer version?), not a scan of every head, and a write on another replica shows at once.
+it('lists an owner’s playlists from memory, fresh across replicas after every write, paged newest first', async () => {
+  const monitored = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: conn.name, retryWrites: false, monitorCommands: true }).asPromise();
+  try {
+    const replica = new MongoPlaylistRepository(
+      monitored.collection(PLAYLIST_HEADS),
+      monitored.collection(PLAYLIST_VERSIONS),
+      monitored.collection(PLAYLIST_STATES),
+      monitored.collection(READ_MODELS),
+      new ReadModelIntents(monitored.collection(READ_MODEL_INTENTS)),
+    );
+    const ownerId = `owner-${randomUUID()}`;
+    const base = Date.now();
+    const made = [0, 1, 2].map((i) => ({
+      ...playlist(1, `p${i}`),
+      ownerId,
+      createdAt: new Date(base + i * 1000),
+      visibility: i === 1 ? ('PUBLIC' as const) : ('PRIVATE' as const),
+    }));
+    for (const p of made) await repo.create(p);
+    const names = async (options: Parameters<MongoPlaylistRepository['listByOwner']>[1]) =>
+      (await replica.listByOwner(ownerId, options)).playlists.map((p) => p.name);
+
+    expect(await names({ publicOnly: false, first: 10 })).toEqual(['p2', 'p1', 'p0']);
+    const firstPage = await replica.listByOwner(ownerId, { publicOnly: false, first: 2 });
+    expect(firstPage).toMatchObject({ hasNextPage: true, totalCount: 3 });
+    const last = firstPage.playlists[1]!;
+    expect(await names({ publicOnly: false, first: 2, after: { createdAt: last.createdAt, id: last.id } })).toEqual(['p0']);
+    expect(await replica.listByOwner(ownerId, { publicOnly: true, first: 10 })).toMatchObject({ totalCount: 1, playlists: [{ name: 'p1' }] });
+
+    const reads: Array<{ collection: string; filter: unknown }> = [];
+    monitored.getClient().on('commandStarted', (e) => {
+      if (e.commandName === 'find') reads.push({ collection: String(e.command.find), filter: e.command.filter });
+    });
+    await replica.listByOwner(ownerId, { publicOnly: false, first: 10 });
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ collection: READ_MODELS, filter: { _id: expect.stringMatching(new RegExp(`^owned:${ownerId}#\\d+$`)) } });
+
+    // Written by the other replica: renamed, one deleted, one added.
+    await repo.commit({ ...made[0]!, version: 2, name: 'renamed' }, 'updated');
+    await repo.commit({ ...made[2]!, version: 2 }, 'deleted');
+    await repo.create({ ...playlist(1, 'p3'), ownerId, createdAt: new Date(base + 3000) });
+    expect(await names({ publicOnly: false, first: 10 })).toEqual(['p3', 'p1', 'renamed']);
+  } finally {
+    await monitored.close();
+  }
 });

@@ -171,6 +171,12 @@ describe('User.playlists', () => {
     const lister = await h.signUp('lister');
     const made: string[] = [];
     for (let i = 0; i < 5; i++) made.push((await create(lister, { name: `p${i}`, visibility: i % 2 === 0 ? 'PUBLIC' : 'PRIVATE' })).id);
+    // Pages come from the lister's heads held in memory: at most one read by owner (their load),
+    // never a query, sort and count over every playlist head per page.
+    const byOwner: string[] = [];
+    h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+      if (collection === 'playlists' && JSON.stringify(filter ?? {}).includes(`"ownerId":"${lister.user.id}"`)) byOwner.push(method);
+    });
     const page1 = (await h.gql(LIST, { id: lister.user.id, first: 2 }, lister.accessToken)).data?.user.playlists;
     expect(page1.totalCount).toBe(5);
     expect(page1.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['p4', 'p3']);
@@ -183,6 +189,8 @@ describe('User.playlists', () => {
     expect(seenByOther.totalCount).toBe(3);
     expect(seenByOther.edges.every((e: { node: { visibility: string } }) => e.node.visibility === 'PUBLIC')).toBe(true);
     expect((await h.gql(LIST, { id: lister.user.id, first: 10 }, admin.accessToken)).data?.user.playlists.totalCount).toBe(5);
+    h.resource.conn.set('debug', false);
+    expect(byOwner.length).toBeLessThanOrEqual(1);
 
     await h.gql(DELETE, { id: made[4] }, lister.accessToken);
     expect((await h.gql(LIST, { id: lister.user.id }, lister.accessToken)).data?.user.playlists.totalCount).toBe(4);

@@ -59,7 +59,7 @@ it('deletes sessions past their last possible use with their claims and revocati
   await conn.collection('refresh_claims').insertOne({ _id: 'orphan' as never, sessionId: 'gone', at: ago(31 * day + grace) });
 
   const pruned = await repo.pruneEnded(now, grace, 30 * day, 2);
-  expect(pruned).toEqual({ sessions: 2, claims: 3, revocations: 1 });
+  expect(pruned).toEqual({ sessions: 2, claims: 3, revocations: 1, tokens: 2 });
   const remaining = (await conn.collection('sessions').find({ userId: 'u-prune' }).toArray()).map((d) => d._id).sort();
   expect(remaining).toEqual(['p-expired-within-grace', 'p-live', 'p-revoked-within-grace']);
   expect(
@@ -83,5 +83,5 @@ it('deletes sessions past their last possible use with their claims and revocati
   expect(await repo.findById('p-revoked')).toBeNull();
 
   // Idempotent: a second pass (or another replica's) deletes nothing more.
-  expect(await repo.pruneEnded(now, grace, 30 * day, 2)).toEqual({ sessions: 0, claims: 0, revocations: 0 });
+  expect(await repo.pruneEnded(now, grace, 30 * day, 2)).toEqual({ sessions: 0, claims: 0, revocations: 0, tokens: 0 });
 });

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import mongoose, { type Connection } from 'mongoose';
 import { OutboxRelay } from '@ytm/events';
 import { createLogger } from '@ytm/logger';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { userModel } from '../../src/persistence/user.model.js';
 import { MongoUserRepository } from '../../src/persistence/user.repository.js';
+
+// Dozens of writes to real FerretDB per test: on the shared machine under load that takes more than jest's 5 s.
+jest.setTimeout(60_000);
 
 let conn: Connection;
 beforeAll(async () => {

@@ -129,7 +129,7 @@ export class PlaybackService {
   async quota(caller: Caller, userId: string): Promise<PlaybackQuota> {
     assertSelf(caller, userId);
     const rule = this.deps.rules[caller.plan.tier];
-    const playsToday = await this.deps.tickets.countIssuedSince(caller.id, startOfUtcDay(this.deps.clock.now()));
+    const playsToday = await this.deps.tickets.countIssuedOn(caller.id, startOfUtcDay(this.deps.clock.now()));
     return { tier: caller.plan.tier, playsToday, dailyLimit: rule.dailyLimit, maxConcurrentStreams: rule.maxConcurrentStreams, maxBitrate: rule.maxBitrate };
   }
 

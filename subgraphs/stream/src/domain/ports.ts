@@ -9,8 +9,8 @@ export interface TicketRepository {
    * (null: no limit); false when the limit is reached. Atomic across replicas.
    */
   create(ticket: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean>;
-  /** Tickets issued to a user since the given time (the day's plays). */
-  countIssuedSince(userId: string, since: Date): Promise<number>;
+  /** Tickets issued to a user on the UTC day starting at `dayStart` (the day's plays). */
+  countIssuedOn(userId: string, dayStart: Date): Promise<number>;
   /** Unrevoked, unexpired tickets of a user, newest first. */
   listActive(userId: string, now: Date): Promise<Ticket[]>;
   /** Revokes the given tickets; returns the IDs this call revoked. */

@@ -2,16 +2,20 @@ import type { Model } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 import type { PlayDoc } from './play.model.js';
 import type { RevokedSessionDoc } from './revoked-session.model.js';
+import type { TicketQuotaDoc } from './ticket-quota.js';
 import type { TicketDoc } from './ticket.model.js';
 
 export interface Pruned {
   tickets: number;
+  /** `ticket_quota` documents of past days. */
+  quota: number;
   revokedSessions: number;
   plays: number;
 }
 
 export interface HousekeepingOptions {
   tickets: Model<TicketDoc>;
+  quota: Model<TicketQuotaDoc>;
   revokedSessions: Model<RevokedSessionDoc>;
   plays: Model<PlayDoc>;
   ticketRetentionMs: number;
@@ -21,12 +25,13 @@ export interface HousekeepingOptions {
 
 /**
  * Deletes what no rule reads any more, so the collections do not grow without end (FerretDB has
- * no TTL indexes): tickets expired more than `ticketRetentionMs` ago, and signed-out sessions
- * whose access tokens have all expired, and play history past its retention (counts and recent
-lists were folded from it when it was recorded). Safe on every replica at once.
+ * no TTL indexes): tickets expired more than `ticketRetentionMs` ago, the daily quota's documents
+ * written as long ago, signed-out sessions whose access tokens have all expired, and play history
+ * past its retention (counts and recent lists were folded from it when it was recorded). Safe on
+ * every replica at once.
  *
- * `ticketRetentionMs` must exceed a day: the daily quota counts the tickets issued since 00:00 UTC,
- * and a ticket that expired over a day ago was issued before that.
+ * `ticketRetentionMs` must exceed a day: the daily quota counts today's slots in `ticket_quota`,
+ * and a document written over a day ago belongs to an earlier day.
  */
 export class StreamHousekeeping {
   constructor(private readonly o: HousekeepingOptions) {
@@ -36,17 +41,19 @@ export class StreamHousekeeping {
   }
 
   async prune(now = new Date()): Promise<Pruned> {
-    const tickets = await this.o.tickets.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - this.o.ticketRetentionMs) } });
+    const before = new Date(now.getTime() - this.o.ticketRetentionMs);
+    const tickets = await this.o.tickets.deleteMany({ expiresAt: { $lt: before } });
+    const quota = await this.o.quota.deleteMany({ at: { $lt: before } });
     const sessions = await this.o.revokedSessions.deleteMany({ until: { $lt: now } });
     const plays = await this.o.plays.deleteMany({ at: { $lt: new Date(now.getTime() - this.o.playRetentionMs) } });
-    return { tickets: tickets.deletedCount, revokedSessions: sessions.deletedCount, plays: plays.deletedCount };
+    return { tickets: tickets.deletedCount, quota: quota.deletedCount, revokedSessions: sessions.deletedCount, plays: plays.deletedCount };
   }
 
   /** One scheduled pass: what it pruned is logged, a failure is logged and retried at the next pass. */
   async pruneAndLog(logger: Logger): Promise<void> {
     try {
       const pruned = await this.prune();
-      if (pruned.tickets + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
+      if (pruned.tickets + pruned.quota + pruned.revokedSessions + pruned.plays > 0) logger.info({ pruned }, 'pruned expired tickets, sessions and old plays');
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'pruning failed; will retry');
     }

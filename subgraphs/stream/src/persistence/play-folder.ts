@@ -1,16 +1,19 @@
 import type { Model } from 'mongoose';
 import type { Logger } from '@ytm/logger';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { findByIds, isDuplicateKeyError, upsert } from '@ytm/mongo';
 import { FOLD_BATCH, foldCount, foldRecent, type PlayStep } from '../domain/play-stats.js';
 import type { Lease } from './lease.js';
+import type { PlayCountFeed } from './play-count-view.js';
 import type { PlayDoc } from './play.model.js';
-import type { PlayStatsModels, RecentPlaysDoc } from './play-stats.model.js';
+import type { PlayCountDoc, PlayStatsModels, RecentPlaysDoc } from './play-stats.model.js';
 import { migratePlayStats } from './play-stats.migration.js';
 
 export interface PlayFolderOptions {
   models: PlayStatsModels;
   history: Model<PlayDoc>;
   lease: Lease;
+  /** Where the counters written are announced to every replica's PlayCountView. */
+  feed?: PlayCountFeed;
   logger: Logger;
   /** Passes while there is work; idle passes back off to `maxIdleMs`. */
   pollMs?: number;
@@ -89,24 +92,31 @@ export class PlayFolder {
   private async fold(steps: PendingRow[]): Promise<void> {
     const { counts, recent } = this.o.models;
     const trackIds = [...new Set(steps.filter((s) => s.kind === 'completed').map((s) => s.trackId))];
-    const current = new Map((await counts.find({ _id: { $in: trackIds } }).lean()).map((d) => [d._id, d]));
+    const current = new Map((await findByIds<PlayCountDoc>(counts.collection, trackIds)).map((d) => [d._id, d]));
     // A step counts when its history insert is the first: one already there was folded before
     // (by another holder, or before a crash; a crash between this insert and the counter's write
     // loses that one play, it never counts one twice). Counters skip the steps they remember.
     const fresh: PlayStep[] = [];
     for (const s of steps) if (await this.insertHistory(s)) fresh.push(s);
+    const written = new Map<string, number>();
     for (const trackId of trackIds) {
       const doc = current.get(trackId);
       const next = foldCount(
         doc ? { count: doc.count, applied: doc.applied } : null,
         fresh.filter((s) => s.trackId === trackId),
       );
-      if (!next) continue;
-      await counts.replaceOne({ _id: trackId }, next, { upsert: true });
+      if (!next) {
+        // Folded before (a crash or a lost lease between the counter's write and its announcement):
+        // announce the count again, so every view has it without reading every counter.
+        if (doc) written.set(trackId, doc.count);
+        continue;
+      }
+      await upsert(() => counts.replaceOne({ _id: trackId }, next, { upsert: true }));
+      written.set(trackId, next.count);
       this.foldedTotal += next.count - (doc?.count ?? 0);
     }
     const userIds = [...new Set(steps.map((s) => s.userId))];
-    const lists = new Map((await recent.find({ _id: { $in: userIds } }).lean<RecentPlaysDoc[]>()).map((d) => [d._id, d.plays]));
+    const lists = new Map((await findByIds<RecentPlaysDoc>(recent.collection, userIds)).map((d) => [d._id, d.plays]));
     for (const userId of userIds) {
       const before = (lists.get(userId) ?? []).map((p) => ({ ticketId: p.ticketId, trackId: p.trackId, playedAt: p.at, completed: p.completed }));
       const next = foldRecent(
@@ -115,8 +125,12 @@ export class PlayFolder {
       );
       if (!next) continue;
       const plays = next.map((p) => ({ ticketId: p.ticketId, trackId: p.trackId, at: p.playedAt, completed: p.completed }));
-      await recent.replaceOne({ _id: userId }, { plays }, { upsert: true });
+      await upsert(() => recent.replaceOne({ _id: userId }, { plays }, { upsert: true }));
     }
+    // After the counters and lists: a view may lag the store, never lead it. Every track and user
+    // of the batch is announced, written now or before: until this append the steps stay pending
+    // and are folded again.
+    await this.o.feed?.append(written, new Date(), userIds);
   }
 
   /** True when this call wrote the step into the history (false: it was there already). */

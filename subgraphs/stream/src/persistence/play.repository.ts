@@ -1,9 +1,10 @@
 import { OUTBOX_FIELD, outboxEntry } from '@ytm/events';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { findByIds, isDuplicateKeyError } from '@ytm/mongo';
 import type { PlayRepository } from '../domain/ports.js';
 import type { PlayRecord, TicketClaims } from '../domain/ticket.js';
 import type { PlayDoc } from './play.model.js';
-import type { PlayStatsModels, RecentPlaysDoc } from './play-stats.model.js';
+import type { PlayCountView } from './play-count-view.js';
+import type { PlayCountDoc, PlayStatsModels, RecentPlaysDoc } from './play-stats.model.js';
 
 const SOURCE = 'ytm-stream';
 const EVENT = { started: 'stream.play.started', completed: 'stream.play.completed' } as const;
@@ -11,13 +12,16 @@ const EVENT = { started: 'stream.play.started', completed: 'stream.play.complete
 /**
  * Steps are inserted into the small pending log (`play_pending`) with their event; the play folder
  * turns them into `play_counts` and `recent_plays` and the history (`plays`). Reads are by `_id`
- * of those documents only, so their cost does not grow with the history.
+ * of those documents only (exactly `{ _id }`, an index seek on FerretDB too), and play counts come
+ * from the replica's PlayCountView while it is current, so their cost does not grow with the
+ * history nor with the number of tracks.
  */
 export class MongoPlayRepository implements PlayRepository {
   /** `onEvent` wakes the outbox relay and the folder after a write that carried an event. */
   constructor(
     private readonly models: Pick<PlayStatsModels, 'pending' | 'counts' | 'recent'>,
     private readonly onEvent: () => void = () => undefined,
+    private readonly view?: PlayCountView,
   ) {}
 
   markStarted(t: TicketClaims, now: Date): Promise<boolean> {
@@ -49,17 +53,24 @@ export class MongoPlayRepository implements PlayRepository {
     return true;
   }
 
+  /** From memory while the view is current and holds the user's list; otherwise one read by `_id`, kept for the next time. */
   async recentlyPlayed(userId: string, limit: number): Promise<PlayRecord[]> {
-    const doc = await this.models.recent.findOne({ _id: userId }).lean<RecentPlaysDoc>();
-    return (doc?.plays ?? []).slice(0, limit).map((p) => ({ ticketId: p.ticketId, trackId: p.trackId, playedAt: p.at, completed: p.completed }));
+    const held = this.view?.recentPlays(userId);
+    if (held) return held.slice(0, limit);
+    const readAt = this.view?.recent.generation ?? 0;
+    const doc = await this.models.recent.collection.findOne<RecentPlaysDoc>({ _id: userId as never });
+    const list = (doc?.plays ?? []).map((p) => ({ ticketId: p.ticketId, trackId: p.trackId, playedAt: p.at, completed: p.completed }));
+    this.view?.recent.remember(userId, list, readAt);
+    return list.slice(0, limit);
   }
 
-  /** One query by `_id` for a page of tracks; only the count is sent back. */
+  /** From memory while the view is current; otherwise one read by `_id` per track of the page (only the count is sent back). */
   async countCompleted(trackIds: readonly string[]): Promise<Map<string, number>> {
+    const held = this.view?.get(trackIds);
+    if (held) return held;
     const counts = new Map<string, number>();
     if (trackIds.length === 0) return counts;
-    const rows = await this.models.counts.find({ _id: { $in: [...new Set(trackIds)] } }, { count: 1 }).lean<Array<{ _id: string; count: number }>>();
-    for (const r of rows) counts.set(r._id, r.count);
+    for (const r of await findByIds<PlayCountDoc>(this.models.counts.collection, trackIds, { count: 1 })) counts.set(r._id, r.count);
     return counts;
   }
 }

@@ -8,7 +8,7 @@ export interface TicketDoc {
   issuedAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
-  /** `<userId>:<day>:<n>` for the n-th ticket of a day under a daily limit; unique, so it is the quota. */
+  /** Tickets stored before `ticket_quota` carried their quota slot here (`<userId>:<day>:<n>`, unique). */
   quotaSlot?: string;
 }
 
@@ -26,7 +26,6 @@ const schema = new Schema<TicketDoc>(
   { collection: 'tickets', versionKey: false },
 );
 schema.index({ quotaSlot: 1 }, { unique: true, sparse: true });
-schema.index({ userId: 1, issuedAt: -1 });
 schema.index({ userId: 1, expiresAt: -1 });
 
 export function ticketModel(conn: Connection): Model<TicketDoc> {

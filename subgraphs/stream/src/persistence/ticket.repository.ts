@@ -1,7 +1,8 @@
 import type { Model } from 'mongoose';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { findByIds } from '@ytm/mongo';
 import type { NewTicket, TicketRepository } from '../domain/ports.js';
 import type { Ticket } from '../domain/ticket.js';
+import type { TicketQuota } from './ticket-quota.js';
 import type { TicketDoc } from './ticket.model.js';
 
 function toTicket(d: TicketDoc): Ticket {
@@ -17,35 +18,27 @@ function toTicket(d: TicketDoc): Ticket {
 }
 
 export class MongoTicketRepository implements TicketRepository {
-  constructor(private readonly model: Model<TicketDoc>) {}
+  constructor(
+    private readonly model: Model<TicketDoc>,
+    private readonly quota: TicketQuota,
+  ) {}
 
   /**
-   * Under a daily limit the n-th ticket of the day takes slot n in a unique index. FerretDB has
-   * no atomic read-modify-write (a conditional `$inc` can lose races), but a unique index is
-   * enforced by the store, so two replicas can never both take the last slot.
+   * The ticket takes the day's next quota slot first (refused when the plan's slots are taken),
+   * then is stored. A ticket whose insert fails after its slot was taken costs that play: the
+   * slots stay contiguous, so the day's count stays a read by `_id`.
    */
   async create(t: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean> {
-    const doc = { _id: t.id as never, ...withoutId(t), revokedAt: null };
-    if (dailyLimit === null) {
-      await this.model.collection.insertOne(doc);
-      return true;
-    }
-    const day = dayStart.toISOString().slice(0, 10);
-    for (let n = await this.countIssuedSince(t.userId, dayStart); n < dailyLimit; n++) {
-      try {
-        await this.model.collection.insertOne({ ...doc, quotaSlot: `${t.userId}:${day}:${n + 1}` });
-        return true;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    }
-    return false;
+    if (!(await this.quota.take(t.userId, dayStart, t.id, dailyLimit, t.issuedAt))) return false;
+    await this.model.collection.insertOne({ _id: t.id as never, ...withoutId(t), revokedAt: null });
+    return true;
   }
 
-  countIssuedSince(userId: string, since: Date): Promise<number> {
-    return this.model.countDocuments({ userId, issuedAt: { $gte: since } });
+  countIssuedOn(userId: string, dayStart: Date): Promise<number> {
+    return this.quota.count(userId, dayStart);
   }
 
+  /** A scan of `tickets` on FerretDB (bounded by TICKET_RETENTION_HOURS), once per playback request. */
   async listActive(userId: string, now: Date): Promise<Ticket[]> {
     const docs = await this.model
       .find({ userId, revokedAt: null, expiresAt: { $gt: now } })
@@ -54,16 +47,21 @@ export class MongoTicketRepository implements TicketRepository {
     return docs.map(toTicket);
   }
 
+  /**
+   * Reads by `_id` only (on FerretDB `{ _id: { $in } }` reads the whole collection): the open ones
+   * of the given tickets are marked. Two replicas revoking one ticket at once may both report it,
+   * which only stops its stream twice.
+   */
   async revoke(ids: string[], now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
-    // Read-then-write: FerretDB has no way to return the documents an updateMany changed.
-    const open = await this.model.find({ _id: { $in: ids }, revokedAt: null }, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
-    if (open.length === 0) return [];
-    const openIds = open.map((d) => d._id);
-    await this.model.updateMany({ _id: { $in: openIds }, revokedAt: null }, { $set: { revokedAt: now } });
-    return openIds;
+    const open = (await findByIds<Pick<TicketDoc, '_id' | 'revokedAt'>>(this.model.collection, ids, { revokedAt: 1 }))
+      .filter((d) => !d.revokedAt)
+      .map((d) => d._id);
+    await Promise.all(open.map((id) => this.model.collection.updateOne({ _id: id as never }, { $set: { revokedAt: now } })));
+    return open;
   }
 
+  /** A scan of `tickets` on FerretDB, on sign-out and plan changes only. */
   async revokeForUser(userId: string, sessionId: string | undefined, now: Date): Promise<string[]> {
     const filter = { userId, revokedAt: null, expiresAt: { $gt: now }, ...(sessionId ? { sessionId } : {}) };
     const open = await this.model.find(filter, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
@@ -78,10 +76,11 @@ export class MongoTicketRepository implements TicketRepository {
     return doc ? { revokedAt: doc.revokedAt ?? null } : null;
   }
 
+  /** One read by `_id` per ticket (the open streams of this replica). */
   async findRevoked(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const docs = await this.model.find({ _id: { $in: ids }, revokedAt: { $ne: null } }, { _id: 1 }).lean<Pick<TicketDoc, '_id'>[]>();
-    return docs.map((d) => d._id);
+    const docs = await findByIds<Pick<TicketDoc, '_id' | 'revokedAt'>>(this.model.collection, ids, { revokedAt: 1 });
+    return docs.filter((d) => d.revokedAt).map((d) => d._id);
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { playModel } from '../../src/persistence/play.model.js';
 import { revokedSessionModel } from '../../src/persistence/revoked-session.model.js';
+import { ticketQuotaModel } from '../../src/persistence/ticket-quota.js';
 import { ticketModel } from '../../src/persistence/ticket.model.js';
 import { StreamHousekeeping } from '../../src/persistence/housekeeping.js';
 import { startHarness, type Harness } from '../support/stream-harness.js';
@@ -38,6 +39,15 @@ describe('housekeeping (real FerretDB)', () => {
       { _id: 'still-revoked' as never, until: at(1) },
     ]);
 
+    // The daily quota's slots and hint: those of days before the retention go, today's stay.
+    const quota = ticketQuotaModel(h.stream.conn);
+    await quota.collection.insertMany([
+      { _id: 'u-prune:old-day:1' as never, ticketId: 'old-1', at: at(-73) },
+      { _id: 'u-prune:old-day' as never, n: 1, at: at(-73) },
+      { _id: 'u-prune:today:1' as never, ticketId: 'today', at: at(-1.5) },
+      { _id: 'u-prune:today' as never, n: 1, at: at(-1.5) },
+    ]);
+
     const plays = playModel(h.stream.conn);
     const play = (id: string, daysAgo: number) => ({
       _id: id as never,
@@ -49,17 +59,23 @@ describe('housekeeping (real FerretDB)', () => {
     });
     await plays.collection.insertMany([play('ancient', 400), play('old-play', 181), play('kept-play', 179), play('new-play', 0)]);
 
-    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 2, revokedSessions: 1, plays: 2 });
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 2, quota: 2, revokedSessions: 1, plays: 2 });
+    expect((await quota.find({ _id: { $regex: '^u-prune:' } }, { _id: 1 }).lean()).map((d) => d._id).sort()).toEqual(['u-prune:today', 'u-prune:today:1']);
     expect((await plays.find({ userId: 'u-prune' }, { _id: 1 }).lean()).map((d) => d._id).sort()).toEqual(['kept-play', 'new-play']);
     const left = await tickets.find({ userId: 'u-prune' }, { _id: 1 }).lean();
     expect(left.map((d) => d._id).sort()).toEqual(['live', 'recent', 'today']);
     expect((await sessions.find({}, { _id: 1 }).lean()).map((d) => d._id)).toEqual(['still-revoked']);
     // Idempotent: another replica pruning at the same time deletes nothing more.
-    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 0, revokedSessions: 0, plays: 0 });
+    expect(await h.stream.housekeeping.prune(now)).toEqual({ tickets: 0, quota: 0, revokedSessions: 0, plays: 0 });
   });
 
   it('refuses a retention that would let the daily quota forget today’s tickets, or a play history shorter than a ticket’s life', () => {
-    const models = { tickets: ticketModel(h.stream.conn), revokedSessions: revokedSessionModel(h.stream.conn), plays: playModel(h.stream.conn) };
+    const models = {
+      tickets: ticketModel(h.stream.conn),
+      quota: ticketQuotaModel(h.stream.conn),
+      revokedSessions: revokedSessionModel(h.stream.conn),
+      plays: playModel(h.stream.conn),
+    };
     expect(() => new StreamHousekeeping({ ...models, ticketRetentionMs: 24 * HOUR, playRetentionMs: 30 * 24 * HOUR })).toThrow(/exceed a day/);
     expect(() => new StreamHousekeeping({ ...models, ticketRetentionMs: 48 * HOUR, playRetentionMs: 7 * 24 * HOUR })).toThrow(/at least 8 days/);
   });

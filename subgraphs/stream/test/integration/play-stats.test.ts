@@ -6,6 +6,7 @@ import { createLogger } from '@ytm/logger';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import type { TicketClaims } from '../../src/domain/ticket.js';
 import { Lease } from '../../src/persistence/lease.js';
+import { announcePlayCountsRewritten, PlayCountFeed, PlayCountView } from '../../src/persistence/play-count-view.js';
 import { PlayFolder } from '../../src/persistence/play-folder.js';
 import { playModel } from '../../src/persistence/play.model.js';
 import { MongoPlayRepository } from '../../src/persistence/play.repository.js';
@@ -109,13 +110,14 @@ describe('play statistics (real FerretDB)', () => {
     const returned: number[] = [];
     conn.getClient().on('commandStarted', (e) => {
       const cmd = e.command as Record<string, unknown>;
-      if (e.commandName === 'find') commands.push({ name: e.commandName, collection: cmd.find, filter: cmd.filter });
+      if (['find', 'aggregate', 'count'].includes(e.commandName)) commands.push({ name: e.commandName, collection: cmd[e.commandName], filter: cmd.filter });
     });
     conn.getClient().on('commandSucceeded', (e) => {
       const batch = (e.reply as { cursor?: { firstBatch?: unknown[] } }).cursor?.firstBatch;
       if (e.commandName === 'find' && batch) returned.push(batch.length);
     });
     try {
+      // The store path (a replica whose PlayCountView is not loaded yet).
       const repo = new MongoPlayRepository(playStatsModels(conn));
       const user = `u-${randomUUID()}`;
       const tracks = Array.from({ length: 50 }, (_, i) => `page-${randomUUID()}-${i}`);
@@ -127,7 +129,7 @@ describe('play statistics (real FerretDB)', () => {
         returned.length = 0;
         await repo.countCompleted(tracks);
         await repo.recentlyPlayed(user, 50);
-        return { commands: [...commands], returned: [...returned] };
+        return { commands: [...commands].sort((a, b) => JSON.stringify(a.filter).localeCompare(JSON.stringify(b.filter))), returned: [...returned] };
       };
       const small = await read();
       // 3,000 more plays of those tracks in the history (as a year of use leaves it).
@@ -146,12 +148,166 @@ describe('play statistics (real FerretDB)', () => {
       }
       const large = await read();
       expect(large).toEqual(small);
-      expect(large.commands).toEqual([
-        { name: 'find', collection: 'play_counts', filter: { _id: { $in: tracks } } },
-        { name: 'find', collection: 'recent_plays', filter: { _id: user } },
-      ]);
+      // Every read is exactly `{ _id: <string> }`: the only filter FerretDB 1.24 answers with an
+      // index seek (infra's id index; infra.test.ts checks the plan). `$in` would read every counter.
+      expect(large.commands).toEqual(
+        [
+          ...tracks.map((t) => ({ name: 'find', collection: 'play_counts', filter: { _id: t } })),
+          { name: 'find', collection: 'recent_plays', filter: { _id: user } },
+        ].sort((a, b) => JSON.stringify(a.filter).localeCompare(JSON.stringify(b.filter))),
+      );
       // Documents read: one counter per track of the page, one recent list.
-      expect(large.returned).toEqual([50, 1]);
+      expect(large.returned).toEqual(Array.from({ length: 51 }, () => 1));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('every replica’s PlayCountView follows the folded counters: no store read per request, a replayed step counted once, a replica behind the feed reloads', async () => {
+    const { mongodbUrl } = infraEnv();
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, monitorCommands: true, retryWrites: false }).asPromise();
+    const filters: unknown[] = [];
+    conn.getClient().on('commandStarted', (e) => {
+      if (e.commandName === 'find') filters.push((e.command as Record<string, unknown>).filter);
+    });
+    const changes = conn.collection('play_count_changes');
+    // Another replica: its own connection and view (stepped by hand here; `start()` polls every 250 ms).
+    const other = new PlayCountView({ models: playStatsModels(conn), changes, logger });
+    const count = (track: string) => other.get([track])?.get(track);
+    try {
+      const writer = repository(h);
+      const track = `t-${randomUUID()}`;
+      const c = claims(track);
+      await writer.markCompleted(c, new Date());
+      await writer.markCompleted(claims(track), new Date());
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the pending log to drain');
+      await other.refresh();
+      expect(count(track)).toBe(2);
+      // This replica's own view (the composition's, polling) gets there too.
+      await waitFor(() => h.stream.playCounts.get([track])?.get(track) === 2, 10_000, 50, 'the polling view to see both plays');
+
+      // A step replayed after it was folded: recorded again, folded, counted once (in the store and in every view).
+      expect(await writer.markCompleted(c, new Date())).toBe(true);
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the replayed step to be folded');
+      await other.refresh();
+      expect(count(track)).toBe(2);
+
+      // Reading a page from the view asks the store nothing; a poll is reads by `_id` only.
+      filters.length = 0;
+      expect(other.get([track, 'never-played'])).toEqual(new Map([[track, 2]]));
+      expect(filters).toEqual([]);
+      await writer.markCompleted(claims(track), new Date());
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the third play to be folded');
+      await other.refresh();
+      expect(count(track)).toBe(3);
+      expect(filters.length).toBeGreaterThanOrEqual(2);
+      for (const f of filters) expect(Object.keys(f as object)).toEqual(['_id']);
+      for (const f of filters) expect(typeof (f as { _id: unknown })._id).toBe('string');
+
+      // A replica that fell behind the feed's retention (its changes deleted) reads every counter again.
+      await writer.markCompleted(claims(track), new Date());
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the fourth play to be folded');
+      await changes.deleteMany({ _id: { $ne: 'head' } } as never);
+      await other.refresh();
+      expect(count(track)).toBe(4);
+
+      // Counters rewritten behind the folder (a restore, a bulk import) and announced: views read them again.
+      await playStatsModels(conn).counts.collection.updateOne({ _id: track as never }, { $set: { count: 40 } });
+      await other.refresh();
+      expect(count(track)).toBe(4); // not announced: the view cannot know
+      await announcePlayCountsRewritten(changes);
+      await other.refresh();
+      expect(count(track)).toBe(40);
+      await waitFor(() => h.stream.playCounts.get([track])?.get(track) === 40, 10_000, 50, 'the polling view to reload');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a fold that crashed between writing a counter and announcing it is announced when its steps are folded again: views need no periodic reload', async () => {
+    const { mongodbUrl } = infraEnv();
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, monitorCommands: true, retryWrites: false }).asPromise();
+    const counterReads: unknown[] = [];
+    conn.getClient().on('commandStarted', (e) => {
+      const cmd = e.command as Record<string, unknown>;
+      if (e.commandName === 'find' && cmd.find === 'play_counts') counterReads.push(cmd.filter);
+    });
+    const stats = playStatsModels(conn);
+    const view = new PlayCountView({ models: stats, changes: conn.collection('play_count_changes'), logger });
+    await h.stream.folder.stop();
+    try {
+      await view.refresh();
+      const track = `t-${randomUUID()}`;
+      const c = claims(track);
+      // What a folder leaves when it dies after the counter's write, before its announcement:
+      // the step in the history and in the counter's guard, still pending.
+      const step = { _id: `completed:${c.ticketId}`, kind: 'completed', ticketId: c.ticketId, userId: c.userId, trackId: track, at: new Date() };
+      await stats.pending.collection.insertOne(step as never);
+      await playModel(conn).collection.insertOne(step as never);
+      await stats.counts.collection.insertOne({ _id: track as never, count: 1, applied: [step._id] });
+      await view.refresh();
+      expect(view.get([track])?.get(track)).toBeUndefined();
+
+      counterReads.length = 0;
+      const next = new PlayFolder({
+        models: stats,
+        history: playModel(conn),
+        lease: new Lease(stats.leases, 'play-folder', `next-${randomUUID()}`, 30_000),
+        logger,
+        feed: new PlayCountFeed(conn.collection('play_count_changes')),
+      });
+      await next.foldOnce();
+      await next.stop();
+      expect(await pendingCount(h)).toBe(0);
+      await view.refresh();
+      expect(view.get([track])?.get(track)).toBe(1);
+      // Counted once, and the view read no counter but by `_id` (the folder's): no reload.
+      expect((await stats.counts.collection.findOne({ _id: track as never }))?.count).toBe(1);
+      for (const f of counterReads) expect(Object.keys(f as object)).toEqual(['_id']);
+    } finally {
+      h.stream.folder.start();
+      await conn.close();
+    }
+  });
+
+  it('recent plays come from each replica’s memory after the first read, and a folded play reaches every replica through the feed', async () => {
+    const { mongodbUrl } = infraEnv();
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, monitorCommands: true, retryWrites: false }).asPromise();
+    let listReads = 0;
+    conn.getClient().on('commandStarted', (e) => {
+      if (e.commandName === 'find' && (e.command as Record<string, unknown>).find === 'recent_plays') listReads += 1;
+    });
+    // Another replica: its own connection, view and repository (the view stepped by hand).
+    const view = new PlayCountView({ models: playStatsModels(conn), changes: conn.collection('play_count_changes'), logger });
+    const other = new MongoPlayRepository(playStatsModels(conn), undefined, view);
+    try {
+      await view.refresh();
+      const writer = repository(h);
+      const user = `u-${randomUUID()}`;
+      const first = claims(`t-${randomUUID()}`, user);
+      await writer.markStarted(first, new Date(Date.now() - 2_000));
+      await writer.markCompleted(first, new Date(Date.now() - 1_000));
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the first play to be folded');
+      await view.refresh();
+
+      const once = await other.recentlyPlayed(user, 10);
+      expect(once.map((p) => [p.ticketId, p.completed])).toEqual([[first.ticketId, true]]);
+      expect(listReads).toBe(1);
+      expect(await other.recentlyPlayed(user, 10)).toEqual(once);
+      expect(listReads).toBe(1); // from memory
+
+      const second = claims(`t-${randomUUID()}`, user);
+      await writer.markStarted(second, new Date());
+      await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the second play to be folded');
+      await view.refresh();
+      const after = await other.recentlyPlayed(user, 10);
+      expect(after.map((p) => [p.ticketId, p.completed])).toEqual([
+        [second.ticketId, false],
+        [first.ticketId, true],
+      ]);
+      expect(listReads).toBe(2); // the feed named the user: read again, once
+      expect(await other.recentlyPlayed(user, 1)).toEqual(after.slice(0, 1));
+      expect(listReads).toBe(2);
     } finally {
       await conn.close();
     }

@@ -127,11 +127,21 @@ describe('plays', () => {
     await waitFor(async () => (await recentlyPlayed(user))[0]?.completed === true, 3_000);
   });
 
-  it('Track.playCount sums all users and is one database query per request', async () => {
+  it('Track.playCount sums all users, one lookup per request, answered from the replica’s memory (no store read)', async () => {
+    await waitFor(() => h.stream.playCounts.get(['hundred']) !== undefined, 10_000, 50, 'the play count view to load');
     const spy = jest.spyOn(h.stream.playback, 'playCounts');
-    const counts = await playCounts(['hundred', 'twenty', 'never-played']);
-    expect(counts).toEqual({ hundred: 1, twenty: 1, 'never-played': 0 });
+    const storeReads: string[] = [];
+    h.stream.conn.set('debug', (collection: string, method: string) => {
+      if (collection === 'play_counts') storeReads.push(method);
+    });
+    try {
+      const counts = await playCounts(['hundred', 'twenty', 'never-played']);
+      expect(counts).toEqual({ hundred: 1, twenty: 1, 'never-played': 0 });
+    } finally {
+      h.stream.conn.set('debug', false);
+    }
     expect(spy).toHaveBeenCalledTimes(1);
+    expect(storeReads).toEqual([]);
     spy.mockRestore();
   });
 

@@ -8,11 +8,11 @@ import type { Ticket } from '../../src/domain/ticket.js';
 class MemoryTickets implements TicketRepository {
   readonly rows: Ticket[] = [];
   async create(t: NewTicket, dayStart: Date, limit: number | null) {
-    if (limit !== null && (await this.countIssuedSince(t.userId, dayStart)) >= limit) return false;
+    if (limit !== null && (await this.countIssuedOn(t.userId, dayStart)) >= limit) return false;
     this.rows.push({ ...t, revokedAt: null });
     return true;
   }
-  async countIssuedSince(userId: string, since: Date) {
+  async countIssuedOn(userId: string, since: Date) {
     return this.rows.filter((t) => t.userId === userId && t.issuedAt >= since).length;
   }
   async listActive(userId: string, now: Date) {

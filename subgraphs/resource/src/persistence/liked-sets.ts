@@ -1,0 +1,102 @@
+import type { Collection } from 'mongoose';
+import { DELETED_FIELD } from '@ytm/events';
+import type { Logger } from '@ytm/logger';
+import { groupBy, ReadModel } from './read-model.js';
+import type { ReadModelIntents } from './read-model-intents.js';
+
+/** One of the user's likes as the set holds it. */
+export interface HeldLike {
+  likedAt: Date;
+  /** The track left the library (hidden from likedTracks until it comes back). */
+  trackRemoved: boolean;
+}
+
+/** A like in the stored set (FerretDB 1.x stores no nested arrays): track ID, when, whether the track left the library. */
+interface Entry {
+  t: string;
+  at: Date;
+  removed: boolean;
+}
+
+interface LikeFacts {
+  userId: string;
+  trackId: string;
+  likedAt: Date;
+  trackRemoved?: boolean;
+  _deleted?: boolean;
+}
+
+export const LIKED_MODEL = 'liked';
+const ACTIVE = { [DELETED_FIELD]: { $ne: true } };
+const FACTS = { projection: { userId: 1, trackId: 1, likedAt: 1, trackRemoved: 1 } };
+const toEntry = (l: LikeFacts): Entry => ({ t: l.trackId, at: new Date(l.likedAt), removed: l.trackRemoved === true });
+
+/**
+ * Each user's liked tracks as a read model (`read_models`, `liked:<userId>#<version>`, see
+ * ReadModel): a request reads it by `_id`, never the `likes` collection (FerretDB answers any
+ * filter other than `_id` equality by reading every like of every user). `likes` stays the truth
+ * (and carries the events); after each write of a like document the user's set takes what that
+ * document says, under an intent that the sweep finishes if the writer dies (ReadModelIntents).
+ */
+export class LikedSets {
+  private readonly model: ReadModel<Entry[]>;
+  private readonly maps = new WeakMap<Entry[], ReadonlyMap<string, HeldLike>>();
+
+  constructor(
+    private readonly likes: Collection,
+    readModels: Collection,
+    private readonly intents: ReadModelIntents,
+    logger?: Logger,
+  ) {
+    this.model = new ReadModel<Entry[]>(
+      readModels,
+      LIKED_MODEL,
+      {
+        all: () => groupBy(likes.find<LikeFacts>(ACTIVE as never, FACTS), (l) => l.userId, toEntry),
+        one: async (userId) => (await likes.find<LikeFacts>({ userId, ...ACTIVE } as never, FACTS).toArray()).map(toEntry),
+        empty: () => [],
+      },
+      { logger },
+    );
+    intents.register(LIKED_MODEL, (userId, trackId) => this.reconcile(userId, trackId));
+  }
+
+  /** The user's likes (track → when, and whether it left the library); one read by `_id` while unchanged. */
+  async likedSet(userId: string): Promise<ReadonlyMap<string, HeldLike>> {
+    const entries = await this.model.read(userId);
+    let map = this.maps.get(entries);
+    if (!map) {
+      map = new Map(entries.map((e) => [e.t, { likedAt: new Date(e.at), trackRemoved: e.removed }] as const));
+      this.maps.set(entries, map);
+    }
+    return map;
+  }
+
+  /**
+   * `write` changes the like document of (user, track); then the user's set takes what it says.
+   * Also when `write` found nothing to do: a concurrent writer may not have updated the set yet,
+   * and the caller reads the set right after (`likeTrack { liked }`).
+   */
+  changing<T>(userId: string, trackId: string, write: () => Promise<T>): Promise<T> {
+    return this.intents.around(LIKED_MODEL, userId, trackId, async () => {
+      const result = await write();
+      await this.reconcile(userId, trackId);
+      return result;
+    });
+  }
+
+  /** The user's set takes what the like document of (user, track) says now (read after the set's newest version). */
+  async reconcile(userId: string, trackId: string): Promise<void> {
+    await this.model.update(userId, async (base) => {
+      const doc = await this.likes.findOne<LikeFacts>({ _id: `${userId}:${trackId}` as never }, { projection: { ...FACTS.projection, [DELETED_FIELD]: 1 } });
+      const next = base.filter((e) => e.t !== trackId);
+      if (doc && doc[DELETED_FIELD] !== true) next.push(toEntry(doc));
+      return next;
+    });
+  }
+
+  /** Sets of users with likes from before the sets existed: once per start, from one scan of `likes`. */
+  backfill(): Promise<void> {
+    return this.model.backfill();
+  }
+}

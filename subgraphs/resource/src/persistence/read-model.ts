@@ -1,0 +1,212 @@
+import type { Collection } from 'mongoose';
+import { isDuplicateKeyError, upsert } from '@ytm/mongo';
+import type { Logger } from '@ytm/logger';
+
+/** The collection of every read model's versions and heads. */
+export const READ_MODELS = 'read_models';
+/** The collection of changes whose read-model update is in flight (ReadModelIntents). */
+export const READ_MODEL_INTENTS = 'read_model_intents';
+
+/**
+ * One committed version of a key's value, `_id` = `<model>:<key>#<version>`. Never deleted, so an
+ * `_id` is never taken twice: the values of versions two behind the newest are dropped (`$unset`),
+ * leaving a small document.
+ */
+interface VersionDoc<V> {
+  _id: string;
+  version: number;
+  value?: V;
+  committedAt: Date;
+}
+
+/** `_id` = `<model>:<key>`: the newest version known, a hint (written after each commit, may lag). */
+interface HeadDoc {
+  _id: string;
+  version: number;
+}
+
+/** Where a model's values come from before it holds them: scans, only for a backfill or a first build. */
+/** Documents grouped by key, each as `entry` makes it (the `all` of a ReadModelSource: one pass over the source). */
+export async function groupBy<D, E>(docs: AsyncIterable<D>, key: (d: D) => string, entry: (d: D) => E): Promise<Map<string, E[]>> {
+  const groups = new Map<string, E[]>();
+  for await (const d of docs) {
+    const group = groups.get(key(d));
+    if (group) group.push(entry(d));
+    else groups.set(key(d), [entry(d)]);
+  }
+  return groups;
+}
+
+export interface ReadModelSource<V> {
+  /** Every key's value, from one scan of the source collection. */
+  all(): Promise<Map<string, V>>;
+  /** One key's value, from a scan of the source collection (before the backfill ran). */
+  one(key: string): Promise<V>;
+  /** The value of a key with nothing in the source. */
+  empty(): V;
+}
+
+export interface ReadModelOptions {
+  /** Keys whose newest value each replica holds in memory (least recently used leave first). */
+  maxKeys?: number;
+  logger?: Logger;
+}
+
+type Held<V> = { version: number; value: V };
+
+/**
+ * A per-key value derived from a collection FerretDB can only scan for it (a user's likes, an
+ * owner's playlists), kept as a chain of versions readable by `_id` only.
+ *
+ * A commit inserts version n + 1 on top of the newest version n it found: of concurrent writers
+ * exactly one insert succeeds (a unique `_id` is FerretDB's one atomic write); the others read
+ * again and retry. So no change is lost without a compare-and-set, and a change computed from the
+ * source (`update` reads the source document by `_id` after finding the base) can never be
+ * overwritten by a writer that read the source earlier: that writer's insert of the same version
+ * fails. A reader holds the newest value in memory and checks it with one read by `_id` (is there a
+ * version n + 1?) per request.
+ */
+export class ReadModel<V> {
+  private readonly held = new Map<string, Held<V>>();
+  private readonly maxKeys: number;
+  private state: 'none' | 'running' | 'done' = 'none';
+  private scanned: Promise<Map<string, V>> | undefined;
+
+  constructor(
+    private readonly docs: Collection,
+    private readonly model: string,
+    private readonly source: ReadModelSource<V>,
+    private readonly options: ReadModelOptions = {},
+  ) {
+    this.maxKeys = options.maxKeys ?? 2_000;
+  }
+
+  /** The key's newest value; one read by `_id` while it is unchanged. */
+  async read(key: string): Promise<V> {
+    const latest = await this.latest(key);
+    if (latest) return latest.value;
+    if (this.state === 'done') return this.source.empty();
+    // Before the backfill: build it once, for every replica.
+    await this.seed(key, await this.initial(key));
+    return (await this.latest(key))?.value ?? this.source.empty();
+  }
+
+  /** Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed value. */
+  async update(key: string, apply: (base: V) => Promise<V> | V): Promise<V> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const base = await this.latest(key);
+      const value = await apply(base ? base.value : await this.initial(key));
+      const version = (base?.version ?? 0) + 1;
+      try {
+        await this.docs.insertOne({ _id: this.versionId(key, version), version, value, committedAt: new Date() } satisfies VersionDoc<V> as never);
+      } catch (err) {
+        if (isDuplicateKeyError(err)) continue;
+        throw err;
+      }
+      this.hold(key, { version, value });
+      await upsert(() => this.docs.updateOne({ _id: this.headId(key) as never }, { $max: { version } }, { upsert: true }));
+      if (version > 2) await this.docs.updateOne({ _id: this.versionId(key, version - 2) as never }, { $unset: { value: '' } });
+      return value;
+    }
+    throw new Error(`read model ${this.model}: too many concurrent commits for one key`);
+  }
+
+  /**
+   * Once per process start: every key of the source without a chain gets its first version, from
+   * one scan of the source; from then on a key without a chain has nothing in the source. Progress
+   * is logged. Until it is done, a key's first read builds its chain from the same scan.
+   */
+  async backfill(concurrency = 8): Promise<void> {
+    if (this.state !== 'none') return;
+    const started = Date.now();
+    const logger = this.options.logger;
+    this.state = 'running';
+    this.scanned = this.source.all();
+    try {
+      const all = [...(await this.scanned).entries()];
+      logger?.info({ model: this.model, keys: all.length, ms: Date.now() - started }, 'read model backfill: source scanned');
+      let next = 0;
+      let created = 0;
+      let lastLog = Date.now();
+      const work = async () => {
+        while (next < all.length) {
+          const [key, value] = all[next++]!;
+          if (await this.seed(key, value)) created++;
+          if (Date.now() - lastLog >= 5_000) {
+            lastLog = Date.now();
+            logger?.info({ model: this.model, done: next, of: all.length, created }, 'read model backfill: progress');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, work));
+      this.state = 'done';
+      logger?.info({ model: this.model, keys: all.length, created, ms: Date.now() - started }, 'read model backfill: done');
+    } catch (err) {
+      this.state = 'none';
+      logger?.warn({ model: this.model, err: (err as Error).message }, 'read model backfill failed (first reads build their keys)');
+    } finally {
+      this.scanned = undefined;
+    }
+  }
+
+  /** The newest committed version, from the held one or the head hint onwards. */
+  private async latest(key: string): Promise<Held<V> | null> {
+    const held = this.held.get(key);
+    let version = held?.version ?? (await this.headVersion(key));
+    let current: Held<V> | null = held ?? null;
+    for (let probes = 0; probes < 10_000; probes++) {
+      const next = await this.docs.findOne<VersionDoc<V>>({ _id: this.versionId(key, version + 1) as never });
+      if (next) {
+        version += 1;
+        current = next.value === undefined ? null : { version, value: next.value };
+        continue;
+      }
+      if (current) break;
+      if (version === 0) return null;
+      const doc = await this.docs.findOne<VersionDoc<V>>({ _id: this.versionId(key, version) as never });
+      if (!doc) throw new Error(`read model ${this.model}: version ${version} of a key is missing`);
+      // Its value was dropped: newer versions came after the probe; look again.
+      if (doc.value !== undefined) current = { version, value: doc.value };
+    }
+    if (!current) throw new Error(`read model ${this.model}: no end to a key's versions`);
+    if (current !== held) this.hold(key, current);
+    return current;
+  }
+
+  /** Inserts version 1 unless the key has one; whether it did. */
+  private async seed(key: string, value: V): Promise<boolean> {
+    try {
+      await this.docs.insertOne({ _id: this.versionId(key, 1), version: 1, value, committedAt: new Date() } satisfies VersionDoc<V> as never);
+      return true;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The value of a key without a chain yet. */
+  private async initial(key: string): Promise<V> {
+    if (this.state === 'done') return this.source.empty();
+    const scanned = this.scanned ? await this.scanned.catch(() => undefined) : undefined;
+    if (scanned) return scanned.get(key) ?? this.source.empty();
+    return this.source.one(key);
+  }
+
+  private async headVersion(key: string): Promise<number> {
+    return (await this.docs.findOne<HeadDoc>({ _id: this.headId(key) as never }))?.version ?? 0;
+  }
+
+  private hold(key: string, value: Held<V>): void {
+    this.held.delete(key);
+    if (this.held.size >= this.maxKeys) this.held.delete(this.held.keys().next().value as string);
+    this.held.set(key, value);
+  }
+
+  private headId(key: string): string {
+    return `${this.model}:${key}`;
+  }
+
+  private versionId(key: string, version: number): string {
+    return `${this.model}:${key}#${version}`;
+  }
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import mongoose, { type Connection } from 'mongoose';
+import { infraEnv, uniqueName } from '@ytm/testing';
+import type { Playlist } from '../../src/domain/playlist.js';
+import { MongoLikeRepository } from '../../src/persistence/like.repository.js';
+import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from '../../src/persistence/playlist.model.js';
+import { MongoPlaylistRepository } from '../../src/persistence/playlist.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
+import { ReadModelIntents } from '../../src/persistence/read-model-intents.js';
+
+// Two "replicas": repositories on their own connections to one database. Reads of `likes` and
+// `playlists` other than by `_id` are recorded per connection.
+let dbName: string;
+const conns: Connection[] = [];
+const scans: Array<{ collection: string; filter: unknown }> = [];
+
+async function connect(): Promise<Connection> {
+  const conn = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false, monitorCommands: true }).asPromise();
+  conn.getClient().on('commandStarted', (e) => {
+    const collection = String(e.command.find ?? '');
+    const filter = e.command.filter as Record<string, unknown> | undefined;
+    const byId = filter !== undefined && Object.keys(filter).length === 1 && typeof filter._id === 'string';
+    if ((collection === 'likes' || collection === PLAYLIST_HEADS) && !byId && !JSON.stringify(filter ?? {}).includes('_outbox'))
+      scans.push({ collection, filter });
+  });
+  conns.push(conn);
+  return conn;
+}
+
+function replica(conn: Connection) {
+  const intents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
+  const likes = new MongoLikeRepository(conn.collection('likes'), conn.collection(READ_MODELS), intents);
+  const playlists = new MongoPlaylistRepository(
+    conn.collection(PLAYLIST_HEADS),
+    conn.collection(PLAYLIST_VERSIONS),
+    conn.collection(PLAYLIST_STATES),
+    conn.collection(READ_MODELS),
+    intents,
+  );
+  return { likes, playlists, intents, conn };
+}
+
+let a: ReturnType<typeof replica>;
+let b: ReturnType<typeof replica>;
+
+beforeAll(async () => {
+  dbName = uniqueName('resource_read_models');
+  a = replica(await connect());
+  b = replica(await connect());
+  await a.likes.init();
+  await a.playlists.init();
+  // A fresh database: nothing to backfill; from here on a key without a read model has nothing.
+  await Promise.all([a.likes.backfill(), b.likes.backfill(), a.playlists.backfill(), b.playlists.backfill()]);
+  scans.length = 0;
+});
+afterAll(async () => {
+  await conns[0]?.db?.dropDatabase();
+  await Promise.all(conns.map((c) => c.close()));
+});
+
+const tracks = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${String(i).padStart(4, '0')}`);
+
+/** The user's likes as the `likes` collection says (a scan: the test's own, not recorded). */
+async function truth(userId: string): Promise<string[]> {
+  const recorded = scans.length;
+  const docs = await conns[0]!
+    .collection('likes')
+    .find({ userId, _deleted: { $ne: true } })
+    .toArray();
+  scans.length = recorded;
+  return docs.map((d) => String(d.trackId)).sort();
+}
+const likedOn = async (r: ReturnType<typeof replica>, userId: string, ids: string[]) => [...(await r.likes.likedAmong(userId, ids)).keys()].sort();
+
+it('converges to the truth when two replicas like and unlike the same user’s tracks at once', async () => {
+  const user = randomUUID();
+  const ids = tracks(24, 'conv');
+  const now = new Date();
+  // Both replicas at once: a likes the first 16, b the last 16 (8 in common); then both unlike a
+  // mix, racing each other's likes of the same tracks.
+  await Promise.all([
+    ...ids.slice(0, 16).map((t) => a.likes.like(user, t, now)),
+    ...ids.slice(8).map((t) => b.likes.like(user, t, now)),
+    ...ids.filter((_, i) => i % 3 === 0).map((t) => b.likes.unlike(user, t)),
+    ...ids.filter((_, i) => i % 5 === 0).map((t) => a.likes.unlike(user, t)),
+  ]);
+  const expected = await truth(user);
+  expect(expected.length).toBeGreaterThan(0);
+  expect(await likedOn(a, user, ids)).toEqual(expected);
+  expect(await likedOn(b, user, ids)).toEqual(expected);
+  // A third replica that held nothing agrees, and so does the listing.
+  const c = replica(await connect());
+  expect(await likedOn(c, user, ids)).toEqual(expected);
+  expect((await c.likes.listLiked(user, { first: 100 })).totalCount).toBe(expected.length);
+  // And then unliking everything from both sides leaves nothing.
+  await Promise.all(ids.map((t, i) => (i % 2 === 0 ? a : b).likes.unlike(user, t)));
+  expect(await truth(user)).toEqual([]);
+  expect(await likedOn(a, user, ids)).toEqual([]);
+  expect(await likedOn(b, user, ids)).toEqual([]);
+  expect(scans).toEqual([]);
+});
+
+it('a replica holding a user’s set sees the other’s like, unlike and removal mark, without scanning', async () => {
+  const user = randomUUID();
+  const [t1, t2] = tracks(2, `held${randomUUID().slice(0, 4)}`) as [string, string];
+  const at = new Date('2026-01-02T03:04:05.678Z');
+  await a.likes.like(user, t1, at);
+  expect(await likedOn(b, user, [t1, t2])).toEqual([t1]);
+  await a.likes.like(user, t2, at);
+  expect(await likedOn(b, user, [t1, t2])).toEqual([t1, t2]);
+  expect((await b.likes.likedAmong(user, [t2])).get(t2)).toEqual(at);
+  await a.likes.unlike(user, t1);
+  expect(await likedOn(b, user, [t1, t2])).toEqual([t2]);
+  // The library removed t2 (event consumed by replica a): b's listing hides it, and shows it again.
+  await a.likes.setTrackRemoved(t2, true);
+  expect(await b.likes.listLiked(user, { first: 10 })).toMatchObject({ totalCount: 0, likes: [] });
+  await a.likes.setTrackRemoved(t2, false);
+  expect(await b.likes.listLiked(user, { first: 10 })).toMatchObject({ totalCount: 1, likes: [{ trackId: t2, likedAt: at }] });
+  expect(scans.filter((s) => JSON.stringify(s.filter).includes(user))).toEqual([]);
+});
+
+it('finishes a read-model update a dead writer left, from its intent', async () => {
+  const user = randomUUID();
+  const [t] = tracks(1, `dead${randomUUID().slice(0, 4)}`) as [string];
+  expect(await likedOn(a, user, [t])).toEqual([]);
+  // A writer that recorded its intent and wrote the like, then died before updating the set.
+  const intents = conns[0]!.collection(READ_MODEL_INTENTS);
+  await intents.insertOne({ _id: randomUUID() as never, model: 'liked', key: user, item: t, at: new Date() });
+  await conns[0]!.collection('likes').insertOne({ _id: `${user}:${t}` as never, userId: user, trackId: t, likedAt: new Date(), trackRemoved: false });
+  expect(await likedOn(a, user, [t])).toEqual([]);
+  expect(await b.intents.sweep(60_000)).toBe(0); // too young to be a dead writer's
+  expect(await b.intents.sweep(0)).toBeGreaterThanOrEqual(1);
+  expect(await likedOn(a, user, [t])).toEqual([t]);
+  expect(await intents.countDocuments({ key: user })).toBe(0);
+});
+
+function playlist(ownerId: string, name: string, createdAt: Date): Playlist {
+  return { id: randomUUID(), ownerId, name, description: null, visibility: 'PRIVATE', version: 1, items: [], createdAt, updatedAt: createdAt };
+}
+const names = async (r: ReturnType<typeof replica>, ownerId: string) =>
+  (await r.playlists.listByOwner(ownerId, { publicOnly: false, first: 100 })).playlists.map((p) => p.name);
+
+it('keeps an owner’s listing right when two replicas create, rename and delete at once', async () => {
+  const owner = randomUUID();
+  const base = Date.now();
+  const made = Array.from({ length: 10 }, (_, i) => playlist(owner, `p${i}`, new Date(base + i)));
+  expect(await names(b, owner)).toEqual([]);
+  await Promise.all(made.map((p, i) => (i % 2 ? a : b).playlists.create(p)));
+  await Promise.all([
+    ...made.slice(0, 3).map((p, i) => (i % 2 ? b : a).playlists.commit({ ...p, version: 2, name: `${p.name}-renamed` }, 'updated')),
+    ...made.slice(3, 6).map((p, i) => (i % 2 ? a : b).playlists.commit({ ...p, version: 2 }, 'deleted')),
+  ]);
+  const expected = ['p9', 'p8', 'p7', 'p6', 'p2-renamed', 'p1-renamed', 'p0-renamed'];
+  expect(await names(a, owner)).toEqual(expected);
+  expect(await names(b, owner)).toEqual(expected);
+  expect(await names(replica(await connect()), owner)).toEqual(expected);
+  expect(scans.filter((s) => s.collection === PLAYLIST_HEADS)).toEqual([]);
+});
+
+it('backfills a database written before the read models existed, once, then answers without scans', async () => {
+  const db = conns[0]!;
+  const [heavy, light, none] = [randomUUID(), randomUUID(), randomUUID()];
+  const old = new Date('2025-05-05T05:05:05Z');
+  const likeDoc = (userId: string, trackId: string, extra = {}) => ({
+    _id: `${userId}:${trackId}`,
+    userId,
+    trackId,
+    likedAt: old,
+    trackRemoved: false,
+    ...extra,
+  });
+  await db
+    .collection('likes')
+    .insertMany([
+      ...tracks(50, 'old').map((t) => likeDoc(heavy, t)),
+      likeDoc(light, 'oldlight1'),
+      likeDoc(light, 'oldlight2', { trackRemoved: true }),
+      likeDoc(light, 'oldlight3', { _deleted: true }),
+    ] as never[]);
+  const p = playlist(heavy, 'from before', old);
+  await db.collection(PLAYLIST_HEADS).insertOne({
+    _id: p.id,
+    ownerId: heavy,
+    name: p.name,
+    description: null,
+    visibility: 'PRIVATE',
+    version: 1,
+    trackCount: 0,
+    createdAt: old,
+    updatedAt: old,
+    deleted: false,
+    stateId: null,
+  } as never);
+
+  // A replica started on that database: one scan of each source collection, then none.
+  const fresh = replica(await connect());
+  scans.length = 0;
+  await Promise.all([fresh.likes.backfill(), fresh.playlists.backfill()]);
+  expect(scans.map((s) => s.collection).sort()).toEqual(['likes', PLAYLIST_HEADS].sort());
+  scans.length = 0;
+  expect((await fresh.likes.listLiked(heavy, { first: 100 })).totalCount).toBe(50);
+  expect(await likedOn(fresh, light, ['oldlight1', 'oldlight2', 'oldlight3'])).toEqual(['oldlight1', 'oldlight2']);
+  expect(await fresh.likes.listLiked(light, { first: 10 })).toMatchObject({ totalCount: 1, likes: [{ trackId: 'oldlight1', likedAt: old }] });
+  expect(await likedOn(fresh, none, ['old0000'])).toEqual([]);
+  expect(await names(fresh, heavy)).toEqual(['from before']);
+  // The other replicas read what the backfill wrote (no scan of their own either).
+  expect((await b.likes.listLiked(heavy, { first: 100 })).totalCount).toBe(50);
+  expect(scans).toEqual([]);
+  // A second backfill (another start) finds everything built and changes nothing.
+  const before = await db.collection(READ_MODELS).countDocuments();
+  await replica(await connect()).likes.backfill();
+  expect(await db.collection(READ_MODELS).countDocuments()).toBe(before);
+});
+
+it('a replica that never backfilled builds a user’s set from the likes once, for every replica', async () => {
+  const db = conns[0]!;
+  const user = randomUUID();
+  await db.collection('likes').insertOne({ _id: `${user}:lazy1`, userId: user, trackId: 'lazy1', likedAt: new Date(), trackRemoved: false } as never);
+  const lazy = replica(await connect());
+  scans.length = 0;
+  expect(await likedOn(lazy, user, ['lazy1'])).toEqual(['lazy1']);
+  expect(scans).toHaveLength(1);
+  expect(await likedOn(replica(await connect()), user, ['lazy1'])).toEqual(['lazy1']);
+  expect(scans).toHaveLength(1);
+});
