@@ -90,6 +90,8 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
     await form.getByLabel('Name').fill('Night Trip');
     await form.getByLabel('Description').fill('For the long road home');
     await form.getByRole('button', { name: 'Save' }).click();
+    // The form closes once the server has the change (the new name may arrive first, by playlistChanged).
+    await expect(form).toBeHidden();
     await expect(page.getByRole('heading', { name: 'Night Trip', level: 1 })).toBeVisible();
     await expect(page.getByText('For the long road home')).toBeVisible();
   });

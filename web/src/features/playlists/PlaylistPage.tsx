@@ -38,7 +38,7 @@ export function PlaylistPage({ id }: { id: string }) {
   const playlist = data?.playlist ? readFragment(PlaylistDetail, data.playlist) : null;
   // The first 100 entries come with the playlist; the rest as the listener scrolls to them.
   const rest = usePlaylistRest(id, playlist);
-  const entries: Entry[] = useMemo(() => {
+  const merged: Entry[] = useMemo(() => {
     const head = playlist?.items.edges ?? [];
     const seen = new Set(head.map((e) => e.node.id));
     return [...head, ...rest.edges.filter((e) => !seen.has(e.node.id))].map((e) => ({
@@ -46,11 +46,24 @@ export function PlaylistPage({ id }: { id: string }) {
       track: e.node.track ? toQueueTrack(e.node.track) : null,
     }));
   }, [playlist, rest.edges]);
+  // A new version's first page with the rest of an older one can miss an entry (one moved into the
+  // first page pushes another out of it) or show one twice: until the rest is reloaded, the last
+  // whole list stays, with its version, so an edit meanwhile is sent against what is on screen.
+  const whole = useRef<{ id: string; version: number; entries: Entry[] } | null>(null);
+  if (playlist && !rest.stale) whole.current = { id, version: playlist.version, entries: merged };
+  const held = rest.stale && whole.current?.id === id ? whole.current : null;
+  const entries = held ? held.entries : merged;
   const sentinel = useInfinite(rest.hasMore && !rest.loading ? rest.loadMore : undefined);
   // The entries as shown now, for an undo that runs later.
   const shownIds = useRef<string[]>([]);
   shownIds.current = entries.map((e) => e.id);
-  const [pendingOrder, setPendingOrder] = useState<string[] | null>(null);
+  // The order a move shows at once. It stays after the server's answer until the whole list shows
+  // that version (a longer playlist's rest is reloaded after the answer), so the entry does not jump
+  // back for a moment.
+  const [pending, setPending] = useState<{ order: string[]; answered: boolean } | null>(null);
+  useEffect(() => {
+    if (pending?.answered && !rest.stale) setPending(null);
+  }, [pending, rest.stale]);
   if (!playlist) {
     if (fetching && !gone) return <div className="skeleton" style={{ height: 232, marginTop: 16 }} aria-busy="true" />;
     return (
@@ -61,9 +74,10 @@ export function PlaylistPage({ id }: { id: string }) {
     );
   }
   const canEdit = playlist.owner.id === user.id || user.role === 'ADMIN';
-  const snapshot = { version: playlist.version, itemIds: entries.map((e) => e.id) };
+  const snapshot = { version: held ? held.version : playlist.version, itemIds: entries.map((e) => e.id) };
   const edit = (e: PlaylistEdit) => applyEdit(client, id, e, snapshot);
-  const shown = pendingOrder ? (pendingOrder.map((i) => entries.find((e) => e.id === i)).filter(Boolean) as Entry[]) : entries;
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const shown = pending ? pending.order.flatMap((i) => byId.get(i) ?? []) : entries;
   const playable = shown.filter((e): e is Entry & { track: QueueTrack } => e.track !== null);
   const move = async (itemId: string, toPosition: number) => {
     const ids = shown.map((e) => e.id);
@@ -71,9 +85,9 @@ export function PlaylistPage({ id }: { id: string }) {
     if (from < 0 || from === toPosition || toPosition < 0 || toPosition >= ids.length) return;
     const next = ids.filter((i) => i !== itemId);
     next.splice(toPosition, 0, itemId);
-    setPendingOrder(next);
+    setPending({ order: next, answered: false });
     await edit({ kind: 'move', itemId, afterItemId: anchorOf(ids, itemId, toPosition) });
-    setPendingOrder(null);
+    setPending((p) => (p?.order === next ? { order: next, answered: true } : p));
   };
   const remove = async (itemIds: string[]) => {
     const ids = entries.map((e) => e.id);

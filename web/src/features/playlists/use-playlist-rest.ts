@@ -17,8 +17,8 @@ interface Rest {
  * The entries of a playlist after its first 100 (the PlaylistDetail every mutation and
  * playlistChanged answer with), loaded 100 at a time as the listener asks (`loadMore`: scrolling
  * near the end, or the button). A change of the playlist (a new version) reloads the loaded range
- * from the first page's end; meanwhile the previous entries stay on screen (`stale`), so the list
- * does not jump.
+ * from the first page's end; meanwhile (`stale`) these entries belong to an older version than the
+ * first page's, so together they may miss or repeat an entry: the caller shows the last whole list.
  */
 export function usePlaylistRest(id: string, playlist: PlaylistData | null) {
   const client = useClient();
@@ -65,5 +65,5 @@ export function usePlaylistRest(id: string, playlist: PlaylistData | null) {
   const hasMore = headEnd !== null && (rest ? rest.hasNextPage : true);
   const loadMore = useCallback(() => setWanted((w) => Math.max(w, loaded + PAGE)), [loaded]);
   const stale = rest !== null && (rest.version !== version || rest.headEnd !== headEnd);
-  return { edges: rest?.edges ?? [], hasMore, loadMore, loading: loading || stale };
+  return { edges: rest?.edges ?? [], hasMore, loadMore, loading: loading || stale, stale };
 }
