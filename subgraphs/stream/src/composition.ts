@@ -120,7 +120,7 @@ export async function composeService(
     feed: new PlayCountFeed(playCountChanges, playCounts),
     logger,
   });
-  const ticketRepository = new MongoTicketRepository(tickets, new TicketQuota(ticketQuota));
+  const ticketRepository = new MongoTicketRepository(tickets, new TicketQuota(ticketQuota), config.TICKET_MAX_TTL_SECONDS * 1000);
   const playRepository = new MongoPlayRepository(
     stats,
     () => {
@@ -150,6 +150,7 @@ export async function composeService(
     revokedSessions,
     plays: playDocs,
     ticketRetentionMs: config.TICKET_RETENTION_HOURS * 3_600_000,
+    ticketMaxLifetimeMs: config.TICKET_MAX_TTL_SECONDS * 1000,
     playRetentionMs: config.PLAY_HISTORY_RETENTION_DAYS * 86_400_000,
   });
   const playback = new PlaybackService({

@@ -39,13 +39,20 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       JWT_AUDIENCE: env.string('ytm'),
       /** Added to the track's duration: pauses and buffering still fit in the ticket's life. */
       TICKET_MARGIN_SECONDS: env.int(300, 10, 86_400),
-      /** Upper bound for very long files (audiobooks, DJ mixes). */
+      /**
+       * Upper bound for very long files (audiobooks, DJ mixes). A user's open tickets are looked for among those issued this
+       * long ago at most: lowering it leaves tickets issued before with a longer lifetime out of the concurrent-stream rule and
+       * sign-out revocation until they expire. At most TICKET_RETENTION_HOURS less 5 minutes (checked at start).
+       */
       TICKET_MAX_TTL_SECONDS: env.int(6 * 3600, 60, 7 * 86_400),
       /** How stale a ticket's revocation status may be on this replica (the issue allows 1 s). */
       TICKET_REVOCATION_CHECK_MS: env.int(500, 50, 1_000),
       /** A signed-out session gets no new tickets this long (its access tokens' lifetime). */
       SESSION_MEMORY_MINUTES: env.int(60, 1, 1440),
-      /** Expired tickets are deleted this long after they expired (more than a day: the daily quota reads today's). */
+      /**
+       * Expired tickets are deleted this long after they expired, quota slots this long after they were taken: more than a day
+       * (the daily quota reads today's) and at least TICKET_MAX_TTL_SECONDS plus 5 minutes (open tickets are found by their slots).
+       */
       TICKET_RETENTION_HOURS: env.int(48, 25, 24 * 365),
       /** Raw play history is deleted this long after the play (counts and recent lists keep what it added); at least 8 days. */
       PLAY_HISTORY_RETENTION_DAYS: env.int(180, 8, 36_500),

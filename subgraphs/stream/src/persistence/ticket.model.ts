@@ -26,7 +26,7 @@ const schema = new Schema<TicketDoc>(
   { collection: 'tickets', versionKey: false },
 );
 schema.index({ quotaSlot: 1 }, { unique: true, sparse: true });
-schema.index({ userId: 1, expiresAt: -1 });
+// No index by user: a user's tickets are found through their quota slots, by `_id` (ticket.repository.ts).
 
 export function ticketModel(conn: Connection): Model<TicketDoc> {
   return conn.models.Ticket ?? conn.model<TicketDoc>('Ticket', schema);
