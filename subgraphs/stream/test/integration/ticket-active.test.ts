@@ -128,10 +128,7 @@ describe('a user’s open tickets, read through their quota slots (real FerretDB
       await Promise.all(Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.requestPlayback(caller, `track-${i}`)));
       const now = new Date();
       // The newest `max` of all ten stay open, the rest were revoked, as either replica sees it.
-      const all = await ticketModel(a)
-        .find({ userId: caller.id }, { _id: 1 })
-        .sort({ issuedAt: -1, _id: -1 })
-        .lean<Array<{ _id: string }>>();
+      const all = await ticketModel(a).find({ userId: caller.id }, { _id: 1 }).sort({ issuedAt: -1, _id: -1 }).lean<Array<{ _id: string }>>();
       expect(all).toHaveLength(10);
       const newest = all.slice(0, max).map((d) => d._id);
       expect(await listed(ra, caller.id, now)).toEqual(newest);
