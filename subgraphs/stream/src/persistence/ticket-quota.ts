@@ -114,14 +114,14 @@ export class TicketQuota {
       for (let n = await this.count(userId, day), size = FIRST_BATCH; n >= 1 && !older && !gone; n -= size, size = Math.min(size * 2, MAX_BATCH)) {
         const ids = Array.from({ length: Math.min(size, n) }, (_, i) => `${key}:${n - i}`);
         const docs = await Promise.all(
-          ids.map((id) => this.model.collection.findOne({ _id: id as never }, { projection: { ticketId: 1, at: 1, expiresAt: 1 } })),
+          ids.map((id) => this.model.collection.findOne<TicketQuotaDoc>({ _id: id as never }, { projection: { ticketId: 1, at: 1, expiresAt: 1 } })),
         );
         for (const d of docs) {
           if (!d) {
             gone = true;
             break;
           }
-          if (d.at < since) older = true;
+          if (d.at.getTime() < since.getTime()) older = true;
           else if (typeof d.ticketId === 'string') taken.push({ ticketId: d.ticketId, at: d.at, ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}) });
         }
       }
