@@ -40,6 +40,8 @@ export class MongoTicketRepository implements TicketRepository {
    * every plan takes one, an unlimited plan without a limit), then is stored. A ticket whose
    * insert fails after its slot was taken costs that play: the slots stay contiguous, so the
    * day's count stays a read by `_id`, and the open-ticket walk skips the slot (no ticket).
+   * `dayStart` is the UTC day of `issuedAt` (PlaybackService passes it so): the walk looks for a
+   * slot on the day its ticket was issued.
    */
   async create(t: NewTicket, dayStart: Date, dailyLimit: number | null): Promise<boolean> {
     if (!(await this.quota.take(t.userId, dayStart, t.id, dailyLimit, t.issuedAt, t.expiresAt))) return false;
