@@ -96,11 +96,11 @@ export async function composeService(
   const likeCollection = conn.collection('likes');
   const apiKeyCollection = conn.collection('api_keys');
   const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection, apiKeyCollection], publisher, logger });
-  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify(), conn.collection('api_key_ids'));
-  await apiKeyStore.init();
-  // Users' liked sets, owners' playlist listings and users' annotations, read by `_id` (see persistence/read-model.ts).
+  // Users' liked sets, owners' playlist listings, users' annotations and API keys, read by `_id` (see persistence/read-model.ts).
   const readModels = conn.collection(READ_MODELS);
   const readModelIntents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
+  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, readModels, readModelIntents, () => relay.notify(), conn.collection('api_key_ids'), logger);
+  await apiKeyStore.init();
   const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, () => relay.notify(), logger);
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(
@@ -265,7 +265,7 @@ export async function composeService(
         void sweepReadModels();
       }, 30_000).unref();
       // Once per start, in the background: read models for what was written before they existed.
-      backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill(), annotationStore.backfill()]).then(() => undefined);
+      backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill(), annotationStore.backfill(), apiKeyStore.backfill()]).then(() => undefined);
     },
     consumerJoined: () => consumer?.joined === true,
     shutdown: [
