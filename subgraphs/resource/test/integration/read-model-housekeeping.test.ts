@@ -45,7 +45,7 @@ const versionsOf = async (key: string) =>
     .sort((x, y) => x - y);
 
 it('deletes superseded versions once their successor is old; replicas that held older versions still read the newest, without a scan', async () => {
-  const [writer, stale, fresh] = [await model(), await model(0), await model()];
+  const [writer, stale, fresh] = [await model(), await model(-1), await model()];
   const key = randomUUID();
   for (let i = 1; i <= 3; i++) await writer.update(key, (base) => [...base, `i${i}`]);
   // `stale` holds version 3 and, trusting it for no time at all, acts as a replica that held it for long.
