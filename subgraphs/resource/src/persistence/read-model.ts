@@ -265,7 +265,7 @@ export async function pruneReadModels(docs: Collection, now: Date, retentionMs =
     }
     const chain = id.slice(0, id.lastIndexOf('#'));
     let versions = chains.get(chain);
-    if (!versions) chains.set(chain, (versions = new Map()));
+    if (!versions) chains.set(chain, (versions = new Map<number, number>()));
     versions.set(Number(d.version), new Date(d.committedAt).getTime());
   }
   const cutoff = now.getTime() - retentionMs;
