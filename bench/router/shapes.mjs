@@ -41,12 +41,25 @@ export const SHAPES = {
       ),
   },
   mutation: {
-    // Liking again is idempotent (the first like's time stays): a write path without growth.
+    // Liking again is idempotent (the first like's time stays): once every pair is liked, resource
+    // answers it with two reads by _id and writes nothing (the write path is `profile`, below).
     requests: (ctx, mode) =>
       many(ctx, mode, (i) =>
         request(
           'mutation($t: ID!) { likeTrack(trackId: $t) { id liked } }',
           { t: ctx.trackIds[pick(mode, i, 20)] },
+          ctx.users[pick(mode, i, ctx.users.length)],
+        ),
+      ),
+  },
+  profile: {
+    // A write every time without growth: each request gives its user another display name (the
+    // user document and the user directory rewritten by _id).
+    requests: (ctx, mode) =>
+      many(ctx, mode, (i) =>
+        request(
+          'mutation($n: String!) { updateProfile(displayName: $n) { id displayName } }',
+          { n: `Listener ${i}` },
           ctx.users[pick(mode, i, ctx.users.length)],
         ),
       ),

@@ -42,7 +42,7 @@ import { MongoLikeRepository } from './persistence/like.repository.js';
 import { MongoPlayQueueRepository } from './persistence/play-queue.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from './persistence/playlist.model.js';
 import { MongoPlaylistRepository } from './persistence/playlist.repository.js';
-import { READ_MODEL_INTENTS, READ_MODELS } from './persistence/read-model.js';
+import { pruneReadModels, READ_MODEL_INTENTS, READ_MODELS } from './persistence/read-model.js';
 import { ReadModelIntents } from './persistence/read-model-intents.js';
 import { MongoRemovedTrackRepository } from './persistence/removed-track.repository.js';
 import { sessionModel } from './persistence/session.model.js';
@@ -96,11 +96,11 @@ export async function composeService(
   const likeCollection = conn.collection('likes');
   const apiKeyCollection = conn.collection('api_keys');
   const relay = new OutboxRelay({ collections: [users.collection, playlistVersions, likeCollection, apiKeyCollection], publisher, logger });
-  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, () => relay.notify(), conn.collection('api_key_ids'));
-  await apiKeyStore.init();
-  // Users' liked sets and owners' playlist listings, read by `_id` (see persistence/read-model.ts).
+  // Users' liked sets, owners' playlist listings, users' annotations and API keys, read by `_id` (see persistence/read-model.ts).
   const readModels = conn.collection(READ_MODELS);
   const readModelIntents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
+  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, readModels, readModelIntents, () => relay.notify(), conn.collection('api_key_ids'), logger);
+  await apiKeyStore.init();
   const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, () => relay.notify(), logger);
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(
@@ -169,7 +169,8 @@ export async function composeService(
   const directory = new UserDirectoryService({ users: userRepository });
   const apiKeys = new ApiKeyService({ keys: apiKeyStore, secrets: apiKeySecrets, users: userRepository, accessTokens: keyRing, playback, clock });
   const grpc = createGrpcServer({ guard: identity.guard(logger) });
-  const annotations = new AnnotationService({ annotations: new MongoAnnotationRepository(conn.collection('annotations')), clock });
+  const annotationStore = new MongoAnnotationRepository(conn.collection('annotations'), readModels, readModelIntents, logger);
+  const annotations = new AnnotationService({ annotations: annotationStore, clock });
   const playQueues = new PlayQueueService({ queues: new MongoPlayQueueRepository(conn.collection('play_queues')), tracks, clock });
   grpc.server.addService(ResourceService, resourceGrpcServer({ accounts, apiKeys, annotations, playQueues, likes, logger, clock }));
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -219,12 +220,19 @@ export async function composeService(
     }
   };
   const processed = mongoProcessedEvents(conn.collection('processed_events'));
-  const housekeeping = new ResourceHousekeeping(playlistStore, processed, config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000, logger, {
-    sessions: sessionRepository,
-    graceMs: config.accessTokenTtlSec * 1_000,
-    refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
-    everyMs: 600_000,
-  });
+  const housekeeping = new ResourceHousekeeping(
+    playlistStore,
+    processed,
+    config.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
+    logger,
+    {
+      sessions: sessionRepository,
+      graceMs: config.accessTokenTtlSec * 1_000,
+      refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+      everyMs: 600_000,
+    },
+    { prune: (now) => pruneReadModels(readModels, now), everyMs: 600_000 },
+  );
   const startConsumer = (): RunningConsumer =>
     startLibraryTrackConsumer({
       kafka,
@@ -257,7 +265,7 @@ export async function composeService(
         void sweepReadModels();
       }, 30_000).unref();
       // Once per start, in the background: read models for what was written before they existed.
-      backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill()]).then(() => undefined);
+      backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill(), annotationStore.backfill(), apiKeyStore.backfill()]).then(() => undefined);
     },
     consumerJoined: () => consumer?.joined === true,
     shutdown: [

@@ -28,6 +28,8 @@ export class LikeService {
   /** The track must exist in the library (asked over gRPC); unknown → NOT_FOUND. */
   async like(viewer: Viewer, trackId: string): Promise<{ id: string }> {
     checkTrackId(trackId);
+    // Liking again keeps the first like: nothing to ask the library, nothing to write.
+    if (await this.deps.likes.isLiked(viewer.id, trackId)) return { id: trackId };
     const found = await this.deps.tracks.getTracks([trackId]);
     if (!found.has(trackId)) throw new NotFoundError('Track not found');
     await this.deps.likes.like(viewer.id, trackId, this.deps.clock.now());

@@ -12,15 +12,23 @@ export interface SessionRetention {
   everyMs: number;
 }
 
+/** Superseded read-model versions (`pruneReadModels`), and how often they are swept. */
+export interface ReadModelRetention {
+  prune(now: Date): Promise<number>;
+  everyMs: number;
+}
+
 /**
  * Deletes what no rule reads any more (FerretDB has no TTL indexes): playlist versions older than
  * a minute that no head points at; sessions (with their refresh claims, token documents and revocation markers)
- * past their last possible use, every `SessionRetention.everyMs`; and, hourly, consumed event IDs
+ * past their last possible use, every `SessionRetention.everyMs`; superseded read-model versions
+ * (`pruneReadModels`), every `ReadModelRetention.everyMs`; and, hourly, consumed event IDs
  * older than Kafka could redeliver. Safe on every replica at once.
  */
 export class ResourceHousekeeping {
   private lastEventPrune = 0;
   private lastSessionPrune = 0;
+  private lastReadModelPrune = 0;
 
   constructor(
     private readonly playlists: Pick<MongoPlaylistRepository, 'sweep'>,
@@ -28,12 +36,14 @@ export class ResourceHousekeeping {
     private readonly processedEventsRetentionMs: number,
     private readonly logger: Logger,
     private readonly sessionRetention?: SessionRetention,
+    private readonly readModelRetention?: ReadModelRetention,
   ) {}
 
   /** One scheduled pass; failures are logged and retried at the next pass. */
   async pruneAndLog(now = new Date()): Promise<void> {
     await this.playlists.sweep(60_000, now).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'playlist version sweep failed'));
     await this.pruneSessions(now);
+    await this.pruneReadModels(now);
     if (now.getTime() - this.lastEventPrune < 3_600_000 || !this.processedEvents.prune) return;
     this.lastEventPrune = now.getTime();
     try {
@@ -41,6 +51,18 @@ export class ResourceHousekeeping {
       if (pruned > 0) this.logger.info({ pruned }, 'pruned processed event IDs');
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'processed events prune failed');
+    }
+  }
+
+  private async pruneReadModels(now: Date): Promise<void> {
+    const r = this.readModelRetention;
+    if (!r || now.getTime() - this.lastReadModelPrune < r.everyMs) return;
+    this.lastReadModelPrune = now.getTime();
+    try {
+      const pruned = await r.prune(now);
+      if (pruned > 0) this.logger.info({ pruned }, 'pruned superseded read-model versions');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'read-model version prune failed');
     }
   }
 

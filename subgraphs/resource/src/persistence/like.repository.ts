@@ -63,8 +63,23 @@ export class MongoLikeRepository implements LikeRepository {
     return this.likedSets.changing(userId, trackId, () => this.writeLike(userId, trackId, now));
   }
 
-  unlike(userId: string, trackId: string): Promise<boolean> {
+  async unlike(userId: string, trackId: string): Promise<boolean> {
+    // Not liked, and the user's set agrees: nothing to write (no intent, no new version of the set).
+    const [doc, set] = await Promise.all([this.collection.findOne<LikeDoc>(byId(likeId(userId, trackId))), this.likedSets.likedSet(userId)]);
+    if ((!doc || doc[DELETED_FIELD]) && !set.has(trackId)) return false;
     return this.likedSets.changing(userId, trackId, () => this.writeUnlike(userId, trackId));
+  }
+
+  /**
+   * Two reads by `_id`: the like document, active and in the library, and the user's set showing
+   * it with the same time. A like whose set update is still pending (or an unlike's) is not
+   * "liked" here, so liking again goes through the write and brings the set up to date.
+   */
+  async isLiked(userId: string, trackId: string): Promise<boolean> {
+    const [doc, set] = await Promise.all([this.collection.findOne<LikeDoc>(byId(likeId(userId, trackId))), this.likedSets.likedSet(userId)]);
+    if (!doc || doc[DELETED_FIELD] || doc.trackRemoved) return false;
+    const held = set.get(trackId);
+    return held !== undefined && !held.trackRemoved && held.likedAt.getTime() === new Date(doc.likedAt).getTime();
   }
 
   private async writeLike(userId: string, trackId: string, now: Date): Promise<Date> {

@@ -8,9 +8,20 @@ export const READ_MODELS = 'read_models';
 export const READ_MODEL_INTENTS = 'read_model_intents';
 
 /**
- * One committed version of a key's value, `_id` = `<model>:<key>#<version>`. Never deleted, so an
- * `_id` is never taken twice: the values of versions two behind the newest are dropped (`$unset`),
- * leaving a small document.
+ * How long a replica trusts the version it holds in memory as a starting point without checking
+ * that it still exists (see `latest`). Housekeeping deletes a superseded version only
+ * `SUPERSEDED_RETENTION_MS` after its successor was committed, far beyond this plus any clock skew
+ * between replicas, so a version a replica trusts is never one whose successor is gone.
+ */
+export const HELD_TRUST_MS = 60_000;
+/** A superseded version is deleted by `pruneReadModels` this long after its successor was committed. */
+export const SUPERSEDED_RETENTION_MS = 10 * 60_000;
+
+/**
+ * One committed version of a key's value, `_id` = `<model>:<key>#<version>`. The values of versions
+ * two behind the newest are dropped (`$unset`) on commit, leaving a small document; housekeeping
+ * deletes those documents later (`pruneReadModels`), never version 1 (a backfill's `seed` would
+ * take its `_id` again) nor the newest two below the head.
  */
 interface VersionDoc<V> {
   _id: string;
@@ -49,10 +60,13 @@ export interface ReadModelSource<V> {
 export interface ReadModelOptions {
   /** Keys whose newest value each replica holds in memory (least recently used leave first). */
   maxKeys?: number;
+  /** How long a held version is probed from without confirming it (`HELD_TRUST_MS`; tests shorten it to act as a replica that held a version for long). */
+  heldTrustMs?: number;
   logger?: Logger;
 }
 
-type Held<V> = { version: number; value: V };
+/** A version in memory; `checkedAt`: when it was last found to be the newest (ms). */
+type Held<V> = { version: number; value: V; checkedAt?: number };
 
 /**
  * A per-key value derived from a collection FerretDB can only scan for it (a user's likes, an
@@ -64,7 +78,8 @@ type Held<V> = { version: number; value: V };
  * source (`update` reads the source document by `_id` after finding the base) can never be
  * overwritten by a writer that read the source earlier: that writer's insert of the same version
  * fails. A reader holds the newest value in memory and checks it with one read by `_id` (is there a
- * version n + 1?) per request.
+ * version n + 1?) per request; a held value checked longer than `HELD_TRUST_MS` ago costs a read
+ * of the head too, as housekeeping may have deleted the versions after it.
  */
 export class ReadModel<V> {
   private readonly held = new Map<string, Held<V>>();
@@ -103,7 +118,7 @@ export class ReadModel<V> {
         if (isDuplicateKeyError(err)) continue;
         throw err;
       }
-      this.hold(key, { version, value });
+      this.hold(key, { version, value, checkedAt: Date.now() });
       await upsert(() => this.docs.updateOne({ _id: this.headId(key) as never }, { $max: { version } }, { upsert: true }));
       if (version > 2) await this.docs.updateOne({ _id: this.versionId(key, version - 2) as never }, { $unset: { value: '' } });
       return value;
@@ -149,10 +164,23 @@ export class ReadModel<V> {
     }
   }
 
-  /** The newest committed version, from the held one or the head hint onwards. */
-  private async latest(key: string): Promise<Held<V> | null> {
-    const held = this.held.get(key);
-    let version = held?.version ?? (await this.headVersion(key));
+  /**
+   * The newest committed version, from the held one or the head hint onwards. A held version
+   * checked less than `HELD_TRUST_MS` ago is probed from directly (one read: is there a next
+   * one?). An older one only if the head names no newer version: housekeeping deletes only
+   * versions below the head's previous one, so the versions after a held one at or above the head
+   * are all there; otherwise the walk starts at the head.
+   */
+  private async latest(key: string, restarts = 0): Promise<Held<V> | null> {
+    const now = Date.now();
+    let held = this.held.get(key);
+    let version: number;
+    if (held && now - (held.checkedAt ?? 0) <= (this.options.heldTrustMs ?? HELD_TRUST_MS)) version = held.version;
+    else {
+      const head = await this.headVersion(key);
+      if (held && head > held.version) held = undefined;
+      version = held?.version ?? head;
+    }
     let current: Held<V> | null = held ?? null;
     for (let probes = 0; probes < 10_000; probes++) {
       const next = await this.docs.findOne<VersionDoc<V>>({ _id: this.versionId(key, version + 1) as never });
@@ -164,13 +192,19 @@ export class ReadModel<V> {
       if (current) break;
       if (version === 0) return null;
       const doc = await this.docs.findOne<VersionDoc<V>>({ _id: this.versionId(key, version) as never });
-      if (!doc) throw new Error(`read model ${this.model}: version ${version} of a key is missing`);
+      if (!doc) {
+        // Deleted by housekeeping while this walk began at an older head: begin again at the head.
+        this.held.delete(key);
+        if (restarts < 3) return this.latest(key, restarts + 1);
+        throw new Error(`read model ${this.model}: version ${version} of a key is missing`);
+      }
       // Its value was dropped: newer versions came after the probe; look again.
       if (doc.value !== undefined) current = { version, value: doc.value };
     }
     if (!current) throw new Error(`read model ${this.model}: no end to a key's versions`);
-    if (current !== held) this.hold(key, current);
-    return current;
+    const checked = { version: current.version, value: current.value, checkedAt: now };
+    this.hold(key, checked);
+    return checked;
   }
 
   /** Inserts version 1 unless the key has one; whether it did. */
@@ -209,4 +243,43 @@ export class ReadModel<V> {
   private versionId(key: string, version: number): string {
     return `${this.model}:${key}#${version}`;
   }
+}
+
+/**
+ * Deletes superseded versions (housekeeping; FerretDB has no TTL indexes). Of each key's chain,
+ * versions 2 … head − 2 whose successor was committed more than `retentionMs` ago go, in
+ * ascending order, stopping at the first that must stay (so a deleted version's predecessors are
+ * gone too, which `latest` relies on). Kept: version 1 (a start's backfill seeds it, and must not
+ * take its `_id` again), the version the head names and the one below it, every newer one, and
+ * every version of a key without a head document. One scan of `read_models` (two fields), then
+ * deletes by `_id`, sequential per key. Safe on every replica at once. Returns how many went.
+ */
+export async function pruneReadModels(docs: Collection, now: Date, retentionMs = SUPERSEDED_RETENTION_MS): Promise<number> {
+  const heads = new Map<string, number>();
+  const chains = new Map<string, Map<number, number>>();
+  for await (const d of docs.find<{ _id: string; version: number; committedAt?: Date }>({}, { projection: { version: 1, committedAt: 1 } })) {
+    const id = String(d._id);
+    if (d.committedAt === undefined) {
+      heads.set(id, Number(d.version));
+      continue;
+    }
+    const chain = id.slice(0, id.lastIndexOf('#'));
+    let versions = chains.get(chain);
+    if (!versions) chains.set(chain, (versions = new Map<number, number>()));
+    versions.set(Number(d.version), new Date(d.committedAt).getTime());
+  }
+  const cutoff = now.getTime() - retentionMs;
+  let deleted = 0;
+  for (const [chain, versions] of chains) {
+    const head = heads.get(chain);
+    if (head === undefined) continue;
+    const superseded = [...versions.keys()].filter((v) => v >= 2 && v < head - 1).sort((x, y) => x - y);
+    for (const v of superseded) {
+      // A successor already gone was deleted by an earlier pass: committed long ago.
+      const successorAt = versions.get(v + 1);
+      if (successorAt !== undefined && successorAt >= cutoff) break;
+      deleted += (await docs.deleteOne({ _id: `${chain}#${v}` as never })).deletedCount;
+    }
+  }
+  return deleted;
 }

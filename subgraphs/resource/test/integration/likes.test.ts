@@ -89,6 +89,45 @@ describe('likeTrack / unlikeTrack', () => {
     expect(events.of(t)).toHaveLength(1);
   });
 
+  it('liking again and unliking what is not liked write nothing and ask nothing of the library', async () => {
+    const [t, u] = h.library.add(2, 'noop') as [string, string];
+    expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+    const db = h.resource.conn;
+    const written = async () => [
+      await db.collection(READ_MODELS).countDocuments({ _id: { $regex: `^liked:${alice.user.id}` } } as never),
+      await db.collection(READ_MODEL_INTENTS).countDocuments(),
+      (await db.collection('likes').findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt,
+    ];
+    const before = await written();
+    h.library.mode = 'unavailable';
+    try {
+      // Already liked: answered without the library (a new like needs it: SERVICE_UNAVAILABLE).
+      expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+      expect(codeOf(await h.gql(LIKE, { t: u }, alice.accessToken))).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      h.library.mode = 'ok';
+    }
+    expect((await h.gql(UNLIKE, { t: u }, alice.accessToken)).data?.unlikeTrack).toEqual({ id: u, liked: false });
+    expect(await written()).toEqual(before);
+  });
+
+  it('likes through the write when the liked set does not show the like yet (its writer stopped before updating it)', async () => {
+    const [t] = h.library.add(1, 'pending') as [string];
+    const likedAt = new Date(Date.now() - 60_000);
+    // The like document alone, as a writer that stopped before updating carol's set leaves it.
+    const carol = await h.signUp('carol');
+    await h.resource.conn
+      .collection('likes')
+      .insertOne({ _id: `${carol.user.id}:${t}`, userId: carol.user.id, trackId: t, likedAt, trackRemoved: false } as never);
+    expect(await likedOf(carol, [t])).toEqual([false]);
+    expect((await h.gql(LIKE, { t }, carol.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+    expect(await likedOf(carol, [t])).toEqual([true]);
+    // The first like's time stays.
+    const listed = await h.gql(LIKED, { id: carol.user.id, first: 5 }, carol.accessToken);
+    expect(listed.data?.user.likedTracks.totalCount).toBe(1);
+    expect((await h.resource.conn.collection('likes').findOne({ _id: `${carol.user.id}:${t}` as never }))?.likedAt).toEqual(likedAt);
+  });
+
   it('answers an unknown track with NOT_FOUND, a malformed ID with BAD_USER_INPUT, library down with a retryable error', async () => {
     // Nothing of it is written: not a like, not a version of alice's liked set, not an intent.
     const written = async () => {

@@ -4,6 +4,8 @@ import { createLogger } from '@ytm/logger';
 import { infraEnv, uniqueName } from '@ytm/testing';
 import { EmailTakenError } from '../../src/domain/ports.js';
 import { MongoApiKeyRepository } from '../../src/persistence/api-key.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
+import { ReadModelIntents } from '../../src/persistence/read-model-intents.js';
 import { MongoRemovedTrackRepository } from '../../src/persistence/removed-track.repository.js';
 import { sessionModel } from '../../src/persistence/session.model.js';
 import { MongoSessionRepository } from '../../src/persistence/session.repository.js';
@@ -48,6 +50,8 @@ async function findsOf(call: () => Promise<unknown>): Promise<Array<Record<strin
   await call();
   return filters.map((f) => ({ ...f }));
 }
+const apiKeys = (c: Connection) =>
+  new MongoApiKeyRepository(c.collection('api_keys'), c.collection(READ_MODELS), new ReadModelIntents(c.collection(READ_MODEL_INTENTS)));
 const byIdOnly = (f: Record<string, unknown>) => Object.keys(f).sort().join() === '_id,collection' && typeof f._id === 'string';
 
 it('signs in by email with two reads by _id', async () => {
@@ -115,7 +119,7 @@ it('upgrades a database written without lookups: backfill at start (idempotent),
 
   const users = new MongoUserRepository(userModel(conn));
   const sessions = new MongoSessionRepository(sessionModel(conn), conn.collection('refresh_claims'), conn.collection('session_revocations'));
-  const keys = new MongoApiKeyRepository(conn.collection('api_keys'));
+  const keys = apiKeys(conn);
 
   // Before the backfill, a sign-up with an unclaimed user's email is still refused (unique email index), and repairs the claim.
   await expect(users.create(user('old-3@ytm.test'))).rejects.toBeInstanceOf(EmailTakenError);
@@ -156,9 +160,9 @@ it('refreshes through the token lookup by _id; a spent or unknown token changes 
 });
 
 it('finds and revokes an API key by its id through reads by _id', async () => {
-  const writer = new MongoApiKeyRepository(conn.collection('api_keys'));
+  const writer = apiKeys(conn);
   await writer.create({ id: 'key-a', userId: 'u-a', name: 'phone', createdAt: new Date(), lastUsedAt: null }, 'digest-a');
-  const keys = new MongoApiKeyRepository(monitored.collection('api_keys'));
+  const keys = apiKeys(monitored);
   const finds = await findsOf(async () => expect((await keys.findById('key-a'))?.userId).toBe('u-a'));
   expect(finds.every(byIdOnly)).toBe(true);
   expect(await keys.findById('key-unknown')).toBeNull();

@@ -3,14 +3,16 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import mongoose, { type Connection } from 'mongoose';
 import { infraEnv, uniqueName } from '@ytm/testing';
 import type { Playlist } from '../../src/domain/playlist.js';
+import { MongoAnnotationRepository } from '../../src/persistence/annotation.repository.js';
+import { MongoApiKeyRepository } from '../../src/persistence/api-key.repository.js';
 import { MongoLikeRepository } from '../../src/persistence/like.repository.js';
 import { PLAYLIST_HEADS, PLAYLIST_STATES, PLAYLIST_VERSIONS } from '../../src/persistence/playlist.model.js';
 import { MongoPlaylistRepository } from '../../src/persistence/playlist.repository.js';
 import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
 import { ReadModelIntents } from '../../src/persistence/read-model-intents.js';
 
-// Two "replicas": repositories on their own connections to one database. Reads of `likes` and
-// `playlists` other than by `_id` are recorded per connection.
+// Two "replicas": repositories on their own connections to one database. Reads of `likes`,
+// `playlists`, `annotations` and `api_keys` other than by `_id` are recorded per connection.
 let dbName: string;
 const conns: Connection[] = [];
 const scans: Array<{ collection: string; filter: unknown }> = [];
@@ -21,7 +23,11 @@ async function connect(): Promise<Connection> {
     const collection = String(e.command.find ?? '');
     const filter = e.command.filter as Record<string, unknown> | undefined;
     const byId = filter !== undefined && Object.keys(filter).length === 1 && typeof filter._id === 'string';
-    if ((collection === 'likes' || collection === PLAYLIST_HEADS) && !byId && !JSON.stringify(filter ?? {}).includes('_outbox'))
+    if (
+      (collection === 'likes' || collection === PLAYLIST_HEADS || collection === 'annotations' || collection === 'api_keys') &&
+      !byId &&
+      !JSON.stringify(filter ?? {}).includes('_outbox')
+    )
       scans.push({ collection, filter });
   });
   conns.push(conn);
@@ -38,7 +44,9 @@ function replica(conn: Connection) {
     conn.collection(READ_MODELS),
     intents,
   );
-  return { likes, playlists, intents, conn };
+  const annotations = new MongoAnnotationRepository(conn.collection('annotations'), conn.collection(READ_MODELS), intents);
+  const apiKeys = new MongoApiKeyRepository(conn.collection('api_keys'), conn.collection(READ_MODELS), intents);
+  return { likes, playlists, annotations, apiKeys, intents, conn };
 }
 
 let a: ReturnType<typeof replica>;
@@ -51,7 +59,7 @@ beforeAll(async () => {
   await a.likes.init();
   await a.playlists.init();
   // A fresh database: nothing to backfill; from here on a key without a read model has nothing.
-  await Promise.all([a.likes.backfill(), b.likes.backfill(), a.playlists.backfill(), b.playlists.backfill()]);
+  await Promise.all([a, b].flatMap((r) => [r.likes.backfill(), r.playlists.backfill(), r.annotations.backfill(), r.apiKeys.backfill()]));
   scans.length = 0;
 });
 afterAll(async () => {
@@ -223,4 +231,129 @@ it('a replica that never backfilled builds a user’s set from the likes once, f
   expect(scans).toHaveLength(1);
   expect(await likedOn(replica(await connect()), user, ['lazy1'])).toEqual(['lazy1']);
   expect(scans).toHaveLength(1);
+});
+
+/** The user's annotations as the `annotations` collection says (a scan: the test's own, not recorded). */
+async function annotationTruth(userId: string): Promise<string[]> {
+  const recorded = scans.length;
+  const docs = await conns[0]!.collection('annotations').find({ userId }).toArray();
+  scans.length = recorded;
+  return docs.map((d) => `${d.kind}:${d.itemId}:${d.rating ?? '-'}:${d.starredAt ? new Date(d.starredAt).toISOString() : '-'}`).sort();
+}
+const annotationsOn = async (r: ReturnType<typeof replica>, userId: string) =>
+  (await r.annotations.listByUser(userId, 1_000))
+    .map((x) => `${x.kind}:${x.itemId}:${x.rating ?? '-'}:${x.starredAt ? x.starredAt.toISOString() : '-'}`)
+    .sort();
+
+it('keeps a user’s annotations right when two replicas rate, star and clear at once, without scanning', async () => {
+  const user = randomUUID();
+  const at = new Date('2026-03-04T05:06:07.089Z');
+  expect(await annotationsOn(b, user)).toEqual([]);
+  const items = Array.from({ length: 12 }, (_, i) => `al_${i}`);
+  await Promise.all([
+    ...items.map((id, i) => (i % 2 ? a : b).annotations.update(user, 'album', id, (c) => ({ rating: (i % 5) + 1, starredAt: c?.starredAt ?? null }))),
+    ...items.slice(0, 6).map((id, i) => (i % 2 ? b : a).annotations.update(user, 'album', id, (c) => ({ rating: c?.rating ?? null, starredAt: at }))),
+    a.annotations.update(user, 'artist', 'ar_1', () => ({ rating: null, starredAt: at })),
+    b.annotations.update(user, 'track', 'tr_1', () => ({ rating: 3, starredAt: null })),
+  ]);
+  // Then clears: one item entirely (its document goes), one's rating only.
+  await Promise.all([
+    a.annotations.update(user, 'album', 'al_0', () => ({ rating: null, starredAt: null })),
+    b.annotations.update(user, 'album', 'al_1', (c) => ({ rating: null, starredAt: c?.starredAt ?? null })),
+  ]);
+  const expected = await annotationTruth(user);
+  expect(expected).toHaveLength(13);
+  expect(expected).toContain(`album:al_1:-:${at.toISOString()}`);
+  expect(await annotationsOn(a, user)).toEqual(expected);
+  expect(await annotationsOn(b, user)).toEqual(expected);
+  expect(await annotationsOn(replica(await connect()), user)).toEqual(expected);
+  expect((await b.annotations.listByUser(user, 5)).length).toBe(5);
+  expect(scans.filter((s) => s.collection === 'annotations')).toEqual([]);
+});
+
+it('backfills annotations written before the lists existed, once, then answers without scans', async () => {
+  const db = conns[0]!;
+  const [many, one] = [randomUUID(), randomUUID()];
+  const at = new Date('2024-04-04T04:04:04Z');
+  await db
+    .collection('annotations')
+    .insertMany([
+      ...Array.from({ length: 30 }, (_, i) => ({ _id: `${many}:track:tr_${i}`, userId: many, kind: 'track', itemId: `tr_${i}`, rating: 4 })),
+      { _id: `${one}:artist:ar_9`, userId: one, kind: 'artist', itemId: 'ar_9', starredAt: at },
+    ] as never[]);
+  const fresh = replica(await connect());
+  scans.length = 0;
+  await fresh.annotations.backfill();
+  expect(scans.map((s) => s.collection)).toEqual(['annotations']);
+  scans.length = 0;
+  expect(await fresh.annotations.listByUser(many, 1_000)).toHaveLength(30);
+  expect(await b.annotations.listByUser(one, 10)).toEqual([{ kind: 'artist', itemId: 'ar_9', rating: null, starredAt: at }]);
+  // A write after the backfill builds on it.
+  await b.annotations.update(one, 'artist', 'ar_9', (c) => ({ rating: 2, starredAt: c?.starredAt ?? null }));
+  expect(await fresh.annotations.listByUser(one, 10)).toEqual([{ kind: 'artist', itemId: 'ar_9', rating: 2, starredAt: at }]);
+  expect(scans).toEqual([]);
+});
+
+it('finishes an annotation list a dead writer left, from its intent', async () => {
+  const user = randomUUID();
+  expect(await annotationsOn(a, user)).toEqual([]);
+  await conns[0]!
+    .collection(READ_MODEL_INTENTS)
+    .insertOne({ _id: randomUUID() as never, model: 'annotated', key: user, item: 'album:al_dead', at: new Date() });
+  await conns[0]!.collection('annotations').insertOne({ _id: `${user}:album:al_dead`, userId: user, kind: 'album', itemId: 'al_dead', rating: 5 } as never);
+  expect(await annotationsOn(a, user)).toEqual([]);
+  expect(await b.intents.sweep(0)).toBeGreaterThanOrEqual(1);
+  expect(await annotationsOn(a, user)).toEqual(['album:al_dead:5:-']);
+});
+
+/** The user's live keys as the `api_keys` collection says, newest first (a scan: the test's own, not recorded). */
+async function keyTruth(userId: string): Promise<string[]> {
+  const recorded = scans.length;
+  const docs = await conns[0]!
+    .collection('api_keys')
+    .find({ userId, _deleted: { $ne: true } })
+    .sort({ createdAt: -1, keyId: -1 })
+    .toArray();
+  scans.length = recorded;
+  return docs.map((d) => String(d.keyId));
+}
+const keysOn = async (r: ReturnType<typeof replica>, userId: string) => (await r.apiKeys.listByUser(userId)).map((k) => k.id);
+
+it('lists a user’s API keys as the source says after creates, revokes and deletes on two replicas, without scanning', async () => {
+  const user = randomUUID();
+  const base = Date.now();
+  const key = (i: number) => ({ id: `k${i}-${user.slice(0, 8)}`, userId: user, name: `key ${i}`, createdAt: new Date(base + i), lastUsedAt: null });
+  expect(await keysOn(b, user)).toEqual([]);
+  await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).apiKeys.create(key(i), `digest-${i}-${user}`)));
+  await Promise.all([a.apiKeys.revoke(key(1).id), b.apiKeys.revoke(key(2).id), a.apiKeys.revoke(key(6).id)]);
+  // The relay deletes a revoked key's document once its event is out.
+  await conns[0]!.collection('api_keys').deleteOne({ _id: `digest-2-${user}` as never });
+  await b.apiKeys.touch(`digest-7-${user}`, new Date(base + 100));
+  const expected = await keyTruth(user);
+  expect(expected).toEqual([7, 5, 4, 3, 0].map((i) => key(i).id));
+  expect(await keysOn(a, user)).toEqual(expected);
+  expect(await keysOn(b, user)).toEqual(expected);
+  expect(await keysOn(replica(await connect()), user)).toEqual(expected);
+  expect((await a.apiKeys.listByUser(user))[0]).toEqual({ ...key(7), lastUsedAt: new Date(base + 100) });
+  expect(scans.filter((s) => s.collection === 'api_keys')).toEqual([]);
+});
+
+it('backfills API key lists for keys written before the lists existed', async () => {
+  const user = randomUUID();
+  const at = new Date('2025-01-01T00:00:00Z');
+  await conns[0]!.collection('api_keys').insertMany([
+    { _id: `old-d1-${user}`, keyId: `old1-${user}`, userId: user, name: 'old', createdAt: at, lastUsedAt: null },
+    { _id: `old-d2-${user}`, keyId: `old2-${user}`, userId: user, name: 'revoked', createdAt: at, lastUsedAt: null, _deleted: true },
+  ] as never[]);
+  const fresh = replica(await connect());
+  scans.length = 0;
+  await fresh.apiKeys.backfill();
+  expect(scans.map((s) => s.collection)).toEqual(['api_keys']);
+  scans.length = 0;
+  expect(await keysOn(fresh, user)).toEqual([`old1-${user}`]);
+  expect(await keysOn(a, user)).toEqual([`old1-${user}`]);
+  // A key created after the backfill joins the backfilled list.
+  await a.apiKeys.create({ id: `new-${user}`, userId: user, name: 'new', createdAt: new Date(), lastUsedAt: null }, `new-d-${user}`);
+  expect(await keysOn(fresh, user)).toEqual([`new-${user}`, `old1-${user}`]);
+  expect(scans).toEqual([]);
 });

@@ -5,6 +5,8 @@ import { closeServer, createClient, fromGrpcError, listen, ResourceClient, statu
 import { infraEnv, testIdentity, uniqueName } from '@ytm/testing';
 import { MongoAnnotationRepository } from '../../src/persistence/annotation.repository.js';
 import { MongoPlayQueueRepository } from '../../src/persistence/play-queue.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
+import { ReadModelIntents } from '../../src/persistence/read-model-intents.js';
 import { startHarness, type Harness, type TestSession } from './harness.js';
 
 describe('repositories on FerretDB', () => {
@@ -12,13 +14,15 @@ describe('repositories on FerretDB', () => {
   beforeAll(async () => {
     conn = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: uniqueName('resource_user_data'), retryWrites: false }).asPromise();
   });
+  const annotationRepo = () =>
+    new MongoAnnotationRepository(conn.collection('annotations'), conn.collection(READ_MODELS), new ReadModelIntents(conn.collection(READ_MODEL_INTENTS)));
   afterAll(async () => {
     await conn.db?.dropDatabase();
     await conn.close();
   });
 
   it('keeps one document per (user, kind, item) keyed by _id, removed when neither rated nor starred', async () => {
-    const repo = new MongoAnnotationRepository(conn.collection('annotations'));
+    const repo = annotationRepo();
     const [u1, u2] = [randomUUID(), randomUUID()];
     const at = new Date('2026-12-06T03:00:00Z');
     await repo.update(u1, 'album', 'al_1', () => ({ rating: 4, starredAt: null }));
@@ -44,7 +48,7 @@ describe('repositories on FerretDB', () => {
   });
 
   it('serialises concurrent changes of one item within a process: none is lost', async () => {
-    const repo = new MongoAnnotationRepository(conn.collection('annotations'));
+    const repo = annotationRepo();
     const u = randomUUID();
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
