@@ -68,7 +68,7 @@ export class LikedSets {
 
   /**
    * Many users' sets at once (ReadModel.readMany: the same rule as `likedSet`, reads by `_id` at
-   * bounded concurrency; users not held in memory are not taken in). Each user once.
+   * bounded concurrency; users not held in memory are taken in only while there is room). Each user once.
    */
   async likedSets(userIds: Iterable<string>): Promise<Map<string, ReadonlyMap<string, HeldLike>>> {
     const sets = new Map<string, ReadonlyMap<string, HeldLike>>();

@@ -65,7 +65,10 @@ export interface ReadModelOptions {
   logger?: Logger;
 }
 
-/** What a read does with the version it found: hold it (taking a place among `maxKeys`), or only refresh a key already held. */
+/**
+ * What a read does with the version it found: hold it (taking a place among `maxKeys`, the least
+ * recently used key leaving), or hold it only if it is held already or there is room (pushing no key out).
+ */
 type Keep = 'hold' | 'refresh';
 
 /** A version in memory; `checkedAt`: when it was last found to be the newest (ms). */
@@ -106,11 +109,11 @@ export class ReadModel<V> {
 
   /**
    * Many keys' newest values (each key once), by the same rule as `read` (`resolve`), at most
-   * `concurrency` keys at a time, each key's reads by `_id`. Keys held in memory are read from
-   * their held version and stay held (refreshed in place); keys not held are not taken in: a batch
-   * (up to 10,000 keys, e.g. every subscriber of an event) would push out the 2,000 keys requests
-   * keep reading; such a key costs reads of its head, of a next version, of its newest version and
-   * of a next one again (four reads by `_id`) instead of one probe.
+   * `concurrency` keys at a time, each key's reads by `_id`. A key held in memory is read from its
+   * held version (one probe while unchanged) and stays held; a key not held is taken in only while
+   * there is room: a batch (up to 10,000 keys, every subscriber of an event) never pushes out a key
+   * requests keep reading. A key not held costs reads of its head, of a next version and of its
+   * newest version (three reads by `_id`).
    */
   async readMany(keys: Iterable<string>, concurrency = 32): Promise<Map<string, V>> {
     const all = [...new Set(keys)];
@@ -228,12 +231,16 @@ export class ReadModel<V> {
         if (restarts < 3) return this.latest(key, keep, restarts + 1);
         throw new Error(`read model ${this.model}: version ${version} of a key is missing`);
       }
+      // The probe just found no version after it: it was the newest then (no need to probe again).
+      if (doc.value !== undefined) {
+        current = { version, value: doc.value };
+        break;
+      }
       // Its value was dropped: newer versions came after the probe; look again.
-      if (doc.value !== undefined) current = { version, value: doc.value };
     }
     if (!current) throw new Error(`read model ${this.model}: no end to a key's versions`);
     const checked = { version: current.version, value: current.value, checkedAt: now };
-    if (keep === 'hold' || this.held.has(key)) this.hold(key, checked);
+    if (keep === 'hold' || this.held.has(key) || this.held.size < this.maxKeys) this.hold(key, checked);
     return checked;
   }
 

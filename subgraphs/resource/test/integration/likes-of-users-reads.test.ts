@@ -142,20 +142,31 @@ describe('ReadModel.readMany', () => {
     return m;
   };
 
-  it('reads by the rule of `read`, and does not push the keys requests hold out of memory', async () => {
-    const [writer, reader] = [await model(), await model({ maxKeys: 2 })];
+  it('reads by the rule of `read`, and never pushes a key requests hold out of memory', async () => {
+    const [writer, full, roomy] = [await model(), await model({ maxKeys: 1 }), await model({ maxKeys: 3 })];
     const keys = Array.from({ length: 6 }, () => randomUUID());
     for (const k of keys) await writer.update(k, () => [k]);
-    expect(await reader.read(keys[0]!)).toEqual([keys[0]]);
-    await writer.update(keys[0]!, (base) => [...base, 'more']);
-    const { result, reads } = await byIdOnly(() => reader.readMany([...keys, keys[1]!, 'never-written'], 3));
-    expect(result).toEqual(new Map([...keys.map((k, i) => [k, i === 0 ? [k, 'more'] : [k]] as const), ['never-written', []]]));
-    // The held key: probes from its held version (2 reads); the others once each: head, probe, version, probe
-    // again (4; 2 for a key never written: head, probe).
-    expect(reads).toHaveLength(2 + 5 * 4 + 2);
-    // Still held, the batch's keys not taken in: a read of it is one probe.
-    expect((await byIdOnly(() => reader.read(keys[0]!))).reads).toEqual([`${READ_MODELS} find batch:${keys[0]}#3`]);
-    expect((await byIdOnly(() => reader.read(keys[1]!))).reads).toHaveLength(4);
+    const k0 = keys[0]!;
+    for (const reader of [full, roomy]) expect(await reader.read(k0)).toEqual([k0]);
+    await writer.update(k0, (base) => [...base, 'more']);
+    const expected = new Map<string, string[]>([...keys.map((k, i) => [k, i === 0 ? [k, 'more'] : [k]] as [string, string[]]), ['never-written', []]]);
+    const cost = async (reader: ReadModel<string[]>, key: string) => (await byIdOnly(() => reader.readMany([key]))).reads.length;
+
+    // No room: the held key probes from its held version (a next one, then none: 2 reads); the others, once
+    // each, their head, a next version and their newest version (3 reads; 2 for a key never written).
+    const { result, reads } = await byIdOnly(() => full.readMany([...keys, keys[1]!, 'never-written'], 3));
+    expect(result).toEqual(expected);
+    expect(reads).toHaveLength(2 + 5 * 3 + 2);
+    // Still held, and none of the batch's keys taken in.
+    expect((await byIdOnly(() => full.read(k0))).reads).toEqual([`${READ_MODELS} find batch:${k0}#3`]);
+    for (const k of keys.slice(1)) expect(await cost(full, k)).toBe(3);
+
+    // Room for two more: two of the batch's keys are taken in (a probe each from then on), k0 stays.
+    expect(await roomy.readMany(keys, 3)).toEqual(new Map([...expected].filter(([k]) => k !== 'never-written')));
+    expect(await cost(roomy, k0)).toBe(1);
+    let total = 0;
+    for (const k of keys.slice(1)) total += await cost(roomy, k);
+    expect(total).toBe(2 * 1 + 3 * 3);
   });
 
   it('reads the newest value after housekeeping deleted the versions after a long-held one', async () => {
