@@ -109,13 +109,14 @@ export class ReadModel<V> {
 
   /**
    * Many keys' newest values (each key once), by the same rule as `read` (`resolve`), at most
-   * `concurrency` keys at a time, each key's reads by `_id`. A key held in memory is read from its
+   * `concurrency` keys at a time (16 of the 20 connections resource's pool has: requests keep the
+   * rest), each key's reads by `_id`. A key held in memory is read from its
    * held version (one probe while unchanged) and stays held; a key not held is taken in only while
    * there is room: a batch (up to 10,000 keys, every subscriber of an event) never pushes out a key
    * requests keep reading. A key not held costs reads of its head, of a next version and of its
    * newest version (three reads by `_id`).
    */
-  async readMany(keys: Iterable<string>, concurrency = 32): Promise<Map<string, V>> {
+  async readMany(keys: Iterable<string>, concurrency = 16): Promise<Map<string, V>> {
     const all = [...new Set(keys)];
     const values = new Map<string, V>();
     let next = 0;

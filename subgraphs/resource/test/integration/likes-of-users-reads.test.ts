@@ -77,7 +77,10 @@ const canonical = (likes: Pair[]) => likes.map((l) => `${l.userId}|${l.trackId}|
 async function oldQuery(userIds: string[], trackIds: string[]): Promise<Pair[]> {
   return conns[0]!
     .collection('likes')
-    .find<Pair>({ trackId: { $in: trackIds }, userId: { $in: userIds }, _deleted: { $ne: true } }, { projection: { _id: 0, userId: 1, trackId: 1, likedAt: 1 } })
+    .find<Pair>(
+      { trackId: { $in: trackIds }, userId: { $in: userIds }, _deleted: { $ne: true } },
+      { projection: { _id: 0, userId: 1, trackId: 1, likedAt: 1 } },
+    )
     .toArray();
 }
 
@@ -97,7 +100,12 @@ describe('likesOfUsers from the liked sets (real FerretDB)', () => {
     await a.setTrackRemoved(t3, true); // t3 left the library: its like stays (as the query answered it)
     const users = [ann, bob, carl, dora, nobody];
     const asked = [t1, t2, t3];
-    const expected = [`${ann}|${t1}|${at(1).toISOString()}`, `${ann}|${t2}|${at(2).toISOString()}`, `${bob}|${t2}|${at(3).toISOString()}`, `${dora}|${t3}|${at(6).toISOString()}`].sort();
+    const expected = [
+      `${ann}|${t1}|${at(1).toISOString()}`,
+      `${ann}|${t2}|${at(2).toISOString()}`,
+      `${bob}|${t2}|${at(3).toISOString()}`,
+      `${dora}|${t3}|${at(6).toISOString()}`,
+    ].sort();
     expect(canonical(await oldQuery(users, asked))).toEqual(expected);
 
     // A replica that holds none of the users, then one that holds some (from requests of their own).
