@@ -141,22 +141,13 @@ export class MongoLikeRepository implements LikeRepository {
     return among;
   }
 
-  /**
-   * From the users' liked sets (LikedSets.likedSets: reads by `_id` only, at bounded concurrency),
-   * never `likes` (on FerretDB a filter on `userId`/`trackId` reads every like of every user).
-   * Every active like, as `likes` holds them: also those of tracks that left the library.
-   */
   async likesOfUsers(userIds: readonly string[], trackIds: readonly string[]) {
-    const likes: Array<{ userId: string; trackId: string; likedAt: Date }> = [];
-    if (userIds.length === 0 || trackIds.length === 0) return likes;
-    const tracks = [...new Set(trackIds)];
-    for (const [userId, set] of await this.likedSets.likedSets(userIds)) {
-      for (const trackId of tracks) {
-        const held = set.get(trackId);
-        if (held) likes.push({ userId, trackId, likedAt: held.likedAt });
-      }
-    }
-    return likes;
+    if (userIds.length === 0 || trackIds.length === 0) return [];
+    return this.collection
+      .find<Pick<LikeDoc, 'userId' | 'trackId' | 'likedAt'>>({ trackId: { $in: [...trackIds] }, userId: { $in: [...userIds] }, ...ACTIVE } as never, {
+        projection: { _id: 0, userId: 1, trackId: 1, likedAt: 1 },
+      })
+      .toArray();
   }
 
   /**

@@ -63,20 +63,7 @@ export class LikedSets {
 
   /** The user's likes (track → when, and whether it left the library); one read by `_id` while unchanged. */
   async likedSet(userId: string): Promise<ReadonlyMap<string, HeldLike>> {
-    return this.asMap(await this.model.read(userId));
-  }
-
-  /**
-   * Many users' sets at once (ReadModel.readMany: the same rule as `likedSet`, reads by `_id` at
-   * bounded concurrency; users not held in memory are taken in only while there is room). Each user once.
-   */
-  async likedSets(userIds: Iterable<string>): Promise<Map<string, ReadonlyMap<string, HeldLike>>> {
-    const sets = new Map<string, ReadonlyMap<string, HeldLike>>();
-    for (const [userId, entries] of await this.model.readMany(userIds)) sets.set(userId, this.asMap(entries));
-    return sets;
-  }
-
-  private asMap(entries: Entry[]): ReadonlyMap<string, HeldLike> {
+    const entries = await this.model.read(userId);
     let map = this.maps.get(entries);
     if (!map) {
       map = new Map(entries.map((e) => [e.t, { likedAt: new Date(e.at), trackRemoved: e.removed }] as const));

@@ -65,12 +65,6 @@ export interface ReadModelOptions {
   logger?: Logger;
 }
 
-/**
- * What a read does with the version it found: hold it (taking a place among `maxKeys`, the least
- * recently used key leaving), or hold it only if it is held already or there is room (pushing no key out).
- */
-type Keep = 'hold' | 'refresh';
-
 /** A version in memory; `checkedAt`: when it was last found to be the newest (ms). */
 type Held<V> = { version: number; value: V; checkedAt?: number };
 
@@ -102,42 +96,14 @@ export class ReadModel<V> {
     this.maxKeys = options.maxKeys ?? 2_000;
   }
 
-  /** The key's newest value; one read by `_id` while it is unchanged. Held in memory from then on. */
-  read(key: string): Promise<V> {
-    return this.resolve(key, 'hold');
-  }
-
-  /**
-   * Many keys' newest values (each key once), by the same rule as `read` (`resolve`), at most
-   * `concurrency` keys at a time (16 of the 20 connections resource's pool has: requests keep the
-   * rest), each key's reads by `_id`. A key held in memory is read from its
-   * held version (one probe while unchanged) and stays held; a key not held is taken in only while
-   * there is room: a batch (up to 10,000 keys, every subscriber of an event) never pushes out a key
-   * requests keep reading. A key not held costs reads of its head, of a next version and of its
-   * newest version (three reads by `_id`).
-   */
-  async readMany(keys: Iterable<string>, concurrency = 16): Promise<Map<string, V>> {
-    const all = [...new Set(keys)];
-    const values = new Map<string, V>();
-    let next = 0;
-    const work = async () => {
-      while (next < all.length) {
-        const key = all[next++]!;
-        values.set(key, await this.resolve(key, 'refresh'));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, all.length) }, work));
-    return values;
-  }
-
-  /** The one definition of a read: the newest committed version; before the backfill, the key's chain is built first. */
-  private async resolve(key: string, keep: Keep): Promise<V> {
-    const latest = await this.latest(key, keep);
+  /** The key's newest value; one read by `_id` while it is unchanged. */
+  async read(key: string): Promise<V> {
+    const latest = await this.latest(key);
     if (latest) return latest.value;
     if (this.state === 'done') return this.source.empty();
     // Before the backfill: build it once, for every replica.
     await this.seed(key, await this.initial(key));
-    return (await this.latest(key, keep))?.value ?? this.source.empty();
+    return (await this.latest(key))?.value ?? this.source.empty();
   }
 
   /** Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed value. */
@@ -205,7 +171,7 @@ export class ReadModel<V> {
    * versions below the head's previous one, so the versions after a held one at or above the head
    * are all there; otherwise the walk starts at the head.
    */
-  private async latest(key: string, keep: Keep = 'hold', restarts = 0): Promise<Held<V> | null> {
+  private async latest(key: string, restarts = 0): Promise<Held<V> | null> {
     const now = Date.now();
     let held = this.held.get(key);
     let version: number;
@@ -229,19 +195,15 @@ export class ReadModel<V> {
       if (!doc) {
         // Deleted by housekeeping while this walk began at an older head: begin again at the head.
         this.held.delete(key);
-        if (restarts < 3) return this.latest(key, keep, restarts + 1);
+        if (restarts < 3) return this.latest(key, restarts + 1);
         throw new Error(`read model ${this.model}: version ${version} of a key is missing`);
       }
-      // The probe just found no version after it: it was the newest then (no need to probe again).
-      if (doc.value !== undefined) {
-        current = { version, value: doc.value };
-        break;
-      }
       // Its value was dropped: newer versions came after the probe; look again.
+      if (doc.value !== undefined) current = { version, value: doc.value };
     }
     if (!current) throw new Error(`read model ${this.model}: no end to a key's versions`);
     const checked = { version: current.version, value: current.value, checkedAt: now };
-    if (keep === 'hold' || this.held.has(key) || this.held.size < this.maxKeys) this.hold(key, checked);
+    this.hold(key, checked);
     return checked;
   }
 
