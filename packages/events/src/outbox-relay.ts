@@ -25,6 +25,8 @@ export interface OutboxRelayOptions {
 const SEND_CHUNK = 200;
 /** Outbox removals in flight at once. */
 const WRITE_CONCURRENCY = 8;
+/** Documents named by writers and not drained yet; more than this (Kafka down) and the next pass scans instead. */
+const MAX_HINTS = 10_000;
 
 type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DELETED_FIELD]?: boolean };
 
@@ -32,6 +34,11 @@ type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DEL
  * Publishes events written to documents' outboxes, then removes them (at-least-once: a crash
  * between the two publishes again; consumers dedupe by event id). Runs in every replica; two
  * replicas racing only cause duplicates, never losses.
+ *
+ * A writer that names the document it wrote (`notify(collection, id)`) has it drained by reads by
+ * `_id`; FerretDB answers the filter on `_outbox.0` of a scan only by reading every document of the
+ * collection, so scans run on the poll schedule (to catch what a stopped process left), after
+ * an unnamed `notify()`, and while a scan still finds events — not once per write.
  */
 export class OutboxRelay {
   private running = false;
@@ -40,6 +47,11 @@ export class OutboxRelay {
   private readonly log: Logger;
   private failures = 0;
   private notified = false;
+  /** A scan is wanted at the next pass (an unnamed notify, too many names, the start). */
+  private scanWanted = true;
+  /** Documents named by writers, by collection name. */
+  private hints = new Map<string, Set<unknown>>();
+  private hinted = 0;
   published = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -60,8 +72,18 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Called after a local write so its events go out now rather than at the next poll. */
-  notify(): void {
+  /**
+   * Called after a local write so its events go out now rather than at the next poll: with the
+   * collection and `_id` of the document written, that document is read by `_id`; without, the
+   * next pass scans the collections.
+   */
+  notify(collection?: string, id?: unknown): void {
+    if (collection === undefined || id === undefined || this.hinted >= MAX_HINTS) this.scanWanted = true;
+    else {
+      const ids = this.hints.get(collection) ?? new Set<unknown>();
+      if (!ids.has(id)) this.hinted += 1;
+      this.hints.set(collection, ids.add(id));
+    }
     this.notified = true;
     this.wake?.();
   }
@@ -86,6 +108,33 @@ export class OutboxRelay {
         .limit(batchSize)
         .toArray()) as OutboxDoc[];
       if (docs.length > 0) sent += await this.publishDocs(collection, docs);
+    }
+    return sent;
+  }
+
+  /** Publishes the events of the documents writers named, read by `_id`; names not drained (a failure) stay for the next pass. */
+  private async drainNamed(): Promise<number> {
+    if (this.hints.size === 0) return 0;
+    const hints = this.hints;
+    this.hints = new Map();
+    this.hinted = 0;
+    let sent = 0;
+    try {
+      for (const collection of this.options.collections) {
+        const ids = hints.get(collection.collectionName);
+        if (!ids) continue;
+        const found = await Promise.all(
+          [...ids].map(
+            (id) => collection.findOne({ _id: id as never }, { projection: { [OUTBOX_FIELD]: 1, [DELETED_FIELD]: 1 } }) as Promise<OutboxDoc | null>,
+          ),
+        );
+        const docs = found.filter((d): d is OutboxDoc => (d?.[OUTBOX_FIELD]?.length ?? 0) > 0);
+        if (docs.length > 0) sent += await this.publishDocs(collection, docs);
+        hints.delete(collection.collectionName);
+      }
+    } catch (err) {
+      for (const [collection, ids] of hints) for (const id of ids) this.notify(collection, id);
+      throw err;
     }
     return sent;
   }
@@ -132,30 +181,39 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     const { pollIntervalMs = 500, maxIdleIntervalMs = 10_000, maxBackoffMs = 5_000 } = this.options;
     let idlePolls = 0;
+    let nextScanAt = 0;
     while (this.running) {
       let delay = pollIntervalMs;
       this.notified = false;
       try {
-        const sent = await this.drainOnce();
+        await this.drainNamed();
+        let scanned = -1;
+        if (this.scanWanted || Date.now() >= nextScanAt) {
+          this.scanWanted = false;
+          scanned = await this.drainOnce();
+        }
         if (this.failures > 0) this.log.info({ afterFailures: this.failures }, 'outbox relay recovered');
         this.failures = 0;
-        if (sent > 0) {
+        if (scanned > 0) {
+          // A scan found events: more may be left (a batch is at most batchSize documents).
           idlePolls = 0;
+          this.scanWanted = true;
           continue;
         }
-        delay = Math.min(maxIdleIntervalMs, pollIntervalMs * 2 ** Math.min(idlePolls, 10));
-        idlePolls += 1;
+        if (scanned === 0) {
+          nextScanAt = Date.now() + Math.min(maxIdleIntervalMs, pollIntervalMs * 2 ** Math.min(idlePolls, 10));
+          idlePolls += 1;
+        }
+        delay = Math.max(0, nextScanAt - Date.now());
       } catch (err) {
         this.failures += 1;
+        this.scanWanted = true;
         delay = Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(this.failures, 6));
         if (this.failures === 1 || this.failures % 10 === 0) {
           this.log.warn({ err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'outbox publish failed; will retry');
         }
       }
-      if (this.notified && this.failures === 0) {
-        idlePolls = 0;
-        continue;
-      }
+      if (this.notified && this.failures === 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {

@@ -99,9 +99,16 @@ export async function composeService(
   // Users' liked sets, owners' playlist listings, users' annotations and API keys, read by `_id` (see persistence/read-model.ts).
   const readModels = conn.collection(READ_MODELS);
   const readModelIntents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
-  const apiKeyStore = new MongoApiKeyRepository(apiKeyCollection, readModels, readModelIntents, () => relay.notify(), conn.collection('api_key_ids'), logger);
+  const apiKeyStore = new MongoApiKeyRepository(
+    apiKeyCollection,
+    readModels,
+    readModelIntents,
+    (id) => relay.notify(apiKeyCollection.collectionName, id),
+    conn.collection('api_key_ids'),
+    logger,
+  );
   await apiKeyStore.init();
-  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, () => relay.notify(), logger);
+  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, (id) => relay.notify(likeCollection.collectionName, id), logger);
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(
     conn.collection(PLAYLIST_HEADS),
@@ -109,7 +116,7 @@ export async function composeService(
     conn.collection(PLAYLIST_STATES),
     readModels,
     readModelIntents,
-    () => relay.notify(),
+    (id) => relay.notify(playlistVersions.collectionName, id),
     { logger },
   );
   await playlistStore.init();
@@ -135,7 +142,7 @@ export async function composeService(
 
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
-  const userRepository = new MongoUserRepository(users, () => relay.notify(), conn.collection('user_emails'));
+  const userRepository = new MongoUserRepository(users, (id) => relay.notify(users.collection.collectionName, id), conn.collection('user_emails'));
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(
     sessions,

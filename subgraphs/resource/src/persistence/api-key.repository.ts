@@ -58,7 +58,8 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     private readonly collection: Collection,
     readModels: Collection,
     private readonly intents: ReadModelIntents,
-    private readonly onOutbox: () => void = () => undefined,
+    /** After a write that added events to a document's outbox: its `_id` (the relay reads it by `_id`). */
+    private readonly onOutbox: (id: string) => void = () => undefined,
     private readonly ids: Collection = collection.conn.collection('api_key_ids'),
     logger?: Logger,
   ) {
@@ -115,7 +116,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     await this.intents.around(API_KEYS_MODEL, key.userId, digest, async () => {
       await this.ids.insertOne({ _id: key.id as never, digest, userId: key.userId });
       await this.collection.insertOne(doc as never);
-      this.onOutbox();
+      this.onOutbox(digest);
       await this.reconcile(key.userId, digest);
     });
   }
@@ -167,7 +168,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
       return written;
     });
     if (r.matchedCount !== 1) return false;
-    this.onOutbox();
+    this.onOutbox(digest);
     await this.ids.deleteOne({ _id: id as never });
     return true;
   }

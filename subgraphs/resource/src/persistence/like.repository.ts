@@ -42,7 +42,8 @@ export class MongoLikeRepository implements LikeRepository {
     private readonly collection: Collection,
     readModels: Collection,
     intents: ReadModelIntents,
-    private readonly onOutbox: () => void = () => undefined,
+    /** After a write that added an event to a like document's outbox: its `_id` (the relay reads it by `_id`). */
+    private readonly onOutbox: (id: string) => void = () => undefined,
     logger?: Logger,
   ) {
     this.likedSets = new LikedSets(collection, readModels, intents, logger);
@@ -88,7 +89,7 @@ export class MongoLikeRepository implements LikeRepository {
       try {
         const doc: LikeDoc = { _id, userId, trackId, likedAt: now, trackRemoved: false, [OUTBOX_FIELD]: [liked(userId, trackId, now)] };
         await this.collection.insertOne(doc as never);
-        this.onOutbox();
+        this.onOutbox(_id);
         return now;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -108,7 +109,7 @@ export class MongoLikeRepository implements LikeRepository {
         } as never),
       );
       if (r.matchedCount === 1) {
-        this.onOutbox();
+        this.onOutbox(_id);
         return now;
       }
     }
@@ -125,7 +126,7 @@ export class MongoLikeRepository implements LikeRepository {
       this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
     );
     if (r.matchedCount !== 1) return false;
-    this.onOutbox();
+    this.onOutbox(_id);
     return true;
   }
 

@@ -106,7 +106,8 @@ export class MongoPlaylistRepository implements PlaylistRepository {
     private readonly states: Collection,
     readModels: Collection,
     intents: ReadModelIntents,
-    private readonly onOutbox: () => void = () => undefined,
+    /** After a version document with its event was inserted: its `_id` (the relay reads it by `_id`). */
+    private readonly onOutbox: (id: string) => void = () => undefined,
     options: { cachedItems?: number; logger?: Logger } = {},
   ) {
     this.cache = new StateCache(options.cachedItems ?? 200_000);
@@ -194,7 +195,7 @@ export class MongoPlaylistRepository implements PlaylistRepository {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
-    this.onOutbox();
+    this.onOutbox(version._id);
     if (state) this.cache.set(state);
     await this.writeHead(toHead(p, stateId, deleted));
     // The big state of the version before the previous one is of no use any more (a reader that

@@ -51,7 +51,8 @@ export class MongoUserRepository implements UserRepository {
   /** `emails`: the `user_emails` collection (`_id` = email → user id), the one way a user is found by email. */
   constructor(
     private readonly model: Model<UserDoc>,
-    private readonly onOutbox: () => void = () => undefined,
+    /** After a write that added events to a document's outbox: its `_id` (the relay reads it by `_id`). */
+    private readonly onOutbox: (id: string) => void = () => undefined,
     private readonly emailCollection: Collection = model.db.collection('user_emails'),
     directoryVersions: Collection = model.db.collection('user_directory_versions'),
   ) {
@@ -104,7 +105,7 @@ export class MongoUserRepository implements UserRepository {
       await this.emails.adoptExisting(input.email, doc._id);
       throw new EmailTakenError(input.email);
     }
-    this.onOutbox();
+    this.onOutbox(doc._id);
     await this.directory.changed();
     return toUser(doc);
   }
@@ -144,7 +145,7 @@ export class MongoUserRepository implements UserRepository {
     const r = await this.updateInPlace(id, () =>
       this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() }, ...pushOutbox(event) }).exec(),
     );
-    if (r.matchedCount > 0) this.onOutbox();
+    if (r.matchedCount > 0) this.onOutbox(id);
   }
 
   async setDisplayName(id: string, displayName: string): Promise<User | null> {
@@ -174,7 +175,7 @@ export class MongoUserRepository implements UserRepository {
         .exec(),
     );
     if (r.matchedCount === 0) return false;
-    this.onOutbox();
+    this.onOutbox(id);
     return true;
   }
 

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import mongoose, { type Connection } from 'mongoose';
+import { createLogger } from '@ytm/logger';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { createKafka, EventPublisher, OUTBOX_FIELD, OutboxRelay, outboxEntry } from '../../src/index.js';
+
+// Real FerretDB and Kafka on a shared machine: hooks and tests may take more than jest's 5 s.
+jest.setTimeout(60_000);
+
+const logger = createLogger({ name: 'outbox-relay-test', level: 'silent' });
+let conn: Connection;
+/** The filter of every find and update the relay sends to the collection under test. */
+const filters: unknown[] = [];
+let collectionName: string;
+
+beforeAll(async () => {
+  collectionName = uniqueName('things');
+  conn = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName: uniqueName('events_relay_test'), monitorCommands: true }).asPromise();
+  conn.getClient().on('commandStarted', (e) => {
+    const cmd = e.command as Record<string, unknown>;
+    if (e.commandName === 'find' && cmd.find === collectionName) filters.push(cmd.filter);
+    if (e.commandName === 'update' && cmd.update === collectionName) for (const u of cmd.updates as Array<{ q: unknown }>) filters.push(u.q);
+  });
+});
+afterAll(async () => {
+  await conn?.db?.dropDatabase().catch(() => undefined);
+  await conn?.close();
+});
+
+const event = (id: string) => outboxEntry('resource', 'resource.user.password-changed', id, { __typename: 'User', id });
+const scans = () => filters.filter((f) => JSON.stringify(f).includes(`${OUTBOX_FIELD}.0`)).length;
+
+describe('OutboxRelay (real FerretDB and Kafka)', () => {
+  it('drains a document its writer names by `_id`, without a scan per write; an unnamed notify still scans', async () => {
+    const collection = conn.collection(collectionName);
+    await collection.insertMany(Array.from({ length: 50 }, () => ({ _id: randomUUID() as never, quiet: true })));
+    const publisher = new EventPublisher(createKafka({ brokers: infraEnv().kafkaBrokers, clientId: uniqueName('relay-test'), logger }));
+    // Polls far apart: only the first pass (at start) scans on its own during the test.
+    const relay = new OutboxRelay({ collections: [collection], publisher, logger, pollIntervalMs: 120_000, maxIdleIntervalMs: 120_000 });
+    relay.start();
+    try {
+      await waitFor(() => scans() === 1, 10_000, 20, 'the start-up scan');
+      const named = Array.from({ length: 5 }, () => randomUUID());
+      for (const id of named) {
+        await collection.insertOne({ _id: id as never, [OUTBOX_FIELD]: [event(id)] });
+        relay.notify(collectionName, id);
+      }
+      await waitFor(() => relay.published === 5, 20_000, 20, 'five named documents published');
+      for (const id of named) expect((await collection.findOne({ _id: id as never }))?.[OUTBOX_FIELD]).toEqual([]);
+      // No scan since the start: every read and write named one document.
+      expect(scans()).toBe(1);
+      for (const f of filters.slice(1)) expect(Object.keys(f as object)).toEqual(['_id']);
+
+      // A document no writer named (its process stopped before notifying) goes out with the next scan.
+      const orphan = randomUUID();
+      await collection.insertOne({ _id: orphan as never, [OUTBOX_FIELD]: [event(orphan)] });
+      relay.notify();
+      await waitFor(() => relay.published === 6, 20_000, 20, 'the orphan published by a scan');
+      expect(scans()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await relay.stop();
+      await publisher.close();
+    }
+  });
+});
