@@ -121,6 +121,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
       serviceProxy({
         routes: proxyRoutes,
         target: (service) => routing.httpUrl(service),
+        alternative: (service, failed) => routing.alternativeHttpUrl(service, failed),
         headersTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
         pacer,
       }),

@@ -135,10 +135,20 @@ async function scenario(name) {
   const music = mkdtempSync(join(tmpdir(), 'ytm-compose-music-'));
   musics.push(music);
   chmodSync(music, 0o755); // the services run as uid 1000 and read it through a read-only bind mount
-  const scenarioEnv = { ...composeEnv, MUSIC_DIR: music };
+  // A failed scenario's full container logs (and those of containers it replaced) are kept here.
+  const logDir = join(ROOT, '.ytm', 'logs', `compose-${name}`);
+  rmSync(logDir, { recursive: true, force: true });
+  const scenarioEnv = { ...composeEnv, MUSIC_DIR: music, YTM_COMPOSE_LOG_DIR: logDir };
   const s = new Stack({ env: scenarioEnv, project, files, cwd: ROOT, log });
   let code = 1;
   const t = Date.now();
+  // podman's DNS server is one process for the machine; when it exits no compose name resolves.
+  let dns = dnsServerState();
+  const dnsWatch = setInterval(() => {
+    const now = dnsServerState();
+    if (now !== dns) log(`DNS server changed: ${now} (was: ${dns})`);
+    dns = now;
+  }, 250);
   try {
     log(`scenario ${name}: starting project ${project} (${files.join(' + ')}), the edge on 127.0.0.1:${httpPort}`);
     await s.up();
@@ -156,8 +166,11 @@ async function scenario(name) {
     console.error(`[compose] ${err.stack ?? err}`);
     code = 1;
   }
+  clearInterval(dnsWatch);
   if (code !== 0) {
     for (const c of await s.containers().catch(() => [])) console.error(await s.logs(c.name, 40));
+    const saved = await s.saveLogs(logDir).catch((err) => [`(not saved: ${err.message})`]);
+    console.error(`[compose] full logs: ${logDir} (${saved.length} files)`);
     const edge = await s.edgeRouters().catch((err) => err.message);
     console.error(`[compose] the edge's routers: ${JSON.stringify(edge)}; ${dnsServerState()}`);
   }

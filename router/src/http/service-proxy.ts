@@ -21,6 +21,11 @@ export interface ProxyOptions {
   routes: ProxyRoute[];
   /** The base URL of a service's live instance. */
   target: (service: string) => string | undefined;
+  /**
+   * Another live instance's base URL after the one at `failedBase` could not be reached (it is
+   * set aside for a while): a GET or HEAD that got no answer is tried there once.
+   */
+  alternative?: (service: string, failedBase: string) => string | undefined;
   /** Time to get response headers from the service (bodies stream for as long as they need). */
   headersTimeoutMs: number;
   /** Paces the bodies of `paced` routes. */
@@ -41,7 +46,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1_024 });
  * Streams requests to a service's HTTP server without buffering: Range and conditional headers,
  * statuses and lengths pass unchanged; a client that goes away aborts the upstream request.
  */
-export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyOptions): Koa.Middleware<AppState> {
+export function serviceProxy({ routes, target, alternative, headersTimeoutMs, pacer }: ProxyOptions): Koa.Middleware<AppState> {
   return async (ctx, next) => {
     const route = routes.find((r) => (r.exact ? ctx.path === r.prefix : ctx.path.startsWith(r.prefix)));
     if (!route) {
@@ -60,7 +65,6 @@ export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyO
       ctx.body = { error: { code: 'SERVICE_UNAVAILABLE', message: `${route.service} is not available` } };
       return;
     }
-    const url = new URL(ctx.url, base);
     const headers = copyHeaders(ctx.req.headers);
     headers['x-request-id'] = ctx.state.requestId;
     const traceparent = currentTraceparent();
@@ -68,9 +72,10 @@ export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyO
     headers['x-forwarded-for'] = ctx.ip;
     // How the client reached us (https only when TRUST_PROXY believes the proxy in front): resource marks cookies Secure by it.
     headers['x-forwarded-proto'] = ctx.protocol;
+    // Without a body to replay, a request no instance answered can go to another one.
+    const replayable = ctx.method === 'GET' || ctx.method === 'HEAD';
     ctx.respond = false;
     await new Promise<void>((resolve) => {
-      const upstream = http.request(url, { method: ctx.method, headers, agent, timeout: headersTimeoutMs });
       let answered = false;
       const fail = (status: number, code: string) => {
         if (answered || ctx.res.headersSent) {
@@ -82,23 +87,36 @@ export function serviceProxy({ routes, target, headersTimeoutMs, pacer }: ProxyO
         }
         resolve();
       };
-      upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
-      upstream.on('error', (err) => fail(err.message === 'timeout' ? 504 : 502, err.message === 'timeout' ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY'));
-      upstream.on('response', (res) => {
-        answered = true;
-        upstream.setTimeout(0);
-        ctx.res.writeHead(res.statusCode ?? 502, copyHeaders(res.headers));
-        if (route.paced && pacer) relayPaced(res, ctx.res, pacer, resolve);
-        else pipeline(res, ctx.res, () => resolve());
-      });
-      ctx.res.on('close', () => {
-        if (!ctx.res.writableFinished) upstream.destroy();
-      });
-      if (ctx.method === 'GET' || ctx.method === 'HEAD') upstream.end();
-      else pipeline(ctx.req, upstream, () => undefined);
+      const send = (instance: string, retry: boolean) => {
+        const upstream = http.request(new URL(ctx.url, instance), { method: ctx.method, headers, agent, timeout: headersTimeoutMs });
+        upstream.on('timeout', () => upstream.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+        upstream.on('error', (err: NodeJS.ErrnoException) => {
+          if (answered || ctx.res.destroyed) return fail(502, 'BAD_GATEWAY');
+          if (retry && err.code === 'ECONNRESET' && upstream.reusedSocket) return send(instance, false); // a kept-alive connection the instance had just closed
+          const other = retry && UNREACHABLE.has(err.code ?? '') ? alternative?.(route.service, instance) : undefined;
+          if (other) return send(other, false);
+          fail(err.code === 'ETIMEDOUT' ? 504 : 502, err.code === 'ETIMEDOUT' ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY');
+        });
+        upstream.on('response', (res) => {
+          answered = true;
+          upstream.setTimeout(0);
+          ctx.res.writeHead(res.statusCode ?? 502, copyHeaders(res.headers));
+          if (route.paced && pacer) relayPaced(res, ctx.res, pacer, resolve);
+          else pipeline(res, ctx.res, () => resolve());
+        });
+        ctx.res.on('close', () => {
+          if (!ctx.res.writableFinished) upstream.destroy();
+        });
+        if (replayable) upstream.end();
+        else pipeline(ctx.req, upstream, () => undefined);
+      };
+      send(base, replayable);
     });
   };
 }
+
+/** Errors of an instance that could not be reached or dropped the request before answering. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Like `pipeline(from, to)`, holding `from` while `to` is full (backpressure) and while the

@@ -2,8 +2,8 @@ import type { Registration, RegistryService } from '../registry/registry.service
 
 /**
  * Where each subgraph is reached: a live registration from the registry when there is one
- * (replicas round-robin; an instance that just refused a connection is skipped for a few
- * seconds), else the configured default. Lets the committed supergraph (static mode) still follow
+ * (replicas round-robin; an instance that just could not be reached, for GraphQL or for the
+ * HTTP relay, is skipped for a few seconds), else the configured default. Lets the committed supergraph (static mode) still follow
  * services that moved ports or scaled out.
  */
 export class SubgraphRouting {
@@ -36,10 +36,18 @@ export class SubgraphRouting {
     return live.length > 0 ? live[this.counter++ % live.length]!.httpUrl : this.httpDefaults[name];
   }
 
+  /** Another instance than the one whose HTTP base is `failedUrl`, after marking that one as suspect. */
+  alternativeHttpUrl(name: string, failedUrl: string): string | undefined {
+    this.suspects.set(failedUrl, Date.now() + this.suspectMs);
+    const others = this.live(name).filter((r) => r.httpUrl !== failedUrl);
+    return others.length > 0 ? others[this.counter++ % others.length]!.httpUrl : undefined;
+  }
+
   private live(name: string): Registration[] {
     const now = Date.now();
     const all = this.registry.active().filter((r) => r.name === name);
-    const healthy = all.filter((r) => (this.suspects.get(r.graphqlUrl) ?? 0) < now);
+    // An instance is suspect when either of its addresses just failed (they are the same server).
+    const healthy = all.filter((r) => (this.suspects.get(r.graphqlUrl) ?? 0) < now && (this.suspects.get(r.httpUrl) ?? 0) < now);
     return healthy.length > 0 ? healthy : all;
   }
 }

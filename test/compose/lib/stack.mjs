@@ -3,7 +3,7 @@
 // So this module starts the created containers itself in the order depends_on gives, waits for each
 // condition as compose would (service_healthy: the service's own healthcheck, run with
 // `podman healthcheck run`; service_completed_successfully: exit code 0), and restarts on demand.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { podman, projectContainers, run } from './podman.mjs';
@@ -62,6 +62,8 @@ export class Stack {
     this.services = this.config().services;
     const containers = (await this.containers()).filter((c) => services.includes(c.service));
     const order = (c) => -services.indexOf(c.service);
+    // Their logs are lost with them: kept for a failed run's report when run.mjs names a folder.
+    if (this.env.YTM_COMPOSE_LOG_DIR) await this.saveLogs(this.env.YTM_COMPOSE_LOG_DIR, containers, '.before-recreate');
     for (const c of containers.sort((a, b) => order(a) - order(b))) await podman(this.env, ['stop', '-t', '10', c.name]);
     await podman(this.env, ['rm', ...containers.map((c) => c.name)]);
     this.healthy.clear();
@@ -260,6 +262,19 @@ export class Stack {
   /** Stops one container (SIGTERM, then 10 s grace), as losing an instance would. */
   async stopContainer(container) {
     await podman(this.env, ['stop', '-t', '10', container]);
+  }
+
+  /** Every line each container logged so far, to `<dir>/<container><suffix>.log`; returns the files. */
+  async saveLogs(dir, containers, suffix = '') {
+    mkdirSync(dir, { recursive: true });
+    const files = [];
+    for (const c of containers ?? (await this.containers())) {
+      const { out, err } = await run('podman', ['logs', '-t', c.name], { env: this.env, capture: true, allowFail: true });
+      const file = join(dir, `${c.name}${suffix}.log`);
+      writeFileSync(file, out + err);
+      files.push(file);
+    }
+    return files;
   }
 
   async logs(name, tail = 60) {
