@@ -213,6 +213,7 @@ export class OutboxRelay {
           this.log.warn({ err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'outbox publish failed; will retry');
         }
       }
+      if (!this.running) break; // stopped during the pass: no pause after it
       if (this.notified && this.failures === 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -63,4 +63,19 @@ describe('OutboxRelay (real FerretDB and Kafka)', () => {
       await publisher.close();
     }
   });
+
+  it('stops at once when stopped during a pass, not after the pause that would follow it', async () => {
+    const collection = conn.collection(uniqueName('stopping'));
+    await collection.insertOne({ _id: randomUUID() as never, quiet: true });
+    const publisher = new EventPublisher(createKafka({ brokers: infraEnv().kafkaBrokers, clientId: uniqueName('relay-stop-test'), logger }));
+    try {
+      const relay = new OutboxRelay({ collections: [collection], publisher, logger, pollIntervalMs: 120_000, maxIdleIntervalMs: 120_000 });
+      relay.start(); // its first pass (the start-up scan) is under way: stop() lands in it
+      const started = Date.now();
+      await relay.stop();
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await publisher.close();
+    }
+  });
 });
