@@ -27,6 +27,8 @@ const SEND_CHUNK = 200;
 const WRITE_CONCURRENCY = 8;
 /** Documents named by writers and not drained yet; more than this (Kafka down) and the next pass scans instead. */
 const MAX_HINTS = 10_000;
+/** The metrics gauge counts the backlog at most this often (a count reads every document of every outbox collection). */
+const BACKLOG_COUNT_EVERY_MS = 30_000;
 
 type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DELETED_FIELD]?: boolean };
 
@@ -52,6 +54,7 @@ export class OutboxRelay {
   /** Documents named by writers, by collection name. */
   private hints = new Map<string, Set<unknown>>();
   private hinted = 0;
+  private backlogCount: { at: number; value: Promise<number> } | undefined;
   published = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -61,7 +64,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    gaugeFrom('ytm_outbox_backlog', 'Events written to the outbox and not yet published to Kafka', () => this.backlog());
+    gaugeFrom('ytm_outbox_backlog', 'Events written to the outbox and not yet published to Kafka (counted at most every 30 s)', () => this.recentBacklog());
     gaugeFrom('ytm_outbox_published_total', 'Events published by this process', () => this.published);
     this.loop = this.run();
   }
@@ -88,7 +91,23 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  /** Number of events not yet published (metrics, readiness detail). */
+  /**
+   * The backlog as last counted, counted again when that count is older than 30 s: scrapes of
+   * /metrics, however frequent, cost one count per 30 s (concurrent scrapes share it).
+   */
+  recentBacklog(now = Date.now()): Promise<number> {
+    if (!this.backlogCount || now - this.backlogCount.at >= BACKLOG_COUNT_EVERY_MS) {
+      const count = { at: now, value: this.backlog() };
+      // A failed count is not kept: the next scrape counts again.
+      count.value.catch(() => {
+        if (this.backlogCount === count) this.backlogCount = undefined;
+      });
+      this.backlogCount = count;
+    }
+    return this.backlogCount.value;
+  }
+
+  /** Number of events not yet published: reads every document of every outbox collection. */
   async backlog(): Promise<number> {
     let n = 0;
     for (const c of this.options.collections) {

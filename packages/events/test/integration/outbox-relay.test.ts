@@ -78,4 +78,31 @@ describe('OutboxRelay (real FerretDB and Kafka)', () => {
       await publisher.close();
     }
   });
+
+  it('counts the backlog for the metrics gauge at most every 30 s, however often it is asked', async () => {
+    const collection = conn.collection(collectionName);
+    const publisher = new EventPublisher(createKafka({ brokers: infraEnv().kafkaBrokers, clientId: uniqueName('relay-backlog-test'), logger }));
+    try {
+      // Not started: nothing publishes, so the backlog is what the test writes.
+      const relay = new OutboxRelay({ collections: [collection], publisher, logger });
+      const pending = Array.from({ length: 3 }, () => randomUUID());
+      await collection.insertMany(pending.map((id) => ({ _id: id as never, [OUTBOX_FIELD]: [event(id)] })));
+      const counted = await relay.backlog();
+      expect(counted).toBeGreaterThanOrEqual(3);
+      const before = scans();
+      const t0 = Date.now();
+      // Ten scrapes at once and ten more within the 30 s: one count.
+      const first = await Promise.all(Array.from({ length: 10 }, () => relay.recentBacklog(t0)));
+      for (let i = 0; i < 10; i++) expect(await relay.recentBacklog(t0 + 29_000)).toBe(counted);
+      expect(first).toEqual(Array(10).fill(counted));
+      expect(scans() - before).toBe(1);
+      // Past 30 s the next scrape counts again and sees a new event.
+      const later = randomUUID();
+      await collection.insertOne({ _id: later as never, [OUTBOX_FIELD]: [event(later)] });
+      expect(await relay.recentBacklog(t0 + 30_000)).toBe(counted + 1);
+      expect(scans() - before).toBe(2);
+    } finally {
+      await publisher.close();
+    }
+  });
 });
