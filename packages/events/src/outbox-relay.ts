@@ -28,7 +28,7 @@ const WRITE_CONCURRENCY = 8;
 /** Documents named by writers and not drained yet; more than this (Kafka down) and the next pass scans instead. */
 const MAX_HINTS = 10_000;
 /** The metrics gauge counts the backlog at most this often (a count reads every document of every outbox collection). */
-const BACKLOG_COUNT_EVERY_MS = 30_000;
+const BACKLOG_COUNT_EVERY_MS = 15_000;
 
 type OutboxDoc = Document & { _id: unknown; [OUTBOX_FIELD]?: OutboxEntry[]; [DELETED_FIELD]?: boolean };
 
@@ -64,7 +64,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    gaugeFrom('ytm_outbox_backlog', 'Events written to the outbox and not yet published to Kafka (counted at most every 30 s)', () => this.recentBacklog());
+    gaugeFrom('ytm_outbox_backlog', 'Events written to the outbox and not yet published to Kafka (counted at most every 15 s)', () => this.recentBacklog());
     gaugeFrom('ytm_outbox_published_total', 'Events published by this process', () => this.published);
     this.loop = this.run();
   }
@@ -92,8 +92,8 @@ export class OutboxRelay {
   }
 
   /**
-   * The backlog as last counted, counted again when that count is older than 30 s: scrapes of
-   * /metrics, however frequent, cost one count per 30 s (concurrent scrapes share it).
+   * The backlog as last counted, counted again when that count is older than 15 s: scrapes of
+   * /metrics, however frequent, cost one count per 15 s (concurrent scrapes share it).
    */
   recentBacklog(now = Date.now()): Promise<number> {
     if (!this.backlogCount || now - this.backlogCount.at >= BACKLOG_COUNT_EVERY_MS) {
