@@ -5,7 +5,8 @@
 // slows all three alike; medians over rounds are printed with ratios to the YTM router.
 // Run: npm run build && node bench/router/run.mjs   (starts infra and the system; installs the peers here on first run)
 // Env: ROUNDS (3), DURATION_MS (8000), CONNECTIONS (20), USERS (40), SHAPES (all), MODES (varied,identical), GATEWAYS (ytm,hive,apollo),
-//      OVERHEAD (1: the low-load row, router vs the subgraph called directly), PROFILE (a directory: the router is CPU-profiled
+//      OVERHEAD (1: the low-load row, router vs the subgraph called directly), DIRECT (1: the one-subgraph shapes also sent
+//      to their subgraph directly at the same load, beside the gateways' tails), PROFILE (a directory: the router is CPU-profiled
 //      during each of its loads), PROFILE_SERVICES (router: which services are profiled, e.g. router,library,resource)
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,9 @@ const shapeNames = (process.env.SHAPES ?? Object.keys(SHAPES).join(',')).split('
 const modes = (process.env.MODES ?? 'varied,identical').split(',');
 const gatewayNames = (process.env.GATEWAYS ?? 'ytm,hive,apollo').split(',');
 const OVERHEAD = process.env.OVERHEAD !== '0';
+const DIRECT = process.env.DIRECT !== '0';
+/** The shapes one subgraph answers alone, and which: sent to it directly, they show what the gateways add. */
+const ONE_SUBGRAPH = { me: 'resource', tracks: 'library', profile: 'resource' };
 const PROFILE = process.env.PROFILE ? resolve(process.env.PROFILE) : undefined;
 // The processes profiled during the YTM router's loads: the router, and any of the subgraphs.
 const PROFILED = (process.env.PROFILE_SERVICES ?? 'router').split(',');
@@ -209,11 +213,28 @@ try {
       }
     }
   }
+  // The one-subgraph shapes sent to their subgraph directly, same load, same requests: a tail the
+  // gateways share and the subgraph has too is the subgraph's (or its store's), not theirs.
+  const atLoad = {};
+  if (DIRECT) {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of modes) {
+        for (const shape of shapeNames.filter((s) => ONE_SUBGRAPH[s])) {
+          const subgraphName = ONE_SUBGRAPH[shape];
+          const r = await load(`${system.services[subgraphName].url}/graphql`, SHAPES[shape].requests(ctx, mode));
+          (atLoad[`${mode} ${shape}`] ??= { subgraph: subgraphName, runs: [] }).runs.push(r);
+          process.stdout.write(
+            `round ${round + 1} ${mode} ${shape} ${subgraphName} directly: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms${r.errors ? ` (${r.errors} errors)` : ''} [load ${load1()}]\n`,
+          );
+        }
+      }
+    }
+  }
   // Router-added latency at low load: one connection, one request at a time, the one-subgraph
   // shapes through the YTM router and sent to their subgraph directly (same token, same body).
   const overhead = {};
   if (OVERHEAD && gateways.some((g) => g.name === 'ytm')) {
-    const direct = { me: 'resource', tracks: 'library' };
+    const direct = { me: ONE_SUBGRAPH.me, tracks: ONE_SUBGRAPH.tracks };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [shape, subgraphName] of Object.entries(direct)) {
         const requests = SHAPES[shape].requests(ctx, 'varied');
@@ -253,6 +274,15 @@ try {
       return `${rps.toFixed(0)} req/s${ratio}, p50 ${median(rs.map((r) => r.p50)).toFixed(1)}, p99 ${median(rs.map((r) => r.p99)).toFixed(1)} ms, CPU ${median(rs.map((r) => r.cpuMs)).toFixed(2)} ms`;
     });
     console.log(`| ${key} | ${cells.join(' | ')} |`);
+  }
+  if (Object.keys(atLoad).length) {
+    console.log(`\nthe one-subgraph shapes sent to their subgraph directly, same ${CONNECTIONS} connections and requests (medians), beside the gateways' p99`);
+    console.log(`| mode / shape | subgraph directly | ${gateways.map((g) => `${g.name} p99`).join(' | ')} |\n|---|---|${gateways.map(() => '---').join('|')}|`);
+    for (const [key, { subgraph, runs }] of Object.entries(atLoad)) {
+      const own = `${subgraph}: ${median(runs.map((r) => r.rps)).toFixed(0)} req/s, p50 ${median(runs.map((r) => r.p50)).toFixed(1)}, p99 ${median(runs.map((r) => r.p99)).toFixed(1)} ms`;
+      const tails = gateways.map((g) => (results[key]?.[g.name] ? `${median(results[key][g.name].map((r) => r.p99)).toFixed(1)} ms` : '–'));
+      console.log(`| ${key} | ${own} | ${tails.join(' | ')} |`);
+    }
   }
   // CPU per request of every process that works for it: on two shared cores, req/s ≤ 2 s ÷ the total.
   const processes = ['gateway', ...backends.map(([name]) => name), 'load'];

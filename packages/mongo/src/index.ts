@@ -12,6 +12,13 @@ export interface ConnectMongoOptions {
    * the round trip an operation fails by 5 s (SERVICE_UNAVAILABLE) or completes when the store is back.
    */
   serverSelectionTimeoutMs?: number;
+  /**
+   * Connections to the store at most (default 20); operations beyond wait their turn in order.
+   * On FerretDB with SQLite, concurrent writes back off inside SQLite (20 writers at once: p99
+   * ~330 ms; behind 4 connections ~75 ms), while reads queue behind the writes holding them
+   * (bench/router/store-writes.mjs and README).
+   */
+  maxPoolSize?: number;
 }
 
 /**
@@ -20,14 +27,14 @@ export interface ConnectMongoOptions {
  * it, then fail with a driver error that the edges answer as SERVICE_UNAVAILABLE (@ytm/errors).
  */
 export async function connectMongo(options: ConnectMongoOptions): Promise<Connection> {
-  const { url, dbName, logger, serverSelectionTimeoutMs = 3_000 } = options;
+  const { url, dbName, logger, serverSelectionTimeoutMs = 3_000, maxPoolSize = 20 } = options;
   const conn = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
     // FerretDB has no retryable writes and no sessions for them.
     retryWrites: false,
     autoIndex: true,
-    maxPoolSize: 20,
+    maxPoolSize,
   });
   // Operations queued while disconnected fail as unavailable after the same time (mongoose's default is 10 s).
   conn.set('bufferTimeoutMS', serverSelectionTimeoutMs);
@@ -39,7 +46,7 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   conn.on('reconnected', () => log.info('mongo reconnected'));
   conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
   await conn.asPromise();
-  log.info({ url: redactUrl(url) }, 'mongo connected');
+  log.info({ url: redactUrl(url), maxPoolSize }, 'mongo connected');
   return conn;
 }
 

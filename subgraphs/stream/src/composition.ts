@@ -91,7 +91,7 @@ export async function composeService(
     logger,
   });
   logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
-  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
+  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger, maxPoolSize: config.MONGODB_MAX_POOL_SIZE });
   const tickets = ticketModel(conn);
   const ticketQuota = ticketQuotaModel(conn);
   const playDocs = playModel(conn);
