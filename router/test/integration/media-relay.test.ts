@@ -1,31 +1,14 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createApp } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { MediaPacer } from '../../src/http/media-pacer.js';
 import { serviceProxy } from '../../src/http/service-proxy.js';
+import { serversClosedAfterEach } from './http-servers.js';
 
 // The router's paced relay over real HTTP: an upstream "stream" server, the proxy in a Koa app.
 const BODY = randomBytes(3 * 1024 * 1024);
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = serversClosedAfterEach();
 
 async function startPair(bytesPerSecond: number) {
   const upstreamClosed: boolean[] = [];

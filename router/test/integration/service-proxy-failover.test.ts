@@ -1,29 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
+import { describe, expect, it } from '@jest/globals';
 import net, { type AddressInfo } from 'node:net';
 import { createApp } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
 import { serviceProxy } from '../../src/http/service-proxy.js';
+import { serversClosedAfterEach } from './http-servers.js';
 
 // The router's HTTP relay (/art, /stream, ...) over real sockets when an instance cannot be reached
 // (it refuses connections: its process is gone, its lease not yet expired) or does not answer.
-const cleanups: Array<() => void | Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = serversClosedAfterEach();
 
 /** An address that refuses connections: a port that was listened on and closed. */
 async function refusing(): Promise<string> {
