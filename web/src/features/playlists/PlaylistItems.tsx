@@ -42,7 +42,12 @@ export function PlaylistItems({
   const listRef = useRef<HTMLOListElement>(null);
   const idList = entries.map((e) => e.id).join(',');
   useEffect(() => {
-    if (focusItem) listRef.current?.querySelector<HTMLButtonElement>(`[data-grip="${focusItem}"]`)?.focus();
+    if (!focusItem) return;
+    // A moved row is taken out of the document and put back, which drops the focus of its grip:
+    // give it back then, and only then — never take focus from where the user has put it since.
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    listRef.current?.querySelector<HTMLButtonElement>(`[data-grip="${focusItem}"]`)?.focus();
   }, [entries, focusItem]);
   useEffect(() => {
     // Checked entries that left the playlist (removed here or elsewhere) are unchecked.
