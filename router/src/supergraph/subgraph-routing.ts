@@ -3,8 +3,8 @@ import type { Registration, RegistryService } from '../registry/registry.service
 /**
  * Where each subgraph is reached: a live registration from the registry when there is one
  * (replicas round-robin; an instance that just could not be reached, for GraphQL or for the
- * HTTP relay, is skipped for a few seconds), else the configured default. Lets the committed supergraph (static mode) still follow
- * services that moved ports or scaled out.
+ * HTTP relay, is skipped for a few seconds), else the configured default. Lets the committed
+ * supergraph (static mode) still follow services that moved ports or scaled out.
  */
 export class SubgraphRouting {
   private counter = 0;
@@ -26,9 +26,7 @@ export class SubgraphRouting {
 
   /** Another instance than the one at `failedUrl`, after marking that one as suspect. */
   alternativeGraphqlUrl(name: string, failedUrl: string): string | undefined {
-    this.suspects.set(failedUrl, Date.now() + this.suspectMs);
-    const others = this.live(name).filter((r) => r.graphqlUrl !== failedUrl);
-    return others.length > 0 ? others[this.counter++ % others.length]!.graphqlUrl : undefined;
+    return this.alternative(name, failedUrl, 'graphqlUrl');
   }
 
   httpUrl(name: string): string | undefined {
@@ -38,9 +36,13 @@ export class SubgraphRouting {
 
   /** Another instance than the one whose HTTP base is `failedUrl`, after marking that one as suspect. */
   alternativeHttpUrl(name: string, failedUrl: string): string | undefined {
+    return this.alternative(name, failedUrl, 'httpUrl');
+  }
+
+  private alternative(name: string, failedUrl: string, address: 'graphqlUrl' | 'httpUrl'): string | undefined {
     this.suspects.set(failedUrl, Date.now() + this.suspectMs);
-    const others = this.live(name).filter((r) => r.httpUrl !== failedUrl);
-    return others.length > 0 ? others[this.counter++ % others.length]!.httpUrl : undefined;
+    const others = this.live(name).filter((r) => r[address] !== failedUrl);
+    return others.length > 0 ? others[this.counter++ % others.length]![address] : undefined;
   }
 
   private live(name: string): Registration[] {

@@ -99,16 +99,21 @@ export async function composeService(
   // Users' liked sets, owners' playlist listings, users' annotations and API keys, read by `_id` (see persistence/read-model.ts).
   const readModels = conn.collection(READ_MODELS);
   const readModelIntents = new ReadModelIntents(conn.collection(READ_MODEL_INTENTS));
+  // What a store calls after writing events into a document's outbox: the relay reads it by `_id`.
+  const outboxOf =
+    (collection: { collectionName: string }) =>
+    (id: string): void =>
+      relay.notify(collection.collectionName, id);
   const apiKeyStore = new MongoApiKeyRepository(
     apiKeyCollection,
     readModels,
     readModelIntents,
-    (id) => relay.notify(apiKeyCollection.collectionName, id),
+    outboxOf(apiKeyCollection),
     conn.collection('api_key_ids'),
     logger,
   );
   await apiKeyStore.init();
-  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, (id) => relay.notify(likeCollection.collectionName, id), logger);
+  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, outboxOf(likeCollection), logger);
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(
     conn.collection(PLAYLIST_HEADS),
@@ -116,7 +121,7 @@ export async function composeService(
     conn.collection(PLAYLIST_STATES),
     readModels,
     readModelIntents,
-    (id) => relay.notify(playlistVersions.collectionName, id),
+    outboxOf(playlistVersions),
     { logger },
   );
   await playlistStore.init();
@@ -142,7 +147,7 @@ export async function composeService(
 
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
-  const userRepository = new MongoUserRepository(users, (id) => relay.notify(users.collection.collectionName, id), conn.collection('user_emails'));
+  const userRepository = new MongoUserRepository(users, outboxOf(users.collection), conn.collection('user_emails'));
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(
     sessions,
