@@ -46,8 +46,8 @@ describe('logged errors keep what went wrong', () => {
   });
 
   it('logs an error whose fields refer back to it, a Map, a BigInt and a Buffer', () => {
-    const error = Object.assign(new Error('odd'), { size: 10n, body: Buffer.alloc(2048), seenBy: new Map([['a', 1]]) }) as Error & Record<string, unknown>;
-    error['self'] = error;
+    const error = Object.assign(new Error('odd'), { size: 10n, body: Buffer.alloc(2048), seenBy: new Map([['a', 1]]), self: undefined as unknown });
+    error.self = error;
     const { err } = loggedError(error);
     expect(err).toMatchObject({ message: 'odd', size: '10', body: '[Buffer 2048 bytes]', seenBy: { a: 1 }, self: '[circular]' });
   });
