@@ -14,6 +14,7 @@ import {
   StreamClient,
   unaryCall,
   type CallerCredentials,
+  type Client,
   type RegisterRequest,
 } from '@ytm/proto';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
@@ -45,7 +46,7 @@ describe('trust between services: rogue callers on the running system', () => {
   const clients: Array<{ close(): void }> = [];
 
   const as = (name: ServiceIdentityName): CallerCredentials => ServiceIdentity.load({ dir: system.trustDir, name });
-  const client = <C extends { close(): void }>(Client: Parameters<typeof createClient<C>>[0], service: string, caller: CallerCredentials): C => {
+  const client = <C extends Client>(Client: Parameters<typeof createClient<C>>[0], service: string, caller: CallerCredentials): C => {
     const c = createClient(Client, `127.0.0.1:${system.services[service]!.grpcPort}`, caller);
     clients.push(c);
     return c;

@@ -69,4 +69,4 @@ export { grpcStatusFromCode, codeFromGrpcStatus, toGrpcError, fromGrpcError, isS
 
 // Re-exported so workspaces need no direct @grpc/grpc-js imports for everyday handler code.
 export { Metadata, status } from '@grpc/grpc-js';
-export type { Server, ServiceError, ServerUnaryCall, sendUnaryData, handleUnaryCall, CallOptions, ClientOptions, ServerOptions } from '@grpc/grpc-js';
+export type { Server, ServiceError, ServerUnaryCall, sendUnaryData, handleUnaryCall, CallOptions, Client, ClientOptions, ServerOptions } from '@grpc/grpc-js';

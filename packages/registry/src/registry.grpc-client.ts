@@ -59,6 +59,8 @@ export function startRegistration(options: RegistrationOptions): Registration {
   const callTimeoutMs = options.callTimeoutMs ?? 2_000;
   const registerTimeoutMs = options.registerTimeoutMs ?? 8_000;
   const client = createClient(RegistryClient, registryUrl, options.credentials);
+  // Calls fail at once while the router is unreachable (waitForReady: false): this loop retries
+  // with its own backoff, and its start-up grace tells "not up yet" (UNAVAILABLE) from the rest.
   // Two signals: stop() wakes sleeps and drops heartbeats at once, but lets an in-flight
   // Register finish briefly, since the router may already hold that lease and only its id can deregister it.
   const stopper = new AbortController();
@@ -110,7 +112,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
           version: options.version,
           httpUrl: options.httpUrl,
         },
-        { deadlineMs: registerTimeoutMs, signal: registerAborter.signal },
+        { deadlineMs: registerTimeoutMs, signal: registerAborter.signal, waitForReady: false },
       );
       leaseId = response.leaseId;
       intervalMs = response.heartbeatIntervalMs > 0 ? response.heartbeatIntervalMs : FALLBACK_HEARTBEAT_MS;
@@ -132,7 +134,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
       const { known } = await unaryCall(
         client.heartbeat.bind(client),
         { leaseId: current },
-        { deadlineMs: Math.min(callTimeoutMs, intervalMs), signal: stopper.signal },
+        { deadlineMs: Math.min(callTimeoutMs, intervalMs), signal: stopper.signal, waitForReady: false },
       );
       if (!known) {
         logger.info(log, 'the router no longer knows this lease; registering again');
@@ -182,7 +184,7 @@ export function startRegistration(options: RegistrationOptions): Registration {
     if (current !== undefined) {
       try {
         const deadlineMs = Math.max(100, budgetEnd - Date.now());
-        await unaryCall(client.deregister.bind(client), { leaseId: current }, { deadlineMs });
+        await unaryCall(client.deregister.bind(client), { leaseId: current }, { deadlineMs, waitForReady: false });
         logger.info(log, 'deregistered from the router');
       } catch (err) {
         logger.warn({ ...log, err: fromGrpcError(err).message }, 'deregistration failed; the lease will expire by itself');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
-import { createClient, status, type Admission, type CallGuard, type CallerCredentials, type ClientOptions } from '@ytm/proto';
+import { createClient, status, type Admission, type CallGuard, type CallerCredentials, type Client, type ClientOptions } from '@ytm/proto';
 import { accessOf, isServiceIdentity, type ServiceIdentityName } from './service-access.js';
 import { ServiceTokenError, ServiceTokenSigner, ServiceTokenVerifier } from './service-token.js';
 import { keyId, privateKeyPath, readPrivateKey, readTrustedKeys } from './trust-material.js';
@@ -21,7 +21,7 @@ export interface LoadIdentityOptions {
   clock?: () => number;
 }
 
-type ClientConstructor<C> = Parameters<typeof createClient<C>>[0];
+type ClientConstructor<C extends Client> = Parameters<typeof createClient<C>>[0];
 
 /**
  * A service's identity on the internal plane: it signs the tokens its gRPC calls carry and
@@ -70,7 +70,7 @@ export class ServiceIdentity implements CallerCredentials {
   }
 
   /** A gRPC client whose calls carry this identity. */
-  client<C>(Client: ClientConstructor<C>, address: string, options: Partial<ClientOptions> = {}): C {
+  client<C extends Client>(Client: ClientConstructor<C>, address: string, options: Partial<ClientOptions> = {}): C {
     return createClient(Client, address, this, options);
   }
 

@@ -1,6 +1,7 @@
+import { createServer } from 'node:net';
 import { waitFor } from '@ytm/testing';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { status, type ServiceError, type Server } from '@grpc/grpc-js';
+import { connectivityState, status, type ServiceError, type Server } from '@grpc/grpc-js';
 import {
   HealthClient,
   LibraryClient,
@@ -45,7 +46,7 @@ class NotFound extends Error {
   readonly code = 'NOT_FOUND';
 }
 
-async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | 'batchGetTracks'>>) {
+async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | 'batchGetTracks'>>, atPort = 0) {
   const { server, health, setServing } = createGrpcServer({ guard: testGuard });
   const noop: LibraryServer = {
     getTrackFile: (_call, cb) => cb(toGrpcError(new NotFound('unknown track'))),
@@ -56,7 +57,7 @@ async function startLibrary(impl: Partial<Pick<LibraryServer, 'getTrackFile' | '
     batchGetTracks: impl.batchGetTracks ?? noop.batchGetTracks,
   } satisfies LibraryServer);
   servers.push(server);
-  const port = await listen(server, '127.0.0.1', 0);
+  const port = await listen(server, '127.0.0.1', atPort);
   const address = `127.0.0.1:${port}`;
   const library = createClient(LibraryClient, address, as('stream'));
   const healthClient = createClient(HealthClient, address, as(undefined));
@@ -184,5 +185,51 @@ describe('grpc server helpers over localhost', () => {
     await closeServer(server, 200);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(((await pending) as ServiceError).code).not.toBe(status.OK);
+  });
+});
+
+/** A localhost port nothing listens on (taken from the OS, then released). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+const FILE = { trackId: 't1', path: '/m/a.flac', size: 1, mtimeMs: 1, mimeType: 'audio/flac', durationSeconds: 1 };
+
+describe('createClient and unaryCall against a peer that is late or away', () => {
+  it('connects as soon as the client is created, before any call', async () => {
+    const { library } = await startLibrary({});
+    await waitFor(() => library.getChannel().getConnectivityState(false) === connectivityState.READY, 5_000, 20, 'the channel READY');
+  });
+
+  it('a call made while the peer is not listening waits for it until the deadline instead of failing at once', async () => {
+    const port = await freePort();
+    const library = createClient(LibraryClient, `127.0.0.1:${port}`, as('stream'));
+    clients.push(library);
+    // The eager connection attempt was refused: the channel is in TRANSIENT_FAILURE, where a call
+    // that does not wait for ready fails with UNAVAILABLE at once.
+    await waitFor(() => library.getChannel().getConnectivityState(false) === connectivityState.TRANSIENT_FAILURE, 5_000, 10, 'TRANSIENT_FAILURE');
+    const started = Date.now();
+    const call = unaryCall(library.getTrackFile.bind(library), { trackId: 't1' }, { deadlineMs: 8_000 });
+    const settled = call.then(
+      () => 'answered',
+      (err: unknown) => err,
+    );
+    await startLibrary({ getTrackFile: (c, cb) => cb(null, { ...FILE, trackId: c.request.trackId }) }, port);
+    expect(await settled).toBe('answered');
+    expect(await call).toMatchObject({ trackId: 't1' });
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it('a peer that stays away fails the call at its deadline, not before', async () => {
+    const library = createClient(LibraryClient, `127.0.0.1:${await freePort()}`, as('stream'));
+    clients.push(library);
+    const started = Date.now();
+    const err = await unaryCall(library.getTrackFile.bind(library), { trackId: 't1' }, { deadlineMs: 600 }).catch((e: unknown) => e);
+    expect((err as ServiceError).code).toBe(status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
   });
 });
