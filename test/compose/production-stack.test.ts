@@ -8,6 +8,7 @@ import { waitFor } from '@ytm/testing';
 import { gql, SIGN_IN, SIGN_UP } from '../e2e/graphql-client.js';
 import { subscribe, type Recorder } from '../e2e/ws-client.js';
 import { wav } from '../e2e/corpus.js';
+import { gqlAsAnApp } from './app-client.js';
 import { Stack } from './lib/stack.mjs';
 import { podman } from './lib/podman.mjs';
 
@@ -30,22 +31,6 @@ const ALBUM = 'Compose Album';
 const TITLES = ['First Light', 'Second Wind', 'Third Rail'];
 const TRACKS = `query { tracks(first: 50, sort: TITLE) { edges { node { id title duration album { id title coverArt { url mimeType } } } } } }`;
 type TrackNode = { id: string; title: string; album: { id: string; title: string; coverArt: { url: string; mimeType: string } | null } | null };
-
-/**
- * A GraphQL call that does what an app does with SERVICE_UNAVAILABLE: waits the `retryAfter` it
- * names and asks again (twice at most). Each retry is printed: a dependency that was briefly out of
- * reach is seen, and the test still fails if it stays so.
- */
-const gqlAsAnApp = async <T = Record<string, any>>(label: string, query: string, variables: Record<string, unknown>, token: string) => {
-  for (let attempt = 1; ; attempt++) {
-    const r = await gql<T>(graphql, query, variables, token);
-    const unavailable = r.errors?.length && r.errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
-    if (!unavailable || attempt === 3) return r;
-    const wait = Math.min(Number(r.errors![0]!.extensions?.retryAfter ?? 1), 5);
-    console.log(`${label}: SERVICE_UNAVAILABLE (attempt ${attempt}); asking again after its retryAfter, ${wait} s`);
-    await new Promise((resolve) => setTimeout(resolve, wait * 1_000));
-  }
-};
 
 /** A cover's bytes once it answers 200 (right after the library restarts, the router may still reach for the instance that left). */
 const coverOnceServed = async (url: string) => {
@@ -173,7 +158,13 @@ describe('docker-compose.yml under podman-compose, through the edge on 127.0.0.1
 
   it('plays a track: the bytes through the router equal the file', async () => {
     const track = (await tracks(userToken)).find((t) => t.title === TITLES[1])!;
-    const r = await gqlAsAnApp('requestPlayback', `mutation($id: ID!) { requestPlayback(trackId: $id) { url mimeType } }`, { id: track.id }, userToken);
+    const r = await gqlAsAnApp(
+      graphql,
+      'requestPlayback',
+      `mutation($id: ID!) { requestPlayback(trackId: $id) { url mimeType } }`,
+      { id: track.id },
+      userToken,
+    );
     expect(r.errors).toBeUndefined();
     const ticket = r.data!.requestPlayback as { url: string; mimeType: string };
     expect(ticket.url.startsWith(`${base}/stream/`)).toBe(true);
