@@ -38,6 +38,12 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+export class PublisherClosedError extends Error {
+  constructor() {
+    super('the event publisher is closed');
+  }
+}
+
 /**
  * Sends messages with a hard deadline. The producer connects lazily and reconnects after
  * failures, so a broker outage only delays publishing.
@@ -45,6 +51,9 @@ export class PublishTimeoutError extends Error {
 export class EventPublisher {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
+  /** The producer `connecting` is connecting, so that close() can disconnect it too. */
+  private pending: Producer | undefined;
+  private closed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -78,14 +87,21 @@ export class EventPublisher {
     }
   }
 
+  /**
+   * Disconnects, a connection still being made included; every later send() rejects at once. (A
+   * relay pass still running at shutdown used to connect a new producer after close, left open.)
+   */
   async close(): Promise<void> {
-    const p = this.producer;
+    this.closed = true;
+    const producers = [this.producer, this.pending].filter((p): p is Producer => p !== undefined);
     this.producer = undefined;
+    this.pending = undefined;
     this.connecting = undefined;
-    if (p) await withTimeout(p.disconnect(), 2_000).catch(() => undefined);
+    await Promise.all(producers.map((p) => withTimeout(p.disconnect(), 2_000).catch(() => undefined)));
   }
 
   private connect(): Promise<Producer> {
+    if (this.closed) return Promise.reject(new PublisherClosedError());
     if (this.producer) return Promise.resolve(this.producer);
     this.connecting ??= (async () => {
       const p = this.kafka.producer({
@@ -93,13 +109,19 @@ export class EventPublisher {
         allowAutoTopicCreation: true,
         retry: { retries: 2, maxRetryTime: 2_000 },
       });
+      this.pending = p;
       try {
         await p.connect();
+        if (this.closed) throw new PublisherClosedError();
       } catch (err) {
-        this.connecting = undefined;
+        if (this.pending === p) {
+          this.pending = undefined;
+          this.connecting = undefined;
+        }
         void p.disconnect().catch(() => undefined);
         throw err;
       }
+      this.pending = undefined;
       this.producer = p;
       this.connecting = undefined;
       return p;

@@ -228,7 +228,8 @@ export class OutboxRelay {
         this.failures += 1;
         this.scanWanted = true;
         delay = Math.min(maxBackoffMs, pollIntervalMs * 2 ** Math.min(this.failures, 6));
-        if (this.failures === 1 || this.failures % 10 === 0) {
+        // Stopped during the pass (the publisher closed under it): the events stay in the outbox.
+        if (this.running && (this.failures === 1 || this.failures % 10 === 0)) {
           this.log.warn({ err: (err as Error).message, failures: this.failures, retryInMs: delay }, 'outbox publish failed; will retry');
         }
       }
