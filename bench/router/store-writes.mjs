@@ -1,7 +1,9 @@
 // bench/router/store-writes.mjs: the store's own write latency, no service in between — a write by
 // `_id` (findOneAndUpdate of a user-sized document, as resource's rename does) from 1 and from 20
 // concurrent callers on one client, with the client's connections at 20 (the default) and at 4
-// (MONGODB_MAX_POOL_SIZE=4: operations beyond wait for a connection, in order).
+// (MONGODB_MAX_POOL_SIZE=4: operations beyond wait for a connection, in order), and with 20 connections
+// but at most 1 or 2 writes sent at a time (a FIFO gate in the caller: what a per-process write gate
+// in front of the store would give, reads untouched).
 // Run: node bench/router/store-writes.mjs   (starts infra; Env: DURATION_MS (6000))
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -14,13 +16,33 @@ const DOCS = 40;
 
 const infra = await up({ log: () => {} });
 const rows = [];
-for (const [callers, pool] of [
-  [1, 20],
-  [20, 20],
-  [20, 4],
+/** At most `limit` calls of `fn` at a time, the rest waiting in arrival order. */
+function gate(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (fn) => {
+    if (running >= limit) await new Promise((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
+for (const [callers, pool, gated] of [
+  [1, 20, Infinity],
+  [20, 20, Infinity],
+  [20, 4, Infinity],
+  [20, 20, 1],
+  [20, 20, 2],
 ]) {
+  const write = gate(gated);
   const client = await MongoClient.connect(infra.mongodbUrl, { maxPoolSize: pool, retryWrites: false });
-  const db = client.db(`bench_store_writes_${process.pid}_${callers}_${pool}`);
+  const db = client.db(`bench_store_writes_${process.pid}_${callers}_${pool}_${gated}`);
   const users = db.collection('users');
   await users.insertMany(
     Array.from({ length: DOCS }, (_, i) => ({
@@ -39,7 +61,9 @@ for (const [callers, pool] of [
       while (Date.now() < end) {
         const i = n++;
         const started = performance.now();
-        await users.findOneAndUpdate({ _id: `u${i % DOCS}` }, { $set: { displayName: `name ${i}`, updatedAt: new Date() } }, { returnDocument: 'after' });
+        await write(() =>
+          users.findOneAndUpdate({ _id: `u${i % DOCS}` }, { $set: { displayName: `name ${i}`, updatedAt: new Date() } }, { returnDocument: 'after' }),
+        );
         times.push(performance.now() - started);
       }
     }),
@@ -48,10 +72,12 @@ for (const [callers, pool] of [
   await client.close();
   times.sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(times.length * p))].toFixed(1);
-  rows.push(`| ${callers} | ${pool} | ${(times.length / (DURATION_MS / 1000)).toFixed(0)} | ${q(0.5)} | ${q(0.99)} | ${q(1)} |`);
-  console.log(`${callers} callers, ${pool} connections: done [load ${loadavg()[0].toFixed(1)}]`);
+  rows.push(
+    `| ${callers} | ${pool} | ${gated === Infinity ? 'any' : gated} | ${(times.length / (DURATION_MS / 1000)).toFixed(0)} | ${q(0.5)} | ${q(0.99)} | ${q(1)} |`,
+  );
+  console.log(`${callers} callers, ${pool} connections, ${gated} writes at a time: done [load ${loadavg()[0].toFixed(1)}]`);
 }
 console.log(`\nwrites by _id to the store (${infra.mongodbUrl.replace(/\/\/[^@]*@/, '//')}), ${DURATION_MS / 1000} s each`);
-console.log('| callers | connections | writes/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|');
+console.log('| callers | connections | writes at a time | writes/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 process.exit(0);
