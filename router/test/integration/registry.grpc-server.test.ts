@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { createServer } from 'node:net';
 import { Metadata, RegistryClient, createClient, status, unaryCall, type RegisterRequest } from '@ytm/proto';
 import { startRegistration, type Registration as ClientRegistration } from '@ytm/registry';
-import { testIdentity, waitFor } from '@ytm/testing';
+import { freePort, testIdentity, waitFor } from '@ytm/testing';
 import { registrationAddressCheck } from '../../src/registry/registration-address.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { MAX_SDL_BYTES, startRegistryServer, type RunningRegistryServer } from '../../src/registry/registry.grpc-server.js';
@@ -69,15 +68,6 @@ function startClient(port: number, instanceId = 'lib-1', startupGraceMs?: number
   });
   cleanups.push(() => registration.stop());
   return { registration, entries };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 describe('registry over real gRPC', () => {

@@ -1,5 +1,4 @@
-import { createServer } from 'node:net';
-import { waitFor } from '@ytm/testing';
+import { freePort, waitFor } from '@ytm/testing';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { connectivityState, status, type ServiceError, type Server } from '@grpc/grpc-js';
 import {
@@ -187,15 +186,6 @@ describe('grpc server helpers over localhost', () => {
     expect(((await pending) as ServiceError).code).not.toBe(status.OK);
   });
 });
-
-/** A localhost port nothing listens on (taken from the OS, then released). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const FILE = { trackId: 't1', path: '/m/a.flac', size: 1, mtimeMs: 1, mimeType: 'audio/flac', durationSeconds: 1 };
 
