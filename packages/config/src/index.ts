@@ -43,6 +43,8 @@ export const env = {
       .string()
       .optional()
       .transform((v) => (v === '' ? undefined : v)),
+  /** `auto` (the default) or an integer in [min, max]. */
+  intOrAuto: (min = 0, max = Number.MAX_SAFE_INTEGER) => z.union([z.literal('auto'), z.coerce.number().int().min(min).max(max)]).default('auto'),
   url: (fallback: string) => z.string().url().default(fallback),
   bool: (fallback: boolean) =>
     z

@@ -9,6 +9,7 @@ const STORE_UNREACHABLE = new Set([
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'StoreBusyError', // @ytm/mongo: a write that waited too long for its turn
 ]);
 /** Socket errors of a refused or dropped connection to another service, or one that did not answer in time (undici's timeouts). */
 const CONNECTION_CODES = new Set([

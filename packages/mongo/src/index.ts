@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
+import { gateWrites, WriteGate } from './write-gate.js';
+
+export { GATED_WRITE_METHODS, StoreBusyError, WriteGate } from './write-gate.js';
 
 export interface ConnectMongoOptions {
   url: string;
@@ -19,7 +22,19 @@ export interface ConnectMongoOptions {
    * (bench/router/store-writes.mjs and README).
    */
   maxPoolSize?: number;
+  /**
+   * Document writes in flight at once at most (0: no limit); writes beyond wait their turn in
+   * order, reads are not held. `auto` (the default): 2 when the store is FerretDB, no limit
+   * otherwise. FerretDB with SQLite takes one write at a time per database; concurrent ones back
+   * off and sleep inside SQLite (20 at once: p99 ~440 ms, behind a gate of 2: ~50 ms,
+   * bench/router/store-writes.mjs). A write that waits longer than serverSelectionTimeoutMs fails
+   * as unavailable (`StoreBusyError`).
+   */
+  maxConcurrentWrites?: number | 'auto';
 }
+
+/** The gate `auto` puts in front of FerretDB's writes. */
+export const FERRETDB_CONCURRENT_WRITES = 2;
 
 /**
  * Opens a dedicated connection for one service's database. The driver reconnects by itself
@@ -27,7 +42,7 @@ export interface ConnectMongoOptions {
  * it, then fail with a driver error that the edges answer as SERVICE_UNAVAILABLE (@ytm/errors).
  */
 export async function connectMongo(options: ConnectMongoOptions): Promise<Connection> {
-  const { url, dbName, logger, serverSelectionTimeoutMs = 3_000, maxPoolSize = 20 } = options;
+  const { url, dbName, logger, serverSelectionTimeoutMs = 3_000, maxPoolSize = 20, maxConcurrentWrites = 'auto' } = options;
   const conn = mongoose.createConnection(url, {
     dbName,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
@@ -46,8 +61,19 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   conn.on('reconnected', () => log.info('mongo reconnected'));
   conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
   await conn.asPromise();
-  log.info({ url: redactUrl(url), maxPoolSize }, 'mongo connected');
+  const store = await storeName(conn);
+  const writes = maxConcurrentWrites === 'auto' ? (store.startsWith('FerretDB') ? FERRETDB_CONCURRENT_WRITES : 0) : maxConcurrentWrites;
+  if (writes > 0) gateWrites(conn.getClient(), new WriteGate(writes, serverSelectionTimeoutMs));
+  log.info({ url: redactUrl(url), store, maxPoolSize, maxConcurrentWrites: writes || 'unlimited' }, 'mongo connected');
   return conn;
+}
+
+/** `FerretDB v1.24.2` or `MongoDB 7.0.14`, from the server's buildInfo. */
+async function storeName(conn: Connection): Promise<string> {
+  const db = conn.db;
+  if (!db) throw new Error('mongo not connected');
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion}` : `MongoDB ${String(info.version)}`;
 }
 
 /** Readiness probe: a round trip to the server. */

@@ -55,7 +55,13 @@ export async function composeService(
   identity: ServiceIdentity,
   overrides: LibraryOverrides = {},
 ): Promise<ComposedLibrary> {
-  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger, maxPoolSize: config.MONGODB_MAX_POOL_SIZE });
+  const conn = await connectMongo({
+    url: config.MONGODB_URL,
+    dbName: config.MONGODB_DB,
+    logger,
+    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
+    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
+  });
   const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-library', logger }));
   const models = libraryModels(conn);
   await Promise.all([

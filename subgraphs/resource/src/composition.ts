@@ -85,7 +85,13 @@ export async function composeService(
   identity: ServiceIdentity,
   overrides: ResourceOverrides = {},
 ): Promise<ComposedResource> {
-  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger, maxPoolSize: config.MONGODB_MAX_POOL_SIZE });
+  const conn = await connectMongo({
+    url: config.MONGODB_URL,
+    dbName: config.MONGODB_DB,
+    logger,
+    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
+    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
+  });
   const users = userModel(conn);
   const sessions = sessionModel(conn);
   await Promise.all([users.init(), sessions.init()]);

@@ -91,7 +91,13 @@ export async function composeService(
     logger,
   });
   logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
-  const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger, maxPoolSize: config.MONGODB_MAX_POOL_SIZE });
+  const conn = await connectMongo({
+    url: config.MONGODB_URL,
+    dbName: config.MONGODB_DB,
+    logger,
+    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
+    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
+  });
   const tickets = ticketModel(conn);
   const ticketQuota = ticketQuotaModel(conn);
   const playDocs = playModel(conn);

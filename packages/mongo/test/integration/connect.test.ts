@@ -1,8 +1,8 @@
 import { afterEach, expect, it, jest } from '@jest/globals';
-import type { Connection } from 'mongoose';
+import { type Connection, Schema } from 'mongoose';
 import { createLogger } from '@ytm/logger';
 import { infraEnv, uniqueName } from '@ytm/testing';
-import { connectMongo } from '../../src/index.js';
+import { connectMongo, FERRETDB_CONCURRENT_WRITES } from '../../src/index.js';
 
 jest.setTimeout(60_000);
 
@@ -53,8 +53,52 @@ it('keeps at most MONGODB_MAX_POOL_SIZE connections to the store; operations bey
 });
 
 it('allows 20 connections by default', async () => {
-  const conn = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_pool_default'), logger });
+  const conn = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_pool_default'), logger, maxConcurrentWrites: 0 });
   opened.push(conn);
   expect(conn.getClient().options.maxPoolSize).toBe(20);
   expect(await peakCheckedOut(conn, () => writes(conn, 40))).toBeGreaterThan(2);
+});
+
+/** `n` reads at once by `_id`. */
+const reads = (conn: Connection, n: number) =>
+  Promise.all(Array.from({ length: n }, (_, i) => conn.collection('things').findOne({ _id: `t${i % 10}` as never })));
+
+it('on FerretDB sends at most 2 writes at a time by default — mongoose models, raw collections, bulk writes — while reads are not held; every write lands', async () => {
+  const conn = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_write_gate'), logger });
+  opened.push(conn);
+  expect(FERRETDB_CONCURRENT_WRITES).toBe(2);
+  const Counter = conn.model('Counter', new Schema({ _id: String, n: Number }));
+  // Each write its own document: FerretDB applies an update as read, modify, write back, so two
+  // concurrent updates of one document can lose one (not what this test is about).
+  await Counter.insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: `c${i}`, n: 0 })));
+  const inc = { $inc: { n: 1 } };
+
+  expect(await peakCheckedOut(conn, () => writes(conn, 40))).toBe(2);
+  expect(
+    await peakCheckedOut(conn, () =>
+      Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => Counter.updateOne({ _id: `c${i}` }, inc)),
+        ...Array.from({ length: 20 }, (_, i) => Counter.findOneAndUpdate({ _id: `c${20 + i}` }, inc)),
+        Counter.bulkWrite(Array.from({ length: 20 }, (_, i) => ({ updateOne: { filter: { _id: `c${40 + i}` }, update: inc } }))),
+        new Counter({ _id: 'new', n: 1 }).save(),
+      ]),
+    ),
+  ).toBe(2);
+  expect(await Counter.countDocuments({ n: 1 })).toBe(61);
+  expect(await Counter.exists({ _id: 'new' })).not.toBeNull();
+  // Reads alone use more connections than writes may: the gate holds writes only.
+  expect(await peakCheckedOut(conn, () => reads(conn, 40))).toBeGreaterThan(2);
+  // A connection with no gate beside it is not held by this one's.
+  const free = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_write_free'), logger, maxConcurrentWrites: 0 });
+  opened.push(free);
+  expect(await peakCheckedOut(free, () => writes(free, 40))).toBeGreaterThan(2);
+});
+
+it('takes an explicit limit, insertMany included', async () => {
+  const conn = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_write_gate_1'), logger, maxConcurrentWrites: 1 });
+  opened.push(conn);
+  expect(await peakCheckedOut(conn, () => writes(conn, 30))).toBe(1);
+  const batches = Array.from({ length: 10 }, (_, b) => Array.from({ length: 5 }, (_, i) => ({ _id: `m${b}-${i}` as never })));
+  expect(await peakCheckedOut(conn, () => Promise.all(batches.map((docs) => conn.collection('many').insertMany(docs))))).toBe(1);
+  expect(await conn.collection('many').countDocuments()).toBe(50);
 });
