@@ -2,11 +2,12 @@
 // `_id` (findOneAndUpdate of a user-sized document, as resource's rename does) from 1 and from 20
 // concurrent callers on one client, with the client's connections at 20 (the default) and at 4
 // (MONGODB_MAX_POOL_SIZE=4: operations beyond wait for a connection, in order), and with 20 connections
-// but at most 1 or 2 writes sent at a time (a FIFO gate in the caller: what a per-process write gate
-// in front of the store would give, reads untouched).
+// but at most 1 or 2 writes sent at a time (@ytm/mongo's WriteGate, which MONGODB_MAX_CONCURRENT_WRITES
+// puts in front of a service's writes: the rest wait in arrival order, reads untouched).
 // Run: node bench/router/store-writes.mjs   (starts infra; Env: DURATION_MS (6000))
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
+import { WriteGate } from '@ytm/mongo';
 import { up } from '../../infra/infra.mjs';
 
 const require = createRequire(import.meta.url);
@@ -16,21 +17,11 @@ const DOCS = 40;
 
 const infra = await up({ log: () => {} });
 const rows = [];
-/** At most `limit` calls of `fn` at a time, the rest waiting in arrival order. */
+/** At most `limit` calls of `fn` at a time (the services' gate), or any number. */
 function gate(limit) {
-  let running = 0;
-  const waiting = [];
-  return async (fn) => {
-    if (running >= limit) await new Promise((resolve) => waiting.push(resolve));
-    else running += 1;
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
+  if (limit === Infinity) return (fn) => fn();
+  const g = new WriteGate(limit, 60_000);
+  return (fn) => g.run(fn);
 }
 
 for (const [callers, pool, gated] of [
