@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
+import { counter, gaugeFrom } from '@ytm/metrics';
 import { gateWrites, WriteGate } from './write-gate.js';
 
 export { GATED_WRITE_METHODS, StoreBusyError, WriteGate } from './write-gate.js';
@@ -63,10 +64,16 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   await conn.asPromise();
   const store = await storeName(conn);
   const writes = maxConcurrentWrites === 'auto' ? (store.startsWith('FerretDB') ? FERRETDB_CONCURRENT_WRITES : 0) : maxConcurrentWrites;
-  if (writes > 0) gateWrites(conn.getClient(), new WriteGate(writes, serverSelectionTimeoutMs));
+  if (writes > 0) {
+    const gate = new WriteGate(writes, serverSelectionTimeoutMs, () => refusedWrites.inc());
+    gateWrites(conn.getClient(), gate);
+    gaugeFrom('ytm_store_writes_waiting', 'Document writes waiting for their turn at the store (MONGODB_MAX_CONCURRENT_WRITES)', () => gate.queued);
+  }
   log.info({ url: redactUrl(url), store, maxPoolSize, maxConcurrentWrites: writes || 'unlimited' }, 'mongo connected');
   return conn;
 }
+
+const refusedWrites = counter('ytm_store_writes_refused_total', 'Document writes refused after waiting too long for their turn at the store (StoreBusyError)');
 
 /** `FerretDB v1.24.2` or `MongoDB 7.0.14`, from the server's buildInfo. */
 async function storeName(conn: Connection): Promise<string> {

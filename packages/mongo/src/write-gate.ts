@@ -12,6 +12,8 @@ export class WriteGate {
   constructor(
     readonly limit: number,
     private readonly maxWaitMs: number,
+    /** Called for each write refused for waiting too long (a metric). */
+    private readonly onRefused: () => void = () => {},
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`write gate limit must be a positive integer, got ${limit}`);
   }
@@ -42,6 +44,7 @@ export class WriteGate {
         start: resolve,
         timer: setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(entry), 1);
+          this.onRefused();
           reject(new StoreBusyError(this.maxWaitMs));
         }, this.maxWaitMs),
       };

@@ -1,6 +1,7 @@
 import { afterEach, expect, it, jest } from '@jest/globals';
 import { type Connection, Schema } from 'mongoose';
 import { createLogger } from '@ytm/logger';
+import { metricsRegistry } from '@ytm/metrics';
 import { infraEnv, uniqueName } from '@ytm/testing';
 import { connectMongo, FERRETDB_CONCURRENT_WRITES } from '../../src/index.js';
 
@@ -86,6 +87,18 @@ it('on FerretDB sends at most 2 writes at a time by default — mongoose models,
   ).toBe(2);
   expect(await Counter.countDocuments({ n: 1 })).toBe(61);
   expect(await Counter.exists({ _id: 'new' })).not.toBeNull();
+  // The writes waiting their turn are on /metrics while they wait.
+  const waiting = async () => Number(/^ytm_store_writes_waiting (\d+)$/m.exec(await metricsRegistry.getSingleMetricAsString('ytm_store_writes_waiting'))?.[1]);
+  let settled = false;
+  const burst = Promise.all(Array.from({ length: 20 }, (_, i) => Counter.updateOne({ _id: `c${i}` }, inc))).finally(() => (settled = true));
+  let most = 0;
+  while (!settled) {
+    most = Math.max(most, await waiting());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(most).toBeGreaterThan(0);
+  await burst;
+  expect(await waiting()).toBe(0);
   // Reads alone use more connections than writes may: the gate holds writes only.
   expect(await peakCheckedOut(conn, () => reads(conn, 40))).toBeGreaterThan(2);
   // A connection with no gate beside it is not held by this one's.

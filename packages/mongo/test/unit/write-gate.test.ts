@@ -50,7 +50,8 @@ it('gives the slot back when an operation fails', async () => {
 
 it('fails a write that waited maxWaitMs with StoreBusyError (answered as unavailable), runs nothing of it, and keeps the others in order', async () => {
   jest.useFakeTimers();
-  const gate = new WriteGate(1, 3_000);
+  let refused = 0;
+  const gate = new WriteGate(1, 3_000, () => refused++);
   const started: string[] = [];
   const first = held(started, 'first');
   const running = gate.run(first.op);
@@ -62,6 +63,7 @@ it('fails a write that waited maxWaitMs with StoreBusyError (answered as unavail
   const err = await late.catch((e: unknown) => e);
   expect(err).toBeInstanceOf(StoreBusyError);
   expect(isUnavailableError(err)).toBe(true);
+  expect(refused).toBe(1);
   expect(gate.queued).toBe(1);
   first.finish();
   await running;
