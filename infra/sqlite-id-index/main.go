@@ -63,8 +63,16 @@ func main() {
 		return
 	}
 
+	seen := map[string]stamp{}
+	lastFull := time.Time{}
 	for {
-		pass(*dir)
+		// A file is opened again only when it (or its WAL) changed since it was last looked at; every
+		// fullEvery all are, in case a change fell within the file system's timestamp granularity.
+		full := time.Since(lastFull) >= fullEvery
+		if full {
+			lastFull = time.Now()
+		}
+		pass(*dir, seen, full)
 		if *pid == 0 || !alive(*pid) {
 			return
 		}
@@ -72,17 +80,63 @@ func main() {
 	}
 }
 
+// fullEvery is how often every database file is looked at, changed or not.
+const fullEvery = 10 * time.Second
+
+// stamp is what a database file and its WAL looked like: a new table is a write to one of them.
+type stamp struct {
+	mod  [2]int64 // UnixNano
+	size [2]int64
+}
+
+func stampOf(file string) (stamp, error) {
+	var s stamp
+	for i, f := range []string{file, file + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			if i == 0 || !errors.Is(err, os.ErrNotExist) {
+				return s, err
+			}
+			continue // no WAL (yet, or after a clean close)
+		}
+		s.mod[i], s.size[i] = fi.ModTime().UnixNano(), fi.Size()
+	}
+	return s, nil
+}
+
 func open(file, mode string) (*sql.DB, error) {
 	// mode=rw never creates a file: a database FerretDB just dropped stays dropped.
 	return sql.Open("sqlite", "file:"+file+"?mode="+mode+"&_pragma=busy_timeout(10000)")
 }
 
-// pass indexes every table that lacks our index, in every database file of dir.
-func pass(dir string) {
+// pass indexes every table that lacks our index, in every database file of dir that changed since
+// the last pass (all of them when full). Looking at all every 250 ms costs a tenth of a core once
+// there are a hundred databases (tests and benchmarks leave many).
+func pass(dir string, seen map[string]stamp, full bool) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+	present := make(map[string]bool, len(files))
 	for _, file := range files {
-		if err := indexFile(file); err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Printf("ytm-sqlite-id-index: %s: %v\n", filepath.Base(file), err)
+		present[file] = true
+		st, err := stampOf(file)
+		if err != nil {
+			delete(seen, file)
+			continue // dropped meanwhile
+		}
+		if prev, ok := seen[file]; ok && prev == st && !full {
+			continue
+		}
+		// Stamped before it is read: a change made while it is read is seen by the next pass.
+		seen[file] = st
+		if err := indexFile(file); err != nil {
+			delete(seen, file) // look again next pass
+			if !errors.Is(err, os.ErrNotExist) {
+				fmt.Printf("ytm-sqlite-id-index: %s: %v\n", filepath.Base(file), err)
+			}
+		}
+	}
+	for file := range seen {
+		if !present[file] {
+			delete(seen, file)
 		}
 	}
 }
