@@ -43,8 +43,6 @@ export const env = {
       .string()
       .optional()
       .transform((v) => (v === '' ? undefined : v)),
-  /** `auto` (the default) or an integer in [min, max]. */
-  intOrAuto: (min = 0, max = Number.MAX_SAFE_INTEGER) => z.union([z.literal('auto'), z.coerce.number().int().min(min).max(max)]).default('auto'),
   url: (fallback: string) => z.string().url().default(fallback),
   bool: (fallback: boolean) =>
     z
@@ -61,6 +59,17 @@ export const env = {
           .map((s) => s.trim())
           .filter(Boolean),
       ),
+  /**
+   * The document store's variables, the same in every service that has one (connectStore in
+   * @ytm/mongo reads them): its URL, the service's database, connections and writes at once.
+   */
+  store: (db: string) => ({
+    MONGODB_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
+    MONGODB_DB: z.string().min(1).default(db),
+    MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    /** Document writes in flight at once (0: any); `auto`: 2 on FerretDB, any on MongoDB (README, "Configuration"). */
+    MONGODB_MAX_CONCURRENT_WRITES: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(500)]).default('auto'),
+  }),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['production', 'development', 'test']).default('development'),
 };

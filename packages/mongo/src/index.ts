@@ -83,6 +83,25 @@ async function storeName(conn: Connection): Promise<string> {
   return typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion}` : `MongoDB ${String(info.version)}`;
 }
 
+/** The store's variables in a service's config (`env.store(db)` in @ytm/config declares them). */
+export interface StoreConfig {
+  MONGODB_URL: string;
+  MONGODB_DB: string;
+  MONGODB_MAX_POOL_SIZE: number;
+  MONGODB_MAX_CONCURRENT_WRITES: number | 'auto';
+}
+
+/** Opens a service's database as its config says. */
+export function connectStore(config: StoreConfig, logger: Logger): Promise<Connection> {
+  return connectMongo({
+    url: config.MONGODB_URL,
+    dbName: config.MONGODB_DB,
+    logger,
+    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
+    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
+  });
+}
+
 /** Readiness probe: a round trip to the server. */
 export async function pingMongo(conn: Connection): Promise<void> {
   const db = conn.db;

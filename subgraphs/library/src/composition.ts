@@ -5,7 +5,7 @@ import { createAuthenticator, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { connectMongo, pingMongo } from '@ytm/mongo';
+import { connectStore, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, LibraryService as LibraryGrpcService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ServiceIdentity } from '@ytm/trust';
@@ -55,13 +55,7 @@ export async function composeService(
   identity: ServiceIdentity,
   overrides: LibraryOverrides = {},
 ): Promise<ComposedLibrary> {
-  const conn = await connectMongo({
-    url: config.MONGODB_URL,
-    dbName: config.MONGODB_DB,
-    logger,
-    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
-    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
-  });
+  const conn = await connectStore(config, logger);
   const publisher = new EventPublisher(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'ytm-library', logger }));
   const models = libraryModels(conn);
   await Promise.all([

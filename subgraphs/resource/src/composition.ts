@@ -5,7 +5,7 @@ import { createAuthenticator } from '@ytm/auth';
 import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
+import { connectStore, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, ResourceService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ServiceIdentity } from '@ytm/trust';
@@ -85,13 +85,7 @@ export async function composeService(
   identity: ServiceIdentity,
   overrides: ResourceOverrides = {},
 ): Promise<ComposedResource> {
-  const conn = await connectMongo({
-    url: config.MONGODB_URL,
-    dbName: config.MONGODB_DB,
-    logger,
-    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
-    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
-  });
+  const conn = await connectStore(config, logger);
   const users = userModel(conn);
   const sessions = sessionModel(conn);
   await Promise.all([users.init(), sessions.init()]);

@@ -19,11 +19,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       OPS_HOST: env.string('127.0.0.1'),
       OPS_PORT: env.port(9402),
       PUBLIC_URL: env.optionalString(),
-      MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
-      MONGODB_DB: env.string('ytm_resource'),
-      MONGODB_MAX_POOL_SIZE: env.int(20, 1, 500),
-      /** Document writes in flight at once (0: any); `auto`: 2 on FerretDB, any on MongoDB (README, "Configuration"). */
-      MONGODB_MAX_CONCURRENT_WRITES: env.intOrAuto(0, 500),
+      ...env.store('ytm_resource'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       REGISTRY_URL: env.string('127.0.0.1:50050'),
       /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */

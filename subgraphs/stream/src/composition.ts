@@ -7,7 +7,7 @@ import { createAuthenticator, type KeyResolver } from '@ytm/auth';
 import { createKafka, EventPublisher, OutboxRelay } from '@ytm/events';
 import { createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
-import { connectMongo, getOrCreateSecret, pingMongo } from '@ytm/mongo';
+import { connectStore, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, StreamService } from '@ytm/proto';
 import { createSubgraphServer, type ComposedSubgraph } from '@ytm/subgraph';
 import type { ServiceIdentity } from '@ytm/trust';
@@ -91,13 +91,7 @@ export async function composeService(
     logger,
   });
   logger.info({ ffmpeg: ffmpeg.path, version: ffmpeg.version, maxTranscodes: config.MAX_TRANSCODES, cacheDir: config.transcodeCacheDir }, 'ffmpeg ready');
-  const conn = await connectMongo({
-    url: config.MONGODB_URL,
-    dbName: config.MONGODB_DB,
-    logger,
-    maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
-    maxConcurrentWrites: config.MONGODB_MAX_CONCURRENT_WRITES,
-  });
+  const conn = await connectStore(config, logger);
   const tickets = ticketModel(conn);
   const ticketQuota = ticketQuotaModel(conn);
   const playDocs = playModel(conn);

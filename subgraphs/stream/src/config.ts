@@ -23,11 +23,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       OPS_PORT: env.port(9403),
       /** Where clients reach the range endpoint: the router, which proxies /stream/*. */
       PUBLIC_URL: env.url('http://127.0.0.1:4000'),
-      MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
-      MONGODB_DB: env.string('ytm_stream'),
-      MONGODB_MAX_POOL_SIZE: env.int(20, 1, 500),
-      /** Document writes in flight at once (0: any); `auto`: 2 on FerretDB, any on MongoDB (README, "Configuration"). */
-      MONGODB_MAX_CONCURRENT_WRITES: env.intOrAuto(0, 500),
+      ...env.store('ytm_stream'),
       KAFKA_BROKERS: env.list('127.0.0.1:9092'),
       REGISTRY_URL: env.string('127.0.0.1:50050'),
       /** The trust material (service keys, see README "Trust between services"); `npm start`/`npm test` create it. */

@@ -27,3 +27,28 @@ describe('loadConfig', () => {
     expect(error!.message).toMatch(/SECRET_KEY.*\[redacted\]/);
   });
 });
+
+describe('env.store', () => {
+  const shape = env.store('ytm_things');
+
+  it('defaults to the local store, the service database, 20 connections and `auto` writes', () => {
+    expect(loadConfig('svc', shape, {})).toEqual({
+      MONGODB_URL: 'mongodb://127.0.0.1:27017',
+      MONGODB_DB: 'ytm_things',
+      MONGODB_MAX_POOL_SIZE: 20,
+      MONGODB_MAX_CONCURRENT_WRITES: 'auto',
+    });
+  });
+
+  it('takes a number of writes at once, 0 for any', () => {
+    expect(loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: '0' }).MONGODB_MAX_CONCURRENT_WRITES).toBe(0);
+    expect(loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: '4' }).MONGODB_MAX_CONCURRENT_WRITES).toBe(4);
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    for (const bad of ['many', '-1', '2.5', '501']) {
+      expect(() => loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: bad })).toThrow(/MONGODB_MAX_CONCURRENT_WRITES/);
+    }
+    expect(() => loadConfig('svc', shape, { MONGODB_MAX_POOL_SIZE: '0' })).toThrow(/MONGODB_MAX_POOL_SIZE/);
+  });
+});

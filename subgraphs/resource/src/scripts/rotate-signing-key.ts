@@ -3,7 +3,7 @@
 // (or at once with --now, for a single replica and no other verifiers); the old key keeps
 // verifying until the tokens it signed expired. See README, "Signing-key rotation".
 import { createLogger } from '@ytm/logger';
-import { connectMongo } from '@ytm/mongo';
+import { connectStore } from '@ytm/mongo';
 import { readConfig } from '../config.js';
 import { KeyRing } from '../crypto/key-ring.js';
 import { signingKeyModel } from '../persistence/signing-key.model.js';
@@ -12,7 +12,7 @@ import { MongoSigningKeyRepository } from '../persistence/signing-key.repository
 const config = readConfig();
 const logger = createLogger({ name: 'ytm-resource-keys', level: config.LOG_LEVEL === 'info' ? 'error' : config.LOG_LEVEL });
 const now = process.argv.includes('--now');
-const conn = await connectMongo({ url: config.MONGODB_URL, dbName: config.MONGODB_DB, logger });
+const conn = await connectStore(config, logger);
 try {
   const keys = new MongoSigningKeyRepository(signingKeyModel(conn));
   const accessTokenTtlSec = config.ACCESS_TOKEN_TTL_MINUTES * 60;
