@@ -4,7 +4,7 @@ import type { Logger } from '@ytm/logger';
 import { counter, gaugeFrom } from '@ytm/metrics';
 import { gateWrites, WriteGate } from './write-gate.js';
 
-export { GATED_WRITE_METHODS, StoreBusyError, WriteGate } from './write-gate.js';
+export { GATED_WRITE_METHODS, isSeekWrite, StoreBusyError, WriteGate } from './write-gate.js';
 
 export interface ConnectMongoOptions {
   url: string;
@@ -24,12 +24,13 @@ export interface ConnectMongoOptions {
    */
   maxPoolSize?: number;
   /**
-   * Document writes in flight at once at most (0: no limit); writes beyond wait their turn in
-   * order, reads are not held. `auto` (the default): 2 when the store is FerretDB, no limit
-   * otherwise. FerretDB with SQLite takes one write at a time per database; concurrent ones back
-   * off and sleep inside SQLite (20 at once: p99 ~440 ms, behind a gate of 2: ~50 ms,
-   * bench/router/store-writes.mjs). A write that waits longer than serverSelectionTimeoutMs fails
-   * as unavailable (`StoreBusyError`).
+   * Inserts and writes by `_id` in flight at once at most (0: no limit); beyond that they wait their
+   * turn in order. Reads are not held, nor writes whose filter makes FerretDB read the collection
+   * (they would hold a turn for the whole read: `isSeekWrite`). `auto` (the default): 2 when the
+   * store is FerretDB, no limit otherwise. FerretDB with SQLite takes one write at a time per
+   * database; concurrent ones back off and sleep inside SQLite (20 at once: p99 ~440 ms, behind a
+   * gate of 2: ~50 ms, bench/router/store-writes.mjs). A write that waits longer than
+   * serverSelectionTimeoutMs fails as unavailable (`StoreBusyError`).
    */
   maxConcurrentWrites?: number | 'auto';
 }

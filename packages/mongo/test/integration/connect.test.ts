@@ -16,13 +16,19 @@ afterEach(async () => {
   }
 });
 
-/** The most connections checked out at once while `work` runs (the driver's pool events). */
+/**
+ * The most connections checked out at once while `work` runs (the driver's pool events, by
+ * connection: a check-in of an operation that ended before `work` began is not counted).
+ */
 async function peakCheckedOut(conn: Connection, work: () => Promise<unknown>): Promise<number> {
-  let out = 0;
+  const out = new Set<number>();
   let peak = 0;
   const client = conn.getClient();
-  const onOut = () => (peak = Math.max(peak, ++out));
-  const onIn = () => out--;
+  const onOut = (e: { connectionId: number }) => {
+    out.add(e.connectionId);
+    peak = Math.max(peak, out.size);
+  };
+  const onIn = (e: { connectionId: number }) => out.delete(e.connectionId);
   client.on('connectionCheckedOut', onOut);
   client.on('connectionCheckedIn', onIn);
   try {
@@ -64,11 +70,11 @@ it('allows 20 connections by default', async () => {
 const reads = (conn: Connection, n: number) =>
   Promise.all(Array.from({ length: n }, (_, i) => conn.collection('things').findOne({ _id: `t${i % 10}` as never })));
 
-it('on FerretDB sends at most 2 writes at a time by default — mongoose models, raw collections, bulk writes — while reads are not held; every write lands', async () => {
+it('on FerretDB sends at most 2 writes by _id or inserts at a time by default — mongoose models, raw collections, bulk writes — while reads and collection-reading writes are not held; every write lands', async () => {
   const conn = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_write_gate'), logger });
   opened.push(conn);
   expect(FERRETDB_CONCURRENT_WRITES).toBe(2);
-  const Counter = conn.model('Counter', new Schema({ _id: String, n: Number }));
+  const Counter = conn.model('Counter', new Schema({ _id: String, n: Number, seen: Boolean }));
   // Each write its own document: FerretDB applies an update as read, modify, write back, so two
   // concurrent updates of one document can lose one (not what this test is about).
   await Counter.insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: `c${i}`, n: 0 })));
@@ -101,6 +107,14 @@ it('on FerretDB sends at most 2 writes at a time by default — mongoose models,
   expect(await waiting()).toBe(0);
   // Reads alone use more connections than writes may: the gate holds writes only.
   expect(await peakCheckedOut(conn, () => reads(conn, 40))).toBeGreaterThan(2);
+  // Writes that make FerretDB read the whole collection are not held either (each would keep a
+  // turn for the whole read): filter-based updates alone use more connections than the gate allows.
+  expect(
+    await peakCheckedOut(conn, () =>
+      Promise.all(Array.from({ length: 20 }, (_, i) => Counter.updateMany({ n: { $gte: 0 }, _id: `c${i}` }, { $set: { seen: true } }))),
+    ),
+  ).toBeGreaterThan(2);
+  expect(await Counter.countDocuments({ seen: true })).toBe(20);
   // A connection with no gate beside it is not held by this one's.
   const free = await connectMongo({ url: infraEnv().mongodbUrl, dbName: uniqueName('mongo_write_free'), logger, maxConcurrentWrites: 0 });
   opened.push(free);

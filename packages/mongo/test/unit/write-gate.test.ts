@@ -1,6 +1,7 @@
-import { afterEach, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import mongoose from 'mongoose';
 import { isUnavailableError } from '@ytm/errors';
-import { StoreBusyError, WriteGate } from '../../src/write-gate.js';
+import { isSeekWrite, StoreBusyError, WriteGate } from '../../src/write-gate.js';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -75,4 +76,27 @@ it('fails a write that waited maxWaitMs with StoreBusyError (answered as unavail
 
 it('refuses a limit below 1', () => {
   expect(() => new WriteGate(0, 1_000)).toThrow(RangeError);
+});
+
+describe('isSeekWrite: the writes the gate holds', () => {
+  it('holds inserts and writes of one document by _id', () => {
+    expect(isSeekWrite('insertOne', [{ a: 1 }])).toBe(true);
+    expect(isSeekWrite('updateOne', [{ _id: 'u1' }, { $set: { a: 1 } }])).toBe(true);
+    expect(isSeekWrite('findOneAndUpdate', [{ _id: new mongoose.Types.ObjectId() }, { $set: { a: 1 } }])).toBe(true);
+    expect(isSeekWrite('deleteOne', [{ _id: 7 }])).toBe(true);
+    expect(
+      isSeekWrite('bulkWrite', [
+        [{ insertOne: { document: {} } }, { updateOne: { filter: { _id: 'a' }, update: {} } }, { deleteOne: { filter: { _id: 'b' } } }],
+      ]),
+    ).toBe(true);
+  });
+
+  it('lets writes that make FerretDB read the collection go straight through', () => {
+    expect(isSeekWrite('deleteMany', [{ at: { $lt: new Date() } }])).toBe(false);
+    expect(isSeekWrite('deleteMany', [{ _id: { $in: ['a', 'b'] } }])).toBe(false);
+    expect(isSeekWrite('updateOne', [{ _id: 'u1', deleted: false }, { $set: { a: 1 } }])).toBe(false);
+    expect(isSeekWrite('updateMany', [{}, { $set: { a: 1 } }])).toBe(false);
+    expect(isSeekWrite('bulkWrite', [[{ insertOne: { document: {} } }, { updateMany: { filter: { _id: 'a' }, update: {} } }]])).toBe(false);
+    expect(isSeekWrite('bulkWrite', [[{ deleteOne: { filter: { owner: 'x' } } }]])).toBe(false);
+  });
 });
