@@ -68,7 +68,9 @@ export const env = {
     MONGODB_DB: z.string().min(1).default(db),
     MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     /** Document writes in flight at once (0: any); `auto`: 2 on FerretDB, any on MongoDB (README, "Configuration"). */
-    MONGODB_MAX_CONCURRENT_WRITES: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(500)]).default('auto'),
+    MONGODB_MAX_CONCURRENT_WRITES: z
+      .union([z.literal('auto'), z.coerce.number().int().min(0).max(500)], { errorMap: () => ({ message: "expected 'auto' or a whole number from 0 to 500" }) })
+      .default('auto'),
   }),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['production', 'development', 'test']).default('development'),

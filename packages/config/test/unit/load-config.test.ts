@@ -46,8 +46,11 @@ describe('env.store', () => {
   });
 
   it('refuses anything else, naming the variable', () => {
-    for (const bad of ['many', '-1', '2.5', '501']) {
-      expect(() => loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: bad })).toThrow(/MONGODB_MAX_CONCURRENT_WRITES/);
+    expect(() => loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: 'many' })).toThrow(
+      /MONGODB_MAX_CONCURRENT_WRITES: expected 'auto' or a whole number from 0 to 500 \(got "many"\)/,
+    );
+    for (const bad of ['-1', '2.5', '501']) {
+      expect(() => loadConfig('svc', shape, { MONGODB_MAX_CONCURRENT_WRITES: bad })).toThrow(/MONGODB_MAX_CONCURRENT_WRITES: .*\(got/);
     }
     expect(() => loadConfig('svc', shape, { MONGODB_MAX_POOL_SIZE: '0' })).toThrow(/MONGODB_MAX_POOL_SIZE/);
   });
