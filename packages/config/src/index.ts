@@ -64,9 +64,9 @@ export const env = {
    * @ytm/mongo reads them): its URL, the service's database, connections and writes at once.
    */
   store: (db: string) => ({
-    MONGODB_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
-    MONGODB_DB: z.string().min(1).default(db),
-    MONGODB_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    MONGODB_URL: env.string('mongodb://127.0.0.1:27017'),
+    MONGODB_DB: env.string(db),
+    MONGODB_MAX_POOL_SIZE: env.int(20, 1, 500),
     /** Document writes in flight at once (0: any); `auto`: 2 on FerretDB, any on MongoDB (README, "Configuration"). */
     MONGODB_MAX_CONCURRENT_WRITES: z
       .union([z.literal('auto'), z.coerce.number().int().min(0).max(500)], { errorMap: () => ({ message: "expected 'auto' or a whole number from 0 to 500" }) })

@@ -4,7 +4,7 @@ import type { Logger } from '@ytm/logger';
 import { counter, gaugeFrom } from '@ytm/metrics';
 import { gateWrites, WriteGate } from './write-gate.js';
 
-export { GATED_WRITE_METHODS, isSeekWrite, StoreBusyError, WriteGate } from './write-gate.js';
+export { isSeekWrite, StoreBusyError, WriteGate } from './write-gate.js';
 
 export interface ConnectMongoOptions {
   url: string;
@@ -63,25 +63,26 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   conn.on('reconnected', () => log.info('mongo reconnected'));
   conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
   await conn.asPromise();
-  const store = await storeName(conn);
-  const writes = maxConcurrentWrites === 'auto' ? (store.startsWith('FerretDB') ? FERRETDB_CONCURRENT_WRITES : 0) : maxConcurrentWrites;
+  const store = await storeInfo(conn);
+  const writes = maxConcurrentWrites === 'auto' ? (store.ferretdb ? FERRETDB_CONCURRENT_WRITES : 0) : maxConcurrentWrites;
   if (writes > 0) {
     const gate = new WriteGate(writes, serverSelectionTimeoutMs, () => refusedWrites.inc());
     gateWrites(conn.getClient(), gate);
     gaugeFrom('ytm_store_writes_waiting', 'Document writes waiting for their turn at the store (MONGODB_MAX_CONCURRENT_WRITES)', () => gate.queued);
   }
-  log.info({ url: redactUrl(url), store, maxPoolSize, maxConcurrentWrites: writes || 'unlimited' }, 'mongo connected');
+  log.info({ url: redactUrl(url), store: store.name, maxPoolSize, maxConcurrentWrites: writes || 'unlimited' }, 'mongo connected');
   return conn;
 }
 
 const refusedWrites = counter('ytm_store_writes_refused_total', 'Document writes refused after waiting too long for their turn at the store (StoreBusyError)');
 
-/** `FerretDB v1.24.2` or `MongoDB 7.0.14`, from the server's buildInfo. */
-async function storeName(conn: Connection): Promise<string> {
+/** Which server it is (`FerretDB v1.24.2`, `MongoDB 7.0.14`), from its buildInfo. */
+async function storeInfo(conn: Connection): Promise<{ ferretdb: boolean; name: string }> {
   const db = conn.db;
   if (!db) throw new Error('mongo not connected');
   const info = await db.admin().command({ buildInfo: 1 });
-  return typeof info.ferretdbVersion === 'string' ? `FerretDB ${info.ferretdbVersion}` : `MongoDB ${String(info.version)}`;
+  const ferretdb = typeof info.ferretdbVersion === 'string';
+  return { ferretdb, name: ferretdb ? `FerretDB ${String(info.ferretdbVersion)}` : `MongoDB ${String(info.version)}` };
 }
 
 /** The store's variables in a service's config (`env.store(db)` in @ytm/config declares them). */
