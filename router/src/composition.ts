@@ -17,6 +17,7 @@ import { ConnectionLimits } from './limits/connection-limits.js';
 import { registrationAddressCheck } from './registry/registration-address.js';
 import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
+import { DirectFetches } from './supergraph/direct-fetch.js';
 import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
 import { SubgraphClient } from './supergraph/subgraph-client.js';
@@ -51,6 +52,8 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
   });
   // Subgraph fetches: one pooled keep-alive client; identical in-flight queries with the same credentials share a fetch.
   const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
+  // One-fetch plans whose subgraph answer is the client's answer skip the gateway's execution after their first run.
+  const directFetches = new DirectFetches((service) => service instanceof RoutedDataSource);
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }
@@ -65,6 +68,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
     // The events subgraph is executed in-process: it has no URL anyone could reach.
     buildService: ({ name, url }) => (name === 'events' ? eventsDataSource(EVENTS_SDL) : new RoutedDataSource(name, url ?? '', routing, subgraphClient)),
     logger: logger.child({ component: 'gateway' }),
+    experimental_didResolveQueryPlan: directFetches.learn,
   });
 
   const auth = createAuthenticator(config, { logger });
@@ -75,6 +79,7 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
   });
   const graphql = createGraphQLServer({
     gateway,
+    directFetches,
     logger,
     production: config.production,
     authenticate: auth.authenticate,

@@ -11,10 +11,13 @@ import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
 import { graphqlRefusal, RETRY_AFTER_SECONDS, type ConcurrencyLimit } from '../limits/concurrency-limit.js';
 import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
 import { learnListSizes } from '../limits/operation-cost.js';
+import type { DirectFetches } from '../supergraph/direct-fetch.js';
 import type { RouterContext } from './router-context.js';
 
 export interface GraphQLServerOptions {
   gateway: ApolloGateway;
+  /** Answers one-fetch plans without the gateway's execution (learnt from the gateway's own runs). */
+  directFetches: DirectFetches;
   logger: Logger;
   production: boolean;
   /** The process's auth edge. */
@@ -58,10 +61,20 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
   });
   // Operation cost reads the supergraph's `@listSize` declarations for each API schema it is asked about.
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => learnListSizes(apiSchema, coreSupergraphSdl));
+  const { directFetches } = options;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => directFetches.schemaChanged(apiSchema, coreSupergraphSdl));
   const server = new ApolloServer<RouterContext>({
     // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,
-    gateway,
+    // The gateway, its executor behind direct answers for one-fetch plans.
+    gateway: {
+      load: async (loadOptions) => {
+        const loaded = await gateway.load(loadOptions);
+        return { ...loaded, executor: directFetches.wrap(loaded.executor) };
+      },
+      onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+      stop: () => gateway.stop(),
+    },
     introspection: !production,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,

@@ -19,6 +19,9 @@ type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
  * (each subgraph verifies it again), carries a hard timeout and goes out on the pooled client.
  * Queries with the same credentials and body in flight at once share one fetch; mutations never do.
  *
+ * A fetch `DirectFetches` already made for the request (`RouterContext.prefetched`) is answered
+ * from it once instead of being sent again.
+ *
  * It does what the gateway's RemoteGraphQLDataSource does with a fetch (the same request body,
  * errors for a non-2xx answer or a body that is not JSON, the subgraph's Cache-Control restricting
  * the response's cache policy) without building WHATWG Headers and Request objects per fetch.
@@ -34,13 +37,21 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
   async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayResponse> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
+    const context = options.context as RouterContext | undefined;
+    const prefetched = context?.prefetched;
+    if (prefetched && prefetched.operation === request.query) {
+      // Made by DirectFetches before this request fell back to the gateway's execution: used once, never sent again.
+      context.prefetched = undefined;
+      if ('error' in prefetched.outcome) throw prefetched.outcome.error;
+      return prefetched.outcome.response;
+    }
     const headers: Record<string, string> = {};
     // Headers the gateway itself asks for (a federated trace when usage reporting is on).
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
     headers['content-type'] = 'application/json';
     const traceparent = currentTraceparent();
     if (traceparent) headers.traceparent = traceparent;
-    const incoming = (options.context as RouterContext | undefined)?.forwardHeaders;
+    const incoming = context?.forwardHeaders;
     if (incoming) {
       for (const name of FORWARDED) {
         const value = incoming[name];

@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { writeWav } from './corpus.js';
+import { dropSystemDatabases } from './databases.js';
+import { metricValue } from './ops-probe.js';
+import { startSystem } from '../../scripts/system.mjs';
+import { gql, SIGN_UP } from './graphql-client.js';
+
+type System = Awaited<ReturnType<typeof startSystem>>;
+
+/**
+ * Issue 20: one-fetch plans are answered by their subgraph fetch without the gateway's execution
+ * once the gateway has run them once. The gateway's own answer (the first request of each
+ * operation) is the reference: the direct answer must be the same text, byte for byte.
+ */
+describe('direct answers for one-fetch plans (real router and subgraphs)', () => {
+  const { mongodbUrl, kafkaBrokers } = infraEnv();
+  const dbPrefix = uniqueName('e2edirect');
+  const music = mkdtempSync(join(tmpdir(), 'ytm-music-'));
+  let system: System;
+  let token: string;
+
+  /** The raw answer text, as a client reads it. */
+  const post = async (query: string, variables: Record<string, unknown> = {}, auth: string | undefined = token, operationName?: string) => {
+    const res = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify({ query, variables, operationName }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: res.status, text: await res.text() };
+  };
+  const directCount = () => metricValue(system.services.router.opsUrl, 'ytm_router_direct_fetches_total');
+  /** Requests a subgraph's /graphql has answered (its own metrics). */
+  const graphqlRequests = async (service: 'library' | 'resource') => {
+    const text = await (await fetch(`${system.services[service].opsUrl}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('ytm_http_request_duration_seconds_count{') && l.includes('route="/graphql"'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  };
+
+  beforeAll(async () => {
+    for (let t = 1; t <= 3; t++) writeWav(join(music, `${t}.wav`), { title: `Song ${t}`, artist: 'Direct Artist', album: 'Direct Album', track: t });
+    system = await startSystem({
+      mongodbUrl,
+      kafkaBrokers: kafkaBrokers.join(','),
+      ephemeral: true,
+      dbPrefix,
+      production: true,
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music },
+    });
+    const r = await gql(system.graphqlUrl, SIGN_UP, {
+      input: { email: `direct-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Dee' },
+    });
+    token = r.data!.signUp.accessToken as string;
+    await waitFor(
+      async () => (await gql(system.graphqlUrl, '{ tracks { totalCount } }', {}, token)).data?.tracks.totalCount === 3,
+      30_000,
+      100,
+      '3 tracks scanned',
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(music, { recursive: true, force: true });
+    await dropSystemDatabases(mongodbUrl, dbPrefix);
+  });
+
+  const TRACK = 'id title duration album { id title } artists { id name }';
+  const cases: Array<{ name: string; query: string; variables?: Record<string, unknown>; operationName?: string }> = [
+    { name: 'me', query: '{ me { id displayName email } }' },
+    {
+      name: 'a page of tracks',
+      query: `query Page($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} } } totalCount } }`,
+      variables: { n: 2 },
+      operationName: 'Page',
+    },
+    {
+      name: 'tracks → album → artist → albums',
+      query:
+        'query($n: Int!) { tracks(first: $n) { edges { node { id title album { id title artist { id name albums(first: 5) { edges { node { id title } } } } } } } } }',
+      variables: { n: 3 },
+    },
+    {
+      name: 'aliases, repeated keys and fragments',
+      query: 'query { a: me { ...U } b: me { displayName } me { __typename id } } fragment U on User { id ... on User { email } }',
+    },
+    { name: 'a default variable', query: 'query($n: Int = 1) { tracks(first: $n) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }' },
+  ];
+
+  it.each(cases)('$name: the direct answer is the gateway’s answer, byte for byte', async ({ query, variables = {}, operationName }) => {
+    const before = await directCount();
+    const reference = await post(query, variables, token, operationName);
+    expect(reference.status).toBe(200);
+    expect(JSON.parse(reference.text).errors).toBeUndefined();
+    expect(await directCount()).toBe(before);
+
+    const direct = await post(query, variables, token, operationName);
+    expect(await directCount()).toBe(before + 1);
+    expect(direct).toEqual(reference);
+  });
+
+  it('a mutation answered directly does its write once and answers as the gateway does', async () => {
+    const rename = 'mutation($n: String!) { updateProfile(displayName: $n) { id displayName } }';
+    const first = await post(rename, { n: 'First Name' });
+    const before = await directCount();
+    const requests = await graphqlRequests('resource');
+    const second = await post(rename, { n: 'Second Name' });
+    expect(await directCount()).toBe(before + 1);
+    expect(await graphqlRequests('resource')).toBe(requests + 1);
+    expect(second.text).toBe(first.text.replace('First Name', 'Second Name'));
+    expect(JSON.parse((await post('{ me { displayName } }')).text)).toEqual({ data: { me: { displayName: 'Second Name' } } });
+  });
+
+  it('an answer with errors goes through the gateway with the fetch already made: same answer, one subgraph request', async () => {
+    // Only an administrator may list users: resource answers everyone else with FORBIDDEN at `users`.
+    const query = '{ users(first: 1) { totalCount } }';
+    const reference = await post(query);
+    expect(JSON.parse(reference.text)).toEqual({
+      errors: [{ message: 'Only administrators may list users', path: ['users'], extensions: { code: 'FORBIDDEN' } }],
+      data: null,
+    });
+    const before = await directCount();
+    const requests = await graphqlRequests('resource');
+    const again = await post(query);
+    expect(again).toEqual(reference);
+    expect(await graphqlRequests('resource')).toBe(requests + 1);
+    expect(await directCount()).toBe(before);
+  });
+
+  it('bad variables get the gateway’s error and reach no subgraph', async () => {
+    const learnt = 'query($n: Int!) { tracks(first: $n) { totalCount } }';
+    // The same operation in other words (another document): its answer comes from the gateway's path.
+    const unlearnt = `${learnt} `;
+    const reference = await post(unlearnt, { n: 'many' });
+    expect(JSON.parse(reference.text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    await post(learnt, { n: 1 });
+    const before = await directCount();
+    const requests = await graphqlRequests('library');
+    for (const variables of [{ n: 'many' }, {}, { n: null }]) {
+      const bad = await post(learnt, variables);
+      const gateway = await post(unlearnt, variables);
+      expect(bad).toEqual(gateway);
+      expect(bad.status).toBe(400);
+    }
+    expect(await directCount()).toBe(before);
+    expect(await graphqlRequests('library')).toBe(requests);
+  });
+});
