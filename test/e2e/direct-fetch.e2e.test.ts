@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { writeWav } from './corpus.js';
 import { dropSystemDatabases } from './databases.js';
-import { metricValue } from './ops-probe.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 
@@ -34,7 +33,14 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
     });
     return { status: res.status, text: await res.text() };
   };
-  const directCount = () => metricValue(system.services.router.opsUrl, 'ytm_router_direct_fetches_total');
+  /** Operations the router has answered without the gateway's execution (every kind of plan). */
+  const directCount = async () => {
+    const text = await (await fetch(`${system.services.router.opsUrl}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('ytm_router_direct_fetches_total{'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  };
   /** Requests a subgraph's /graphql has answered (its own metrics). */
   const graphqlRequests = async (service: 'library' | 'resource') => {
     const text = await (await fetch(`${system.services[service].opsUrl}/metrics`)).text();
@@ -64,6 +70,11 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
       100,
       '3 tracks scanned',
     );
+    // One liked track of three: the answers carry both values of `liked`.
+    const first = (await gql(system.graphqlUrl, '{ tracks(first: 1) { edges { node { id } } } }', {}, token)).data!.tracks.edges[0].node.id as string;
+    expect((await gql(system.graphqlUrl, 'mutation($t: ID!) { likeTrack(trackId: $t) { liked } }', { t: first }, token)).data).toEqual({
+      likeTrack: { liked: true },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -90,6 +101,17 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
     {
       name: 'aliases, repeated keys and fragments',
       query: 'query { a: me { ...U } b: me { displayName } me { __typename id } } fragment U on User { id ... on User { email } }',
+    },
+    { name: 'one fetch the planner reordered (reshaped)', query: '{ me { id t: __typename displayName } }' },
+    {
+      name: 'liked: library, then resource for the same tracks',
+      query: `query($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} liked } } } }`,
+      variables: { n: 3 },
+    },
+    {
+      name: 'an album with its tracks and artist, liked and fragments',
+      query: 'query($n: Int!) { albums(first: $n) { edges { node { title artist { name } tracks { ...T } } } } } fragment T on Track { id liked title }',
+      variables: { n: 1 },
     },
     { name: 'a default variable', query: 'query($n: Int = 1) { tracks(first: $n) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }' },
   ];
@@ -151,5 +173,24 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
     }
     expect(await directCount()).toBe(before);
     expect(await graphqlRequests('library')).toBe(requests);
+  });
+  it('a failed entity fetch goes through the gateway with both fetches handed over: the gateway’s answer', async () => {
+    const learnt = 'query($n: Int!) { tracks(first: $n) { edges { node { id title liked } } } }';
+    const unlearnt = `${learnt} `;
+    expect(JSON.parse((await post(learnt, { n: 2 })).text).errors).toBeUndefined();
+    const libraryBefore = await graphqlRequests('library');
+    await system.services.resource.stop();
+    try {
+      const before = await directCount();
+      const direct = await post(learnt, { n: 2 });
+      const gateway = await post(unlearnt, { n: 2 });
+      expect(direct).toEqual(gateway);
+      expect(JSON.parse(direct.text).errors.length).toBeGreaterThan(0);
+      expect(await directCount()).toBe(before);
+      // One library fetch per request: the direct run's was handed over, not sent again.
+      expect(await graphqlRequests('library')).toBe(libraryBefore + 2);
+    } finally {
+      await system.services.resource.restart();
+    }
   });
 });

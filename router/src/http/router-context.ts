@@ -9,12 +9,13 @@ export interface RouterContext {
   log: Logger;
   /** Lower-cased request headers the data sources may pass on to subgraphs. */
   forwardHeaders: Record<string, string>;
-  /** A subgraph fetch already made for this request, taken by the data source that would make it (`DirectFetches`). */
-  prefetched?: Prefetched;
+  /** Subgraph fetches already made for this request, each taken once by the data source that would make it (`DirectFetches`). */
+  prefetched?: Prefetched[];
 }
 
-/** The outcome of a fetch of `operation` made before the request went to the gateway's own execution. */
+/** The outcome of a fetch of `operation` with `variables` (as JSON) made before the request went to the gateway's own execution. */
 export interface Prefetched {
   operation: string;
+  variables: string;
   outcome: { response: Awaited<ReturnType<GraphQLDataSource['process']>> } | { error: unknown };
 }

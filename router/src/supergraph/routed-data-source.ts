@@ -19,8 +19,8 @@ type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
  * (each subgraph verifies it again), carries a hard timeout and goes out on the pooled client.
  * Queries with the same credentials and body in flight at once share one fetch; mutations never do.
  *
- * A fetch `DirectFetches` already made for the request (`RouterContext.prefetched`) is answered
- * from it once instead of being sent again.
+ * A fetch `DirectFetches` already made for the request (`RouterContext.prefetched`, the same
+ * operation and variables) is answered from it once instead of being sent again.
  *
  * It does what the gateway's RemoteGraphQLDataSource does with a fetch (the same request body,
  * errors for a non-2xx answer or a body that is not JSON, the subgraph's Cache-Control restricting
@@ -38,12 +38,15 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     const context = options.context as RouterContext | undefined;
-    const prefetched = context?.prefetched;
-    if (prefetched && prefetched.operation === request.query) {
-      // Made by DirectFetches before this request fell back to the gateway's execution: used once, never sent again.
-      context.prefetched = undefined;
-      if ('error' in prefetched.outcome) throw prefetched.outcome.error;
-      return prefetched.outcome.response;
+    if (context?.prefetched?.length) {
+      // Made by DirectFetches before this request fell back to the gateway's execution: each used once, never sent again.
+      const variables = JSON.stringify(request.variables ?? {});
+      const i = context.prefetched.findIndex((p) => p.operation === request.query && p.variables === variables);
+      if (i >= 0) {
+        const { outcome } = context.prefetched.splice(i, 1)[0]!;
+        if ('error' in outcome) throw outcome.error;
+        return outcome.response;
+      }
     }
     const headers: Record<string, string> = {};
     // Headers the gateway itself asks for (a federated trace when usage reporting is on).

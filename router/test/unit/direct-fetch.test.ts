@@ -4,7 +4,8 @@ import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { parse } from 'graphql';
-import { directFetchOf } from '../../src/supergraph/direct-fetch.js';
+import { GraphQLObjectType, GraphQLString, GraphQLNonNull, GraphQLList, parse as parseDocument, type OperationDefinitionNode } from 'graphql';
+import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, shapeOf } from '../../src/supergraph/direct-plan.js';
 
 // The committed supergraph and the gateway's own planner: the plans are the ones the router runs.
 const supergraph = Supergraph.build(readFileSync(new URL('../../../supergraph.graphql', import.meta.url), 'utf8'));
@@ -15,45 +16,68 @@ const planner = new QueryPlanner(supergraph);
 function decide(query: string, operationName?: string) {
   const document = parse(query);
   const queryPlan = planner.buildQueryPlan(operationFromDocument(apiSchema, document, { operationName }));
-  return directFetchOf(queryPlan, buildOperationContext({ schema, operationDocument: document, operationName }));
+  return directPlanOf(queryPlan, buildOperationContext({ schema, operationDocument: document, operationName }));
 }
 
 const TRACK = 'id title duration album { id title } artists { id name }';
 
-describe('directFetchOf', () => {
-  it('takes one-subgraph queries whose fetch selects what the client selected', () => {
-    expect(decide('{ me { id displayName email } }')).toEqual({
-      serviceName: 'resource',
-      operation: expect.stringContaining('me{id displayName email}'),
-      operationName: undefined,
-      variableUsages: [],
+const passedOn = (query: string) => decide(query)?.passThrough;
+
+describe('directPlanOf', () => {
+  it("passes on the data of one fetch that selects exactly the client's fields", () => {
+    expect(decide('{ me { id displayName email } }')).toMatchObject({
+      root: { serviceName: 'resource', operation: expect.stringContaining('me{id displayName email}'), operationName: undefined, variableUsages: [] },
+      groups: [],
+      passThrough: true,
       variableDefinitions: [],
     });
     const tracks = decide(`query Page($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} } } } }`, 'Page');
-    expect(tracks).toMatchObject({ serviceName: 'library', variableUsages: ['n'] });
+    expect(tracks).toMatchObject({ root: { serviceName: 'library', variableUsages: ['n'] }, passThrough: true });
     expect(tracks!.variableDefinitions.map((d) => d.variable.name.value)).toEqual(['n']);
     expect(
-      decide('query($n: Int!) { tracks(first: $n) { edges { node { id album { id artist { id albums(first: 5) { edges { node { id title } } } } } } } } }'),
-    ).toBeDefined();
+      passedOn('query($n: Int!) { tracks(first: $n) { edges { node { id album { id artist { id albums(first: 5) { edges { node { id title } } } } } } } } }'),
+    ).toBe(true);
+    expect(passedOn('{ a: me { id } b: me { displayName } me { id } me { email } }')).toBe(true);
+    expect(passedOn('query { me { ...U } } fragment U on User { id ... on User { email } }')).toBe(true);
+    expect(passedOn('{ me { __typename id } }')).toBe(true);
+    expect(passedOn('mutation($n: String!) { updateProfile(displayName: $n) { id displayName } }')).toBe(true);
   });
 
-  it('takes aliases, repeated keys, fragments on the same type and __typename on object types', () => {
-    expect(decide('{ a: me { id } b: me { displayName } me { id } me { email } }')).toBeDefined();
-    expect(decide('query { me { ...U } } fragment U on User { id ... on User { email } }')).toBeDefined();
-    expect(decide('{ me { __typename id } }')).toBeDefined();
-    expect(decide('mutation($n: String!) { updateProfile(displayName: $n) { id displayName } }')).toMatchObject({ serviceName: 'resource' });
+  it('reshapes one fetch whose selection the planner changed (here: __typename moved first)', () => {
+    expect(decide('{ me { id __typename } }')).toMatchObject({ groups: [], passThrough: false });
   });
 
-  it('keeps plans with more than one fetch on the gateway path', () => {
-    expect(decide(`query($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} liked } } } }`)).toBeUndefined();
+  it('runs a root fetch followed by entity fetches keyed by leaf fields', () => {
+    const liked = decide(`query($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} liked } } } }`);
+    expect(liked).toMatchObject({
+      root: { serviceName: 'library', operation: expect.stringContaining('__typename id'), variableUsages: ['n'] },
+      groups: [
+        [
+          {
+            serviceName: 'resource',
+            path: ['tracks', 'edges', '@', 'node'],
+            typename: 'Track',
+            keyFields: ['id'],
+            operation: expect.stringContaining('_entities'),
+          },
+        ],
+      ],
+      passThrough: false,
+    });
+    expect(liked!.shape.map((f) => f.key)).toEqual(['tracks']);
+  });
+
+  it('keeps mutations that need a second subgraph, and plans of other forms, on the gateway path', () => {
+    const likeTrack = 'mutation($t: ID!) { likeTrack(trackId: $t) { id title liked } }';
+    expect(planner.buildQueryPlan(operationFromDocument(apiSchema, parse(likeTrack))).node?.kind).toBe('Sequence');
+    expect(decide(likeTrack)).toBeUndefined();
+    // Two root fetches at once (Parallel): not a root fetch followed by entity fetches.
     expect(decide('{ me { id } tracks(first: 1) { totalCount } }')).toBeUndefined();
   });
 
   it('keeps what the gateway would reshape on its path', () => {
     // Conditions, introspection, a variable default the fetch might not carry as declared.
     expect(decide('query($x: Boolean!) { me { id email @include(if: $x) } }')).toBeUndefined();
-    // The planner moves __typename first: the subgraph's answer would not be in the client's order.
-    expect(decide('{ me { id __typename } }')).toBeUndefined();
     expect(decide('query($x: Boolean!) { me @skip(if: $x) { id } }')).toBeUndefined();
     expect(decide('{ me { id } __schema { queryType { name } } }')).toBeUndefined();
     expect(decide('{ me { id } __type(name: "User") { name } }')).toBeUndefined();
@@ -66,7 +90,55 @@ describe('directFetchOf', () => {
 
   it('passes a variable on only as the client declared it', () => {
     const direct = decide('query($n: Int = 7, $unused: String) { tracks(first: $n) { totalCount } }');
-    expect(direct?.variableUsages).toEqual(['n']);
-    expect(direct?.operation).toContain('$n:Int=7');
+    expect(direct?.root.variableUsages).toEqual(['n']);
+    expect(direct?.root.operation).toContain('$n:Int=7');
+  });
+});
+
+describe('reading the answer from merged data', () => {
+  const Album: GraphQLObjectType = new GraphQLObjectType({
+    name: 'Album',
+    fields: { id: { type: new GraphQLNonNull(GraphQLString) }, title: { type: GraphQLString } },
+  });
+  const Track = new GraphQLObjectType({
+    name: 'Track',
+    fields: {
+      id: { type: new GraphQLNonNull(GraphQLString) },
+      title: { type: GraphQLString },
+      album: { type: Album },
+      tags: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) },
+    },
+  });
+  const Query = new GraphQLObjectType({ name: 'Query', fields: { tracks: { type: new GraphQLNonNull(new GraphQLList(Track)) } } });
+  const shape = (q: string) => shapeOf(Query, [(parseDocument(q).definitions[0] as OperationDefinitionNode).selectionSet], {})!;
+
+  it("answers in the client's order, without what the planner added, __typename from the type", () => {
+    const data = { tracks: [{ __typename: 'Track', title: 'B', id: '2', album: { id: 'a', title: 'X', extra: 1 } }, null] };
+    expect(JSON.stringify(project(data, shape('{ tracks { id t: __typename title album { title } } }')))).toBe(
+      JSON.stringify({ tracks: [{ id: '2', t: 'Track', title: 'B', album: { title: 'X' } }, null] }),
+    );
+  });
+
+  it('leaves to the gateway a value that is missing, or null where the schema says non-null', () => {
+    expect(project({ tracks: [{ title: 'B' }] }, shape('{ tracks { id title } }'))).toBe(RESHAPE);
+    expect(project({ tracks: [{ id: null }] }, shape('{ tracks { id } }'))).toBe(RESHAPE);
+    expect(project({ tracks: null }, shape('{ tracks { id } }'))).toBe(RESHAPE);
+    expect(project({ tracks: [{ tags: ['a', null] }] }, shape('{ tracks { tags } }'))).toBe(RESHAPE);
+    expect(project({ tracks: [{ album: 'not an object' }] }, shape('{ tracks { album { id } } }'))).toBe(RESHAPE);
+    expect(project({ tracks: [{ tags: null, album: null }] }, shape('{ tracks { tags album { id } } }'))).toEqual({ tracks: [{ tags: null, album: null }] });
+  });
+
+  it('finds the objects at a path through lists, skipping nulls; undefined when the data has another form', () => {
+    const data = { tracks: { edges: [{ node: { id: 1 } }, { node: null }, null, { node: { id: 3 } }] } };
+    expect(objectsAt(data, ['tracks', 'edges', '@', 'node'])).toEqual([{ id: 1 }, { id: 3 }]);
+    expect(objectsAt({ tracks: null }, ['tracks', 'edges', '@', 'node'])).toEqual([]);
+    expect(objectsAt(data, ['tracks', 'edges', 'node'])).toBeUndefined();
+    expect(objectsAt({ tracks: {} }, ['tracks', 'edges', '@', 'node'])).toBeUndefined();
+  });
+
+  it('merges entity answers as the gateway does: objects key by key, lists of equal length element by element', () => {
+    const target = { id: 1, album: { id: 'a' }, list: [{ a: 1 }, 2] };
+    mergeInto(target, { liked: true, album: { title: 'T' }, list: [{ b: 2 }, 3], skipped: undefined });
+    expect(target).toEqual({ id: 1, album: { id: 'a', title: 'T' }, list: [{ a: 1, b: 2 }, 3], liked: true });
   });
 });
