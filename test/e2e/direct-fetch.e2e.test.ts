@@ -10,6 +10,7 @@ import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 
 type System = Awaited<ReturnType<typeof startSystem>>;
+type Plan = 'pass-through' | 'reshaped' | 'entity-fetches';
 
 /**
  * Issue 20: one-fetch plans are answered by their subgraph fetch without the gateway's execution
@@ -33,12 +34,12 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
     });
     return { status: res.status, text: await res.text() };
   };
-  /** Operations the router has answered without the gateway's execution (every kind of plan). */
-  const directCount = async () => {
+  /** Operations the router has answered without the gateway's execution (of one kind of plan, or all). */
+  const directCount = async (plan?: Plan) => {
     const text = await (await fetch(`${system.services.router.opsUrl}/metrics`)).text();
     return text
       .split('\n')
-      .filter((l) => l.startsWith('ytm_router_direct_fetches_total{'))
+      .filter((l) => l.startsWith(plan ? `ytm_router_direct_fetches_total{plan="${plan}"}` : 'ytm_router_direct_fetches_total{'))
       .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   };
   /** Requests a subgraph's /graphql has answered (its own metrics). */
@@ -84,40 +85,50 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
   });
 
   const TRACK = 'id title duration album { id title } artists { id name }';
-  const cases: Array<{ name: string; query: string; variables?: Record<string, unknown>; operationName?: string }> = [
-    { name: 'me', query: '{ me { id displayName email } }' },
+  const cases: Array<{ name: string; plan: Plan; query: string; variables?: Record<string, unknown>; operationName?: string }> = [
+    { name: 'me', plan: 'pass-through', query: '{ me { id displayName email } }' },
     {
       name: 'a page of tracks',
+      plan: 'pass-through',
       query: `query Page($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} } } totalCount } }`,
       variables: { n: 2 },
       operationName: 'Page',
     },
     {
       name: 'tracks → album → artist → albums',
+      plan: 'pass-through',
       query:
         'query($n: Int!) { tracks(first: $n) { edges { node { id title album { id title artist { id name albums(first: 5) { edges { node { id title } } } } } } } } }',
       variables: { n: 3 },
     },
     {
       name: 'aliases, repeated keys and fragments',
+      plan: 'pass-through',
       query: 'query { a: me { ...U } b: me { displayName } me { __typename id } } fragment U on User { id ... on User { email } }',
     },
-    { name: 'one fetch the planner reordered (reshaped)', query: '{ me { id t: __typename displayName } }' },
+    { name: 'one fetch the planner reordered (reshaped)', plan: 'reshaped', query: '{ me { id __typename displayName } }' },
     {
       name: 'liked: library, then resource for the same tracks',
+      plan: 'entity-fetches',
       query: `query($n: Int!) { tracks(first: $n) { edges { node { ${TRACK} liked } } } }`,
       variables: { n: 3 },
     },
     {
       name: 'an album with its tracks and artist, liked and fragments',
+      plan: 'entity-fetches',
       query: 'query($n: Int!) { albums(first: $n) { edges { node { title artist { name } tracks { ...T } } } } } fragment T on Track { id liked title }',
       variables: { n: 1 },
     },
-    { name: 'a default variable', query: 'query($n: Int = 1) { tracks(first: $n) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }' },
+    {
+      name: 'a default variable',
+      plan: 'pass-through',
+      query: 'query($n: Int = 1) { tracks(first: $n) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }',
+    },
   ];
 
-  it.each(cases)('$name: the direct answer is the gateway’s answer, byte for byte', async ({ query, variables = {}, operationName }) => {
+  it.each(cases)('$name: the direct answer is the gateway’s answer, byte for byte', async ({ plan, query, variables = {}, operationName }) => {
     const before = await directCount();
+    const beforeOfPlan = await directCount(plan);
     const reference = await post(query, variables, token, operationName);
     expect(reference.status).toBe(200);
     expect(JSON.parse(reference.text).errors).toBeUndefined();
@@ -125,6 +136,7 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
 
     const direct = await post(query, variables, token, operationName);
     expect(await directCount()).toBe(before + 1);
+    expect(await directCount(plan)).toBe(beforeOfPlan + 1);
     expect(direct).toEqual(reference);
   });
 
