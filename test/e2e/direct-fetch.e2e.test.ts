@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import { writeWav } from './corpus.js';
 import { dropSystemDatabases } from './databases.js';
+import { metricSum } from './ops-probe.js';
 import { startSystem } from '../../scripts/system.mjs';
 import { gql, SIGN_UP } from './graphql-client.js';
 
@@ -35,21 +36,10 @@ describe('direct answers for one-fetch plans (real router and subgraphs)', () =>
     return { status: res.status, text: await res.text() };
   };
   /** Operations the router has answered without the gateway's execution (of one kind of plan, or all). */
-  const directCount = async (plan?: Plan) => {
-    const text = await (await fetch(`${system.services.router.opsUrl}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((l) => l.startsWith(plan ? `ytm_router_direct_fetches_total{plan="${plan}"}` : 'ytm_router_direct_fetches_total{'))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  };
+  const directCount = (plan?: Plan) => metricSum(system.services.router.opsUrl, 'ytm_router_direct_fetches_total', plan ? { plan } : {});
   /** Requests a subgraph's /graphql has answered (its own metrics). */
-  const graphqlRequests = async (service: 'library' | 'resource') => {
-    const text = await (await fetch(`${system.services[service].opsUrl}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((l) => l.startsWith('ytm_http_request_duration_seconds_count{') && l.includes('route="/graphql"'))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  };
+  const graphqlRequests = (service: 'library' | 'resource') =>
+    metricSum(system.services[service].opsUrl, 'ytm_http_request_duration_seconds_count', { route: '/graphql' });
 
   beforeAll(async () => {
     for (let t = 1; t <= 3; t++) writeWav(join(music, `${t}.wav`), { title: `Song ${t}`, artist: 'Direct Artist', album: 'Direct Album', track: t });

@@ -31,3 +31,17 @@ export async function metricValue(opsUrl: string, name: string, labels: Record<s
   }
   return 0;
 }
+
+/** The sum of a counter's series on /metrics whose labels include all of `labels` (0 when none). */
+export async function metricSum(opsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = (match[2] ?? '').split(',');
+    if (wanted.every((w) => have.includes(w))) sum += Number(match[3]);
+  }
+  return sum;
+}
