@@ -22,10 +22,20 @@ interface Remembered {
   services: Record<string, GraphQLDataSource>;
 }
 
+/** A fetch a direct run made (its variables as sent). */
+interface Made {
+  operation: string;
+  variables: Record<string, unknown>;
+  outcome: Prefetched['outcome'];
+}
+
 /** Why a direct run stopped: the fetches made so far go to the gateway's path. */
 class HandOver extends Error {
-  constructor(readonly made: Prefetched[]) {
+  readonly made: Prefetched[];
+  constructor(made: readonly Made[]) {
     super('handed over to the gateway');
+    // Variables as JSON only now: RoutedDataSource matches the gateway's fetches by them.
+    this.made = made.map((m) => ({ operation: m.operation, variables: JSON.stringify(m.variables), outcome: m.outcome }));
   }
 }
 
@@ -103,10 +113,10 @@ async function run(
   requestContext: RequestContext,
   provided: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const made: Prefetched[] = [];
+  const made: Made[] = [];
   const fetch = async (step: FetchStep, variables: Record<string, unknown>, path: ReadonlyArray<string | number>): Promise<Record<string, unknown>> => {
-    const made1: Prefetched = { operation: step.operation, variables: JSON.stringify(variables), outcome: { error: undefined } };
-    made.push(made1);
+    const record: Made = { operation: step.operation, variables, outcome: { error: undefined } };
+    made.push(record);
     let response: GatewayResponse;
     try {
       // As the gateway's executeFetch calls it (`kind` is the value of the gateway's unexported GraphQLDataSourceRequestKind).
@@ -118,10 +128,10 @@ async function run(
         pathInIncomingRequest: path,
       } as unknown as Parameters<GraphQLDataSource['process']>[0]);
     } catch (error) {
-      made1.outcome = { error };
+      record.outcome = { error };
       throw new HandOver(made);
     }
-    made1.outcome = { response };
+    record.outcome = { response };
     const data = response.data;
     if (response.errors?.length || !data || typeof data !== 'object' || Array.isArray(data)) throw new HandOver(made);
     return data;
