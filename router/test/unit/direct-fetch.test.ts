@@ -3,8 +3,8 @@ import { describe, expect, it } from '@jest/globals';
 import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import { parse } from 'graphql';
-import { GraphQLObjectType, GraphQLString, GraphQLNonNull, GraphQLList, parse as parseDocument, type OperationDefinitionNode } from 'graphql';
+import { GraphQLObjectType, GraphQLString, GraphQLNonNull, GraphQLList, parse, type OperationDefinitionNode } from 'graphql';
+import { DirectFetches } from '../../src/supergraph/direct-fetch.js';
 import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, shapeOf } from '../../src/supergraph/direct-plan.js';
 
 // The committed supergraph and the gateway's own planner: the plans are the ones the router runs.
@@ -110,7 +110,7 @@ describe('reading the answer from merged data', () => {
     },
   });
   const Query = new GraphQLObjectType({ name: 'Query', fields: { tracks: { type: new GraphQLNonNull(new GraphQLList(Track)) } } });
-  const shape = (q: string) => shapeOf(Query, [(parseDocument(q).definitions[0] as OperationDefinitionNode).selectionSet], {})!;
+  const shape = (q: string) => shapeOf(Query, [(parse(q).definitions[0] as OperationDefinitionNode).selectionSet], {})!;
 
   it("answers in the client's order, without what the planner added, __typename from the type", () => {
     const data = { tracks: [{ __typename: 'Track', title: 'B', id: '2', album: { id: 'a', title: 'X', extra: 1 } }, null] };
@@ -140,5 +140,70 @@ describe('reading the answer from merged data', () => {
     const target = { id: 1, album: { id: 'a' }, list: [{ a: 1 }, 2] };
     mergeInto(target, { liked: true, album: { title: 'T' }, list: [{ b: 2 }, 3], skipped: undefined });
     expect(target).toEqual({ id: 1, album: { id: 'a', title: 'T' }, list: [{ a: 1, b: 2 }, 3], liked: true });
+  });
+});
+
+describe('DirectFetches', () => {
+  type Executor = Parameters<DirectFetches['wrap']>[0];
+  type Service = Parameters<DirectFetches['learn']>[0]['serviceMap'][string];
+  const query = '{ me { id displayName } }';
+  const document = parse(query);
+  const operationContext = buildOperationContext({ schema, operationDocument: document });
+  const queryPlan = planner.buildQueryPlan(operationFromDocument(apiSchema, document));
+  /** A data source answering `answer` and recording what it was sent (no network: a unit test of the class). */
+  const service = (answer: () => Promise<unknown>) => {
+    const sent: unknown[] = [];
+    const source = { process: (options: { request: unknown }) => (sent.push(options.request), answer()) } as unknown as Service;
+    return { source, sent };
+  };
+  const requestFor = (against = schema) => ({ request: { query }, queryHash: 'hash-1', schema: against, context: {} }) as unknown as Parameters<Executor>[0];
+  const setUp = (answer: () => Promise<unknown>, sdl = 'type Query { me: User }') => {
+    const direct = new DirectFetches(() => true);
+    direct.schemaChanged(schema, sdl);
+    const resource = service(answer);
+    const gatewayCalls: unknown[] = [];
+    const executor = direct.wrap(async (rc) => (gatewayCalls.push((rc.context as { prefetched?: unknown }).prefetched), { data: { fromGateway: true } }));
+    const learn = (rc = requestFor()) => direct.learn({ queryPlan, serviceMap: { resource: resource.source }, operationContext, requestContext: rc });
+    return { direct, resource, gatewayCalls, executor, learn };
+  };
+
+  it('answers an operation itself once the gateway has run it, with the fetch the gateway would send', async () => {
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }));
+    expect(await t.executor(requestFor())).toEqual({ data: { fromGateway: true } });
+    t.learn();
+    expect(await t.executor(requestFor())).toEqual({ data: { me: { id: 'u1', displayName: 'Ann' } } });
+    expect(t.gatewayCalls).toHaveLength(1);
+    expect(t.resource.sent).toEqual([{ query: '{me{id displayName}}', variables: {}, operationName: undefined }]);
+  });
+
+  it('forgets what it learnt when the supergraph changes; a request planned against another schema goes to the gateway', async () => {
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }));
+    t.learn();
+    const other = buildOperationContext({ schema: apiSchema.toGraphQLJSSchema(), operationDocument: document }).schema;
+    expect(await t.executor(requestFor(other))).toEqual({ data: { fromGateway: true } });
+    t.direct.schemaChanged(other, 'type Query { me: User }');
+    expect(await t.executor(requestFor(other))).toEqual({ data: { fromGateway: true } });
+    expect(t.resource.sent).toHaveLength(0);
+  });
+
+  it('learns nothing from a supergraph that hides types or values (@inaccessible)', async () => {
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }), 'type Query { me: User secret: String @inaccessible }');
+    t.learn();
+    expect(await t.executor(requestFor())).toEqual({ data: { fromGateway: true } });
+    expect(t.resource.sent).toHaveLength(0);
+  });
+
+  it('hands an answer with errors, or a failed fetch, to the gateway with the fetch made', async () => {
+    const withErrors = { errors: [{ message: 'nope' }], data: null };
+    const t = setUp(async () => withErrors);
+    t.learn();
+    expect(await t.executor(requestFor())).toEqual({ data: { fromGateway: true } });
+    expect(t.gatewayCalls).toEqual([[{ operation: '{me{id displayName}}', variables: '{}', outcome: { response: withErrors } }]]);
+
+    const failure = new Error('connection refused');
+    const f = setUp(() => Promise.reject(failure));
+    f.learn();
+    await f.executor(requestFor());
+    expect(f.gatewayCalls).toEqual([[{ operation: '{me{id displayName}}', variables: '{}', outcome: { error: failure } }]]);
   });
 });
