@@ -14,11 +14,12 @@ type System = Awaited<ReturnType<typeof startSystem>>;
 type Plan = 'pass-through' | 'reshaped' | 'entity-fetches';
 
 /**
- * Issue 20: one-fetch plans are answered by their subgraph fetch without the gateway's execution
- * once the gateway has run them once. The gateway's own answer (the first request of each
- * operation) is the reference: the direct answer must be the same text, byte for byte.
+ * Issue 20: simple plans (a root fetch, optionally followed by entity fetches) are run by the router
+ * without the gateway's execution once the gateway has run them once. The gateway's own answer (the
+ * first request of each operation) is the reference: the direct answer must be the same text, byte
+ * for byte.
  */
-describe('direct answers for one-fetch plans (real router and subgraphs)', () => {
+describe('direct runs of simple plans (real router and subgraphs)', () => {
   const { mongodbUrl, kafkaBrokers } = infraEnv();
   const dbPrefix = uniqueName('e2edirect');
   const music = mkdtempSync(join(tmpdir(), 'ytm-music-'));
