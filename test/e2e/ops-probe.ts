@@ -16,32 +16,27 @@ export async function waitForSubscribers(opsUrl: string, count: number, timeoutM
   await waitFor(async () => (await subscriberCount(opsUrl)) === count, timeoutMs, 50, `${count} subscriptions on ${opsUrl}`);
 }
 
-/** A counter's or gauge's value on /metrics, for the series with exactly these labels (0 when absent). */
-export async function metricValue(opsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+/** The series of metric `name` on a service's /metrics: each one's labels (`k="v"`) and value. */
+async function seriesOf(opsUrl: string, name: string): Promise<Array<{ labels: string[]; value: number }>> {
   const text = await (await fetch(`${opsUrl}/metrics`)).text();
-  const wanted = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .sort()
-    .join(',');
+  const out: Array<{ labels: string[]; value: number }> = [];
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = (match[2] ?? '').split(',').filter(Boolean).sort().join(',');
-    if (have === wanted) return Number(match[3]);
+    if (match && match[1] === name) out.push({ labels: (match[2] ?? '').split(',').filter(Boolean), value: Number(match[3]) });
   }
-  return 0;
+  return out;
+}
+
+const labelList = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+
+/** A counter's or gauge's value on /metrics, for the series with exactly these labels (0 when absent). */
+export async function metricValue(opsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const wanted = labelList(labels).sort().join(',');
+  return (await seriesOf(opsUrl, name)).find((s) => [...s.labels].sort().join(',') === wanted)?.value ?? 0;
 }
 
 /** The sum of a counter's series on /metrics whose labels include all of `labels` (0 when none). */
 export async function metricSum(opsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${opsUrl}/metrics`)).text();
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = (match[2] ?? '').split(',');
-    if (wanted.every((w) => have.includes(w))) sum += Number(match[3]);
-  }
-  return sum;
+  const wanted = labelList(labels);
+  return (await seriesOf(opsUrl, name)).filter((s) => wanted.every((w) => s.labels.includes(w))).reduce((sum, s) => sum + s.value, 0);
 }
