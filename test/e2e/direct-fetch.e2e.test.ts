@@ -26,16 +26,21 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
   let system: System;
   let token: string;
 
-  /** The raw answer text, as a client reads it. */
-  const post = async (query: string, variables: Record<string, unknown> = {}, auth: string | undefined = token, operationName?: string) => {
+  /** The raw answer (status, Content-Type, Retry-After and text), as a client reads it. */
+  const send = async (body: Record<string, unknown>, options: { auth?: string; accept?: string; contentType?: string } = {}) => {
+    const { auth = token, accept, contentType = 'application/json' } = options;
     const res = await fetch(system.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
-      body: JSON.stringify({ query, variables, operationName }),
+      headers: { 'content-type': contentType, ...(accept ? { accept } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
-    return { status: res.status, text: await res.text() };
+    return { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), text: await res.text() };
   };
+  const post = (query: string, variables: Record<string, unknown> = {}, auth: string | undefined = token, operationName?: string) =>
+    send({ query, variables, operationName }, { auth });
+  /** Requests the router answered below Apollo Server (known documents). */
+  const knownCount = () => metricSum(system.services.router.opsUrl, 'ytm_router_known_operation_answers_total');
   /** Operations the router has answered without the gateway's execution (of one kind of plan, or all). */
   const directCount = (plan?: Plan) => metricSum(system.services.router.opsUrl, 'ytm_router_direct_fetches_total', plan ? { plan } : {});
   /** Requests a subgraph's /graphql has answered (its own metrics). */
@@ -50,7 +55,8 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
       ephemeral: true,
       dbPrefix,
       production: true,
-      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music },
+      // A cost budget the budget test spends in a few requests (the other tests spend a fraction of it).
+      env: { LOG_LEVEL: 'warn', MUSIC_DIR: music, USER_COST_PER_MINUTE: '10000' },
     });
     const r = await gql(system.graphqlUrl, SIGN_UP, {
       input: { email: `direct-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: 'Dee' },
@@ -125,10 +131,18 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
     expect(JSON.parse(reference.text).errors).toBeUndefined();
     expect(await directCount()).toBe(before);
 
+    const knownBefore = await knownCount();
     const direct = await post(query, variables, token, operationName);
     expect(await directCount()).toBe(before + 1);
     expect(await directCount(plan)).toBe(beforeOfPlan + 1);
     expect(direct).toEqual(reference);
+    expect(await knownCount()).toBe(knownBefore);
+
+    // Known now: answered below Apollo Server, still the same bytes and headers.
+    const known = await post(query, variables, token, operationName);
+    expect(await knownCount()).toBe(knownBefore + 1);
+    expect(await directCount(plan)).toBe(beforeOfPlan + 2);
+    expect(known).toEqual(reference);
   });
 
   it('a mutation answered directly does its write once and answers as the gateway does', async () => {
@@ -140,7 +154,13 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
     expect(await directCount()).toBe(before + 1);
     expect(await graphqlRequests('resource')).toBe(requests + 1);
     expect(second.text).toBe(first.text.replace('First Name', 'Second Name'));
-    expect(JSON.parse((await post('{ me { displayName } }')).text)).toEqual({ data: { me: { displayName: 'Second Name' } } });
+    // Known now: below Apollo Server, still one write.
+    const known = await knownCount();
+    const third = await post(rename, { n: 'Third Name' });
+    expect(await knownCount()).toBe(known + 1);
+    expect(await graphqlRequests('resource')).toBe(requests + 2);
+    expect(third).toEqual({ ...first, text: first.text.replace('First Name', 'Third Name') });
+    expect(JSON.parse((await post('{ me { displayName } }')).text)).toEqual({ data: { me: { displayName: 'Third Name' } } });
   });
 
   it('an answer with errors goes through the gateway with the fetch already made: same answer, one subgraph request', async () => {
@@ -195,5 +215,117 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
     } finally {
       await system.services.resource.restart();
     }
+  });
+
+  /** Sends a document until it is known (the gateway's run, then a direct run through Apollo Server). */
+  const makeKnown = async (query: string, variables: Record<string, unknown> = {}) => {
+    for (let i = 0; i < 2; i++) expect(JSON.parse((await post(query, variables)).text).errors).toBeUndefined();
+    const before = await knownCount();
+    const answer = await post(query, variables);
+    expect(await knownCount()).toBe(before + 1);
+    return answer;
+  };
+
+  it('a known document gets the Content-Type Apollo Server chooses for each Accept header', async () => {
+    const query = 'query Accepting { me { id } }';
+    const reference = await makeKnown(query);
+    expect(reference.type).toBe('application/json; charset=utf-8');
+    const accepts = [
+      ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+      ['application/graphql-response+json, application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
+      ['application/json', 'application/json; charset=utf-8'],
+      ['*/*', 'application/json; charset=utf-8'],
+    ] as const;
+    for (const [accept, type] of accepts) {
+      const body = { query, variables: {} };
+      // The first request with an Accept header is Apollo Server's (it chooses); later ones are the router's with its choice.
+      const first = await send(body, { accept });
+      const before = await knownCount();
+      const second = await send(body, { accept });
+      expect(await knownCount()).toBe(before + 1);
+      expect(first).toEqual({ ...reference, type });
+      expect(second).toEqual(first);
+    }
+    // Nothing Apollo Server can answer with: its 406, every time.
+    const before = await knownCount();
+    const refused = [await send({ query }, { accept: 'image/png' }), await send({ query }, { accept: 'image/png' })];
+    expect(refused.map((r) => r.status)).toEqual([406, 406]);
+    expect(refused[1]).toEqual(refused[0]);
+    expect(await knownCount()).toBe(before);
+  });
+
+  it('on a known document, every refusal is Apollo Server’s own and reaches no subgraph', async () => {
+    const learnt = 'query($n: Int!) { tracks(first: $n) { edges { node { id title } } } }';
+    await makeKnown(learnt, { n: 2 });
+    // The same operation in other words (another document, never known): Apollo Server's answers.
+    let spaces = 0;
+    const unlearnt = () => `${learnt}${' '.repeat(++spaces)}`;
+    const before = await knownCount();
+    const requests = await graphqlRequests('library');
+    const pairs: Array<{ name: string; body: (query: string) => Record<string, unknown>; options?: Parameters<typeof send>[1]; status: number }> = [
+      { name: 'no token', body: (query) => ({ query, variables: { n: 2 } }), options: { auth: '' }, status: 401 },
+      { name: 'a token that does not verify', body: (query) => ({ query, variables: { n: 2 } }), options: { auth: 'not.a.token' }, status: 401 },
+      { name: 'a simple content type (CSRF)', body: (query) => ({ query, variables: { n: 2 } }), options: { contentType: 'text/plain' }, status: 400 },
+      { name: 'over the cost limit', body: (query) => ({ query, variables: { n: 1_000_000 } }), status: 400 },
+      { name: 'an operation name it does not have', body: (query) => ({ query, variables: { n: 2 }, operationName: 'Other' }), status: 400 },
+      { name: 'an empty operation name', body: (query) => ({ query, variables: { n: 2 }, operationName: '' }), status: 400 },
+      { name: 'variables as a string', body: (query) => ({ query, variables: '{"n":2}' }), status: 400 },
+    ];
+    for (const { name, body, options, status } of pairs) {
+      const known = await send(body(learnt), options);
+      const apollo = await send(body(unlearnt()), options);
+      expect({ name, ...known }).toEqual({ name, ...apollo });
+      expect({ name, status: known.status }).toEqual({ name, status });
+    }
+    expect(await knownCount()).toBe(before);
+    expect(await graphqlRequests('library')).toBe(requests);
+    // Extensions in the body: Apollo Server's path, answered as before.
+    const extended = await send({ query: learnt, variables: { n: 2 }, extensions: {} });
+    expect(JSON.parse(extended.text).data.tracks.edges).toHaveLength(2);
+    expect(await knownCount()).toBe(before);
+  });
+
+  it('known documents are charged to the cost budget as on Apollo Server’s path, once when handed over', async () => {
+    const query = 'query($n: Int!) { tracks(first: $n) { edges { node { id album { id artist { id } } artists { id } } } } }';
+    await makeKnown(query, { n: 100 });
+    /** Alternates a good request and one with bad variables (charged, then refused) until the budget refuses; the good answers counted. */
+    const spend = async (auth: string, text: (i: number) => string) => {
+      for (let i = 0; i < 200; i++) {
+        const variables = i % 2 === 0 ? { n: 100 } : { n: 'many' };
+        const r = await send({ query: text(i), variables }, { auth });
+        if (r.status === 429) return { answered: i, refusal: { ...JSON.parse(r.text), retryAfter: Number(r.retryAfter) > 0 } };
+        expect(r.status).toBe(i % 2 === 0 ? 200 : 400);
+      }
+      throw new Error('the budget never refused');
+    };
+    const fresh = async (name: string) =>
+      (
+        await gql(system.graphqlUrl, SIGN_UP, {
+          input: { email: `${name}-${randomUUID().slice(0, 6)}@example.com`, password: 'password 1234', displayName: name },
+        })
+      ).data!.signUp.accessToken as string;
+    const before = await knownCount();
+    const known = await spend(await fresh('known'), () => query);
+    const knownAnswers = (await knownCount()) - before;
+    // Another user, every request a document Apollo Server has not seen.
+    const apollo = await spend(await fresh('apollo'), (i) => `${query}${' '.repeat(i + 1)}`);
+    expect(known).toEqual(apollo);
+    expect(known.answered).toBeGreaterThan(4);
+    expect(knownAnswers).toBe(Math.ceil(known.answered / 2));
+    expect(known.refusal).toEqual({
+      errors: [{ message: 'Too many requests; slow down', extensions: { code: 'RATE_LIMITED', retryAfter: expect.any(Number) } }],
+      retryAfter: true,
+    });
+  });
+
+  it('known answers are recorded in the operation metrics by name, as Apollo Server records them', async () => {
+    const query = 'query Measured { me { email } }';
+    await makeKnown(query);
+    const series = { operation: 'Measured', type: 'query', outcome: 'ok' };
+    const before = await metricSum(system.services.router.opsUrl, 'ytm_graphql_operation_duration_seconds_count', series);
+    const known = await knownCount();
+    await post(query);
+    expect(await knownCount()).toBe(known + 1);
+    expect(await metricSum(system.services.router.opsUrl, 'ytm_graphql_operation_duration_seconds_count', series)).toBe(before + 1);
   });
 });

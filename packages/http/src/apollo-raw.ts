@@ -8,25 +8,25 @@ import { sendJson, type RawExchange } from './raw-route.js';
 
 export interface ServeApolloOptions<C extends BaseContext> {
   context: () => Promise<C>;
-  bodyLimitBytes: number;
+  /** The request's body as `readGraphQLBody` read it. */
+  body: unknown;
 }
 
 /**
- * One GraphQL-over-HTTP request served by Apollo Server on the raw request and response (a raw
- * route's exchange, no Koa): the body read within its limit (a body too large or malformed is
- * answered like any YTM route's client error), Apollo's status, headers and body written back.
+ * The body of one GraphQL-over-HTTP request on a raw route, read within its limit (JSON for a POST,
+ * nothing for another method). A body too large or malformed is answered like any YTM route's
+ * client error, and so is nothing (`undefined`); a client that went away gets no answer.
  */
-export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>, exchange: RawExchange, options: ServeApolloOptions<C>): Promise<void> {
+export async function readGraphQLBody(exchange: RawExchange, bodyLimitBytes: number): Promise<{ body: unknown } | undefined> {
   const { req, res } = exchange;
-  const method = (req.method ?? 'GET').toUpperCase();
-  let body: unknown;
+  if ((req.method ?? 'GET').toUpperCase() !== 'POST') return { body: undefined };
   try {
-    body = method === 'POST' ? await readJson(req, options.bodyLimitBytes) : undefined;
+    return { body: await readJson(req, bodyLimitBytes) };
   } catch (err) {
     if (req.destroyed && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
       // The client went away before its request body arrived: nobody to answer, nothing went wrong here.
       res.statusCode = 499;
-      return;
+      return undefined;
     }
     if (!(err instanceof DomainError)) throw err;
     const answer = domainErrorAnswer(err);
@@ -34,14 +34,24 @@ export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>
     // The rest of a refused body is not read: end the connection rather than drain it.
     if (!req.complete) headers.connection = 'close';
     sendJson(res, answer.status, answer.body, headers);
-    return;
+    return undefined;
   }
+}
+
+/**
+ * One GraphQL-over-HTTP request served by Apollo Server on the raw request and response (a raw
+ * route's exchange, no Koa; its body read by `readGraphQLBody`): Apollo's status, headers and body
+ * written back.
+ */
+export async function serveApollo<C extends BaseContext>(server: ApolloServer<C>, exchange: RawExchange, options: ServeApolloOptions<C>): Promise<void> {
+  const { req, res } = exchange;
+  const method = (req.method ?? 'GET').toUpperCase();
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const search = exchange.query ? `?${exchange.query}` : '';
-  const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context: options.context });
+  const response = await server.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body: options.body }, context: options.context });
   res.statusCode = response.status ?? 200;
   for (const [key, value] of response.headers) res.setHeader(key, value);
   if (response.body.kind === 'complete') {

@@ -9,7 +9,17 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { DocumentNode } from 'graphql';
 import type { Authenticate, Viewer } from '@ytm/auth';
 import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
-import { clientAddress, GRAPHQL_PATH, graphqlMetricsPlugin, normaliseAddress, rawRoute, requestContext, serveApollo, type RawRoute } from '@ytm/http';
+import {
+  clientAddress,
+  GRAPHQL_PATH,
+  graphqlMetricsPlugin,
+  normaliseAddress,
+  rawRoute,
+  readGraphQLBody,
+  requestContext,
+  serveApollo,
+  type RawRoute,
+} from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 
 /** What every subgraph resolver gets; each subgraph extends it with its services and loaders. */
@@ -80,9 +90,11 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
     exact: true,
     route: GRAPHQL_PATH,
     logPath: GRAPHQL_PATH,
-    handle: (exchange) =>
-      serveApollo(apollo, exchange, {
-        bodyLimitBytes,
+    handle: async (exchange) => {
+      const read = await readGraphQLBody(exchange, bodyLimitBytes);
+      if (!read) return;
+      await serveApollo(apollo, exchange, {
+        body: read.body,
         context: async () => {
           const { req } = exchange;
           const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
@@ -92,7 +104,8 @@ export async function createSubgraphServer<C extends BaseContext>(options: Subgr
           // also in the subgraph's own context, which copies the base.
           return requestContext(exchange, await options.context(base));
         },
-      }),
+      });
+    },
   });
   return { route, stop: () => apollo.stop() };
 }

@@ -5,13 +5,24 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ValidationRule } from 'graphql';
 import type { Authenticate } from '@ytm/auth';
 import { formatGraphQLError, rethrowAsContextError } from '@ytm/errors';
-import { clientAddress, graphqlMetricsPlugin, rawRoute, requestContext, sendJson, serveApollo, type RawRoute } from '@ytm/http';
+import {
+  clientAddress,
+  graphqlMetricsPlugin,
+  graphqlOperationRecorder,
+  rawRoute,
+  readGraphQLBody,
+  requestContext,
+  sendJson,
+  serveApollo,
+  type RawRoute,
+} from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { publicOperationsPlugin } from '../auth/public-operations.plugin.js';
 import { graphqlRefusal, RETRY_AFTER_SECONDS, type ConcurrencyLimit } from '../limits/concurrency-limit.js';
 import { limitsPlugin, type CostCheck } from '../limits/limits.plugin.js';
 import { learnListSizes } from '../limits/operation-cost.js';
 import type { DirectFetches } from '../supergraph/direct-fetch.js';
+import { KnownOperations } from './known-operations.js';
 import type { RouterContext } from './router-context.js';
 
 export interface GraphQLServerOptions {
@@ -63,6 +74,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => learnListSizes(apiSchema, coreSupergraphSdl));
   const { directFetches } = options;
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => directFetches.schemaChanged(apiSchema, coreSupergraphSdl));
+  const record = graphqlOperationRecorder();
+  const known = new KnownOperations({ directFetches, checkCost: limiter.checkCost, record });
   const server = new ApolloServer<RouterContext>({
     // Our shutdown sequence owns SIGTERM; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,
@@ -85,7 +98,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
       ...(armor.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
       publicOperationsPlugin(),
       limiter,
-      graphqlMetricsPlugin<RouterContext>(),
+      graphqlMetricsPlugin<RouterContext>(record),
+      known.plugin(),
       // No subgraph gives cache hints, so no answer is ever cacheable: not computed per request.
       ApolloServerPluginCacheControlDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -114,23 +128,27 @@ export function createGraphQLServer(options: GraphQLServerOptions): {
         sendJson(res, 429, graphqlRefusal(refused.message), { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
         return;
       }
-      await serveApollo(server, exchange, {
-        bodyLimitBytes: options.bodyLimitBytes,
-        context: async (): Promise<RouterContext> => {
-          const forwardHeaders: Record<string, string> = {};
-          for (const name of FORWARD) {
-            const v = req.headers[name];
-            if (typeof v === 'string' && v) forwardHeaders[name] = v;
-          }
-          forwardHeaders['x-request-id'] = exchange.requestId;
-          // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
-          // unless TRUST_PROXY): subgraphs rate-limit by it.
-          forwardHeaders['x-forwarded-for'] = address;
-          const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
-          // The request's logger is made on first use (most requests log nothing but the access line).
-          return requestContext(exchange, { viewer, requestId: exchange.requestId, forwardHeaders });
-        },
-      });
+      const read = await readGraphQLBody(exchange, options.bodyLimitBytes);
+      if (!read) return;
+      const createContext = async (): Promise<RouterContext> => {
+        const forwardHeaders: Record<string, string> = {};
+        for (const name of FORWARD) {
+          const v = req.headers[name];
+          if (typeof v === 'string' && v) forwardHeaders[name] = v;
+        }
+        forwardHeaders['x-request-id'] = exchange.requestId;
+        // The client address as the router determined it (a client-sent X-Forwarded-For is not believed
+        // unless TRUST_PROXY): subgraphs rate-limit by it.
+        forwardHeaders['x-forwarded-for'] = address;
+        const viewer = (await authenticate(req.headers.authorization).catch(rethrowAsContextError))?.viewer ?? null;
+        // The request's logger is made on first use (most requests log nothing but the access line).
+        return requestContext(exchange, { viewer, requestId: exchange.requestId, forwardHeaders });
+      };
+      // A known document is answered without Apollo Server; anything else (or a hand-over) goes through it.
+      const made = await known.answer(exchange, read.body, createContext);
+      if (made === true) return;
+      await serveApollo(server, exchange, { body: read.body, context: async () => made ?? createContext() });
+      known.learnContentType(exchange);
     },
   });
   return { server, route, validationRules: armor.validationRules, checkCost: limiter.checkCost };

@@ -26,7 +26,8 @@ export function limitsPlugin(options: LimitsOptions): ApolloServerPlugin<RouterC
   const check: CostCheck = async (cost, userId, address) => {
     if (cost > options.maxCost) {
       throw new GraphQLError(`Operation cost ${cost} exceeds the limit of ${options.maxCost}; ask for fewer items`, {
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: options.maxCost },
+        // A client's error: 400 (Apollo Server would answer 500 for an error of a plugin without a status).
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', cost, maxCost: options.maxCost, http: { status: 400 } },
       });
     }
     try {
@@ -47,6 +48,7 @@ export function limitsPlugin(options: LimitsOptions): ApolloServerPlugin<RouterC
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
+          if (contextValue.charged) return contextValue.charged;
           const cost = operationCost(schema, document, operation, request.variables ?? {});
           await check(cost, contextValue.viewer?.id, contextValue.forwardHeaders['x-forwarded-for'] ?? 'unknown');
         },

@@ -184,7 +184,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
             clientAddress(ctx.extra.request, options.trustProxy),
           );
         } catch (e) {
-          return [e instanceof GraphQLError ? e : error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
+          if (!(e instanceof GraphQLError)) return [error('Rejected', 'GRAPHQL_VALIDATION_FAILED')];
+          // `http` is the HTTP answer's status and headers, nothing a WebSocket client reads.
+          const { http: _http, ...extensions } = e.extensions;
+          return [new GraphQLError(e.message, { extensions })];
         }
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
           return {

@@ -1,5 +1,6 @@
 import type { ApolloGateway, Experimental_DidResolveQueryPlanCallback, GraphQLDataSource } from '@apollo/gateway';
 import { getVariableValues, type GraphQLSchema } from 'graphql';
+import { buildExecutionContext } from 'graphql/execution/execute.js';
 import { counter } from '@ytm/metrics';
 import type { Prefetched, RouterContext } from '../http/router-context.js';
 import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, type DirectPlan, type FetchStep } from './direct-plan.js';
@@ -17,10 +18,16 @@ const directAnswers = counter(
 /** At most this many operations are remembered as direct (the oldest is forgotten first). */
 const MAX_REMEMBERED = 2_000;
 
-interface Remembered {
-  plan: DirectPlan;
-  services: Record<string, GraphQLDataSource>;
+/** An operation remembered as direct: its plan and the data sources its fetches go to. */
+export interface DirectOperation {
+  readonly key: string;
+  readonly plan: DirectPlan;
+  readonly services: Record<string, GraphQLDataSource>;
 }
+
+/** A direct run's outcome: the client's data, the gateway's variable errors, or the fetches made before it stopped. */
+export type DirectOutcome =
+  { data: Record<string, unknown> } | { errors: NonNullable<ReturnType<typeof getVariableValues>['errors']> } | { handOver: Prefetched[] };
 
 /** A fetch a direct run made (its variables as sent). */
 interface Made {
@@ -52,7 +59,7 @@ class HandOver extends Error {
  * handling stay the gateway's.
  */
 export class DirectFetches {
-  private remembered = new Map<string, Remembered>();
+  private remembered = new Map<string, DirectOperation>();
   private schema: GraphQLSchema | undefined;
   private enabled = true;
 
@@ -79,29 +86,61 @@ export class DirectFetches {
       services[step.serviceName] = service;
     }
     if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
-    this.remembered.set(key, { plan, services });
+    this.remembered.set(key, { key, plan, services });
   };
 
-  /** The gateway's executor with direct answers in front of it. */
+  /** Whether `operation` is still remembered (not forgotten for a new supergraph or for room), with the API schema it was planned on. */
+  current(operation: DirectOperation): GraphQLSchema | undefined {
+    return this.enabled && this.remembered.get(operation.key) === operation ? this.schema : undefined;
+  }
+
+  /**
+   * Runs a remembered operation's plan for one request: `provided` are the request's variables as
+   * sent, `incoming` what the data sources get as the incoming request's context.
+   */
+  async answer(operation: DirectOperation, context: RouterContext, incoming: object, provided: Record<string, unknown>): Promise<DirectOutcome> {
+    const { plan, services } = operation;
+    if (plan.variableDefinitions.length) {
+      const { errors } = getVariableValues(this.schema!, plan.variableDefinitions, provided);
+      if (errors) return { errors };
+    }
+    try {
+      const data = await run(plan, services, context, incoming, provided);
+      directAnswers.inc({ plan: plan.passThrough ? 'pass-through' : plan.groups.length ? 'entity-fetches' : 'reshaped' });
+      return { data };
+    } catch (err) {
+      if (!(err instanceof HandOver)) throw err;
+      return { handOver: err.made };
+    }
+  }
+
+  /**
+   * The gateway's executor with direct answers in front of it. A request the router's own HTTP
+   * path handed over (its fetches made) goes to the gateway's execution at once; one answered
+   * directly names its operation in `RouterContext.direct`.
+   */
   wrap(gatewayExecutor: Executor): Executor {
     return async (requestContext) => {
-      const found = this.remembered.get(keyOf(requestContext));
-      if (!found || requestContext.schema !== this.schema) return gatewayExecutor(requestContext);
-      const { plan, services } = found;
-      const provided = requestContext.request.variables ?? {};
-      if (plan.variableDefinitions.length) {
-        const { errors } = getVariableValues(requestContext.schema, plan.variableDefinitions, provided);
-        if (errors) return { errors };
+      if (!requestContext.operation) {
+        // No operation by the request's name: graphql-js's answer (Apollo Server makes it a 400), where the gateway's executor would throw (a 500).
+        const built = buildExecutionContext({
+          schema: requestContext.schema,
+          document: requestContext.document,
+          operationName: requestContext.request.operationName,
+          variableValues: requestContext.request.variables,
+        });
+        if (Array.isArray(built)) return { errors: built };
       }
-      try {
-        const data = await run(plan, services, requestContext, provided);
-        directAnswers.inc({ plan: plan.passThrough ? 'pass-through' : plan.groups.length ? 'entity-fetches' : 'reshaped' });
-        return { data };
-      } catch (err) {
-        if (!(err instanceof HandOver)) throw err;
-        (requestContext.context as RouterContext).prefetched = err.made;
+      const context = requestContext.context as RouterContext;
+      const found = this.remembered.get(keyOf(requestContext));
+      if (!found || requestContext.schema !== this.schema || context.prefetched) return gatewayExecutor(requestContext);
+      const outcome = await this.answer(found, context, requestContext, requestContext.request.variables ?? {});
+      if ('handOver' in outcome) {
+        context.prefetched = outcome.handOver;
         return gatewayExecutor(requestContext);
       }
+      if ('data' in outcome) context.direct = found;
+      return outcome;
     };
   }
 }
@@ -110,7 +149,8 @@ export class DirectFetches {
 async function run(
   plan: DirectPlan,
   services: Record<string, GraphQLDataSource>,
-  requestContext: RequestContext,
+  context: RouterContext,
+  incoming: object,
   provided: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const made: Made[] = [];
@@ -123,8 +163,8 @@ async function run(
       response = await services[step.serviceName]!.process({
         kind: 'incoming operation',
         request: { query: step.operation, variables, operationName: step.operationName },
-        incomingRequestContext: requestContext,
-        context: requestContext.context,
+        incomingRequestContext: incoming,
+        context,
         pathInIncomingRequest: path,
       } as unknown as Parameters<GraphQLDataSource['process']>[0]);
     } catch (error) {

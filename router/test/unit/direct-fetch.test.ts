@@ -156,7 +156,15 @@ describe('DirectFetches', () => {
     const source = { process: (options: { request: unknown }) => (sent.push(options.request), answer()) } as unknown as Service;
     return { source, sent };
   };
-  const requestFor = (against = schema) => ({ request: { query }, queryHash: 'hash-1', schema: against, context: {} }) as unknown as Parameters<Executor>[0];
+  const requestFor = (against = schema) =>
+    ({
+      request: { query },
+      document,
+      operation: document.definitions[0],
+      queryHash: 'hash-1',
+      schema: against,
+      context: {},
+    }) as unknown as Parameters<Executor>[0];
   const setUp = (answer: () => Promise<unknown>, sdl = 'type Query { me: User }') => {
     const direct = new DirectFetches(() => true);
     direct.schemaChanged(schema, sdl);
@@ -205,5 +213,13 @@ describe('DirectFetches', () => {
     f.learn();
     await f.executor(requestFor());
     expect(f.gatewayCalls).toEqual([[{ operation: '{me{id displayName}}', variables: '{}', outcome: { error: failure } }]]);
+  });
+
+  it('answers a request naming an operation the document does not have as graphql-js does (the gateway is not called)', async () => {
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }));
+    const unnamed = { ...requestFor(), operation: undefined, request: { query, operationName: 'Other' } } as unknown as Parameters<Executor>[0];
+    const answer = await t.executor(unnamed);
+    expect(answer.errors?.map((e) => e.message)).toEqual(['Unknown operation named "Other".']);
+    expect(t.gatewayCalls).toHaveLength(0);
   });
 });
