@@ -104,6 +104,8 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
       query: 'query { a: me { ...U } b: me { displayName } me { __typename id } } fragment U on User { id ... on User { email } }',
     },
     { name: 'one fetch the planner reordered (reshaped)', plan: 'reshaped', query: '{ me { id __typename displayName } }' },
+    // Passed on as text only when the subgraph's answer is data alone: a field aliased `errors` or `extensions` is read and written again.
+    { name: 'fields aliased errors and extensions', plan: 'pass-through', query: '{ me { errors: displayName extensions: id } }' },
     {
       name: 'liked: library, then resource for the same tracks',
       plan: 'entity-fetches',
@@ -161,6 +163,16 @@ describe('direct runs of simple plans (real router and subgraphs)', () => {
     expect(await graphqlRequests('resource')).toBe(requests + 2);
     expect(third).toEqual({ ...first, text: first.text.replace('First Name', 'Third Name') });
     expect(JSON.parse((await post('{ me { displayName } }')).text)).toEqual({ data: { me: { displayName: 'Third Name' } } });
+    // A value that reads like a key inside a string (quotes escaped) is still data only: passed on as the subgraph wrote it.
+    const quoted = 'Dee "errors": [] "extensions": {} \\ \u00e9 \ud83c\udfb5';
+    await post(rename, { n: quoted });
+    const me = '{ me { id displayName } }';
+    const reference = await post(me);
+    expect(JSON.parse(reference.text)).toEqual({ data: { me: { id: expect.any(String), displayName: quoted } } });
+    await post(me);
+    const knownBefore = await knownCount();
+    expect(await post(me)).toEqual(reference);
+    expect(await knownCount()).toBe(knownBefore + 1);
   });
 
   it('an answer with errors goes through the gateway with the fetch already made: same answer, one subgraph request', async () => {

@@ -91,12 +91,11 @@ export class KnownOperations {
     } catch {
       return context;
     }
-    const outcome = await this.options.directFetches.answer(known.direct, context, {}, request.variables);
-    if (!('data' in outcome)) {
-      if ('handOver' in outcome) context.prefetched = outcome.handOver;
-      return context;
-    }
-    const payload = `${JSON.stringify({ data: outcome.data })}\n`;
+    const outcome = await this.options.directFetches.answer(known.direct, context, {}, request.variables, true);
+    if ('handOver' in outcome) context.prefetched = outcome.handOver;
+    if ('handOver' in outcome || 'errors' in outcome) return context;
+    // Apollo Server's serialisation of a result without errors; a pass-through answer is the subgraph's, which is that already.
+    const payload = 'body' in outcome ? outcome.body : `${JSON.stringify({ data: outcome.data })}\n`;
     this.options.record(known.operation.name?.value, known.operation.operation, false, started);
     knownAnswers.inc();
     res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(payload)) });

@@ -3,6 +3,7 @@ import { getVariableValues, type GraphQLSchema } from 'graphql';
 import { buildExecutionContext } from 'graphql/execution/execute.js';
 import { counter } from '@ytm/metrics';
 import type { Prefetched, RouterContext } from '../http/router-context.js';
+import { RoutedDataSource } from './routed-data-source.js';
 import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, type DirectPlan, type FetchStep } from './direct-plan.js';
 
 type Executor = ApolloGateway['executor'];
@@ -27,7 +28,11 @@ export interface DirectOperation {
 
 /** A direct run's outcome: the client's data, the gateway's variable errors, or the fetches made before it stopped. */
 export type DirectOutcome =
-  { data: Record<string, unknown> } | { errors: NonNullable<ReturnType<typeof getVariableValues>['errors']> } | { handOver: Prefetched[] };
+  | { data: Record<string, unknown> }
+  /** A pass-through answer as the subgraph wrote it: `{"data":…}` and a newline (asked for with `body`). */
+  | { body: Buffer }
+  | { errors: NonNullable<ReturnType<typeof getVariableValues>['errors']> }
+  | { handOver: Prefetched[] };
 
 /** A fetch a direct run made (its variables as sent). */
 interface Made {
@@ -96,18 +101,19 @@ export class DirectFetches {
 
   /**
    * Runs a remembered operation's plan for one request: `provided` are the request's variables as
-   * sent, `incoming` what the data sources get as the incoming request's context.
+   * sent, `incoming` what the data sources get as the incoming request's context; `body`: a
+   * pass-through plan's answer may be the subgraph's body as it is.
    */
-  async answer(operation: DirectOperation, context: RouterContext, incoming: object, provided: Record<string, unknown>): Promise<DirectOutcome> {
+  async answer(operation: DirectOperation, context: RouterContext, incoming: object, provided: Record<string, unknown>, body = false): Promise<DirectOutcome> {
     const { plan, services } = operation;
     if (plan.variableDefinitions.length) {
       const { errors } = getVariableValues(this.schema!, plan.variableDefinitions, provided);
       if (errors) return { errors };
     }
     try {
-      const data = await run(plan, services, context, incoming, provided);
+      const data = await run(plan, services, context, incoming, provided, body);
       directAnswers.inc({ plan: plan.passThrough ? 'pass-through' : plan.groups.length ? 'entity-fetches' : 'reshaped' });
-      return { data };
+      return Buffer.isBuffer(data) ? { body: data } : { data };
     } catch (err) {
       if (!(err instanceof HandOver)) throw err;
       return { handOver: err.made };
@@ -135,38 +141,47 @@ export class DirectFetches {
       const found = this.remembered.get(keyOf(requestContext));
       if (!found || requestContext.schema !== this.schema || context.prefetched) return gatewayExecutor(requestContext);
       const outcome = await this.answer(found, context, requestContext, requestContext.request.variables ?? {});
-      if ('handOver' in outcome) {
-        context.prefetched = outcome.handOver;
-        return gatewayExecutor(requestContext);
+      if ('data' in outcome) {
+        context.direct = found;
+        return outcome;
       }
-      if ('data' in outcome) context.direct = found;
-      return outcome;
+      if ('errors' in outcome) return outcome;
+      // Handed over (a body is given only when asked for).
+      if ('handOver' in outcome) context.prefetched = outcome.handOver;
+      return gatewayExecutor(requestContext);
     };
   }
 }
 
-/** Runs the plan's fetches; the client's data, or a HandOver with the fetches made. */
+/** Runs the plan's fetches; the client's data (with `body`, a pass-through answer's body when the subgraph's is data only), or a HandOver with the fetches made. */
 async function run(
   plan: DirectPlan,
   services: Record<string, GraphQLDataSource>,
   context: RouterContext,
   incoming: object,
   provided: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+  body: boolean,
+): Promise<Record<string, unknown> | Buffer> {
   const made: Made[] = [];
-  const fetch = async (step: FetchStep, variables: Record<string, unknown>, path: ReadonlyArray<string | number>): Promise<Record<string, unknown>> => {
+  const fetch = async (step: FetchStep, variables: Record<string, unknown>, path: ReadonlyArray<string | number>, asBody = false) => {
     const record: Made = { operation: step.operation, variables, outcome: { error: undefined } };
     made.push(record);
+    // As the gateway's executeFetch calls it (`kind` is the value of the gateway's unexported GraphQLDataSourceRequestKind).
+    const options = {
+      kind: 'incoming operation',
+      request: { query: step.operation, variables, operationName: step.operationName },
+      incomingRequestContext: incoming,
+      context,
+      pathInIncomingRequest: path,
+    } as unknown as Parameters<GraphQLDataSource['process']>[0];
+    const service = services[step.serviceName]!;
     let response: GatewayResponse;
     try {
-      // As the gateway's executeFetch calls it (`kind` is the value of the gateway's unexported GraphQLDataSourceRequestKind).
-      response = await services[step.serviceName]!.process({
-        kind: 'incoming operation',
-        request: { query: step.operation, variables, operationName: step.operationName },
-        incomingRequestContext: incoming,
-        context,
-        pathInIncomingRequest: path,
-      } as unknown as Parameters<GraphQLDataSource['process']>[0]);
+      if (asBody && service instanceof RoutedDataSource) {
+        const answered = await service.processData(options as Parameters<RoutedDataSource['processData']>[0]);
+        if ('body' in answered) return answered.body;
+        response = answered.response;
+      } else response = await service.process(options);
     } catch (error) {
       record.outcome = { error };
       throw new HandOver(made);
@@ -177,7 +192,9 @@ async function run(
     return data;
   };
 
-  const data = await fetch(plan.root, usedVariables(plan.root, provided), []);
+  const first = await fetch(plan.root, usedVariables(plan.root, provided), [], body && plan.passThrough && plan.groups.length === 0);
+  if (Buffer.isBuffer(first)) return first;
+  const data = first;
   for (const group of plan.groups) {
     // Representations are read from the data before any fetch of the group merges into it (as the gateway does).
     const prepared = group.map((step) => {
@@ -201,7 +218,7 @@ async function run(
         const variables = usedVariables(step, provided);
         // The gateway refuses a client variable of that name here; its path says so.
         if (Object.hasOwn(variables, 'representations')) throw new HandOver(made);
-        const received = (await fetch(step, { ...variables, representations }, step.path))._entities;
+        const received = ((await fetch(step, { ...variables, representations }, step.path)) as Record<string, unknown>)._entities;
         if (!Array.isArray(received) || received.length !== entities.length) throw new HandOver(made);
         for (let i = 0; i < entities.length; i++) {
           const entity = received[i] as unknown;

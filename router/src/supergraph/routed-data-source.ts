@@ -35,19 +35,36 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayResponse> {
-    const { request } = options;
-    if (!request.query) throw new Error('Missing query');
     const context = options.context as RouterContext | undefined;
     if (context?.prefetched?.length) {
       // Made by DirectFetches before this request fell back to the gateway's execution: each used once, never sent again.
-      const variables = JSON.stringify(request.variables ?? {});
-      const i = context.prefetched.findIndex((p) => p.operation === request.query && p.variables === variables);
+      const variables = JSON.stringify(options.request.variables ?? {});
+      const i = context.prefetched.findIndex((p) => p.operation === options.request.query && p.variables === variables);
       if (i >= 0) {
         const { outcome } = context.prefetched.splice(i, 1)[0]!;
         if ('error' in outcome) throw outcome.error;
         return outcome.response;
       }
     }
+    return this.responseOf(options, await this.send(options));
+  }
+
+  /**
+   * A fetch whose answer the client gets as it is (a direct run's pass-through plan): the body as
+   * the subgraph sent it when it is data and nothing else (`{"data":{…}}` and a newline: what the
+   * router's own serialisation of that data writes, byte for byte), else the answer as `process` reads it.
+   */
+  async processData(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<{ body: Buffer } | { response: GatewayResponse }> {
+    const response = await this.send(options);
+    if (isDataOnly(response)) return { body: response.body };
+    return { response: this.responseOf(options, response) };
+  }
+
+  /** Sends the request (the caller's credentials and trace with it); a non-2xx answer is an error. */
+  private async send(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<SubgraphResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const context = options.context as RouterContext | undefined;
     const headers: Record<string, string> = {};
     // Headers the gateway itself asks for (a federated trace when usage reporting is on).
     if (request.http?.headers) for (const [name, value] of request.http.headers) headers[name.toLowerCase()] = value;
@@ -69,6 +86,11 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
     const url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
     const response = await this.fetch(url, headers, body, dedupe);
     if (response.status < 200 || response.status >= 300) throw errorFromResponse(response);
+    return response;
+  }
+
+  /** The answer as the gateway reads it: the parsed body (the subgraph's Cache-Control restricting the response's policy). */
+  private responseOf(options: GraphQLDataSourceProcessOptions<RouterContext>, response: SubgraphResponse): GatewayResponse {
     const parsed = parseBody(response);
     if (typeof parsed !== 'object' || parsed === null) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response);
@@ -85,6 +107,30 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
       return this.client.post(alternative, headers, body, dedupe);
     }
   }
+}
+
+const DATA_START = Buffer.from('{"data":{');
+const DATA_END = Buffer.from('}\n');
+const ERRORS_KEY = Buffer.from('"errors":');
+const EXTENSIONS_KEY = Buffer.from('"extensions":');
+
+/**
+ * A JSON answer that is an object of data and nothing else. Inside a JSON string every `"` is
+ * escaped, so `"errors":` or `"extensions":` can only be a key: none anywhere (a field aliased so
+ * included) means neither at the top. The subgraph's JSON is trusted as it is (it is our own
+ * service's, authenticated, and ends as a whole answer does).
+ */
+function isDataOnly(r: SubgraphResponse): boolean {
+  const type = r.headers.get('content-type');
+  if (!type || !(type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))) return false;
+  const { body } = r;
+  return (
+    body.length > DATA_START.length + DATA_END.length &&
+    body.subarray(0, DATA_START.length).equals(DATA_START) &&
+    body.subarray(body.length - DATA_END.length).equals(DATA_END) &&
+    body.indexOf(ERRORS_KEY) < 0 &&
+    body.indexOf(EXTENSIONS_KEY) < 0
+  );
 }
 
 /** JSON when the subgraph says so, else the text (as RemoteGraphQLDataSource reads a body). */

@@ -1,11 +1,12 @@
 import { Agent, type Dispatcher } from 'undici';
 
-/** A subgraph's answer: status, the headers the gateway may read, and the body text. */
+/** A subgraph's answer: status, the headers the gateway may read, and the body (its text decoded when first read). */
 export interface SubgraphResponse {
   url: string;
   status: number;
   headers: { get(name: string): string | null };
-  text: string;
+  body: Buffer;
+  readonly text: string;
 }
 
 /**
@@ -69,7 +70,19 @@ export class SubgraphClient {
           chunks.push(chunk);
           return true;
         },
-        onComplete: () => resolve({ url, status, headers: headerReader(rawHeaders), text: Buffer.concat(chunks).toString('utf8') }),
+        onComplete: () => {
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          let text: string | undefined;
+          resolve({
+            url,
+            status,
+            headers: headerReader(rawHeaders),
+            body,
+            get text() {
+              return (text ??= body.toString('utf8'));
+            },
+          });
+        },
         onError: reject,
       };
       this.agent.dispatch({ origin, path, method: 'POST', headers, body }, handler);
