@@ -26,14 +26,14 @@ export class LikeService {
   constructor(private readonly deps: LikeServiceDeps) {}
 
   /** The track must exist in the library (asked over gRPC); unknown → NOT_FOUND. */
-  async like(viewer: Viewer, trackId: string): Promise<{ id: string }> {
+  async like(viewer: Viewer, trackId: string): Promise<Like> {
     checkTrackId(trackId);
     // Liking again keeps the first like: nothing to ask the library, nothing to write.
-    if (await this.deps.likes.isLiked(viewer.id, trackId)) return { id: trackId };
+    const likedAt = await this.deps.likes.likedAt(viewer.id, trackId);
+    if (likedAt) return { trackId, likedAt };
     const found = await this.deps.tracks.getTracks([trackId]);
     if (!found.has(trackId)) throw new NotFoundError('Track not found');
-    await this.deps.likes.like(viewer.id, trackId, this.deps.clock.now());
-    return { id: trackId };
+    return { trackId, likedAt: await this.deps.likes.like(viewer.id, trackId, this.deps.clock.now()) };
   }
 
   /** Works for tracks that left the library too. */

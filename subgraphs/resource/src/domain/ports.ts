@@ -99,8 +99,8 @@ export interface LikeRepository {
   like(userId: string, trackId: string, now: Date): Promise<Date>;
   /** Idempotent: false when it was not liked. */
   unlike(userId: string, trackId: string): Promise<boolean>;
-  /** Liked, shown so by `likedAmong` already, and its track still in the library: liking again has nothing to do. */
-  isLiked(userId: string, trackId: string): Promise<boolean>;
+  /** When it was liked, if it is liked, shown so by `likedAmong` already, and its track still in the library (liking again has nothing to do); else null. */
+  likedAt(userId: string, trackId: string): Promise<Date | null>;
   /** The liked ones among `trackIds`, with when they were liked. */
   likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>>;
   /** The same for many users at once (one store query): the liked (user, track) pairs. */

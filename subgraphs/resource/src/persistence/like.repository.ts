@@ -76,11 +76,11 @@ export class MongoLikeRepository implements LikeRepository {
    * it with the same time. A like whose set update is still pending (or an unlike's) is not
    * "liked" here, so liking again goes through the write and brings the set up to date.
    */
-  async isLiked(userId: string, trackId: string): Promise<boolean> {
+  async likedAt(userId: string, trackId: string): Promise<Date | null> {
     const [doc, set] = await Promise.all([this.collection.findOne<LikeDoc>(byId(likeId(userId, trackId))), this.likedSets.likedSet(userId)]);
-    if (!doc || doc[DELETED_FIELD] || doc.trackRemoved) return false;
+    if (!doc || doc[DELETED_FIELD] || doc.trackRemoved) return null;
     const held = set.get(trackId);
-    return held !== undefined && !held.trackRemoved && held.likedAt.getTime() === new Date(doc.likedAt).getTime();
+    return held !== undefined && !held.trackRemoved && held.likedAt.getTime() === new Date(doc.likedAt).getTime() ? held.likedAt : null;
   }
 
   private async writeLike(userId: string, trackId: string, now: Date): Promise<Date> {

@@ -49,7 +49,18 @@ describe('likeTrack / unlikeTrack', () => {
     const likes = h.resource.conn.collection('likes');
     const first = (await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt as Date;
     clock.offsetMs += 1_000; // a second like would carry another time
-    expect((await h.gql(LIKE, { t }, alice.accessToken)).data?.likeTrack).toEqual({ id: t, liked: true });
+    // Liking again answers from what it read to see the like is there: the like document and alice's set, once each.
+    const reads: string[] = [];
+    h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+      if ((collection === 'likes' || collection === READ_MODELS) && JSON.stringify(filter ?? {}).includes(alice.user.id)) reads.push(`${collection}.${method}`);
+    });
+    try {
+      const again = await h.gql('mutation($t: ID!) { likeTrack(trackId: $t) { id liked likedAt } }', { t }, alice.accessToken);
+      expect(again.data?.likeTrack).toEqual({ id: t, liked: true, likedAt: first.toISOString() });
+    } finally {
+      h.resource.conn.set('debug', false);
+    }
+    expect(reads.sort()).toEqual(['likes.findOne', `${READ_MODELS}.findOne`]);
     expect((await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt).toEqual(first);
     expect(await likedOf(alice, [t])).toEqual([true]);
     expect(await likedOf(bob, [t])).toEqual([false]);

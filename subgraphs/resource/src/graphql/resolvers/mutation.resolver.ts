@@ -46,10 +46,12 @@ export const mutationResolvers: Resolvers = {
     movePlaylistItem: (_, args, ctx) =>
       fresh(ctx, ctx.services.playlists.moveItem(requireViewer(ctx.viewer), args.id, args.itemId, args.toPosition, args.expectedVersion)),
     // likes
-    likeTrack: (_, args, ctx) => {
+    likeTrack: async (_, args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
-      ctx.loaders.likedAt.clear(args.trackId);
-      return ctx.services.likes.like(viewer, args.trackId);
+      const like = await ctx.services.likes.like(viewer, args.trackId);
+      // The answer's `liked`/`likedAt` are this like's: nothing to read again.
+      ctx.loaders.likedAt.clear(like.trackId).prime(like.trackId, like.likedAt);
+      return { id: like.trackId };
     },
     unlikeTrack: (_, args, ctx) => {
       const viewer = requireViewer(ctx.viewer);
