@@ -110,8 +110,9 @@ export class MongoUserRepository implements UserRepository {
     return toUser(doc);
   }
 
+  /** One read by `_id` on the collection (as `findByIds`): `me` asks it on every request, mongoose's query machinery adds nothing to it. */
   async findById(id: string): Promise<User | null> {
-    const d = await this.model.findById(id, USER_FIELDS).lean<UserDoc>();
+    const [d] = await findByIds<UserDoc>(this.model.collection, [id], USER_FIELDS);
     return d ? toUser(d) : null;
   }
 
