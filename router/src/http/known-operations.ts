@@ -13,7 +13,7 @@ const knownAnswers = counter(
   "Requests the router answered on its own HTTP path (a document Apollo Server's pipeline validated and answered directly before), without Apollo Server",
 );
 
-/** At most this many documents, and this many distinct Accept headers, are remembered. */
+/** At most this many documents, and this many distinct Accept headers, are remembered (the oldest is forgotten first). */
 const MAX_DOCUMENTS = 2_000;
 const MAX_ACCEPTS = 64;
 
@@ -126,11 +126,13 @@ export class KnownOperations {
   /** After Apollo Server's pipeline answered a POST: the Content-Type it chose for the request's Accept header. */
   learnContentType(exchange: RawExchange): void {
     const { req, res } = exchange;
-    if (res.statusCode !== 200 || req.method !== 'POST' || this.contentTypes.size >= MAX_ACCEPTS) return;
+    if (res.statusCode !== 200 || req.method !== 'POST') return;
     const contentType = res.getHeader('content-type');
     const accept = req.headers.accept ?? '';
     // A single result's type (an incremental delivery's multipart type is not one for these answers).
-    if (typeof contentType === 'string' && contentType.startsWith('application/') && !this.contentTypes.has(accept)) this.contentTypes.set(accept, contentType);
+    if (typeof contentType !== 'string' || !contentType.startsWith('application/') || this.contentTypes.has(accept)) return;
+    if (this.contentTypes.size >= MAX_ACCEPTS) this.contentTypes.delete(this.contentTypes.keys().next().value!);
+    this.contentTypes.set(accept, contentType);
   }
 }
 
@@ -153,6 +155,6 @@ function plainRequest(body: unknown): PlainRequest | undefined {
   if (typeof query !== 'string') return undefined;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
-  for (const k in rest) return undefined;
+  if (Object.keys(rest).length > 0) return undefined;
   return { query, operationName: operationName ?? undefined, variables: (variables ?? {}) as Record<string, unknown> };
 }
