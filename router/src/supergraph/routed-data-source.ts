@@ -121,8 +121,7 @@ const EXTENSIONS_KEY = Buffer.from('"extensions":');
  * service's, authenticated, and ends as a whole answer does).
  */
 function isDataOnly(r: SubgraphResponse): boolean {
-  const type = r.headers.get('content-type');
-  if (!type || !(type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))) return false;
+  if (!isJson(r)) return false;
   const { body } = r;
   return (
     body.length > DATA_START.length + DATA_END.length &&
@@ -135,8 +134,13 @@ function isDataOnly(r: SubgraphResponse): boolean {
 
 /** JSON when the subgraph says so, else the text (as RemoteGraphQLDataSource reads a body). */
 function parseBody(r: SubgraphResponse): unknown {
+  return isJson(r) ? JSON.parse(r.text) : r.text;
+}
+
+/** Whether the subgraph says its answer is JSON. */
+function isJson(r: SubgraphResponse): boolean {
   const type = r.headers.get('content-type');
-  return type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json')) ? JSON.parse(r.text) : r.text;
+  return !!type && (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'));
 }
 
 /** Statuses whose meaning the client gets as a code; any other non-2xx answer is masked at the edge. */
