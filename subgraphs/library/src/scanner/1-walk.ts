@@ -75,7 +75,8 @@ export async function walk(roots: string[], scopes: WalkScope[], logger: Logger)
     try {
       entries = await readdir(scope.dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      // Gone, or not a folder (the watcher asks about any name it cannot tell): nothing is there.
+      if (!['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) {
         logger.warn({ dir: scope.dir, err: (err as Error).message }, 'cannot list folder; keeping its tracks');
         result.failed.push(scope.dir);
       }
