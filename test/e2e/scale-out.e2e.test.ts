@@ -90,6 +90,32 @@ describe('scale-out: 2 routers × 2 replicas of each subgraph', () => {
     expect(served[1]).toBeGreaterThan(0);
   });
 
+  it('a display name changed through one replica shows on both at once: each holds the user, and hears of the change', async () => {
+    const NAME = '{ me { displayName } }';
+    const memoryReads = async (opsUrl: string): Promise<number> => {
+      const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+      return Number(/ytm_resource_user_reads_total\{source="memory"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    const replicas = [system.services.resource, system.services.resource2!];
+    // Read until both replicas answer `me` from memory.
+    await waitFor(
+      async () => {
+        for (let i = 0; i < 4; i++) expect(codes(await gql(i % 2 ? r1 : r2, NAME, {}, token))).toEqual([]);
+        return (await Promise.all(replicas.map((s) => memoryReads(s.opsUrl)))).every((n) => n > 0);
+      },
+      30_000,
+      0,
+      'both replicas hold the user',
+    );
+    const renamed = await gql(r1, 'mutation { updateProfile(displayName: "Scaled Again") { displayName } }', {}, token);
+    expect(renamed.data?.updateProfile.displayName).toBe('Scaled Again');
+    // The age limit is 10 s: the new name everywhere within 3 s is the change's event at work.
+    const names = async () =>
+      Promise.all(Array.from({ length: 8 }, (_, i) => gql(i % 2 ? r1 : r2, NAME, {}, token).then((r) => r.data?.me.displayName as string)));
+    await waitFor(async () => (await names()).every((n) => n === 'Scaled Again'), 3_000, 50, 'the new name on both replicas');
+    expect(new Set(await names())).toEqual(new Set(['Scaled Again']));
+  });
+
   it('subscribers on both routers get an event caused through the other router', async () => {
     const created = await gql(r1, 'mutation { createPlaylist(input: { name: "Shared", visibility: PUBLIC }) { id } }', {}, token);
     const id = created.data!.createPlaylist.id as string;

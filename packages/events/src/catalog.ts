@@ -26,6 +26,11 @@ export interface EntityRef<T extends string> {
 export interface EventCatalog {
   'resource.user.registered': EntityRef<'User'> & { displayName: string; role: 'USER' | 'ADMIN' };
   'resource.user.plan-changed': EntityRef<'User'> & { tier: 'FREE' | 'PREMIUM'; expiresAt: string | null; previousTier: 'FREE' | 'PREMIUM' };
+  /**
+   * A user's display name or role changed. Sent after the write, not through the outbox: a hint to
+   * the other ytm-resource replicas' user caches, whose age limit bounds what a lost hint leaves stale.
+   */
+  'resource.user.updated': EntityRef<'User'>;
   /** The password changed: credentials remembered for it (ytm-subsonic) are forgotten. */
   'resource.user.password-changed': EntityRef<'User'>;
   'resource.apikey.created': { id: string; userId: string };

@@ -3,7 +3,7 @@ import { gql } from 'graphql-tag';
 import type { Connection } from 'mongoose';
 import { createAuthenticator } from '@ytm/auth';
 import { createKafka, EventPublisher, mongoProcessedEvents, OutboxRelay, type RunningConsumer } from '@ytm/events';
-import { createApp } from '@ytm/http';
+import { counter, createApp } from '@ytm/http';
 import type { Logger } from '@ytm/logger';
 import { connectStore, getOrCreateSecret, pingMongo } from '@ytm/mongo';
 import { createGrpcServer, ResourceService } from '@ytm/proto';
@@ -35,6 +35,7 @@ import { streamPlaybackRevoker } from './grpc/stream.grpc-client.js';
 import { authRoutes } from './http/auth.routes.js';
 import { playlistExportRoutes } from './http/playlist-export.routes.js';
 import { startLibraryTrackConsumer } from './messaging/library-track.consumer.js';
+import { startUserChangeFeed, type UserChangeFeed } from './messaging/user-changes.js';
 import { MongoAnnotationRepository } from './persistence/annotation.repository.js';
 import { MongoApiKeyRepository } from './persistence/api-key.repository.js';
 import { ResourceHousekeeping } from './persistence/housekeeping.js';
@@ -50,8 +51,11 @@ import { MongoSessionRepository } from './persistence/session.repository.js';
 import { signingKeyModel } from './persistence/signing-key.model.js';
 import { MongoSigningKeyRepository } from './persistence/signing-key.repository.js';
 import { userModel } from './persistence/user.model.js';
-import { MongoUserRepository } from './persistence/user.repository.js';
+import { EVENT_SOURCE, MongoUserRepository } from './persistence/user.repository.js';
+import { CachedUserReads } from './persistence/user-reads.js';
 import { mongoSignInLimiters, RateLimiterSignInThrottle } from './security/sign-in-throttle.js';
+
+const userReadsTotal = counter('ytm_resource_user_reads_total', 'Users read for GraphQL (me, User), by where they came from', ['source']);
 
 const SDL = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
 
@@ -71,7 +75,7 @@ export interface ComposedResource extends ComposedSubgraph {
   apiKeys: ApiKeyService;
   relay: OutboxRelay;
   housekeeping: ResourceHousekeeping;
-  /** True once the library-events consumer joined its group (tests wait for it). */
+  /** True once the library-events consumer and the user change feed joined their groups (tests wait for it). */
   consumerJoined(): boolean;
 }
 
@@ -148,6 +152,17 @@ export async function composeService(
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
   const userRepository = new MongoUserRepository(users, outboxOf(users.collection), conn.collection('user_emails'));
+  // Users as GraphQL shows them, held in memory while every replica's changes reach this one.
+  let userChanges: UserChangeFeed | undefined;
+  const userReads = new CachedUserReads(userRepository, {
+    maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
+    live: () => userChanges?.joined === true,
+    onRead: (source, count) => userReadsTotal.inc({ source }, count),
+  });
+  userRepository.onChange((id, evented) => {
+    userReads.forget(id);
+    if (!evented) userChanges?.announce(id);
+  });
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(
     sessions,
@@ -161,6 +176,7 @@ export async function composeService(
   await apiKeyStore.backfillIdLookup(logger);
   const accounts = new AccountService({
     users: userRepository,
+    userReads,
     sessions: sessionRepository,
     passwords: new BoundedPasswordHasher(overrides.passwords ?? new BcryptPasswordHasher(pepper, config.BCRYPT_COST, bcryptEngine), {
       maxConcurrent: config.PASSWORD_HASH_CONCURRENCY,
@@ -204,7 +220,7 @@ export async function composeService(
       likes,
       users: userView,
       directory,
-      userStore: userRepository,
+      userStore: userReads,
       playlistStore,
       removedTracks,
       likeStore,
@@ -272,6 +288,9 @@ export async function composeService(
     async start() {
       relay.start();
       consumer ??= startConsumer();
+      if (config.USER_CACHE_MAX_AGE_MS > 0) {
+        userChanges ??= startUserChangeFeed({ kafka, publisher, source: EVENT_SOURCE, logger, forget: (id) => userReads.forget(id) });
+      }
       sweeper ??= setInterval(() => {
         void housekeeping.pruneAndLog();
         void sweepReadModels();
@@ -279,10 +298,11 @@ export async function composeService(
       // Once per start, in the background: read models for what was written before they existed.
       backfilled ??= Promise.all([likeStore.backfill(), playlistStore.backfill(), annotationStore.backfill(), apiKeyStore.backfill()]).then(() => undefined);
     },
-    consumerJoined: () => consumer?.joined === true,
+    consumerJoined: () => consumer?.joined === true && (userChanges === undefined || userChanges.joined),
     shutdown: [
       ['graphql', () => subgraph.stop()],
       ['consumer', async () => consumer?.stop()],
+      ['user-changes', async () => userChanges?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['outbox', () => relay.stop()],
       ['kafka', () => publisher.close()],

@@ -62,6 +62,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       PROCESSED_EVENTS_RETENTION_DAYS: env.int(8, 1, 3_650),
       KAFKA_FROM_BEGINNING: env.bool(true),
       LIBRARY_DEADLINE_MS: env.int(2_000, 50, 60_000),
+      /**
+       * How long GraphQL's users (`me`, `User`) are held in memory at most; 0 holds none. Changes
+       * reach every replica within their event's delivery; this bounds what a lost event leaves stale.
+       */
+      USER_CACHE_MAX_AGE_MS: env.int(10_000, 0, 600_000),
       /** Where M3U8 entries point; `{id}` is replaced by the track ID. */
       M3U_ENTRY_URL: env.string('ytm:track:{id}'),
     },

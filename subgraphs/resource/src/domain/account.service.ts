@@ -24,6 +24,8 @@ export function passwordSessionId(userId: string): string {
 
 export interface AccountServiceDeps {
   users: UserRepository;
+  /** Where `getUser` (GraphQL's `me`, gRPC GetUser) reads: a cache of the store may stand here; decisions read `users`. */
+  userReads?: Pick<UserRepository, 'findById'>;
   sessions: SessionRepository;
   passwords: PasswordHasher;
   accessTokens: AccessTokenIssuer;
@@ -144,7 +146,7 @@ export class AccountService {
   }
 
   async getUser(id: string): Promise<User> {
-    const user = await this.deps.users.findById(id);
+    const user = await (this.deps.userReads ?? this.deps.users).findById(id);
     if (!user) throw new NotFoundError('User not found');
     return user;
   }

@@ -5,7 +5,8 @@ import type { RemovedTrackRepository } from '../domain/track-catalog.js';
 import type { User } from '../domain/user.js';
 
 export interface LoaderSources {
-  userStore: UserRepository;
+  /** Users as GraphQL shows them (`CachedUserReads` in the service). */
+  userStore: Pick<UserRepository, 'findByIds'>;
   playlistStore: PlaylistRepository;
   removedTracks: RemovedTrackRepository;
   likeStore: LikeRepository;

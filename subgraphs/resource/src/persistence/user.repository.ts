@@ -47,6 +47,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class MongoUserRepository implements UserRepository {
   private readonly emails: UserEmailLookup;
   private readonly directory: UserDirectory;
+  private readonly changeListeners: Array<(id: string, evented: boolean) => void> = [];
 
   /** `emails`: the `user_emails` collection (`_id` = email → user id), the one way a user is found by email. */
   constructor(
@@ -110,6 +111,18 @@ export class MongoUserRepository implements UserRepository {
     return toUser(doc);
   }
 
+  /**
+   * Told after every write of an existing user: `evented` when the write put an event in the user's
+   * outbox (a plan or password change), so other replicas hear of it without being told.
+   */
+  onChange(listener: (id: string, evented: boolean) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(id: string, evented: boolean): void {
+    for (const listener of this.changeListeners) listener(id, evented);
+  }
+
   /** One read by `_id` on the collection (as `findByIds`): `me` asks it on every request, mongoose's query machinery adds nothing to it. */
   async findById(id: string): Promise<User | null> {
     const [d] = await findByIds<UserDoc>(this.model.collection, [id], USER_FIELDS);
@@ -137,7 +150,8 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async setRole(id: string, role: Role): Promise<void> {
-    await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } }).exec());
+    const r = await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } }).exec());
+    if (r.matchedCount > 0) this.changed(id, false);
   }
 
   /** Writes `resource.user.password-changed` in the same write. */
@@ -146,7 +160,10 @@ export class MongoUserRepository implements UserRepository {
     const r = await this.updateInPlace(id, () =>
       this.model.updateOne({ _id: id }, { $set: { passwordHash, updatedAt: new Date() }, ...pushOutbox(event) }).exec(),
     );
-    if (r.matchedCount > 0) this.onOutbox(id);
+    if (r.matchedCount > 0) {
+      this.onOutbox(id);
+      this.changed(id, true);
+    }
   }
 
   async setDisplayName(id: string, displayName: string): Promise<User | null> {
@@ -156,6 +173,7 @@ export class MongoUserRepository implements UserRepository {
         .lean<UserDoc>()
         .exec(),
     );
+    if (d) this.changed(id, false);
     return d ? toUser(d) : null;
   }
 
@@ -177,6 +195,7 @@ export class MongoUserRepository implements UserRepository {
     );
     if (r.matchedCount === 0) return false;
     this.onOutbox(id);
+    this.changed(id, true);
     return true;
   }
 
