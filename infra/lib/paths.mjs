@@ -8,7 +8,7 @@ export const KAFKA_VERSION = '3.9.1';
 export const SCALA_VERSION = '2.13';
 export const SLF4J_VERSION = '1.7.36';
 
-export const TOPICS = ['ytm.library.events', 'ytm.resource.events', 'ytm.stream.events'];
+export const TOPICS = ['ytm.library.events', 'ytm.resource.events', 'ytm.stream.events', 'ytm.resource.user-changes'];
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,8 +1,13 @@
-/** Kafka topics, one per producing service; the key of every message is the entity ID. */
+/**
+ * Kafka topics, one per producing service, and one for ytm-resource's replicas among themselves;
+ * the key of every message is the entity ID.
+ */
 export const TOPICS = {
   library: 'ytm.library.events',
   resource: 'ytm.resource.events',
   stream: 'ytm.stream.events',
+  /** `resource.user.changed` only: read by ytm-resource's replicas, nobody else pays for them. */
+  userChanges: 'ytm.resource.user-changes',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -27,10 +32,11 @@ export interface EventCatalog {
   'resource.user.registered': EntityRef<'User'> & { displayName: string; role: 'USER' | 'ADMIN' };
   'resource.user.plan-changed': EntityRef<'User'> & { tier: 'FREE' | 'PREMIUM'; expiresAt: string | null; previousTier: 'FREE' | 'PREMIUM' };
   /**
-   * A user's display name or role changed. Sent after the write, not through the outbox: a hint to
-   * the other ytm-resource replicas' user caches, whose age limit bounds what a lost hint leaves stale.
+   * A user was written (name, role, plan, password). Sent on `TOPICS.userChanges` after the write,
+   * not through the outbox: a hint to the other ytm-resource replicas' user caches, whose age limit
+   * bounds what a lost one leaves stale.
    */
-  'resource.user.updated': EntityRef<'User'>;
+  'resource.user.changed': EntityRef<'User'>;
   /** The password changed: credentials remembered for it (ytm-subsonic) are forgotten. */
   'resource.user.password-changed': EntityRef<'User'>;
   'resource.apikey.created': { id: string; userId: string };
@@ -52,6 +58,7 @@ export interface EventCatalog {
 export type EventType = keyof EventCatalog;
 
 export function topicOf(type: EventType): Topic {
+  if (type === 'resource.user.changed') return TOPICS.userChanges;
   const prefix = type.slice(0, type.indexOf('.'));
   switch (prefix) {
     case 'library':

@@ -159,9 +159,9 @@ export async function composeService(
     live: () => userChanges?.joined === true,
     onRead: (source, count) => userReadsTotal.inc({ source }, count),
   });
-  userRepository.onChange((id, evented) => {
+  userRepository.onChange((id) => {
     userReads.forget(id);
-    if (!evented) userChanges?.announce(id);
+    userChanges?.announce(id);
   });
   const playback = overrides.playback ?? streamPlaybackRevoker(config.STREAM_GRPC_URL, identity, logger);
   const sessionRepository = new MongoSessionRepository(

@@ -47,7 +47,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class MongoUserRepository implements UserRepository {
   private readonly emails: UserEmailLookup;
   private readonly directory: UserDirectory;
-  private readonly changeListeners: Array<(id: string, evented: boolean) => void> = [];
+  private readonly changeListeners: Array<(id: string) => void> = [];
 
   /** `emails`: the `user_emails` collection (`_id` = email → user id), the one way a user is found by email. */
   constructor(
@@ -111,16 +111,13 @@ export class MongoUserRepository implements UserRepository {
     return toUser(doc);
   }
 
-  /**
-   * Told after every write of an existing user: `evented` when the write put an event in the user's
-   * outbox (a plan or password change), so other replicas hear of it without being told.
-   */
-  onChange(listener: (id: string, evented: boolean) => void): void {
+  /** Told after every write of an existing user (its name, role, plan or password). */
+  onChange(listener: (id: string) => void): void {
     this.changeListeners.push(listener);
   }
 
-  private changed(id: string, evented: boolean): void {
-    for (const listener of this.changeListeners) listener(id, evented);
+  private changed(id: string): void {
+    for (const listener of this.changeListeners) listener(id);
   }
 
   /** One read by `_id` on the collection (as `findByIds`): `me` asks it on every request, mongoose's query machinery adds nothing to it. */
@@ -151,7 +148,7 @@ export class MongoUserRepository implements UserRepository {
 
   async setRole(id: string, role: Role): Promise<void> {
     const r = await this.updateInPlace(id, () => this.model.updateOne({ _id: id }, { $set: { role, updatedAt: new Date() } }).exec());
-    if (r.matchedCount > 0) this.changed(id, false);
+    if (r.matchedCount > 0) this.changed(id);
   }
 
   /** Writes `resource.user.password-changed` in the same write. */
@@ -162,7 +159,7 @@ export class MongoUserRepository implements UserRepository {
     );
     if (r.matchedCount > 0) {
       this.onOutbox(id);
-      this.changed(id, true);
+      this.changed(id);
     }
   }
 
@@ -173,7 +170,7 @@ export class MongoUserRepository implements UserRepository {
         .lean<UserDoc>()
         .exec(),
     );
-    if (d) this.changed(id, false);
+    if (d) this.changed(id);
     return d ? toUser(d) : null;
   }
 
@@ -195,7 +192,7 @@ export class MongoUserRepository implements UserRepository {
     );
     if (r.matchedCount === 0) return false;
     this.onOutbox(id);
-    this.changed(id, true);
+    this.changed(id);
     return true;
   }
 

@@ -48,8 +48,8 @@ export interface Harness {
   library: LibraryDouble;
   /** Publishes a library event as ytm-library would (after the resource consumer joined). */
   publishLibraryEvent(type: Extract<EventType, 'library.track.removed' | 'library.track.added'>, trackId: string): Promise<void>;
-  /** Publishes an event as another replica of resource would (after the resource consumers joined). */
-  publishResourceEvent(type: Extract<EventType, `resource.user.${string}`>, userId: string): Promise<void>;
+  /** Announces a user change as another replica of resource would (after the resource consumers joined). */
+  announceUserChange(userId: string): Promise<void>;
   url: string;
   /** RevokeTickets calls received by the stand-in stream service. */
   revoked: Array<{ userId: string; sessionId?: string }>;
@@ -202,17 +202,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await publisher.send(TOPICS.library, [{ key: trackId, value: JSON.stringify(envelope) }]);
   };
 
-  const publishResourceEvent: Harness['publishResourceEvent'] = async (type, userId) => {
+  const announceUserChange: Harness['announceUserChange'] = async (userId) => {
     await waitFor(() => resource.consumerJoined(), 30_000, 100, 'resource consumers joined');
-    const envelope = createEnvelope('ytm-resource', type, userId, { __typename: 'User', id: userId } as never);
-    await publisher.send(TOPICS.resource, [{ key: userId, value: JSON.stringify(envelope) }]);
+    const envelope = createEnvelope('ytm-resource', 'resource.user.changed', userId, { __typename: 'User', id: userId });
+    await publisher.send(TOPICS.userChanges, [{ key: userId, value: JSON.stringify(envelope) }]);
   };
 
   return {
     resource,
     library,
     publishLibraryEvent,
-    publishResourceEvent,
+    announceUserChange,
     url,
     revoked,
     hasher,
