@@ -65,9 +65,12 @@ describe('users held between reads', () => {
     const heard = new EventCollector();
     await heard.start(TOPICS.userChanges);
     try {
+      const heardOf = () => heard.of(s.user.id).filter((e) => e.type === 'resource.user.changed').length;
+      // Writes of one user close together share one announcement: each write waits for the last one's.
       await h.gql('mutation { updateProfile(displayName: "Announced") { id } }', {}, s.accessToken);
+      await waitFor(() => heardOf() === 1, 10_000, 50, 'the rename announced');
       await h.gql('mutation($u: ID!) { setUserPlan(userId: $u, tier: PREMIUM) { id } }', { u: s.user.id }, admin.accessToken);
-      await waitFor(() => heard.of(s.user.id).filter((e) => e.type === 'resource.user.changed').length >= 2, 10_000, 50, 'two announcements');
+      await waitFor(() => heardOf() === 2, 10_000, 50, 'the plan change announced');
     } finally {
       await heard.stop();
     }
