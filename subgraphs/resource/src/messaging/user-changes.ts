@@ -44,14 +44,19 @@ export function startUserChangeFeed(options: {
     },
   });
   // Writes close together go out in one message batch: one produce request, and one fetch on every
-  // replica, per burst rather than per write.
+  // replica, per burst rather than per write. One batch is sent at a time: while Kafka is away, what
+  // comes meanwhile waits for the next (one warning per failed send, not one per batch).
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  let sending: Promise<void> = Promise.resolve();
-  const flush = (): Promise<void> => {
+  let sending: Promise<void> | undefined;
+  let stopped = false;
+  const schedule = (): void => {
+    if (!stopped) timer ??= setTimeout(() => void flush(), ANNOUNCE_EVERY_MS);
+  };
+  const flush = (): Promise<void> | undefined => {
     clearTimeout(timer);
     timer = undefined;
-    if (pending.size === 0) return sending;
+    if (sending || pending.size === 0) return sending;
     const messages = [...pending].map((userId) => {
       const envelope = createEnvelope(options.source, 'resource.user.changed', userId, { __typename: 'User', id: userId });
       return { key: userId, value: JSON.stringify(envelope), headers: { 'ce-id': envelope.id } };
@@ -61,18 +66,24 @@ export function startUserChangeFeed(options: {
       .send(topicOf('resource.user.changed'), messages)
       .catch((err: unknown) =>
         logger.warn({ err, users: messages.length }, 'user changes not announced: other replicas read them again within the cache age limit'),
-      );
+      )
+      .finally(() => {
+        sending = undefined;
+        if (pending.size > 0) schedule();
+      });
     return sending;
   };
   return {
     announce(userId) {
       pending.add(userId);
-      timer ??= setTimeout(() => void flush(), ANNOUNCE_EVERY_MS);
+      schedule();
     },
     get joined() {
       return consumer.joined;
     },
     async stop() {
+      stopped = true;
+      await sending;
       await flush();
       await consumer.stop();
     },
