@@ -220,7 +220,7 @@ export async function composeService(
       likes,
       users: userView,
       directory,
-      userStore: userReads,
+      userReads,
       playlistStore,
       removedTracks,
       likeStore,

@@ -6,7 +6,7 @@ import type { User } from '../domain/user.js';
 
 export interface LoaderSources {
   /** Users as GraphQL shows them (`CachedUserReads` in the service). */
-  userStore: Pick<UserRepository, 'findByIds'>;
+  userReads: Pick<UserRepository, 'findByIds'>;
   playlistStore: PlaylistRepository;
   removedTracks: RemovedTrackRepository;
   likeStore: LikeRepository;
@@ -22,7 +22,7 @@ export function createLoaders(sources: LoaderSources, viewerId: string | undefin
       return trackIds.map((id) => liked.get(id) ?? null);
     }),
     user: new DataLoader<string, User | null>(async (ids) => {
-      const users = await sources.userStore.findByIds(ids);
+      const users = await sources.userReads.findByIds(ids);
       const byId = new Map(users.map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

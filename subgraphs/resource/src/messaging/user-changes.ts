@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEnvelope, startConsumer, topicOf, TOPICS, type EventPublisher, type RunningConsumer, type StartConsumerOptions } from '@ytm/events';
+import { createEnvelope, startConsumer, topicOf, type EventPublisher, type RunningConsumer, type StartConsumerOptions } from '@ytm/events';
 import type { Logger } from '@ytm/logger';
 
 /**
@@ -8,6 +8,9 @@ import type { Logger } from '@ytm/logger';
  * storm of renames (bench/router's `profile`), 10 ms cost resource 0.75 ms per rename, 50 ms 0.26.
  */
 const ANNOUNCE_EVERY_MS = 50;
+
+/** `ytm.resource.user-changes`: read by resource's replicas only. */
+const TOPIC = topicOf('resource.user.changed');
 
 export interface UserChangeFeed {
   /** Tells the other replicas that a user was written (best effort, not awaited). */
@@ -36,7 +39,7 @@ export function startUserChangeFeed(options: {
   const consumer: RunningConsumer = startConsumer({
     kafka: options.kafka,
     groupId: `${options.groupPrefix ?? 'ytm-resource-users'}-${randomUUID()}`,
-    topics: [TOPICS.userChanges],
+    topics: [TOPIC],
     logger,
     fromJoin: true,
     handle: async (event) => {
@@ -63,7 +66,7 @@ export function startUserChangeFeed(options: {
     });
     pending.clear();
     sending = publisher
-      .send(topicOf('resource.user.changed'), messages)
+      .send(TOPIC, messages)
       .catch((err: unknown) =>
         logger.warn({ err, users: messages.length }, 'user changes not announced: other replicas read them again within the cache age limit'),
       )

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { jest } from '@jest/globals';
 import { closeServer, httpHandler, listen } from '@ytm/http';
 import { createLogger } from '@ytm/logger';
-import { createEnvelope, createKafka, EventPublisher, TOPICS, type EventType } from '@ytm/events';
+import { createEnvelope, createKafka, EventPublisher, topicOf, type Envelope, type EventType } from '@ytm/events';
 import {
   closeServer as closeGrpc,
   createGrpcServer,
@@ -196,17 +196,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'library-double', logger });
   const publisher = new EventPublisher(kafka);
-  const publishLibraryEvent: Harness['publishLibraryEvent'] = async (type, trackId) => {
-    await waitFor(() => resource.consumerJoined(), 30_000, 100, 'resource consumer joined');
-    const envelope = createEnvelope('ytm-library', type, trackId, { __typename: 'Track', id: trackId } as never);
-    await publisher.send(TOPICS.library, [{ key: trackId, value: JSON.stringify(envelope) }]);
-  };
-
-  const announceUserChange: Harness['announceUserChange'] = async (userId) => {
+  /** Sends an event once resource's consumers have joined (so they see it). */
+  const publish = async (envelope: Envelope): Promise<void> => {
     await waitFor(() => resource.consumerJoined(), 30_000, 100, 'resource consumers joined');
-    const envelope = createEnvelope('ytm-resource', 'resource.user.changed', userId, { __typename: 'User', id: userId });
-    await publisher.send(TOPICS.userChanges, [{ key: userId, value: JSON.stringify(envelope) }]);
+    await publisher.send(topicOf(envelope.type), [{ key: envelope.subject, value: JSON.stringify(envelope) }]);
   };
+  const publishLibraryEvent: Harness['publishLibraryEvent'] = (type, trackId) =>
+    publish(createEnvelope('ytm-library', type, trackId, { __typename: 'Track', id: trackId } as never));
+  const announceUserChange: Harness['announceUserChange'] = (userId) =>
+    publish(createEnvelope('ytm-resource', 'resource.user.changed', userId, { __typename: 'User', id: userId }));
 
   return {
     resource,
