@@ -42,7 +42,7 @@ export const SHAPES = {
   },
   mutation: {
     // Liking again is idempotent (the first like's time stays): once every pair is liked, resource
-    // answers it with two reads by _id and writes nothing (the write path is `profile`, below).
+    // answers it with a read by _id (the like document) and writes nothing (the write path is `profile`, below).
     requests: (ctx, mode) =>
       many(ctx, mode, (i) =>
         request(

@@ -3,7 +3,7 @@ import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry,
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
 import type { Logger } from '@ytm/logger';
-import { LikedSets } from './liked-sets.js';
+import { LikedSets, type HeldLike } from './liked-sets.js';
 import type { ReadModelIntents } from './read-model-intents.js';
 import { updateWhenOutboxIdle, whenOutboxIdle } from './outbox-guard.js';
 import { EVENT_SOURCE } from './user.repository.js';
@@ -72,15 +72,21 @@ export class MongoLikeRepository implements LikeRepository {
   }
 
   /**
-   * Two reads by `_id`: the like document, active and in the library, and the user's set showing
-   * it with the same time. A like whose set update is still pending (or an unlike's) is not
-   * "liked" here, so liking again goes through the write and brings the set up to date.
+   * The like document, active and in the library, and the user's set showing it with the same
+   * time: the set this replica holds when it does (one read by `_id`, the document's; see
+   * LikedSets.heldSet), else the newest set (a second read). A like whose set update is still
+   * pending (or an unlike's) is not "liked" here, so liking again goes through the write and brings
+   * the set up to date.
    */
   async likedAt(userId: string, trackId: string): Promise<Date | null> {
-    const [doc, set] = await Promise.all([this.collection.findOne<LikeDoc>(byId(likeId(userId, trackId))), this.likedSets.likedSet(userId)]);
+    const held = this.likedSets.heldSet(userId)?.get(trackId);
+    const doc = await this.collection.findOne<LikeDoc>(byId(likeId(userId, trackId)));
     if (!doc || doc[DELETED_FIELD] || doc.trackRemoved) return null;
-    const held = set.get(trackId);
-    return held !== undefined && !held.trackRemoved && held.likedAt.getTime() === new Date(doc.likedAt).getTime() ? held.likedAt : null;
+    const shows = (like: HeldLike | undefined): like is HeldLike =>
+      like !== undefined && !like.trackRemoved && like.likedAt.getTime() === new Date(doc.likedAt).getTime();
+    if (shows(held)) return held.likedAt;
+    const newest = (await this.likedSets.likedSet(userId)).get(trackId);
+    return shows(newest) ? newest.likedAt : null;
   }
 
   private async writeLike(userId: string, trackId: string, now: Date): Promise<Date> {

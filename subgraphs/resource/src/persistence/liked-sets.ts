@@ -63,7 +63,21 @@ export class LikedSets {
 
   /** The user's likes (track → when, and whether it left the library); one read by `_id` while unchanged. */
   async likedSet(userId: string): Promise<ReadonlyMap<string, HeldLike>> {
-    const entries = await this.model.read(userId);
+    return this.mapOf(await this.model.read(userId));
+  }
+
+  /**
+   * The user's likes as this replica last read or wrote them, without a read (undefined when it
+   * holds none); possibly older than the newest set. A like it shows with the time its document
+   * has now is in the newest set too: a set only ever takes what a like document says (read after
+   * its base version, see `reconcile` and ReadModel), and every like is written with a new time.
+   */
+  heldSet(userId: string): ReadonlyMap<string, HeldLike> | undefined {
+    const entries = this.model.heldValue(userId);
+    return entries && this.mapOf(entries);
+  }
+
+  private mapOf(entries: Entry[]): ReadonlyMap<string, HeldLike> {
     let map = this.maps.get(entries);
     if (!map) {
       map = new Map(entries.map((e) => [e.t, { likedAt: new Date(e.at), trackRemoved: e.removed }] as const));

@@ -106,6 +106,14 @@ export class ReadModel<V> {
     return (await this.latest(key))?.value ?? this.source.empty();
   }
 
+  /**
+   * The value this replica holds for the key, without asking the store whether a newer version
+   * exists (undefined when it holds none): only for callers that check it against the source.
+   */
+  heldValue(key: string): V | undefined {
+    return this.held.get(key)?.value;
+  }
+
   /** Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed value. */
   async update(key: string, apply: (base: V) => Promise<V> | V): Promise<V> {
     for (let attempt = 0; attempt < 100; attempt++) {

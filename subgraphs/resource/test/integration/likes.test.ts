@@ -49,7 +49,8 @@ describe('likeTrack / unlikeTrack', () => {
     const likes = h.resource.conn.collection('likes');
     const first = (await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt as Date;
     clock.offsetMs += 1_000; // a second like would carry another time
-    // Liking again answers from what it read to see the like is there: the like document and alice's set, once each.
+    // Liking again answers from what it read to see the like is there: the like document alone, as
+    // the set this instance holds (since the like) shows it with the document's time.
     const reads: string[] = [];
     h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
       if ((collection === 'likes' || collection === READ_MODELS) && JSON.stringify(filter ?? {}).includes(alice.user.id)) reads.push(`${collection}.${method}`);
@@ -60,7 +61,7 @@ describe('likeTrack / unlikeTrack', () => {
     } finally {
       h.resource.conn.set('debug', false);
     }
-    expect(reads.sort()).toEqual(['likes.findOne', `${READ_MODELS}.findOne`]);
+    expect(reads).toEqual(['likes.findOne']);
     expect((await likes.findOne({ _id: `${alice.user.id}:${t}` as never }))?.likedAt).toEqual(first);
     expect(await likedOf(alice, [t])).toEqual([true]);
     expect(await likedOf(bob, [t])).toEqual([false]);
@@ -192,6 +193,53 @@ describe('Track.liked', () => {
     // The likes' own answers (`likeTrack { liked }`) already read the set after the last change.
     expect(queries.length).toBeLessThanOrEqual(1);
     expect(queries.filter((q) => q !== 'find')).toEqual([]);
+  });
+
+  it('answers liking again from the like document and its own set only while that set shows the same like', async () => {
+    const [t] = h.library.add(1, 'held') as [string];
+    const dave = await h.signUp('dave');
+    // Another resource instance on the same database, holding dave's set once it has read it.
+    const replica = new MongoLikeRepository(
+      h.resource.conn.collection('likes'),
+      h.resource.conn.collection(READ_MODELS),
+      new ReadModelIntents(h.resource.conn.collection(READ_MODEL_INTENTS)),
+    );
+    await h.gql(LIKE, { t }, dave.accessToken);
+    const likes = h.resource.conn.collection('likes');
+    const timeOf = async () => ((await likes.findOne({ _id: `${dave.user.id}:${t}` as never }))?.likedAt as Date).getTime();
+    const first = await timeOf();
+    expect((await replica.likedAt(dave.user.id, t))?.getTime()).toBe(first);
+
+    // Unliked and liked again through the first instance (a new time): the replica's set still
+    // shows the first like, so it reads the newest set rather than answer from its own.
+    await h.gql(UNLIKE, { t }, dave.accessToken);
+    clock.offsetMs += 1_000;
+    await h.gql(LIKE, { t }, dave.accessToken);
+    const second = await timeOf();
+    expect(second).toBeGreaterThan(first);
+    const reads: string[] = [];
+    h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+      if ((collection === 'likes' || collection === READ_MODELS) && JSON.stringify(filter ?? {}).includes(dave.user.id)) reads.push(`${collection}.${method}`);
+    });
+    try {
+      expect((await replica.likedAt(dave.user.id, t))?.getTime()).toBe(second);
+      expect(reads).toContain(`${READ_MODELS}.findOne`);
+      // From then on it holds the newest set: the document alone.
+      reads.length = 0;
+      expect((await replica.likedAt(dave.user.id, t))?.getTime()).toBe(second);
+      expect(reads).toEqual(['likes.findOne']);
+    } finally {
+      h.resource.conn.set('debug', false);
+    }
+
+    // Unliked through the first instance: the replica's set still shows the like, the document does not.
+    await h.gql(UNLIKE, { t }, dave.accessToken);
+    expect(await replica.likedAt(dave.user.id, t)).toBeNull();
+    // So liking again on the replica writes the like (a new time) and both instances see it.
+    clock.offsetMs += 1_000;
+    const third = await replica.like(dave.user.id, t, clock.now());
+    expect(third.getTime()).toBeGreaterThan(second);
+    expect(await likedOf(dave, [t])).toEqual([true]);
   });
 
   it("never reads the likes collection for a user's set, and sees every change on every replica", async () => {
