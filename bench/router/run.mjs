@@ -286,6 +286,16 @@ try {
     });
     console.log(`| ${key} | ${cells.join(' | ')} |`);
   }
+  // The ratios of one round compare the gateways in one machine state; their spread says how far the medians' ratio can be trusted.
+  const peers = gateways.filter((g) => g.name !== 'ytm');
+  if (gateways.some((g) => g.name === 'ytm') && peers.length && ROUNDS > 1) {
+    console.log(`\nYTM ÷ peer req/s in each round (rounds 1–${ROUNDS})`);
+    console.log(`| mode / shape | ${peers.map((g) => g.name).join(' | ')} |\n|---|${peers.map(() => '---').join('|')}|`);
+    for (const [key, byGateway] of Object.entries(results)) {
+      const cells = peers.map((g) => byGateway.ytm.map((y, i) => `×${(y.rps / byGateway[g.name][i].rps).toFixed(2)}`).join(' '));
+      console.log(`| ${key} | ${cells.join(' | ')} |`);
+    }
+  }
   if (Object.keys(atLoad).length) {
     console.log(`\nthe one-subgraph shapes sent to their subgraph directly, same ${CONNECTIONS} connections and requests (medians), beside the gateways' p99`);
     console.log(`| mode / shape | subgraph directly | ${gateways.map((g) => `${g.name} p99`).join(' | ')} |\n|---|---|${gateways.map(() => '---').join('|')}|`);
