@@ -287,12 +287,12 @@ try {
     console.log(`| ${key} | ${cells.join(' | ')} |`);
   }
   // The ratios of one round compare the gateways in one machine state; their spread says how far the medians' ratio can be trusted.
-  const peers = gateways.filter((g) => g.name !== 'ytm');
-  if (gateways.some((g) => g.name === 'ytm') && peers.length && ROUNDS > 1) {
+  const others = gateways.filter((g) => g.name !== 'ytm');
+  if (gateways.some((g) => g.name === 'ytm') && others.length && ROUNDS > 1) {
     console.log(`\nYTM ÷ peer req/s in each round (rounds 1–${ROUNDS})`);
-    console.log(`| mode / shape | ${peers.map((g) => g.name).join(' | ')} |\n|---|${peers.map(() => '---').join('|')}|`);
+    console.log(`| mode / shape | ${others.map((g) => g.name).join(' | ')} |\n|---|${others.map(() => '---').join('|')}|`);
     for (const [key, byGateway] of Object.entries(results)) {
-      const cells = peers.map((g) => byGateway.ytm.map((y, i) => `×${(y.rps / byGateway[g.name][i].rps).toFixed(2)}`).join(' '));
+      const cells = others.map((g) => byGateway.ytm.map((y, i) => `×${(y.rps / byGateway[g.name][i].rps).toFixed(2)}`).join(' '));
       console.log(`| ${key} | ${cells.join(' | ')} |`);
     }
   }
