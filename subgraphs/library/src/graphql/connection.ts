@@ -1,18 +1,22 @@
-import type DataLoader from 'dataloader';
 import { toConnection } from '@ytm/pagination';
 import type { Page } from '../domain/pagination.js';
+import type { RequestView } from './loaders.js';
 
-/** A Relay connection whose nodes come through a dataloader (one batch per page). */
-export function loadConnection<T>(page: Page, loader: DataLoader<string, T | null>) {
-  return toConnection({ ...page, edges: page.edges.map((e) => new LoadedEdge(e, loadExisting(loader, e.node))) });
+/** A Relay connection whose nodes come through the request's view, each when it is read. */
+export function loadConnection<T>(page: Page, view: RequestView<T | null>) {
+  return toConnection({ ...page, edges: page.edges.map((e) => new LoadedEdge(e, view)) });
 }
 
-/** A page's edge with its node loaded; the cursor is still made only when read. */
+/** A page's edge: its node and its cursor are made only when read. */
 class LoadedEdge<T> {
   constructor(
     private readonly edge: Page['edges'][number],
-    readonly node: Promise<T>,
+    private readonly view: RequestView<T | null>,
   ) {}
+
+  get node(): T {
+    return loadExisting(this.view, this.edge.node);
+  }
 
   get cursor(): string {
     return this.edge.cursor;
@@ -20,14 +24,18 @@ class LoadedEdge<T> {
 }
 
 /** An entity a non-null field points at: one that vanished (a rescan removed it meanwhile) fails that field. */
-export async function loadExisting<T>(loader: DataLoader<string, T | null>, id: string): Promise<T> {
-  const value = await loader.load(id);
+export function loadExisting<T>(view: RequestView<T | null>, id: string): T {
+  const value = view.get(id);
   if (value === null) throw new Error(`${id} is gone`);
   return value;
 }
 
 /** Loads many, dropping IDs that vanished (lists of non-null entities). */
-export async function loadPresent<T>(loader: DataLoader<string, T | null>, ids: readonly string[]): Promise<T[]> {
-  const values = await loader.loadMany(ids);
-  return values.filter((v): v is T => v !== null && !(v instanceof Error));
+export function loadPresent<T>(view: RequestView<T | null>, ids: readonly string[]): T[] {
+  const out: T[] = [];
+  for (const id of ids) {
+    const value = view.get(id);
+    if (value !== null) out.push(value);
+  }
+  return out;
 }

@@ -6,14 +6,14 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 
 const summary =
   <K extends keyof AlbumSummary>(field: K) =>
-  async (a: Album, _: unknown, ctx: LibraryContext) =>
-    (await ctx.loaders.albumSummary.load(a.id))[field];
+  (a: Album, _: unknown, ctx: LibraryContext) =>
+    ctx.loaders.albumSummary.get(a.id)[field];
 
 export const albumResolvers: Resolvers = {
   Album: {
     __resolveReference: (ref, ctx) => {
       requireViewer(ctx.viewer);
-      return ctx.loaders.album.load(ref.id);
+      return ctx.loaders.album.get(ref.id);
     },
     artist: (a, _, ctx) => loadExisting(ctx.loaders.artist, a.artistId),
     year: summary('year'),
@@ -22,10 +22,10 @@ export const albumResolvers: Resolvers = {
     discCount: summary('discCount'),
     trackCount: summary('trackCount'),
     duration: summary('duration'),
-    coverArt: async (a, _, ctx) => {
-      const { coverArtId } = await ctx.loaders.albumSummary.load(a.id);
-      return coverArtId ? ctx.loaders.image.load(coverArtId) : null;
+    coverArt: (a, _, ctx) => {
+      const { coverArtId } = ctx.loaders.albumSummary.get(a.id);
+      return coverArtId ? ctx.loaders.image.get(coverArtId) : null;
     },
-    tracks: async (a, _, ctx) => loadPresent(ctx.loaders.track, await ctx.loaders.albumTrackIds.load(a.id)),
+    tracks: (a, _, ctx) => loadPresent(ctx.loaders.track, ctx.loaders.albumTrackIds.get(a.id)),
   },
 };

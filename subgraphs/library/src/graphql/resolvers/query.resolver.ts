@@ -6,7 +6,7 @@ export const queryResolvers: Resolvers = {
   Query: {
     track: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
-      return ctx.loaders.track.load(id);
+      return ctx.loaders.track.get(id);
     },
     tracks: (_, args, ctx) => {
       requireViewer(ctx.viewer);
@@ -14,7 +14,7 @@ export const queryResolvers: Resolvers = {
     },
     album: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
-      return ctx.loaders.album.load(id);
+      return ctx.loaders.album.get(id);
     },
     albums: (_, args, ctx) => {
       requireViewer(ctx.viewer);
@@ -34,21 +34,20 @@ export const queryResolvers: Resolvers = {
     },
     artist: (_, { id }, ctx) => {
       requireViewer(ctx.viewer);
-      return ctx.loaders.artist.load(id);
+      return ctx.loaders.artist.get(id);
     },
     artists: (_, args, ctx) => {
       requireViewer(ctx.viewer);
       return loadConnection(ctx.library.artistPage(args), ctx.loaders.artist);
     },
-    search: async (_, { query, limit }, ctx) => {
+    search: (_, { query, limit }, ctx) => {
       requireViewer(ctx.viewer);
       const ids = ctx.library.search(query, limit);
-      const [tracks, albums, artists] = await Promise.all([
-        loadPresent(ctx.loaders.track, ids.tracks),
-        loadPresent(ctx.loaders.album, ids.albums),
-        loadPresent(ctx.loaders.artist, ids.artists),
-      ]);
-      return { tracks, albums, artists };
+      return {
+        tracks: loadPresent(ctx.loaders.track, ids.tracks),
+        albums: loadPresent(ctx.loaders.album, ids.albums),
+        artists: loadPresent(ctx.loaders.artist, ids.artists),
+      };
     },
     libraryStats: (_, __, ctx) => {
       requireViewer(ctx.viewer);
