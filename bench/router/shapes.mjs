@@ -54,7 +54,7 @@ export const SHAPES = {
   },
   profile: {
     // A write every time without growth: each request gives its user another display name (the
-    // user document and the user directory rewritten by _id).
+    // user document rewritten by _id).
     requests: (ctx, mode) =>
       many(ctx, mode, (i) =>
         request(
