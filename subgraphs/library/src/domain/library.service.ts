@@ -24,7 +24,7 @@ export interface SearchIds {
 }
 
 /**
- * Read side of the library: lookups by ID (batched by the API's dataloaders), listings with
+ * Read side of the library: lookups by ID (read once per request through the API's request views), listings with
  * keyset pagination, search and statistics. Everything is answered from the catalogue.
  */
 export class LibraryService {

@@ -1,6 +1,6 @@
 import { toConnection } from '@ytm/pagination';
 import type { Page } from '../domain/pagination.js';
-import type { RequestView } from './loaders.js';
+import type { RequestView } from './request-views.js';
 
 /** A Relay connection whose nodes come through the request's view, each when it is read. */
 export function loadConnection<T>(page: Page, view: RequestView<T | null>) {

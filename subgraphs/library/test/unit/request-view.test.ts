@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { RequestView } from '../../src/graphql/loaders.js';
+import { RequestView } from '../../src/graphql/request-views.js';
 
 describe('RequestView', () => {
   it('reads each id once per request and keeps what it read, nothing found included', () => {
     const store = new Map<string, string>([['a', 'A1']]);
     const reads: string[] = [];
-    const view = new RequestView<string | null>((id) => {
-      reads.push(id);
-      return store.get(id) ?? null;
+    const view = new RequestView<string | null>((ids) => {
+      reads.push(...ids);
+      return ids.map((id) => store.get(id) ?? null);
     });
     expect(view.get('a')).toBe('A1');
     expect(view.get('missing')).toBeNull();
@@ -18,6 +18,6 @@ describe('RequestView', () => {
     expect(view.get('missing')).toBeNull();
     expect(reads).toEqual(['a', 'missing']);
     // A new request (a new view) sees the catalogue as it is now.
-    expect(new RequestView<string | null>((id) => store.get(id) ?? null).get('a')).toBe('A2');
+    expect(new RequestView<string | null>((ids) => ids.map((id) => store.get(id) ?? null)).get('a')).toBe('A2');
   });
 });

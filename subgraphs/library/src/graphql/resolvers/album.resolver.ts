@@ -7,15 +7,15 @@ import type { Resolvers } from '../generated/resolvers-types.js';
 const summary =
   <K extends keyof AlbumSummary>(field: K) =>
   (a: Album, _: unknown, ctx: LibraryContext) =>
-    ctx.loaders.albumSummary.get(a.id)[field];
+    ctx.views.albumSummary.get(a.id)[field];
 
 export const albumResolvers: Resolvers = {
   Album: {
     __resolveReference: (ref, ctx) => {
       requireViewer(ctx.viewer);
-      return ctx.loaders.album.get(ref.id);
+      return ctx.views.album.get(ref.id);
     },
-    artist: (a, _, ctx) => loadExisting(ctx.loaders.artist, a.artistId),
+    artist: (a, _, ctx) => loadExisting(ctx.views.artist, a.artistId),
     year: summary('year'),
     genres: summary('genres'),
     compilation: summary('compilation'),
@@ -23,9 +23,9 @@ export const albumResolvers: Resolvers = {
     trackCount: summary('trackCount'),
     duration: summary('duration'),
     coverArt: (a, _, ctx) => {
-      const { coverArtId } = ctx.loaders.albumSummary.get(a.id);
-      return coverArtId ? ctx.loaders.image.get(coverArtId) : null;
+      const { coverArtId } = ctx.views.albumSummary.get(a.id);
+      return coverArtId ? ctx.views.image.get(coverArtId) : null;
     },
-    tracks: (a, _, ctx) => loadPresent(ctx.loaders.track, ctx.loaders.albumTrackIds.get(a.id)),
+    tracks: (a, _, ctx) => loadPresent(ctx.views.track, ctx.views.albumTrackIds.get(a.id)),
   },
 };

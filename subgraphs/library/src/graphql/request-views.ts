@@ -16,20 +16,19 @@ export interface ArtistCounts {
 export class RequestView<T> {
   private readonly seen = new Map<string, T>();
 
-  constructor(private readonly read: (id: string) => T) {}
+  /** `read`: the catalogue's lookup by IDs (asked for one at a time). */
+  constructor(private readonly read: (ids: readonly string[]) => T[]) {}
 
   get(id: string): T {
-    let value = this.seen.get(id);
-    if (value === undefined && !this.seen.has(id)) {
-      value = this.read(id);
-      this.seen.set(id, value);
-    }
-    return value as T;
+    if (this.seen.has(id)) return this.seen.get(id) as T;
+    const value = this.read([id])[0] as T;
+    this.seen.set(id, value);
+    return value;
   }
 }
 
 /** One view per lookup the schema does. */
-export interface Loaders {
+export interface RequestViews {
   track: RequestView<Track | null>;
   album: RequestView<Album | null>;
   artist: RequestView<Artist | null>;
@@ -40,18 +39,14 @@ export interface Loaders {
 }
 
 /** Fresh per request, so nothing kept outlives the request that read it. */
-export function createLoaders(library: LibraryService): Loaders {
-  const one =
-    <T>(many: (ids: readonly string[]) => T[]) =>
-    (id: string): T =>
-      many([id])[0]!;
+export function createRequestViews(library: LibraryService): RequestViews {
   return {
-    track: new RequestView(one((ids) => library.tracksByIds(ids))),
-    album: new RequestView(one((ids) => library.albumsByIds(ids))),
-    artist: new RequestView(one((ids) => library.artistsByIds(ids))),
-    image: new RequestView(one((ids) => library.imagesByIds(ids))),
-    albumSummary: new RequestView(one((ids) => library.albumSummaries(ids))),
-    albumTrackIds: new RequestView(one((ids) => library.albumTrackIds(ids))),
-    artistCounts: new RequestView(one((ids) => library.artistCounts(ids))),
+    track: new RequestView((ids) => library.tracksByIds(ids)),
+    album: new RequestView((ids) => library.albumsByIds(ids)),
+    artist: new RequestView((ids) => library.artistsByIds(ids)),
+    image: new RequestView((ids) => library.imagesByIds(ids)),
+    albumSummary: new RequestView((ids) => library.albumSummaries(ids)),
+    albumTrackIds: new RequestView((ids) => library.albumTrackIds(ids)),
+    artistCounts: new RequestView((ids) => library.artistCounts(ids)),
   };
 }
