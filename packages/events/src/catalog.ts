@@ -6,7 +6,7 @@ export const TOPICS = {
   library: 'ytm.library.events',
   resource: 'ytm.resource.events',
   stream: 'ytm.stream.events',
-  /** `resource.user.changed` only: read by ytm-resource's replicas, nobody else pays for them. */
+  /** `resource.user.changed` and `resource.user.likes-changed`: read by ytm-resource's replicas only, nobody else pays for them. */
   userChanges: 'ytm.resource.user-changes',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -37,6 +37,12 @@ export interface EventCatalog {
    * bounds what a lost one leaves stale.
    */
   'resource.user.changed': EntityRef<'User'>;
+  /**
+   * A user's liked set has a new version (`version`). Sent on `TOPICS.userChanges` after the commit,
+   * like `resource.user.changed`: a hint to the other replicas, which show a liked set from memory
+   * until they hear of a newer version (or its age limit passes).
+   */
+  'resource.user.likes-changed': EntityRef<'User'> & { version: number };
   /** The password changed: credentials remembered for it (ytm-subsonic) are forgotten. */
   'resource.user.password-changed': EntityRef<'User'>;
   'resource.apikey.created': { id: string; userId: string };
@@ -58,7 +64,7 @@ export interface EventCatalog {
 export type EventType = keyof EventCatalog;
 
 export function topicOf(type: EventType): Topic {
-  if (type === 'resource.user.changed') return TOPICS.userChanges;
+  if (type === 'resource.user.changed' || type === 'resource.user.likes-changed') return TOPICS.userChanges;
   const prefix = type.slice(0, type.indexOf('.'));
   switch (prefix) {
     case 'library':

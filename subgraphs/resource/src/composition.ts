@@ -117,7 +117,14 @@ export async function composeService(
     logger,
   );
   await apiKeyStore.init();
-  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, outboxOf(likeCollection), logger);
+  // What other replicas changed in users and liked sets, heard once the feed has joined (started by `start`).
+  let userChanges: UserChangeFeed | undefined;
+  // Liked sets are shown from memory (Track.liked, likedTracks) as users are, for as long at most.
+  const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, outboxOf(likeCollection), logger, {
+    maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
+    live: () => userChanges?.joined === true,
+    announce: (userId, version) => userChanges?.announceLikes(userId, version),
+  });
   await likeStore.init();
   const playlistStore = new MongoPlaylistRepository(
     conn.collection(PLAYLIST_HEADS),
@@ -153,7 +160,6 @@ export async function composeService(
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
   const userRepository = new MongoUserRepository(users, outboxOf(users.collection), conn.collection('user_emails'));
   // Users as GraphQL shows them, held in memory while every replica's changes reach this one.
-  let userChanges: UserChangeFeed | undefined;
   const userReads = new CachedUserReads(userRepository, {
     maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
     live: () => userChanges?.joined === true,
@@ -289,7 +295,14 @@ export async function composeService(
       relay.start();
       consumer ??= startConsumer();
       if (config.USER_CACHE_MAX_AGE_MS > 0) {
-        userChanges ??= startUserChangeFeed({ kafka, publisher, source: EVENT_SOURCE, logger, forget: (id) => userReads.forget(id) });
+        userChanges ??= startUserChangeFeed({
+          kafka,
+          publisher,
+          source: EVENT_SOURCE,
+          logger,
+          forget: (id) => userReads.forget(id),
+          likesChanged: (id, version) => likeStore.likedSetHeard(id, version),
+        });
       }
       sweeper ??= setInterval(() => {
         void housekeeping.pruneAndLog();

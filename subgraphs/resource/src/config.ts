@@ -63,8 +63,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       KAFKA_FROM_BEGINNING: env.bool(true),
       LIBRARY_DEADLINE_MS: env.int(2_000, 50, 60_000),
       /**
-       * How long GraphQL's users (`me`, `User`) are held in memory at most; 0 holds none. Changes
-       * reach every replica within their event's delivery; this bounds what a lost event leaves stale.
+       * How long GraphQL's users (`me`, `User`) and liked sets (`Track.liked`, `likedTracks`) are
+       * shown from memory at most before the store is asked again; 0 never. Changes reach every
+       * replica within their announcement's delivery; this bounds what a lost one leaves stale.
        */
       USER_CACHE_MAX_AGE_MS: env.int(10_000, 0, 600_000),
       /** Where M3U8 entries point; `{id}` is replaced by the track ID. */

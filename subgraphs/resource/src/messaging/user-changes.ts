@@ -15,17 +15,21 @@ const TOPIC = topicOf('resource.user.changed');
 export interface UserChangeFeed {
   /** Tells the other replicas that a user was written (best effort, not awaited). */
   announce(userId: string): void;
-  /** True once the feed joined Kafka: from then on, every replica's user changes reach `forget`. */
+  /** Tells the other replicas that a user's liked set has this version now (best effort, not awaited). */
+  announceLikes(userId: string, version: number): void;
+  /** True once the feed joined Kafka: from then on, every replica's announcements reach this one. */
   readonly joined: boolean;
   stop(): Promise<void>;
 }
 
 /**
- * How the replicas' user caches (`persistence/user-reads.ts`) learn of changes made elsewhere: after
- * every write of a user its replica announces `resource.user.changed` on a topic of its own
- * (`TOPICS.userChanges`: the router and subsonic, which read `ytm.resource.events`, never see these),
- * and each replica reads it in a consumer group of its own from the moment it joins. A hint, not an
- * outbox event: a lost one is bounded by the cache's age limit.
+ * How the replicas' in-memory reads of users (`persistence/user-reads.ts`) and liked sets
+ * (`persistence/liked-sets.ts`) learn of changes made elsewhere: after every write of a user its
+ * replica announces `resource.user.changed`, after every new version of a liked set
+ * `resource.user.likes-changed` with that version, on a topic of their own (`TOPICS.userChanges`:
+ * the router and subsonic, which read `ytm.resource.events`, never see these), and each replica
+ * reads it in a consumer group of its own from the moment it joins. Hints, not outbox events: a lost
+ * one is bounded by the holders' age limit.
  */
 export function startUserChangeFeed(options: {
   kafka: StartConsumerOptions['kafka'];
@@ -33,9 +37,10 @@ export function startUserChangeFeed(options: {
   source: string;
   logger: Logger;
   forget: (userId: string) => void;
+  likesChanged: (userId: string, version: number) => void;
   groupPrefix?: string;
 }): UserChangeFeed {
-  const { publisher, logger, forget } = options;
+  const { publisher, logger, forget, likesChanged } = options;
   const consumer: RunningConsumer = startConsumer({
     kafka: options.kafka,
     groupId: `${options.groupPrefix ?? 'ytm-resource-users'}-${randomUUID()}`,
@@ -44,41 +49,60 @@ export function startUserChangeFeed(options: {
     fromJoin: true,
     handle: async (event) => {
       if (event.type === 'resource.user.changed') forget(event.subject);
+      else if (event.type === 'resource.user.likes-changed') {
+        const { version } = event.data as { version?: unknown };
+        if (typeof version === 'number' && Number.isSafeInteger(version) && version > 0) likesChanged(event.subject, version);
+        else logger.warn({ eventId: event.id, subject: event.subject }, 'liked-set announcement without a version: ignored');
+      }
     },
   });
   // Writes close together go out in one message batch: one produce request, and one fetch on every
   // replica, per burst rather than per write. One batch is sent at a time: while Kafka is away, what
   // comes meanwhile waits for the next (one warning per failed send, not one per batch).
-  const pending = new Set<string>();
+  const users = new Set<string>();
+  /** User → the newest version of their liked set committed here since the last batch. */
+  const likes = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let sending: Promise<void> | undefined;
   let stopped = false;
   const schedule = (): void => {
     if (!stopped) timer ??= setTimeout(() => void flush(), ANNOUNCE_EVERY_MS);
   };
+  const message = (envelope: ReturnType<typeof createEnvelope>) => ({
+    key: envelope.subject,
+    value: JSON.stringify(envelope),
+    headers: { 'ce-id': envelope.id },
+  });
   const flush = (): Promise<void> | undefined => {
     clearTimeout(timer);
     timer = undefined;
-    if (sending || pending.size === 0) return sending;
-    const messages = [...pending].map((userId) => {
-      const envelope = createEnvelope(options.source, 'resource.user.changed', userId, { __typename: 'User', id: userId });
-      return { key: userId, value: JSON.stringify(envelope), headers: { 'ce-id': envelope.id } };
-    });
-    pending.clear();
+    if (sending || users.size + likes.size === 0) return sending;
+    const messages = [
+      ...[...users].map((userId) => message(createEnvelope(options.source, 'resource.user.changed', userId, { __typename: 'User', id: userId }))),
+      ...[...likes].map(([userId, version]) =>
+        message(createEnvelope(options.source, 'resource.user.likes-changed', userId, { __typename: 'User', id: userId, version })),
+      ),
+    ];
+    users.clear();
+    likes.clear();
     sending = publisher
       .send(TOPIC, messages)
       .catch((err: unknown) =>
-        logger.warn({ err, users: messages.length }, 'user changes not announced: other replicas read them again within the cache age limit'),
+        logger.warn({ err, messages: messages.length }, 'user changes not announced: other replicas read them again within the age limit'),
       )
       .finally(() => {
         sending = undefined;
-        if (pending.size > 0) schedule();
+        if (users.size + likes.size > 0) schedule();
       });
     return sending;
   };
   return {
     announce(userId) {
-      pending.add(userId);
+      users.add(userId);
+      schedule();
+    },
+    announceLikes(userId, version) {
+      likes.set(userId, Math.max(version, likes.get(userId) ?? 0));
       schedule();
     },
     get joined() {

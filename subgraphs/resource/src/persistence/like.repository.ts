@@ -3,7 +3,7 @@ import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry,
 import { isDuplicateKeyError } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
 import type { Logger } from '@ytm/logger';
-import { LikedSets, type HeldLike } from './liked-sets.js';
+import { LikedSets, type LikedSetsShown, type HeldLike } from './liked-sets.js';
 import type { ReadModelIntents } from './read-model-intents.js';
 import { updateWhenOutboxIdle, whenOutboxIdle } from './outbox-guard.js';
 import { EVENT_SOURCE } from './user.repository.js';
@@ -37,7 +37,7 @@ function liked(userId: string, trackId: string, likedAt: Date): OutboxEntry {
 export class MongoLikeRepository implements LikeRepository {
   private readonly likedSets: LikedSets;
 
-  /** `readModels`/`intents`: where the users' liked sets are kept (see LikedSets). */
+  /** `readModels`/`intents`: where the users' liked sets are kept; `shown`: how they are shown from memory (see LikedSets). */
   constructor(
     private readonly collection: Collection,
     readModels: Collection,
@@ -45,8 +45,14 @@ export class MongoLikeRepository implements LikeRepository {
     /** After a write that added an event to a like document's outbox: its `_id` (the relay reads it by `_id`). */
     private readonly onOutbox: (id: string) => void = () => undefined,
     logger?: Logger,
+    shown?: LikedSetsShown,
   ) {
-    this.likedSets = new LikedSets(collection, readModels, intents, logger);
+    this.likedSets = new LikedSets(collection, readModels, intents, logger, shown);
+  }
+
+  /** Another replica committed this version of the user's liked set (see LikedSets.heard). */
+  likedSetHeard(userId: string, version: number): void {
+    this.likedSets.heard(userId, version);
   }
 
   /** Liked sets for users who had likes before the sets existed (once per start; progress logged). */
@@ -136,11 +142,11 @@ export class MongoLikeRepository implements LikeRepository {
     return true;
   }
 
-  /** From the user's liked set (one read by `_id` while it is unchanged; see LikedSets). */
+  /** From the user's liked set as shown (from memory while no newer version is known; see LikedSets.shownSet). */
   async likedAmong(userId: string, trackIds: readonly string[]): Promise<Map<string, Date>> {
     const among = new Map<string, Date>();
     if (trackIds.length === 0) return among;
-    const liked = await this.likedSets.likedSet(userId);
+    const liked = await this.likedSets.shownSet(userId);
     for (const id of trackIds) {
       const held = liked.get(id);
       if (held) among.set(id, held.likedAt);
@@ -159,12 +165,12 @@ export class MongoLikeRepository implements LikeRepository {
 
   /**
    * A page of the user's likes, newest first (ties by track ID, descending), from the user's liked
-   * set (one read by `_id` while it is unchanged): on FerretDB a query by `userId`, sorted and
-   * counted, reads every like of every user, twice.
+   * set as shown (LikedSets.shownSet): on FerretDB a query by `userId`, sorted and counted, reads
+   * every like of every user, twice.
    */
   async listLiked(userId: string, options: { first: number; after?: { likedAt: Date; trackId: string } }) {
     const { after } = options;
-    const all = [...(await this.likedSets.likedSet(userId))]
+    const all = [...(await this.likedSets.shownSet(userId))]
       .filter(([, l]) => !l.trackRemoved)
       .map(([trackId, l]) => ({ trackId, likedAt: l.likedAt }))
       .sort((a, b) => b.likedAt.getTime() - a.likedAt.getTime() || (a.trackId < b.trackId ? 1 : a.trackId > b.trackId ? -1 : 0));

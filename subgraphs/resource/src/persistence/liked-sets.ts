@@ -31,6 +31,16 @@ const ACTIVE = { [DELETED_FIELD]: { $ne: true } };
 const FACTS = { projection: { userId: 1, trackId: 1, likedAt: 1, trackRemoved: 1 } };
 const toEntry = (l: LikeFacts): Entry => ({ t: l.trackId, at: new Date(l.likedAt), removed: l.trackRemoved === true });
 
+/** How liked sets are shown from memory (`LikedSets.shownSet`); without it, every read probes the store. */
+export interface LikedSetsShown {
+  /** A set checked this long ago is probed again: what a lost announcement can leave stale. 0: always probed. */
+  maxAgeMs: number;
+  /** Whether every replica's commits reach `heard` now (the change feed has joined Kafka). */
+  live: () => boolean;
+  /** After each version of a user's set committed here: tell the other replicas. */
+  announce: (userId: string, version: number) => void;
+}
+
 /**
  * Each user's liked tracks as a read model (`read_models`, `liked:<userId>#<version>`, see
  * ReadModel): a request reads it by `_id`, never the `likes` collection (FerretDB answers any
@@ -47,6 +57,7 @@ export class LikedSets {
     readModels: Collection,
     private readonly intents: ReadModelIntents,
     logger?: Logger,
+    private readonly shown?: LikedSetsShown,
   ) {
     this.model = new ReadModel<Entry[]>(
       readModels,
@@ -56,7 +67,7 @@ export class LikedSets {
         one: async (userId) => (await likes.find<LikeFacts>({ userId, ...ACTIVE } as never, FACTS).toArray()).map(toEntry),
         empty: () => [],
       },
-      { logger },
+      { logger, ...(shown ? { onCommit: shown.announce } : {}) },
     );
     intents.register(LIKED_MODEL, (userId, trackId) => this.reconcile(userId, trackId));
   }
@@ -64,6 +75,25 @@ export class LikedSets {
   /** The user's likes (track → when, and whether it left the library); one read by `_id` while unchanged. */
   async likedSet(userId: string): Promise<ReadonlyMap<string, HeldLike>> {
     return this.mapOf(await this.model.read(userId));
+  }
+
+  /**
+   * The user's likes for what is only shown (`Track.liked`, `likedTracks`): the set this replica
+   * holds, without a read, while it was found newest within `maxAgeMs` and no other replica has
+   * announced a newer version since (ReadModel.shown); otherwise `likedSet`. A like or unlike made
+   * here shows at once; one made on another replica once its announcement arrives.
+   */
+  async shownSet(userId: string): Promise<ReadonlyMap<string, HeldLike>> {
+    if (this.shown && this.shown.maxAgeMs > 0 && this.shown.live()) {
+      const held = this.model.shown(userId, this.shown.maxAgeMs);
+      if (held) return this.mapOf(held);
+    }
+    return this.likedSet(userId);
+  }
+
+  /** Another replica committed this version of the user's set (its announcement). */
+  heard(userId: string, version: number): void {
+    if (this.shown) this.model.heard(userId, version, this.shown.maxAgeMs);
   }
 
   /**

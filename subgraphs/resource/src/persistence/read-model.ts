@@ -62,6 +62,8 @@ export interface ReadModelOptions {
   maxKeys?: number;
   /** How long a held version is probed from without confirming it (`HELD_TRUST_MS`; tests shorten it to act as a replica that held a version for long). */
   heldTrustMs?: number;
+  /** After each version committed here (to tell the other replicas; see `shown`). */
+  onCommit?: (key: string, version: number) => void;
   logger?: Logger;
 }
 
@@ -83,6 +85,8 @@ type Held<V> = { version: number; value: V; checkedAt?: number };
  */
 export class ReadModel<V> {
   private readonly held = new Map<string, Held<V>>();
+  /** Versions other replicas said they committed (`heard`): key → the newest such version, and when it was heard (ms). */
+  private readonly heardOf = new Map<string, { version: number; at: number }>();
   private readonly maxKeys: number;
   private state: 'none' | 'running' | 'done' = 'none';
   private scanned: Promise<Map<string, V>> | undefined;
@@ -114,6 +118,38 @@ export class ReadModel<V> {
     return this.held.get(key)?.value;
   }
 
+  /**
+   * The held value, without a read, when it was found to be the newest less than `maxAgeMs` ago
+   * and no replica has since said it committed a newer version (`heard`); else undefined. For what
+   * is only shown (never a decision), while every replica's commits reach `heard`: a commit
+   * elsewhere is seen once its announcement arrives, a lost one after `maxAgeMs` at most. A probe
+   * under way when an announcement arrives is judged by its start: the version it finds is not
+   * shown unless it is at least the announced one.
+   */
+  shown(key: string, maxAgeMs: number, now = Date.now()): V | undefined {
+    const held = this.held.get(key);
+    if (!held || held.checkedAt === undefined || now - held.checkedAt >= maxAgeMs) return undefined;
+    const heard = this.heardOf.get(key);
+    if (heard && heard.version > held.version) return undefined;
+    return held.value;
+  }
+
+  /**
+   * Another replica committed this version of the key: `shown` does not answer from an older one.
+   * Kept until `forgetAfterMs` (the longest `maxAgeMs` of `shown`) has passed, beyond which no
+   * held value checked before it is shown anyway.
+   */
+  heard(key: string, version: number, forgetAfterMs: number, now = Date.now()): void {
+    const before = this.heardOf.get(key);
+    this.heardOf.delete(key);
+    this.heardOf.set(key, { version: Math.max(version, before?.version ?? 0), at: now });
+    // Oldest first (each is re-inserted when heard): drop those no held value can still need.
+    for (const [k, h] of this.heardOf) {
+      if (now - h.at < forgetAfterMs) break;
+      this.heardOf.delete(k);
+    }
+  }
+
   /** Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed value. */
   async update(key: string, apply: (base: V) => Promise<V> | V): Promise<V> {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -127,6 +163,7 @@ export class ReadModel<V> {
         throw err;
       }
       this.hold(key, { version, value, checkedAt: Date.now() });
+      this.options.onCommit?.(key, version);
       await upsert(() => this.docs.updateOne({ _id: this.headId(key) as never }, { $max: { version } }, { upsert: true }));
       if (version > 2) await this.docs.updateOne({ _id: this.versionId(key, version - 2) as never }, { $unset: { value: '' } });
       return value;

@@ -50,6 +50,8 @@ export interface Harness {
   publishLibraryEvent(type: Extract<EventType, 'library.track.removed' | 'library.track.added'>, trackId: string): Promise<void>;
   /** Announces a user change as another replica of resource would (after the resource consumers joined). */
   announceUserChange(userId: string): Promise<void>;
+  /** Announces a new version of a user's liked set on the replicas' topic, as another replica does after its commit. */
+  announceLikesChange(userId: string, version: number): Promise<void>;
   url: string;
   /** RevokeTickets calls received by the stand-in stream service. */
   revoked: Array<{ userId: string; sessionId?: string }>;
@@ -205,12 +207,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publish(createEnvelope('ytm-library', type, trackId, { __typename: 'Track', id: trackId } as never));
   const announceUserChange: Harness['announceUserChange'] = (userId) =>
     publish(createEnvelope('ytm-resource', 'resource.user.changed', userId, { __typename: 'User', id: userId }));
+  const announceLikesChange: Harness['announceLikesChange'] = (userId, version) =>
+    publish(createEnvelope('ytm-resource', 'resource.user.likes-changed', userId, { __typename: 'User', id: userId, version }));
 
   return {
     resource,
     library,
     publishLibraryEvent,
     announceUserChange,
+    announceLikesChange,
     url,
     revoked,
     hasher,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TOPICS } from '@ytm/events';
 import { waitFor } from '@ytm/testing';
 import { MongoLikeRepository } from '../../src/persistence/like.repository.js';
 import { READ_MODEL_INTENTS, READ_MODELS } from '../../src/persistence/read-model.js';
@@ -35,6 +36,20 @@ const publishedWhenDrained = async (): Promise<number> => {
   await waitFor(async () => (await h.resource.relay.backlog()) === 0, 10_000, 20, 'the outbox drained');
   return h.resource.relay.published;
 };
+
+/**
+ * Another resource instance on the same database: it reads every set from the store (nothing shown
+ * from memory) and announces its commits through Kafka, as a replica's feed does.
+ */
+const anotherReplica = () =>
+  new MongoLikeRepository(
+    h.resource.conn.collection('likes'),
+    h.resource.conn.collection(READ_MODELS),
+    new ReadModelIntents(h.resource.conn.collection(READ_MODEL_INTENTS)),
+    undefined,
+    undefined,
+    { maxAgeMs: 0, live: () => false, announce: (userId, version) => void h.announceLikesChange(userId, version) },
+  );
 
 const likedOf = async (s: TestSession, ids: string[]) =>
   ((await h.gql(ENTITIES, { r: ids.map((id) => ({ __typename: 'Track', id })) }, s.accessToken)).data?._entities as Array<{ id: string; liked: boolean }>).map(
@@ -195,15 +210,55 @@ describe('Track.liked', () => {
     expect(queries.filter((q) => q !== 'find')).toEqual([]);
   });
 
+  it("is shown from the set this instance holds; another replica's like once its announcement arrives through Kafka", async () => {
+    const ids = h.library.add(2, 'shown');
+    const erin = await h.signUp('erin');
+    const heard = new EventCollector();
+    await heard.start(TOPICS.userChanges);
+    try {
+      await h.gql(LIKE, { t: ids[0] }, erin.accessToken);
+      // The commit of erin's set is announced to the other replicas, with its version.
+      const first = await heard.waitFor(erin.user.id, 'resource.user.likes-changed');
+      const firstVersion = (first.data as { version: number }).version;
+      expect(firstVersion).toBeGreaterThan(0);
+      // A page of Track.liked asks the store nothing: the set this instance committed is shown.
+      const reads: string[] = [];
+      h.resource.conn.set('debug', (collection: string, method: string, filter: unknown) => {
+        if ((collection === 'likes' || collection === READ_MODELS) && JSON.stringify(filter ?? {}).includes(erin.user.id))
+          reads.push(`${collection}.${method}`);
+      });
+      try {
+        expect(await likedOf(erin, ids)).toEqual([true, false]);
+      } finally {
+        h.resource.conn.set('debug', false);
+      }
+      expect(reads).toEqual([]);
+      // A replica whose announcement is not sent: its like is not seen while this instance holds the set...
+      const versions: number[] = [];
+      const silent = new MongoLikeRepository(
+        h.resource.conn.collection('likes'),
+        h.resource.conn.collection(READ_MODELS),
+        new ReadModelIntents(h.resource.conn.collection(READ_MODEL_INTENTS)),
+        undefined,
+        undefined,
+        { maxAgeMs: 0, live: () => false, announce: (_, version) => versions.push(version) },
+      );
+      await silent.like(erin.user.id, ids[1]!, new Date());
+      expect(versions).toEqual([firstVersion + 1]);
+      expect(await likedOf(erin, ids)).toEqual([true, false]);
+      // ...and is once its announcement comes through Kafka.
+      await h.announceLikesChange(erin.user.id, versions[0]!);
+      await waitFor(async () => (await likedOf(erin, ids)).join() === [true, true].join(), 10_000, 50, 'the announced like shown');
+    } finally {
+      await heard.stop();
+    }
+  });
+
   it('answers liking again from the like document and its own set only while that set shows the same like', async () => {
     const [t] = h.library.add(1, 'held') as [string];
     const dave = await h.signUp('dave');
     // Another resource instance on the same database, holding dave's set once it has read it.
-    const replica = new MongoLikeRepository(
-      h.resource.conn.collection('likes'),
-      h.resource.conn.collection(READ_MODELS),
-      new ReadModelIntents(h.resource.conn.collection(READ_MODEL_INTENTS)),
-    );
+    const replica = anotherReplica();
     await h.gql(LIKE, { t }, dave.accessToken);
     const likes = h.resource.conn.collection('likes');
     const timeOf = async () => ((await likes.findOne({ _id: `${dave.user.id}:${t}` as never }))?.likedAt as Date).getTime();
@@ -235,22 +290,19 @@ describe('Track.liked', () => {
     // Unliked through the first instance: the replica's set still shows the like, the document does not.
     await h.gql(UNLIKE, { t }, dave.accessToken);
     expect(await replica.likedAt(dave.user.id, t)).toBeNull();
-    // So liking again on the replica writes the like (a new time) and both instances see it.
+    // So liking again on the replica writes the like (a new time) and both instances see it (the
+    // first once the replica's announcement of dave's new set arrives).
     clock.offsetMs += 1_000;
     const third = await replica.like(dave.user.id, t, clock.now());
     expect(third.getTime()).toBeGreaterThan(second);
-    expect(await likedOf(dave, [t])).toEqual([true]);
+    await waitFor(async () => (await likedOf(dave, [t]))[0] === true, 10_000, 50, "the replica's like seen by the first instance");
   });
 
   it("never reads the likes collection for a user's set, and sees every change on every replica", async () => {
     const ids = h.library.add(3, 'replica');
     await h.gql(LIKE, { t: ids[0] }, bob.accessToken);
     // Another resource instance on the same database, with a liked set of its own.
-    const replica = new MongoLikeRepository(
-      h.resource.conn.collection('likes'),
-      h.resource.conn.collection(READ_MODELS),
-      new ReadModelIntents(h.resource.conn.collection(READ_MODEL_INTENTS)),
-    );
+    const replica = anotherReplica();
     const likedOnReplica = async () => [...(await replica.likedAmong(bob.user.id, ids)).keys()];
     const reads: string[] = [];
     // Reads of bob's likes (the outbox relay reads and deletes documents on its own).
@@ -263,14 +315,15 @@ describe('Track.liked', () => {
       expect(await likedOnReplica()).toEqual([ids[0]]);
       // The first instance holds bob's set since its answer to the like (`likeTrack { liked }`).
       expect(await likedOf(bob, ids)).toEqual([true, false, false]);
-      // A like and an unlike through the first instance are seen by the replica at once.
+      // A like and an unlike through the first instance are seen by the replica at once (it reads its sets from the store).
       await h.gql(LIKE, { t: ids[2] }, bob.accessToken);
       expect(await likedOnReplica()).toEqual([ids[0], ids[2]]);
       await h.gql(UNLIKE, { t: ids[0] }, bob.accessToken);
       expect(await likedOnReplica()).toEqual([ids[2]]);
-      // And the other way round: a like written by the replica.
+      // And the other way round: a like written by the replica, seen by the first instance once
+      // the replica's announcement of bob's new set arrives.
       await replica.like(bob.user.id, ids[1]!, new Date());
-      expect(await likedOf(bob, ids)).toEqual([false, true, true]);
+      await waitFor(async () => (await likedOf(bob, ids)).join() === [false, true, true].join(), 10_000, 50, "the replica's like seen by the first instance");
       // bob's set is a read model read by `_id`: `likes` was never queried by user.
       expect(reads).toEqual([]);
     } finally {

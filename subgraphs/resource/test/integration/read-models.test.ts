@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import mongoose, { type Connection } from 'mongoose';
-import { infraEnv, uniqueName } from '@ytm/testing';
+import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
 import type { Playlist } from '../../src/domain/playlist.js';
 import { MongoAnnotationRepository } from '../../src/persistence/annotation.repository.js';
 import { MongoApiKeyRepository } from '../../src/persistence/api-key.repository.js';
@@ -126,6 +126,80 @@ it('a replica holding a user’s set sees the other’s like, unlike and removal
   await a.likes.setTrackRemoved(t2, false);
   expect(await b.likes.listLiked(user, { first: 10 })).toMatchObject({ totalCount: 1, likes: [{ trackId: t2, likedAt: at }] });
   expect(scans.filter((s) => JSON.stringify(s.filter).includes(user))).toEqual([]);
+});
+
+it('shows a held set without a read until a newer version is heard of, its age limit passes, or the feed is away', async () => {
+  const user = randomUUID();
+  const [t1, t2, t3, t4] = tracks(4, `shown${randomUUID().slice(0, 4)}`) as [string, string, string, string];
+  // Replica c announces its commits (the test delivers them, as the feed would); d shows sets from
+  // memory, its reads of the read models counted on its own connection.
+  const announced: number[] = [];
+  const c = new MongoLikeRepository(conns[0]!.collection('likes'), conns[0]!.collection(READ_MODELS), a.intents, undefined, undefined, {
+    maxAgeMs: 0,
+    live: () => false,
+    announce: (u, version) => u === user && announced.push(version),
+  });
+  const dConn = await connect();
+  let setReads = 0;
+  dConn.getClient().on('commandStarted', (e) => {
+    if (e.command.find === READ_MODELS && JSON.stringify(e.command.filter ?? {}).includes(user)) setReads++;
+  });
+  let live = true;
+  let maxAgeMs = 600_000;
+  const d = new MongoLikeRepository(
+    dConn.collection('likes'),
+    dConn.collection(READ_MODELS),
+    new ReadModelIntents(dConn.collection(READ_MODEL_INTENTS)),
+    undefined,
+    undefined,
+    {
+      get maxAgeMs() {
+        return maxAgeMs;
+      },
+      live: () => live,
+      announce: () => undefined,
+    },
+  );
+  const shownOnD = async () => [...(await d.likedAmong(user, [t1, t2, t3, t4])).keys()].sort();
+
+  await c.like(user, t1, new Date());
+  expect(await shownOnD()).toEqual([t1]);
+  // Held: a page asks the store nothing, and a like elsewhere nobody announced is not seen.
+  setReads = 0;
+  await c.like(user, t2, new Date());
+  expect(await shownOnD()).toEqual([t1]);
+  expect(await d.listLiked(user, { first: 10 })).toMatchObject({ totalCount: 1 });
+  expect(setReads).toBe(0);
+  // Its announcement arrives: the next read probes and shows it.
+  d.likedSetHeard(user, announced.at(-1)!);
+  expect(await shownOnD()).toEqual([t1, t2]);
+  expect(setReads).toBeGreaterThan(0);
+  // An announcement of a version d already holds (or an older one) changes nothing: no read.
+  setReads = 0;
+  d.likedSetHeard(user, announced.at(-1)!);
+  d.likedSetHeard(user, 1);
+  expect(await shownOnD()).toEqual([t1, t2]);
+  expect(setReads).toBe(0);
+  // Heard of before d reads at all (the announcement overtook the probe): not shown from an older set.
+  await c.like(user, t3, new Date());
+  d.likedSetHeard(user, announced.at(-1)!);
+  expect(await shownOnD()).toEqual([t1, t2, t3]);
+  // A lost announcement: seen once the held set is older than the age limit.
+  await c.unlike(user, t1);
+  expect(await shownOnD()).toEqual([t1, t2, t3]);
+  maxAgeMs = 200;
+  await waitFor(async () => (await shownOnD()).join() === [t2, t3].join(), 10_000, 20, 'the unlike seen after the age limit');
+  // While the feed is away (not joined), every read probes: a change elsewhere is seen at once.
+  maxAgeMs = 600_000;
+  live = false;
+  await c.like(user, t4, new Date());
+  expect(await shownOnD()).toEqual([t2, t3, t4]);
+  // What d commits itself it shows at once, without a read.
+  live = true;
+  await d.unlike(user, t2);
+  setReads = 0;
+  expect(await shownOnD()).toEqual([t3, t4]);
+  expect(setReads).toBe(0);
 });
 
 it('finishes a read-model update a dead writer left, from its intent', async () => {
