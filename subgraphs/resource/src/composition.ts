@@ -136,7 +136,7 @@ export async function composeService(
     { logger },
   );
   await playlistStore.init();
-  const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'));
+  const removedTracks = new MongoRemovedTrackRepository(conn.collection('removed_tracks'), conn.collection('removed_track_versions'));
   const tracks = overrides.tracks ?? libraryTrackCatalog(config.LIBRARY_GRPC_URL, identity, logger, config.LIBRARY_DEADLINE_MS);
 
   const keyRing = new KeyRing({

@@ -172,17 +172,36 @@ it('finds and revokes an API key by its id through reads by _id', async () => {
   expect(await keys.findByDigest('digest-a')).toBeNull();
 });
 
-it('tells which tracks left the library with reads by _id', async () => {
-  await conn.collection('removed_tracks').insertMany([
-    { _id: 'gone-1', removedAt: new Date() },
-    { _id: 'gone-2', removedAt: new Date() },
-  ] as never[]);
-  const removed = new MongoRemovedTrackRepository(monitored.collection('removed_tracks'));
-  let among: Set<string> | undefined;
-  const finds = await findsOf(async () => (among = await removed.removedAmong(['gone-1', 'here', 'gone-2', 'gone-1'])));
-  expect([...among!].sort()).toEqual(['gone-1', 'gone-2']);
-  expect(finds).toHaveLength(3);
+it("tells which tracks left the library from marks held in memory: one read by _id per request, another replica's change at once", async () => {
+  const VERSIONS = 'removed_track_versions';
+  const writer = new MongoRemovedTrackRepository(conn.collection('removed_tracks'), conn.collection(VERSIONS));
+  const removedAt = new Date('2026-03-01T00:00:00Z');
+  await writer.markRemoved('gone-1', removedAt);
+  await writer.markRemoved('gone-2', removedAt);
+  const reader = new MongoRemovedTrackRepository(monitored.collection('removed_tracks'), monitored.collection(VERSIONS));
+  const among = async (ids: string[]) => [...(await reader.removedAmong(ids))].sort();
+  // The first request reads the version token, then every mark once.
+  let first: string[] = [];
+  let finds = await findsOf(async () => (first = await among(['gone-1', 'here', 'gone-2', 'gone-1'])));
+  expect(first).toEqual(['gone-1', 'gone-2']);
+  expect(finds.map((f) => f.collection)).toEqual([VERSIONS, 'removed_tracks']);
+  // Then one read by `_id` per request, whatever the number of tracks asked about.
+  const page = Array.from({ length: 100 }, (_, i) => `here-${i}`).concat('gone-2');
+  let onPage: string[] = [];
+  finds = await findsOf(async () => (onPage = await among(page)));
+  expect(onPage).toEqual(['gone-2']);
+  expect(finds).toHaveLength(1);
   expect(finds.every(byIdOnly)).toBe(true);
+  // Another replica's changes are seen at the next request: a track back, another gone.
+  await writer.markRestored('gone-1', new Date('2026-03-02T00:00:00Z'));
+  await writer.markRemoved('gone-3', removedAt);
+  expect(await among(['gone-1', 'gone-2', 'gone-3'])).toEqual(['gone-2', 'gone-3']);
+  // A re-add older than the removal (a redelivered event) changes nothing, and no token is replaced.
+  const token = async () => (await conn.collection(VERSIONS).findOne({ _id: 'removed' as never }))?.token;
+  const before = await token();
+  await writer.markRestored('gone-2', new Date('2026-02-01T00:00:00Z'));
+  expect(await token()).toBe(before);
+  expect(await among(['gone-2'])).toEqual(['gone-2']);
 });
 
 it("lists users in email order from the directory: another replica's sign-up at once, fresh user data, users read by _id only", async () => {
