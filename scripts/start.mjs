@@ -50,6 +50,12 @@ async function stopAll(code) {
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The terminal closed: same as Ctrl-C (the services, in their own process groups, do not get its hangup).
+process.on('SIGHUP', () => void stopAll(0));
+// Whatever ends this process, no service outlives it (stopAll has stopped them in order before).
+process.on('exit', () => {
+  for (const s of Object.values(system?.services ?? {})) if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill('SIGKILL');
+});
 
 infra = await up({ log: (m) => console.log(`[infra] ${m}`) });
 // ytm-stream transcodes with ffmpeg: the machine's, or one unpacked from the npm registry (cached).
@@ -94,6 +100,8 @@ try {
     // One library instance scans and watches; the others serve reads.
     replicaEnv: { library: { SCAN_ON_START: 'false', WATCH: 'false' } },
     env: { MUSIC_DIR: musicDir },
+    // Ctrl-C reaches this process alone, which stops the subgraphs (they deregister) before the router.
+    ownProcessGroups: true,
     logDir,
     onLine: (service, line) => {
       // Show warnings and errors as they happen; everything is in the log files.

@@ -137,7 +137,9 @@ async function waitHttp(url, timeoutMs, proc, pred = (r) => r.ok) {
 
 /**
  * options: { mongodbUrl, kafkaBrokers, ephemeral (free ports), dbPrefix, production, env, serviceEnv,
- *            logDir, onLine(service, line), readyTimeoutMs, trustDir }
+ *            logDir, onLine(service, line), readyTimeoutMs, trustDir, ownProcessGroups }
+ * `ownProcessGroups`: each service in a process group of its own, so a terminal's Ctrl-C reaches
+ * only the caller, which stops them with `stop()` (the caller must stop them when it exits).
  * The services' trust material (one key per service identity) is created in `trustDir` when
  * missing: `.ytm/trust` by default, a fresh temp directory for an ephemeral system.
  * Resolves when every service is ready and registered with the router.
@@ -176,6 +178,7 @@ export async function startSystem(options) {
       cwd: ROOT,
       env: { ...envFor(svc, ports, opts), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.ownProcessGroups === true,
     });
     const file = opts.logDir ? createWriteStream(join(opts.logDir, `${svc.name}.log`), { flags: 'a' }) : undefined;
     const onData = (chunk) => {
@@ -223,8 +226,12 @@ export async function startSystem(options) {
     /** The trust material the services were started with (tests sign as a service from it). */
     trustDir: opts.trustDir,
     routerOpsUrl: handles.router.opsUrl,
+    /** Subgraphs first, then routers: each subgraph deregisters from a router still there to hear it. */
     async stop() {
-      await Promise.all(Object.values(handles).map((h) => h.stop()));
+      const routers = new Set(opts.routerNames);
+      const all = Object.values(handles);
+      await Promise.all(all.filter((h) => !routers.has(h.name)).map((h) => h.stop()));
+      await Promise.all(all.filter((h) => routers.has(h.name)).map((h) => h.stop()));
       if (temporaryTrust) rmSync(opts.trustDir, { recursive: true, force: true });
     },
   };

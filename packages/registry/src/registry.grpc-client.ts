@@ -22,6 +22,7 @@ export interface RegistrationOptions {
   httpUrl: string;
   sdl: string;
   version: string;
+  /** Bound to the router it registers with (its address): the lines here do not repeat it. */
   logger: RegistrationLogger;
   /** Retry delays while the router is unreachable. Default 250 ms doubling to 10 s. */
   backoff?: BackoffOptions;
@@ -65,7 +66,8 @@ export function startRegistration(options: RegistrationOptions): Registration {
   // Register finish briefly, since the router may already hold that lease and only its id can deregister it.
   const stopper = new AbortController();
   const registerAborter = new AbortController();
-  const log = { registryUrl, name: options.name, instanceId: options.instanceId };
+  // The router's address is the logger's own binding (registerWithEveryRouter's `loggerFor`).
+  const log = { name: options.name, instanceId: options.instanceId };
 
   let leaseId: string | undefined;
   let intervalMs = FALLBACK_HEARTBEAT_MS;
