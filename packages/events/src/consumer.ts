@@ -48,6 +48,9 @@ export interface StartConsumerOptions {
    * they were just before joining, so every event produced once `joined` is true is delivered.
    * (Kafka's own "latest" is read at the first fetch, after the join: an event produced in
    * between would be skipped.)
+   *
+   * Such a group is this process's alone: `stop` deletes it from Kafka (best effort, bounded), so a
+   * restart does not leave one behind until Kafka's offset retention (7 days) drops it.
    */
   fromJoin?: boolean;
 }
@@ -129,8 +132,29 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
       stopped = true;
       await consumer?.disconnect().catch(() => undefined);
       await running.catch(() => undefined);
+      if (fromJoin && state.joined) await deleteGroup(kafka, groupId, log);
     },
   };
+}
+
+/** Deletes a group that has no members left; a failure (Kafka away, 2 s passed) only leaves it to Kafka's retention. */
+async function deleteGroup(kafka: Kafka, groupId: string, log: Logger): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let timer: NodeJS.Timeout | undefined;
+  const deleting = (async () => {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  })();
+  try {
+    await Promise.race([deleting, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 2 s')), 2_000)))]);
+    log.debug('consumer group deleted');
+  } catch (err) {
+    log.debug({ err: (err as Error).message }, 'consumer group not deleted; Kafka drops it after its offset retention');
+  } finally {
+    clearTimeout(timer);
+    deleting.catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** Every partition's end offset (`topic:partition` → offset) of these topics, now. */

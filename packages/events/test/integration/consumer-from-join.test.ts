@@ -42,4 +42,22 @@ describe('startConsumer with fromJoin (a group new to Kafka, real broker)', () =
       await producer.disconnect();
     }
   });
+
+  it('deletes its group from Kafka when it stops', async () => {
+    const logger = createLogger({ name: 'consumer-test', level: 'warn' });
+    const kafka = createKafka({ brokers: infraEnv().kafkaBrokers, clientId: 'consumer-from-join-test', logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const groupId = uniqueName('from-join-gone');
+      const groups = async () => (await admin.listGroups()).groups.map((g) => g.groupId);
+      const consumer = startConsumer({ kafka, groupId, topics: [TOPIC], fromJoin: true, logger, handle: async () => undefined });
+      await waitFor(() => consumer.joined, 60_000, 20, 'the group join');
+      expect(await groups()).toContain(groupId);
+      await consumer.stop();
+      expect(await groups()).not.toContain(groupId);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });
