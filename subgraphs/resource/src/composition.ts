@@ -158,7 +158,9 @@ export async function composeService(
 
   const bcryptEngine = overrides.passwords ? threadPoolBcrypt : new LowPriorityBcrypt(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_NICE);
   const pepper = await getOrCreateSecret(conn, 'password-pepper');
-  const userRepository = new MongoUserRepository(users, outboxOf(users.collection), conn.collection('user_emails'));
+  const userRepository = new MongoUserRepository(users, outboxOf(users.collection), conn.collection('user_emails'), {
+    searchNamesMaxAgeMs: config.USER_CACHE_MAX_AGE_MS,
+  });
   // Users as GraphQL shows them, held in memory while every replica's changes reach this one.
   const userReads = new CachedUserReads(userRepository, {
     maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
@@ -300,7 +302,10 @@ export async function composeService(
           publisher,
           source: EVENT_SOURCE,
           logger,
-          forget: (id) => userReads.forget(id),
+          forget: (id) => {
+            userReads.forget(id);
+            userRepository.changedElsewhere();
+          },
           likesChanged: (id, version) => likeStore.likedSetHeard(id, version),
         });
       }

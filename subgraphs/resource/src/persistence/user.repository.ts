@@ -28,13 +28,11 @@ function toUser(d: Omit<UserDoc, 'passwordHash' | 'updatedAt'>): User {
   };
 }
 
-/** How long one page of the admin's user list may take (a search scans the collection). */
+/** How long the search's one read of every user's email and name may take. */
 const SEARCH_TIME_LIMIT_MS = 5_000;
 
 /** MongoDB's (and FerretDB's) error code for an operation past its `maxTimeMS`. */
 const MAX_TIME_EXPIRED = 50;
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Users, updated in place. FerretDB 1.x runs an update as read, modify, write back the whole
@@ -55,10 +53,13 @@ export class MongoUserRepository implements UserRepository {
     /** After a write that added events to a document's outbox: its `_id` (the relay reads it by `_id`). */
     private readonly onOutbox: (id: string) => void = () => undefined,
     private readonly emailCollection: Collection = model.db.collection('user_emails'),
-    directoryVersions: Collection = model.db.collection('user_directory_versions'),
+    options: { directoryVersions?: Collection; searchNamesMaxAgeMs?: number } = {},
   ) {
     this.emails = new UserEmailLookup(emailCollection, model.collection);
-    this.directory = new UserDirectory(emailCollection, directoryVersions);
+    this.directory = new UserDirectory(emailCollection, options.directoryVersions ?? model.db.collection('user_directory_versions'), model.collection, {
+      namesMaxAgeMs: options.searchNamesMaxAgeMs ?? 10_000,
+      readTimeLimitMs: SEARCH_TIME_LIMIT_MS,
+    });
   }
 
   /** At start: claims for users written before `user_emails` existed (see `backfillLookup`). */
@@ -116,7 +117,13 @@ export class MongoUserRepository implements UserRepository {
     this.changeListeners.push(listener);
   }
 
+  /** Another replica wrote this user (its announcement): the admin's search matches names read again. */
+  changedElsewhere(): void {
+    this.directory.namesChanged();
+  }
+
   private changed(id: string): void {
+    this.directory.namesChanged();
     for (const listener of this.changeListeners) listener(id);
   }
 
@@ -197,40 +204,27 @@ export class MongoUserRepository implements UserRepository {
   }
 
   /**
-   * Ordered by email. Without a search, from the directory held in memory (`UserDirectory`: the
-   * users collection is not read, the page's users are read by `_id`). A search is a
-   * case-insensitive substring match on email and display name, which no index serves: FerretDB
-   * scans the users collection for it. Only administrators list users (the users page), so the scan
-   * is off every listener's path, and it is bounded in time (`SEARCH_TIME_LIMIT_MS`, then
-   * SERVICE_UNAVAILABLE).
+   * Ordered by email, from the directory held in memory (`UserDirectory`): without a search its
+   * claims, with one every user's email and display name (a case-insensitive substring of either);
+   * the users collection is read by `_id` for the page's users only. The names the search matches
+   * are read in one pass over `users` after a sign-up or a change of a user, bounded in time
+   * (`SEARCH_TIME_LIMIT_MS`, then SERVICE_UNAVAILABLE).
    */
   async page(options: { first: number; afterEmail?: string; search?: string }) {
-    if (!options.search) {
-      const { entries, total } = await this.directory.after(options.afterEmail, options.first + 1);
-      const shown = entries.slice(0, options.first);
-      const byId = new Map((await this.findByIds(shown.map(([, id]) => id))).map((u) => [u.id, u]));
-      const users = shown.flatMap(([email, id]) => (byId.get(id)?.email === email ? [byId.get(id)!] : []));
-      return { users, hasNextPage: entries.length > options.first, totalCount: total };
-    }
-    const filter = {
-      $or: [{ email: { $regex: escapeRegex(options.search), $options: 'i' } }, { displayName: { $regex: escapeRegex(options.search), $options: 'i' } }],
-    };
-    const query = options.afterEmail ? { $and: [filter, { email: { $gt: options.afterEmail } }] } : filter;
+    let found: { entries: Array<[string, string]>; total: number };
     try {
-      const [docs, totalCount] = await Promise.all([
-        this.model
-          .find(query, USER_FIELDS)
-          .sort({ email: 1 })
-          .limit(options.first + 1)
-          .maxTimeMS(SEARCH_TIME_LIMIT_MS)
-          .lean<UserDoc[]>(),
-        this.model.countDocuments(filter).maxTimeMS(SEARCH_TIME_LIMIT_MS),
-      ]);
-      return { users: docs.slice(0, options.first).map(toUser), hasNextPage: docs.length > options.first, totalCount };
+      found = options.search
+        ? await this.directory.search(options.search, options.afterEmail, options.first + 1)
+        : await this.directory.after(options.afterEmail, options.first + 1);
     } catch (err) {
-      if ((err as { code?: number }).code === MAX_TIME_EXPIRED) throw new ServiceUnavailableError('The search took too long; try a longer search');
+      if ((err as { code?: number }).code === MAX_TIME_EXPIRED) throw new ServiceUnavailableError('The search took too long; try again later');
       throw err;
     }
+    const { entries, total } = found;
+    const shown = entries.slice(0, options.first);
+    const byId = new Map((await this.findByIds(shown.map(([, id]) => id))).map((u) => [u.id, u]));
+    const users = shown.flatMap(([email, id]) => (byId.get(id)?.email === email ? [byId.get(id)!] : []));
+    return { users, hasNextPage: entries.length > options.first, totalCount: total };
   }
 
   private updateInPlace<T>(id: string, write: () => Promise<T>): Promise<T> {

@@ -29,6 +29,8 @@ export interface VersionedCacheOptions {
  */
 export class VersionedCache<T> {
   private readonly held = new Map<string, { token: string; value: T; loadedAt: number }>();
+  /** Bumped by `forget`: a load under way meanwhile is answered but not held. */
+  private generation = 0;
   private readonly maxKeys: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
@@ -56,11 +58,22 @@ export class VersionedCache<T> {
       return held.value;
     }
     const loadedAt = this.now();
+    const generation = this.generation;
     const value = await this.load(key);
+    if (generation !== this.generation) return value;
     this.held.delete(key);
     if (this.held.size >= this.maxKeys) this.held.delete(this.held.keys().next().value as string);
     this.held.set(key, { token, value, loadedAt });
     return value;
+  }
+
+  /**
+   * What this replica holds of the key may be out of date (a change it heard of that does not
+   * replace the token): it reads the value again at the next `get`.
+   */
+  forget(key: string): void {
+    this.held.delete(key);
+    this.generation++;
   }
 
   /** After a change of the key's value is written: every replica reads it again. */

@@ -204,6 +204,60 @@ it("tells which tracks left the library from marks held in memory: one read by _
   expect(await among(['gone-2'])).toEqual(['gone-2']);
 });
 
+it("searches users in memory: one pass over users per change, then users by _id; a rename here at once, another replica's once heard of", async () => {
+  const dbName = uniqueName('resource_search');
+  const a = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false }).asPromise();
+  const b = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false, monitorCommands: true }).asPromise();
+  const finds: Array<Record<string, unknown>> = [];
+  b.getClient().on('commandStarted', (e) => {
+    const c = e.command as { find?: string; filter?: Record<string, unknown> };
+    if (e.commandName === 'find') finds.push({ collection: c.find, ...c.filter });
+  });
+  try {
+    await userModel(a).init();
+    const held = { searchNamesMaxAgeMs: 600_000 };
+    const replicaA = new MongoUserRepository(userModel(a), undefined, undefined, held);
+    const replicaB = new MongoUserRepository(userModel(b), undefined, undefined, held);
+    const ann = await replicaA.create({ ...user('ann@search.test'), displayName: 'Ann Archer' });
+    await replicaA.create({ ...user('bob@search.test'), displayName: 'Bob Builder' });
+    const found = async (search: string) => (await replicaB.page({ first: 10, search })).users.map((u) => u.email);
+    expect(await found('ARCHER')).toEqual(['ann@search.test']);
+    expect(await found('@search.TEST')).toEqual(['ann@search.test', 'bob@search.test']);
+    // A page of one, the next after its email, and the count of every match.
+    const page1 = await replicaB.page({ first: 1, search: 'search.test' });
+    expect({ emails: page1.users.map((u) => u.email), hasNextPage: page1.hasNextPage, total: page1.totalCount }).toEqual({
+      emails: ['ann@search.test'],
+      hasNextPage: true,
+      total: 2,
+    });
+    expect((await replicaB.page({ first: 1, search: 'search.test', afterEmail: 'ann@search.test' })).users.map((u) => u.email)).toEqual(['bob@search.test']);
+    // Held: further searches read users by `_id` only (their pages), no pass over the collection.
+    finds.length = 0;
+    expect(await found('bob')).toEqual(['bob@search.test']);
+    expect(await found('.*')).toEqual([]);
+    expect(finds.filter((f) => f.collection === 'users').every(byIdOnly)).toBe(true);
+    // Renamed on replica A: B matches the new name once it hears of the change.
+    await replicaA.setDisplayName(ann.id, 'Ann Zephyr');
+    expect(await found('zephyr')).toEqual([]);
+    replicaB.changedElsewhere();
+    expect(await found('zephyr')).toEqual(['ann@search.test']);
+    // Renamed on B itself: at once. A sign-up on A: at once (it replaces the directory's token).
+    await replicaB.setDisplayName(ann.id, 'Ann Quill');
+    expect(await found('quill')).toEqual(['ann@search.test']);
+    await replicaA.create({ ...user('cy@search.test'), displayName: 'Cy Young' });
+    expect(await found('young')).toEqual(['cy@search.test']);
+    // With no names held (age limit 0), every search reads them: A's rename is matched at once.
+    const unheld = new MongoUserRepository(userModel(b), undefined, undefined, { searchNamesMaxAgeMs: 0 });
+    await unheld.page({ first: 1, search: 'x' });
+    await replicaA.setDisplayName(ann.id, 'Ann Vega');
+    expect((await unheld.page({ first: 10, search: 'vega' })).users.map((u) => u.email)).toEqual(['ann@search.test']);
+  } finally {
+    await b.close();
+    await a.db?.dropDatabase();
+    await a.close();
+  }
+});
+
 it("lists users in email order from the directory: another replica's sign-up at once, fresh user data, users read by _id only", async () => {
   const dbName = uniqueName('resource_directory');
   const a = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false }).asPromise();

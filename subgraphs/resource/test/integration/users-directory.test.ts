@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@ytm/testing';
 import { codeOf, startHarness, type Harness, type TestSession } from './harness.js';
 
 const USERS = `query($first: Int, $after: String, $search: String) {
@@ -79,6 +80,18 @@ describe('users (the admin users page)', () => {
     const rest = await list({ search: tag, first: 3, after: all.pageInfo.endCursor });
     expect([...all.edges, ...rest.edges].map((e) => e.node.id).sort()).toEqual(made.map((u) => u.user.id).sort());
     expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('matches a rename made here at once, and one another replica made once its announcement arrives', async () => {
+    const renamed = await h.gql('mutation { updateProfile(displayName: "Here Renamed Zq") { id } }', {}, made[0]!.accessToken);
+    expect(renamed.errors).toBeUndefined();
+    expect((await list({ search: 'here renamed zq' })).edges.map((e) => e.node.id)).toEqual([made[0]!.user.id]);
+    // Written behind this replica's back (as another replica would), then announced through Kafka.
+    // (The names were read again for the search above, a moment ago: far within their 10 s age limit.)
+    await h.resource.conn.collection('users').updateOne({ _id: made[1]!.user.id as never }, { $set: { displayName: 'Elsewhere Renamed Zq' } });
+    expect((await list({ search: 'elsewhere renamed zq' })).totalCount).toBe(0);
+    await h.announceUserChange(made[1]!.user.id);
+    await waitFor(async () => (await list({ search: 'elsewhere renamed zq' })).totalCount === 1, 10_000, 50, 'the announced rename matched');
   });
 
   it('matches the search literally: regular-expression characters match nothing special', async () => {
