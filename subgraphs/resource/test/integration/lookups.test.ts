@@ -204,8 +204,12 @@ it("tells which tracks left the library from marks held in memory: one read by _
   expect(await among(['gone-2'])).toEqual(['gone-2']);
 });
 
-it("searches users in memory: one pass over users per change, then users by _id; a rename here at once, another replica's once heard of", async () => {
-  const dbName = uniqueName('resource_search');
+/**
+ * Two "replicas" of resource on one fresh database: `a` writes, `b`'s finds are recorded (`finds`);
+ * the users model is initialised first, the database dropped after.
+ */
+async function withTwoReplicas(name: string, test: (a: Connection, b: Connection, finds: Array<Record<string, unknown>>) => Promise<void>): Promise<void> {
+  const dbName = uniqueName(name);
   const a = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false }).asPromise();
   const b = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false, monitorCommands: true }).asPromise();
   const finds: Array<Record<string, unknown>> = [];
@@ -215,6 +219,16 @@ it("searches users in memory: one pass over users per change, then users by _id;
   });
   try {
     await userModel(a).init();
+    await test(a, b, finds);
+  } finally {
+    await b.close();
+    await a.db?.dropDatabase();
+    await a.close();
+  }
+}
+
+it("searches users in memory: one pass over users per change, then users by _id; a rename here at once, another replica's once heard of", async () => {
+  await withTwoReplicas('resource_search', async (a, b, finds) => {
     const held = { searchNamesMaxAgeMs: 600_000 };
     const replicaA = new MongoUserRepository(userModel(a), undefined, undefined, held);
     const replicaB = new MongoUserRepository(userModel(b), undefined, undefined, held);
@@ -251,24 +265,11 @@ it("searches users in memory: one pass over users per change, then users by _id;
     await unheld.page({ first: 1, search: 'x' });
     await replicaA.setDisplayName(ann.id, 'Ann Vega');
     expect((await unheld.page({ first: 10, search: 'vega' })).users.map((u) => u.email)).toEqual(['ann@search.test']);
-  } finally {
-    await b.close();
-    await a.db?.dropDatabase();
-    await a.close();
-  }
+  });
 });
 
 it("lists users in email order from the directory: another replica's sign-up at once, fresh user data, users read by _id only", async () => {
-  const dbName = uniqueName('resource_directory');
-  const a = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false }).asPromise();
-  const b = await mongoose.createConnection(infraEnv().mongodbUrl, { dbName, retryWrites: false, monitorCommands: true }).asPromise();
-  const finds: Array<Record<string, unknown>> = [];
-  b.getClient().on('commandStarted', (e) => {
-    const c = e.command as { find?: string; filter?: Record<string, unknown> };
-    if (e.commandName === 'find') finds.push({ collection: c.find, ...c.filter });
-  });
-  try {
-    await userModel(a).init();
+  await withTwoReplicas('resource_directory', async (a, b, finds) => {
     const replicaA = new MongoUserRepository(userModel(a));
     const replicaB = new MongoUserRepository(userModel(b));
     await replicaA.create(user('b@dir.test'));
@@ -293,9 +294,5 @@ it("lists users in email order from the directory: another replica's sign-up at 
     expect({ emails: emails(all), totalCount: all.totalCount }).toEqual({ emails: ['a@dir.test', 'b@dir.test', 'c@dir.test', 'd@dir.test'], totalCount: 5 });
     expect(finds.filter((f) => f.collection === 'users').every(byIdOnly)).toBe(true);
     expect(finds.filter((f) => f.collection === 'user_emails').length).toBeLessThanOrEqual(4); // read again only after a sign-up
-  } finally {
-    await b.close();
-    await a.db?.dropDatabase();
-    await a.close();
-  }
+  });
 });
