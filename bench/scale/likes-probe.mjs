@@ -2,7 +2,8 @@
 // into `likes` as a version without read models did (50,000 at the default 10,000 users), then
 // times, in one run: the old per-user load (a find by `userId`: FerretDB reads every like) as the
 // anchor; the start-time backfill; and `likedAmong` (what `Track.liked` asks) on a replica that
-// holds nothing yet and on one that holds the set, plus a like seen by the other replica.
+// holds nothing yet and on one that holds the set, plus a like seen by the other replica; and
+// `likesOfUsers` for 1,000 subscribers (the router's `liked` for a burst of library events).
 //
 //   npm run build
 //   MONGODB_URL=mongodb://127.0.0.1:27017 [USERS=10000] [SAMPLES=40] node bench/scale/likes-probe.mjs
@@ -91,6 +92,22 @@ try {
     const likeMs = await timed(() => a.like(u, 'trk-probe', new Date()));
     const seen = await b.likedAmong(u, ['trk-probe']);
     log(`a like on one replica: ${likeMs.toFixed(1)} ms; seen on the other at once: ${seen.has('trk-probe')}; load average ${load()}`);
+    // LikesOfUsers (the router's `Track.liked` for a burst of libraryChanged events, every
+    // subscriber at once): 1,000 users and the burst's tracks, on the replica that backfilled (as
+    // every replica does at start): each track's likers by `_id`, first not held, then held; and a
+    // call over more tracks than are read one by one, which scans `likes` once (the anchor).
+    const subscribers = Array.from({ length: Math.min(1_000, USERS) }, (_, i) => userId(i));
+    for (const tracks of [1, 20, 201]) {
+      const cold = [];
+      const warm = [];
+      for (let i = 0; i < 5; i++) {
+        const burst = Array.from({ length: tracks }, (_, k) => trackId((i * 7919 + k * 104_729) % 100_000));
+        cold.push(await timed(() => a.likesOfUsers(subscribers, burst)));
+        warm.push(await timed(() => a.likesOfUsers(subscribers, burst)));
+      }
+      const what = `likesOfUsers(1,000 users, ${tracks} track${tracks === 1 ? '' : 's'}) at ${likes} likes`;
+      log(`${what}, not held: ${stats(cold)}; held: ${stats(warm)}; load average ${load()}`);
+    }
   } finally {
     await other.close();
   }

@@ -22,6 +22,8 @@ interface LikeDoc {
 }
 
 const likeId = (userId: string, trackId: string) => `${userId}:${trackId}`;
+/** Up to this many tracks, LikesOfUsers reads each track's likers by `_id`; above, one scan of `likes` costs less. */
+const LIKERS_READ_LIMIT = 200;
 const byId = (id: string) => ({ _id: id as never });
 const ACTIVE = { [DELETED_FIELD]: { $ne: true } };
 
@@ -154,8 +156,22 @@ export class MongoLikeRepository implements LikeRepository {
     return among;
   }
 
+  /**
+   * Which of these users liked which of these tracks: from each track's likers (one read by `_id`
+   * per track while unchanged), whatever the number of likes stored; a call with more than
+   * `LIKERS_READ_LIMIT` tracks (a big burst of library events) scans `likes` once instead.
+   */
   async likesOfUsers(userIds: readonly string[], trackIds: readonly string[]) {
     if (userIds.length === 0 || trackIds.length === 0) return [];
+    if (trackIds.length <= LIKERS_READ_LIMIT) {
+      const wanted = new Set(userIds);
+      const perTrack = await Promise.all(
+        trackIds.map(async (trackId) =>
+          (await this.likedSets.likersOf(trackId)).filter((l) => wanted.has(l.u)).map((l) => ({ userId: l.u, trackId, likedAt: new Date(l.at) })),
+        ),
+      );
+      return perTrack.flat();
+    }
     return this.collection
       .find<Pick<LikeDoc, 'userId' | 'trackId' | 'likedAt'>>({ trackId: { $in: [...trackIds] }, userId: { $in: [...userIds] }, ...ACTIVE } as never, {
         projection: { _id: 0, userId: 1, trackId: 1, likedAt: 1 },

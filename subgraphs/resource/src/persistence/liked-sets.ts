@@ -27,9 +27,18 @@ interface LikeFacts {
 }
 
 export const LIKED_MODEL = 'liked';
+/** Each track's likers (`likers:<trackId>`): who liked it and when, for LikesOfUsers. */
+export const LIKERS_MODEL = 'likers';
+
+/** One of a track's likers as the model holds it. */
+export interface Liker {
+  u: string;
+  at: Date;
+}
 const ACTIVE = { [DELETED_FIELD]: { $ne: true } };
 const FACTS = { projection: { userId: 1, trackId: 1, likedAt: 1, trackRemoved: 1 } };
 const toEntry = (l: LikeFacts): Entry => ({ t: l.trackId, at: new Date(l.likedAt), removed: l.trackRemoved === true });
+const toLiker = (l: LikeFacts): Liker => ({ u: l.userId, at: new Date(l.likedAt) });
 
 /** How liked sets are shown from memory (`LikedSets.shownSet`); without it, every read probes the store. */
 export interface LikedSetsShown {
@@ -50,6 +59,9 @@ export interface LikedSetsShown {
  */
 export class LikedSets {
   private readonly model: ReadModel<Entry[]>;
+  private readonly likers: ReadModel<Liker[]>;
+  /** The backfills' one scan of `likes`, while they run. */
+  private scan: Promise<LikeFacts[]> | undefined;
   private readonly maps = new WeakMap<Entry[], ReadonlyMap<string, HeldLike>>();
 
   constructor(
@@ -63,11 +75,21 @@ export class LikedSets {
       readModels,
       LIKED_MODEL,
       {
-        all: () => groupBy(likes.find<LikeFacts>(ACTIVE as never, FACTS), (l) => l.userId, toEntry),
+        all: async () => groupBy(await this.everyLike(), (l) => l.userId, toEntry),
         one: async (userId) => (await likes.find<LikeFacts>({ userId, ...ACTIVE } as never, FACTS).toArray()).map(toEntry),
         empty: () => [],
       },
       { logger, ...(shown ? { onCommit: shown.announce } : {}) },
+    );
+    this.likers = new ReadModel<Liker[]>(
+      readModels,
+      LIKERS_MODEL,
+      {
+        all: async () => groupBy(await this.everyLike(), (l) => l.trackId, toLiker),
+        one: async (trackId) => (await likes.find<LikeFacts>({ trackId, ...ACTIVE } as never, FACTS).toArray()).map(toLiker),
+        empty: () => [],
+      },
+      { logger },
     );
     intents.register(LIKED_MODEL, (userId, trackId) => this.reconcile(userId, trackId));
   }
@@ -129,18 +151,50 @@ export class LikedSets {
     });
   }
 
-  /** The user's set takes what the like document of (user, track) says now (read after the set's newest version). */
+  /**
+   * The user's set, then the track's likers, take what the like document of (user, track) says now
+   * (each read after that model's newest version); the likers only when that changes them.
+   */
   async reconcile(userId: string, trackId: string): Promise<void> {
     await this.model.update(userId, async (base) => {
-      const doc = await this.likes.findOne<LikeFacts>({ _id: `${userId}:${trackId}` as never }, { projection: { ...FACTS.projection, [DELETED_FIELD]: 1 } });
+      const doc = await this.likeFacts(userId, trackId);
       const next = base.filter((e) => e.t !== trackId);
-      if (doc && doc[DELETED_FIELD] !== true) next.push(toEntry(doc));
+      if (doc) next.push(toEntry(doc));
+      return next;
+    });
+    await this.likers.update(trackId, async (base) => {
+      const doc = await this.likeFacts(userId, trackId);
+      const held = base.find((l) => l.u === userId);
+      if (doc ? held !== undefined && new Date(held.at).getTime() === new Date(doc.likedAt).getTime() : !held) return base;
+      const next = base.filter((l) => l.u !== userId);
+      if (doc) next.push(toLiker(doc));
       return next;
     });
   }
 
-  /** Sets of users with likes from before the sets existed: once per start, from one scan of `likes`. */
-  backfill(): Promise<void> {
-    return this.model.backfill();
+  /** Who liked the track and when: one read by `_id` while unchanged (LikesOfUsers). */
+  likersOf(trackId: string): Promise<Liker[]> {
+    return this.likers.read(trackId);
+  }
+
+  /** Sets of users, and likers of tracks, with likes from before they existed: once per start, from scans of `likes`. */
+  async backfill(): Promise<void> {
+    try {
+      await this.model.backfill();
+      await this.likers.backfill();
+    } finally {
+      this.scan = undefined;
+    }
+  }
+
+  /** Every active like, from one scan of `likes` that both backfills share. */
+  private everyLike(): Promise<LikeFacts[]> {
+    return (this.scan ??= this.likes.find<LikeFacts>(ACTIVE as never, FACTS).toArray());
+  }
+
+  /** The like document of (user, track) when it is active. */
+  private async likeFacts(userId: string, trackId: string): Promise<LikeFacts | null> {
+    const doc = await this.likes.findOne<LikeFacts>({ _id: `${userId}:${trackId}` as never }, { projection: { ...FACTS.projection, [DELETED_FIELD]: 1 } });
+    return doc && doc[DELETED_FIELD] !== true ? doc : null;
   }
 }

@@ -38,7 +38,7 @@ interface HeadDoc {
 
 /** Where a model's values come from before it holds them: scans, only for a backfill or a first build. */
 /** Documents grouped by key, each as `entry` makes it (the `all` of a ReadModelSource: one pass over the source). */
-export async function groupBy<D, E>(docs: AsyncIterable<D>, key: (d: D) => string, entry: (d: D) => E): Promise<Map<string, E[]>> {
+export async function groupBy<D, E>(docs: AsyncIterable<D> | Iterable<D>, key: (d: D) => string, entry: (d: D) => E): Promise<Map<string, E[]>> {
   const groups = new Map<string, E[]>();
   for await (const d of docs) {
     const group = groups.get(key(d));
@@ -150,11 +150,17 @@ export class ReadModel<V> {
     }
   }
 
-  /** Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed value. */
+  /**
+   * Commits `apply(newest value)` as the next version, retrying on a concurrent commit; the committed
+   * value. An `apply` that returns its base unchanged commits nothing.
+   */
   async update(key: string, apply: (base: V) => Promise<V> | V): Promise<V> {
     for (let attempt = 0; attempt < 100; attempt++) {
       const base = await this.latest(key);
-      const value = await apply(base ? base.value : await this.initial(key));
+      const start = base ? base.value : await this.initial(key);
+      const value = await apply(start);
+      // Unchanged (`apply` gave its base back): nothing to commit.
+      if (value === start) return value;
       const version = (base?.version ?? 0) + 1;
       try {
         await this.docs.insertOne({ _id: this.versionId(key, version), version, value, committedAt: new Date() } satisfies VersionDoc<V> as never);

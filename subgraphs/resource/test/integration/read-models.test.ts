@@ -202,6 +202,33 @@ it('shows a held set without a read until a newer version is heard of, its age l
   expect(setReads).toBe(0);
 });
 
+it('answers LikesOfUsers from each track’s likers on every replica without scanning; a call with very many tracks scans once', async () => {
+  const [u1, u2, u3] = [randomUUID(), randomUUID(), randomUUID()];
+  const [t1, t2, t3] = tracks(3, `lou${randomUUID().slice(0, 4)}`) as [string, string, string];
+  const at = new Date('2026-02-03T04:05:06.789Z');
+  await a.likes.like(u1, t1, at);
+  await a.likes.like(u2, t1, at);
+  await b.likes.like(u2, t2, at);
+  await a.likes.like(u3, t3, at);
+  await b.likes.unlike(u3, t3);
+  const pairs = async (r: ReturnType<typeof replica>, users: string[], ids: string[]) =>
+    (await r.likes.likesOfUsers(users, ids)).map((l) => `${l.userId}:${l.trackId}:${l.likedAt.getTime()}`).sort();
+  const expected = [`${u1}:${t1}:${at.getTime()}`, `${u2}:${t1}:${at.getTime()}`, `${u2}:${t2}:${at.getTime()}`].sort();
+  scans.length = 0;
+  expect(await pairs(a, [u1, u2, u3, 'nobody'], [t1, t2, t3])).toEqual(expected);
+  expect(await pairs(b, [u1, u2, u3], [t1, t2, t3])).toEqual(expected);
+  expect(await pairs(b, [u2], [t1, t2, t3])).toEqual([`${u2}:${t1}:${at.getTime()}`, `${u2}:${t2}:${at.getTime()}`].sort());
+  expect(scans.filter((x) => x.collection === 'likes')).toEqual([]);
+  // Liking again changes nothing, so no new version of the track's likers is committed.
+  const versions = async () => conns[0]!.collection(READ_MODELS).countDocuments({ _id: { $regex: `^likers:${t1}#` } } as never);
+  const before = await versions();
+  await b.likes.like(u1, t1, new Date());
+  expect(await versions()).toBe(before);
+  // More tracks than a call reads one by one (a scan's big burst): one scan of `likes`, the same answer.
+  expect(await pairs(b, [u1, u2, u3], [...tracks(201, `many${randomUUID().slice(0, 4)}`), t1, t2, t3])).toEqual(expected);
+  expect(scans.filter((x) => x.collection === 'likes')).toHaveLength(1);
+});
+
 it('finishes a read-model update a dead writer left, from its intent', async () => {
   const user = randomUUID();
   const [t] = tracks(1, `dead${randomUUID().slice(0, 4)}`) as [string];
@@ -286,6 +313,12 @@ it('backfills a database written before the read models existed, once, then answ
   expect(await fresh.likes.listLiked(light, { first: 10 })).toMatchObject({ totalCount: 1, likes: [{ trackId: 'oldlight1', likedAt: old }] });
   expect(await likedOn(fresh, none, ['old0000'])).toEqual([]);
   expect(await names(fresh, heavy)).toEqual(['from before']);
+  // Each track's likers too (LikesOfUsers), from the same one scan.
+  expect(
+    (await fresh.likes.likesOfUsers([heavy, light], ['old0000', 'oldlight1', 'oldlight3']))
+      .map((l) => `${l.userId === heavy ? 'heavy' : 'light'}:${l.trackId}`)
+      .sort(),
+  ).toEqual(['heavy:old0000', 'light:oldlight1']);
   // The other replicas read what the backfill wrote (no scan of their own either).
   expect((await b.likes.listLiked(heavy, { first: 100 })).totalCount).toBe(50);
   expect(scans).toEqual([]);
