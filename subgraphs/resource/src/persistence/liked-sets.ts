@@ -1,7 +1,7 @@
 import type { Collection } from 'mongoose';
 import { DELETED_FIELD } from '@ytm/events';
 import type { Logger } from '@ytm/logger';
-import { groupBy, ReadModel } from './read-model.js';
+import { groupBy, ReadModel, type ReadModelOptions } from './read-model.js';
 import type { ReadModelIntents } from './read-model-intents.js';
 
 /** One of the user's likes as the set holds it. */
@@ -71,26 +71,20 @@ export class LikedSets {
     logger?: Logger,
     private readonly shown?: LikedSetsShown,
   ) {
-    this.model = new ReadModel<Entry[]>(
-      readModels,
-      LIKED_MODEL,
-      {
-        all: async () => groupBy(await this.everyLike(), (l) => l.userId, toEntry),
-        one: async (userId) => (await likes.find<LikeFacts>({ userId, ...ACTIVE } as never, FACTS).toArray()).map(toEntry),
-        empty: () => [],
-      },
-      { logger, ...(shown ? { onCommit: shown.announce } : {}) },
-    );
-    this.likers = new ReadModel<Liker[]>(
-      readModels,
-      LIKERS_MODEL,
-      {
-        all: async () => groupBy(await this.everyLike(), (l) => l.trackId, toLiker),
-        one: async (trackId) => (await likes.find<LikeFacts>({ trackId, ...ACTIVE } as never, FACTS).toArray()).map(toLiker),
-        empty: () => [],
-      },
-      { logger },
-    );
+    /** A model of every like grouped by one of its fields (`userId`: a user's set; `trackId`: a track's likers). */
+    const byField = <E>(name: string, field: 'userId' | 'trackId', entry: (l: LikeFacts) => E, options: ReadModelOptions) =>
+      new ReadModel<E[]>(
+        readModels,
+        name,
+        {
+          all: async () => groupBy(await this.everyLike(), (l) => l[field], entry),
+          one: async (key) => (await likes.find<LikeFacts>({ [field]: key, ...ACTIVE } as never, FACTS).toArray()).map(entry),
+          empty: () => [],
+        },
+        options,
+      );
+    this.model = byField(LIKED_MODEL, 'userId', toEntry, { logger, ...(shown ? { onCommit: shown.announce } : {}) });
+    this.likers = byField(LIKERS_MODEL, 'trackId', toLiker, { logger });
     intents.register(LIKED_MODEL, (userId, trackId) => this.reconcile(userId, trackId));
   }
 
