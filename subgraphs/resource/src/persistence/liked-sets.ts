@@ -51,11 +51,12 @@ export interface LikedSetsShown {
 }
 
 /**
- * Each user's liked tracks as a read model (`read_models`, `liked:<userId>#<version>`, see
- * ReadModel): a request reads it by `_id`, never the `likes` collection (FerretDB answers any
- * filter other than `_id` equality by reading every like of every user). `likes` stays the truth
- * (and carries the events); after each write of a like document the user's set takes what that
- * document says, under an intent that the sweep finishes if the writer dies (ReadModelIntents).
+ * Each user's liked tracks, and each track's likers, as read models (`read_models`,
+ * `liked:<userId>#<version>` and `likers:<trackId>#<version>`, see ReadModel): a request reads them
+ * by `_id`, never the `likes` collection (FerretDB answers any filter other than `_id` equality by
+ * reading every like of every user). `likes` stays the truth (and carries the events); after each
+ * write of a like document the user's set, then the track's likers, take what that document says,
+ * under an intent that the sweep finishes if the writer dies (ReadModelIntents).
  */
 export class LikedSets {
   private readonly model: ReadModel<Entry[]>;
@@ -171,7 +172,7 @@ export class LikedSets {
     return this.likers.read(trackId);
   }
 
-  /** Sets of users, and likers of tracks, with likes from before they existed: once per start, from scans of `likes`. */
+  /** Sets of users, and likers of tracks, with likes from before they existed: once per start, from one scan of `likes`. */
   async backfill(): Promise<void> {
     try {
       await this.model.backfill();
