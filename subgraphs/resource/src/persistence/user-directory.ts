@@ -77,7 +77,7 @@ export class UserDirectory {
 
   private async load(): Promise<Array<[string, string]>> {
     const docs = await this.emails.find<{ _id: string; userId: string }>({}, { projection: { userId: 1 } }).toArray();
-    return docs.map((d): [string, string] => [String(d._id), d.userId]).sort(byEmail);
+    return docs.map((d): [string, string] => [String(d._id), d.userId]).sort((a, b) => compare(a[0], b[0]));
   }
 
   private async loadNames(): Promise<Searchable[]> {
@@ -87,12 +87,13 @@ export class UserDirectory {
       .toArray();
     return docs
       .map((d) => ({ email: d.email, userId: String(d._id), emailLower: d.email.toLowerCase(), nameLower: String(d.displayName ?? '').toLowerCase() }))
-      .sort((a, b) => byEmail([a.email], [b.email]));
+      .sort((a, b) => compare(a.email, b.email));
   }
 }
 
-function byEmail(a: readonly [string, ...unknown[]], b: readonly [string, ...unknown[]]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+/** Email order (code units, as the page cursors compare). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The index of the first entry whose email sorts after `email` (binary search). */
