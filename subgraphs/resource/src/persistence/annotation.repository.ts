@@ -63,7 +63,8 @@ export class MongoAnnotationRepository implements AnnotationRepository {
         one: async (userId) => (await collection.find<AnnotationDoc>({ userId }, FACTS).toArray()).map(toEntry),
         empty: () => [],
       },
-      { logger },
+      // A list keyed by item: a rating or star writes itself, not the user's whole list.
+      { logger, listKey: (e) => `${e.k}:${e.i}` },
     );
     intents.register(ANNOTATED_MODEL, (userId, item) => this.reconcile(userId, item));
   }

@@ -73,7 +73,7 @@ export class LikedSets {
     private readonly shown?: LikedSetsShown,
   ) {
     /** A model of every like grouped by one of its fields (`userId`: a user's set; `trackId`: a track's likers). */
-    const byField = <E>(name: string, field: 'userId' | 'trackId', entry: (l: LikeFacts) => E, options: ReadModelOptions) =>
+    const byField = <E>(name: string, field: 'userId' | 'trackId', entry: (l: LikeFacts) => E, options: ReadModelOptions<E[]>) =>
       new ReadModel<E[]>(
         readModels,
         name,
@@ -84,8 +84,9 @@ export class LikedSets {
         },
         options,
       );
-    this.model = byField(LIKED_MODEL, 'userId', toEntry, { logger, ...(shown ? { onCommit: shown.announce } : {}) });
-    this.likers = byField(LIKERS_MODEL, 'trackId', toLiker, { logger });
+    // Lists keyed by track (a user's likes) and by user (a track's likers): a like writes itself, not the whole list.
+    this.model = byField(LIKED_MODEL, 'userId', toEntry, { logger, listKey: (e: Entry) => e.t, ...(shown ? { onCommit: shown.announce } : {}) });
+    this.likers = byField(LIKERS_MODEL, 'trackId', toLiker, { logger, listKey: (l: Liker) => l.u });
     intents.register(LIKED_MODEL, (userId, trackId) => this.reconcile(userId, trackId));
   }
 
