@@ -98,17 +98,28 @@ type Held<V> = { version: number; value: V; checkedAt?: number; since?: number; 
 export const MIN_CHANGES_BEFORE_SNAPSHOT = 32;
 const snapshotAfter = (length: number) => Math.max(MIN_CHANGES_BEFORE_SNAPSHOT, Math.ceil(Math.sqrt(length)));
 
-/** The elements of `next` that differ from `base` (by key), and those `base` had and `next` has not. */
+/**
+ * The elements of `next` that differ from `base` (by key), and those `base` had and `next` has not.
+ * Writers build `next` from `base` by filtering and appending, so the elements `next` kept are
+ * `base`'s own objects in `base`'s order: those are matched by reference in one pass, and only what
+ * is left on either side is compared by key (a like: one element, whatever the list's length).
+ */
 export function listChanges<E>(base: readonly E[], next: readonly E[], key: (e: E) => string): ElementChange<E>[] {
-  const before = new Map(base.map((e) => [key(e), e] as const));
-  const changes: ElementChange<E>[] = [];
-  for (const e of next) {
-    const k = key(e);
-    const was = before.get(k);
-    if (was === undefined || (was !== e && !isDeepStrictEqual(was, e))) changes.push({ k, e });
-    before.delete(k);
+  const left = new Map<string, E>();
+  let j = 0;
+  for (const e of base) {
+    if (j < next.length && next[j] === e) j++;
+    else left.set(key(e), e);
   }
-  for (const k of before.keys()) changes.push({ k, e: null });
+  const changes: ElementChange<E>[] = [];
+  for (; j < next.length; j++) {
+    const e = next[j]!;
+    const k = key(e);
+    const was = left.get(k);
+    if (was === undefined || (was !== e && !isDeepStrictEqual(was, e))) changes.push({ k, e });
+    left.delete(k);
+  }
+  for (const k of left.keys()) changes.push({ k, e: null });
   return changes;
 }
 
