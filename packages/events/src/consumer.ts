@@ -59,6 +59,11 @@ export interface RunningConsumer {
   stop(): Promise<void>;
   /** True once the consumer joined its group at least once. */
   readonly joined: boolean;
+  /**
+   * True while the consumer is in its group: from each join until it crashes, disconnects or
+   * stops (a broker that went away is noticed when kafkajs gives up on it and restarts).
+   */
+  readonly live: boolean;
 }
 
 /**
@@ -71,7 +76,7 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
   const log = logger.child({ component: 'consumer', groupId });
   let consumer: Consumer | undefined;
   let stopped = false;
-  const state = { joined: false };
+  const state = { joined: false, live: false };
 
   const run = async (): Promise<void> => {
     let attempt = 0;
@@ -89,7 +94,9 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
         }
         startAt = undefined;
         state.joined = true;
+        state.live = true;
       });
+      for (const away of [c.events.CRASH, c.events.DISCONNECT, c.events.STOP]) c.on(away, () => (state.live = false));
       // Router groups are per instance (random ids); label them by prefix to bound cardinality.
       const groupLabel = groupId.replace(/-[0-9a-f-]{36}$/, '');
       c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -127,6 +134,9 @@ export function startConsumer(options: StartConsumerOptions): RunningConsumer {
   return {
     get joined() {
       return state.joined;
+    },
+    get live() {
+      return state.live && !stopped;
     },
     async stop() {
       stopped = true;

@@ -117,12 +117,12 @@ export async function composeService(
     logger,
   );
   await apiKeyStore.init();
-  // What other replicas changed in users and liked sets, heard once the feed has joined (started by `start`).
+  // What other replicas changed in users and liked sets, heard while the feed is in its group (started by `start`).
   let userChanges: UserChangeFeed | undefined;
   // Liked sets are shown from memory (Track.liked, likedTracks) as users are, for as long at most.
   const likeStore = new MongoLikeRepository(likeCollection, readModels, readModelIntents, outboxOf(likeCollection), logger, {
     maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
-    live: () => userChanges?.joined === true,
+    live: () => userChanges?.live === true,
     announce: (userId, version) => userChanges?.announceLikes(userId, version),
   });
   await likeStore.init();
@@ -164,7 +164,7 @@ export async function composeService(
   // Users as GraphQL shows them, held in memory while every replica's changes reach this one.
   const userReads = new CachedUserReads(userRepository, {
     maxAgeMs: config.USER_CACHE_MAX_AGE_MS,
-    live: () => userChanges?.joined === true,
+    live: () => userChanges?.live === true,
     onRead: (source, count) => userReadsTotal.inc({ source }, count),
   });
   userRepository.onChange((id) => {

@@ -43,6 +43,18 @@ describe('startConsumer with fromJoin (a group new to Kafka, real broker)', () =
     }
   });
 
+  it('is live while in its group: from the join until it stops (joined stays true)', async () => {
+    const logger = createLogger({ name: 'consumer-test', level: 'warn' });
+    const kafka = createKafka({ brokers: infraEnv().kafkaBrokers, clientId: 'consumer-live-test', logger });
+    const consumer = startConsumer({ kafka, groupId: uniqueName('live'), topics: [TOPIC], fromJoin: true, logger, handle: async () => undefined });
+    expect(consumer.live).toBe(false);
+    await waitFor(() => consumer.joined, 60_000, 20, 'the group join');
+    expect(consumer.live).toBe(true);
+    await consumer.stop();
+    expect(consumer.live).toBe(false);
+    expect(consumer.joined).toBe(true);
+  });
+
   it('deletes its group from Kafka when it stops', async () => {
     const logger = createLogger({ name: 'consumer-test', level: 'warn' });
     const kafka = createKafka({ brokers: infraEnv().kafkaBrokers, clientId: 'consumer-from-join-test', logger });

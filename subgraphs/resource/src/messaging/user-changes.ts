@@ -19,6 +19,8 @@ export interface UserChangeFeed {
   announceLikes(userId: string, version: number): void;
   /** True once the feed joined Kafka: from then on, every replica's announcements reach this one. */
   readonly joined: boolean;
+  /** True while the feed is in its group (joined, and not crashed, disconnected or stopped since). */
+  readonly live: boolean;
   stop(): Promise<void>;
 }
 
@@ -107,6 +109,9 @@ export function startUserChangeFeed(options: {
     },
     get joined() {
       return consumer.joined;
+    },
+    get live() {
+      return consumer.live;
     },
     async stop() {
       stopped = true;

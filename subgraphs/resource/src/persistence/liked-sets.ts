@@ -44,7 +44,7 @@ const toLiker = (l: LikeFacts): Liker => ({ u: l.userId, at: new Date(l.likedAt)
 export interface LikedSetsShown {
   /** A set checked this long ago is probed again: what a lost announcement can leave stale. 0: always probed. */
   maxAgeMs: number;
-  /** Whether every replica's commits reach `heard` now (the change feed has joined Kafka). */
+  /** Whether every replica's commits reach `heard` now (the change feed is in its Kafka group). */
   live: () => boolean;
   /** After each version of a user's set committed here: tell the other replicas. */
   announce: (userId: string, version: number) => void;

@@ -39,17 +39,26 @@ export class ReadModelIntents {
     return result;
   }
 
-  /** Reconciles and removes every intent older than `staleAfterMs`; how many. */
+  /**
+   * Reconciles and removes every intent older than `staleAfterMs`; how many. One that fails stays
+   * for the next sweep and does not hold up the others; the sweep then fails with how many did.
+   */
   async sweep(staleAfterMs: number, now = new Date()): Promise<number> {
     const stale = await this.docs.find<IntentDoc>({ at: { $lt: new Date(now.getTime() - staleAfterMs) } } as never).toArray();
     let done = 0;
+    const failed: Error[] = [];
     for (const intent of stale) {
       const reconcile = this.handlers.get(intent.model);
       if (!reconcile) continue;
-      await reconcile(intent.key, intent.item);
-      await this.docs.deleteOne({ _id: intent._id as never });
-      done++;
+      try {
+        await reconcile(intent.key, intent.item);
+        await this.docs.deleteOne({ _id: intent._id as never });
+        done++;
+      } catch (err) {
+        failed.push(err as Error);
+      }
     }
+    if (failed.length > 0) throw new Error(`${failed.length} of ${stale.length} read-model intents not finished (${done} were): ${failed[0]!.message}`);
     return done;
   }
 }

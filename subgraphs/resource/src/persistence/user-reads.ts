@@ -10,7 +10,7 @@ export interface CachedUserReadsOptions {
   /** Users held at most (the least recently read leave first). */
   maxEntries?: number;
   /**
-   * Whether other replicas' changes reach `forget` now (the change feed has joined Kafka). While
+   * Whether other replicas' changes reach `forget` now (the change feed is in its Kafka group). While
    * not, nothing is held or served from memory.
    */
   live: () => boolean;

@@ -99,12 +99,16 @@ export class MongoUserRepository implements UserRepository {
       // The user and its registration event in one document write (transactional outbox).
       await this.model.collection.insertOne({ ...doc, [OUTBOX_FIELD]: [event] } as never);
     } catch (err) {
+      // The claims changed either way: the admin's list reads them again (a claim left pointing
+      // at no user would be counted, and the adopted user missing, until then).
       if (!isDuplicateKeyError(err)) {
         await this.emails.release(input.email, doc._id);
+        await this.directory.changed();
         throw err;
       }
       // A user with this email exists without a claim (written before the lookup existed): point the claim at it.
       await this.emails.adoptExisting(input.email, doc._id);
+      await this.directory.changed();
       throw new EmailTakenError(input.email);
     }
     this.onOutbox(doc._id);

@@ -464,3 +464,21 @@ it('backfills API key lists for keys written before the lists existed', async ()
   expect(await keysOn(fresh, user)).toEqual([`new-${user}`, `old1-${user}`]);
   expect(scans).toEqual([]);
 });
+
+it('a read-model intent that cannot be finished stays for the next sweep and does not hold up the others', async () => {
+  const intents = new ReadModelIntents(a.conn.collection('read_model_intents_sweep'));
+  const finished: string[] = [];
+  let failing = true;
+  intents.register('sweeptest', async (key) => {
+    if (key === 'bad' && failing) throw new Error('source unreadable');
+    finished.push(key);
+  });
+  // Two writers that died after recording their intents (their work never finished).
+  for (const key of ['bad', 'good']) await intents.around('sweeptest', key, 'item', () => Promise.reject(new Error('writer died'))).catch(() => undefined);
+  await expect(intents.sweep(0)).rejects.toThrow('1 of 2 read-model intents not finished (1 were): source unreadable');
+  expect(finished).toEqual(['good']);
+  failing = false;
+  expect(await intents.sweep(0)).toBe(1);
+  expect(finished).toEqual(['good', 'bad']);
+  expect(await intents.sweep(0)).toBe(0);
+});

@@ -94,6 +94,36 @@ describe('users (the admin users page)', () => {
     await waitFor(async () => (await list({ search: 'elsewhere renamed zq' })).totalCount === 1, 10_000, 50, 'the announced rename matched');
   });
 
+  it('lists at once a user written before the email claims existed, once a sign-up with its email claimed it for them', async () => {
+    const total = (await list({ first: 1 })).totalCount;
+    // A user from before `user_emails` (no claim), written behind the directory's back.
+    const email = `${tag}-old-${randomUUID().slice(0, 6)}@ytm.test`;
+    const id = randomUUID();
+    const now = new Date();
+    await h.resource.conn
+      .collection('users')
+      .insertOne({
+        _id: id,
+        email,
+        displayName: 'From Before',
+        passwordHash: 'x',
+        role: 'USER',
+        plan: { tier: 'FREE', expiresAt: null },
+        createdAt: now,
+        updatedAt: now,
+      } as never);
+    expect((await list({ first: 1 })).totalCount).toBe(total);
+    const taken = await h.gql('mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
+      input: { email, password: 'correct horse battery', displayName: 'Someone Else' },
+    });
+    expect(codeOf(taken)).toBe('CONFLICT');
+    // The claim now names the existing user: listed, and counted once.
+    const after = await list({ search: email });
+    expect(after.edges.map((e) => e.node.id)).toEqual([id]);
+    const page = await list({ first: 100 });
+    expect(page.totalCount).toBe(total + 1);
+  });
+
   it('matches the search literally: regular-expression characters match nothing special', async () => {
     expect((await list({ search: `${tag}.*` })).totalCount).toBe(0);
     expect((await list({ search: '.*' })).totalCount).toBe(0);
