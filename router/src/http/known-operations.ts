@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import { OperationTypeNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { OperationRecorder, RawExchange } from '@ytm/http';
 import { counter } from '@ytm/metrics';
 import { isPublicOperation } from '../auth/public-operations.plugin.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
 import { operationCost } from '../limits/operation-cost.js';
+import { MAX_REMEMBERED_QUERY_LENGTH } from '../limits/remembered-documents.js';
 import type { DirectFetches, DirectOperation } from '../supergraph/direct-fetch.js';
 import type { RouterContext } from './router-context.js';
 
@@ -13,7 +14,10 @@ const knownAnswers = counter(
   "Requests the router answered on its own HTTP path (a document Apollo Server's pipeline validated and answered directly before), without Apollo Server",
 );
 
-/** At most this many documents, and this many distinct Accept headers, are remembered (the oldest is forgotten first). */
+/**
+ * At most this many documents, each of at most `MAX_REMEMBERED_QUERY_LENGTH` characters, and this
+ * many distinct Accept headers, are remembered (the oldest is forgotten first).
+ */
 const MAX_DOCUMENTS = 2_000;
 const MAX_ACCEPTS = 64;
 
@@ -41,21 +45,28 @@ export interface KnownOperationsOptions {
 /**
  * Known documents answered below Apollo Server. A document Apollo Server's pipeline parsed,
  * validated (with every validation rule: depth, aliases, tokens, directives) and executed, whose
- * plan `DirectFetches` answered without errors, is remembered by its text and operation name;
- * the next POST of it is answered here with the same rules in the same order, each from its one
- * definition: the token checked by the context the pipeline gets (`isPublicOperation` when there is
- * none), the operation's cost charged by the same `CostCheck`, the variables checked and the plan
- * run by `DirectFetches`, the duration recorded by the same recorder; the body is what Apollo
- * Server writes for a result without errors (`{"data":…}` and a newline) with the Content-Type it
- * chose for the same Accept header. Anything else — another method or content type, extensions, a
- * refusal, an error, a hand-over — goes to Apollo Server's pipeline with the context made here
- * (the cost charged once, every fetch made handed over), which answers it as it always does.
+ * plan `DirectFetches` answered without errors, is remembered by its text (of at most
+ * `MAX_REMEMBERED_QUERY_LENGTH` characters) and operation name; the next POST of it is answered
+ * here with the same rules in the same order, each from its one definition: the token checked by
+ * the context the pipeline gets (`isPublicOperation` when there is none), the operation's cost
+ * charged by the same `CostCheck`, the variables checked and the plan run by `DirectFetches`, the
+ * duration recorded by the same recorder; the body is what Apollo Server writes for a result
+ * without errors (`{"data":…}` and a newline) with the Content-Type it chose for the same Accept
+ * header. A longer text takes Apollo Server's pipeline every time. Anything else — another method
+ * or content type, extensions, a refusal, an error, a hand-over — goes to Apollo Server's pipeline
+ * with the context made here (the cost charged once, every fetch made handed over), which answers
+ * it as it always does.
  */
 export class KnownOperations {
   private known = new Map<string, Known>();
   private contentTypes = new Map<string, string>();
 
   constructor(private readonly options: KnownOperationsOptions) {}
+
+  /** Documents remembered now. */
+  get size(): number {
+    return this.known.size;
+  }
 
   /**
    * Answers the request and returns true, or returns the context Apollo Server's pipeline is to use
@@ -66,7 +77,7 @@ export class KnownOperations {
     const { req, res } = exchange;
     if (req.method !== 'POST' || !isJsonContentType(req.headers['content-type'])) return undefined;
     const request = plainRequest(body);
-    if (!request) return undefined;
+    if (!request || request.query.length > MAX_REMEMBERED_QUERY_LENGTH) return undefined;
     const known = this.known.get(keyOf(request.query, request.operationName));
     const contentType = this.contentTypes.get(req.headers.accept ?? '');
     if (!known || contentType === undefined) return undefined;
@@ -79,6 +90,7 @@ export class KnownOperations {
       // A token that does not verify: the pipeline makes the context again and answers the failure.
       return undefined;
     }
+    context.mutation = known.operation.operation === OperationTypeNode.MUTATION;
     if (!context.viewer && !known.public) return context;
     const charged = this.options.checkCost(
       operationCost(schema, known.document, known.operation, request.variables),
@@ -113,6 +125,7 @@ export class KnownOperations {
         willSendResponse: async ({ contextValue, request, document, operation, errors, response }) => {
           const direct = contextValue.direct;
           if (!direct || !document || !operation || errors?.length || request.http?.method !== 'POST' || typeof request.query !== 'string') return;
+          if (request.query.length > MAX_REMEMBERED_QUERY_LENGTH) return;
           if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
           const key = keyOf(request.query, request.operationName ?? undefined);
           if (this.known.get(key)?.direct === direct) return;

@@ -16,6 +16,12 @@ export interface RouterContext {
   charged?: Promise<void>;
   /** The direct operation that answered the request (set by `DirectFetches`; `KnownOperations` learns from it). */
   direct?: DirectOperation;
+  /**
+   * The request's operation is a mutation (set where it is run: `DirectFetches`' executor,
+   * `KnownOperations`): none of its subgraph fetches shares another request's in-flight fetch, the
+   * entity fetches after its write included.
+   */
+  mutation?: boolean;
 }
 
 /** The outcome of a fetch of `operation` with `variables` (as JSON) made before the request went to the gateway's own execution. */

@@ -72,10 +72,11 @@ export function learnListSizes(apiSchema: GraphQLSchema, supergraphSdl: string):
  * Apollo's demand control applies them): every object (or interface or union) an answer may hold
  * costs 1, leaves (scalars, enums) cost 0, and a Mutation root field costs `MUTATION_WEIGHT` more.
  * A list's cost is its element's times its size: the field's size argument (a `@listSize` slicing
- * argument, else `first`/`limit`/`last`; given, a variable, else the schema default), else its
- * `@listSize(assumedSize:)`, else `unboundedListSize`. A sized field that is not itself a list (a
- * connection, a search result) multiplies its selection, whose `edges`/`nodes` (or `@listSize`'s
- * `sizedFields`) are then not multiplied again. So
+ * argument, else `first`/`limit`/`last`; given, a variable — one the request leaves out takes its
+ * default in the operation — else the schema default), else its `@listSize(assumedSize:)`, else
+ * `unboundedListSize`. A sized field that is not itself a list (a connection, a search result)
+ * multiplies its selection, whose `edges`/`nodes` (or `@listSize`'s `sizedFields`) are then not
+ * multiplied again. So
  * `tracks(first: 100) { edges { node { album { tracks { title } } } } }` costs
  * 1 + 100 × (1 + (1 + (1 + 10 × 1))) and what a client reads of each object adds nothing.
  */
@@ -95,7 +96,12 @@ export function operationCost(
   const argValue = (node: ValueNode | undefined): unknown => {
     if (!node) return undefined;
     if (node.kind === Kind.INT) return Number(node.value);
-    if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+    if (node.kind === Kind.VARIABLE) {
+      const name = node.name.value;
+      if (Object.hasOwn(variables, name) && variables[name] !== undefined) return variables[name];
+      // Left out: the operation's default for it (as execution reads it); without one, the schema's default applies.
+      return argValue(operation.variableDefinitions?.find((d) => d.variable.name.value === name)?.defaultValue);
+    }
     return undefined;
   };
 

@@ -30,6 +30,7 @@ import type { SubscriptionHub } from './subscription-hub.js';
 import { operationCost } from '../limits/operation-cost.js';
 import type { CostCheck } from '../limits/limits.plugin.js';
 import type { ConnectionLimits } from '../limits/connection-limits.js';
+import { MAX_REMEMBERED_QUERY_LENGTH } from '../limits/remembered-documents.js';
 import { SUBSCRIPTION_FIELDS } from './subscription-fields.js';
 
 /** WebSocket close codes this server uses besides graphql-ws's own (documented in the README). */
@@ -116,7 +117,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
   });
   const state = (ctx: Ctx): ConnectionState => ((ctx.extra as { state?: ConnectionState }).state ??= { subscriptions: 0 });
   const rules = [...specifiedRules, ...options.validationRules, ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
-  // Many clients send the same few operations: parse and validate each text once per schema.
+  // Many clients send the same few operations: parse and validate each text once per schema (one
+  // longer than MAX_REMEMBERED_QUERY_LENGTH every time: nothing of it is kept).
   const checkedDocuments = new WeakMap<GraphQLSchema, Map<string, { document: DocumentNode } | { errors: GraphQLError[] }>>();
   const parseAndValidate = (schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } => {
     let cache = checkedDocuments.get(schema);
@@ -131,6 +133,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): {
     } catch (e) {
       result = { errors: [error((e as Error).message, 'GRAPHQL_VALIDATION_FAILED')] };
     }
+    if (query.length > MAX_REMEMBERED_QUERY_LENGTH) return result;
     if (cache.size >= 1_000) cache.delete(cache.keys().next().value!);
     cache.set(query, result);
     return result;

@@ -1,8 +1,9 @@
 import type { ApolloGateway, Experimental_DidResolveQueryPlanCallback, GraphQLDataSource } from '@apollo/gateway';
-import { getVariableValues, type GraphQLSchema } from 'graphql';
+import { getVariableValues, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import { buildExecutionContext } from 'graphql/execution/execute.js';
 import { counter } from '@ytm/metrics';
 import type { Prefetched, RouterContext } from '../http/router-context.js';
+import { MAX_REMEMBERED_QUERY_LENGTH } from '../limits/remembered-documents.js';
 import { RoutedDataSource } from './routed-data-source.js';
 import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, type DirectPlan, type FetchStep } from './direct-plan.js';
 
@@ -16,7 +17,11 @@ const directAnswers = counter(
   ['plan'],
 );
 
-/** At most this many operations are remembered as direct (the oldest is forgotten first). */
+/**
+ * At most this many operations are remembered as direct (the oldest is forgotten first), each of a
+ * text of at most `MAX_REMEMBERED_QUERY_LENGTH` characters (a plan keeps parts of the client's
+ * document, which reach its whole text).
+ */
 const MAX_REMEMBERED = 2_000;
 
 /** An operation remembered as direct: its plan and the data sources its fetches go to. */
@@ -79,7 +84,7 @@ export class DirectFetches {
   }
 
   readonly learn: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, serviceMap, operationContext, requestContext }) => {
-    if (!this.enabled || operationContext.schema !== this.schema) return;
+    if (!this.enabled || operationContext.schema !== this.schema || requestContext.source.length > MAX_REMEMBERED_QUERY_LENGTH) return;
     const key = keyOf(requestContext);
     if (this.remembered.has(key)) return;
     const plan = directPlanOf(queryPlan, operationContext);
@@ -123,7 +128,8 @@ export class DirectFetches {
   /**
    * The gateway's executor with direct answers in front of it. A request the router's own HTTP
    * path handed over (its fetches made) goes to the gateway's execution at once; one answered
-   * directly names its operation in `RouterContext.direct`.
+   * directly names its operation in `RouterContext.direct`. A mutation's request is marked as one
+   * (`RouterContext.mutation`) before any of its fetches.
    */
   wrap(gatewayExecutor: Executor): Executor {
     return async (requestContext) => {
@@ -138,6 +144,7 @@ export class DirectFetches {
         if (Array.isArray(built)) return { errors: built };
       }
       const context = requestContext.context as RouterContext;
+      context.mutation = requestContext.operation?.operation === OperationTypeNode.MUTATION;
       const found = this.remembered.get(keyOf(requestContext));
       if (!found || requestContext.schema !== this.schema || context.prefetched) return gatewayExecutor(requestContext);
       const outcome = await this.answer(found, context, requestContext, requestContext.request.variables ?? {});

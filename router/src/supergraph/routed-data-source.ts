@@ -17,7 +17,11 @@ type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 /**
  * A subgraph fetch that picks the live instance per request, forwards the caller's Authorization
  * (each subgraph verifies it again), carries a hard timeout and goes out on the pooled client.
- * Queries with the same credentials and body in flight at once share one fetch; mutations never do.
+ * Queries with the same credentials and body in flight at once share one fetch; no fetch of a
+ * mutation's request does (`RouterContext.mutation`: the entity fetches after its write are queries
+ * that must read what it wrote, not what an identical request in flight read before it).
+ * A fetch that could not reach its instance is retried on another one; a mutation only when it
+ * certainly was never sent.
  *
  * A fetch `DirectFetches` already made for the request (`RouterContext.prefetched`, the same
  * operation and variables) is answered from it once instead of being sent again.
@@ -81,10 +85,10 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
     const { query, variables, operationName, extensions } = request;
     const body = JSON.stringify({ query, variables, operationName, extensions });
     const mutation = /^\{"query":"\s*mutation\b/.test(body);
-    let dedupe = !mutation;
+    let dedupe = !mutation && context?.mutation !== true;
     for (const name in headers) if (!PER_REQUEST.has(name) && !SHARED.has(name)) dedupe = false;
     const url = this.routing.graphqlUrl(this.subgraph, this.fallbackUrl);
-    const response = await this.fetch(url, headers, body, dedupe);
+    const response = await this.fetch(url, headers, body, dedupe, mutation);
     if (response.status < 200 || response.status >= 300) throw errorFromResponse(response);
     return response;
   }
@@ -97,12 +101,16 @@ export class RoutedDataSource implements GraphQLDataSource<RouterContext> {
     return parsed;
   }
 
-  /** A refused connection (an instance that died) is retried once on another live instance. */
-  private async fetch(url: string, headers: Record<string, string>, body: string, dedupe: boolean): Promise<SubgraphResponse> {
+  /**
+   * A refused connection (an instance that died) is retried once on another live instance; a query
+   * also after a reset or closed socket, a mutation not (`unsentOnly`: the subgraph may have read
+   * it and written before the socket went, and a write is not made twice).
+   */
+  private async fetch(url: string, headers: Record<string, string>, body: string, dedupe: boolean, unsentOnly: boolean): Promise<SubgraphResponse> {
     try {
       return await this.client.post(url, headers, body, dedupe);
     } catch (err) {
-      const alternative = isConnectionFailure(err) ? this.routing.alternativeGraphqlUrl(this.subgraph, url) : undefined;
+      const alternative = isConnectionFailure(err, unsentOnly) ? this.routing.alternativeGraphqlUrl(this.subgraph, url) : undefined;
       if (!alternative) throw err;
       return this.client.post(alternative, headers, body, dedupe);
     }
@@ -185,7 +193,15 @@ function restrictCachePolicy(policy: unknown, r: SubgraphResponse): void {
   (policy as { restrict(hint: unknown): void }).restrict(hint);
 }
 
-function isConnectionFailure(err: unknown): boolean {
+/**
+ * A connection failure; `unsentOnly`: only one that certainly kept the request from being sent, a
+ * refused connection (TCP reports ECONNREFUSED only for a connection that never opened; undici
+ * writes no request before its socket connected). A reset or closed socket (ECONNRESET,
+ * UND_ERR_SOCKET) may come after the subgraph read the request, and EHOSTUNREACH may also end a
+ * connection that was open.
+ */
+function isConnectionFailure(err: unknown, unsentOnly: boolean): boolean {
   const code = (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET';
+  if (code === 'ECONNREFUSED') return true;
+  return !unsentOnly && (code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET');
 }

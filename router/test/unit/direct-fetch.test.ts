@@ -4,6 +4,7 @@ import { buildOperationContext } from '@apollo/gateway';
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { GraphQLObjectType, GraphQLString, GraphQLNonNull, GraphQLList, parse, type OperationDefinitionNode } from 'graphql';
+import { MAX_REMEMBERED_QUERY_LENGTH } from '../../src/limits/remembered-documents.js';
 import { DirectFetches } from '../../src/supergraph/direct-fetch.js';
 import { directPlanOf, mergeInto, objectsAt, project, RESHAPE, shapeOf } from '../../src/supergraph/direct-plan.js';
 
@@ -159,6 +160,7 @@ describe('DirectFetches', () => {
   const requestFor = (against = schema) =>
     ({
       request: { query },
+      source: query,
       document,
       operation: document.definitions[0],
       queryHash: 'hash-1',
@@ -213,6 +215,24 @@ describe('DirectFetches', () => {
     f.learn();
     await f.executor(requestFor());
     expect(f.gatewayCalls).toEqual([[{ operation: '{me{id displayName}}', variables: '{}', outcome: { error: failure } }]]);
+  });
+
+  it('remembers nothing of a document whose text is longer than MAX_REMEMBERED_QUERY_LENGTH: it stays on the gateway path', async () => {
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }));
+    // The same operation padded with whitespace and a comment (no tokens): planned alike, answered by the gateway every time.
+    const padded = `${query}\n# ${'x'.repeat(MAX_REMEMBERED_QUERY_LENGTH)}\n`;
+    const paddedRequest = () =>
+      ({ ...requestFor(), request: { query: padded }, source: padded, queryHash: 'hash-padded' }) as unknown as Parameters<Executor>[0];
+    t.learn(paddedRequest());
+    expect(await t.executor(paddedRequest())).toEqual({ data: { fromGateway: true } });
+    expect(await t.executor(paddedRequest())).toEqual({ data: { fromGateway: true } });
+    expect(t.resource.sent).toHaveLength(0);
+    // A text at the bound is still remembered.
+    const atBound = query.padEnd(MAX_REMEMBERED_QUERY_LENGTH, ' ');
+    const boundRequest = () =>
+      ({ ...requestFor(), request: { query: atBound }, source: atBound, queryHash: 'hash-bound' }) as unknown as Parameters<Executor>[0];
+    t.learn(boundRequest());
+    expect(await t.executor(boundRequest())).toEqual({ data: { me: { id: 'u1', displayName: 'Ann' } } });
   });
 
   it('answers a request naming an operation the document does not have as graphql-js does (the gateway is not called)', async () => {

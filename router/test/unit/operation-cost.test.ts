@@ -44,6 +44,17 @@ describe('operationCost', () => {
     expect(cost('query($n: Int) { tracks(first: $n) { edges { node { id } } } }', { n: 50 })).toBe(1 + 50 * 2);
     expect(cost('{ tracks { edges { node { id } } } }')).toBe(1 + 25 * 2);
   });
+  it("takes a variable the request leaves out at the operation's default, before the schema's", () => {
+    const q = 'query($c: Int = 500, $f: Int = 100) { randomTracks(count: $c) { id } tracks(first: $f) { edges { node { id } } } }';
+    expect(cost(q)).toBe(500 + (1 + 100 * 2));
+    expect(cost(q, { c: 2, f: 3 })).toBe(2 + (1 + 3 * 2));
+    expect(cost(q, { c: 2 })).toBe(2 + (1 + 100 * 2));
+    // Through a fragment, and a variable named like an Object.prototype member.
+    const f = 'query($constructor: Int = 400) { ...Q } fragment Q on Query { tracks(first: $constructor) { edges { node { id } } } }';
+    expect(cost(f)).toBe(1 + 400 * 2);
+    // Without a default in the operation: the schema's.
+    expect(cost('query($n: Int) { randomTracks(count: $n) { id } }')).toBe(10);
+  });
   it('compounds nested lists, through fragments', () => {
     const q = '{ tracks(first: 100) { edges { node { ...T } } } } fragment T on Track { album { tracks { title } } }';
     // tracks: 1 + 100 × (edges [sized by first]: 1 + (node: 1 + (album: 1 + (tracks: 10 × 1))))

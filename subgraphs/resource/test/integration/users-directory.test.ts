@@ -100,18 +100,16 @@ describe('users (the admin users page)', () => {
     const email = `${tag}-old-${randomUUID().slice(0, 6)}@ytm.test`;
     const id = randomUUID();
     const now = new Date();
-    await h.resource.conn
-      .collection('users')
-      .insertOne({
-        _id: id,
-        email,
-        displayName: 'From Before',
-        passwordHash: 'x',
-        role: 'USER',
-        plan: { tier: 'FREE', expiresAt: null },
-        createdAt: now,
-        updatedAt: now,
-      } as never);
+    await h.resource.conn.collection('users').insertOne({
+      _id: id,
+      email,
+      displayName: 'From Before',
+      passwordHash: 'x',
+      role: 'USER',
+      plan: { tier: 'FREE', expiresAt: null },
+      createdAt: now,
+      updatedAt: now,
+    } as never);
     expect((await list({ first: 1 })).totalCount).toBe(total);
     const taken = await h.gql('mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }', {
       input: { email, password: 'correct horse battery', displayName: 'Someone Else' },
