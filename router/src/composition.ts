@@ -18,7 +18,7 @@ import { registrationAddressCheck } from './registry/registration-address.js';
 import { startRegistryServer, type RunningRegistryServer } from './registry/registry.grpc-server.js';
 import { RegistryService } from './registry/registry.service.js';
 import { DirectFetches } from './supergraph/direct-fetch.js';
-import { dynamicSupergraph } from './supergraph/dynamic-supergraph.js';
+import { dynamicSupergraph, subgraphsWithMixedSchemas } from './supergraph/dynamic-supergraph.js';
 import { RoutedDataSource } from './supergraph/routed-data-source.js';
 import { SubgraphClient } from './supergraph/subgraph-client.js';
 import { SubgraphRouting } from './supergraph/subgraph-routing.js';
@@ -54,6 +54,22 @@ export function composeService(config: RouterConfig, logger: Logger, identity: S
   const subgraphClient = new SubgraphClient(config.SUBGRAPH_TIMEOUT_MS);
   // One-fetch plans whose subgraph answer is the client's answer skip the gateway's execution after their first run.
   const directFetches = new DirectFetches((service) => service instanceof RoutedDataSource);
+  if (config.SUPERGRAPH_MODE !== 'static') {
+    // While a subgraph's instances disagree on their schema, every answer is shaped by the gateway.
+    let mixed: string[] = [];
+    registry.onChange((regs) => {
+      const now = subgraphsWithMixedSchemas(regs);
+      if (now.join() === mixed.join()) return;
+      mixed = now;
+      directFetches.instancesAgree(now.length === 0);
+      if (now.length > 0)
+        logger.warn(
+          { subgraphs: now },
+          "a subgraph's instances registered different schemas: every answer goes through the gateway's execution until they agree",
+        );
+      else logger.info('every subgraph’s instances registered one schema: direct answers back on');
+    });
+  }
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_MODE === 'static'
       ? { supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8') }

@@ -72,6 +72,8 @@ export class DirectFetches {
   private remembered = new Map<string, DirectOperation>();
   private schema: GraphQLSchema | undefined;
   private enabled = true;
+  /** Every live instance of each subgraph registered one schema (see `instancesAgree`). */
+  private agreed = true;
 
   /** `handsOver`: whether a data source answers a request's fetch from `RouterContext.prefetched` (so a fallback never fetches twice). */
   constructor(private readonly handsOver: (service: GraphQLDataSource) => boolean) {}
@@ -83,8 +85,23 @@ export class DirectFetches {
     this.enabled = !/@inaccessible\b/.test(coreSupergraphSdl);
   }
 
+  /**
+   * Whether every live instance of each subgraph registered the same schema (SUPERGRAPH_MODE=dynamic;
+   * always in static mode). While they do not (a rolling upgrade), every request takes the
+   * gateway's execution: the supergraph follows the newest registration, and an older instance may
+   * answer what it no longer allows (a null where it is now non-null, an enum value it dropped),
+   * which only the gateway's shaping of the answer catches.
+   */
+  instancesAgree(agree: boolean): void {
+    this.agreed = agree;
+  }
+
+  private get active(): boolean {
+    return this.enabled && this.agreed;
+  }
+
   readonly learn: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, serviceMap, operationContext, requestContext }) => {
-    if (!this.enabled || operationContext.schema !== this.schema || requestContext.source.length > MAX_REMEMBERED_QUERY_LENGTH) return;
+    if (!this.active || operationContext.schema !== this.schema || requestContext.source.length > MAX_REMEMBERED_QUERY_LENGTH) return;
     const key = keyOf(requestContext);
     if (this.remembered.has(key)) return;
     const plan = directPlanOf(queryPlan, operationContext);
@@ -101,7 +118,7 @@ export class DirectFetches {
 
   /** Whether `operation` is still remembered (not forgotten for a new supergraph or for room), with the API schema it was planned on. */
   current(operation: DirectOperation): GraphQLSchema | undefined {
-    return this.enabled && this.remembered.get(operation.key) === operation ? this.schema : undefined;
+    return this.active && this.remembered.get(operation.key) === operation ? this.schema : undefined;
   }
 
   /**
@@ -146,7 +163,7 @@ export class DirectFetches {
       const context = requestContext.context as RouterContext;
       context.mutation = requestContext.operation?.operation === OperationTypeNode.MUTATION;
       const found = this.remembered.get(keyOf(requestContext));
-      if (!found || requestContext.schema !== this.schema || context.prefetched) return gatewayExecutor(requestContext);
+      if (!found || !this.active || requestContext.schema !== this.schema || context.prefetched) return gatewayExecutor(requestContext);
       const outcome = await this.answer(found, context, requestContext, requestContext.request.variables ?? {});
       if ('data' in outcome) {
         context.direct = found;

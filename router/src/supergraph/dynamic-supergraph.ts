@@ -18,6 +18,13 @@ export interface DynamicSupergraphOptions {
 /** What became of each changed set of registrations: an operator sees refused registrations here, and tests wait on it. */
 const recompositions = counter('ytm_supergraph_recompositions_total', 'Supergraph recompositions after a registration change, by outcome', ['outcome']);
 
+/** The subgraphs whose live instances registered more than one schema (a rolling upgrade under way). */
+export function subgraphsWithMixedSchemas(regs: readonly Registration[]): string[] {
+  const sdls = new Map<string, Set<string>>();
+  for (const r of regs) if (r.sdl !== '') (sdls.get(r.name) ?? sdls.set(r.name, new Set()).get(r.name)!).add(r.sdl);
+  return [...sdls].filter(([, set]) => set.size > 1).map(([name]) => name);
+}
+
 /**
  * Recomposes the supergraph from registrations at run time (SUPERGRAPH_MODE=dynamic):
  * serialised, validated and health-checked before the swap; on failure the last good one stays.

@@ -203,6 +203,19 @@ describe('DirectFetches', () => {
     expect(t.resource.sent).toHaveLength(0);
   });
 
+  it("leaves every request to the gateway while a subgraph's instances registered different schemas, and answers again once they agree", async () => {
+    // The older instance still answers a null where the newest schema (the supergraph's) says non-null: only the gateway's shaping catches it.
+    const t = setUp(async () => ({ data: { me: { id: 'u1', displayName: 'Ann' } } }));
+    t.learn();
+    t.direct.instancesAgree(false);
+    expect(await t.executor(requestFor())).toEqual({ data: { fromGateway: true } });
+    t.learn();
+    expect(await t.executor(requestFor())).toEqual({ data: { fromGateway: true } });
+    expect(t.resource.sent).toHaveLength(0);
+    t.direct.instancesAgree(true);
+    expect(await t.executor(requestFor())).toEqual({ data: { me: { id: 'u1', displayName: 'Ann' } } });
+  });
+
   it('hands an answer with errors, or a failed fetch, to the gateway with the fetch made', async () => {
     const withErrors = { errors: [{ message: 'nope' }], data: null };
     const t = setUp(async () => withErrors);
