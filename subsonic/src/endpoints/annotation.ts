@@ -68,13 +68,10 @@ export const annotationEndpoints: EndpointTable = {
       const ids = call.params.all('id').filter(Boolean);
       if (ids.length === 0) throw missing('id');
       if (ids.length > MAX_IDS) throw new SubsonicError(ErrorCode.GENERIC, `At most ${MAX_IDS} IDs per call`);
+      const playerName = call.params.text('c') ?? '';
       await assertTracksExist(call.gql, ids);
       if (!call.params.bool('submission', true)) {
-        call.services.nowPlaying.set(call.principal.userId, {
-          trackId: ids[ids.length - 1]!,
-          username: call.principal.displayName,
-          playerName: call.params.get('c') ?? '',
-        });
+        call.services.nowPlaying.set(call.principal.userId, { trackId: ids[ids.length - 1]!, username: call.principal.displayName, playerName });
       }
       return {};
     },

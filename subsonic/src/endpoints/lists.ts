@@ -62,7 +62,7 @@ async function albumList(call: Call): Promise<GqlAlbum[]> {
       return albumsByListing(call, 'YEAR', from > to ? 'DESC' : 'ASC', filter, offset, size);
     }
     case 'byGenre':
-      return albumsByListing(call, 'TITLE', 'ASC', { genre: call.params.required('genre') }, offset, size);
+      return albumsByListing(call, 'TITLE', 'ASC', { genre: call.params.requiredText('genre') }, offset, size);
     case 'frequent':
     case 'recent':
       return albumsFromPlays(call, type, offset, size);
@@ -100,7 +100,7 @@ export const listEndpoints: EndpointTable = {
   getRandomSongs: {
     handler: async (call) => {
       const size = call.params.int('size', 10, 1, 500);
-      const genre = call.params.get('genre');
+      const genre = call.params.text('genre');
       const from = call.params.optionalInt('fromYear', 0, 9999);
       const to = call.params.optionalInt('toYear', 0, 9999);
       const filter = { ...(genre ? { genre } : {}), ...(from !== undefined ? { yearFrom: from } : {}), ...(to !== undefined ? { yearTo: to } : {}) };
@@ -111,7 +111,7 @@ export const listEndpoints: EndpointTable = {
   },
   getSongsByGenre: {
     handler: async (call) => {
-      const genre = call.params.required('genre');
+      const genre = call.params.requiredText('genre');
       const count = call.params.int('count', 10, 1, 500);
       const offset = call.params.int('offset', 0, 0);
       const { items } = await call.services.cursors.range<GqlTrack>(`genre:${genre}`, offset, count, async (first, after) => {

@@ -11,12 +11,29 @@ const methodOf = (call: Call): 'GET' | 'HEAD' => (call.koa.method === 'HEAD' ? '
 /** Subsonic `format` values → what stream makes; `raw` (and anything unknown) is the original file. */
 const FORMATS: Record<string, StreamFormat> = { raw: 'ORIGINAL', mp3: 'MP3', opus: 'OPUS', ogg: 'OPUS', aac: 'AAC', m4a: 'AAC' };
 
-/** `format` and `maxBitRate` (kbit/s, 0 = no limit) as stream's ticket options; download always takes the original. */
+/** The bitrate ceilings stream accepts (kbit/s; subgraphs/stream/src/domain/stream-format.ts, MIN_KBPS and MAX_KBPS). */
+const STREAM_MIN_KBPS = 32;
+const STREAM_MAX_KBPS = 512;
+
+/**
+ * A Subsonic `maxBitRate` (kbit/s) as stream's ceiling: 0 is no limit, and so is anything above
+ * what stream makes (512); below its least (32) it is 32.
+ */
+export function maxBitrateOf(kbps: number): number | null {
+  if (kbps <= 0 || kbps > STREAM_MAX_KBPS) return null;
+  return Math.max(STREAM_MIN_KBPS, kbps);
+}
+
+/**
+ * `format` and `maxBitRate` as stream's ticket options; download always takes the original, and
+ * so does `format=raw` ("no transcoding", whatever `maxBitRate` says).
+ */
 function wantedOf(call: Call, original: boolean): Wanted {
   if (original) return { format: 'ORIGINAL', maxBitrate: null };
-  const format = FORMATS[(call.params.get('format') ?? 'raw').toLowerCase()] ?? 'ORIGINAL';
+  const asked = (call.params.get('format') ?? '').toLowerCase();
   const max = call.params.int('maxBitRate', 0, 0, 10_000);
-  return { format, maxBitrate: max > 0 ? max : null };
+  if (asked === 'raw') return { format: 'ORIGINAL', maxBitrate: null };
+  return { format: Object.hasOwn(FORMATS, asked) ? FORMATS[asked]! : 'ORIGINAL', maxBitrate: maxBitrateOf(max) };
 }
 
 /**
@@ -81,9 +98,13 @@ async function coverArt(call: Call): Promise<typeof BINARY> {
   } catch {
     throw new SubsonicError(ErrorCode.GENERIC, 'The image service is not reachable right now; try again');
   }
-  if (up.status === 404 || up.status === 400) {
+  // Failures are Subsonic errors (HTTP 200), never the image service's status and body.
+  if (up.status >= 400) {
     up.body.resume();
-    throw notFound('Cover art');
+    if (up.status === 404) throw notFound('Cover art');
+    if (up.status === 429 || up.status === 503)
+      throw new SubsonicError(ErrorCode.GENERIC, `The image service is busy; retry in ${String(up.headers['retry-after'] ?? 'a few')} s`);
+    throw new SubsonicError(ErrorCode.GENERIC, `The image service refused the request (HTTP ${up.status})`);
   }
   call.koa.respond = false;
   await relay(up, call.koa.res);

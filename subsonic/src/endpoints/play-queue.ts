@@ -1,6 +1,6 @@
 import { toChild } from '../format/entities.js';
 import { ErrorCode, missing, SubsonicError } from '../format/response.js';
-import { tracksByIds } from '../ytm/tracks.js';
+import { MAX_SONGS, tracksByIds } from '../ytm/tracks.js';
 import type { Call, EndpointTable } from './endpoint.js';
 
 /** The saved queue with its songs (songs that left the library are left out), or null. */
@@ -28,10 +28,11 @@ async function savedQueue(call: Call) {
 
 /** Saves `id`s (repeatable; none clears the queue) with the current one and the position (ms) in it. */
 async function save(call: Call, currentIndex: (ids: string[]) => number): Promise<Record<string, never>> {
-  const ids = call.params.all('id').filter(Boolean);
+  const ids = call.params.ids('id', MAX_SONGS, `A play queue holds at most ${MAX_SONGS.toLocaleString('en-US')} songs`);
   const positionMs = call.params.int('position', 0, 0);
+  const changedBy = call.params.text('c') ?? '';
   const index = ids.length === 0 ? -1 : currentIndex(ids);
-  await call.services.userData.savePlayQueue(call.principal.userId, { trackIds: ids, currentIndex: index, positionMs, changedBy: call.params.get('c') ?? '' });
+  await call.services.userData.savePlayQueue(call.principal.userId, { trackIds: ids, currentIndex: index, positionMs, changedBy });
   return {};
 }
 

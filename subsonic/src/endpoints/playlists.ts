@@ -2,7 +2,8 @@ import { coverArtId, toChild } from '../format/entities.js';
 import { ErrorCode, missing, notFound, SubsonicError } from '../format/response.js';
 import { TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlTrack } from '../ytm/model.js';
-import { assertTracksExist } from '../ytm/tracks.js';
+import { mapBounded } from '../ytm/bounded.js';
+import { assertTracksExist, MAX_SONGS } from '../ytm/tracks.js';
 import type { Call, EndpointTable } from './endpoint.js';
 
 interface GqlPlaylist {
@@ -20,9 +21,21 @@ interface Item {
   id: string;
   track: GqlTrack | null;
 }
+type VisibleItem = Item & { track: GqlTrack };
 
 const PLAYLIST_FIELDS = 'id name description visibility version trackCount createdAt updatedAt owner { id displayName }';
 const ITEMS = `query($id: ID!, $after: String) { playlist(id: $id) { ${PLAYLIST_FIELDS} items(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id track { ${TRACK_FIELDS} } } } } } }`;
+/** The viewer's playlists, 100 a page. */
+const LISTING = `query($after: String) { me { playlists(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${PLAYLIST_FIELDS} } } } } }`;
+/** A playlist's songs as its listing needs them: only whether each is still there, how long, a cover. */
+const SONGS = `query($id: ID!, $after: String) { playlist(id: $id) { items(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { track { duration coverArt { url } } } } } } }`;
+type SongFacts = Pick<GqlTrack, 'duration' | 'coverArt'>;
+
+/**
+ * The items a client sees, in order: those whose song is still in the library (an item whose
+ * track left it reads as `track: null`). getPlaylist lists them, and `songIndexToRemove` counts in them.
+ */
+const visible = (items: readonly Item[]): VisibleItem[] => items.filter((i): i is VisibleItem => i.track !== null);
 
 /** A playlist with all its items (paged through), or error 70 when missing or not readable. */
 async function loadPlaylist(call: Call, id: string): Promise<{ playlist: GqlPlaylist; items: Item[] }> {
@@ -40,26 +53,56 @@ async function loadPlaylist(call: Call, id: string): Promise<{ playlist: GqlPlay
   return { playlist, items };
 }
 
-function toPlaylist(call: Call, p: GqlPlaylist, items: Item[]): Record<string, unknown> {
-  const tracks = items.flatMap((i) => (i.track ? [i.track] : []));
+/** What a Subsonic playlist says of its songs: how many, how long (seconds), a cover. */
+interface Songs {
+  songCount: number;
+  duration: number;
+  coverArt: { url: string } | null | undefined;
+}
+
+function toPlaylist(call: Call, p: GqlPlaylist, songs: Songs): Record<string, unknown> {
   return {
     id: p.id,
     name: p.name,
     comment: p.description ?? undefined,
     owner: p.owner.id === call.principal.userId ? call.principal.email : p.owner.displayName,
     public: p.visibility === 'PUBLIC',
-    songCount: tracks.length,
-    duration: Math.round(tracks.reduce((s, t) => s + t.duration, 0)),
+    songCount: songs.songCount,
+    duration: songs.duration,
     created: p.createdAt,
     changed: p.updatedAt,
-    coverArt: coverArtId(tracks.find((t) => t.coverArt)?.coverArt),
+    coverArt: coverArtId(songs.coverArt),
     readonly: p.owner.id !== call.principal.userId && call.principal.role !== 'ADMIN',
   };
 }
 
+/** What the songs still in the library add up to. */
+function songsOf(tracks: readonly SongFacts[]): Songs {
+  return {
+    songCount: tracks.length,
+    duration: Math.round(tracks.reduce((s, t) => s + t.duration, 0)),
+    coverArt: tracks.find((t) => t.coverArt)?.coverArt,
+  };
+}
+
+/** A playlist's songs for its listing, paged through (a playlist gone meanwhile: none). */
+async function listingSongs(call: Call, id: string): Promise<Songs> {
+  const tracks: SongFacts[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const d: { playlist: { items: Connection<{ track: SongFacts | null }> } | null } = await call.gql(SONGS, { id, after });
+    if (!d.playlist) break;
+    for (const e of d.playlist.items.edges) if (e.node.track) tracks.push(e.node.track);
+    if (!d.playlist.items.pageInfo.hasNextPage) break;
+    after = d.playlist.items.pageInfo.endCursor;
+  }
+  return songsOf(tracks);
+}
+
 async function withSongs(call: Call, id: string) {
   const [{ playlist, items }, notes] = await Promise.all([loadPlaylist(call, id), call.notes()]);
-  return { playlist: { ...toPlaylist(call, playlist, items), entry: items.flatMap((i) => (i.track ? [toChild(i.track, notes)] : [])) } };
+  const tracks = visible(items).map((i) => i.track);
+  return { playlist: { ...toPlaylist(call, playlist, songsOf(tracks)), entry: tracks.map((t) => toChild(t, notes)) } };
 }
 
 const ADD = 'mutation($id: ID!, $ids: [ID!]!, $v: Int) { addTracksToPlaylist(id: $id, trackIds: $ids, expectedVersion: $v) { version } }';
@@ -72,25 +115,24 @@ export const playlistEndpoints: EndpointTable = {
       if (username && username.toLowerCase() !== call.principal.email.toLowerCase()) {
         throw new SubsonicError(ErrorCode.NOT_AUTHORIZED, "Listing another user's playlists is not supported");
       }
-      const ids: string[] = [];
+      // The playlists 100 a call; then each one's songs (count, duration and cover as getPlaylist
+      // has them), a few playlists at a time (mapBounded), only the fields those need.
+      const listed: GqlPlaylist[] = [];
       let after: string | null = null;
       for (;;) {
-        const d: { me: { playlists: Connection<{ id: string }> } } = await call.gql(
-          'query($after: String) { me { playlists(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }',
-          { after },
-        );
-        for (const e of d.me.playlists.edges) ids.push(e.node.id);
+        const d: { me: { playlists: Connection<GqlPlaylist> } } = await call.gql(LISTING, { after });
+        for (const { node } of d.me.playlists.edges) listed.push(node);
         if (!d.me.playlists.pageInfo.hasNextPage) break;
         after = d.me.playlists.pageInfo.endCursor;
       }
-      const playlists = await Promise.all(ids.map((id) => loadPlaylist(call, id).then(({ playlist, items }) => toPlaylist(call, playlist, items))));
+      const playlists = await mapBounded(listed, async (p) => toPlaylist(call, p, await listingSongs(call, p.id)));
       return { playlists: { playlist: playlists } };
     },
   },
   getPlaylist: { handler: async (call) => withSongs(call, call.params.required('id')) },
   createPlaylist: {
     handler: async (call) => {
-      const songIds = call.params.all('songId').filter(Boolean);
+      const songIds = call.params.ids('songId', MAX_SONGS, `A playlist holds at most ${MAX_SONGS.toLocaleString('en-US')} songs`);
       await assertTracksExist(call.gql, songIds);
       const existing = call.params.get('playlistId');
       if (existing) {
@@ -125,17 +167,18 @@ export const playlistEndpoints: EndpointTable = {
   updatePlaylist: {
     handler: async (call) => {
       const id = call.params.required('playlistId');
+      const toAdd = call.params.ids('songIdToAdd', MAX_SONGS, `A playlist holds at most ${MAX_SONGS.toLocaleString('en-US')} songs`);
       const { playlist, items } = await loadPlaylist(call, id);
+      const shown = visible(items);
       let version = playlist.version;
       const name = call.params.get('name');
       const comment = call.params.get('comment');
       const isPublic = call.params.has('public') ? call.params.bool('public', false) : undefined;
       const toRemove = call.params.all('songIndexToRemove').map((raw) => {
         const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-        if (!(n >= 0 && n < items.length)) throw new SubsonicError(ErrorCode.GENERIC, `songIndexToRemove ${raw} is not a position in the playlist`);
-        return items[n]!.id;
+        if (!(n >= 0 && n < shown.length)) throw new SubsonicError(ErrorCode.GENERIC, `songIndexToRemove ${raw} is not a position in the playlist`);
+        return shown[n]!.id;
       });
-      const toAdd = call.params.all('songIdToAdd').filter(Boolean);
       await assertTracksExist(call.gql, toAdd);
       if (name !== undefined || comment !== undefined || isPublic !== undefined) {
         const input = {

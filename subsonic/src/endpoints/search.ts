@@ -4,7 +4,7 @@ import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from '../ytm/documents.js';
 import type { Connection, GqlAlbum, GqlArtist, GqlTrack } from '../ytm/model.js';
 import type { Call, EndpointTable } from './endpoint.js';
 
-/** The GraphQL search answers at most this many per kind. */
+/** The GraphQL search answers at most this many per kind, and has no cursor or offset: offsets page within them (README, "Search"). */
 const SEARCH_LIMIT = 50;
 
 const TRACK_PAGE = `query($first: Int!, $after: String) { tracks(first: $first, after: $after, sort: ADDED_AT) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${TRACK_FIELDS} } } } }`;

@@ -1,5 +1,11 @@
 import { ErrorCode, missing, SubsonicError } from '../format/response.js';
 
+/**
+ * The longest free text accepted where it is kept or keyed on (a genre, a client's name `c`): a
+ * form POST body may carry ~1 MB in one parameter.
+ */
+export const MAX_TEXT_LENGTH = 256;
+
 /** The request's parameters (query string and form body together); names may repeat. */
 export class Params {
   constructor(private readonly entries: URLSearchParams) {}
@@ -22,6 +28,26 @@ export class Params {
     const v = this.entries.get(name);
     if (v === null || v === '') throw missing(name);
     return v;
+  }
+
+  /** Free text (a genre, the client's name): the first value, or undefined; error 0 when longer than `max` characters. */
+  text(name: string, max = MAX_TEXT_LENGTH): string | undefined {
+    const v = this.get(name);
+    if (v !== undefined && v.length > max) throw new SubsonicError(ErrorCode.GENERIC, `Parameter ${name} must be at most ${max} characters`);
+    return v;
+  }
+
+  /** `text` that must be given: error 10 when absent or empty. */
+  requiredText(name: string, max = MAX_TEXT_LENGTH): string {
+    this.required(name);
+    return this.text(name, max)!;
+  }
+
+  /** Every non-empty value of a repeatable ID parameter; error 0 with `tooMany` when there are more than `max`. */
+  ids(name: string, max: number, tooMany: string): string[] {
+    const ids = this.entries.getAll(name).filter(Boolean);
+    if (ids.length > max) throw new SubsonicError(ErrorCode.GENERIC, `${tooMany} (${name}: ${ids.length} given)`);
+    return ids;
   }
 
   /** An integer in [min, max]; `fallback` when absent; error 0 naming the parameter otherwise. */

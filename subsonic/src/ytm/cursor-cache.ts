@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Connection } from './model.js';
 
 /** One page of a connection: `first` items after `after` (null: from the start). */
@@ -10,7 +11,8 @@ const PAGE = 100;
  * serves, at most 100 a page). The cursor at every page boundary reached is remembered per
  * listing, so a client paging forward (Symfonium's full sync with songOffset += 500) continues
  * from the last cursor instead of walking from the start; a jump elsewhere walks from the
- * nearest remembered boundary below it.
+ * nearest remembered boundary below it. Scopes are kept under a SHA-256 of their name (which may
+ * hold client text, such as a genre), so a key is 43 characters whatever the request sent.
  */
 export class CursorCache {
   private readonly scopes = new Map<string, { at: number; cursors: Map<number, string> }>();
@@ -47,7 +49,8 @@ export class CursorCache {
     return { items, totalCount };
   }
 
-  private cursorsOf(scope: string): Map<number, string> {
+  private cursorsOf(name: string): Map<number, string> {
+    const scope = createHash('sha256').update(name).digest('base64url');
     const now = Date.now();
     let entry = this.scopes.get(scope);
     if (!entry || now - entry.at > this.ttlMs) {

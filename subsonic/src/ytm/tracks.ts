@@ -1,10 +1,11 @@
 import { notFound } from '../format/response.js';
+import { mapBounded } from './bounded.js';
 import { ALBUM_FIELDS, ARTIST_FIELDS, TRACK_FIELDS } from './documents.js';
 import type { GqlAlbum, GqlArtist, GqlTrack } from './model.js';
 
 type Query = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
-/** The router allows 30 aliases per operation; 25 entities a query, the queries in parallel. */
+/** The router allows 30 aliases per operation; 25 entities a query, a few queries at once (./bounded.ts). */
 const PER_QUERY = 25;
 
 const ENTITIES = {
@@ -19,17 +20,18 @@ async function byIds<T>(gql: Query, entity: Entity, ids: readonly string[], fiel
   const { type } = ENTITIES[entity];
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += PER_QUERY) chunks.push(ids.slice(i, i + PER_QUERY));
-  const results = await Promise.all(
-    chunks.map(async (chunk) => {
-      const vars = chunk.map((_, i) => `$i${i}: ID!`).join(', ');
-      const selections = chunk.map((_, i) => `e${i}: ${entity}(id: $i${i}) { ...E }`).join(' ');
-      const variables = Object.fromEntries(chunk.map((id, i) => [`i${i}`, id]));
-      const d = await gql<Record<string, T | null>>(`query(${vars}) { ${selections} } fragment E on ${type} { ${fields} }`, variables);
-      return chunk.map((_, i) => d[`e${i}`] ?? null);
-    }),
-  );
+  const results = await mapBounded(chunks, async (chunk) => {
+    const vars = chunk.map((_, i) => `$i${i}: ID!`).join(', ');
+    const selections = chunk.map((_, i) => `e${i}: ${entity}(id: $i${i}) { ...E }`).join(' ');
+    const variables = Object.fromEntries(chunk.map((id, i) => [`i${i}`, id]));
+    const d = await gql<Record<string, T | null>>(`query(${vars}) { ${selections} } fragment E on ${type} { ${fields} }`, variables);
+    return chunk.map((_, i) => d[`e${i}`] ?? null);
+  });
   return results.flat();
 }
+
+/** A playlist and a play queue hold at most this many songs (resource: MAX_PLAYLIST_ITEMS, MAX_QUEUE_TRACKS). */
+export const MAX_SONGS = 10_000;
 
 const known = <T>(list: Array<T | null>) => list.filter((x): x is T => x !== null);
 
