@@ -209,6 +209,7 @@ export async function composeService(
       scheduler: new SendScheduler(config.READ_TURN_BUDGET_KB * 1024),
       firstChunk: config.READ_FIRST_CHUNK_KB * 1024,
       fileIo: config.FILE_IO,
+      clientStallMs: config.CLIENT_STALL_SECONDS * 1000,
       transcoder,
     }),
     subgraph.route,

@@ -69,6 +69,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env) {
       READ_CHUNK_MAX_KB: env.int(256, 16, 16_384),
       /** The first chunk goes with the headers at once, ahead of every turn: small, so a crowd of new requests stays cheap. */
       READ_FIRST_CHUNK_KB: env.int(16, 1, 1024),
+      /**
+       * A response whose client takes no bytes this long (its socket buffers full: a player that stopped reading) is cut, so it
+       * no longer holds the file descriptor, its open-stream entry or a transcode's spool and process.
+       */
+      CLIENT_STALL_SECONDS: env.int(60, 1, 3_600),
       /** sync: blocking reads from the page cache, one chunk per stream per loop turn (nginx's model); async: the thread pool, for slow or network storage. */
       FILE_IO: z.enum(['sync', 'async']).default('sync'),
       /** Optional JSON override of the plan table, e.g. {"FREE":{"dailyLimit":50,"maxConcurrentStreams":1},...}. */

@@ -13,9 +13,15 @@ export function playThresholdBytes(file: Pick<TrackFile, 'size' | 'durationSecon
   return Math.ceil((file.size * seconds) / file.durationSeconds);
 }
 
+/**
+ * Byte intervals kept per ticket. A player asks for a handful of ranges; a client sending tiny
+ * ranges spaced apart would otherwise grow the list (and each update's work) without bound.
+ */
+export const MAX_SERVED_INTERVALS = 1_024;
+
 interface PlayState {
   claims: TicketClaims;
-  /** Disjoint, sorted half-open intervals [start, end) of bytes served. */
+  /** Disjoint, sorted half-open intervals [start, end) of bytes served (at most MAX_SERVED_INTERVALS). */
   served: Array<[number, number]>;
   covered: number;
   threshold: number;
@@ -86,12 +92,24 @@ export class PlayTracker {
   }
 }
 
-/** Merges [start, end) into sorted disjoint intervals in place; returns the new covered length. */
+/**
+ * Merges [start, end) into sorted disjoint intervals in place; returns the new covered length.
+ * Past MAX_SERVED_INTERVALS the two intervals with the smallest gap between them are merged: the
+ * gap's bytes then count as served, so the count may run ahead of the bytes really sent (never
+ * behind them). Each such merge adds at most 1/1,024 of the bytes not yet served; only a client
+ * asking for over a thousand separate ranges of one ticket gets there.
+ */
 export function addInterval(list: Array<[number, number]>, start: number, end: number, covered: number): number {
   let s = start;
   let e = end;
+  // The first interval ending at or after `start`.
   let i = 0;
-  while (i < list.length && (list[i] as [number, number])[1] < s) i++;
+  let hi = list.length;
+  while (i < hi) {
+    const mid = (i + hi) >>> 1;
+    if ((list[mid] as [number, number])[1] < s) i = mid + 1;
+    else hi = mid;
+  }
   let j = i;
   let removed = 0;
   while (j < list.length && (list[j] as [number, number])[0] <= e) {
@@ -102,5 +120,21 @@ export function addInterval(list: Array<[number, number]>, start: number, end: n
     j++;
   }
   list.splice(i, j - i, [s, e]);
-  return covered - removed + (e - s);
+  const next = covered - removed + (e - s);
+  return list.length > MAX_SERVED_INTERVALS ? next + mergeClosest(list) : next;
+}
+
+/** Merges the two neighbours with the smallest gap; returns the gap's bytes, now counted as served. */
+function mergeClosest(list: Array<[number, number]>): number {
+  let at = 0;
+  let gap = Infinity;
+  for (let k = 0; k + 1 < list.length; k++) {
+    const g = (list[k + 1] as [number, number])[0] - (list[k] as [number, number])[1];
+    if (g < gap) {
+      gap = g;
+      at = k;
+    }
+  }
+  list.splice(at, 2, [(list[at] as [number, number])[0], (list[at + 1] as [number, number])[1]]);
+  return gap;
 }

@@ -85,6 +85,14 @@ export class PlaybackService {
     if (!(await tickets.create(ticket, startOfUtcDay(now), rule.dailyLimit))) {
       throw new QuotaExceededError(`The ${caller.plan.tier} plan allows ${rule.dailyLimit ?? 0} plays a day; the limit resets at 00:00 UTC`);
     }
+    // A sign-out between the check above and the insert did not see this ticket. RevokeTickets
+    // records the session before it reads the open tickets, and this reads the session after the
+    // insert: one of the two sees the other.
+    if (await sessions.has(caller.sessionId, now)) {
+      const revoked = await tickets.revoke([ticket.id], now);
+      if (revoked.length > 0) this.deps.onRevoked?.(revoked);
+      throw new UnauthenticatedError('This session was signed out');
+    }
     this.deps.onIssued?.(ticket.id, now);
     await this.enforceConcurrency(caller.id, rule.maxConcurrentStreams, now);
     const token = signer.sign({

@@ -33,6 +33,16 @@ export async function openFile(path: string, mode: FileIoMode): Promise<OpenFile
   }
 }
 
+/**
+ * True when opening failed because the file is not there (404 FILE_NOT_FOUND). Any other failure
+ * (EMFILE, EIO, EACCES, ELOOP…) is this server's trouble, not the track's: 503 with Retry-After, so
+ * a player retries rather than skips the track.
+ */
+export function isMissingFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 export async function closeFile(fd: number, mode: FileIoMode): Promise<void> {
   if (mode === 'sync') {
     try {

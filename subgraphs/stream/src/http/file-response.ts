@@ -4,6 +4,7 @@ import type { PlayTracker } from '../domain/play-tracker.js';
 import type { TicketClaims, TrackFile } from '../domain/ticket.js';
 import type { ActiveStreams } from './active-streams.js';
 import type { BufferPool } from './buffer-pool.js';
+import { watchStall } from './client-stall.js';
 import { sendFileBody } from './file-body.js';
 import { closeFile, type FileIoMode, type OpenFile, type ReadBudget } from './file-range-readable.js';
 import { planResponse, type RangeRequestHeaders } from './range-plan.js';
@@ -22,6 +23,8 @@ export interface FileResponseDeps {
   /** Bytes sent with the headers at once. */
   firstChunk: number;
   fileIo: FileIoMode;
+  /** A response whose client takes no bytes this long is cut (`CLIENT_STALL_SECONDS`). */
+  clientStallMs: number;
 }
 
 const MIME = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/;
@@ -57,6 +60,7 @@ export async function serveOpenFile(
     }
     const abort = new AbortController();
     const untrack = deps.active.add(claims.ticketId, (reason) => abort.abort(reason));
+    const unwatch = watchStall(res, deps.clientStallMs, (err) => abort.abort(err));
     try {
       await sendFileBody(file.fd, plan.body, res, {
         budget: deps.budget,
@@ -68,11 +72,12 @@ export async function serveOpenFile(
         onBytes: (start, end) => deps.plays.served(claims, playFile, start, end),
       });
     } catch (err) {
-      // Client gone or ticket revoked mid-stream: the socket is already torn down.
-      if (abort.signal.aborted) x.log.info({ ticketId: claims.ticketId }, 'stream cut: ticket revoked');
+      // Client gone, ticket revoked or client stalled mid-stream: the socket is torn down.
+      if (abort.signal.aborted) x.log.info({ ticketId: claims.ticketId, reason: (abort.signal.reason as Error).message }, 'stream cut');
       else if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') x.log.warn({ err: (err as Error).message }, 'stream failed');
       res.destroy();
     } finally {
+      unwatch();
       untrack();
     }
   } finally {

@@ -5,7 +5,7 @@ import type { Logger } from '@ytm/logger';
 import { TicketRejectedError, type TicketRejection } from '../domain/ticket.js';
 import type { AccessContext, TicketAccessService } from '../domain/ticket-access.service.js';
 import { serveOpenFile } from './file-response.js';
-import { openFile, type OpenFile } from './file-range-readable.js';
+import { isMissingFile, openFile, type OpenFile } from './file-range-readable.js';
 import { serveTranscode, type TranscodeResponseDeps } from './transcode-response.js';
 
 export interface StreamRouteDeps extends TranscodeResponseDeps {
@@ -53,8 +53,12 @@ async function serve(x: RawExchange, deps: StreamRouteDeps): Promise<void> {
   try {
     file = await openFile(track.path, deps.fileIo);
   } catch (err) {
-    x.log.warn({ err: (err as Error).message, trackId: track.trackId }, 'track file cannot be opened');
-    return reply(x, 404, 'FILE_NOT_FOUND');
+    if (isMissingFile(err)) {
+      x.log.warn({ err: (err as Error).message, trackId: track.trackId }, 'track file not found');
+      return reply(x, 404, 'FILE_NOT_FOUND');
+    }
+    x.log.error({ err, trackId: track.trackId }, 'track file cannot be opened');
+    return reply(x, 503, 'UNAVAILABLE', { 'retry-after': '1' });
   }
   await serveOpenFile(x, deps, method, claims, file, track.mimeType, track);
 }

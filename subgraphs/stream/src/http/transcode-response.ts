@@ -6,8 +6,9 @@ import type { TicketClaims, TrackFile } from '../domain/ticket.js';
 import { TranscodeBusyError } from '../transcode/slot-limiter.js';
 import type { CachedTranscode } from '../transcode/transcode-cache.js';
 import type { LiveListener, Transcoder } from '../transcode/transcoder.js';
+import { watchStall } from './client-stall.js';
 import { serveOpenFile, type FileResponseDeps } from './file-response.js';
-import { openFile } from './file-range-readable.js';
+import { isMissingFile, openFile } from './file-range-readable.js';
 import { sendProgressive, until } from './progressive-body.js';
 
 export interface TranscodeResponseDeps extends FileResponseDeps {
@@ -20,8 +21,9 @@ const OFFSET = /^\d{1,7}(\.\d{1,6})?$/;
  * A transcoded ticket's GET/HEAD. Finished (cached): the file, with Range, like an original.
  * Otherwise the transcode streams as ffmpeg makes it (no Content-Length, `Accept-Ranges: none`),
  * shared by every listener of the same transcode; `?t=<seconds>` starts at that offset in a
- * process of its own. The status line waits for ffmpeg's first output, so an input ffmpeg cannot
- * read gets a clean 500 TRANSCODE_FAILED; too many transcodes at once get 503 with Retry-After.
+ * process of its own, one per ticket (a newer seek ends the previous one). The status line waits
+ * for ffmpeg's first output, so an input ffmpeg cannot read gets a clean 500 TRANSCODE_FAILED; too
+ * many transcodes at once get 503 with Retry-After.
  */
 export async function serveTranscode(
   x: RawExchange,
@@ -37,9 +39,14 @@ export async function serveTranscode(
     const cached = deps.transcoder.cached(track, spec);
     if (cached && (await serveCached(x, deps, method, claims, track, spec, cached))) return;
   }
-  if (!readable(track.path)) {
-    x.log.warn({ trackId: track.trackId }, 'track file cannot be read');
-    return reply(x, 404, 'FILE_NOT_FOUND');
+  const unreadable = readError(track.path);
+  if (unreadable) {
+    if (isMissingFile(unreadable)) {
+      x.log.warn({ trackId: track.trackId }, 'track file not found');
+      return reply(x, 404, 'FILE_NOT_FOUND');
+    }
+    x.log.error({ err: unreadable, trackId: track.trackId }, 'track file cannot be read');
+    return reply(x, 503, 'UNAVAILABLE', { 'retry-after': '1' });
   }
   if (method === 'HEAD') {
     x.res.writeHead(200, progressiveHeaders(spec));
@@ -52,10 +59,11 @@ export async function serveTranscode(
   try {
     let source;
     try {
-      source = await deps.transcoder.open(track, spec, offset, abort.signal);
+      source = await deps.transcoder.open(track, spec, offset, abort.signal, { ticketId: claims.ticketId, cut: (reason) => abort.abort(reason) });
     } catch (err) {
       if (err instanceof TranscodeBusyError) return reply(x, 503, 'TRANSCODE_BUSY', { 'retry-after': String(err.retryAfterSeconds) });
-      if (abort.signal.aborted) return;
+      // The client went away, or a newer seek of the ticket replaced this request.
+      if (abort.signal.aborted) return void x.res.destroy();
       throw err;
     }
     if (source.kind === 'cached') {
@@ -92,7 +100,12 @@ async function serveLive(
     const bytesPerSecond = spec.bitrate * 125;
     const playFile = { ...track, size: Math.max(1, Math.round(track.durationSeconds * bytesPerSecond)) };
     const base = Math.round(offset * bytesPerSecond);
-    await sendProgressive(listener, x.res, abort.signal, (start, end) => deps.plays.served(claims, playFile, base + start, base + end));
+    const unwatch = watchStall(x.res, deps.clientStallMs, (err) => abort.abort(err));
+    try {
+      await sendProgressive(listener, x.res, abort.signal, (start, end) => deps.plays.served(claims, playFile, base + start, base + end));
+    } finally {
+      unwatch();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (abort.signal.aborted) x.log.info({ ticketId: claims.ticketId, reason: (abort.signal.reason as Error).message }, 'transcode stream ended early');
@@ -144,12 +157,13 @@ export function parseOffset(query: string, durationSeconds: number): number | un
   return t;
 }
 
-function readable(path: string): boolean {
+/** Why ffmpeg could not read the file (undefined: it can). */
+function readError(path: string): Error | undefined {
   try {
     accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (err) {
+    return err as Error;
   }
 }
 

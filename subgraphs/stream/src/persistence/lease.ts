@@ -7,7 +7,8 @@ import type { LeaseDoc } from './play-stats.model.js';
  * unique `_id` decides between replicas racing for it); an expired lease is deleted by exactly its
  * old holder/until pair before the insert, so a fresh lease is never deleted by a latecomer. Only
  * the holder updates its own lease (FerretDB loses concurrent updates of one document, so two
- * writers must never update it at once).
+ * writers must never update it at once), and a renewal that matched no document (taken over
+ * meanwhile) is a lost lease.
  */
 export class Lease {
   private until = 0;
@@ -27,9 +28,15 @@ export class Lease {
     const current = await this.model.findOne({ _id: this.job }).lean<LeaseDoc>();
     const until = new Date(now + this.ttlMs);
     if (current?.holder === this.holder) {
-      await this.model.updateOne({ _id: this.job, holder: this.holder }, { $set: { until } });
-      this.until = until.getTime();
-      return true;
+      // Renewed only when the lease is still ours at the update: after a stall between the read and
+      // the update, another replica may have taken it over (then this one is no longer the holder).
+      const renewed = await this.model.updateOne({ _id: this.job, holder: this.holder }, { $set: { until } });
+      if (renewed.matchedCount === 1) {
+        this.until = until.getTime();
+        return true;
+      }
+      this.until = 0;
+      return false;
     }
     this.until = 0;
     if (current && current.until.getTime() > now) return false;

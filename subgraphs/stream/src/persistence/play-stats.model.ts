@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { PLAY_STEP_FIELDS, type PlayDoc } from './play.model.js';
+import { PLAY_STEP_FIELDS, playModel, type PlayDoc } from './play.model.js';
 
 /**
  * A play step waiting to be folded into the statistics (`play_pending`, `_id` = `<kind>:<ticket>`),
@@ -53,6 +53,8 @@ export interface PlayStatsModels {
   counts: Model<PlayCountDoc>;
   recent: Model<RecentPlaysDoc>;
   leases: Model<LeaseDoc>;
+  /** The history (`plays`): a step found there by `_id` was recorded and folded before. */
+  history: Model<PlayDoc>;
 }
 
 export function playStatsModels(conn: Connection): PlayStatsModels {
@@ -61,5 +63,6 @@ export function playStatsModels(conn: Connection): PlayStatsModels {
     counts: conn.models.PlayCount ?? conn.model<PlayCountDoc>('PlayCount', countSchema),
     recent: conn.models.RecentPlays ?? conn.model<RecentPlaysDoc>('RecentPlays', recentSchema),
     leases: conn.models.Lease ?? conn.model<LeaseDoc>('Lease', leaseSchema),
+    history: playModel(conn),
   };
 }

@@ -19,7 +19,7 @@ const EVENT = { started: 'stream.play.started', completed: 'stream.play.complete
 export class MongoPlayRepository implements PlayRepository {
   /** `onEvent` wakes the outbox relay and the folder after a write that carried an event. */
   constructor(
-    private readonly models: Pick<PlayStatsModels, 'pending' | 'counts' | 'recent'>,
+    private readonly models: Pick<PlayStatsModels, 'pending' | 'counts' | 'recent' | 'history'>,
     private readonly onEvent: () => void = () => undefined,
     private readonly view?: PlayCountView,
   ) {}
@@ -32,12 +32,21 @@ export class MongoPlayRepository implements PlayRepository {
     return this.record('completed', t, now);
   }
 
-  /** The step and its event in one insert (transactional outbox); a duplicate means already recorded (and not yet folded). */
+  /**
+   * The step and its event in one insert (transactional outbox), unless already recorded: a step
+   * still pending refuses the insert (a duplicate `_id`), and one already folded (its pending copy
+   * is deleted about a second later) is found first in the history by `_id`, so another replica
+   * (the router spreads a play's Range requests) or a restart serving the same ticket records and
+   * publishes nothing again. A fold of the same step landing between that read and the insert
+   * replays it: counted once all the same, its event sent twice (the window of one read).
+   */
   private async record(kind: PlayDoc['kind'], t: TicketClaims, now: Date): Promise<boolean> {
+    const id = `${kind}:${t.ticketId}`;
+    if (await this.models.history.collection.findOne({ _id: id as never }, { projection: { _id: 1 } })) return false;
     const event = outboxEntry(SOURCE, EVENT[kind], t.trackId, { __typename: 'Track', id: t.trackId, userId: t.userId, ticketId: t.ticketId }, now);
     try {
       await this.models.pending.collection.insertOne({
-        _id: `${kind}:${t.ticketId}` as never,
+        _id: id as never,
         kind,
         ticketId: t.ticketId,
         userId: t.userId,

@@ -22,14 +22,16 @@ export type SourceIdentity = Pick<TrackFile, 'path' | 'size' | 'mtimeMs'>;
 const EXTENSIONS: Record<TranscodeSpec['format'], string> = { OPUS: 'ogg', MP3: 'mp3', AAC: 'm4a' };
 const NAME = /^([0-9a-f]{64})\.(OPUS|MP3|AAC)\.(\d+)\.(ogg|mp3|m4a)$/;
 const MAX_REMEMBERED_SOURCES = 100_000;
-/** A hit refreshes the file's mtime (the LRU order after a restart) at most this often. */
+/** A hit records its use in the file's atime (the LRU order after a restart) at most this often. */
 const TOUCH_EVERY_MS = 60_000;
 
 /**
  * Finished transcodes on disk, content-addressed: `objects/<sha256 of the source>.<format>.<kbps>.<ext>`,
  * so a moved or re-scanned file finds its transcodes again. The total size stays under `maxBytes`
  * by evicting the least recently used. Survives restarts: the objects are scanned at start (their
- * mtime is the last use) and the source hashes already computed are kept in `sources.json`.
+ * atime is the last use) and the source hashes already computed are kept in `sources.json`. An
+ * object's mtime is set once, in whole seconds, when it is cached and never moves after: the ETag
+ * and Last-Modified of a finished transcode are made of it (`serveOpenFile`, as for originals).
  */
 export class TranscodeCache {
   private readonly entries = new Map<string, Entry>();
@@ -58,7 +60,8 @@ export class TranscodeCache {
     for (const name of readdirSync(this.objects)) {
       if (!NAME.test(name)) continue;
       const st = statSync(join(this.objects, name), { throwIfNoEntry: false });
-      if (st?.isFile()) found.push([name, { size: st.size, usedAt: st.mtimeMs }]);
+      // The later of the two: objects cached by an older version recorded their last use in mtime.
+      if (st?.isFile()) found.push([name, { size: st.size, usedAt: Math.max(st.atimeMs, st.mtimeMs) }]);
     }
     found.sort((a, b) => a[1].usedAt - b[1].usedAt);
     for (const [name, entry] of found) this.add(name, entry);
@@ -93,7 +96,7 @@ export class TranscodeCache {
       return undefined;
     }
     const now = Date.now();
-    if (now - entry.usedAt > TOUCH_EVERY_MS) utimesSync(path, new Date(now), new Date(now));
+    if (now - entry.usedAt > TOUCH_EVERY_MS) markUsed(path, now, st.mtimeMs);
     this.entries.delete(name);
     this.entries.set(name, { ...entry, usedAt: now });
     return { path, size: st.size, mtimeMs: st.mtimeMs };
@@ -108,9 +111,11 @@ export class TranscodeCache {
   commit(tempPath: string, sourceHash: string, spec: TranscodeSpec): void {
     const name = nameOf(sourceHash, spec);
     const st = statSync(tempPath);
+    const now = Date.now();
+    markUsed(tempPath, now, st.mtimeMs);
     renameSync(tempPath, join(this.objects, name));
     this.remove(name);
-    this.add(name, { size: st.size, usedAt: Date.now() });
+    this.add(name, { size: st.size, usedAt: now });
     this.evict();
   }
 
@@ -177,6 +182,15 @@ export class TranscodeCache {
       }
     }
   }
+}
+
+/**
+ * Records a use in atime and keeps the mtime, in whole seconds: a time set through utimes comes
+ * back exactly only when whole (a fraction may land on the neighbouring millisecond, another ETag).
+ * An object cached by an older version has its mtime rounded down once, at its first use.
+ */
+function markUsed(path: string, atMs: number, mtimeMs: number): void {
+  utimesSync(path, atMs / 1000, Math.floor(mtimeMs / 1000));
 }
 
 function identityOf(source: SourceIdentity): string {

@@ -26,15 +26,38 @@ export interface LiveListener {
 
 export type TranscodeSource = { kind: 'cached'; file: CachedTranscode } | { kind: 'live'; listener: LiveListener };
 
+/** The request asking for a transcode: its ticket, and how to end it (a newer seek of the ticket replaced it). */
+export interface TranscodeRequester {
+  ticketId: string;
+  cut(reason: Error): void;
+}
+
+/** A newer `?t=` request of the same ticket took this one's place: a seek replaces the previous position. */
+export class SeekReplacedError extends Error {
+  constructor() {
+    super('replaced by a newer seek of the same ticket');
+    this.name = 'SeekReplacedError';
+  }
+}
+
+interface Seek {
+  requester: TranscodeRequester;
+  /** Resolves once the seek's process is gone (or it never started one). */
+  gone: Promise<void>;
+}
+
 /**
  * Hands out transcodes: the cached file when it is finished; else the running job for the same
  * source, format and bitrate (one process, many listeners); else a new ffmpeg process once the
  * limiter grants a slot. A job that ends well is moved into the cache under the source's content
- * hash. An offset (`?t=`) always gets a process of its own and is never cached.
+ * hash. An offset (`?t=`) always gets a process of its own and is never cached, and a ticket has
+ * one at a time: a newer seek cuts the previous one's request and starts once its process is gone.
  */
 export class Transcoder {
   private readonly running = new Map<string, TranscodeJob>();
   private readonly all = new Set<TranscodeJob>();
+  /** The newest offset request of each ticket. */
+  private readonly seeks = new Map<string, Seek>();
 
   constructor(private readonly o: TranscoderOptions) {}
 
@@ -43,8 +66,46 @@ export class Transcoder {
     return this.o.cache.lookup(file, spec);
   }
 
-  /** Rejects with TranscodeBusyError when no slot came free in time. */
-  async open(file: TrackFile, spec: TranscodeSpec, offsetSeconds: number, signal: AbortSignal): Promise<TranscodeSource> {
+  /** Rejects with TranscodeBusyError when no slot came free in time, or the signal's reason. */
+  open(file: TrackFile, spec: TranscodeSpec, offsetSeconds: number, signal: AbortSignal, requester: TranscodeRequester): Promise<TranscodeSource> {
+    return offsetSeconds > 0 ? this.openSeek(file, spec, offsetSeconds, signal, requester) : this.openJob(file, spec, 0, signal);
+  }
+
+  /**
+   * At most one offset process per ticket: otherwise one ticket asking `?t=1`, `?t=2`, … at once
+   * would take every slot. The previous seek's request is cut (its process ends with its only
+   * listener) and this one starts once that process is gone.
+   */
+  private async openSeek(
+    file: TrackFile,
+    spec: TranscodeSpec,
+    offsetSeconds: number,
+    signal: AbortSignal,
+    requester: TranscodeRequester,
+  ): Promise<TranscodeSource> {
+    const { ticketId } = requester;
+    let markGone: () => void = () => undefined;
+    const seek: Seek = { requester, gone: new Promise<void>((resolve) => (markGone = resolve)) };
+    const previous = this.seeks.get(ticketId);
+    this.seeks.set(ticketId, seek);
+    let source: TranscodeSource | undefined;
+    try {
+      if (previous) {
+        previous.requester.cut(new SeekReplacedError());
+        await previous.gone;
+      }
+      source = await this.openJob(file, spec, offsetSeconds, signal);
+      return source;
+    } finally {
+      const ended = source?.kind === 'live' ? source.listener.job.ended : Promise.resolve();
+      void ended.then(() => {
+        if (this.seeks.get(ticketId) === seek) this.seeks.delete(ticketId);
+        markGone();
+      });
+    }
+  }
+
+  private async openJob(file: TrackFile, spec: TranscodeSpec, offsetSeconds: number, signal: AbortSignal): Promise<TranscodeSource> {
     const key = offsetSeconds > 0 ? undefined : jobKey(file, spec);
     const found = this.existing(file, spec, key);
     if (found) return found;

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { createKafka, outboxEntry, startConsumer, TOPICS, type Envelope } from '@ytm/events';
 import { createLogger } from '@ytm/logger';
 import { infraEnv, uniqueName, waitFor } from '@ytm/testing';
+import { PlayTracker } from '../../src/domain/play-tracker.js';
 import type { TicketClaims } from '../../src/domain/ticket.js';
 import { Lease } from '../../src/persistence/lease.js';
 import { announcePlayCountsRewritten, PlayCountFeed, PlayCountView } from '../../src/persistence/play-count-view.js';
@@ -55,9 +56,9 @@ describe('play statistics (real FerretDB)', () => {
     await waitFor(async () => (await pendingCount(h)) === 0, 20_000, 100, 'the pending log to drain');
     expect((await repo.countCompleted([track])).get(track)).toBe(1);
 
-    // A retried write after the step was folded and left the pending log: recorded again, counted once.
-    expect(await repo.markCompleted(c, new Date())).toBe(true);
-    await waitFor(async () => (await pendingCount(h)) === 0, 20_000, 100, 'the replayed step to be folded');
+    // A retried write after the step was folded and left the pending log: found in the history, not recorded again.
+    expect(await repo.markCompleted(c, new Date())).toBe(false);
+    expect(await pendingCount(h)).toBe(0);
     expect((await repo.countCompleted([track])).get(track)).toBe(1);
 
     // A crash after the counters were written, before the steps left the pending log: another
@@ -77,6 +78,45 @@ describe('play statistics (real FerretDB)', () => {
     const recent = await repo.recentlyPlayed(c.userId, 10);
     expect(recent).toEqual([{ ticketId: c.ticketId, trackId: track, playedAt: t0, completed: true }]);
     h.stream.folder.start();
+  });
+
+  it('a play served again by another replica (or after a restart) once folded records no step and publishes no event again', async () => {
+    const { mongodbUrl } = infraEnv();
+    // Replica B: its own connection, repository and tracker on the same database.
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, retryWrites: false }).asPromise();
+    /** A tracker whose writes are kept, to await what they answered (true: a step was recorded). */
+    const tracker = (repo: MongoPlayRepository) => {
+      const writes: Array<Promise<boolean>> = [];
+      const keep = (p: Promise<boolean>) => (writes.push(p), p);
+      const t = new PlayTracker(
+        { markStarted: (c, now) => keep(repo.markStarted(c, now)), markCompleted: (c, now) => keep(repo.markCompleted(c, now)) },
+        logger,
+      );
+      return { served: t.served.bind(t), answers: () => Promise.all(writes) };
+    };
+    try {
+      const track = `t-${randomUUID()}`;
+      const c = claims(track);
+      const file = { trackId: track, path: '/x', size: 1_000, mtimeMs: 0, mimeType: 'audio/wav', durationSeconds: 100 };
+      const history = playModel(h.stream.conn);
+      const a = tracker(repository(h));
+      a.served(c, file, 0, 1_000);
+      expect(await a.answers()).toEqual([true, true]);
+      // Folded and published: the steps left the pending log for the history.
+      await waitFor(async () => (await pendingCount(h)) === 0 && (await h.stream.relay.backlog()) === 0, 20_000, 100, 'the steps to be folded');
+      expect(await history.countDocuments({ ticketId: c.ticketId })).toBe(2);
+      const published = h.stream.relay.published;
+
+      // The router sends the next Range request of the same ticket to replica B (or A restarted).
+      const b = tracker(new MongoPlayRepository(playStatsModels(conn), () => undefined));
+      b.served(c, file, 0, 1_000);
+      expect(await b.answers()).toEqual([false, false]);
+      expect(await pendingCount(h)).toBe(0);
+      expect(h.stream.relay.published).toBe(published);
+      expect((await repository(h).countCompleted([track])).get(track)).toBe(1);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('keeps a user’s newest 100 plays, newest first, and counts plays of every user per track', async () => {
@@ -186,8 +226,18 @@ describe('play statistics (real FerretDB)', () => {
       // This replica's own view (the composition's, polling) gets there too.
       await waitFor(() => h.stream.playCounts.get([track])?.get(track) === 2, 10_000, 50, 'the polling view to see both plays');
 
-      // A step replayed after it was folded: recorded again, folded, counted once (in the store and in every view).
-      expect(await writer.markCompleted(c, new Date())).toBe(true);
+      // A step replayed after it was folded (the repository finds it in the history and records nothing; a
+      // fold racing that read leaves it pending again): folded, counted once (in the store and in every view).
+      expect(await writer.markCompleted(c, new Date())).toBe(false);
+      await playStatsModels(h.stream.conn).pending.collection.insertOne({
+        _id: `completed:${c.ticketId}` as never,
+        kind: 'completed',
+        ticketId: c.ticketId,
+        userId: c.userId,
+        trackId: track,
+        at: new Date(),
+      });
+      h.stream.folder.notify();
       await waitFor(async () => (await pendingCount(h)) === 0, 30_000, 100, 'the replayed step to be folded');
       await other.refresh();
       expect(count(track)).toBe(2);
@@ -332,6 +382,46 @@ describe('play statistics (real FerretDB)', () => {
     expect(await holder.hold(1_000)).toBe(false);
     await waiting.release();
     expect(await holder.hold(1_000)).toBe(true);
+  });
+
+  it('a holder whose renewal stalled while another replica took the lease over stops holding it (the renewal must match)', async () => {
+    const { mongodbUrl } = infraEnv();
+    // Two replicas, each with its own connection to the one database.
+    const conn = await mongoose.createConnection(mongodbUrl, { dbName: h.dbName, retryWrites: false }).asPromise();
+    const stalledLeases = playStatsModels(conn).leases;
+    const { leases } = playStatsModels(h.stream.conn);
+    let now = Date.now();
+    const job = `job-${randomUUID()}`;
+    const a = new Lease(stalledLeases, job, 'a', 10_000, () => now);
+    const b = new Lease(leases, job, 'b', 10_000, () => now);
+    try {
+      expect(await a.hold(1_000)).toBe(true);
+      now += 6_000;
+      // A's renewal read the lease (still A's) and then stalled (a GC pause, a slow store) before its update.
+      let reachedUpdate!: () => void;
+      const atUpdate = new Promise<void>((resolve) => (reachedUpdate = resolve));
+      let resume!: () => void;
+      const resumed = new Promise<void>((resolve) => (resume = resolve));
+      const update = stalledLeases.updateOne.bind(stalledLeases);
+      const spy = jest.spyOn(stalledLeases, 'updateOne').mockImplementationOnce(((...args: Parameters<typeof update>) => {
+        reachedUpdate();
+        return resumed.then(() => update(...args));
+      }) as never);
+      const renewal = a.hold(1_000);
+      await atUpdate;
+      // Meanwhile A's lease expired and B took it over.
+      now += 5_000;
+      expect(await b.hold(1_000)).toBe(true);
+      resume();
+      expect(await renewal).toBe(false);
+      spy.mockRestore();
+      // A no longer acts as the holder (it asks the store again and finds B), B still holds it.
+      expect(await a.hold(1_000)).toBe(false);
+      expect(await b.hold(1_000)).toBe(true);
+      expect(await leases.findOne({ _id: job }).lean()).toMatchObject({ holder: 'b' });
+    } finally {
+      await conn.close();
+    }
   });
 });
 

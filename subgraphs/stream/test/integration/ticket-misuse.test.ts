@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { HmacTicketSigner } from '../../src/crypto/ticket-signer.js';
@@ -135,5 +137,36 @@ describe('ticket misuse', () => {
     const t = await h.requestPlayback(h.issuer.sign(alice), 'leaving');
     h.tracks.delete('leaving');
     await expectRejected(ticketUrl(h, t.token), 404, 'TRACK_NOT_FOUND');
+  });
+
+  it('a file that is not there: 404 FILE_NOT_FOUND; one that cannot be opened otherwise: 503 UNAVAILABLE with Retry-After (players retry, not skip)', async () => {
+    const existing = h.addTrack('beside', 1).path;
+    const loop = join(h.dir, 'loop.wav');
+    symlinkSync(loop, loop); // ELOOP: refused to root as well (chmod 000 is not)
+    const cases: Array<[string, string, 404 | 503]> = [
+      ['gone', join(h.dir, 'nope.wav'), 404], // ENOENT
+      ['under-a-file', join(existing, 'x.wav'), 404], // ENOTDIR
+      ['loop', loop, 503],
+    ];
+    if (process.getuid?.() !== 0) {
+      const locked = h.addTrack('locked', 1).path;
+      chmodSync(locked, 0o000); // EACCES (root reads it anyway)
+      cases.push(['locked', locked, 503]);
+    }
+    for (const [id, path, status] of cases) {
+      h.tracks.set(id, { trackId: id, path, size: 16_044, mtimeMs: 0, mimeType: 'audio/wav', durationSeconds: 1 });
+      for (const format of ['ORIGINAL', 'OPUS']) {
+        const t = await h.requestPlayback(h.issuer.sign(alice), id, { format });
+        const res = await rawRequest(ticketUrl(h, t.token));
+        expect([id, format, res.status, res.body.toString()]).toEqual([
+          id,
+          format,
+          status,
+          JSON.stringify({ code: status === 404 ? 'FILE_NOT_FOUND' : 'UNAVAILABLE' }),
+        ]);
+        expect(res.headers['retry-after']).toBe(status === 503 ? '1' : undefined);
+        expect(res.headers['cache-control']).toBe('no-store');
+      }
+    }
   });
 });

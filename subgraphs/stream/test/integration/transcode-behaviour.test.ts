@@ -7,7 +7,7 @@ import { waitFor } from '@ytm/testing';
 import { probe, soundStartsAt, writeAudio } from '../support/audio.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
-import { alive, download, save, untilCached, untilNoProcesses } from '../support/transcode-helpers.js';
+import { alive, download, ffmpegChildren, save, untilCached, untilNoProcesses } from '../support/transcode-helpers.js';
 
 // Real FerretDB, Kafka and ffmpeg on a shared machine: generous timeouts.
 jest.setTimeout(120_000);
@@ -161,6 +161,50 @@ describe('listeners and processes', () => {
     await untilNoProcesses(h);
     expect(alive(pid!)).toBe(false);
     expect(h.stream.transcoder.processes).toBe(0);
+  });
+
+  it('a new seek of a ticket ends its previous one: one ffmpeg process for a ticket’s seeks, however many are asked for', async () => {
+    const t = await h.requestPlayback(token, 'long', { format: 'OPUS', maxBitrate: 64 });
+    const seek = (seconds: number) => startGet(`${ticketUrl(h, t.token)}?t=${seconds}`);
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, ffmpegChildren());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      const first = await seek(10);
+      expect(first.res.statusCode).toBe(200);
+      const firstEnded = readAll(first.res);
+      const second = await seek(20);
+      expect(second.res.statusCode).toBe(200);
+      // The first response ends (cut: an incomplete body), its process with it.
+      expect((await firstEnded).complete).toBe(false);
+      expect(ffmpegChildren()).toBeLessThanOrEqual(1);
+      expect(h.stream.transcoder.processes).toBeLessThanOrEqual(1);
+
+      // Six seeks at once on the same ticket (a player scrubbing, or a client trying to take every slot).
+      const six = Promise.all(
+        [30, 40, 50, 60, 70, 80].map(async (s) => {
+          try {
+            const got = await seek(s);
+            return (await readAll(got.res)).complete ? 'complete' : 'cut';
+          } catch {
+            return 'cut before its headers';
+          }
+        }),
+      );
+      expect((await readAll(second.res)).complete).toBe(false);
+      // The one that came last plays to the end; every other one ended early.
+      expect((await six).filter((o) => o === 'complete')).toHaveLength(1);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    expect(peak).toBe(1);
+    await untilNoProcesses(h);
   });
 });
 

@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { validatorsOf } from '../../src/http/conditional.js';
 import { writeAudio } from '../support/audio.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
 import { download, untilCached } from '../support/transcode-helpers.js';
@@ -13,6 +14,8 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'ytm-transcode-cache-'));
 const sources = mkdtempSync(join(tmpdir(), 'ytm-transcode-sources-'));
 let first: Harness | undefined;
 let second: Harness | undefined;
+let paused: Harness | undefined;
+const pausedCacheDir = mkdtempSync(join(tmpdir(), 'ytm-transcode-cache-paused-'));
 
 beforeAll(async () => {
   await Promise.all(['a', 'b'].map((id) => writeAudio(join(sources, `${id}.flac`), 'FLAC', 40)));
@@ -20,6 +23,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await first?.close();
   await second?.close();
+  await paused?.close();
+  rmSync(pausedCacheDir, { recursive: true, force: true });
   rmSync(cacheDir, { recursive: true, force: true });
   rmSync(sources, { recursive: true, force: true });
 });
@@ -58,4 +63,32 @@ it('the cache survives a restart and keeps under TRANSCODE_CACHE_MB, evicting th
   await untilCached(second, b.token);
   expect(await accepts(second, a2.token)).toBe('none');
   expect(readdirSync(join(cacheDir, 'objects'))).toHaveLength(1);
+});
+
+it('a finished transcode keeps its ETag and Last-Modified after a pause: If-Range and If-None-Match still match', async () => {
+  const env = { TRANSCODE_CACHE_DIR: pausedCacheDir };
+  let h = await startHarness(env);
+  h.addFile('a', join(sources, 'a.flac'), 'audio/flac', 40);
+  const made = await h.requestPlayback(h.issuer.sign({ tier: 'PREMIUM' }), 'a', { format: 'OPUS' });
+  await download(ticketUrl(h, made.token));
+  await untilCached(h, made.token);
+  await h.close();
+
+  // Made and last played two minutes ago (a pause longer than the minute between recorded uses);
+  // the listener holds the validators the object had then.
+  const [name] = readdirSync(join(pausedCacheDir, 'objects'));
+  const object = join(pausedCacheDir, 'objects', name as string);
+  const then = Math.floor((Date.now() - 120_000) / 1000);
+  utimesSync(object, then, then);
+  const { etag } = validatorsOf(statSync(object).size, statSync(object).mtimeMs);
+  const lastModified = new Date(then * 1000).toUTCString();
+
+  paused = h = await startHarness(env);
+  h.addFile('a', join(sources, 'a.flac'), 'audio/flac', 40);
+  const t = await h.requestPlayback(h.issuer.sign({ tier: 'PREMIUM' }), 'a', { format: 'OPUS' });
+  const resumed = await download(ticketUrl(h, t.token), { range: 'bytes=1000-1999', 'if-range': etag });
+  expect([resumed.status, resumed.headers.get('etag'), resumed.headers.get('last-modified')]).toEqual([206, etag, lastModified]);
+  expect((await download(ticketUrl(h, t.token), { 'if-none-match': etag })).status).toBe(304);
+  expect((await download(ticketUrl(h, t.token), { range: 'bytes=0-9', 'if-range': lastModified })).status).toBe(206);
+  expect(h.stream.transcoder.processes).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { waitFor } from '@ytm/testing';
 import type { Harness } from './stream-harness.js';
 import { ticketUrl } from './stream-harness.js';
@@ -33,4 +33,21 @@ export function alive(pid: number): boolean {
 export function save(path: string, body: Buffer): string {
   writeFileSync(path, body);
   return path;
+}
+
+/** ffmpeg processes that are children of this process, counted from /proc (not from our own bookkeeping). */
+export function ffmpegChildren(): number {
+  let n = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ffmpeg' && ppid === process.pid) n++;
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return n;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '@ytm/logger';
-import { addInterval, playThresholdBytes, PlayTracker } from '../../src/domain/play-tracker.js';
+import { addInterval, MAX_SERVED_INTERVALS, playThresholdBytes, PlayTracker } from '../../src/domain/play-tracker.js';
 
 const claims = { ticketId: 'j', userId: 'u', sessionId: 's', trackId: 't', expiresAt: new Date(Date.now() + 60_000) };
 
@@ -22,6 +22,27 @@ describe('play threshold', () => {
       [10, 40],
     ]);
     expect(c).toBe(35);
+  });
+
+  it('keeps at most MAX_SERVED_INTERVALS against hostile 1-byte ranges spaced apart, counting never less than was served', () => {
+    const list: Array<[number, number]> = [];
+    let c = 0;
+    const n = 20_000;
+    for (let i = 0; i < n; i++) c = addInterval(list, i * 10, i * 10 + 1, c);
+    // And as many again in a scattered order, between those.
+    for (let i = 0; i < n; i++) {
+      const at = ((i * 7_919) % n) * 10 + 5;
+      c = addInterval(list, at, at + 1, c);
+    }
+    expect(MAX_SERVED_INTERVALS).toBe(1_024);
+    expect(list.length).toBeLessThanOrEqual(MAX_SERVED_INTERVALS);
+    // Sorted, disjoint, and the count is what they cover: merged gaps count as served (over, never under).
+    for (let k = 1; k < list.length; k++) expect((list[k] as [number, number])[0]).toBeGreaterThan((list[k - 1] as [number, number])[1]);
+    expect(c).toBe(list.reduce((sum, [a, b]) => sum + b - a, 0));
+    expect(c).toBeGreaterThanOrEqual(2 * n);
+    expect(c).toBeLessThanOrEqual(n * 10);
+    // Bytes already inside a merged span change nothing.
+    expect(addInterval(list, 3, 4, c)).toBe(c);
   });
 });
 

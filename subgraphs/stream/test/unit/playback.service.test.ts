@@ -38,7 +38,12 @@ class MemoryTickets implements TicketRepository {
   }
 }
 
-function setup(durationSeconds = 200, plays: PlaybackServiceDeps['plays'] = { recentlyPlayed: async () => [], countCompleted: async () => new Map() }) {
+function setup(
+  durationSeconds = 200,
+  plays: PlaybackServiceDeps['plays'] = { recentlyPlayed: async () => [], countCompleted: async () => new Map() },
+  /** Holds the library's answer (a slow library). */
+  library: () => Promise<void> = async () => undefined,
+) {
   let now = new Date('2026-03-01T23:59:00Z');
   const tickets = new MemoryTickets();
   const revokedSessions = new Set<string>();
@@ -47,7 +52,12 @@ function setup(durationSeconds = 200, plays: PlaybackServiceDeps['plays'] = { re
     tickets,
     plays,
     sessions: { add: async (id) => void revokedSessions.add(id), has: async (id) => revokedSessions.has(id) },
-    trackFiles: { get: async (id) => (id === 'missing' ? null : { trackId: id, path: '/x', size: 1000, mtimeMs: 0, mimeType: 'audio/flac', durationSeconds }) },
+    trackFiles: {
+      get: async (id) => {
+        await library();
+        return id === 'missing' ? null : { trackId: id, path: '/x', size: 1000, mtimeMs: 0, mimeType: 'audio/flac', durationSeconds };
+      },
+    },
     signer: { sign: (c) => `tok-${c.ticketId}`, verify: () => Promise.reject() as never },
     clock: { now: () => now },
     rules: DEFAULT_PLAN_RULES,
@@ -102,6 +112,27 @@ describe('PlaybackService', () => {
     await expect(service.requestPlayback(free, 'a')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(service.quota(free, 'u2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(service.recentlyPlayed(free, 'u2', 5)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('a sign-out while the library is asked: the ticket made after it is revoked and the caller is answered as signed out', async () => {
+    let asked: () => void = () => undefined;
+    const libraryAsked = new Promise<void>((resolve) => (asked = resolve));
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const { service, tickets, revoked } = setup(200, undefined, () => {
+      asked();
+      return answered;
+    });
+    const request = service.requestPlayback(free, 'a');
+    await libraryAsked;
+    // RevokeTickets(session) runs after the session check and before the ticket exists: nothing to revoke yet.
+    expect(await service.revokeTickets('u1', 's1')).toBe(0);
+    answer();
+    await expect(request).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(tickets.rows).toHaveLength(1);
+    expect(tickets.rows[0]?.revokedAt).not.toBeNull();
+    expect(revoked).toEqual([tickets.rows[0]?.id]);
+    expect(await tickets.listActive('u1', new Date('2026-03-01T23:59:30Z'))).toEqual([]);
   });
 
   it('recentlyPlayed takes the contract’s `first`: 1..100, default 25; 0 and over 100 are BAD_USER_INPUT', async () => {
