@@ -63,3 +63,27 @@ test('search as you type: an earlier request is aborted when the query changes, 
   await expect(list.getByRole('option', { name: /Slow Rivers|River Song/ })).toHaveCount(0);
   await expect(box).toHaveValue('café');
 });
+
+test('sign-out the server did not get (offline, 5xx): the user is told, a reload stays signed out, and trying again ends the session', async ({ page }) => {
+  await signUp(page, 'Leaving');
+  // The server answers the sign-out with a 503: its session and the refresh cookie live on.
+  await page.route('**/auth/signout', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"UNAVAILABLE"}}' }));
+  await page.getByRole('button', { name: 'Sign out' }).first().click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('signing out did not complete on the server');
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
+  // A reload does not sign back in with the cookie (it tries the sign-out again, refused again).
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
+  await expect(alert).toContainText('did not complete');
+  await expect(page.getByRole('heading', { name: 'Albums', level: 1 })).toBeHidden();
+  // Back: "Try signing out again" ends the session; a reload finds none.
+  await page.unroute('**/auth/signout');
+  await alert.getByRole('button', { name: 'Try signing out again' }).click();
+  await expect(alert).toBeHidden();
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible();
+  await expect(page.getByRole('alert')).toBeHidden();
+  const refresh = await page.request.post('/auth/refresh', { headers: { 'x-ytm-session': 'cookie' }, data: {} });
+  expect(refresh.status()).toBe(401);
+});

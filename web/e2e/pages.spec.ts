@@ -81,3 +81,34 @@ for (const scheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test('a page that cannot be shown never blanks the app: a malformed URL is not found; a page whose code is gone offers a reload while the music plays on', async ({
+  page,
+}) => {
+  // The Tracks page's chunk is gone, as after a server upgrade renamed it (preloading it fails too).
+  await page.route(/\/assets\/TracksPage-[^/]+\.js$/, (route) => route.fulfill({ status: 404, body: 'Not found' }));
+  await signUp(page, 'Upgraded');
+  await page.getByRole('link', { name: /^Night Drive by/ }).click();
+  await page.getByRole('button', { name: 'Play Night Drive' }).click();
+  await waitForAudio(page, (a) => a.currentTime > 0.5 && !a.paused);
+
+  await page.getByRole('link', { name: 'Tracks' }).first().click();
+  const failed = page.getByRole('main').getByRole('alert');
+  await expect(failed).toContainText('YTM has been updated');
+  await expect(failed.getByRole('button', { name: 'Reload' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Player' })).toBeVisible();
+  const at = (await waitForAudio(page, (a) => !a.paused)).currentTime;
+  await waitForAudio(page, (a) => !a.paused && a.currentTime > at + 0.5); // still playing
+
+  // The rest of the app still works.
+  await page.getByRole('link', { name: 'Artists' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Artists', level: 1 })).toBeVisible();
+
+  // `/albums/%` cannot be decoded: "not here", not a white page (and the music goes on).
+  await page.evaluate(() => {
+    history.pushState(null, '', '/albums/%');
+    dispatchEvent(new PopStateEvent('popstate'));
+  });
+  await expect(page.getByRole('heading', { name: 'This page is not here' })).toBeVisible();
+  await waitForAudio(page, (a) => !a.paused);
+});

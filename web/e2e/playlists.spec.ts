@@ -27,7 +27,7 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
 }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await signUp(page, 'Curator');
+  const email = await signUp(page, 'Curator');
   const id = await createPlaylist(page, 'Road Trip');
 
   await test.step('add from a track menu, from a multi-selection and by dragging a row onto the playlist', async () => {
@@ -76,12 +76,21 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
     await checkA11y(page, 'playlist');
   });
 
-  await test.step('remove the duplicate, undo brings it back', async () => {
+  await test.step('remove the duplicate, undo brings it back (sent against the playlist after the removal: no conflict)', async () => {
     await page.getByRole('button', { name: 'Remove Neon Avenue from the playlist, entry 4' }).click();
     await expect(entries(page)).toHaveCount(3);
+    // Every add the app sends: one for the Undo, not a refused one (stale version) and its retry.
+    const adds: unknown[] = [];
+    const onRequest = (r: import('@playwright/test').Request) => {
+      if (r.url().endsWith('/graphql') && r.postData()?.includes('addTracksToPlaylist')) adds.push(r.postDataJSON());
+    };
+    page.on('request', onRequest);
     await page.getByRole('status', { name: 'Notifications' }).getByRole('button', { name: 'Undo' }).click();
     await expect(entries(page)).toHaveCount(4);
     expect(await titles(page)).toEqual(['Tail Lights', 'Midnight Static', 'Neon Avenue', 'Neon Avenue']);
+    page.off('request', onRequest);
+    expect(adds).toHaveLength(1);
+    await expect(page.getByRole('status', { name: 'Notifications' })).not.toContainText('changed elsewhere');
   });
 
   await test.step('rename and describe', async () => {
@@ -94,6 +103,27 @@ test('create → add (menu, multi-selection, drag and drop, duplicates) → reor
     await expect(form).toBeHidden();
     await expect(page.getByRole('heading', { name: 'Night Trip', level: 1 })).toBeVisible();
     await expect(page.getByText('For the long road home')).toBeVisible();
+  });
+
+  await test.step('renamed on another device: the form opens with the new name, and Cancel drops what was typed', async () => {
+    const token = await apiToken(email);
+    await api(token, 'mutation($id: ID!) { updatePlaylist(id: $id, input: { name: "Night Drive Home" }) { id } }', { id });
+    await expect(page.getByRole('heading', { name: 'Night Drive Home', level: 1 })).toBeVisible(); // live
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    const form = page.getByRole('form', { name: 'Playlist details' });
+    await expect(form.getByLabel('Name')).toHaveValue('Night Drive Home');
+    await expect(form.getByLabel('Description')).toHaveValue('For the long road home');
+    await form.getByLabel('Name').fill('Typed, then cancelled');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect(form).toBeHidden();
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    await expect(form.getByLabel('Name')).toHaveValue('Night Drive Home');
+    // Saving the description alone keeps the rename made elsewhere.
+    await form.getByLabel('Description').fill('For the long drive home');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(form).toBeHidden();
+    await expect(page.getByText('For the long drive home')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Night Drive Home', level: 1 })).toBeVisible();
   });
 
   await test.step('export M3U8: duration, artist and title, the path relative to the music folder', async () => {

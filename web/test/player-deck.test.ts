@@ -209,3 +209,64 @@ describe('PlayerEngine: one stream allowed, renewal and prefetch', () => {
     expect(spare.paused).toBe(false);
   });
 });
+
+describe('PlayerEngine: the early ticket follows the queue (one per next entry)', () => {
+  /** `times` timeupdates near the end of the playing track (about 4 a second in a browser). */
+  async function nearEnd(audio: { currentTime: number; fire(type: string): void }, times: number) {
+    for (let i = 0; i < times; i++) {
+      audio.currentTime = 85 + i * 0.25;
+      audio.fire('timeupdate');
+      await settle();
+    }
+  }
+
+  it('Play next after the early ticket: the old one is dropped with its preload, the new next entry gets one ticket, not one per timeupdate', async () => {
+    const { audio, standby, engine, requests } = setup({ standby: true });
+    await engine.playTracks([track('a'), track('b')], 0);
+    await nearEnd(audio, 1);
+    expect(requests).toEqual(['a', 'b']);
+    expect(standby!.src).toBe('/stream/b-2');
+    engine.playNext([track('c')]);
+    expect(standby!.src).toBe(''); // b's preload is gone with its ticket
+    await nearEnd(audio, 20);
+    expect(requests).toEqual(['a', 'b', 'c']);
+    expect(standby!.src).toBe('/stream/c-3');
+    audio.fire('ended');
+    await settle();
+    expect(requests).toEqual(['a', 'b', 'c']); // c starts from its early ticket
+    expect(engine.snapshot.queue.items[engine.snapshot.queue.index]!.track.id).toBe('c');
+    expect(standby!.attrs.get('data-active')).toBe('true');
+  });
+
+  it('a reorder while the early ticket is on its way: that ticket is not kept, and the new next entry gets exactly one', async () => {
+    let release!: () => void;
+    const { audio, standby, engine, requests } = setup({
+      standby: true,
+      hold: (id) => (id === 'b' ? new Promise<void>((r) => (release = r)) : undefined),
+    });
+    await engine.playTracks([track('a'), track('b'), track('c')], 0);
+    await nearEnd(audio, 1);
+    expect(requests).toEqual(['a', 'b']);
+    engine.move(2, 1); // c is next now
+    release();
+    await settle();
+    expect(standby!.src).toBe('');
+    await nearEnd(audio, 20);
+    expect(requests).toEqual(['a', 'b', 'c']);
+    audio.fire('ended');
+    await settle();
+    expect(requests).toEqual(['a', 'b', 'c']);
+    expect(engine.snapshot.queue.items[engine.snapshot.queue.index]!.track.id).toBe('c');
+  });
+
+  it('an early ticket that was refused is not asked for again at every timeupdate (the track change asks once more)', async () => {
+    const { audio, engine, requests } = setup({ fail: (id, n) => (id === 'b' && n === 2 ? new TicketError('OTHER', 'busy') : undefined) });
+    await engine.playTracks([track('a'), track('b')], 0);
+    await nearEnd(audio, 20);
+    expect(requests).toEqual(['a', 'b']);
+    audio.fire('ended');
+    await settle();
+    expect(requests).toEqual(['a', 'b', 'b']);
+    expect(audio.src).toBe('/stream/b-2');
+  });
+});

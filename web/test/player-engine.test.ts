@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlayerEngine, RENEW_BEFORE_MS } from '../src/features/player/player-engine';
-import { TicketError } from '../src/features/player/tickets';
+import { retryAfterSeconds, TicketError } from '../src/features/player/tickets';
 import { settle, setup, track } from './player-fakes';
 
 describe('PlayerEngine: tickets', () => {
@@ -48,16 +48,45 @@ describe('PlayerEngine: tickets', () => {
     expect(engine.snapshot.problem).toBeNull();
   });
 
-  it('a paused track renews silently and stays paused', async () => {
-    const { audio, clock, engine } = setup({ ticketMs: 60_000 });
+  it('a paused track is not renewed, however long the pause (each ticket counts as a play); play renews it first, at the same place', async () => {
+    const { audio, clock, engine, requests } = setup({ ticketMs: 60_000 });
     await engine.playTracks([track('a')], 0);
     audio.currentTime = 10;
     engine.pause();
     const plays = audio.plays;
-    await clock.advance(31_000);
-    expect(audio.src).toBe('/stream/a-2');
-    expect(audio.paused).toBe(true);
+    for (let i = 0; i < 8 * 120; i++) await clock.advance(30_000); // 8 hours
+    expect(requests).toEqual(['a']);
+    expect(audio.src).toBe('/stream/a-1');
     expect(audio.plays).toBe(plays);
+    await engine.play();
+    expect(requests).toEqual(['a', 'a']);
+    expect(audio.src).toBe('/stream/a-2');
+    expect(audio.currentTime).toBe(10);
+    expect(audio.paused).toBe(false);
+    expect(engine.snapshot.playing).toBe(true);
+    expect(engine.snapshot.problem).toBeNull();
+  });
+
+  it('after a short pause play keeps the ticket, and its renewal comes on schedule again', async () => {
+    const { audio, clock, engine, requests } = setup({ ticketMs: 60_000 });
+    await engine.playTracks([track('a')], 0);
+    engine.pause();
+    await clock.advance(5_000);
+    await engine.play();
+    expect(requests).toEqual(['a']);
+    expect(audio.paused).toBe(false);
+    await clock.advance(60_000 - RENEW_BEFORE_MS - 5_000 + 1);
+    expect(requests).toEqual(['a', 'a']);
+    expect(audio.src).toBe('/stream/a-2');
+  });
+
+  it('the queue played to its end: no renewals afterwards', async () => {
+    const { audio, clock, engine, requests } = setup({ ticketMs: 60_000 });
+    await engine.playTracks([track('a')], 0);
+    audio.fire('ended');
+    await settle();
+    for (let i = 0; i < 20; i++) await clock.advance(30_000);
+    expect(requests).toEqual(['a']);
   });
 });
 
@@ -166,5 +195,164 @@ describe('PlayerEngine: persistence', () => {
     await engine.play();
     expect(second.requests).toEqual(['b']);
     expect(second.audio.currentTime).toBe(33);
+  });
+});
+
+describe('PlayerEngine: a busy server is waited for, never skipped through', () => {
+  it('503 with Retry-After: "retrying" shown, the same track retried at the same place after that long, no new ticket, no skip', async () => {
+    const { engine, audio, probeResult, clock, requests } = setup();
+    await engine.playTracks([track('a'), track('b')], 0);
+    audio.currentTime = 30;
+    probeResult.value = () => ({ status: 503, retryAfter: 5 });
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem).toEqual({ kind: 'retrying', message: expect.stringMatching(/busy.*5 s/) });
+    expect(engine.snapshot.playing).toBe(true);
+    audio.currentTime = 0; // the failed element starts over
+    await clock.advance(4_900);
+    expect(audio.plays).toBe(1);
+    await clock.advance(100);
+    expect(audio.src).toBe('/stream/a-1');
+    expect(audio.currentTime).toBe(30);
+    expect(audio.plays).toBe(2);
+    audio.fire('playing');
+    expect(engine.snapshot.problem).toBeNull();
+    await clock.advance(10_000);
+    expect(engine.snapshot.queue.index).toBe(0);
+    expect(requests).toEqual(['a']); // each ticket counts as a play: none spent on the retries
+  });
+
+  it('429 without Retry-After backs off (2 s, 4 s, …) and keeps the track; a very long Retry-After is capped', async () => {
+    const { engine, audio, probeResult, clock } = setup();
+    await engine.playTracks([track('a'), track('b')], 0);
+    probeResult.value = () => 429;
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.message).toMatch(/2 s/);
+    await clock.advance(2_000);
+    expect(audio.plays).toBe(2);
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.message).toMatch(/4 s/);
+    probeResult.value = () => ({ status: 503, retryAfter: 86_400 });
+    await clock.advance(4_000);
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.message).toMatch(/60 s/);
+    expect(audio.src).toBe('/stream/a-1');
+    expect(engine.snapshot.queue.index).toBe(0);
+  });
+
+  it('a renewal during the wait: the retry plays the renewed ticket', async () => {
+    const { engine, audio, probeResult, clock, requests } = setup({ ticketMs: 60_000 });
+    await engine.playTracks([track('a'), track('b')], 0);
+    audio.currentTime = 20;
+    probeResult.value = () => ({ status: 503, retryAfter: 50 });
+    audio.fire('error');
+    await settle();
+    probeResult.value = () => 206;
+    await clock.advance(60_000 - RENEW_BEFORE_MS + 1);
+    expect(requests).toEqual(['a', 'a']);
+    await clock.advance(20_000);
+    expect(audio.src).toBe('/stream/a-2');
+    expect(audio.currentTime).toBe(20);
+    expect(audio.paused).toBe(false);
+    expect(engine.snapshot.problem).toBeNull();
+  });
+
+  it('a check that answers 200 (a transcoded stream) retries the track instead of skipping it', async () => {
+    const { engine, audio, probeResult, clock } = setup();
+    await engine.playTracks([track('a'), track('b')], 0);
+    audio.currentTime = 12;
+    probeResult.value = () => 200;
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.kind).toBe('retrying');
+    await clock.advance(2_000);
+    expect(audio.src).toBe('/stream/a-1');
+    expect(audio.currentTime).toBe(12);
+    expect(engine.snapshot.queue.index).toBe(0);
+  });
+
+  it('a stream the check finds fine but that keeps failing is retried a few times, then skipped', async () => {
+    const { engine, audio, probeResult, clock } = setup();
+    await engine.playTracks([track('a'), track('b')], 0);
+    probeResult.value = () => 206;
+    for (const wait of [2_000, 4_000, 8_000, 16_000, 32_000]) {
+      audio.fire('error');
+      await settle();
+      expect(engine.snapshot.problem?.kind).toBe('retrying');
+      await clock.advance(wait);
+    }
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.kind).toBe('unplayable');
+    await clock.advance(1_500);
+    expect(audio.src).toBe('/stream/b-2');
+  });
+
+  it('Retry-After is read as seconds or as an HTTP date', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(retryAfterSeconds('7', now)).toBe(7);
+    expect(retryAfterSeconds('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30);
+    expect(retryAfterSeconds(null, now)).toBeUndefined();
+    expect(retryAfterSeconds('soon', now)).toBeUndefined();
+  });
+
+  it('a media decode error is skipped (the file itself is broken)', async () => {
+    const { engine, audio, clock } = setup();
+    await engine.playTracks([track('a'), track('b')], 0);
+    audio.error = { code: 3 }; // MEDIA_ERR_DECODE
+    audio.fire('error');
+    await settle();
+    expect(engine.snapshot.problem?.kind).toBe('unplayable');
+    audio.error = null;
+    await clock.advance(1_500);
+    expect(audio.src).toBe('/stream/b-2');
+  });
+});
+
+describe('PlayerEngine: a track change waiting for its ticket', () => {
+  it('Next with a slow ticket: the old track stops at once, its timeupdate and ended are ignored, nothing is skipped', async () => {
+    let release!: () => void;
+    const { engine, audio, requests } = setup({ hold: (id) => (id === 'b' ? new Promise<void>((r) => (release = r)) : undefined) });
+    await engine.playTracks([track('a'), track('b'), track('c')], 0);
+    audio.currentTime = 50;
+    const next = engine.next();
+    await settle();
+    expect(requests).toEqual(['a', 'b']);
+    expect(audio.paused).toBe(true); // not playing on under the new title
+    expect(engine.snapshot.position).toBe(0);
+    // Late events of the old source: neither the seek bar nor the queue follows them.
+    audio.currentTime = 99.9;
+    audio.fire('timeupdate');
+    expect(engine.snapshot.position).toBe(0);
+    audio.fire('ended');
+    await settle();
+    expect(engine.snapshot.queue.index).toBe(1);
+    expect(requests).toEqual(['a', 'b']);
+    release();
+    await next;
+    expect(audio.src).toBe('/stream/b-2');
+    expect(audio.paused).toBe(false);
+    expect(engine.snapshot.queue.index).toBe(1);
+    audio.currentTime = 3;
+    audio.fire('timeupdate');
+    expect(engine.snapshot.position).toBe(3);
+  });
+});
+
+describe('PlayerEngine: a track gone from the library', () => {
+  it('a ticket answered NOT_FOUND: said, then skipped like an unplayable file; the queue goes on', async () => {
+    const { engine, audio, clock, requests } = setup({ fail: (id) => (id === 'b' ? new TicketError('NOT_FOUND', 'gone') : undefined) });
+    await engine.playTracks([track('a'), track('b'), track('c')], 0);
+    audio.fire('ended');
+    await settle();
+    expect(engine.snapshot.problem).toEqual({ kind: 'unplayable', message: expect.stringMatching(/no longer in the library/) });
+    await clock.advance(1_500);
+    expect(requests).toEqual(['a', 'b', 'c']);
+    expect(audio.src).toBe('/stream/c-2');
+    expect(audio.paused).toBe(false);
+    expect(engine.snapshot.queue.index).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 import { PlayerEngine, type AudioLike, type PlayerDeps } from '../src/features/player/player-engine';
 import type { StreamFormat } from '../src/features/player/formats';
+import type { ProbeResult } from '../src/features/player/playback';
 import type { QueueTrack } from '../src/features/player/queue';
 
 /** A stand-in for <audio>: records what the engine does and lets the test fire media events. */
@@ -12,6 +13,8 @@ export class FakeAudio implements AudioLike {
   muted = false;
   bufferedTo = 0;
   plays = 0;
+  /** What the element failed with (MediaError's code), when a test fires `error`. */
+  error: { code: number } | null = null;
   private readonly handlers = new Map<string, Array<() => void>>();
   get buffered() {
     const end = this.bufferedTo;
@@ -73,10 +76,12 @@ export function setup(
     maxStreams?: number;
     ticketMs?: number;
     fail?: (trackId: string, n: number) => Error | undefined;
-    probe?: () => number | 'network';
+    probe?: () => ProbeResult;
     standby?: boolean;
     canPlay?: (type: string) => boolean;
     mimeType?: (trackId: string, format: StreamFormat) => string;
+    /** Holds a ticket request until the promise it returns settles (a slow server). */
+    hold?: (trackId: string, n: number) => Promise<void> | undefined;
   } = {},
 ) {
   const audio = new FakeAudio();
@@ -87,7 +92,7 @@ export function setup(
   const requests: string[] = [];
   const saved: string[] = [];
   let n = 0;
-  const probeResult = { value: opts.probe ?? (() => 206 as number | 'network') };
+  const probeResult = { value: opts.probe ?? ((): ProbeResult => 206) };
   const deps: PlayerDeps = {
     audio,
     standby,
@@ -96,7 +101,9 @@ export function setup(
     async requestTicket(trackId, format) {
       requests.push(trackId);
       formats.push(format);
-      const err = opts.fail?.(trackId, requests.length);
+      const nth = requests.length;
+      await opts.hold?.(trackId, nth);
+      const err = opts.fail?.(trackId, nth);
       if (err) throw err;
       n += 1;
       return { url: `/stream/${trackId}-${n}`, expiresAt: clock.now() + (opts.ticketMs ?? 130_000), mimeType: opts.mimeType?.(trackId, format) };

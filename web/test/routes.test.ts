@@ -50,3 +50,12 @@ describe('the app routes, defined once', () => {
     expect(() => appRoutes(['/a/:id/b'])).toThrow(/only a last :param/);
   });
 });
+
+describe('a path the app cannot decode', () => {
+  it('is not found (a malformed %-escape does not throw out of the route table)', () => {
+    expect(() => resolve('/albums/%')).not.toThrow();
+    expect(resolve('/albums/%')).toBeUndefined();
+    expect(resolve('/playlist/%E0%A4%A')).toBeUndefined();
+    expect(match('/artists/:id', '/artists/%zz')).toBeNull();
+  });
+});

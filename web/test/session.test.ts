@@ -90,3 +90,105 @@ describe('Session', () => {
     expect(await s.signIn('a@example.com', 'x').catch((e: unknown) => (e as AuthError).code)).toBe('NETWORK');
   });
 });
+
+/** localStorage as the browser keeps it for the origin (shared by every Session of the "page"). */
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+  };
+}
+
+describe('Session: sign-out that the server did not get', () => {
+  it('offline or 5xx: the user is told and can retry; a reload does not sign back in until a sign-out succeeds', async () => {
+    vi.stubGlobal('localStorage', memoryStorage());
+    let server: 'down' | 'error' | 'up' = 'up';
+    let cookie = true; // the refresh cookie, as the server sees it
+    const calls: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        calls.push(url);
+        if (server === 'down') throw new TypeError('Failed to fetch');
+        if (server === 'error') return json(503, { error: { code: 'UNAVAILABLE', message: 'x' } });
+        if (url === '/auth/signout') {
+          cookie = false;
+          return new Response(null, { status: 204 });
+        }
+        if (url === '/auth/refresh') return cookie ? json(200, issued(calls.length)) : json(401, { error: { code: 'UNAUTHENTICATED', message: 'x' } });
+        return json(200, issued(calls.length));
+      }),
+    );
+    const s = new Session();
+    await s.signIn('a@example.com', 'pw');
+    server = 'error';
+    await s.signOut();
+    expect(calls.at(-1)).toBe('/auth/signout');
+    expect(s.current).toEqual({ status: 'signedOut', reason: expect.stringMatching(/did not complete/), signOutIncomplete: true });
+
+    // A reload: the cookie is still valid on the server, but the app stays signed out.
+    server = 'down';
+    const reloaded = new Session();
+    await reloaded.restore();
+    expect(reloaded.current).toMatchObject({ status: 'signedOut', signOutIncomplete: true });
+    server = 'up';
+    const again = new Session();
+    await again.restore(); // finishes the sign-out it finds pending (refresh cookie → sign out)
+    expect(again.current).toEqual({ status: 'signedOut' });
+    expect(cookie).toBe(false);
+    expect(calls.slice(-2)).toEqual(['/auth/refresh', '/auth/signout']);
+  });
+
+  it('the retry signs out on the server; afterwards a reload finds no session', async () => {
+    vi.stubGlobal('localStorage', memoryStorage());
+    let down = false;
+    let cookie = true;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        if (down) throw new TypeError('Failed to fetch');
+        if (url === '/auth/signout') {
+          cookie = false;
+          return new Response(null, { status: 204 });
+        }
+        if (url === '/auth/refresh' && !cookie) return json(401, { error: { code: 'UNAUTHENTICATED', message: 'x' } });
+        return json(200, issued(1));
+      }),
+    );
+    const s = new Session();
+    await s.signIn('a@example.com', 'pw');
+    down = true;
+    await s.signOut();
+    expect(s.current).toMatchObject({ status: 'signedOut', signOutIncomplete: true });
+    down = false;
+    await s.signOut(); // "Try again"
+    expect(s.current).toEqual({ status: 'signedOut' });
+    expect(cookie).toBe(false);
+    const reloaded = new Session();
+    await reloaded.restore();
+    expect(reloaded.current).toEqual({ status: 'signedOut' });
+  });
+
+  it('signing in again clears the pending sign-out', async () => {
+    vi.stubGlobal('localStorage', memoryStorage());
+    let down = false;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        if (down) throw new TypeError('Failed to fetch');
+        return json(200, issued(1));
+      }),
+    );
+    const s = new Session();
+    await s.signIn('a@example.com', 'pw');
+    down = true;
+    await s.signOut();
+    down = false;
+    await s.signIn('a@example.com', 'pw');
+    const reloaded = new Session();
+    await reloaded.restore();
+    expect(reloaded.current.status).toBe('signedIn');
+  });
+});

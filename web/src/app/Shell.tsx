@@ -15,6 +15,7 @@ import { UserIcon } from '../ui/more-icons';
 import { Notices } from '../ui/notices';
 import { CollectionNav, collectionRoute } from './collection-routes';
 import { AlbumPage, ArtistPage, ArtistsPage, PageSuspense, preloadPages, QueuePage, SearchPage, TracksPage } from './pages';
+import { PageErrorBoundary } from './PageErrorBoundary';
 import { Link, useRouter } from './router';
 import { resolve, type RouteName } from './routes';
 
@@ -120,7 +121,9 @@ export function Shell() {
           </button>
         </header>
         <main id="content" className="page" tabIndex={-1} ref={mainRef} style={{ outline: 'none' }}>
-          <PageSuspense>{page}</PageSuspense>
+          <PageErrorBoundary key={path}>
+            <PageSuspense>{page}</PageSuspense>
+          </PageErrorBoundary>
         </main>
       </div>
       <PlayerBar />

@@ -1,5 +1,54 @@
-import type { Cache, OptimisticMutationConfig, ResolverConfig, UpdatesConfig } from '@urql/exchange-graphcache';
+import type { Cache, CacheExchangeOpts, OptimisticMutationConfig, ResolverConfig, UpdatesConfig } from '@urql/exchange-graphcache';
 import { relayPagination } from '@urql/exchange-graphcache/extras';
+
+const unkeyed = [
+  'PageInfo',
+  'AudioFormat',
+  'Plan',
+  'PlaybackQuota',
+  'PlaybackTicket',
+  'SearchResult',
+  'LibraryStats',
+  'ScanStatus',
+  'LibraryChange',
+  'PlayRecord',
+  'Session',
+  'TrackConnection',
+  'TrackEdge',
+  'AlbumConnection',
+  'AlbumEdge',
+  'ArtistConnection',
+  'ArtistEdge',
+  'PlaylistConnection',
+  'PlaylistEdge',
+  'PlaylistItemConnection',
+  'PlaylistItemEdge',
+  'UserConnection',
+  'UserEdge',
+];
+
+/**
+ * The app's Graphcache: normalised, connections merged page by page (relayPagination: a list's
+ * query asks for its first page and further pages are fetched beside it, see use-pages.ts), and
+ * what each change makes stale (below).
+ */
+export function cacheOptions(): CacheExchangeOpts {
+  return {
+    keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
+    resolvers: {
+      ...collectionResolvers,
+      Query: { ...collectionResolvers.Query, tracks: relayPagination(), albums: relayPagination(), artists: relayPagination(), users: relayPagination() },
+    },
+    optimistic: collectionOptimistic,
+    updates: {
+      ...collectionUpdates,
+      Subscription: {
+        ...collectionUpdates.Subscription,
+        libraryChanged: (result, _args, cache) => onLibraryChange(result, cache),
+      },
+    },
+  };
+}
 
 /** Invalidates `field` of `entity` under every set of arguments it was read with (every page, every sort). */
 export function invalidateField(cache: Cache, entity: string, field: string): void {

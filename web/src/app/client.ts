@@ -1,36 +1,9 @@
 import { Client, fetchExchange, ssrExchange, subscriptionExchange, type SSRData } from '@urql/core';
 import { authExchange } from '@urql/exchange-auth';
 import { cacheExchange } from '@urql/exchange-graphcache';
-import { relayPagination } from '@urql/exchange-graphcache/extras';
 import type { Session } from '../features/auth/session';
 import { activeQueries, createLiveSocket } from './live-socket';
-import { collectionOptimistic, collectionResolvers, collectionUpdates, onLibraryChange } from './cache-config';
-
-const unkeyed = [
-  'PageInfo',
-  'AudioFormat',
-  'Plan',
-  'PlaybackQuota',
-  'PlaybackTicket',
-  'SearchResult',
-  'LibraryStats',
-  'ScanStatus',
-  'LibraryChange',
-  'PlayRecord',
-  'Session',
-  'TrackConnection',
-  'TrackEdge',
-  'AlbumConnection',
-  'AlbumEdge',
-  'ArtistConnection',
-  'ArtistEdge',
-  'PlaylistConnection',
-  'PlaylistEdge',
-  'PlaylistItemConnection',
-  'PlaylistItemEdge',
-  'UserConnection',
-  'UserEdge',
-];
+import { cacheOptions } from './cache-config';
 
 /**
  * The GraphQL client: Graphcache (normalised; connections merged as you scroll), the access token
@@ -46,21 +19,7 @@ export function createApiClient(session: Session, initialData?: SSRData): Client
     preferGetMethod: false,
     exchanges: [
       queries.exchange,
-      cacheExchange({
-        keys: { ...Object.fromEntries(unkeyed.map((t): [string, () => null] => [t, () => null])), Image: (d) => (typeof d.url === 'string' ? d.url : null) },
-        resolvers: {
-          ...collectionResolvers,
-          Query: { ...collectionResolvers.Query, tracks: relayPagination(), albums: relayPagination(), artists: relayPagination(), users: relayPagination() },
-        },
-        optimistic: collectionOptimistic,
-        updates: {
-          ...collectionUpdates,
-          Subscription: {
-            ...collectionUpdates.Subscription,
-            libraryChanged: (result, _args, cache) => onLibraryChange(result, cache),
-          },
-        },
-      }),
+      cacheExchange(cacheOptions()),
       // Answers prefetched before the app started (main.ts), handed over once.
       ssrExchange({ isClient: true, initialState: initialData }),
       authExchange(async (utils) => ({

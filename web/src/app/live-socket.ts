@@ -5,13 +5,19 @@ import type { Session } from '../features/auth/session';
 /** Close codes of the router's graphql-ws server (router/src/subscriptions/ws-server.ts). */
 const TOKEN_EXPIRED = 4401;
 const FORBIDDEN = 4403;
+/** The router closes a subscriber that cannot keep up with its events (a slow consumer). */
+const TOO_SLOW = 4429;
 /** 4401 as graphql-ws gets to see it: graphql-ws never retries 4401 (it counts it as fatal). */
 const RETRY_WITH_FRESH_TOKEN = 4498;
+/** 4429 as graphql-ws gets to see it: it counts 4429 as fatal too. */
+const RETRY_AFTER_TOO_SLOW = 4497;
+const RETRIED_AS: Record<number, number> = { [TOKEN_EXPIRED]: RETRY_WITH_FRESH_TOKEN, [TOO_SLOW]: RETRY_AFTER_TOO_SLOW };
 
 /**
- * The browser's WebSocket, but a 4401 close reaches graphql-ws as 4498, which it retries:
- * the router closes with 4401 when the access token expires, and that means "reconnect with a
- * fresh token", not "give up" (every subscription on screen would end for good).
+ * The browser's WebSocket, but a 4401 close reaches graphql-ws as 4498 and a 4429 as 4497, which
+ * it retries: the router closes with 4401 when the access token expires ("reconnect with a fresh
+ * token") and with 4429 when this client fell behind on events ("reconnect, and resync"), never
+ * "give up" (every subscription on screen would end for good).
  */
 class TokenAwareWebSocket extends WebSocket {
   override get onclose() {
@@ -20,7 +26,8 @@ class TokenAwareWebSocket extends WebSocket {
   override set onclose(handler: ((this: WebSocket, ev: CloseEvent) => unknown) | null) {
     super.onclose = handler
       ? function (this: WebSocket, ev: CloseEvent) {
-          const seen = ev.code === TOKEN_EXPIRED ? new CloseEvent('close', { code: RETRY_WITH_FRESH_TOKEN, reason: ev.reason, wasClean: ev.wasClean }) : ev;
+          const code = RETRIED_AS[ev.code];
+          const seen = code ? new CloseEvent('close', { code, reason: ev.reason, wasClean: ev.wasClean }) : ev;
           return handler.call(this, seen);
         }
       : null;
@@ -75,12 +82,15 @@ export function activeQueries(): { exchange: Exchange; refetchAll: (client: Clie
 /**
  * graphql-ws on /graphql with the access token in connection_init. Reconnects for ever (backing
  * off) after a network drop or a router restart; a ping every 10 s with no pong within 5 s counts
- * as a drop. 4401 (token expired) and 4403 reconnect with a freshly refreshed token. After a
+ * as a drop. 4401 (token expired) and 4403 reconnect with a freshly refreshed token; 4429 (too
+ * slow) reconnects after a back-off that grows while it keeps happening. After a
  * reconnect every subscription is resubscribed (graphql-ws does that) and `onReconnect` runs.
  */
 export function createLiveSocket(session: Session, onReconnect: () => void): WsClient {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
   let refreshFirst = false;
+  /** Closes for being too slow in a row: each waits longer before reconnecting. */
+  let tooSlow = 0;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
   let socket: WebSocket | undefined;
   const client = createWsClient({
@@ -96,7 +106,9 @@ export function createLiveSocket(session: Session, onReconnect: () => void): WsC
     shouldRetry: () => session.current.status === 'signedIn',
     retryAttempts: Number.MAX_SAFE_INTEGER,
     retryWait: async (retries) => {
-      const ms = Math.min(1_000 * 2 ** retries, 15_000);
+      // graphql-ws counts retries from the last connection: one closed for being too slow
+      // counts its own, so a client that keeps falling behind does not reconnect at once each time.
+      const ms = Math.min(1_000 * 2 ** Math.max(retries, tooSlow), 15_000);
       await new Promise((r) => setTimeout(r, ms / 2 + Math.random() * (ms / 2)));
     },
     on: {
@@ -128,6 +140,7 @@ export function createLiveSocket(session: Session, onReconnect: () => void): WsC
         setState('closed');
         const code = (event as CloseEvent | undefined)?.code;
         if (code === RETRY_WITH_FRESH_TOKEN || code === FORBIDDEN) refreshFirst = true;
+        tooSlow = code === RETRY_AFTER_TOO_SLOW ? tooSlow + 1 : 0;
       },
     },
   });

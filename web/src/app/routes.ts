@@ -54,7 +54,12 @@ export function match(pattern: string, path: string): Record<string, string> | n
     const part = p[i]!;
     if (part.startsWith(':')) {
       if (!s[i]) return null;
-      params[part.slice(1)] = decodeURIComponent(s[i]!);
+      try {
+        params[part.slice(1)] = decodeURIComponent(s[i]!);
+      } catch (err) {
+        if (err instanceof URIError) return null; // a malformed %-escape (`/albums/%`): no page of the app
+        throw err;
+      }
     } else if (part !== (s[i] ?? '')) return null;
   }
   return params;

@@ -38,6 +38,12 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
   };
   const fieldError = (name: string) => (error?.field === name ? error.message : undefined);
   const reason = state.status === 'signedOut' ? state.reason : undefined;
+  const signOutIncomplete = state.status === 'signedOut' && state.signOutIncomplete === true;
+  const retrySignOut = async () => {
+    setBusy(true);
+    await session.signOut();
+    setBusy(false);
+  };
   return (
     <main className="auth">
       <form className="auth-card" onSubmit={(e) => void submit(e)} noValidate={false} aria-labelledby="auth-title">
@@ -45,7 +51,16 @@ export function AuthPage({ mode }: { mode: 'signin' | 'signup' }) {
           <Logo /> YTM
         </div>
         <h1 id="auth-title">{signup ? 'Create your account' : 'Welcome back'}</h1>
-        {reason && !error && <p className="alert info">{reason}</p>}
+        {signOutIncomplete ? (
+          <div className="alert" role="alert">
+            <p>{reason}</p>
+            <button className="btn" type="button" disabled={busy} onClick={() => void retrySignOut()}>
+              {busy ? 'One moment…' : 'Try signing out again'}
+            </button>
+          </div>
+        ) : (
+          reason && !error && <p className="alert info">{reason}</p>
+        )}
         {signup && (
           <div className="field">
             <label htmlFor="displayName">Your name</label>

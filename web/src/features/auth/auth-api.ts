@@ -33,8 +33,15 @@ export async function postAuth(path: 'signin' | 'signup' | 'refresh', body: unkn
   throw await errorOf(res, path);
 }
 
+/** Ends the session on the server (and its refresh cookie); throws an AuthError when that did not happen. */
 export async function postSignOut(accessToken: string): Promise<void> {
-  await send('/auth/signout', { method: 'POST', headers: { ...HEADERS, authorization: `Bearer ${accessToken}` }, body: '{}', credentials: 'same-origin' });
+  const res = await send('/auth/signout', {
+    method: 'POST',
+    headers: { ...HEADERS, authorization: `Bearer ${accessToken}` },
+    body: '{}',
+    credentials: 'same-origin',
+  });
+  if (!res.ok) throw await errorOf(res, 'signout');
 }
 
 async function send(url: string, init: RequestInit): Promise<Response> {

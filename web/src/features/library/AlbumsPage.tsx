@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
-import { useQuery } from 'urql';
+import { useEffect, useMemo } from 'react';
 import { useRouter } from '../../app/router';
 import { plural } from '../../ui/format';
 import { AlbumCard } from './AlbumCard';
 import { ALBUMS } from './albums-query';
 import { EmptyLibrary } from './EmptyLibrary';
 import { useInfinite } from './use-infinite';
+import { usePages } from './use-pages';
 
 const SORTS = [
   { id: 'recent', label: 'Recently added', sort: 'ADDED_AT', direction: 'DESC' },
@@ -17,13 +17,11 @@ const SORTS = [
 export function AlbumsPage() {
   const { search, navigate } = useRouter();
   const chosen = SORTS.find((s) => s.id === search.get('sort')) ?? SORTS[0];
-  const [after, setAfter] = useState<string | null>(null);
-  const [{ data, fetching, error }] = useQuery({ query: ALBUMS, variables: { sort: chosen.sort, direction: chosen.direction, after } });
+  // The first page's variables are the first screen's (FIRST_SCREEN), which main.ts prefetched.
+  const variables = useMemo(() => ({ sort: chosen.sort, direction: chosen.direction, after: null }), [chosen.sort, chosen.direction]);
+  const { data, fetching, error, more } = usePages(ALBUMS, variables, (d) => d.albums.pageInfo);
   const page = data?.albums;
-  const more = useCallback(() => {
-    if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
-  }, [page, fetching]);
-  const sentinel = useInfinite(page?.pageInfo.hasNextPage ? more : undefined);
+  const sentinel = useInfinite(more);
   const ready = Boolean(page);
   useEffect(() => {
     // The first-load budget is measured to this mark (the library is on screen and usable).
@@ -46,10 +44,7 @@ export function AlbumsPage() {
               key={s.id}
               className="chip"
               aria-pressed={s.id === chosen.id}
-              onClick={() => {
-                setAfter(null);
-                navigate(s.id === 'recent' ? '/' : `/?sort=${s.id}`, { replace: true });
-              }}
+              onClick={() => navigate(s.id === 'recent' ? '/' : `/?sort=${s.id}`, { replace: true })}
             >
               {s.label}
             </button>

@@ -1,10 +1,9 @@
-import { useCallback, useState } from 'react';
-import { useQuery } from 'urql';
 import { graphql } from '../../graphql';
 import { Link } from '../../app/router';
 import { Cover } from '../../ui/Cover';
 import { plural } from '../../ui/format';
 import { useInfinite } from './use-infinite';
+import { usePages } from './use-pages';
 
 const ARTISTS = graphql(`
   query Artists($after: String) {
@@ -29,14 +28,12 @@ const ARTISTS = graphql(`
   }
 `);
 
+const FIRST_PAGE = { after: null };
+
 export function ArtistsPage() {
-  const [after, setAfter] = useState<string | null>(null);
-  const [{ data, fetching }] = useQuery({ query: ARTISTS, variables: { after } });
+  const { data, more } = usePages(ARTISTS, FIRST_PAGE, (d) => d.artists.pageInfo);
   const page = data?.artists;
-  const more = useCallback(() => {
-    if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
-  }, [page, fetching]);
-  const sentinel = useInfinite(page?.pageInfo.hasNextPage ? more : undefined);
+  const sentinel = useInfinite(more);
   return (
     <>
       <div className="page-head">

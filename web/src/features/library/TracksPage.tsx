@@ -1,5 +1,4 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useQuery } from 'urql';
 import { graphql, readFragment } from '../../graphql';
 import { plural } from '../../ui/format';
 import { usePlayer, usePlayerEngine } from '../player/player-context';
@@ -7,6 +6,7 @@ import { current } from '../player/queue';
 import { useFixedRows } from './fixed-rows';
 import { toQueueTrack, TrackFields, type TrackData } from './track-fields';
 import { TrackRow } from './TrackList';
+import { usePages } from './use-pages';
 
 const TRACKS = graphql(
   `
@@ -46,15 +46,12 @@ export function TracksPage() {
   const [direction, setDirection] = useState<'ASC' | 'DESC'>('ASC');
   const [genreInput, setGenreInput] = useState('');
   const [genre, setGenre] = useState('');
-  const [after, setAfter] = useState<string | null>(null);
   useEffect(() => {
-    const t = setTimeout(() => {
-      setGenre(genreInput.trim());
-      setAfter(null);
-    }, 300);
+    const t = setTimeout(() => setGenre(genreInput.trim()), 300);
     return () => clearTimeout(t);
   }, [genreInput]);
-  const [{ data, fetching }] = useQuery({ query: TRACKS, variables: { sort, direction, filter: genre ? { genre } : null, after } });
+  const variables = useMemo(() => ({ sort, direction, filter: genre ? { genre } : null, after: null }), [sort, direction, genre]);
+  const { data, fetching, more } = usePages(TRACKS, variables, (d) => d.tracks.pageInfo);
   const page = data?.tracks;
   const edges = page?.edges ?? [];
   const total = page?.totalCount ?? 0;
@@ -62,12 +59,9 @@ export function TracksPage() {
   const playingId = current(usePlayer().queue)?.track.id;
   const listRef = useRef<HTMLDivElement>(null);
   const { slots, height, last } = useFixedRows(listRef, total, ROW, 10);
-  const more = useCallback(() => {
-    if (page?.pageInfo.hasNextPage && !fetching) setAfter(page.pageInfo.endCursor ?? null);
-  }, [page, fetching]);
   // The next page is asked for a page ahead (about 2 s of a brisk scroll), so it is there in time.
   useEffect(() => {
-    if (last >= edges.length - 100) more();
+    if (last >= edges.length - 100) more?.();
   }, [last, edges.length, more]);
   const edgesRef = useRef(edges);
   edgesRef.current = edges;
@@ -93,15 +87,7 @@ export function TracksPage() {
           <label className="visually-hidden" htmlFor="track-sort">
             Sort by
           </label>
-          <select
-            id="track-sort"
-            className="select"
-            value={sort}
-            onChange={(e) => {
-              setSort(e.target.value as Sort);
-              setAfter(null);
-            }}
-          >
+          <select id="track-sort" className="select" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
             {SORTS.map(([v, label]) => (
               <option key={v} value={v}>
                 {label}
@@ -111,10 +97,7 @@ export function TracksPage() {
           <button
             className="chip"
             aria-label={direction === 'ASC' ? 'Ascending order, switch to descending' : 'Descending order, switch to ascending'}
-            onClick={() => {
-              setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'));
-              setAfter(null);
-            }}
+            onClick={() => setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'))}
           >
             {direction === 'ASC' ? '↑ Ascending' : '↓ Descending'}
           </button>

@@ -1,11 +1,10 @@
-import { useState } from 'react';
-import { useQuery } from 'urql';
 import { graphql } from '../../graphql';
 import { plural } from '../../ui/format';
 import { PlayIcon } from '../../ui/icons';
 import { usePlayerEngine } from '../player/player-context';
 import { toQueueTrack, TrackFields } from '../library/track-fields';
 import { TrackList } from '../library/TrackList';
+import { usePages } from '../library/use-pages';
 
 export const LIKED_TRACKS = graphql(
   `
@@ -31,10 +30,11 @@ export const LIKED_TRACKS = graphql(
   [TrackFields],
 );
 
+const FIRST_PAGE = { after: null };
+
 /** The tracks the user liked, newest like first. */
 export function LikedPage() {
-  const [after, setAfter] = useState<string | null>(null);
-  const [{ data, fetching }] = useQuery({ query: LIKED_TRACKS, variables: { after } });
+  const { data, fetching, more } = usePages(LIKED_TRACKS, FIRST_PAGE, (d) => d.me.likedTracks.pageInfo);
   const engine = usePlayerEngine();
   const page = data?.me.likedTracks;
   const tracks = (page?.edges ?? []).map((e) => toQueueTrack(e.node));
@@ -64,8 +64,8 @@ export function LikedPage() {
       <section aria-label="Liked tracks">
         <TrackList tracks={tracks} showCover />
       </section>
-      {page?.pageInfo.hasNextPage && (
-        <button className="btn" disabled={fetching} onClick={() => setAfter(page.pageInfo.endCursor ?? null)}>
+      {more && (
+        <button className="btn" disabled={fetching} onClick={more}>
           Load more
         </button>
       )}

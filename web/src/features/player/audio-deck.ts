@@ -5,6 +5,8 @@ export interface AudioLike {
   readonly duration: number;
   readonly paused: boolean;
   readonly buffered: { length: number; start(i: number): number; end(i: number): number };
+  /** Why the element failed (MediaError), when it did. */
+  readonly error?: { readonly code: number } | null;
   volume: number;
   muted: boolean;
   play(): Promise<void>;
@@ -93,6 +95,11 @@ export class AudioDeck {
   cancel(): void {
     this.bump();
     if (this.handingOver) this.empty();
+  }
+
+  /** The preloaded next track is not wanted any more (a hand-over under way is left alone). */
+  dropPreloaded(): void {
+    if (this.preloaded !== undefined && !this.handingOver) this.empty();
   }
 
   /** Nothing on the spare any more: no hand-over, no preloaded track. */

@@ -2,12 +2,23 @@ import { AudioDeck, type AudioLike } from './audio-deck';
 import type { PlayerState } from './player-state';
 import * as Q from './queue';
 import { TicketIssuer, type TicketSource } from './ticket-issuer';
-import { problemOf, type PlayerProblem, type Ticket } from './tickets';
+import { problemOf, TicketError, type PlayerProblem, type Ticket } from './tickets';
 
 /** Renew a ticket this long before it expires; prefetch the next one this long before a track ends. */
 export const RENEW_BEFORE_MS = 30_000;
 export const PREFETCH_BEFORE_S = 20;
 const NETWORK_RETRY_MS = 3_000;
+/** A busy stream (429/503): retried after its Retry-After, else 2 s doubling, never longer than a minute. */
+const BUSY_RETRY_MS = 2_000;
+const BUSY_RETRY_MAX_MS = 60_000;
+/**
+ * A stream the check finds fine (2xx) that the element still fails on: retried this often (about a
+ * minute, backing off), then skipped. A HEAD on a transcoded stream answers 200 while its GET may be
+ * refused as TRANSCODE_BUSY, so this is mostly a busy server too.
+ */
+const MAX_RETRIES_WHEN_FINE = 5;
+/** MediaError.MEDIA_ERR_DECODE: the file itself cannot be played. */
+const MEDIA_ERR_DECODE = 3;
 /** While playing from the buffer, how often the ticket is checked for a takeover by another device. */
 export const TAKEOVER_CHECK_MS = 10_000;
 const ELSEWHERE: PlayerProblem = { kind: 'elsewhere', message: 'Playing on another device. Press play to listen here.' };
@@ -16,12 +27,15 @@ export interface PlaybackDeps extends TicketSource {
   audio: AudioLike;
   /** A second element: preloads the next track and takes over renewals without a gap. */
   standby?: AudioLike;
-  /** HEAD of a ticket URL: its status, or 'network' when the server cannot be reached. */
-  probe: (url: string) => Promise<number | 'network'>;
+  /** HEAD of a ticket URL: its status (with Retry-After, in seconds, when given), or 'network'. */
+  probe: (url: string) => Promise<ProbeResult>;
   now: () => number;
   setTimer: (fn: () => void, ms: number) => unknown;
   clearTimer: (handle: unknown) => void;
 }
+
+/** What a HEAD of a ticket URL found: a status, a status with Retry-After (seconds), or no server. */
+export type ProbeResult = number | 'network' | { status: number; retryAfter?: number };
 
 /**
  * Playing the queue's entries through tickets: one per track, the next one prefetched near the
@@ -35,10 +49,17 @@ export class Playback {
   private ticket: Ticket | undefined;
   private prefetched: { key: string; ticket: Ticket } | undefined;
   private prefetching = false;
+  /** The entry an early ticket was asked for (at most one per next entry: each one counts as a play). */
+  private prefetchAsked: string | undefined;
   private loadSeq = 0;
+  /** The load waiting for its ticket (0: none): the old source's events mean nothing meanwhile. */
+  private pending = 0;
   private renewTimer: unknown;
   private retryTimer: unknown;
   private lastCheck = 0;
+  /** Retries of the current stream (the back-off), and those after a check that found it fine (reset once it plays). */
+  private streamRetries = 0;
+  private fineFailures = 0;
 
   constructor(
     private readonly deps: PlaybackDeps,
@@ -47,11 +68,14 @@ export class Playback {
     this.tickets = new TicketIssuer(deps);
     const d = (this.deck = new AudioDeck(deps.audio, deps.standby, { setTimer: deps.setTimer, clearTimer: deps.clearTimer }));
     d.on('timeupdate', () => this.onTime());
-    d.on('progress', () => this.state.update({ bufferedEnd: this.bufferedEnd() }));
+    d.on('progress', () => !this.pending && this.state.update({ bufferedEnd: this.bufferedEnd() }));
     d.on('durationchange', () => Number.isFinite(d.el.duration) && this.state.update({ duration: d.el.duration }));
     d.on('waiting', () => this.state.update({ loading: true }));
-    d.on('playing', () => this.state.update({ loading: false, problem: null }));
-    d.on('ended', () => void this.advance(true));
+    d.on('playing', () => {
+      this.streamRetries = this.fineFailures = 0;
+      this.state.update({ loading: false, problem: null });
+    });
+    d.on('ended', () => !this.pending && void this.advance(true));
     d.on('error', () => void this.onMediaError());
   }
 
@@ -69,11 +93,16 @@ export class Playback {
     return this.state.snapshot;
   }
 
-  /** The queue changed: a prefetched ticket for an entry no longer in it is dropped. */
-  queueChanged(before: Q.QueueState, queue: Q.QueueState): void {
-    if (Q.current(queue)?.key !== Q.current(before)?.key && this.prefetched && !queue.items.some((i) => i.key === this.prefetched?.key)) {
-      this.prefetched = undefined;
-    }
+  /**
+   * The queue changed: an early ticket for an entry that is no longer the next one (Play next,
+   * shuffle, a move, a removal) is dropped with its preload, so the new next entry gets its own.
+   * One for the entry that becomes current is kept: the load that follows uses it.
+   */
+  queueChanged(queue: Q.QueueState): void {
+    const p = this.prefetched;
+    if (!p || p.key === nextEntry(queue)?.key || p.key === Q.current(queue)?.key) return;
+    this.prefetched = undefined;
+    this.deck.dropPreloaded();
   }
 
   /** To `seconds` in the current track (a hand-over in progress is called off). */
@@ -92,7 +121,7 @@ export class Playback {
   }
 
   /** The next entry (`auto`: the current one ended, so repeat-one repeats), or stop at the end. */
-  async advance(auto: boolean): Promise<void> {
+  async advance(auto: boolean, autoplay = auto || this.snap.playing): Promise<void> {
     const next = Q.nextIndex(this.snap.queue, auto);
     if (next === null) {
       this.state.update({ playing: false, position: 0 });
@@ -101,7 +130,7 @@ export class Playback {
     }
     this.state.update({ queue: Q.jump(this.snap.queue, next) });
     this.state.persist(true);
-    return this.load(next, 0, auto || this.snap.playing);
+    return this.load(next, 0, autoplay);
   }
 
   async load(index: number, startAt: number, autoplay: boolean): Promise<void> {
@@ -112,6 +141,18 @@ export class Playback {
       return;
     }
     const mine = ++this.loadSeq;
+    this.pending = mine;
+    this.deps.clearTimer(this.renewTimer); // the old ticket's; the new one schedules its own
+    this.streamRetries = this.fineFailures = 0;
+    // The old source stops now: it must not play on under the new title while the ticket comes
+    // (its timeupdate would move the new seek bar, its ended would advance once more).
+    this.deck.cancel();
+    const old = this.audio;
+    old.pause();
+    if (old.src) {
+      old.removeAttribute('src');
+      old.load();
+    }
     this.state.update({ playing: autoplay, loading: true, problem: null, position: startAt, duration: item.track.duration, bufferedEnd: 0 });
     let ticket: Ticket;
     try {
@@ -119,11 +160,17 @@ export class Playback {
         this.prefetched?.key === item.key && this.prefetched.ticket.expiresAt - this.deps.now() > RENEW_BEFORE_MS ? this.prefetched.ticket : undefined;
       ticket = pre ?? (await this.tickets.forTrack(item.track));
     } catch (err) {
-      if (mine === this.loadSeq) this.fail(problemOf(err));
+      if (mine !== this.loadSeq) return;
+      this.pending = 0;
+      // Removed from the library: skipped, as a file that does not play is; anything else stops here.
+      if (err instanceof TicketError && err.code === 'NOT_FOUND') this.skip(problemOf(err));
+      else this.fail(problemOf(err));
       return;
     }
     if (mine !== this.loadSeq) return; // a newer load won
+    this.pending = 0;
     this.prefetched = undefined;
+    this.prefetchAsked = undefined;
     this.ticket = ticket;
     this.lastCheck = this.deps.now();
     this.scheduleRenewal();
@@ -154,7 +201,7 @@ export class Playback {
 
   private onTime(): void {
     const a = this.audio;
-    if (!this.ticket) return;
+    if (!this.ticket || this.pending) return;
     this.state.update({ position: a.currentTime, bufferedEnd: this.bufferedEnd() });
     this.state.persist(false);
     const remaining = (this.snap.duration || a.duration) - a.currentTime;
@@ -172,7 +219,7 @@ export class Playback {
   private async checkTakeover(): Promise<void> {
     const t = this.ticket;
     if (!t) return;
-    const status = await this.deps.probe(t.url);
+    const status = statusOf(await this.deps.probe(t.url));
     if (status === 403 && this.ticket === t && !this.tickets.revokedByUs(t)) this.fail(ELSEWHERE);
   }
 
@@ -182,13 +229,16 @@ export class Playback {
    */
   private async prefetchNext(): Promise<void> {
     const q = this.snap.queue;
-    const next = q.items[Q.nextIndex(q, true) ?? -1];
-    if (!next || next.key === Q.current(q)?.key || this.prefetching || this.prefetched?.key === next.key) return;
+    const next = nextEntry(q);
+    if (!next || next.key === Q.current(q)?.key || this.prefetching || this.prefetchAsked === next.key) return;
     if (this.tickets.singleStream && this.bufferedEnd() < (this.snap.duration || this.audio.duration) - 0.25) return;
     this.prefetching = true;
+    this.prefetchAsked = next.key;
     try {
       const ticket = await this.tickets.forTrack(next.track);
-      if (Q.current(this.snap.queue)?.key === next.key || this.prefetched) return;
+      // The queue changed meanwhile (another entry is next, or this one plays already): not kept.
+      const now = this.snap.queue;
+      if (nextEntry(now)?.key !== next.key || Q.current(now)?.key === next.key) return;
       this.prefetched = { key: next.key, ticket };
       this.deck.preload(ticket.url);
     } catch {
@@ -196,6 +246,18 @@ export class Playback {
     } finally {
       this.prefetching = false;
     }
+  }
+
+  /**
+   * Play pressed with a track loaded: a ticket that expired while paused (or is about to) is
+   * renewed first, in place (play here is what was asked for: no takeover check); otherwise its
+   * renewal is scheduled again, as none runs while paused.
+   */
+  async resume(): Promise<void> {
+    const t = this.ticket;
+    if (!t) return;
+    if (t.expiresAt - this.deps.now() > RENEW_BEFORE_MS) return this.scheduleRenewal();
+    await this.renew(t, true);
   }
 
   private scheduleRenewal(): void {
@@ -207,27 +269,29 @@ export class Playback {
 
   /**
    * A new ticket for the same track at the same position: while playing, the spare element takes
-   * over without a gap; when paused (or without a spare) the source is swapped in place.
+   * over without a gap; without a spare (or for `resume`) the source is swapped in place. None
+   * while paused: a ticket counts as a play, and `resume` renews on play instead.
    */
-  private async renew(old: Ticket): Promise<void> {
-    if (this.ticket !== old) return;
+  private async renew(old: Ticket, forPlay = false): Promise<void> {
+    if (this.ticket !== old || this.pending || (!forPlay && !this.snap.playing)) return;
     // Taken over by another device meanwhile: a renewal would take the stream back unasked.
-    if ((await this.deps.probe(old.url)) === 403 && this.ticket === old && !this.tickets.revokedByUs(old)) return this.fail(ELSEWHERE);
-    if (this.ticket !== old) return;
+    if (!forPlay && statusOf(await this.deps.probe(old.url)) === 403 && this.ticket === old && !this.tickets.revokedByUs(old)) return this.fail(ELSEWHERE);
+    if (this.ticket !== old || this.pending) return;
     let fresh: Ticket;
     try {
       fresh = await this.tickets.issue(old.trackId, old.requested);
     } catch (err) {
-      if (this.ticket === old) this.fail(problemOf(err));
+      if (this.ticket === old && !this.pending) this.fail(problemOf(err));
       return;
     }
-    if (this.ticket !== old) return;
+    if (this.ticket !== old || this.pending) return;
     const handed = await this.deck.handOver(fresh.url);
-    if (this.ticket !== old) return; // a new track or a problem came first
+    if (this.ticket !== old || this.pending) return; // a new track or a problem came first
     this.ticket = fresh;
     if (this.tickets.singleStream && this.prefetched) {
       // One stream: the renewed ticket revoked the next track's; it is fetched again near the end.
       this.prefetched = undefined;
+      this.prefetchAsked = undefined;
       this.deck.reset();
     }
     if (!handed) {
@@ -241,15 +305,23 @@ export class Playback {
     this.scheduleRenewal();
   }
 
-  /** The element failed: ask the server why (expired, revoked, gone) or notice the network is down. */
+  /**
+   * The element failed: ask the server why (expired, revoked, gone, busy) or notice the network is
+   * down. Only a track that is gone (404) or a file that does not decode is skipped: a busy server
+   * (429, 503 such as TRANSCODE_BUSY) or a check that finds the stream fine is retried on the same
+   * track, as skipping would spend a play on every track in turn.
+   */
   private async onMediaError(): Promise<void> {
     const t = this.ticket;
-    if (!t) return;
+    if (!t || this.pending) return;
     const at = this.audio.currentTime || this.snap.position;
     const wanted = this.snap.playing;
-    const status = await this.deps.probe(t.url);
+    const undecodable = this.audio.error?.code === MEDIA_ERR_DECODE;
+    const probed = await this.deps.probe(t.url);
+    const status = statusOf(probed);
     if (this.ticket !== t) return;
     this.state.update({ position: at });
+    const fine = typeof status === 'number' && status >= 200 && status < 300;
     if (status === 'network') {
       this.fail({ kind: 'network', message: 'Connection lost. Playback resumes when you are back online.' });
     } else if (status === 401 || (status === 403 && this.tickets.revokedByUs(t))) {
@@ -258,10 +330,48 @@ export class Playback {
       await this.load(this.snap.queue.index, at, wanted);
     } else if (status === 403) {
       this.fail(ELSEWHERE);
+    } else if (status === 404 || (fine && undecodable)) {
+      this.skip({ kind: 'unplayable', message: 'This track cannot be played. Skipping it.' });
     } else {
-      this.fail({ kind: 'unplayable', message: 'This track cannot be played. Skipping it.' });
-      this.retryTimer = this.deps.setTimer(() => void this.advance(true), 1_500);
+      const busy = status === 429 || status === 503;
+      if (!busy && ++this.fineFailures > MAX_RETRIES_WHEN_FINE) {
+        this.skip({ kind: 'unplayable', message: 'This track cannot be played. Skipping it.' });
+        return;
+      }
+      this.streamRetries += 1;
+      this.retryStream(at, wanted, typeof probed === 'object' ? probed.retryAfter : undefined);
     }
+  }
+
+  /** The same track again at `at` after a back-off (Retry-After when given), the wait shown meanwhile. */
+  private retryStream(at: number, wanted: boolean, retryAfterS: number | undefined): void {
+    const wait = retryAfterS !== undefined && retryAfterS >= 0 ? retryAfterS * 1_000 : BUSY_RETRY_MS * 2 ** Math.max(0, this.streamRetries - 1);
+    const ms = Math.min(BUSY_RETRY_MAX_MS, Math.max(1_000, wait));
+    this.audio.pause();
+    this.deck.reset();
+    this.state.update({
+      playing: wanted,
+      loading: false,
+      problem: { kind: 'retrying', message: `The server is busy. Trying this track again in ${Math.ceil(ms / 1_000)} s…` },
+    });
+    this.deps.clearTimer(this.retryTimer);
+    this.retryTimer = this.deps.setTimer(() => {
+      // The ticket, or the one its renewal replaced it with meanwhile (a new track clears this timer).
+      const current = this.ticket;
+      if (!current) return;
+      const play = this.snap.playing;
+      this.state.update({ problem: null, loading: play });
+      const a = this.audio;
+      a.src = current.url;
+      a.currentTime = at;
+      if (play) void a.play().catch((err: unknown) => this.onPlayRejected(err));
+    }, ms);
+  }
+
+  /** Shows why, then moves on to the next entry and plays it (never the same one again: repeat-one). */
+  private skip(problem: PlayerProblem): void {
+    this.fail(problem);
+    this.retryTimer = this.deps.setTimer(() => void this.advance(false, true), 1_500);
   }
 
   /** Every few seconds while the network is gone: back when the server answers again. */
@@ -295,6 +405,7 @@ export class Playback {
     this.deps.clearTimer(this.retryTimer);
     this.ticket = undefined;
     this.prefetched = undefined;
+    this.prefetchAsked = undefined;
   }
 
   private bufferedEnd(): number {
@@ -303,4 +414,13 @@ export class Playback {
     for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.5 && b.end(i) >= t) return b.end(i);
     return b.length ? b.end(b.length - 1) : 0;
   }
+}
+
+/** The entry that plays when the current one ends by itself. */
+function nextEntry(q: Q.QueueState): Q.QueueItem | undefined {
+  return q.items[Q.nextIndex(q, true) ?? -1];
+}
+
+function statusOf(probed: ProbeResult): number | 'network' {
+  return typeof probed === 'object' ? probed.status : probed;
 }

@@ -3,7 +3,7 @@ import { useClient } from 'urql';
 import { graphql } from '../../graphql';
 import { PlayerEngine, type PlayerSnapshot } from './player-engine';
 import { parseStored } from './queue';
-import { sameOrigin, TicketError, type TicketErrorCode } from './tickets';
+import { retryAfterSeconds, sameOrigin, TicketError, type TicketErrorCode } from './tickets';
 import { useMediaSession } from './media-session';
 import { useShortcuts } from './shortcuts';
 import { useSession } from '../auth/session-context';
@@ -88,7 +88,9 @@ export function PlayerProvider({ userId, children }: { userId: string; children:
         },
         async probe(url) {
           try {
-            return (await fetch(url, { method: 'HEAD', cache: 'no-store' })).status;
+            const r = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+            const retryAfter = retryAfterSeconds(r.headers.get('retry-after'), Date.now());
+            return retryAfter === undefined ? r.status : { status: r.status, retryAfter };
           } catch {
             return 'network';
           }

@@ -1,6 +1,6 @@
 import type { AudioLike } from './audio-deck';
 import type { StreamFormat } from './formats';
-import { Playback } from './playback';
+import { Playback, type ProbeResult } from './playback';
 import { PlayerState, type PlayerSnapshot } from './player-state';
 import * as Q from './queue';
 import { TicketError } from './tickets';
@@ -18,8 +18,8 @@ export interface PlayerDeps {
   canPlay?: (type: string) => boolean;
   /** Signed out: what `save` stored is removed. */
   forget?: () => void;
-  /** HEAD of a ticket URL: its status, or 'network' when the server cannot be reached. */
-  probe: (url: string) => Promise<number | 'network'>;
+  /** HEAD of a ticket URL: its status (with Retry-After, in seconds, when given), or 'network'. */
+  probe: (url: string) => Promise<ProbeResult>;
   /** Unexpired tickets the plan lets a user hold (FREE: 1): more revokes the oldest. */
   maxStreams: () => number;
   save?: (state: string) => void;
@@ -130,6 +130,9 @@ export class PlayerEngine {
     if (q.index === -1) return;
     // Nothing loaded yet (a restored queue) or stopped by a problem: get a ticket and resume there.
     if (!this.playback.ready) return this.playback.load(q.index, this.snap.position, true);
+    // A ticket that expired while paused is renewed first (none is while paused).
+    await this.playback.resume();
+    if (!this.playback.ready) return; // the renewal failed: the bar says why
     this.state.update({ playing: true });
     await this.audio.play().catch(() => this.state.update({ playing: false }));
   }
@@ -191,7 +194,7 @@ export class PlayerEngine {
   }
 
   private setQueue(queue: Q.QueueState): void {
-    this.playback.queueChanged(this.snap.queue, queue);
+    this.playback.queueChanged(queue);
     this.state.update({ queue });
     this.state.persist(true);
   }

@@ -29,6 +29,8 @@ export type PlayerProblem =
   | { kind: 'elsewhere'; message: string }
   | { kind: 'network'; message: string }
   | { kind: 'unplayable'; message: string }
+  /** The server is busy (429/503): the same track is tried again after a while. */
+  | { kind: 'retrying'; message: string }
   | { kind: 'signedOut'; message: string };
 
 export function problemOf(err: unknown): PlayerProblem {
@@ -57,4 +59,13 @@ export function sameOrigin(url: string, origin: string): string {
   } catch {
     return url;
   }
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in seconds from `now`; undefined when absent or unreadable. */
+export function retryAfterSeconds(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const v = header.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1_000);
 }

@@ -24,6 +24,18 @@ export function PlaylistHeader({
   const [confirming, setConfirming] = useState(false);
   const [name, setName] = useState(playlist.name);
   const [description, setDescription] = useState(playlist.description ?? '');
+  // The form starts from the playlist as it is now (renamed elsewhere meanwhile, say), every time
+  // it opens; Cancel drops what was typed.
+  const openForm = () => {
+    setName(playlist.name);
+    setDescription(playlist.description ?? '');
+    setEditing(true);
+  };
+  const closeForm = () => {
+    setEditing(false);
+    setName(playlist.name);
+    setDescription(playlist.description ?? '');
+  };
   const client = useClient();
   const session = useSession();
   const { navigate } = useRouter();
@@ -78,7 +90,7 @@ export function PlaylistHeader({
         </button>
         {canEdit && (
           <>
-            <button className="btn" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
+            <button className="btn" aria-expanded={editing} onClick={editing ? closeForm : openForm}>
               Edit details
             </button>
             <label className="switch">
@@ -129,7 +141,7 @@ export function PlaylistHeader({
             <button className="btn primary" type="submit">
               Save
             </button>
-            <button className="btn" type="button" onClick={() => setEditing(false)}>
+            <button className="btn" type="button" onClick={closeForm}>
               Cancel
             </button>
           </div>

@@ -9,8 +9,9 @@ import { toQueueTrack } from '../library/track-fields';
 import { usePlayerEngine } from '../player/player-context';
 import type { QueueTrack } from '../player/queue';
 import { PLAYLIST, PLAYLIST_CHANGED, PlaylistDetail } from './playlist-api';
+import { editQueue } from './edit-queue';
 import { applyEdit } from './playlist-editor';
-import { anchorOf, type PlaylistEdit } from './playlist-edits';
+import { anchorOf, type PlaylistEdit, type PlaylistSnapshot } from './playlist-edits';
 import { PlaylistHeader } from './PlaylistHeader';
 import { PlaylistItems, type Entry } from './PlaylistItems';
 import { usePlaylistRest } from './use-playlist-rest';
@@ -54,9 +55,21 @@ export function PlaylistPage({ id }: { id: string }) {
   const held = rest.stale && whole.current?.id === id ? whole.current : null;
   const entries = held ? held.entries : merged;
   const sentinel = useInfinite(rest.hasMore && !rest.loading ? rest.loadMore : undefined);
-  // The entries as shown now, for an undo that runs later.
-  const shownIds = useRef<string[]>([]);
-  shownIds.current = entries.map((e) => e.id);
+  // The playlist as shown now (its version, or the held list's): what each edit is sent against
+  // when its turn comes, one at a time, so an Undo clicked later carries the version after the
+  // removal, and an edit made before the previous one was answered the version that one produced.
+  const version = held ? held.version : playlist?.version;
+  const shownNow = useRef<PlaylistSnapshot>({ version: 0, itemIds: [] });
+  if (version !== undefined) shownNow.current = { version, itemIds: entries.map((e) => e.id) };
+  const edits = useMemo(
+    () =>
+      editQueue(
+        (e, s) => applyEdit(client, id, e, s),
+        () => shownNow.current,
+      ),
+    [client, id],
+  );
+  useEffect(() => edits.rendered(), [edits, version]);
   // The order a move shows at once. It stays after the server's answer until the whole list shows
   // that version (a longer playlist's rest is reloaded after the answer), so the entry does not jump
   // back for a moment.
@@ -74,8 +87,7 @@ export function PlaylistPage({ id }: { id: string }) {
     );
   }
   const canEdit = playlist.owner.id === user.id || user.role === 'ADMIN';
-  const snapshot = { version: held ? held.version : playlist.version, itemIds: entries.map((e) => e.id) };
-  const edit = (e: PlaylistEdit) => applyEdit(client, id, e, snapshot);
+  const edit = (e: PlaylistEdit) => edits.edit(e);
   const byId = new Map(entries.map((e) => [e.id, e]));
   const shown = pending ? pending.order.flatMap((i) => byId.get(i) ?? []) : entries;
   const playable = shown.filter((e): e is Entry & { track: QueueTrack } => e.track !== null);
@@ -100,10 +112,7 @@ export function PlaylistPage({ id }: { id: string }) {
       action: trackIds.length
         ? {
             label: 'Undo',
-            run: () => {
-              const fresh = readFragment(PlaylistDetail, data!.playlist!);
-              void applyEdit(client, id, { kind: 'add', trackIds, beforeItemId: after }, { version: fresh.version, itemIds: shownIds.current });
-            },
+            run: () => void edit({ kind: 'add', trackIds, beforeItemId: after }),
           }
         : undefined,
     });
