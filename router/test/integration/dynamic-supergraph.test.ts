@@ -1,9 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { subgraphServer } from '../support/subgraph-server.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, printSchema, type GraphQLSchema } from 'graphql';
 import { Writable } from 'node:stream';
 import { createLogger } from '@ytm/logger';
@@ -11,36 +8,6 @@ import { metricsRegistry } from '@ytm/metrics';
 import { waitFor } from '@ytm/testing';
 import { RegistryService } from '../../src/registry/registry.service.js';
 import { dynamicSupergraph } from '../../src/supergraph/dynamic-supergraph.js';
-
-/** A real subgraph over HTTP whose SDL can be swapped (to simulate a redeploy). */
-async function subgraph(sdl: string, resolvers: Record<string, unknown>) {
-  const apollo = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }) });
-  await apollo.start();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      void apollo
-        .executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: JSON.parse(body) },
-          context: async () => ({}),
-        })
-        .then((r) => {
-          res.writeHead(r.status ?? 200, { 'content-type': 'application/json' });
-          res.end(r.body.kind === 'complete' ? r.body.string : '');
-        });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  return {
-    url,
-    close: async () => {
-      await apollo.stop();
-      server.close();
-    },
-  };
-}
 
 const A = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Query { hello: String! }';
 const B = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type Query { world: Int! }';
@@ -67,15 +34,15 @@ describe('dynamic supergraph (SUPERGRAPH_MODE=dynamic)', () => {
     const values = metric ? (await metric.get()).values : [];
     return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
   };
-  let a: Awaited<ReturnType<typeof subgraph>>;
-  let b: Awaited<ReturnType<typeof subgraph>>;
+  let a: Awaited<ReturnType<typeof subgraphServer>>;
+  let b: Awaited<ReturnType<typeof subgraphServer>>;
   let gateway: ApolloGateway;
   let schema: GraphQLSchema | undefined;
   let swaps = 0;
 
   beforeAll(async () => {
-    a = await subgraph(A, { Query: { hello: () => 'hi' } });
-    b = await subgraph(B, { Query: { world: () => 42, planet: () => 'earth' } });
+    a = await subgraphServer(A, { Query: { hello: () => 'hi' } });
+    b = await subgraphServer(B, { Query: { world: () => 42, planet: () => 'earth' } });
   });
   afterAll(async () => {
     await gateway?.stop();

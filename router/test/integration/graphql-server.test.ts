@@ -1,10 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { subgraphServer } from '../support/subgraph-server.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import type { Authenticate } from '@ytm/auth';
 import { createLogger } from '@ytm/logger';
 import { metricsRegistry } from '@ytm/metrics';
@@ -39,40 +37,6 @@ const heldMutations: Array<() => void> = [];
 let entityRequests = 0;
 const entityDelayMs = 300;
 
-type Gate = (body: string, go: () => void) => void;
-
-/** A real subgraph over HTTP (Apollo Server on buildSubgraphSchema); `gate` decides when a request is run. */
-async function subgraph(sdl: string, resolvers: Record<string, unknown>, gate: Gate) {
-  const apollo = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }) });
-  await apollo.start();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () =>
-      gate(body, () => {
-        void apollo
-          .executeHTTPGraphQLRequest({
-            httpGraphQLRequest: { method: 'POST', headers: new HeaderMap([['content-type', 'application/json']]), search: '', body: JSON.parse(body) },
-            context: async () => ({}),
-          })
-          .then((r) => {
-            res.writeHead(r.status ?? 200, { 'content-type': 'application/json' });
-            res.end(r.body.kind === 'complete' ? r.body.string : '');
-          });
-      }),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
-    close: async () => {
-      await apollo.stop();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
-
 const authenticate: Authenticate = async (credentials) =>
   typeof credentials === 'string'
     ? {
@@ -84,15 +48,15 @@ const authenticate: Authenticate = async (credentials) =>
     : null;
 
 const MAX_COST = 1_000;
-let users: Awaited<ReturnType<typeof subgraph>>;
-let stats: Awaited<ReturnType<typeof subgraph>>;
+let users: Awaited<ReturnType<typeof subgraphServer>>;
+let stats: Awaited<ReturnType<typeof subgraphServer>>;
 let client: SubgraphClient;
 let stopApollo: (() => Promise<void>) | undefined;
 let router: http.Server;
 let url: string;
 
 beforeAll(async () => {
-  users = await subgraph(
+  users = await subgraphServer(
     USERS,
     {
       Query: {
@@ -114,7 +78,7 @@ beforeAll(async () => {
       if (heldMutations.length >= mutationsHeld) for (const run of heldMutations.splice(0)) run();
     },
   );
-  stats = await subgraph(STATS, { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, renames }) } }, (body, go) => {
+  stats = await subgraphServer(STATS, { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, renames }) } }, (body, go) => {
     if (!body.includes('_entities')) return go();
     entityRequests += 1;
     setTimeout(go, entityDelayMs);

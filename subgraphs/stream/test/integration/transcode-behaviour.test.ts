@@ -7,7 +7,7 @@ import { waitFor } from '@ytm/testing';
 import { probe, soundStartsAt, writeAudio } from '../support/audio.js';
 import { rawRequest } from '../support/raw-http.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
-import { alive, download, ffmpegChildren, save, untilCached, untilNoProcesses } from '../support/transcode-helpers.js';
+import { alive, download, ffmpegChildren, sampleFfmpegPeak, save, untilCached, untilNoProcesses } from '../support/transcode-helpers.js';
 
 // Real FerretDB, Kafka and ffmpeg on a shared machine: generous timeouts.
 jest.setTimeout(120_000);
@@ -166,14 +166,8 @@ describe('listeners and processes', () => {
   it('a new seek of a ticket ends its previous one: one ffmpeg process for a ticket’s seeks, however many are asked for', async () => {
     const t = await h.requestPlayback(token, 'long', { format: 'OPUS', maxBitrate: 64 });
     const seek = (seconds: number) => startGet(`${ticketUrl(h, t.token)}?t=${seconds}`);
+    const sampler = sampleFfmpegPeak();
     let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, ffmpegChildren());
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
     try {
       const first = await seek(10);
       expect(first.res.statusCode).toBe(200);
@@ -200,8 +194,7 @@ describe('listeners and processes', () => {
       // The one that came last plays to the end; every other one ended early.
       expect((await six).filter((o) => o === 'complete')).toHaveLength(1);
     } finally {
-      sampling = false;
-      await sampler;
+      peak = await sampler.stop();
     }
     expect(peak).toBe(1);
     await untilNoProcesses(h);

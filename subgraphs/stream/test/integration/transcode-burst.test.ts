@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { writeAudio } from '../support/audio.js';
 import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { startHarness, ticketUrl, type Harness } from '../support/stream-harness.js';
-import { ffmpegChildren, untilNoProcesses } from '../support/transcode-helpers.js';
+import { ffmpegChildren, sampleFfmpegPeak, untilNoProcesses } from '../support/transcode-helpers.js';
 
 // Real FerretDB, Kafka and ffmpeg on a shared machine: generous timeouts.
 jest.setTimeout(600_000);
@@ -55,17 +55,9 @@ it(`a burst of ${BURST} transcode requests: never more than MAX_TRANSCODES proce
     tickets.push(...batch.map((t) => t.token));
   }
 
-  let peak = 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, ffmpegChildren());
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
+  const sampler = sampleFfmpegPeak();
   const results: RawResponse[] = await Promise.all(tickets.map((t) => rawRequest(ticketUrl(h, t))));
-  sampling = false;
-  await sampler;
+  const peak = await sampler.stop();
 
   const ok = results.filter((r) => r.status === 200);
   const busy = results.filter((r) => r.status === 503);

@@ -51,3 +51,22 @@ export function ffmpegChildren(): number {
   }
   return n;
 }
+
+/** Samples `ffmpegChildren()` every 5 ms until `stop`, which answers the most seen at once. */
+export function sampleFfmpegPeak(): { stop(): Promise<number> } {
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, ffmpegChildren());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await sampler;
+      return peak;
+    },
+  };
+}
