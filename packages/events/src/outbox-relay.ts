@@ -4,6 +4,7 @@ import { DELETED_FIELD, OUTBOX_FIELD, type OutboxEntry } from './outbox.js';
 import type { EventPublisher } from './kafka.js';
 import { withDocumentLock } from './document-lock.js';
 import { gaugeFrom } from '@ytm/metrics';
+import { deleteOneById } from '@ytm/mongo';
 
 export interface OutboxRelayOptions {
   /** Collections whose documents may carry an outbox. */
@@ -186,7 +187,7 @@ export class OutboxRelay {
           await withDocumentLock(collection.collectionName, doc._id, async () => {
             await collection.updateOne({ _id: doc._id }, { $pullAll: { [OUTBOX_FIELD]: entries } } as never);
             if (doc[DELETED_FIELD]) {
-              await collection.deleteOne({ _id: doc._id, [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
+              await deleteOneById(collection, doc._id, { [DELETED_FIELD]: true, [`${OUTBOX_FIELD}.0`]: { $exists: false } });
             }
           });
           count += entries.length;

@@ -5,6 +5,7 @@ import { counter, gaugeFrom } from '@ytm/metrics';
 import { gateWrites, WriteGate } from './write-gate.js';
 
 export { isSeekWrite, StoreBusyError, WriteGate } from './write-gate.js';
+export { deleteOneById, matchesCondition, updateOneById, type ByIdCollection } from './by-id.js';
 
 export interface ConnectMongoOptions {
   url: string;

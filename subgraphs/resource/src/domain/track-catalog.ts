@@ -27,6 +27,8 @@ export class LibraryUnavailableError extends ServiceUnavailableError {
 /** Tracks that left the library (`library.track.removed`) and did not come back. */
 export interface RemovedTrackRepository {
   markRemoved(trackId: string, at: Date): Promise<void>;
+  /** Whether the track is marked removed by a removal at or before `at` (one read by `_id`). */
+  removedBefore(trackId: string, at: Date): Promise<boolean>;
   /** A track with the same ID came back (`library.track.added` after the removal). */
   markRestored(trackId: string, at: Date): Promise<void>;
   removedAmong(trackIds: readonly string[]): Promise<Set<string>>;

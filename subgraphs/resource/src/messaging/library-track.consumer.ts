@@ -9,7 +9,7 @@ export interface LibraryTrackConsumerOptions {
   logger: Logger;
   processed: ProcessedEvents;
   removedTracks: RemovedTrackRepository;
-  /** Further reactions to a track leaving (true) or coming back (false), e.g. likes. */
+  /** Further reactions to a track leaving (true) or coming back after it left (false), e.g. likes. */
   onTrackPresence?: (trackId: string, removed: boolean, at: Date) => Promise<void>;
 }
 
@@ -29,9 +29,16 @@ export function startLibraryTrackConsumer(options: LibraryTrackConsumerOptions):
       const trackId = typeof data.id === 'string' ? data.id : event.subject;
       const at = new Date(event.time);
       const removed = event.type === 'library.track.removed';
-      if (removed) await removedTracks.markRemoved(trackId, at);
-      else await removedTracks.markRestored(trackId, at);
-      await onTrackPresence?.(trackId, removed, at);
+      if (removed) {
+        await removedTracks.markRemoved(trackId, at);
+        await onTrackPresence?.(trackId, true, at);
+      } else if (await removedTracks.removedBefore(trackId, at)) {
+        // A track coming back: its likes follow first, the mark goes last, so a redelivery after a
+        // failed pass still finds the mark and finishes. Every track a scan adds comes here; one
+        // never removed costs one read by `_id` (its likes are looked at only when it was removed).
+        await onTrackPresence?.(trackId, false, at);
+        await removedTracks.markRestored(trackId, at);
+      }
     },
   });
 }

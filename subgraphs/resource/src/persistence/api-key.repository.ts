@@ -1,7 +1,7 @@
 import type { Collection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry } from '@ytm/events';
-import { findByIds } from '@ytm/mongo';
+import { findByIds, updateOneById } from '@ytm/mongo';
 import type { ApiKey } from '../domain/api-key.js';
 import type { ApiKeyRepository } from '../domain/ports.js';
 import { backfillLookup, type BackfillResult } from './lookup-backfill.js';
@@ -162,7 +162,7 @@ export class MongoApiKeyRepository implements ApiKeyRepository {
     const event = outboxEntry(EVENT_SOURCE, 'resource.apikey.revoked', id, { id, userId: d.userId });
     const r = await this.intents.around(API_KEYS_MODEL, d.userId, digest, async () => {
       const written = await updateWhenOutboxIdle(this.collection, digest, () =>
-        this.collection.updateOne({ _id: digest as never, ...LIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
+        updateOneById(this.collection, digest, LIVE, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) }),
       );
       await this.reconcile(d.userId, digest);
       return written;

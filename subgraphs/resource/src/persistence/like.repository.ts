@@ -1,6 +1,6 @@
 import type { Collection } from 'mongoose';
 import { DELETED_FIELD, OUTBOX_FIELD, outboxEntry, pushOutbox, type OutboxEntry, withDocumentLock } from '@ytm/events';
-import { isDuplicateKeyError } from '@ytm/mongo';
+import { isDuplicateKeyError, updateOneById } from '@ytm/mongo';
 import type { LikeRepository } from '../domain/ports.js';
 import type { Logger } from '@ytm/logger';
 import { LikedSets, type LikedSetsShown, type HeldLike } from './liked-sets.js';
@@ -117,10 +117,12 @@ export class MongoLikeRepository implements LikeRepository {
       // Still there (Kafka down): like it again in place.
       // Serialised with the relay's write-back and delete of this document (withDocumentLock).
       const r = await withDocumentLock(this.collection.collectionName, _id, () =>
-        this.collection.updateOne({ _id: _id as never, [DELETED_FIELD]: true }, {
-          $set: { [DELETED_FIELD]: false, likedAt: now },
-          ...pushOutbox(liked(userId, trackId, now)),
-        } as never),
+        updateOneById(
+          this.collection,
+          _id,
+          { [DELETED_FIELD]: true },
+          { $set: { [DELETED_FIELD]: false, likedAt: now }, ...pushOutbox(liked(userId, trackId, now)) },
+        ),
       );
       if (r.matchedCount === 1) {
         this.onOutbox(_id);
@@ -137,7 +139,7 @@ export class MongoLikeRepository implements LikeRepository {
     if (!existing || existing[DELETED_FIELD]) return false;
     const event = outboxEntry(EVENT_SOURCE, 'resource.track.unliked', trackId, { __typename: 'Track', id: trackId, userId });
     const r = await updateWhenOutboxIdle(this.collection, _id, () =>
-      this.collection.updateOne({ _id: _id as never, ...ACTIVE }, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) } as never),
+      updateOneById(this.collection, _id, ACTIVE, { $set: { [DELETED_FIELD]: true }, ...pushOutbox(event) }),
     );
     if (r.matchedCount !== 1) return false;
     this.onOutbox(_id);
@@ -210,7 +212,7 @@ export class MongoLikeRepository implements LikeRepository {
       const marked = trackRemoved === removed;
       if (!marked) {
         await withDocumentLock(this.collection.collectionName, _id, () =>
-          this.collection.updateOne({ _id: _id as never, trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
+          updateOneById(this.collection, _id, { trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
         );
       }
       const held = (await this.likedSets.likedSet(userId)).get(trackId);

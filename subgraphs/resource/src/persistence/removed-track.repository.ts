@@ -1,5 +1,5 @@
 import type { Collection } from 'mongoose';
-import { upsert } from '@ytm/mongo';
+import { deleteOneById, upsert } from '@ytm/mongo';
 import type { RemovedTrackRepository } from '../domain/track-catalog.js';
 import { VersionedCache } from './versioned-cache.js';
 
@@ -29,10 +29,14 @@ export class MongoRemovedTrackRepository implements RemovedTrackRepository {
     await this.cache.changed(KEY);
   }
 
+  async removedBefore(trackId: string, at: Date): Promise<boolean> {
+    const mark = await this.collection.findOne<{ removedAt: Date }>({ _id: trackId as never }, { projection: { removedAt: 1 } });
+    return mark !== null && mark.removedAt.getTime() <= at.getTime();
+  }
+
   async markRestored(trackId: string, at: Date): Promise<void> {
     // Only a removal older than the re-add is undone: a redelivered old "added" changes nothing.
-    // Every track a scan adds comes here: only an actual change replaces the token.
-    const { deletedCount } = await this.collection.deleteOne({ _id: trackId as never, removedAt: { $lte: at } });
+    const { deletedCount } = await deleteOneById(this.collection, trackId, { removedAt: { $lte: at } });
     if (deletedCount > 0) await this.cache.changed(KEY);
   }
 

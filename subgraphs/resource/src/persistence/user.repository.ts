@@ -3,7 +3,7 @@ import type { Collection, Model } from 'mongoose';
 import { ServiceUnavailableError } from '@ytm/errors';
 import type { Logger } from '@ytm/logger';
 import { OUTBOX_FIELD, outboxEntry, pushOutbox } from '@ytm/events';
-import { findByIds, isDuplicateKeyError } from '@ytm/mongo';
+import { findByIds, isDuplicateKeyError, updateOneById } from '@ytm/mongo';
 import { EmailTakenError, type UserRepository } from '../domain/ports.js';
 import type { Plan, Role, User, UserWithSecret } from '../domain/user.js';
 import { updateWhenOutboxIdle } from './outbox-guard.js';
@@ -194,12 +194,12 @@ export class MongoUserRepository implements UserRepository {
       previousTier,
     });
     const r = await this.updateInPlace(id, () =>
-      this.model
-        .updateOne(
-          { _id: id, 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
-          { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },
-        )
-        .exec(),
+      updateOneById(
+        this.model.collection,
+        id,
+        { 'plan.tier': expected.tier, 'plan.expiresAt': expected.expiresAt },
+        { $set: { plan: next, updatedAt: new Date() }, ...pushOutbox(event) },
+      ),
     );
     if (r.matchedCount === 0) return false;
     this.onOutbox(id);

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from '@ytm/logger';
-import { findByIds, isDuplicateKeyError, upsert } from '@ytm/mongo';
+import { deleteOneById, findByIds, isDuplicateKeyError, upsert } from '@ytm/mongo';
 import { FOLD_BATCH, foldCount, foldRecent, type PlayStep } from '../domain/play-stats.js';
 import type { Lease } from './lease.js';
 import type { PlayCountFeed } from './play-count-view.js';
@@ -148,7 +148,7 @@ export class PlayFolder {
   private async deletePublished(pending: PendingRow[]): Promise<void> {
     for (const p of pending) {
       if (!this.folded.has(p.id) || (p._outbox?.length ?? 0) > 0) continue;
-      await this.o.models.pending.collection.deleteOne({ _id: p.id as never, '_outbox.0': { $exists: false } });
+      await deleteOneById(this.o.models.pending.collection, p.id, { '_outbox.0': { $exists: false } });
       this.folded.delete(p.id);
     }
   }

@@ -1,0 +1,107 @@
+// What a conditional write of one document costs as its collection grows (issue 20: nothing that
+// grows with history). FerretDB 1.24 finds a document by index only for a filter of exactly
+// `{ _id }`; `_id` with any other condition reads the collection. In one run, for collections of
+// SIZES documents, it times on random documents:
+//   - the anchor: `updateOne({ _id, _deleted: { $ne: true } }, …)`, the write as an unlike sent it;
+//   - `updateOneById` (@ytm/mongo) with the same condition: a read by `_id`, the check, a write by `_id`;
+//   - `MongoLikeRepository.unlike` in a `likes` collection of that size (the real path).
+//
+//   npm run build
+//   MONGODB_URL=mongodb://127.0.0.1:27017 [SIZES=1000,10000,50000] [WRITES=30] node bench/scale/by-id-writes.mjs
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import mongoose from 'mongoose';
+import { updateOneById } from '../../packages/mongo/dist/index.js';
+import { MongoLikeRepository } from '../../subgraphs/resource/dist/persistence/like.repository.js';
+import { READ_MODEL_INTENTS, READ_MODELS } from '../../subgraphs/resource/dist/persistence/read-model.js';
+import { ReadModelIntents } from '../../subgraphs/resource/dist/persistence/read-model-intents.js';
+
+const url = process.env.MONGODB_URL;
+if (!url) throw new Error('MONGODB_URL is required');
+const SIZES = (process.env.SIZES ?? '1000,10000,50000').split(',').map(Number);
+const WRITES = Number(process.env.WRITES ?? 30);
+const log = (msg) => console.log(`[by-id-writes] ${msg}`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+const stats = (ms) => {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return { p50: at(0.5), p95: at(0.95), max: s.at(-1) };
+};
+const timed = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+};
+// Distinct random indexes in [0, n).
+const picks = (n, k) => {
+  const chosen = new Set();
+  while (chosen.size < Math.min(k, n)) chosen.add(Math.floor(Math.random() * n));
+  return [...chosen];
+};
+
+const ACTIVE = { _deleted: { $ne: true } };
+const dbName = `byidwrites${process.pid}`;
+const conn = await mongoose.createConnection(url, { dbName, retryWrites: false }).asPromise();
+const likes = conn.collection('likes');
+const rows = [];
+try {
+  log(`sizes ${SIZES.join(', ')}, ${WRITES} writes each (load average ${load()})`);
+  let inserted = 0;
+  const likeDoc = (i) => {
+    const user = `user${String(i % 500).padStart(4, '0')}`;
+    const track = `trk${String(i).padStart(7, '0')}`;
+    return { _id: `${user}:${track}`, userId: user, trackId: track, likedAt: new Date(1_700_000_000_000 + i * 1000), trackRemoved: false };
+  };
+  for (const size of SIZES) {
+    while (inserted < size) {
+      const count = Math.min(2_000, size - inserted);
+      await likes.insertMany(Array.from({ length: count }, (_, j) => likeDoc(inserted + j)));
+      inserted += count;
+    }
+    const row = { size };
+    const [a, b, c] = [picks(size, WRITES), picks(size, WRITES), picks(size, WRITES)];
+    const anchor = [];
+    for (const i of a) anchor.push(await timed(() => likes.updateOne({ _id: likeDoc(i)._id, ...ACTIVE }, { $set: { touchedAt: new Date() } })));
+    row.anchor = stats(anchor);
+    const byId = [];
+    for (const i of b) {
+      let r;
+      byId.push(await timed(async () => (r = await updateOneById(likes, likeDoc(i)._id, ACTIVE, { $set: { touchedAt: new Date() } }))));
+      if (r.matchedCount !== 1) throw new Error(`updateOneById matched ${r.matchedCount} of ${likeDoc(i)._id}`);
+    }
+    row.byId = stats(byId);
+    // The real unlike; the liked sets are backfilled from the collection first (as at a start).
+    const repo = new MongoLikeRepository(likes, conn.collection(READ_MODELS), new ReadModelIntents(conn.collection(READ_MODEL_INTENTS)));
+    await repo.backfill();
+    const unlike = [];
+    for (const i of c) {
+      const { userId, trackId } = likeDoc(i);
+      let done;
+      unlike.push(await timed(async () => (done = await repo.unlike(userId, trackId))));
+      if (!done) throw new Error(`unlike of ${userId}:${trackId} did nothing`);
+      // Put it back as it was (the relay would delete the tombstone; none runs here).
+      await likes.replaceOne({ _id: likeDoc(i)._id }, likeDoc(i));
+    }
+    row.unlike = stats(unlike);
+    rows.push(row);
+    log(
+      `${size} documents: anchor p50 ${row.anchor.p50.toFixed(1)} ms, updateOneById ${row.byId.p50.toFixed(1)} ms, unlike ${row.unlike.p50.toFixed(1)} ms (load average ${load()})`,
+    );
+  }
+} finally {
+  await conn.dropDatabase();
+  await conn.close();
+}
+
+const t = (s) => `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} / ${s.max.toFixed(1)} ms`;
+console.log('\nA conditional write of one random document (p50 / p95 / max), in a collection of n:\n');
+console.log('| n | `updateOne({ _id, …condition })` (anchor) | `updateOneById` | ×faster p50 | `MongoLikeRepository.unlike` |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.size} | ${t(r.anchor)} | ${t(r.byId)} | ×${(r.anchor.p50 / r.byId.p50).toFixed(1)} | ${t(r.unlike)} |`);
+const [first, last] = [rows[0], rows.at(-1)];
+console.log(
+  `\nGrowth from ${first.size} to ${last.size} documents (p50): anchor ×${(last.anchor.p50 / first.anchor.p50).toFixed(1)}, updateOneById ×${(last.byId.p50 / first.byId.p50).toFixed(1)}, unlike ×${(last.unlike.p50 / first.unlike.p50).toFixed(1)}`,
+);
