@@ -4,7 +4,9 @@
 // SIZES documents, it times on random documents:
 //   - the anchor: `updateOne({ _id, _deleted: { $ne: true } }, …)`, the write as an unlike sent it;
 //   - `updateOneById` (@ytm/mongo) with the same condition: a read by `_id`, the check, a write by `_id`;
-//   - `MongoLikeRepository.unlike` in a `likes` collection of that size (the real path).
+//   - `MongoLikeRepository.unlike` in a `likes` collection of that size (the real path);
+//   - a track leaving the library: the query that found its likes before (anchor) beside
+//     `MongoLikeRepository.setTrackRemoved` (the likes in flight and the track's likers, each like by `_id`).
 //
 //   npm run build
 //   MONGODB_URL=mongodb://127.0.0.1:27017 [SIZES=1000,10000,50000] [WRITES=30] node bench/scale/by-id-writes.mjs
@@ -62,7 +64,9 @@ try {
       inserted += count;
     }
     const row = { size };
-    const [a, b, c] = [picks(size, WRITES), picks(size, WRITES), picks(size, WRITES)];
+    // Disjoint sets of documents (an unliked one is put back in `likes` but no longer among its track's likers).
+    const chosen = picks(size, 5 * WRITES);
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((k) => chosen.slice(k * WRITES, (k + 1) * WRITES));
     const anchor = [];
     for (const i of a) anchor.push(await timed(() => likes.updateOne({ _id: likeDoc(i)._id, ...ACTIVE }, { $set: { touchedAt: new Date() } })));
     row.anchor = stats(anchor);
@@ -86,9 +90,21 @@ try {
       await likes.replaceOne({ _id: likeDoc(i)._id }, likeDoc(i));
     }
     row.unlike = stats(unlike);
+    // A track leaving the library: its likes marked. The anchor is the query that found them before
+    // (every active like of the track), alone.
+    const query = [];
+    for (const i of d) query.push(await timed(() => likes.find({ trackId: likeDoc(i).trackId, ...ACTIVE }).toArray()));
+    row.query = stats(query);
+    const leave = [];
+    for (const i of e) {
+      leave.push(await timed(() => repo.setTrackRemoved(likeDoc(i).trackId, true)));
+      const marked = await likes.findOne({ _id: likeDoc(i)._id });
+      if (marked?.trackRemoved !== true) throw new Error(`the like of ${likeDoc(i).trackId} was not marked`);
+    }
+    row.leave = stats(leave);
     rows.push(row);
     log(
-      `${size} documents: anchor p50 ${row.anchor.p50.toFixed(1)} ms, updateOneById ${row.byId.p50.toFixed(1)} ms, unlike ${row.unlike.p50.toFixed(1)} ms (load average ${load()})`,
+      `${size} documents: anchor p50 ${row.anchor.p50.toFixed(1)} ms, updateOneById ${row.byId.p50.toFixed(1)} ms, unlike ${row.unlike.p50.toFixed(1)} ms; a track's likes by query ${row.query.p50.toFixed(1)} ms, setTrackRemoved ${row.leave.p50.toFixed(1)} ms (load average ${load()})`,
     );
   }
 } finally {
@@ -101,7 +117,11 @@ console.log('\nA conditional write of one random document (p50 / p95 / max), in 
 console.log('| n | `updateOne({ _id, …condition })` (anchor) | `updateOneById` | ×faster p50 | `MongoLikeRepository.unlike` |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.size} | ${t(r.anchor)} | ${t(r.byId)} | ×${(r.anchor.p50 / r.byId.p50).toFixed(1)} | ${t(r.unlike)} |`);
+console.log('\nA track leaving the library (p50 / p95 / max): the query of its likes alone (anchor) beside marking them (`setTrackRemoved`):\n');
+console.log('| n | `find({ trackId, …active })` (anchor) | `setTrackRemoved` | ×faster p50 |');
+console.log('|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.size} | ${t(r.query)} | ${t(r.leave)} | ×${(r.query.p50 / r.leave.p50).toFixed(1)} |`);
 const [first, last] = [rows[0], rows.at(-1)];
 console.log(
-  `\nGrowth from ${first.size} to ${last.size} documents (p50): anchor ×${(last.anchor.p50 / first.anchor.p50).toFixed(1)}, updateOneById ×${(last.byId.p50 / first.byId.p50).toFixed(1)}, unlike ×${(last.unlike.p50 / first.unlike.p50).toFixed(1)}`,
+  `\nGrowth from ${first.size} to ${last.size} documents (p50): anchor ×${(last.anchor.p50 / first.anchor.p50).toFixed(1)}, updateOneById ×${(last.byId.p50 / first.byId.p50).toFixed(1)}, unlike ×${(last.unlike.p50 / first.unlike.p50).toFixed(1)}; the track's likes by query ×${(last.query.p50 / first.query.p50).toFixed(1)}, setTrackRemoved ×${(last.leave.p50 / first.leave.p50).toFixed(1)}`,
 );

@@ -168,6 +168,18 @@ export class LikedSets {
     });
   }
 
+  /**
+   * Every user who may have an active like of the track: those whose like of it is in flight (its
+   * intent, recorded before the like document is written), then its likers. Intents first: a like
+   * that finishes in between is among the likers read after it (the likers take it before its
+   * intent goes). A like whose intent is recorded after this is not included.
+   */
+  async mayHaveLiked(trackId: string): Promise<Set<string>> {
+    const inFlight = await this.intents.keysChanging(LIKED_MODEL, trackId);
+    const likers = await this.likers.read(trackId);
+    return new Set([...inFlight, ...likers.map((l) => l.u)]);
+  }
+
   /** Who liked the track and when: one read by `_id` while unchanged (LikesOfUsers). */
   likersOf(trackId: string): Promise<Liker[]> {
     return this.likers.read(trackId);

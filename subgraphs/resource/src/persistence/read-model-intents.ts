@@ -39,6 +39,12 @@ export class ReadModelIntents {
     return result;
   }
 
+  /** The keys of a model with a change of `item` in flight (a read of the small collection of intents). */
+  async keysChanging(model: string, item: string): Promise<string[]> {
+    const docs = await this.docs.find<Pick<IntentDoc, 'key'>>({ model, item } as never, { projection: { _id: 0, key: 1 } }).toArray();
+    return [...new Set(docs.map((d) => d.key))];
+  }
+
   /**
    * Reconciles and removes every intent older than `staleAfterMs`; how many. One that fails stays
    * for the next sweep and does not hold up the others; the sweep then fails with how many did.
