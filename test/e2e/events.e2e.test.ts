@@ -78,7 +78,7 @@ describe('events: outbox to Kafka, surviving a broker outage', () => {
     const during = await signUp();
     // bcrypt (cost 12) dominates; Kafka being down must add nothing noticeable.
     expect(during.ms).toBeLessThan(3_000);
-    // The event waits in resource's outbox (its backlog gauge says so, counted at most every 15 s), not delivered.
+    // The event waits in resource's outbox (its backlog gauge says so: counted, at most every 15 s, while publishing fails), not delivered.
     await waitFor(async () => (await metricValue(system.services.resource.opsUrl, 'ytm_outbox_backlog')) > 0, 30_000, 250, 'the event held in the outbox');
     expect(registeredFor(during.userId)).toHaveLength(0);
     await broker.restart();

@@ -79,6 +79,50 @@ describe('OutboxRelay (real FerretDB and Kafka)', () => {
     }
   });
 
+  it('answers the gauge without a count while idle, and counts while publishing fails until a scan finds nothing again', async () => {
+    const name = uniqueName('gauge');
+    const collection = conn.collection(name);
+    let counts = 0;
+    const counted = (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'find' && e.command.find === name && JSON.stringify(e.command.filter).includes(`${OUTBOX_FIELD}.0`)) counts += 1;
+    };
+    conn.getClient().on('commandStarted', counted);
+    // A broker that fails on demand (the relay's failure path; the real broker's outage is test/e2e/events).
+    let down = false;
+    const sent: string[] = [];
+    const publisher = {
+      send: async (_topic: string, messages: Array<{ value: string }>) => {
+        if (down) throw new Error('broker down');
+        for (const m of messages) sent.push((JSON.parse(m.value) as { id: string }).id);
+      },
+    };
+    const relay = new OutboxRelay({ collections: [collection], publisher: publisher as never, logger, pollIntervalMs: 120_000, maxIdleIntervalMs: 120_000 });
+    relay.start();
+    try {
+      await waitFor(() => relay.idle, 10_000, 20, 'the start-up scan found nothing');
+      const before = counts;
+      for (const later of [0, 20_000, 40_000]) expect(await relay.recentBacklog(Date.now() + later)).toBe(0);
+      expect(counts).toBe(before);
+
+      down = true;
+      const id = randomUUID();
+      await collection.insertOne({ _id: id as never, [OUTBOX_FIELD]: [event(id)] });
+      relay.notify(name, id);
+      await waitFor(() => !relay.idle, 10_000, 20, 'the publish failed');
+      expect(await relay.recentBacklog()).toBe(1);
+      expect(counts).toBe(before + 1);
+
+      down = false;
+      await waitFor(() => sent.length === 1 && relay.idle, 20_000, 20, 'published after the outage, then a scan that found nothing');
+      const after = counts;
+      expect(await relay.recentBacklog(Date.now() + 60_000)).toBe(0);
+      expect(counts).toBe(after);
+    } finally {
+      await relay.stop();
+      conn.getClient().off('commandStarted', counted);
+    }
+  });
+
   it('counts the backlog for the metrics gauge at most every 15 s, however often it is asked', async () => {
     const collection = conn.collection(collectionName);
     const publisher = new EventPublisher(createKafka({ brokers: infraEnv().kafkaBrokers, clientId: uniqueName('relay-backlog-test'), logger }));
