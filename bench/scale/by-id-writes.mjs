@@ -64,8 +64,10 @@ try {
       inserted += count;
     }
     const row = { size };
-    // Disjoint sets of documents (an unliked one is put back in `likes` but no longer among its track's likers).
-    const chosen = picks(size, 5 * WRITES);
+    // Disjoint sets of the documents this size added (an unliked one is put back in `likes` but stays
+    // out of its track's likers, for the rest of the run).
+    const added = size - (rows.at(-1)?.size ?? 0);
+    const chosen = picks(added, 5 * WRITES).map((i) => size - added + i);
     const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((k) => chosen.slice(k * WRITES, (k + 1) * WRITES));
     const anchor = [];
     for (const i of a) anchor.push(await timed(() => likes.updateOne({ _id: likeDoc(i)._id, ...ACTIVE }, { $set: { touchedAt: new Date() } })));
