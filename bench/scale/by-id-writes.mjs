@@ -10,9 +10,8 @@
 //
 //   npm run build
 //   MONGODB_URL=mongodb://127.0.0.1:27017 [SIZES=1000,10000,50000] [WRITES=30] node bench/scale/by-id-writes.mjs
-import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
+import { loadAverage, percentiles, timed } from './timing.mjs';
 import { updateOneById } from '../../packages/mongo/dist/index.js';
 import { MongoLikeRepository } from '../../subgraphs/resource/dist/persistence/like.repository.js';
 import { READ_MODEL_INTENTS, READ_MODELS } from '../../subgraphs/resource/dist/persistence/read-model.js';
@@ -23,20 +22,8 @@ if (!url) throw new Error('MONGODB_URL is required');
 const SIZES = (process.env.SIZES ?? '1000,10000,50000').split(',').map(Number);
 const WRITES = Number(process.env.WRITES ?? 30);
 const log = (msg) => console.log(`[by-id-writes] ${msg}`);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
-const stats = (ms) => {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { p50: at(0.5), p95: at(0.95), max: s.at(-1) };
-};
-const timed = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
+const load = loadAverage;
+const stats = percentiles;
 // Distinct random indexes in [0, n).
 const picks = (n, k) => {
   const chosen = new Set();

@@ -7,9 +7,8 @@
 //
 //   npm run build
 //   MONGODB_URL=mongodb://127.0.0.1:27017 [USERS=10000] [SAMPLES=40] node bench/scale/likes-probe.mjs
-import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
+import { loadAverage, percentiles, timed } from './timing.mjs';
 import { MongoLikeRepository } from '../../subgraphs/resource/dist/persistence/like.repository.js';
 import { READ_MODEL_INTENTS, READ_MODELS } from '../../subgraphs/resource/dist/persistence/read-model.js';
 import { ReadModelIntents } from '../../subgraphs/resource/dist/persistence/read-model-intents.js';
@@ -18,23 +17,14 @@ const url = process.env.MONGODB_URL;
 if (!url) throw new Error('MONGODB_URL is required');
 const USERS = Number(process.env.USERS ?? 10_000);
 const SAMPLES = Number(process.env.SAMPLES ?? 40);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+const load = loadAverage;
 const log = (msg) => console.log(`[likes-probe] ${msg}`);
 const userId = (u) => `user-${String(u).padStart(6, '0')}`;
 const isHeavy = (u) => u % 25 === 0;
 const trackId = (i) => `trk${String(i).padStart(6, '0')}`;
 const stats = (ms) => {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
-  return `p50 ${at(0.5)} / p95 ${at(0.95)} ms (${s.length})`;
-};
-const timed = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
+  const { p50, p95 } = percentiles(ms);
+  return `p50 ${p50.toFixed(1)} / p95 ${p95.toFixed(1)} ms (${ms.length})`;
 };
 
 const dbName = `likesprobe${process.pid}`;

@@ -9,9 +9,8 @@
 //
 //   npm run build
 //   MONGODB_URL=mongodb://127.0.0.1:27017 [SIZES=10,1000,5000,20000] [COMMITS=60] node bench/scale/list-writes.mjs
-import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
+import { loadAverage, percentiles, timed } from './timing.mjs';
 import { MongoLikeRepository } from '../../subgraphs/resource/dist/persistence/like.repository.js';
 import { READ_MODEL_INTENTS, READ_MODELS, ReadModel } from '../../subgraphs/resource/dist/persistence/read-model.js';
 import { ReadModelIntents } from '../../subgraphs/resource/dist/persistence/read-model-intents.js';
@@ -21,21 +20,9 @@ if (!url) throw new Error('MONGODB_URL is required');
 const SIZES = (process.env.SIZES ?? '10,1000,5000,20000').split(',').map(Number);
 const COMMITS = Number(process.env.COMMITS ?? 60);
 const log = (msg) => console.log(`[list-writes] ${msg}`);
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
-const stats = (ms) => {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { p50: at(0.5), p95: at(0.95), max: s.at(-1) };
-};
+const load = loadAverage;
+const stats = percentiles;
 const fmt = (x) => `${x.toFixed(1)} ms`;
-const timed = async (fn) => {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-};
 
 const dbName = `listwrites${process.pid}`;
 const conn = await mongoose.createConnection(url, { dbName, retryWrites: false }).asPromise();
