@@ -1,3 +1,5 @@
+import { storeOf, type StoreClient } from './store-info.js';
+
 /**
  * Conditional writes of one document by `_id` that stay index seeks on FerretDB.
  *
@@ -55,9 +57,8 @@ function compare(stored: unknown, op: string, bound: unknown): boolean {
   const a = comparable(stored);
   const b = comparable(bound);
   if (typeof a !== typeof b || (typeof a !== 'number' && typeof a !== 'string')) return false;
-  const x = a;
-  const y = b as number | string;
-  return op === '$lt' ? x < y : op === '$lte' ? x <= y : op === '$gt' ? x > y : x >= y;
+  const y = b as typeof a;
+  return op === '$lt' ? a < y : op === '$lte' ? a <= y : op === '$gt' ? a > y : a >= y;
 }
 
 function isOperatorObject(v: unknown): v is Record<string, unknown> {
@@ -79,6 +80,10 @@ export function checkCondition(condition: Condition): void {
 /** Whether a document matches a condition as MongoDB would (for the subset `checkCondition` accepts). */
 export function matchesCondition(doc: unknown, condition: Condition): boolean {
   checkCondition(condition);
+  return matches(doc, condition);
+}
+
+function matches(doc: unknown, condition: Condition): boolean {
   return Object.entries(condition).every(([path, wanted]) => {
     const stored = valueAt(doc, path);
     if (!isOperatorObject(wanted)) return equals(stored, wanted);
@@ -95,32 +100,16 @@ function projectionOf(condition: Condition): Record<string, 1> {
   return Object.fromEntries(Object.keys(condition).map((path) => [path.split('.')[0]!, 1 as const]));
 }
 
-interface ClientLike {
-  db(name?: string): { admin(): { command(cmd: Record<string, unknown>): Promise<Record<string, unknown>> } };
-}
-const stores = new WeakMap<object, Promise<boolean>>();
-
-/** Whether the collection's store is FerretDB (asked once per client, from its buildInfo). */
-function onFerretDb(collection: ByIdCollection): Promise<boolean> {
-  const c = collection as unknown as { client?: ClientLike; conn?: { getClient(): ClientLike } };
+/** Whether the collection's store is FerretDB: a driver collection has its client, mongoose's its connection's. */
+async function onFerretDb(collection: ByIdCollection): Promise<boolean> {
+  const c = collection as unknown as { client?: StoreClient; conn?: { getClient(): StoreClient } };
   const client = c.client ?? c.conn?.getClient();
-  if (!client) return Promise.resolve(false);
-  let known = stores.get(client);
-  if (!known) {
-    known = client
-      .db()
-      .admin()
-      .command({ buildInfo: 1 })
-      .then((info) => typeof info.ferretdbVersion === 'string');
-    known.catch(() => stores.delete(client));
-    stores.set(client, known);
-  }
-  return known;
+  return client !== undefined && (await storeOf(client)).ferretdb;
 }
 
 async function seekAndCheck(collection: ByIdCollection, id: DocumentId, condition: Condition): Promise<boolean> {
   const doc = await collection.findOne({ _id: id } as never, { projection: projectionOf(condition) });
-  return doc !== null && doc !== undefined && matchesCondition(doc, condition);
+  return doc !== null && doc !== undefined && matches(doc, condition);
 }
 
 /** `updateOne({ _id: id, ...condition }, update)`, as index seeks on FerretDB too (see above). */

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '@ytm/logger';
 import { counter, gaugeFrom } from '@ytm/metrics';
+import { storeOf } from './store-info.js';
 import { gateWrites, WriteGate } from './write-gate.js';
 
 export { isSeekWrite, StoreBusyError, WriteGate } from './write-gate.js';
-export { deleteOneById, matchesCondition, updateOneById, type ByIdCollection } from './by-id.js';
+export { deleteOneById, updateOneById } from './by-id.js';
 
 export interface ConnectMongoOptions {
   url: string;
@@ -64,7 +65,7 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
   conn.on('reconnected', () => log.info('mongo reconnected'));
   conn.on('error', (err: Error) => log.error({ err: err.message }, 'mongo error'));
   await conn.asPromise();
-  const store = await storeInfo(conn);
+  const store = await storeOf(conn.getClient());
   const writes = maxConcurrentWrites === 'auto' ? (store.ferretdb ? FERRETDB_CONCURRENT_WRITES : 0) : maxConcurrentWrites;
   if (writes > 0) {
     const gate = new WriteGate(writes, serverSelectionTimeoutMs, () => refusedWrites.inc());
@@ -76,15 +77,6 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<Connec
 }
 
 const refusedWrites = counter('ytm_store_writes_refused_total', 'Document writes refused after waiting too long for their turn at the store (StoreBusyError)');
-
-/** Which server it is (`FerretDB v1.24.2`, `MongoDB 7.0.14`), from its buildInfo. */
-async function storeInfo(conn: Connection): Promise<{ ferretdb: boolean; name: string }> {
-  const db = conn.db;
-  if (!db) throw new Error('mongo not connected');
-  const info = await db.admin().command({ buildInfo: 1 });
-  const ferretdb = typeof info.ferretdbVersion === 'string';
-  return { ferretdb, name: ferretdb ? `FerretDB ${String(info.ferretdbVersion)}` : `MongoDB ${String(info.version)}` };
-}
 
 /** The store's variables in a service's config (`env.store(db)` in @ytm/config declares them). */
 export interface StoreConfig {

@@ -201,26 +201,22 @@ export class MongoLikeRepository implements LikeRepository {
   /**
    * A track left the library (or came back): its likes are marked, and each liker's set follows.
    * The likes looked at are those of `LikedSets.mayHaveLiked` (the likes in flight, then the
-   * track's likers: two small reads), each read by `_id`: on FerretDB a query of `likes` by
-   * `trackId` reads every like stored (1.3 s at 50,000 likes), per track a scan removes. Every
-   * such like is looked at, marked or not (a redelivered event finishes the sets a failed pass
-   * left). One document at a time, each serialised with the relay's write-back of that document:
-   * on FerretDB an update is a read-modify-write, and a `$pullAll` racing an update lost the mark
-   * (a removed track still listed; seen once in CI).
+   * track's likers: two small reads), each marked by `_id` when it is active and not marked yet:
+   * on FerretDB a query of `likes` by `trackId` reads every like stored (1.3 s at 50,000 likes),
+   * per track a scan removes. Each user's set is brought in line when the mark was written or the
+   * set shows otherwise (a redelivered event finishes the sets a failed pass left). One document
+   * at a time, each serialised with the relay's write-back of that document: on FerretDB an update
+   * is a read-modify-write, and a `$pullAll` racing an update lost the mark (a removed track still
+   * listed; seen once in CI).
    */
   async setTrackRemoved(trackId: string, removed: boolean): Promise<void> {
     for (const userId of await this.likedSets.mayHaveLiked(trackId)) {
       const _id = likeId(userId, trackId);
-      const doc = await this.collection.findOne<Pick<LikeDoc, 'trackRemoved' | '_deleted'>>(byId(_id), { projection: { trackRemoved: 1, [DELETED_FIELD]: 1 } });
-      if (!doc || doc[DELETED_FIELD]) continue;
-      const marked = doc.trackRemoved === removed;
-      if (!marked) {
-        await withDocumentLock(this.collection.collectionName, _id, () =>
-          updateOneById(this.collection, _id, { trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
-        );
-      }
+      const { matchedCount } = await withDocumentLock(this.collection.collectionName, _id, () =>
+        updateOneById(this.collection, _id, { ...ACTIVE, trackRemoved: !removed }, { $set: { trackRemoved: removed } }),
+      );
       const held = (await this.likedSets.likedSet(userId)).get(trackId);
-      if (!marked || held?.trackRemoved !== removed) await this.likedSets.reconcile(userId, trackId);
+      if (matchedCount === 1 || held?.trackRemoved !== removed) await this.likedSets.reconcile(userId, trackId);
     }
   }
 }
